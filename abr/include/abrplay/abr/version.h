@@ -1,0 +1,11 @@
+// abrplay/abr/version.h: the library version, available to every module (abr/ has no dependencies).
+#pragma once
+
+#include <string_view>
+
+namespace abrplay {
+
+// "MAJOR.MINOR.PATCH", from the CMake project version.
+std::string_view version_string();
+
+}  // namespace abrplay
