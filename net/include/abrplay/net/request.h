@@ -1,0 +1,53 @@
+// abrplay/net/request.h: what to fetch, and how long to wait for it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace abrplay::net {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// An inclusive byte range, as HTTP writes it: {0, 99} is "bytes=0-99". No `last` means to the end.
+struct ByteRange {
+  std::uint64_t first = 0;
+  std::optional<std::uint64_t> last;
+  std::string header_value() const;  // "0-99" or "100-"
+};
+
+// Higher runs first when transfers queue for a slot, and maps to the HTTP/2 stream weight.
+enum class Priority { kLow = 0, kNormal = 1, kHigh = 2 };
+
+struct Timeouts {
+  // Until the connection (and TLS) is up. 0 = no limit.
+  std::chrono::milliseconds connect{10'000};
+  // No byte received for this long, once connected (waiting for the first byte counts), fails the
+  // transfer. Time paused by back-pressure does not count. 0 = no limit.
+  std::chrono::milliseconds stall{10'000};
+  // The whole transfer, from the moment it starts (queue wait excluded, back-pressure pauses
+  // included). 0 = no limit.
+  std::chrono::milliseconds total{0};
+};
+
+struct Request {
+  std::string url;  // absolute http:// or https:// URL
+  std::optional<ByteRange> range;
+  Headers headers;  // extra request headers, e.g. {"Authorization", "Bearer ..."}
+  Priority priority = Priority::kNormal;
+  Timeouts timeouts;
+  // Larger bodies fail with kTooLarge. 64 MiB by default: far above any media segment, small
+  // enough that a hostile server cannot exhaust memory.
+  std::uint64_t max_body_bytes = 64ull << 20;
+  // Do not start before this long after submission (used for retry backoff). 0 = at once.
+  std::chrono::milliseconds start_delay{0};
+};
+
+// The bytes of a streamed body, in order. An owning copy: it outlives curl's buffer.
+using BodyChunk = std::vector<std::uint8_t>;
+
+}  // namespace abrplay::net

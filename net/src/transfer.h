@@ -1,0 +1,61 @@
+// net/src/transfer.h: one request's state while the net thread works on it (private to net/).
+//
+// Every field is owned by the net thread once the Transfer is submitted; the curl callbacks below
+// run on that thread too (from inside curl_multi_perform or curl_easy_pause).
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "abrplay/net/http_client.h"
+#include "curl_handles.h"
+
+namespace abrplay::net::detail {
+
+using SteadyClock = std::chrono::steady_clock;
+
+// The net thread's inbox; shared with chunk tasks so that consumers can post acknowledgements even
+// while the client shuts down (they are dropped once it is closed).
+class Mailbox;
+
+struct Transfer {
+  RequestId id = 0;
+  Request request;
+  std::shared_ptr<const RequestCallbacks> callbacks;
+  Executor* executor = nullptr;
+  const ClientOptions* options = nullptr;
+  std::weak_ptr<Mailbox> mailbox;
+
+  EasyPtr easy;
+  SlistPtr header_list;
+  std::array<char, CURL_ERROR_SIZE> errbuf{};
+
+  SteadyClock::time_point submitted_at;
+  SteadyClock::time_point not_before;
+  SteadyClock::time_point started_at;
+  SteadyClock::time_point last_activity;  // last body/header byte, connect, or resume
+  bool connected = false;
+  bool paused = false;
+  std::uint64_t undelivered = 0;  // posted to on_chunk, not yet consumed
+
+  Response response;
+  bool status_known = false;
+  bool status_ok = false;
+  // Set by our own checks inside callbacks (too large, Range ignored); wins over curl's code.
+  std::optional<NetError> local_error;
+
+  bool streaming() const { return callbacks && static_cast<bool>(callbacks->on_chunk); }
+};
+
+// Creates and configures the easy handle (all safe defaults). Returns an error for a bad URL.
+std::optional<NetError> configure_easy(Transfer& t, const std::string& user_agent);
+
+// Builds the result once curl is done with the transfer (or we aborted it with `local`).
+Result finish_transfer(Transfer& t, CURLcode code);
+
+NetError make_error(NetErrorCode code, const std::string& url, const std::string& detail);
+
+}  // namespace abrplay::net::detail
