@@ -107,12 +107,12 @@ class HttpClient::Impl {
     }
     if (options_.log && result.error && result.error->code != NetErrorCode::kCancelled)
       options_.log(LogLevel::kInfo, "net: " + result.error->describe());
+    in_flight_.fetch_sub(1);  // before posting, so that on_complete never sees itself in flight
     t.executor->post([callbacks = t.callbacks, on_sample = sample_cb_, sample = std::move(sample),
                       result = std::move(result)]() mutable {
       if (sample && *on_sample) (*on_sample)(*sample);
       if (callbacks->on_complete) callbacks->on_complete(std::move(result));
     });
-    in_flight_.fetch_sub(1);
   }
 
   void cancel_unstarted(Transfer& t, const std::string& why) {

@@ -194,7 +194,10 @@ std::optional<NetError> configure_easy(Transfer& t, const std::string& user_agen
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_USERAGENT, user_agent.c_str());
   curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-  curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);  // wait to learn whether a connection multiplexes
+  // Over https a new connection may turn out to speak HTTP/2 (ALPN): let parallel requests wait for
+  // it rather than open more connections. Cleartext http never multiplexes (no h2c), so there the
+  // wait would only serialise requests behind a slow one.
+  if (parts->scheme == "https") curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
   curl_easy_setopt(e, CURLOPT_STREAM_WEIGHT, weight_for(t.request.priority));
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(t.request.timeouts.connect.count()));
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(t.request.timeouts.total.count()));
