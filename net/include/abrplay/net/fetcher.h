@@ -1,0 +1,72 @@
+// abrplay/net/fetcher.h: "fetch this, with retries and CDN failover": what the player calls.
+//
+//   net::HttpClient http;                         // the one net thread
+//   net::Fetcher fetcher(http, player_loop, {.hosts = {{"https://cdn-a/v/"}, {"https://cdn-b/v/"}}});
+//   fetcher.fetch(req_for("seg-42.m4s"), {.on_complete = [](net::FetchOutcome r) { ... }});
+//
+// A relative Request::url is resolved against the base URL the HostSelector picks (absolute URLs
+// are fetched as they are, with retries but no failover). A failed attempt is judged by the
+// RetryPolicy: a retry goes to the best healthy host at once if that is another host (failover),
+// else after the backoff delay; a partly received body continues with a Range request where the
+// server accepts ranges, so streamed chunks are never repeated.
+//
+// Threads: all Fetcher state lives on the `owner` executor (the player's loop), so none of it is
+// locked. fetch() and cancel() may be called from any thread (they post to the owner); callbacks
+// and the on_host_chosen observer run on the owner. The HttpClient and the owner executor must
+// outlive the Fetcher's requests.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "abrplay/abr/expected.h"
+#include "abrplay/net/host_selector.h"
+#include "abrplay/net/http_client.h"
+#include "abrplay/net/retry_policy.h"
+
+namespace abrplay::net {
+
+struct FetchResult {
+  Response response;      // body: the whole body across resumed attempts (unless streamed)
+  std::string base_url;   // the host that served the last attempt ("" for absolute URLs)
+  int attempts = 1;
+};
+
+using FetchOutcome = Expected<FetchResult, NetError>;
+
+struct FetchCallbacks {
+  std::function<void(BodyChunk)> on_chunk;  // optional: stream the body (never repeats bytes)
+  std::function<void(FetchOutcome)> on_complete;
+};
+
+struct FetcherConfig {
+  std::vector<HostCandidate> hosts;  // may be empty when every request is absolute
+  RetryParams retry;
+  HostSelectorParams selection;
+  std::function<double()> random;  // uniform [0, 1); empty = a std::mt19937 seeded from random_device
+  std::function<std::chrono::steady_clock::time_point()> now;  // empty = steady_clock::now
+  // Every host choice with its reason, for telemetry.
+  std::function<void(const HostChoice&)> on_host_chosen;
+};
+
+class Fetcher {
+ public:
+  Fetcher(HttpClient& client, Executor& owner, FetcherConfig config);
+  ~Fetcher();  // cancels what is still running (each still completes, with kCancelled)
+  Fetcher(const Fetcher&) = delete;
+  Fetcher& operator=(const Fetcher&) = delete;
+
+  using FetchId = std::uint64_t;
+  FetchId fetch(Request request, FetchCallbacks callbacks);  // any thread
+  void cancel(FetchId id);                                    // any thread
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace abrplay::net

@@ -1,0 +1,184 @@
+#include "abrplay/net/fetcher.h"
+
+#include <atomic>
+#include <map>
+#include <optional>
+#include <random>
+
+#include "abrplay/net/url.h"
+
+namespace abrplay::net {
+namespace {
+
+struct Op {
+  Fetcher::FetchId id = 0;
+  Request original;
+  FetchCallbacks callbacks;
+  bool relative = false;
+  int attempts = 0;
+  std::uint64_t received = 0;  // body bytes kept from earlier attempts (the resume offset)
+  std::vector<std::uint8_t> body;
+  bool delivered_chunks = false;
+  bool accepts_ranges = false;
+  bool finished = false;
+  std::optional<std::size_t> host;
+  std::string base_url;
+  RequestId current = 0;
+};
+
+// A failure that says something about the host rather than about the request.
+bool host_failure(const NetError& e) {
+  return e.code == NetErrorCode::kIo || e.code == NetErrorCode::kTimeout ||
+         (e.code == NetErrorCode::kHttpStatus && e.http_status >= 500);
+}
+
+}  // namespace
+
+struct Fetcher::State : std::enable_shared_from_this<Fetcher::State> {
+  State(HttpClient& c, Executor& o, FetcherConfig cfg)
+      : client(c), owner(o), config(std::move(cfg)), policy(config.retry), rng(std::random_device{}()) {
+    if (!config.hosts.empty()) selector.emplace(config.hosts, config.selection);
+  }
+
+  // ---- owner thread only ----
+  double random() {
+    if (config.random) return config.random();
+    return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+  }
+  std::chrono::steady_clock::time_point now() const {
+    return config.now ? config.now() : std::chrono::steady_clock::now();
+  }
+
+  void begin(std::shared_ptr<Op> op) {
+    ops[op->id] = op;
+    op->relative = !parse_http_url(op->original.url).has_value();
+    if (op->relative && !selector) {
+      NetError e;
+      e.code = NetErrorCode::kBadUrl;
+      e.url = op->original.url;
+      e.message = "relative URL '" + op->original.url + "' but the fetcher has no base URLs";
+      return finish(*op, Unexpected{std::move(e)});
+    }
+    attempt(op, std::chrono::milliseconds(0), std::nullopt);
+  }
+
+  void attempt(const std::shared_ptr<Op>& op, std::chrono::milliseconds delay, std::optional<std::size_t> failed_host) {
+    Request req = op->original;
+    if (op->relative) {
+      HostChoice choice = selector->select(now(), random());
+      if (config.on_host_chosen) config.on_host_chosen(choice);
+      if (failed_host && *failed_host != choice.index) delay = std::chrono::milliseconds(0);  // failover: at once
+      op->host = choice.index;
+      op->base_url = choice.base_url;
+      auto url = resolve_url(choice.base_url, op->original.url);
+      if (!url) return finish(*op, Unexpected{url.error()});
+      req.url = *url;
+    }
+    if (op->received > 0) {
+      const std::uint64_t first = op->original.range ? op->original.range->first : 0;
+      req.range = ByteRange{first + op->received, op->original.range ? op->original.range->last : std::nullopt};
+    }
+    req.start_delay = delay;
+    ++op->attempts;
+    RequestCallbacks cbs;
+    if (op->callbacks.on_chunk) {
+      cbs.on_chunk = [op](BodyChunk chunk) {
+        if (op->finished) return;
+        op->delivered_chunks = true;
+        op->callbacks.on_chunk(std::move(chunk));
+      };
+    }
+    cbs.on_complete = [self = shared_from_this(), op](Result r) { self->on_result(op, std::move(r)); };
+    op->current = client.submit(std::move(req), owner, std::move(cbs));
+  }
+
+  void on_result(const std::shared_ptr<Op>& op, Result r) {
+    if (op->finished) return;  // cancelled meanwhile
+    Response& resp = r.response;
+    op->accepts_ranges = op->accepts_ranges || resp.accepts_ranges;
+    if (resp.status >= 200 && resp.status < 300 && resp.bytes_received > 0) {
+      op->body.insert(op->body.end(), resp.body.begin(), resp.body.end());
+      op->received += resp.bytes_received;
+    }
+    if (r.ok()) {
+      if (op->host) {
+        const double seconds = std::chrono::duration<double>(resp.timing.transfer).count();
+        const double bps = seconds > 0 ? static_cast<double>(resp.bytes_received) * 8.0 / seconds : 0.0;
+        selector->record_success(*op->host, now(), bps, resp.timing.ttfb);
+      }
+      resp.body = std::move(op->body);
+      resp.bytes_received = op->received;
+      return finish(*op, FetchResult{std::move(resp), op->base_url, op->attempts});
+    }
+    NetError err = std::move(*r.error);
+    if (err.code == NetErrorCode::kCancelled) return finish(*op, Unexpected{std::move(err)});
+    if (op->host && host_failure(err)) selector->record_failure(*op->host, now());
+    RetryInput in{err.code, err.http_status, err.retry_after, op->attempts, op->received,
+                  op->accepts_ranges, op->delivered_chunks, random()};
+    const RetryDecision d = policy.decide(in);
+    if (!d.retry) {
+      err.message += " (after " + std::to_string(op->attempts) + " attempt" + (op->attempts == 1 ? "" : "s") +
+                     ": " + std::string(to_string(d.reason)) + ")";
+      return finish(*op, Unexpected{std::move(err)});
+    }
+    if (d.resume_from == 0) {
+      op->received = 0;
+      op->body.clear();
+    }
+    attempt(op, d.delay, op->host);
+  }
+
+  void cancel(FetchId id) {
+    auto it = ops.find(id);
+    if (it == ops.end()) return;
+    auto op = it->second;
+    client.cancel(op->current);
+    NetError e;
+    e.code = NetErrorCode::kCancelled;
+    e.url = op->original.url;
+    e.message = op->original.url + ": cancelled";
+    finish(*op, Unexpected{std::move(e)});
+  }
+
+  void finish(Op& op, FetchOutcome outcome) {
+    op.finished = true;
+    auto callback = std::move(op.callbacks.on_complete);
+    ops.erase(op.id);
+    if (callback) callback(std::move(outcome));
+  }
+
+  HttpClient& client;
+  Executor& owner;
+  const FetcherConfig config;
+  const RetryPolicy policy;
+  std::optional<HostSelector> selector;  // owner thread
+  std::mt19937 rng;                      // owner thread
+  std::map<FetchId, std::shared_ptr<Op>> ops;  // owner thread
+  std::atomic<FetchId> next_id{1};       // any thread
+};
+
+Fetcher::Fetcher(HttpClient& client, Executor& owner, FetcherConfig config)
+    : state_(std::make_shared<State>(client, owner, std::move(config))) {}
+
+Fetcher::~Fetcher() {
+  state_->owner.post([state = state_] {
+    std::vector<FetchId> ids;
+    for (const auto& [id, op] : state->ops) ids.push_back(id);
+    for (FetchId id : ids) state->cancel(id);
+  });
+}
+
+Fetcher::FetchId Fetcher::fetch(Request request, FetchCallbacks callbacks) {
+  auto op = std::make_shared<Op>();
+  op->id = state_->next_id.fetch_add(1);
+  op->original = std::move(request);
+  op->callbacks = std::move(callbacks);
+  state_->owner.post([state = state_, op] { state->begin(op); });
+  return op->id;
+}
+
+void Fetcher::cancel(FetchId id) {
+  state_->owner.post([state = state_, id] { state->cancel(id); });
+}
+
+}  // namespace abrplay::net
