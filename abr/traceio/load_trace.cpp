@@ -1,6 +1,7 @@
 #include "abrplay/abr/traceio/load_trace.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -114,6 +115,35 @@ Expected<std::vector<Trace>, TraceError> load_trace_dir(const std::string& path)
     traces.push_back(std::move(trace).value());
   }
   return traces;
+}
+
+Expected<Video, TraceError> load_video_sizes(const std::string& dir, std::vector<double> ladder_kbps,
+                                             Seconds segment_duration, std::size_t segment_count) {
+  if (ladder_kbps.empty()) return fail(dir + ": empty ladder");
+  if (!std::is_sorted(ladder_kbps.begin(), ladder_kbps.end())) return fail(dir + ": ladder not ascending");
+  Video video;
+  video.segment_duration = segment_duration;
+  video.segment_count = segment_count;
+  for (std::size_t q = 0; q < ladder_kbps.size(); ++q) {
+    const std::string path = (fs::path(dir) / ("video_size_" + std::to_string(q))).string();
+    Expected<std::string, TraceError> text = read_file(path);
+    if (!text) return Unexpected{text.error()};
+    std::vector<std::int64_t> sizes;
+    for (const detail::TextLine& line : detail::non_blank_lines(*text)) {
+      const std::vector<std::string_view> fields = detail::split_fields(line.text);
+      const std::optional<double> bytes = fields.size() == 1 ? detail::parse_finite(fields[0]) : std::nullopt;
+      if (!bytes || *bytes <= 0 || *bytes != std::floor(*bytes) || *bytes > 1e12) {
+        return fail(detail::located(path, line.number, "expected a positive integer byte count"));
+      }
+      sizes.push_back(static_cast<std::int64_t>(*bytes));
+    }
+    if (sizes.size() < segment_count) {
+      return fail(path + ": " + std::to_string(sizes.size()) + " sizes, need " + std::to_string(segment_count));
+    }
+    video.segment_bytes.push_back(std::move(sizes));
+  }
+  video.bitrates_kbps = std::move(ladder_kbps);
+  return video;
 }
 
 }  // namespace abrplay::abr

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "abrplay/abr/expected.h"
+#include "abrplay/abr/sim/video.h"
 #include "abrplay/abr/trace/trace.h"
 
 namespace abrplay::abr {
@@ -28,5 +29,11 @@ Expected<Trace, TraceError> load_trace_file(const std::string& path);
 // file-name order, the order the reference figures use. The first bad file is the error; an empty
 // directory is an error too.
 Expected<std::vector<Trace>, TraceError> load_trace_dir(const std::string& path);
+
+// Pensieve's video_size_Q files: file Q (0, 1, ...) lists segment Q's sizes in bytes, one per line.
+// Reads video_size_0 .. video_size_{N-1} for N = ladder size; each must hold at least
+// `segment_count` positive integers. Errors name the file and line.
+Expected<Video, TraceError> load_video_sizes(const std::string& dir, std::vector<double> ladder_kbps,
+                                             Seconds segment_duration, std::size_t segment_count);
 
 }  // namespace abrplay::abr

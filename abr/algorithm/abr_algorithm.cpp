@@ -1,0 +1,42 @@
+#include "abrplay/abr/algorithm/abr_algorithm.h"
+
+namespace abrplay::abr {
+
+double AbrInput::segment_bytes(std::size_t index, std::size_t segment) const {
+  const Representation& rep = ladder[index];
+  if (segment < rep.segment_bytes.size()) return static_cast<double>(rep.segment_bytes[segment]);
+  return rep.bitrate_kbps * 1000 / 8 * segment_duration.count();
+}
+
+std::optional<std::size_t> AbrInput::segments_left() const {
+  if (!segment_count) return std::nullopt;
+  return *segment_count > next_segment ? *segment_count - next_segment : 0;
+}
+
+std::size_t AbrInput::highest_index_at_most(double kbps) const {
+  std::size_t best = 0;
+  for (std::size_t i = 0; i < ladder.size(); ++i) {
+    if (ladder[i].bitrate_kbps <= kbps) best = i;
+  }
+  return best;
+}
+
+AbandonDecision AbrAlgorithm::should_abandon(const AbandonInput& in) const {
+  const AbandonParams params;
+  if (in.context == nullptr || in.index == 0 || in.elapsed < params.grace || in.bytes_loaded <= 0) {
+    return {false, in.index, "keep: too early to judge"};
+  }
+  const double flowing_s = in.elapsed.count() - in.ttfb.count();
+  if (flowing_s <= 0) return {false, in.index, "keep: no bytes flowing yet"};
+  const double rate_Bps = in.bytes_loaded / flowing_s;
+  const double projected_s = in.elapsed.count() + (in.bytes_total - in.bytes_loaded) / rate_Bps;
+  const double segment_s = in.context->segment_duration.count();
+  if (projected_s <= params.max_duration_multiplier * segment_s) return {false, in.index, "keep: on time"};
+  std::size_t target = 0;
+  for (std::size_t i = 0; i < in.index; ++i) {
+    if (in.context->segment_bytes(i, in.context->next_segment) / rate_Bps <= segment_s) target = i;
+  }
+  return {true, target, "abandon: projected download exceeds 1.8 segment durations"};
+}
+
+}  // namespace abrplay::abr
