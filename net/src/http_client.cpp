@@ -76,7 +76,7 @@ class HttpClient::Impl {
       deliver(*t, Result{{}, parsed.error()}, false);
       return id;
     }
-    Command c{Command::Kind::kSubmit, id, std::move(t), 0};
+    Command c{Command::Kind::kSubmit, id, std::move(t)};
     if (!mailbox_->push(std::move(c))) {
       // push() leaves the command intact when the mailbox is closed: complete it here.
       cancel_unstarted(*c.transfer, "client is shut down");
@@ -84,7 +84,7 @@ class HttpClient::Impl {
     return id;
   }
 
-  void cancel(RequestId id) { mailbox_->push(Command{Command::Kind::kCancel, id, nullptr, 0}); }
+  void cancel(RequestId id) { mailbox_->push(Command{Command::Kind::kCancel, id, nullptr}); }
 
   void shutdown() {
     std::lock_guard<std::mutex> lock(shutdown_mu_);
@@ -144,7 +144,7 @@ class HttpClient::Impl {
       switch (c.kind) {
         case Command::Kind::kSubmit: pending_.push_back(std::move(c.transfer)); break;
         case Command::Kind::kCancel: cancel_now(c.id); break;
-        case Command::Kind::kAck: acknowledge(c.id, c.bytes, now); break;
+        case Command::Kind::kResume: resume(c.id, now); break;
       }
     }
   }
@@ -157,12 +157,11 @@ class HttpClient::Impl {
     pending_.erase(it);
   }
 
-  void acknowledge(RequestId id, std::uint64_t bytes, SteadyClock::time_point now) {
+  void resume(RequestId id, SteadyClock::time_point now) {
     auto it = active_.find(id);
     if (it == active_.end()) return;
     Transfer& t = *it->second;
-    t.undelivered -= std::min(bytes, t.undelivered);
-    if (t.paused && t.undelivered <= options_.stream_window_bytes / 2) {
+    if (t.paused) {
       t.paused = false;
       t.last_activity = now;  // time spent paused is not a stall
       curl_easy_pause(t.easy.get(), CURLPAUSE_CONT);  // may call on_write at once

@@ -14,11 +14,10 @@
 namespace abrplay::net::detail {
 
 struct Command {
-  enum class Kind { kSubmit, kCancel, kAck };
+  enum class Kind { kSubmit, kCancel, kResume };
   Kind kind = Kind::kSubmit;
   RequestId id = 0;
   std::unique_ptr<Transfer> transfer;  // kSubmit
-  std::uint64_t bytes = 0;             // kAck: bytes the consumer has taken
 };
 
 class Mailbox {

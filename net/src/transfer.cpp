@@ -43,18 +43,19 @@ void check_status(Transfer& t) {
 }
 
 void post_chunk(Transfer& t, const char* data, std::size_t n) {
-  auto callbacks = t.callbacks;
-  auto mailbox = t.mailbox;
-  const RequestId id = t.id;
   BodyChunk chunk(reinterpret_cast<const std::uint8_t*>(data), reinterpret_cast<const std::uint8_t*>(data) + n);
-  t.executor->post([callbacks, mailbox, id, chunk = std::move(chunk)]() mutable {
+  const std::uint64_t undelivered = t.flow->undelivered.fetch_add(n) + n;
+  t.response.peak_undelivered_bytes = std::max(t.response.peak_undelivered_bytes, undelivered);
+  t.executor->post([callbacks = t.callbacks, mailbox = t.mailbox, flow = t.flow, id = t.id,
+                    resume_at = t.options->stream_window_bytes / 2, chunk = std::move(chunk)]() mutable {
     const std::uint64_t bytes = chunk.size();
     callbacks->on_chunk(std::move(chunk));
-    // "Consumed": tell the net thread, which may resume a paused transfer.
-    if (auto m = mailbox.lock()) m->push(Command{Command::Kind::kAck, id, nullptr, bytes});
+    // Consumed. Only when the net thread paused and the backlog is down to half the window does
+    // this cost a message (and a wakeup) to the net thread.
+    const std::uint64_t left = flow->undelivered.fetch_sub(bytes) - bytes;
+    if (left <= resume_at && flow->resume_wanted.exchange(false))
+      if (auto m = mailbox.lock()) m->push(Command{Command::Kind::kResume, id, nullptr});
   });
-  t.undelivered += n;
-  t.response.peak_undelivered_bytes = std::max(t.response.peak_undelivered_bytes, t.undelivered);
 }
 
 std::size_t on_write(char* data, std::size_t size, std::size_t nmemb, void* user) {
@@ -74,14 +75,18 @@ std::size_t on_write(char* data, std::size_t size, std::size_t nmemb, void* user
     return 0;
   }
   if (t.streaming()) {
-    if (t.undelivered >= t.options->stream_window_bytes) {
-      if (!t.paused) {
+    if (t.paused) return CURL_WRITEFUNC_PAUSE;  // already paused: wait for the resume
+    const std::uint64_t window = t.options->stream_window_bytes;
+    if (t.flow->undelivered.load() >= window) {
+      t.flow->resume_wanted.store(true);
+      if (t.flow->undelivered.load() > window / 2) {  // the consumer has not caught up meanwhile
         t.paused = true;
         ++t.response.pause_count;
         log(t, LogLevel::kDebug, "net: pausing transfer #" + std::to_string(t.id) + " " + t.request.url + ": " +
-                                     std::to_string(t.undelivered) + " bytes not yet consumed");
+                                     std::to_string(t.flow->undelivered.load()) + " bytes not yet consumed");
+        return CURL_WRITEFUNC_PAUSE;  // curl keeps these bytes and offers them again on resume
       }
-      return CURL_WRITEFUNC_PAUSE;  // curl keeps these bytes and offers them again on resume
+      t.flow->resume_wanted.store(false);
     }
     post_chunk(t, data, n);
   } else {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -20,6 +21,15 @@ using SteadyClock = std::chrono::steady_clock;
 // The net thread's inbox; shared with chunk tasks so that consumers can post acknowledgements even
 // while the client shuts down (they are dropped once it is closed).
 class Mailbox;
+
+// Back-pressure bookkeeping shared by the net thread and the consumer's chunk tasks. The consumer
+// only decrements `undelivered` and asks for a resume; it never touches curl. The order of the
+// two atomics (net: set `resume_wanted`, then read `undelivered`; consumer: decrement, then
+// exchange `resume_wanted`) guarantees that a pause is always followed by a resume request.
+struct Flow {
+  std::atomic<std::uint64_t> undelivered{0};  // posted to on_chunk, not yet consumed
+  std::atomic<bool> resume_wanted{false};     // the net thread is (about to be) paused
+};
 
 struct Transfer {
   RequestId id = 0;
@@ -38,8 +48,8 @@ struct Transfer {
   SteadyClock::time_point started_at;
   SteadyClock::time_point last_activity;  // last body/header byte, connect, or resume
   bool connected = false;
-  bool paused = false;
-  std::uint64_t undelivered = 0;  // posted to on_chunk, not yet consumed
+  bool paused = false;  // curl_easy_pause is in effect (net thread's view)
+  std::shared_ptr<Flow> flow = std::make_shared<Flow>();
 
   Response response;
   bool status_known = false;

@@ -1,0 +1,169 @@
+// abrplay-fetch-bench: download speed of abrplay's net layer over loopback, beside curl(1), in one
+// run and from the same cpp-httplib server:
+//   1. one large body (256 MB by default), streamed and discarded;
+//   2. many small segments (500 x 100 KB) fetched one after another over one connection (curl:
+//      one invocation with all the URLs, which reuses its connection).
+// Prints the median of several runs and the throughput ratio abrplay / curl.
+#include <httplib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <future>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <unistd.h>
+
+#include "abrplay/net/http_client.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using abrplay::net::HttpClient;
+
+// Serves /bytes/N from one 1 MiB pattern buffer, so the server costs little next to the client.
+class BenchServer {
+ public:
+  BenchServer() : block_(1 << 20) {
+    for (std::size_t i = 0; i < block_.size(); ++i) block_[i] = static_cast<char>(i * 7 + 3);
+    server_.set_keep_alive_max_count(1'000'000);
+    server_.Get(R"(/bytes/(\d+))", [this](const httplib::Request& req, httplib::Response& res) {
+      const auto size = static_cast<std::size_t>(std::stoull(req.matches[1]));
+      res.set_content_provider(size, "application/octet-stream",
+                               [this](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+                                 const std::size_t at = offset % block_.size();
+                                 return sink.write(block_.data() + at, std::min(length, block_.size() - at));
+                               });
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~BenchServer() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string url(std::size_t bytes) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + "/bytes/" + std::to_string(bytes);
+  }
+  bool ok() const { return port_ > 0; }
+
+ private:
+  std::vector<char> block_;
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+// One streamed request; chunks are discarded on a consumer thread, as a player's loop would take them.
+bool fetch_streamed(HttpClient& client, abrplay::net::Executor& consumer, const std::string& url, std::uint64_t expect) {
+  std::promise<bool> done;
+  abrplay::net::Request req;
+  req.url = url;
+  req.max_body_bytes = expect;
+  client.submit(req, consumer,
+                abrplay::net::RequestCallbacks{[](abrplay::net::BodyChunk) {},
+                                               [&done, expect](abrplay::net::Result r) {
+                                                 done.set_value(r.ok() && r.response.bytes_received == expect);
+                                               }});
+  return done.get_future().get();
+}
+
+double abrplay_big(const BenchServer& s, std::uint64_t bytes) {
+  HttpClient client;
+  abrplay::net::ThreadExecutor consumer("bench-consumer");
+  const auto t0 = Clock::now();
+  if (!fetch_streamed(client, consumer, s.url(bytes), bytes)) return -1;
+  return seconds_since(t0);
+}
+
+double abrplay_segments(const BenchServer& s, int count, std::uint64_t bytes) {
+  abrplay::net::ClientOptions options;
+  options.max_host_connections = 1;
+  HttpClient client(options);
+  abrplay::net::ThreadExecutor consumer("bench-consumer");
+  const auto t0 = Clock::now();
+  for (int i = 0; i < count; ++i)
+    if (!fetch_streamed(client, consumer, s.url(bytes), bytes)) return -1;
+  return seconds_since(t0);
+}
+
+double run_curl(const std::string& args) {
+  const std::string command = "curl -s -f " + args + " > /dev/null";
+  const auto t0 = Clock::now();
+  const int rc = std::system(command.c_str());
+  return rc == 0 ? seconds_since(t0) : -1;
+}
+
+double curl_segments(const BenchServer& s, int count, std::uint64_t bytes, const std::string& config_path) {
+  std::ofstream config(config_path, std::ios::trunc);
+  for (int i = 0; i < count; ++i) config << "url = \"" << s.url(bytes) << "\"\n";
+  config.close();
+  return run_curl("-K " + config_path);
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? -1 : v[v.size() / 2];
+}
+
+void report(const char* name, std::uint64_t total_bytes, double ours, double curl) {
+  auto mbps = [total_bytes](double s) { return s > 0 ? static_cast<double>(total_bytes) / s / 1e6 : 0.0; };
+  std::printf("%-26s abrplay %8.3f s %9.1f MB/s", name, ours, mbps(ours));
+  if (curl > 0) std::printf("   curl %8.3f s %9.1f MB/s   ratio %.2f\n", curl, mbps(curl), mbps(ours) / mbps(curl));
+  else std::printf("   curl n/a\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int runs = 5;
+  std::uint64_t big = 256ull << 20;
+  int segments = 500;
+  std::uint64_t segment_bytes = 100 * 1024;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    const std::string value = argv[i + 1];
+    if (flag == "--runs") runs = std::max(1, std::atoi(value.c_str()));
+    else if (flag == "--big-mb") big = std::stoull(value) << 20;
+    else if (flag == "--segments") segments = std::max(1, std::atoi(value.c_str()));
+    else {
+      std::fprintf(stderr, "usage: abrplay-fetch-bench [--runs N] [--big-mb MB] [--segments N]\n");
+      return 2;
+    }
+  }
+  BenchServer server;
+  if (!server.ok()) {
+    std::fprintf(stderr, "abrplay-fetch-bench: cannot bind 127.0.0.1\n");
+    return 1;
+  }
+  const bool have_curl = std::system("curl --version > /dev/null 2>&1") == 0;
+  if (!have_curl) std::printf("curl(1) is not installed: measuring abrplay only\n");
+  const std::string config_path = "/tmp/abrplay-fetch-bench-" + std::to_string(::getpid()) + ".curlrc";
+
+  std::vector<double> ours_big, curl_big, ours_seg, curl_seg;
+  for (int r = 0; r < runs; ++r) {
+    ours_big.push_back(abrplay_big(server, big));
+    if (have_curl) curl_big.push_back(run_curl(server.url(big)));
+    ours_seg.push_back(abrplay_segments(server, segments, segment_bytes));
+    if (have_curl) curl_seg.push_back(curl_segments(server, segments, segment_bytes, config_path));
+  }
+  std::remove(config_path.c_str());
+  for (const auto* v : {&ours_big, &curl_big, &ours_seg, &curl_seg})
+    if (std::any_of(v->begin(), v->end(), [](double s) { return s < 0; })) {
+      std::fprintf(stderr, "abrplay-fetch-bench: a transfer failed\n");
+      return 1;
+    }
+  std::printf("loopback, median of %d runs (curl times include its process start)\n", runs);
+  const std::string big_name = "1 x " + std::to_string(big >> 20) + " MiB";
+  const std::string seg_name = std::to_string(segments) + " x " + std::to_string(segment_bytes / 1024) + " KiB, 1 conn";
+  report(big_name.c_str(), big, median(ours_big), have_curl ? median(curl_big) : -1);
+  report(seg_name.c_str(), segment_bytes * static_cast<std::uint64_t>(segments), median(ours_seg),
+         have_curl ? median(curl_seg) : -1);
+  return 0;
+}
