@@ -1,0 +1,157 @@
+// abrplay/player/manifest/segment_index.h: where each segment of one representation is, and when.
+//
+// A SegmentIndex is built for one Representation of one Period. It merges the SegmentBase,
+// SegmentList or SegmentTemplate elements of the Period, AdaptationSet and Representation
+// (attribute by attribute, the deepest level winning), resolves the BaseURL chain with curl, and
+// answers addressing questions on demand. Segments are never materialised: a SegmentTimeline is kept
+// as its runs (one per S element), a @duration template as one run, so an MPD with r="99999999"
+// costs one run, and lookups are O(log runs). The number of segments one representation may
+// address is bounded by ParseLimits::max_segments_per_representation.
+//
+// Addressing modes:
+//   kTemplateTimeline  SegmentTemplate + SegmentTimeline ($Time$ or $Number$)
+//   kTemplateDuration  SegmentTemplate@duration ($Number$)
+//   kListTimeline      SegmentList + SegmentTimeline
+//   kListDuration      SegmentList@duration (or a single SegmentURL)
+//   kBaseIndexed       SegmentBase@indexRange: call load_index() with the sidx bytes first
+//   kSingle            one segment: the BaseURL resource itself (SegmentBase without indexRange, or
+//                      no segment information at all, e.g. a side-loaded subtitle file)
+//
+// Time: `Segment::time` is in the representation's timescale ticks, as $Time$ writes it; `start` is
+// the presentation time on the MPD timeline (period start + (time - presentationTimeOffset) /
+// timescale), so segments of consecutive periods line up.
+//
+// Live (dynamic MPDs): a trailing S@r="-1" or a @duration template in a period without a known end
+// is open-ended: count() is then empty and available(now) gives the positions whose availability
+// window (availabilityStartTime + period start + segment end - availabilityTimeOffset <= now, and
+// segment end >= now - timeShiftBufferDepth) contains `now`. segment()/segment_at() extrapolate past
+// the live edge; the streaming engine asks available() first.
+//
+// Thread safety: immutable after create(), except load_index(); call load_index() on the owning
+// (player) thread before sharing the index.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "abrplay/abr/expected.h"
+#include "abrplay/player/error.h"
+#include "abrplay/player/manifest/model.h"
+#include "abrplay/player/manifest/parser.h"
+#include "abrplay/player/manifest/segment_template.h"
+
+namespace abrplay::manifest {
+
+struct Segment {
+  uint64_t position = 0;  // 0-based within this representation and period
+  uint64_t number = 0;    // $Number$: startNumber-based, or S@n-based
+  uint64_t time = 0;      // $Time$: earliest presentation time in timescale ticks
+  uint64_t duration_ticks = 0;
+  MediaDuration start{0};     // on the MPD timeline
+  MediaDuration duration{0};
+  std::string url;                 // absolute when the MPD had a document URL
+  std::optional<ByteRange> range;  // HTTP Range to request, if any
+  MediaDuration end() const { return start + duration; }
+};
+
+struct ResourceRef {
+  std::string url;
+  std::optional<ByteRange> range;
+};
+
+struct PositionRange {  // inclusive
+  uint64_t first = 0;
+  uint64_t last = 0;
+  uint64_t size() const { return last - first + 1; }
+};
+
+class SegmentIndex {
+ public:
+  enum class Addressing {
+    kTemplateTimeline, kTemplateDuration, kListTimeline, kListDuration, kBaseIndexed, kSingle
+  };
+
+  // Errors: kManifestMissingAttribute / kManifestInvalidValue / kManifestBadTemplate /
+  // kManifestLimitExceeded, naming the segment element's path.
+  static Expected<SegmentIndex, Error> create(const Mpd& mpd, std::size_t period,
+                                              std::size_t adaptation_set, std::size_t representation,
+                                              const ParseLimits& limits = {});
+
+  Addressing addressing() const { return addressing_; }
+  bool is_dynamic() const { return dynamic_; }
+  uint32_t timescale() const { return timescale_; }
+
+  // The initialization segment, if the representation has one.
+  const std::optional<ResourceRef>& init() const { return init_; }
+
+  // kBaseIndexed: the bytes holding the sidx box. needs_index() stays true until load_index().
+  const std::optional<ResourceRef>& index_request() const { return index_request_; }
+  bool needs_index() const { return addressing_ == Addressing::kBaseIndexed && runs_.empty(); }
+  // `bytes` start at index_request()->range->first. Returns the number of segments. kManifestBadIndex
+  // for a truncated or inconsistent box.
+  Expected<uint64_t, Error> load_index(std::span<const uint8_t> bytes);
+
+  // Resolved base URL alternatives, best first (dvb:priority, then document order); at most 16.
+  const std::vector<std::string>& base_urls() const { return base_urls_; }
+
+  // Number of segments; empty when open-ended (live) or while needs_index().
+  std::optional<uint64_t> count() const;
+  // Sum of segment durations; empty when count() is.
+  std::optional<MediaDuration> total_duration() const;
+
+  // The segment at `position`; `base` picks a base_urls() alternative (for CDN failover).
+  std::optional<Segment> segment(uint64_t position, std::size_t base = 0) const;
+  // The segment whose time span contains `t` (MPD timeline); the next one when `t` falls in a gap;
+  // the first one when `t` is before it; empty after the last one.
+  std::optional<Segment> segment_at(MediaDuration t, std::size_t base = 0) const;
+  std::optional<Segment> next(const Segment& s, std::size_t base = 0) const;
+
+  // Positions available at wall-clock `now`. Static: all segments. Dynamic: see the file comment;
+  // empty when nothing is available yet (or any more), or without availabilityStartTime.
+  std::optional<PositionRange> available(WallTime now) const;
+
+ private:
+  struct Run {  // `count` segments of `d` ticks starting at tick `t`
+    uint64_t t = 0;
+    uint64_t d = 0;
+    uint64_t count = 0;
+    uint64_t first_position = 0;
+    uint64_t first_number = 0;
+  };
+  SegmentIndex() = default;
+  friend class SegmentIndexBuilder;
+  uint64_t open_limit() const;  // positions an open run may reach
+  const Run* run_for_position(uint64_t position) const;
+  std::optional<uint64_t> last_position_ending_by(uint64_t tick) const;
+  std::optional<uint64_t> first_position_ending_after(uint64_t tick) const;
+
+  Addressing addressing_ = Addressing::kSingle;
+  bool dynamic_ = false;
+  uint32_t timescale_ = 1;
+  uint64_t pto_ = 0;
+  MediaDuration period_start_{0};
+  std::optional<uint64_t> period_end_tick_;  // pto + period duration, when known
+  std::optional<WallTime> period_available_from_;  // availabilityStartTime + period start
+  MediaDuration availability_offset_{0};
+  std::optional<MediaDuration> time_shift_buffer_depth_;
+  std::optional<uint64_t> end_number_;
+  uint64_t max_segments_ = 0;
+  uint64_t first_number_ = 1;  // startNumber (kBaseIndexed numbering)
+  std::vector<Run> runs_;
+  bool last_run_open_ = false;
+  std::vector<std::string> base_urls_;
+  std::vector<SegmentTemplate> media_templates_;  // one per base URL (kTemplate*)
+  std::string representation_id_;
+  uint64_t bandwidth_bps_ = 0;
+  std::vector<UrlAndRange> list_urls_;  // kList*
+  std::vector<ByteRange> index_ranges_;  // kBaseIndexed, per segment
+  std::optional<ResourceRef> init_;
+  std::optional<ResourceRef> index_request_;
+  std::string path_;
+};
+
+}  // namespace abrplay::manifest

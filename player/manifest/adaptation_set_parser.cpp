@@ -1,0 +1,117 @@
+// AdaptationSet and Representation elements, with the common-attribute inheritance of 5.3.7.
+#include <array>
+
+#include "parse_context.h"
+
+namespace abrplay::manifest::detail {
+namespace {
+
+// EssentialProperty schemes this player understands; any other excludes its element (5.8.4.8).
+// Colour signalling is handled by the decoder; last-segment-number only bounds a template.
+constexpr std::array<std::string_view, 5> kKnownEssentialSchemes = {
+    "urn:mpeg:mpegB:cicp:ColourPrimaries",
+    "urn:mpeg:mpegB:cicp:TransferCharacteristics",
+    "urn:mpeg:mpegB:cicp:MatrixCoefficients",
+    "urn:mpeg:mpegB:cicp:VideoFullRangeFlag",
+    "http://dashif.org/guidelines/last-segment-number",
+};
+
+std::string content_type_of(const std::string& content_type, const std::string& mime,
+                            const std::string& codecs) {
+  if (!content_type.empty()) return content_type;
+  std::string_view m(mime);
+  for (std::string_view kind : {"video", "audio", "text", "image"})
+    if (m.rfind(kind, 0) == 0 && m.size() > kind.size() && m[kind.size()] == '/') return std::string(kind);
+  if (m == "application/ttml+xml") return "text";
+  if (m == "application/mp4" &&
+      (codecs.rfind("stpp", 0) == 0 || codecs.rfind("wvtt", 0) == 0))
+    return "text";
+  return {};
+}
+
+Representation parse_representation(ParseContext& ctx, pugi::xml_node n, const std::string& path,
+                                    const AdaptationSet& as) {
+  Representation r;
+  r.path = path;
+  // @id and @bandwidth are mandatory in ISO/IEC 23009-1, but test and packager output often omits
+  // them (ExoPlayer's own assets do). Accepted: bandwidth 0 means unknown, and SegmentIndex refuses a
+  // template that needs the missing value.
+  r.has_id = static_cast<bool>(ParseContext::attr(n, "id"));
+  r.has_bandwidth = static_cast<bool>(ParseContext::attr(n, "bandwidth"));
+  r.id = ctx.str(n, "id");
+  r.bandwidth_bps = ctx.u64(n, "bandwidth", path).value_or(0);
+  r.width = ctx.u32(n, "width", path);
+  if (!r.width) r.width = as.width;
+  r.height = ctx.u32(n, "height", path);
+  if (!r.height) r.height = as.height;
+  r.frame_rate = ctx.frame_rate(n, "frameRate", path);
+  if (!r.frame_rate) r.frame_rate = as.frame_rate;
+  r.sar = ctx.str(n, "sar");
+  if (r.sar.empty()) r.sar = as.sar;
+  r.codecs = ctx.str(n, "codecs");
+  if (r.codecs.empty()) r.codecs = as.codecs;
+  r.mime_type = ctx.str(n, "mimeType");
+  if (r.mime_type.empty()) r.mime_type = as.mime_type;
+  r.audio_sampling_rate = ctx.u32(n, "audioSamplingRate", path);
+  if (!r.audio_sampling_rate) r.audio_sampling_rate = as.audio_sampling_rate;
+  r.audio_channel_configuration = ctx.descriptors(n, "AudioChannelConfiguration");
+  if (r.audio_channel_configuration.empty()) r.audio_channel_configuration = as.audio_channel_configuration;
+  r.base_urls = ctx.base_urls(n, path);
+  r.segments = parse_segment_info_set(ctx, n, path);
+  r.essential_properties = ctx.descriptors(n, "EssentialProperty");
+  r.supplemental_properties = ctx.descriptors(n, "SupplementalProperty");
+  r.content_protection = ctx.content_protection(n);
+  r.inband_event_streams = ctx.inband_event_streams(n);
+  r.excluded_reason = essential_exclusion(r.essential_properties);
+  return r;
+}
+
+}  // namespace
+
+std::string essential_exclusion(const std::vector<Descriptor>& props) {
+  for (const Descriptor& d : props) {
+    bool known = false;
+    for (std::string_view k : kKnownEssentialSchemes) known |= d.scheme_id_uri == k;
+    if (!known) return "EssentialProperty with unknown scheme '" + d.scheme_id_uri + "'";
+  }
+  return {};
+}
+
+AdaptationSet parse_adaptation_set(ParseContext& ctx, pugi::xml_node n, const std::string& path) {
+  AdaptationSet as;
+  as.path = path;
+  as.id = ctx.str(n, "id");
+  as.mime_type = ctx.str(n, "mimeType");
+  as.codecs = ctx.str(n, "codecs");
+  as.lang = ctx.str(n, "lang");
+  as.roles = ctx.descriptors(n, "Role");
+  as.accessibility = ctx.descriptors(n, "Accessibility");
+  for (pugi::xml_node l : ParseContext::children(n, "Label")) as.labels.emplace_back(l.text().get());
+  as.frame_rate = ctx.frame_rate(n, "frameRate", path);
+  as.par = ctx.str(n, "par");
+  as.sar = ctx.str(n, "sar");
+  as.width = ctx.u32(n, "width", path);
+  as.height = ctx.u32(n, "height", path);
+  as.audio_sampling_rate = ctx.u32(n, "audioSamplingRate", path);
+  as.segment_alignment = ctx.boolean(n, "segmentAlignment", path).value_or(false);
+  as.audio_channel_configuration = ctx.descriptors(n, "AudioChannelConfiguration");
+  as.base_urls = ctx.base_urls(n, path);
+  as.segments = parse_segment_info_set(ctx, n, path);
+  as.essential_properties = ctx.descriptors(n, "EssentialProperty");
+  as.supplemental_properties = ctx.descriptors(n, "SupplementalProperty");
+  as.content_protection = ctx.content_protection(n);
+  as.inband_event_streams = ctx.inband_event_streams(n);
+  as.excluded_reason = essential_exclusion(as.essential_properties);
+  std::size_t i = 0;
+  for (pugi::xml_node rn : ParseContext::children(n, "Representation")) {
+    if (ctx.failed()) break;
+    as.representations.push_back(
+        parse_representation(ctx, rn, path + "/Representation[" + std::to_string(i++) + "]", as));
+  }
+  std::string rep_codecs = as.representations.empty() ? as.codecs : as.representations[0].codecs;
+  std::string rep_mime = as.representations.empty() ? as.mime_type : as.representations[0].mime_type;
+  as.content_type = content_type_of(ctx.str(n, "contentType"), rep_mime, rep_codecs);
+  return as;
+}
+
+}  // namespace abrplay::manifest::detail

@@ -1,0 +1,74 @@
+// Internal: attribute reading with element paths and a sticky first error, shared by the MPD,
+// AdaptationSet and segment-information parsers. Owned by one parse_mpd call (one thread).
+//
+// Helpers never fail loudly: on a bad value they record the first Error (with its path, e.g.
+// "MPD/Period[0]@duration: ...") and return a default, and the callers check failed() after each
+// element. This keeps the element parsers readable while still stopping at the first problem.
+#pragma once
+
+#include <pugixml.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "abrplay/player/error.h"
+#include "abrplay/player/manifest/model.h"
+#include "abrplay/player/manifest/parser.h"
+
+namespace abrplay::manifest::detail {
+
+// The element or attribute name without its namespace prefix ("dvb:priority" -> "priority").
+std::string_view local_name(const char* name);
+
+class ParseContext {
+ public:
+  explicit ParseContext(const ParseOptions& options) : options_(options) {}
+
+  const ParseOptions& options() const { return options_; }
+  bool failed() const { return error_.has_value(); }
+  Error take_error() { return std::move(*error_); }
+  void fail(ErrorCode code, const std::string& path, std::string message);
+
+  // Attribute lookup by local name. Absent -> nullopt / empty.
+  static pugi::xml_attribute attr(pugi::xml_node node, std::string_view name);
+  std::string str(pugi::xml_node node, std::string_view name) const;
+  std::optional<std::string> opt_str(pugi::xml_node node, std::string_view name) const;
+  std::optional<uint64_t> u64(pugi::xml_node node, std::string_view name, const std::string& path);
+  std::optional<uint32_t> u32(pugi::xml_node node, std::string_view name, const std::string& path);
+  std::optional<int64_t> i64(pugi::xml_node node, std::string_view name, const std::string& path);
+  std::optional<double> real(pugi::xml_node node, std::string_view name, const std::string& path);
+  std::optional<bool> boolean(pugi::xml_node node, std::string_view name, const std::string& path);
+  std::optional<MediaDuration> duration(pugi::xml_node node, std::string_view name,
+                                        const std::string& path);
+  std::optional<WallTime> datetime(pugi::xml_node node, std::string_view name, const std::string& path);
+  std::optional<ByteRange> range(pugi::xml_node node, std::string_view name, const std::string& path);
+  std::optional<FrameRate> frame_rate(pugi::xml_node node, std::string_view name,
+                                      const std::string& path);
+  // A required attribute: records kManifestMissingAttribute when absent.
+  bool require(pugi::xml_node node, std::string_view name, const std::string& path);
+
+  // Children with a given local name, in document order.
+  static std::vector<pugi::xml_node> children(pugi::xml_node node, std::string_view name);
+  static pugi::xml_node child(pugi::xml_node node, std::string_view name);
+
+  Descriptor descriptor(pugi::xml_node node) const;
+  std::vector<Descriptor> descriptors(pugi::xml_node node, std::string_view name) const;
+  std::vector<BaseUrl> base_urls(pugi::xml_node node, const std::string& path);
+  std::vector<ContentProtection> content_protection(pugi::xml_node node) const;
+  std::vector<InbandEventStream> inband_event_streams(pugi::xml_node node) const;
+
+ private:
+  const ParseOptions& options_;
+  std::optional<Error> error_;
+};
+
+// Parsers of the element kinds, each in its own file.
+SegmentInfoSet parse_segment_info_set(ParseContext& ctx, pugi::xml_node parent, const std::string& path);
+AdaptationSet parse_adaptation_set(ParseContext& ctx, pugi::xml_node node, const std::string& path);
+// Unknown EssentialProperty scheme among `props`, as an exclusion reason ("" when all are known).
+std::string essential_exclusion(const std::vector<Descriptor>& props);
+
+}  // namespace abrplay::manifest::detail
