@@ -1,0 +1,209 @@
+// abrplay-inspect end to end: runs the real executable and reads its stdout, stderr and exit code.
+#include <catch2/catch.hpp>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+struct Run {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// A scratch directory under the build tree, unique per process (tests may run in parallel).
+fs::path scratch(const std::string& name) {
+  fs::path d = fs::path(ABRPLAY_BINARY_DIR) / "test-scratch" / (name + "-" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+Run run_inspect(const std::string& args, const fs::path& dir) {
+  std::string cmd = std::string("'") + ABRPLAY_INSPECT_EXE + "' " + args + " >'" + (dir / "out").string() +
+                    "' 2>'" + (dir / "err").string() + "'";
+  int status = std::system(cmd.c_str());
+  Run r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(dir / "out");
+  r.err = slurp(dir / "err");
+  return r;
+}
+
+std::size_t lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
+
+struct Box {
+  uint64_t offset;
+  uint64_t size;
+  std::string type;
+};
+
+std::vector<Box> top_level_boxes(const std::string& bytes) {
+  std::vector<Box> out;
+  uint64_t pos = 0;
+  while (pos + 8 <= bytes.size()) {
+    uint64_t size = 0;
+    for (int i = 0; i < 4; ++i) size = (size << 8) | static_cast<uint8_t>(bytes[pos + i]);
+    if (size < 8) break;
+    out.push_back(Box{pos, size, bytes.substr(pos + 4, 4)});
+    pos += size;
+  }
+  return out;
+}
+
+// A fragmented MP4 with one global sidx made by the ffmpeg CLI, and an on-demand MPD for it.
+struct OnDemandAsset {
+  fs::path dir;
+  std::vector<Box> boxes;
+  Box sidx{};
+  uint64_t file_size = 0;
+  uint64_t media_end = 0;  // last byte of the last mdat (an mfra box may follow)
+  std::size_t fragments = 0;
+};
+
+OnDemandAsset make_asset(const std::string& name, const std::string& media_url) {
+  OnDemandAsset a;
+  a.dir = scratch(name);
+  std::string cmd = "ffmpeg -nostdin -v error -y -f lavfi -i testsrc=duration=6:size=160x120:rate=25 -c:v mpeg4 "
+                    "-g 25 -movflags +frag_keyframe+empty_moov+default_base_moof+global_sidx -f mp4 '" +
+                    (a.dir / "video.mp4").string() + "'";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  std::string bytes = slurp(a.dir / "video.mp4");
+  a.file_size = bytes.size();
+  a.boxes = top_level_boxes(bytes);
+  for (const Box& b : a.boxes) {
+    if (b.type == "sidx") a.sidx = b;
+    if (b.type == "moof") ++a.fragments;
+    if (b.type == "mdat") a.media_end = b.offset + b.size - 1;
+  }
+  REQUIRE(a.sidx.size > 0);
+  REQUIRE(a.fragments >= 5);
+  std::ofstream(a.dir / "manifest.mpd")
+      << R"(<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static" mediaPresentationDuration="PT6S" minBufferTime="PT2S">
+  <Period><AdaptationSet mimeType="video/mp4" codecs="mp4v.20.9"><Representation id="v" bandwidth="200000" width="160" height="120">
+    <BaseURL>)" << media_url << R"(</BaseURL>
+    <SegmentBase indexRange=")" << a.sidx.offset << "-" << a.sidx.offset + a.sidx.size - 1 << R"("/>
+  </Representation></AdaptationSet></Period></MPD>)";
+  return a;
+}
+
+void check_sidx_report(const json& j, const OnDemandAsset& a) {
+  const json& rep = j["periods"][0]["adaptation_sets"][0]["representations"][0];
+  INFO(rep.dump(2));
+  CHECK(rep["addressing"] == "SegmentBase (sidx)");
+  CHECK(rep["segment_count"] == a.fragments);
+  CHECK(rep["init"]["range"] == "0-" + std::to_string(a.sidx.offset - 1));
+  uint64_t first_moof = a.sidx.offset + a.sidx.size;
+  CHECK(rep["first"]["range"].get<std::string>().rfind(std::to_string(first_moof) + "-", 0) == 0);
+  std::string last = rep["last"]["range"];
+  CHECK(last.substr(last.find('-') + 1) == std::to_string(a.media_end));
+  CHECK(rep["first"]["start_s"] == 0.0);
+}
+
+}  // namespace
+
+TEST_CASE("inspect: a corpus MPD prints JSON with type, periods and segment addresses", "[inspect]") {
+  fs::path dir = scratch("corpus");
+  std::string mpd = std::string(ABRPLAY_TEST_DATA_DIR) + "/mpd-corpus/shaka-player/test/test/assets/dash-clearkey/dash.mpd";
+  Run r = run_inspect("'" + mpd + "' --json", dir);
+  REQUIRE(r.exit_code == 0);
+  json j = json::parse(r.out);
+  CHECK(j["type"] == "static");
+  CHECK(j["duration_s"] == 20.0);
+  const json& rep = j["periods"][0]["adaptation_sets"][0]["representations"][0];
+  CHECK(rep["bandwidth_bps"] == 513226);
+  CHECK(rep["width"] == 512);
+  CHECK(rep["segment_count"] == 5);
+  CHECK(rep["last"]["url"].get<std::string>().find("video-H264-288-400k_5.m4s") != std::string::npos);
+  CHECK(j["playable"].get<std::string>().rfind("manifest.encrypted", 0) == 0);  // reported, not failed
+  Run text = run_inspect("'" + mpd + "'", dir);
+  CHECK(text.exit_code == 0);
+  CHECK(text.out.find("ENCRYPTED") != std::string::npos);
+}
+
+TEST_CASE("inspect: a bad manifest exits 1 with one stderr line naming the place", "[inspect]") {
+  fs::path dir = scratch("bad");
+  std::ofstream(dir / "broken.mpd") << "<MPD>\n<Period>\n</MPD>\n";
+  Run r = run_inspect("'" + (dir / "broken.mpd").string() + "'", dir);
+  CHECK(r.exit_code == 1);
+  CHECK(lines(r.err) == 1);
+  CHECK(r.err.find("manifest.malformed_xml: line 3") != std::string::npos);
+
+  std::ofstream(dir / "nod.mpd") << R"(<MPD mediaPresentationDuration="PT4S"><Period><AdaptationSet>
+    <Representation id="a" bandwidth="1"><SegmentTemplate media="$Number$"><SegmentTimeline><S t="0"/>
+    </SegmentTimeline></SegmentTemplate></Representation></AdaptationSet></Period></MPD>)";
+  r = run_inspect("'" + (dir / "nod.mpd").string() + "' --json", dir);
+  CHECK(r.exit_code == 1);
+  CHECK(lines(r.err) == 1);
+  CHECK(r.err.find("MPD/Period[0]/AdaptationSet[0]/Representation[0]/SegmentTemplate/SegmentTimeline/S[0]@d") !=
+        std::string::npos);
+  CHECK(r.out.empty());
+
+  r = run_inspect("'" + (dir / "missing.mpd").string() + "'", dir);
+  CHECK(r.exit_code == 1);
+  CHECK(lines(r.err) == 1);
+}
+
+TEST_CASE("inspect: SegmentBase on a local ffmpeg file reads the sidx from the file", "[inspect]") {
+  OnDemandAsset a = make_asset("local-sidx", "video.mp4");
+  Run r = run_inspect("'" + (a.dir / "manifest.mpd").string() + "' --json", a.dir);
+  REQUIRE(r.exit_code == 0);
+  check_sidx_report(json::parse(r.out), a);
+}
+
+TEST_CASE("inspect: SegmentBase with the media missing says so and still succeeds", "[inspect]") {
+  OnDemandAsset a = make_asset("missing-media", "nowhere.mp4");
+  Run r = run_inspect("'" + (a.dir / "manifest.mpd").string() + "' --json", a.dir);
+  REQUIRE(r.exit_code == 0);
+  json j = json::parse(r.out);
+  const json& rep = j["periods"][0]["adaptation_sets"][0]["representations"][0];
+  CHECK(rep["index_note"].get<std::string>().find("not available") != std::string::npos);
+  CHECK(rep["segment_count"].is_null());
+}
+
+TEST_CASE("inspect: over HTTP from 127.0.0.1, fetching the index range", "[inspect]") {
+  OnDemandAsset a = make_asset("http-sidx", "media/video.mp4");
+  std::string mpd = slurp(a.dir / "manifest.mpd");
+  std::string media = slurp(a.dir / "video.mp4");
+  std::atomic<int> range_requests{0};
+  httplib::Server server;
+  server.Get("/dash/manifest.mpd", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_content(mpd, "application/dash+xml");
+  });
+  server.Get("/dash/media/video.mp4", [&](const httplib::Request& req, httplib::Response& res) {
+    if (req.has_header("Range")) ++range_requests;
+    res.set_content(media, "video/mp4");
+  });
+  int port = server.bind_to_any_port("127.0.0.1");
+  REQUIRE(port > 0);
+  std::thread t([&] { server.listen_after_bind(); });  // bind_to_any_port already listens: no race
+  Run r = run_inspect("http://127.0.0.1:" + std::to_string(port) + "/dash/manifest.mpd --json", a.dir);
+  server.stop();
+  t.join();
+  REQUIRE(r.exit_code == 0);
+  json j = json::parse(r.out);
+  CHECK(j["source"] == "http://127.0.0.1:" + std::to_string(port) + "/dash/manifest.mpd");
+  check_sidx_report(j, a);
+  CHECK(j["periods"][0]["adaptation_sets"][0]["representations"][0]["first"]["url"] ==
+        "http://127.0.0.1:" + std::to_string(port) + "/dash/media/video.mp4");
+  CHECK(range_requests == 1);
+}
