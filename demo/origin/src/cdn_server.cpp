@@ -1,0 +1,366 @@
+#include "cdn_server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <optional>
+#include <vector>
+
+#include "mpd_rewrite.h"
+
+namespace abrplay::origin {
+
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+constexpr std::size_t kMaxMpdBytes = 4u << 20;  // MPDs are small; bounds memory on odd files
+constexpr std::size_t kMaxRequestBody = 64u * 1024u;  // heartbeats and /play bodies
+// How late a paced sender may wake and still continue from its previous deadline: covers scheduler
+// delays on a loaded machine; a longer gap means the sender really was idle.
+constexpr auto kMaxCatchUp = std::chrono::milliseconds(100);
+
+// Resets (TCP RST) the connection between 127.0.0.1:local_port and remote_addr:remote_port. cpp-httplib does not hand the socket to
+// handlers, so this finds it among the process's descriptors by its two endpoints: a test-bench
+// trick, cheap enough for an injected fault. Returns false when no such socket is found.
+bool reset_connection(int local_port, const std::string& remote_addr, int remote_port) {
+  const long max_fd = std::min<long>(sysconf(_SC_OPEN_MAX), 65536);
+  for (int fd = 0; fd < max_fd; ++fd) {
+    sockaddr_in local{}, peer{};
+    socklen_t len = sizeof local;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len) != 0 || local.sin_family != AF_INET) continue;
+    if (ntohs(local.sin_port) != local_port) continue;
+    len = sizeof peer;
+    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0) continue;
+    char addr[INET_ADDRSTRLEN] = {};
+    inet_ntop(AF_INET, &peer.sin_addr, addr, sizeof addr);
+    if (ntohs(peer.sin_port) != remote_port || remote_addr != addr) continue;
+    // connect(AF_UNSPEC) disconnects a TCP socket; Linux answers an established connection's
+    // disconnect with a RST at once (tcp_disconnect). The descriptor stays httplib's to close.
+    sockaddr unspec{};
+    unspec.sa_family = AF_UNSPEC;
+    return connect(fd, &unspec, sizeof unspec) == 0;
+  }
+  return false;
+}
+
+void text(httplib::Response& res, int status, const std::string& message) {
+  res.status = status;
+  res.set_content(message + "\n", "text/plain");
+}
+
+// True when every range of the request lies (at least partly) inside a body of `size` bytes.
+bool satisfiable(const httplib::Ranges& ranges, std::size_t size) {
+  for (const auto& [first, last] : ranges) {
+    if (first < 0) {  // suffix range "-N"
+      if (last <= 0 || size == 0) return false;
+      continue;
+    }
+    if (static_cast<std::size_t>(first) >= size || (last >= 0 && last < first)) return false;
+  }
+  return true;
+}
+
+std::string query_of(const httplib::Request& req) {
+  std::string q;
+  for (const auto& [k, v] : req.params) q += (q.empty() ? "" : "&") + k + "=" + v;
+  return q;
+}
+
+}  // namespace
+
+struct CdnServer::Transfer {
+  SteadyClock::time_point arrival;
+  WallTime wall;
+  std::optional<Fault> fault;
+  std::uint64_t sent = 0;         // body bytes written (provider runs on one thread)
+  bool window_set = false;
+  std::size_t window_len = 0;     // bytes this response carries (first range)
+  bool stalled = false;
+  bool paced = false;                        // last_deadline is set
+  SteadyClock::time_point last_deadline{};  // when the previous chunk crossed the link
+};
+
+CdnServer::CdnServer(int index, OriginContext& context, LinkParams link, std::shared_ptr<FaultPlan> faults)
+    : index_(index), ctx_(context), link_(std::move(link), context.started), faults_(std::move(faults)) {
+  if (!faults_) faults_ = std::make_shared<FaultPlan>();
+  server_.new_task_queue = [] { return new httplib::ThreadPool(kPoolThreads); };
+  server_.set_payload_max_length(kMaxRequestBody);
+  server_.set_keep_alive_max_count(1000);
+  server_.set_default_headers({{"Access-Control-Allow-Origin", "*"}});
+  server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response&) {
+    auto t = std::make_shared<Transfer>();
+    t->arrival = SteadyClock::now();
+    t->wall = ctx_.wall_clock();
+    std::lock_guard lock(mutex_);
+    in_flight_[&req] = std::move(t);
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  server_.set_logger([this](const httplib::Request& req, const httplib::Response& res) { log_request(req, res); });
+  register_routes();
+}
+
+CdnServer::~CdnServer() { stop(); }
+
+Expected<int, std::string> CdnServer::bind(int port) {
+  if (port == 0) {
+    port_ = server_.bind_to_any_port("127.0.0.1");
+  } else {
+    port_ = server_.bind_to_port("127.0.0.1", port) ? port : -1;
+  }
+  if (port_ <= 0) {
+    return Unexpected{"cannot bind 127.0.0.1:" + std::to_string(port) + " for CDN " + std::to_string(index_) +
+                      " (port in use?)"};
+  }
+  return port_;
+}
+
+void CdnServer::start() {
+  thread_ = std::thread([this] { server_.listen_after_bind(); });
+}
+
+void CdnServer::stop() {
+  server_.stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::shared_ptr<CdnServer::Transfer> CdnServer::transfer_of(const httplib::Request& req) {
+  std::lock_guard lock(mutex_);
+  auto it = in_flight_.find(&req);
+  if (it != in_flight_.end()) return it->second;
+  auto t = std::make_shared<Transfer>();  // unreachable in practice: pre-routing made one
+  t->arrival = SteadyClock::now();
+  t->wall = ctx_.wall_clock();
+  return in_flight_[&req] = t;
+}
+
+void CdnServer::register_routes() {
+  server_.Get("/utc", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(iso8601(ctx_.wall_clock()), "text/plain");
+  });
+  server_.Get("/telemetry/sessions", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(ctx_.telemetry->sessions().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                    "application/json");
+  });
+  server_.Post("/telemetry", [this](const httplib::Request& req, httplib::Response& res) {
+    switch (ctx_.telemetry->add(req.body, ctx_.wall_clock())) {
+      case TelemetryCollector::AddResult::kStored: res.status = 204; return;
+      case TelemetryCollector::AddResult::kBadJson: return text(res, 400, "telemetry: body is not a JSON object");
+      case TelemetryCollector::AddResult::kNoSessionId: return text(res, 400, "telemetry: missing string \"session_id\"");
+      case TelemetryCollector::AddResult::kTooManySessions: return text(res, 429, "telemetry: too many sessions");
+    }
+  });
+  server_.Post("/play", [this](const httplib::Request& req, httplib::Response& res) {
+    const ApiResponse r = ctx_.api->handle(req.body, req.get_header_value("Authorization"));
+    res.status = r.status;
+    if (r.status == 401) res.set_header("WWW-Authenticate", "Bearer");
+    res.set_content(r.body, "application/json");
+  });
+  server_.Get(".*", [this](const httplib::Request& req, httplib::Response& res) { serve_content(req, res); });
+  auto not_allowed = [](const httplib::Request& req, httplib::Response& res) {
+    res.set_header("Allow", "GET, HEAD");
+    text(res, 405, req.method + " " + req.path + ": method not allowed");
+  };
+  server_.Post(".*", not_allowed);
+  server_.Put(".*", not_allowed);
+  server_.Delete(".*", not_allowed);
+  server_.Patch(".*", not_allowed);
+}
+
+void CdnServer::serve_content(const httplib::Request& req, httplib::Response& res) {
+  auto t = transfer_of(req);
+  const auto now = SteadyClock::now();
+  SteadyClock::duration wait = link_.on_request(now);
+  t->fault = faults_->decide(req.path, std::chrono::duration_cast<std::chrono::milliseconds>(now - ctx_.started));
+  if (t->fault && t->fault->kind == FaultKind::kSlowFirstByte) wait += t->fault->delay;
+  if (wait > SteadyClock::duration::zero() && !ctx_.stop.wait_for(wait)) return text(res, 503, "origin stopping");
+  if (t->fault && t->fault->kind == FaultKind::kStatus) {
+    return text(res, t->fault->status, "injected fault: status " + std::to_string(t->fault->status));
+  }
+  PathProblem problem{};
+  const auto file = ctx_.store.resolve(req.path, &problem);
+  if (!file) {
+    return problem == PathProblem::kBadPath ? text(res, 400, req.path + ": bad path")
+                                            : text(res, 404, req.path + ": not found");
+  }
+  std::shared_ptr<Body> body;
+  if (file->extension() == ".mpd") {
+    body = mpd_body(req, res, *file);
+    if (!body) return;  // status and message set
+    res.set_header("Cache-Control", ctx_.live ? "no-cache" : "max-age=60");
+  } else {
+    if (ctx_.live) {
+      if (auto idx = ctx_.live_cache.index_for_dir(file->parent_path())) {
+        switch (idx->check(file->filename().string(), ctx_.live_params, ctx_.wall_clock())) {
+          case LiveAvailability::kNotYet: return text(res, 404, req.path + ": not yet available (live)");
+          case LiveAvailability::kExpired: return text(res, 404, req.path + ": left the time-shift window (live)");
+          case LiveAvailability::kAvailable:
+          case LiveAvailability::kNotASegment: break;
+        }
+      }
+    }
+    body = file_body(*file);
+    if (!body) return text(res, 404, req.path + ": cannot be read");
+  }
+  send_body(req, res, std::move(body), content_type_for(file->string()), std::move(t));
+}
+
+std::shared_ptr<Body> CdnServer::mpd_body(const httplib::Request& req, httplib::Response& res,
+                                          const std::filesystem::path& file) {
+  auto text_or = ContentStore::read_all(file, kMaxMpdBytes);
+  if (!text_or) {
+    text(res, 500, req.path + ": cannot read the MPD (or it exceeds 4 MiB)");
+    return nullptr;
+  }
+  std::string mpd = std::move(*text_or);
+  if (ctx_.live) {
+    auto idx = ctx_.live_cache.index(file);
+    if (!idx) {
+      text(res, 500, "live mode: " + idx.error());
+      return nullptr;
+    }
+    LiveParams params = ctx_.live_params;
+    params.utc_timing_url = "http://127.0.0.1:" + std::to_string(port_) + "/utc";
+    auto rendered = (*idx)->render(mpd, params, ctx_.wall_clock());
+    if (!rendered) {
+      text(res, 500, "live mode: " + req.path + ": " + rendered.error());
+      return nullptr;
+    }
+    mpd = std::move(*rendered);
+  }
+  DeviceFilter filter;
+  if (req.has_param("codecs")) {
+    std::stringstream ss(req.get_param_value("codecs"));
+    std::string c;
+    while (std::getline(ss, c, ',')) {
+      if (!c.empty()) filter.codecs.push_back(c);
+    }
+  }
+  if (req.has_param("max_height")) {
+    const std::string v = req.get_param_value("max_height");
+    char* end = nullptr;
+    const long h = std::strtol(v.c_str(), &end, 10);
+    if (v.empty() || *end != '\0' || h < 1 || h > 8640) {
+      text(res, 400, req.path + ": max_height must be an integer in 1..8640, got '" + v + "'");
+      return nullptr;
+    }
+    filter.max_height = static_cast<int>(h);
+  }
+  std::vector<std::string> bases;
+  if (ctx_.cdn_base_urls.size() > 1) {
+    std::string dir = std::filesystem::path(req.path).parent_path().string();
+    while (!dir.empty() && dir.front() == '/') dir.erase(0, 1);
+    if (!dir.empty()) dir += '/';
+    for (const auto& b : ctx_.cdn_base_urls) bases.push_back(b + dir);
+  }
+  if (!bases.empty() || !filter.empty()) {
+    auto rewritten = rewrite_mpd(mpd, req.path, bases, filter);
+    if (!rewritten) {
+      text(res, 500, rewritten.error());
+      return nullptr;
+    }
+    mpd = std::move(*rewritten);
+  }
+  return memory_body(std::move(mpd));
+}
+
+void CdnServer::send_body(const httplib::Request& req, httplib::Response& res, std::shared_ptr<Body> body,
+                          const std::string& content_type, std::shared_ptr<Transfer> t) {
+  res.set_header("Accept-Ranges", "bytes");
+  if (!satisfiable(req.ranges, body->size())) {
+    // No body: cpp-httplib would apply the request's ranges to it and rewrite Content-Range.
+    res.status = 416;
+    res.set_header("Content-Range", "bytes */" + std::to_string(body->size()));
+    return;
+  }
+  const std::string remote_addr = req.remote_addr;
+  const int remote_port = req.remote_port;
+  const std::size_t size = body->size();
+  res.set_content_provider(
+      size, content_type,
+      [this, body, t, remote_addr, remote_port](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+        if (!t->window_set) {
+          t->window_set = true;
+          t->window_len = length;
+        }
+        std::size_t n = std::min(length, link_.chunk_bytes(SteadyClock::now()));
+        if (t->fault && (t->fault->kind == FaultKind::kReset || t->fault->kind == FaultKind::kTruncate ||
+                         t->fault->kind == FaultKind::kStall)) {
+          // Where the fault acts: at_fraction of this response, and always before its last byte.
+          const auto cut = std::min<std::uint64_t>(
+              static_cast<std::uint64_t>(t->fault->at_fraction * static_cast<double>(t->window_len)),
+              t->window_len > 0 ? t->window_len - 1 : 0);
+          if (t->sent < cut) {
+            n = std::min<std::size_t>(n, static_cast<std::size_t>(cut - t->sent));
+          } else if (t->fault->kind == FaultKind::kTruncate) {
+            return false;  // httplib closes the connection: a clean FIN before Content-Length
+          } else if (t->fault->kind == FaultKind::kReset) {
+            reset_connection(port_, remote_addr, remote_port);
+            return false;
+          } else if (!t->stalled) {
+            t->stalled = true;
+            t->paced = false;  // the stall idles the link: no catching up afterwards
+            if (!ctx_.stop.wait_for(t->fault->delay)) return false;
+          }
+        }
+        std::vector<char> buf(n);
+        const std::size_t got = body->read(offset, n, buf.data());
+        if (got == 0) return false;
+        if (t->fault && t->fault->kind == FaultKind::kCorrupt) {
+          // Invert `corrupt_bytes` bytes spread evenly over the response.
+          const std::size_t count = std::max<std::size_t>(1, t->fault->corrupt_bytes);
+          const std::size_t step = std::max<std::size_t>(1, t->window_len / count);
+          const std::uint64_t from = t->sent, to = t->sent + got;
+          for (std::uint64_t pos = step / 2; pos < to; pos += step) {
+            if (pos >= from) buf[static_cast<std::size_t>(pos - from)] = static_cast<char>(~buf[static_cast<std::size_t>(pos - from)]);
+          }
+        }
+        // A sender that woke late continues from its previous deadline (up to kMaxCatchUp late).
+        const auto now = SteadyClock::now();
+        const auto ready = t->paced && now - t->last_deadline < kMaxCatchUp ? t->last_deadline : now;
+        t->last_deadline = link_.reserve(got, ready);
+        t->paced = true;
+        if (!ctx_.stop.wait_until(t->last_deadline)) return false;
+        if (!sink.write(buf.data(), got)) return false;
+        t->sent += got;
+        return true;
+      });
+}
+
+void CdnServer::log_request(const httplib::Request& req, const httplib::Response& res) {
+  std::shared_ptr<Transfer> t;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = in_flight_.find(&req); it != in_flight_.end()) {
+      t = std::move(it->second);
+      in_flight_.erase(it);
+    }
+  }
+  const auto now = SteadyClock::now();
+  RequestRecord r;
+  r.time = t ? t->wall : ctx_.wall_clock();
+  const auto arrival = t ? t->arrival : now;
+  r.t_ms = std::chrono::duration<double, std::milli>(arrival - ctx_.started).count();
+  r.duration_ms = std::chrono::duration<double, std::milli>(now - arrival).count();
+  r.cdn = index_;
+  r.client = req.remote_addr + ":" + std::to_string(req.remote_port);
+  r.method = req.method;
+  r.path = req.path;
+  r.query = query_of(req);
+  r.range = req.get_header_value("Range");
+  r.status = res.status;
+  r.bytes = t && t->window_set ? t->sent : (req.method == "HEAD" ? 0 : res.body.size());
+  if (t && t->fault) r.fault = to_string(t->fault->kind);
+  nlohmann::json cmcd = nlohmann::json::object();
+  if (req.has_param("CMCD")) cmcd.update(parse_cmcd(req.get_param_value("CMCD")));
+  for (const char* h : {"CMCD-Request", "CMCD-Object", "CMCD-Status", "CMCD-Session"}) {
+    if (req.has_header(h)) cmcd.update(parse_cmcd(req.get_header_value(h)));
+  }
+  if (!cmcd.empty()) r.cmcd = std::move(cmcd);
+  ctx_.log->write(r);
+}
+
+}  // namespace abrplay::origin

@@ -1,0 +1,33 @@
+// mpd_rewrite.h: how the origin edits an MPD before serving it.
+//
+// - CDN BaseURLs: with several CDNs, the MPD lists every CDN as an MPD-level <BaseURL
+//   serviceLocation="cdn-i">, in CDN order, so a client can fail over between them.
+// - Device filter: the playback API hands out manifest URLs with the device's capabilities in the
+//   query (?codecs=avc1,mp4a&max_height=720), as streaming services tailor manifests per device;
+//   Representations the device cannot play are removed, and AdaptationSets left empty with them.
+//
+// Pure functions of their inputs. Errors name the MPD and the XML byte offset.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "abrplay/abr/expected.h"
+
+namespace abrplay::origin {
+
+struct DeviceFilter {
+  std::vector<std::string> codecs;  // codec families ("avc1", "hev1", "mp4a"); empty: keep all
+  int max_height = 0;               // pixels; 0: no limit
+
+  bool empty() const { return codecs.empty() && max_height == 0; }
+  // "codecs=avc1,mp4a&max_height=720" (the inverse of the parsing the origin does on requests).
+  std::string to_query() const;
+};
+
+// Applies both edits; `base_urls` empty means "leave the BaseURLs alone".
+Expected<std::string, std::string> rewrite_mpd(const std::string& mpd_text, const std::string& name,
+                                               const std::vector<std::string>& base_urls,
+                                               const DeviceFilter& filter);
+
+}  // namespace abrplay::origin

@@ -1,0 +1,101 @@
+// Serving files: content types, byte ranges, HEAD, and the 4xx answers to malformed requests.
+#include <catch2/catch.hpp>
+
+#include "http_client.h"
+#include "origin_fixture.h"
+
+namespace abrplay::origin::test {
+
+namespace {
+struct Served {
+  ContentFixture content{4096};
+  std::unique_ptr<Origin> origin;
+  Served() {
+    OriginConfig config;
+    config.roots = {content.dir().string()};
+    origin = start_origin(config);
+  }
+  std::string url(const std::string& path) const { return origin->url(0) + path; }
+};
+}  // namespace
+
+TEST_CASE("files are served whole with their content type", "[origin][content]") {
+  Served s;
+  const HttpResult mpd = http_get(s.url("vod/manifest.mpd"));
+  CHECK(mpd.status == 200);
+  CHECK(mpd.header("content-type") == "application/dash+xml");
+  CHECK(mpd.header("accept-ranges") == "bytes");
+  CHECK(mpd.body.find("<MPD") != std::string::npos);
+  const HttpResult seg = http_get(s.url("vod/seg-v240-3.m4s"));
+  CHECK(seg.status == 200);
+  CHECK(seg.header("content-type") == "video/iso.segment");
+  CHECK(seg.body == "segment v240 3");
+  CHECK(http_get(s.url("vod/subs.vtt")).header("content-type") == "text/vtt");
+  const HttpResult blob = http_get(s.url("blob.bin"));
+  CHECK(blob.body == s.content.blob());
+  CHECK(blob.header("content-type") == "application/octet-stream");
+}
+
+TEST_CASE("byte ranges get 206 with Content-Range and exactly the bytes asked for", "[origin][content]") {
+  Served s;
+  const std::string blob = s.content.blob();
+  HttpRequest req{s.url("blob.bin")};
+  req.range = "100-1099";
+  HttpResult r = http(req);
+  CHECK(r.status == 206);
+  CHECK(r.header("content-range") == "bytes 100-1099/4096");
+  CHECK(r.body == blob.substr(100, 1000));
+  req.range = "4000-";
+  r = http(req);
+  CHECK(r.status == 206);
+  CHECK(r.body == blob.substr(4000));
+  req.range = "-10";  // the last ten bytes
+  r = http(req);
+  CHECK(r.status == 206);
+  CHECK(r.body == blob.substr(4086));
+}
+
+TEST_CASE("a range past the end gets 416 with the size in Content-Range", "[origin][content]") {
+  Served s;
+  HttpRequest req{s.url("blob.bin")};
+  req.range = "5000-6000";
+  const HttpResult r = http(req);
+  CHECK(r.status == 416);
+  CHECK(r.header("content-range") == "bytes */4096");
+}
+
+TEST_CASE("HEAD gives the headers of GET without a body", "[origin][content]") {
+  Served s;
+  HttpRequest req{s.url("blob.bin")};
+  req.method = "HEAD";
+  const HttpResult r = http(req);
+  CHECK(r.status == 200);
+  CHECK(r.header("content-length") == "4096");
+  CHECK(r.body.empty());
+}
+
+TEST_CASE("malformed requests get the right 4xx and the origin keeps serving", "[origin][content]") {
+  Served s;
+  CHECK(http_get(s.url("missing.m4s")).status == 404);
+  CHECK(http_get(s.url("../etc/passwd")).status == 400);
+  CHECK(http_get(s.url("vod/../../etc/passwd")).status == 400);
+  CHECK(http_get(s.url("vod/%2e%2e/%2e%2e/etc/passwd")).status == 400);
+  CHECK(http_post(s.url("vod/manifest.mpd"), "{}").status == 405);
+  HttpRequest del{s.url("blob.bin")};
+  del.method = "DELETE";
+  CHECK(http(del).status == 405);
+  CHECK(http_get(s.url("vod/manifest.mpd?max_height=abc")).status == 400);
+  CHECK(http_get(s.url("blob.bin")).status == 200);
+}
+
+TEST_CASE("roots overlay: the first root holding a path serves it", "[origin][content]") {
+  ContentFixture a(10), b(20);
+  b.write("only-in-b.txt", "b");
+  OriginConfig config;
+  config.roots = {a.dir().string(), b.dir().string()};
+  auto origin = start_origin(config);
+  CHECK(http_get(origin->url(0) + "blob.bin").body.size() == 10);
+  CHECK(http_get(origin->url(0) + "only-in-b.txt").body == "b");
+}
+
+}  // namespace abrplay::origin::test

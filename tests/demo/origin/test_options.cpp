@@ -1,0 +1,101 @@
+// Options: command line, JSON profile, and the errors for bad options, profiles and traces.
+#include <catch2/catch.hpp>
+
+#include "origin_fixture.h"
+
+namespace abrplay::origin::test {
+
+namespace {
+Expected<OriginOptions, CliExit> parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "abrplay-origin");
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  return parse_options(static_cast<int>(argv.size()), argv.data());
+}
+}  // namespace
+
+TEST_CASE("command-line options are parsed into OriginOptions", "[origin][options]") {
+  auto o = parse({"--root", "a", "--root", "b", "--port", "8000", "--trace", "t1", "--trace", "t2", "--rtt-ms", "40",
+                  "--cdn", "2", "--faults", "f0", "--live", "--log", "l.jsonl", "--telemetry-out", "t.jsonl"});
+  REQUIRE(o);
+  CHECK(o->roots == std::vector<std::string>{"a", "b"});
+  CHECK(o->port == 8000);
+  CHECK(o->traces == std::vector<std::string>{"t1", "t2"});
+  CHECK(o->rtt_ms == 40);
+  CHECK(o->cdn == 2);
+  CHECK(o->faults == std::vector<std::string>{"f0"});
+  CHECK(o->live);
+  CHECK(o->log == "l.jsonl");
+  CHECK(o->telemetry_out == "t.jsonl");
+}
+
+TEST_CASE("a JSON profile gives options; the command line wins over it", "[origin][options]") {
+  ContentFixture dir(1);
+  dir.write("profile.json", R"({"root": ["x", "y"], "cdn": 3, "rtt_ms": 25, "live": true, "trace": "p.txt",
+                                "log": "from-profile.jsonl", "token": "tok"})");
+  auto o = parse({"--profile", dir.file("profile.json").string(), "--rtt-ms", "80"});
+  REQUIRE(o);
+  CHECK(o->roots == std::vector<std::string>{"x", "y"});
+  CHECK(o->cdn == 3);
+  CHECK(o->rtt_ms == 80);
+  CHECK(o->live);
+  CHECK(o->traces == std::vector<std::string>{"p.txt"});
+  CHECK(o->token == "tok");
+}
+
+TEST_CASE("bad options and profiles get a clear message and exit code 2; --help exits 0", "[origin][options]") {
+  ContentFixture dir(1);
+  dir.write("typo.json", R"({"root": "x", "rtt": 5})");
+  dir.write("wrongtype.json", R"({"root": "x", "cdn": "two"})");
+  auto message = [](const Expected<OriginOptions, CliExit>& r) {
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == 2);
+    return r.error().text;
+  };
+  CHECK(message(parse({})) == "abrplay-origin: give at least one --root DIR to serve\n");
+  CHECK(message(parse({"--root", "x", "--cdn", "0"})) == "abrplay-origin: --cdn must be 1..16, got 0\n");
+  CHECK(message(parse({"--root", "x", "--port", "70000"})).find("--port must be") != std::string::npos);
+  CHECK(message(parse({"--root", "x", "--faults", "a", "--faults", "b"})) ==
+        "abrplay-origin: --faults given 2 times for 1 CDN(s)\n");
+  CHECK(message(parse({"--root", "x", "--rtt-ms", "fast"})).find("--rtt-ms") != std::string::npos);
+  CHECK(message(parse({"--bogus"})).find("--bogus") != std::string::npos);
+  CHECK(message(parse({"--profile", dir.file("typo.json").string()})).find("typo.json: unknown key 'rtt'") !=
+        std::string::npos);
+  CHECK(message(parse({"--profile", dir.file("wrongtype.json").string()})).find("'cdn' must be an integer") !=
+        std::string::npos);
+  CHECK(message(parse({"--profile", "/nonexistent.json"})).find("cannot open the profile") != std::string::npos);
+  auto help = parse({"--help"});
+  REQUIRE_FALSE(help);
+  CHECK(help.error().code == 0);
+  for (const char* opt : {"--root", "--port", "--trace", "--rtt-ms", "--cdn", "--faults", "--live", "--log",
+                          "--telemetry-out", "--profile"}) {
+    CHECK(help.error().text.find(opt) != std::string::npos);
+  }
+}
+
+TEST_CASE("bad traces, fault files and roots are refused before serving, naming the file", "[origin][options]") {
+  ContentFixture dir(1);
+  dir.write("bad-trace.txt", "0 1\n1 banana\n");
+  dir.write("bad-faults.json", R"({"rules": [{"fault": "nope"}]})");
+  OriginOptions o;
+  o.roots = {dir.dir().string()};
+  o.traces = {dir.file("bad-trace.txt").string()};
+  auto c = config_from_options(o);
+  REQUIRE_FALSE(c);
+  CHECK(c.error().rfind("--trace: ", 0) == 0);
+  CHECK(c.error().find("bad-trace.txt:2: ") != std::string::npos);
+  o.traces = {"/nonexistent-trace.txt"};
+  REQUIRE_FALSE(config_from_options(o));
+  o.traces.clear();
+  o.faults = {dir.file("bad-faults.json").string()};
+  c = config_from_options(o);
+  REQUIRE_FALSE(c);
+  CHECK(c.error() == "--faults " + dir.file("bad-faults.json").string() + ": rules[0]: unknown fault 'nope'");
+  OriginConfig bad_root;
+  bad_root.roots = {(dir.dir() / "missing").string()};
+  auto origin = Origin::start(bad_root);
+  REQUIRE_FALSE(origin);
+  CHECK(origin.error().find("missing: not a directory") != std::string::npos);
+}
+
+}  // namespace abrplay::origin::test
