@@ -90,7 +90,9 @@ std::optional<Error> SegmentIndexBuilder::resolve_bases() {
   const std::vector<std::pair<const std::vector<BaseUrl>*, std::string>> levels = {
       {&mpd_.base_urls, "MPD"}, {&period_.base_urls, period_.path}, {&as_.base_urls, as_.path},
       {&rep_.base_urls, rep_.path}};
-  for (const auto& [urls, path] : levels) {
+  for (const auto& level : levels) {
+    const std::vector<BaseUrl>* urls = level.first;  // not a structured binding: clang 14 cannot capture those
+    const std::string& path = level.second;
     if (urls->empty()) continue;
     std::vector<std::size_t> order(urls->size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
