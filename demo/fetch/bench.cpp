@@ -75,8 +75,8 @@ bool fetch_streamed(HttpClient& client, abrplay::net::Executor& consumer, const 
 }
 
 double abrplay_big(const BenchServer& s, std::uint64_t bytes) {
+  abrplay::net::ThreadExecutor consumer("bench-consumer");  // outlives the client
   HttpClient client;
-  abrplay::net::ThreadExecutor consumer("bench-consumer");
   const auto t0 = Clock::now();
   if (!fetch_streamed(client, consumer, s.url(bytes), bytes)) return -1;
   return seconds_since(t0);
@@ -85,8 +85,8 @@ double abrplay_big(const BenchServer& s, std::uint64_t bytes) {
 double abrplay_segments(const BenchServer& s, int count, std::uint64_t bytes) {
   abrplay::net::ClientOptions options;
   options.max_host_connections = 1;
-  HttpClient client(options);
   abrplay::net::ThreadExecutor consumer("bench-consumer");
+  HttpClient client(options);
   const auto t0 = Clock::now();
   for (int i = 0; i < count; ++i)
     if (!fetch_streamed(client, consumer, s.url(bytes), bytes)) return -1;

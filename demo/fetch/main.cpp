@@ -134,8 +134,8 @@ int main(int argc, char** argv) {
   options.ca_file = ca_file;
   options.curl_verbose = verbose;
   if (verbose) options.log = [](abrplay::net::LogLevel, std::string_view text) { std::cerr << text << "\n"; };
+  abrplay::net::ThreadExecutor owner("fetch-owner");  // outlives the client, which posts to it
   abrplay::net::HttpClient client(options);
-  abrplay::net::ThreadExecutor owner("fetch-owner");
   abrplay::net::FetcherConfig config;
   config.retry.max_attempts = attempts;
   abrplay::net::Fetcher fetcher(client, owner, config);

@@ -26,11 +26,11 @@ ThreadExecutor::~ThreadExecutor() {
 }
 
 void ThreadExecutor::post(std::function<void()> task) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_ && std::this_thread::get_id() != worker_.get_id()) return;
-    tasks_.push_back(std::move(task));
-  }
+  // Notify under the lock: once the task has run, its owner may destroy this executor, and a
+  // notify after unlocking could then touch a destroyed condition variable.
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopping_ && std::this_thread::get_id() != worker_.get_id()) return;
+  tasks_.push_back(std::move(task));
   cv_.notify_one();
 }
 

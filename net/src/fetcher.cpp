@@ -3,7 +3,9 @@
 #include <atomic>
 #include <map>
 #include <optional>
+#include <mutex>
 #include <random>
+#include <set>
 
 #include "abrplay/net/url.h"
 
@@ -89,10 +91,17 @@ struct Fetcher::State : std::enable_shared_from_this<Fetcher::State> {
       };
     }
     cbs.on_complete = [self = shared_from_this(), op](Result r) { self->on_result(op, std::move(r)); };
+    std::lock_guard<std::recursive_mutex> lock(client_mu);
+    if (detached) return finish(*op, Unexpected{cancelled_error(*op, "fetcher destroyed")});
     op->current = client.submit(std::move(req), owner, std::move(cbs));
+    live.insert(op->current);
   }
 
   void on_result(const std::shared_ptr<Op>& op, Result r) {
+    {
+      std::lock_guard<std::recursive_mutex> lock(client_mu);
+      live.erase(op->current);
+    }
     if (op->finished) return;  // cancelled meanwhile
     Response& resp = r.response;
     op->accepts_ranges = op->accepts_ranges || resp.accepts_ranges;
@@ -132,12 +141,28 @@ struct Fetcher::State : std::enable_shared_from_this<Fetcher::State> {
     auto it = ops.find(id);
     if (it == ops.end()) return;
     auto op = it->second;
-    client.cancel(op->current);
+    {
+      std::lock_guard<std::recursive_mutex> lock(client_mu);
+      if (!detached) client.cancel(op->current);
+    }
+    finish(*op, Unexpected{cancelled_error(*op, "cancelled")});
+  }
+
+  static NetError cancelled_error(const Op& op, const std::string& why) {
     NetError e;
     e.code = NetErrorCode::kCancelled;
-    e.url = op->original.url;
-    e.message = op->original.url + ": cancelled";
-    finish(*op, Unexpected{std::move(e)});
+    e.url = op.original.url;
+    e.message = op.original.url + ": " + why;
+    return e;
+  }
+
+  // Called by ~Fetcher on any thread: cancels every request in flight and never touches the client
+  // again, so the client only has to outlive the Fetcher object, not its queued callbacks.
+  void detach() {
+    std::lock_guard<std::recursive_mutex> lock(client_mu);
+    detached = true;
+    for (RequestId id : live) client.cancel(id);
+    live.clear();
   }
 
   void finish(Op& op, FetchOutcome outcome) {
@@ -155,18 +180,16 @@ struct Fetcher::State : std::enable_shared_from_this<Fetcher::State> {
   std::mt19937 rng;                      // owner thread
   std::map<FetchId, std::shared_ptr<Op>> ops;  // owner thread
   std::atomic<FetchId> next_id{1};       // any thread
+  // Guards the use of `client`. Recursive: an InlineExecutor may complete a request inside submit().
+  std::recursive_mutex client_mu;
+  bool detached = false;        // guarded by client_mu
+  std::set<RequestId> live;     // guarded by client_mu: submitted, not yet completed
 };
 
 Fetcher::Fetcher(HttpClient& client, Executor& owner, FetcherConfig config)
     : state_(std::make_shared<State>(client, owner, std::move(config))) {}
 
-Fetcher::~Fetcher() {
-  state_->owner.post([state = state_] {
-    std::vector<FetchId> ids;
-    for (const auto& [id, op] : state->ops) ids.push_back(id);
-    for (FetchId id : ids) state->cancel(id);
-  });
-}
+Fetcher::~Fetcher() { state_->detach(); }
 
 Fetcher::FetchId Fetcher::fetch(Request request, FetchCallbacks callbacks) {
   auto op = std::make_shared<Op>();

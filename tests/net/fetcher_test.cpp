@@ -31,8 +31,8 @@ struct Harness {
     return future.get();
   }
 
+  ThreadExecutor owner{"test-owner"};  // destroyed last: the client still posts to it
   HttpClient client;
-  ThreadExecutor owner{"test-owner"};
   Fetcher fetcher;
 };
 

@@ -7,6 +7,7 @@
 #include <future>
 #include <mutex>
 #include <string_view>
+#include <utility>
 
 #include "abrplay/net/http_client.h"
 #include "support/sync_fetch.h"
@@ -43,13 +44,11 @@ TEST_CASE("no byte for the stall time fails with a stall timeout after the bytes
   HttpClient client;
   Request req = get(server.url("/stall/1000"));
   req.timeouts.stall = std::chrono::milliseconds(200);
-  auto r = fetch_sync(client, req);
-  REQUIRE(r);
-  REQUIRE(r->error);
-  CHECK(r->error->code == NetErrorCode::kTimeout);
-  CHECK(r->error->timeout == TimeoutKind::kStall);
-  CHECK(r->response.bytes_received == 1000);
-  CHECK(r->error->message.find(server.url("/stall/1000")) != std::string::npos);
+  auto r = fetch_failing(client, req);
+  CHECK(r.error->code == NetErrorCode::kTimeout);
+  CHECK(r.error->timeout == TimeoutKind::kStall);
+  CHECK(r.response.bytes_received == 1000);
+  CHECK(r.error->message.find(server.url("/stall/1000")) != std::string::npos);
 }
 
 TEST_CASE("the total timeout ends a transfer that keeps its connection but never finishes", "[net][flow]") {
@@ -58,17 +57,15 @@ TEST_CASE("the total timeout ends a transfer that keeps its connection but never
   Request req = get(server.url("/stall/10"));
   req.timeouts.stall = std::chrono::milliseconds(0);
   req.timeouts.total = std::chrono::milliseconds(300);
-  auto r = fetch_sync(client, req);
-  REQUIRE(r);
-  REQUIRE(r->error);
-  CHECK(r->error->code == NetErrorCode::kTimeout);
-  CHECK(r->error->timeout == TimeoutKind::kTotal);
+  auto r = fetch_failing(client, req);
+  CHECK(r.error->code == NetErrorCode::kTimeout);
+  CHECK(r.error->timeout == TimeoutKind::kTotal);
 }
 
 TEST_CASE("a request cancelled in flight completes once with network.cancelled", "[net][flow]") {
   TestServer server;
+  ThreadExecutor exec("test-exec");  // outlives the client, which posts to it
   HttpClient client;
-  ThreadExecutor exec("test-exec");
   std::promise<Result> done;
   std::atomic<int> completions{0};
   std::promise<void> first_chunk;
@@ -106,8 +103,8 @@ TEST_CASE("a slow consumer pauses the transfer and the body still arrives intact
   opts.log = [&](LogLevel, std::string_view text) {
     if (text.find("pausing transfer") != std::string_view::npos) paused.open();
   };
-  HttpClient client(opts);
   ThreadExecutor consumer("test-consumer");
+  HttpClient client(opts);
   constexpr std::uint64_t kSize = 8u << 20;
   std::vector<std::uint8_t> received;
   bool first = true;
@@ -145,8 +142,8 @@ TEST_CASE("50 concurrent transfers all complete, share capped connections, and e
     ++samples;
     if (s.connection_reused) ++reused;
   };
-  HttpClient client(opts);
   ThreadExecutor exec("test-exec");
+  HttpClient client(opts);
   constexpr int kCount = 50;
   std::vector<std::promise<Result>> done(kCount);
   for (int i = 0; i < kCount; ++i) {
@@ -215,32 +212,40 @@ TEST_CASE("shutdown with transfers in flight cancels each exactly once and retur
 
 TEST_CASE("higher priority requests start first when transfers queue for a slot", "[net][flow]") {
   TestServer server;
+  ThreadExecutor exec("test-exec");
   ClientOptions opts;
   opts.max_active_transfers = 1;
   HttpClient client(opts);
-  ThreadExecutor exec("test-exec");
   std::mutex mu;
   std::vector<std::string> order;
   std::promise<void> all;
-  std::atomic<int> left{3};
-  auto submit = [&](const std::string& name, Priority p, std::chrono::milliseconds delay) {
-    Request req = get(server.url("/bytes/100?" + name));
-    req.priority = p;
-    req.start_delay = delay;
-    client.submit(req, exec, RequestCallbacks{{}, [&, name](Result) {
-                                                {
-                                                  std::lock_guard<std::mutex> lock(mu);
-                                                  order.push_back(name);
-                                                }
-                                                if (--left == 0) all.set_value();
-                                              }});
+  std::atomic<int> left{4};
+  auto record = [&](const std::string& name) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      order.push_back(name);
+    }
+    if (--left == 0) all.set_value();
   };
-  // All three become due together, 100 ms from now, so they meet in the queue.
-  submit("low", Priority::kLow, std::chrono::milliseconds(100));
-  submit("normal", Priority::kNormal, std::chrono::milliseconds(100));
-  submit("high", Priority::kHigh, std::chrono::milliseconds(100));
+  // A blocker holds the only slot (the server stalls it) while the others queue behind it.
+  std::promise<void> blocking;
+  client.submit(get(server.url("/stall/10")), exec,
+                RequestCallbacks{[&, once = std::make_shared<bool>(false)](BodyChunk) {
+                                   if (!std::exchange(*once, true)) blocking.set_value();
+                                 },
+                                 [&](Result) { record("blocker"); }});
+  REQUIRE(blocking.get_future().wait_for(kWaitBound) == std::future_status::ready);
+  for (const auto& [name, priority] : std::vector<std::pair<std::string, Priority>>{
+           {"low", Priority::kLow}, {"normal", Priority::kNormal}, {"high", Priority::kHigh}}) {
+    Request req = get(server.url("/bytes/100?" + name));
+    req.priority = priority;
+    client.submit(req, exec, RequestCallbacks{{}, [&, n = name](Result) { record(n); }});
+  }
+  // All three are in the net thread's inbox before the gate opens, so the slot frees only once
+  // they are all queued and the priority order alone decides.
+  server.release_gate();
   REQUIRE(all.get_future().wait_for(kWaitBound) == std::future_status::ready);
-  CHECK(order == std::vector<std::string>{"high", "normal", "low"});
+  CHECK(order == std::vector<std::string>{"blocker", "high", "normal", "low"});
 }
 
 }  // namespace abrplay::net::test

@@ -53,11 +53,9 @@ TEST_CASE("a server that ignores Range fails with http_status instead of returni
   HttpClient client;
   Request req = get(server.url("/plain200/5000"));
   req.range = ByteRange{100, 199};
-  auto r = fetch_sync(client, req);
-  REQUIRE(r);
-  REQUIRE(r->error);
-  CHECK(r->error->code == NetErrorCode::kHttpStatus);
-  CHECK(r->error->message.find("ignored Range") != std::string::npos);
+  auto r = fetch_failing(client, req);
+  CHECK(r.error->code == NetErrorCode::kHttpStatus);
+  CHECK(r.error->message.find("ignored Range") != std::string::npos);
 }
 
 TEST_CASE("redirects are followed and the effective URL is the last one", "[net][http]") {
@@ -73,15 +71,11 @@ TEST_CASE("redirects are followed and the effective URL is the last one", "[net]
 TEST_CASE("more than 5 redirects fail with network.redirect", "[net][http]") {
   TestServer server;
   HttpClient client;
-  auto loop = fetch_sync(client, get(server.url("/loop")));
-  REQUIRE(loop);
-  REQUIRE(loop->error);
-  CHECK(loop->error->code == NetErrorCode::kRedirect);
+  auto loop = fetch_failing(client, get(server.url("/loop")));
+  CHECK(loop.error->code == NetErrorCode::kRedirect);
   CHECK(server.hits("/loop") == 6);  // the request and 5 redirects
-  auto six = fetch_sync(client, get(server.url("/redirect/6")));
-  REQUIRE(six);
-  REQUIRE(six->error);
-  CHECK(six->error->code == NetErrorCode::kRedirect);
+  auto six = fetch_failing(client, get(server.url("/redirect/6")));
+  CHECK(six.error->code == NetErrorCode::kRedirect);
   auto five = fetch_sync(client, get(server.url("/redirect/4")));
   REQUIRE(five);
   CHECK(five->ok());
@@ -92,52 +86,40 @@ TEST_CASE("a redirect to another scheme is refused", "[net][http]") {
   HttpClient client;
   for (const std::string& target : std::vector<std::string>{"https://127.0.0.1:" + std::to_string(server.port()) + "/bytes/10",
                                    std::string("ftp://127.0.0.1/file")}) {
-    auto r = fetch_sync(client, get(server.url("/to?url=" + target)));
-    REQUIRE(r);
-    REQUIRE(r->error);
-    CHECK(r->error->code == NetErrorCode::kRedirect);
-    CHECK(r->error->message.find(server.url("/to")) != std::string::npos);
+    auto r = fetch_failing(client, get(server.url("/to?url=" + target)));
+    CHECK(r.error->code == NetErrorCode::kRedirect);
+    CHECK(r.error->message.find(server.url("/to")) != std::string::npos);
   }
 }
 
 TEST_CASE("URLs that are malformed or not http(s) fail with bad_url before any I/O", "[net][http]") {
   HttpClient client;
   for (const char* url : {"ftp://127.0.0.1/x", "file:///etc/passwd", "not a url", ""}) {
-    auto r = fetch_sync(client, get(url));
-    REQUIRE(r);
-    REQUIRE(r->error);
-    CHECK(r->error->code == NetErrorCode::kBadUrl);
+    auto r = fetch_failing(client, get(url));
+    CHECK(r.error->code == NetErrorCode::kBadUrl);
   }
 }
 
 TEST_CASE("status errors carry the status and Retry-After", "[net][http]") {
   TestServer server;
   HttpClient client;
-  auto r = fetch_sync(client, get(server.url("/status/503?retry_after=2")));
-  REQUIRE(r);
-  REQUIRE(r->error);
-  CHECK(r->error->code == NetErrorCode::kHttpStatus);
-  CHECK(r->error->http_status == 503);
-  CHECK(r->error->retry_after == std::chrono::seconds(2));
-  CHECK(r->error->message.find(server.url("/status/503")) != std::string::npos);
-  auto missing = fetch_sync(client, get(server.url("/status/404")));
-  REQUIRE(missing);
-  REQUIRE(missing->error);
-  CHECK(missing->error->http_status == 404);
-  CHECK_FALSE(missing->error->retry_after);
+  auto r = fetch_failing(client, get(server.url("/status/503?retry_after=2")));
+  CHECK(r.error->code == NetErrorCode::kHttpStatus);
+  CHECK(r.error->http_status == 503);
+  CHECK(r.error->retry_after == std::chrono::seconds(2));
+  CHECK(r.error->message.find(server.url("/status/503")) != std::string::npos);
+  auto missing = fetch_failing(client, get(server.url("/status/404")));
+  CHECK(missing.error->http_status == 404);
+  CHECK_FALSE(missing.error->retry_after);
 }
 
 TEST_CASE("a refused connection is network.io and TLS to a plain server is network.tls", "[net][http]") {
   TestServer server;
   HttpClient client;
-  auto refused = fetch_sync(client, get("http://127.0.0.1:1/x"));
-  REQUIRE(refused);
-  REQUIRE(refused->error);
-  CHECK(refused->error->code == NetErrorCode::kIo);
-  auto tls = fetch_sync(client, get("https://127.0.0.1:" + std::to_string(server.port()) + "/bytes/10"));
-  REQUIRE(tls);
-  REQUIRE(tls->error);
-  CHECK(tls->error->code == NetErrorCode::kTls);
+  auto refused = fetch_failing(client, get("http://127.0.0.1:1/x"));
+  CHECK(refused.error->code == NetErrorCode::kIo);
+  auto tls = fetch_failing(client, get("https://127.0.0.1:" + std::to_string(server.port()) + "/bytes/10"));
+  CHECK(tls.error->code == NetErrorCode::kTls);
 }
 
 TEST_CASE("bodies over max_body_bytes fail with too_large, with or without Content-Length", "[net][http]") {
@@ -151,11 +133,9 @@ TEST_CASE("bodies over max_body_bytes fail with too_large, with or without Conte
   for (const char* path : {"/bytes/1001", "/chunked/50000"}) {
     Request req = get(server.url(path));
     req.max_body_bytes = 1000;
-    auto r = fetch_sync(client, req);
-    REQUIRE(r);
-    REQUIRE(r->error);
-    CHECK(r->error->code == NetErrorCode::kTooLarge);
-    CHECK(r->response.body.size() <= 1000);
+    auto r = fetch_failing(client, req);
+    CHECK(r.error->code == NetErrorCode::kTooLarge);
+    CHECK(r.response.body.size() <= 1000);
   }
 }
 

@@ -2,6 +2,8 @@
 // Waits on a future with a generous bound, so a broken client fails the test instead of hanging it.
 #pragma once
 
+#include <catch2/catch.hpp>
+
 #include <chrono>
 #include <future>
 #include <optional>
@@ -12,7 +14,7 @@
 
 namespace abrplay::net::test {
 
-constexpr std::chrono::seconds kWaitBound{5};
+constexpr std::chrono::seconds kWaitBound{30};
 
 inline std::optional<Result> fetch_sync(HttpClient& client, Request request) {
   static InlineExecutor inline_executor;
@@ -22,6 +24,14 @@ inline std::optional<Result> fetch_sync(HttpClient& client, Request request) {
                 RequestCallbacks{{}, [promise](Result r) { promise->set_value(std::move(r)); }});
   if (future.wait_for(kWaitBound) != std::future_status::ready) return std::nullopt;
   return future.get();
+}
+
+// Fetches and requires a failure; returns the result for further checks.
+inline Result fetch_failing(HttpClient& client, Request request) {
+  auto r = fetch_sync(client, std::move(request));
+  REQUIRE(r);
+  REQUIRE(r->error);
+  return std::move(*r);
 }
 
 inline Request get(std::string url) {

@@ -12,8 +12,8 @@
 //
 // Threads: all Fetcher state lives on the `owner` executor (the player's loop), so none of it is
 // locked. fetch() and cancel() may be called from any thread (they post to the owner); callbacks
-// and the on_host_chosen observer run on the owner. The HttpClient and the owner executor must
-// outlive the Fetcher's requests.
+// and the on_host_chosen observer run on the owner. Lifetimes: the HttpClient must outlive the
+// Fetcher, and the owner executor must outlive the HttpClient (it still receives completions).
 #pragma once
 
 #include <chrono>
@@ -56,7 +56,8 @@ struct FetcherConfig {
 class Fetcher {
  public:
   Fetcher(HttpClient& client, Executor& owner, FetcherConfig config);
-  ~Fetcher();  // cancels what is still running (each still completes, with kCancelled)
+  // Cancels what is still running; each fetch still completes once (kCancelled) on the owner.
+  ~Fetcher();
   Fetcher(const Fetcher&) = delete;
   Fetcher& operator=(const Fetcher&) = delete;
 
