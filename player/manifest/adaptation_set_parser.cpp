@@ -29,6 +29,16 @@ std::string content_type_of(const std::string& content_type, const std::string& 
   return {};
 }
 
+void parse_common_elements(ParseContext& ctx, pugi::xml_node n, const std::string& path, CommonElements& c) {
+  c.base_urls = ctx.base_urls(n, path);
+  c.segments = parse_segment_info_set(ctx, n, path);
+  c.essential_properties = ctx.descriptors(n, "EssentialProperty");
+  c.supplemental_properties = ctx.descriptors(n, "SupplementalProperty");
+  c.content_protection = ctx.content_protection(n);
+  c.inband_event_streams = ctx.inband_event_streams(n);
+  c.excluded_reason = essential_exclusion(c.essential_properties);
+}
+
 Representation parse_representation(ParseContext& ctx, pugi::xml_node n, const std::string& path,
                                     const AdaptationSet& as) {
   Representation r;
@@ -56,13 +66,7 @@ Representation parse_representation(ParseContext& ctx, pugi::xml_node n, const s
   if (!r.audio_sampling_rate) r.audio_sampling_rate = as.audio_sampling_rate;
   r.audio_channel_configuration = ctx.descriptors(n, "AudioChannelConfiguration");
   if (r.audio_channel_configuration.empty()) r.audio_channel_configuration = as.audio_channel_configuration;
-  r.base_urls = ctx.base_urls(n, path);
-  r.segments = parse_segment_info_set(ctx, n, path);
-  r.essential_properties = ctx.descriptors(n, "EssentialProperty");
-  r.supplemental_properties = ctx.descriptors(n, "SupplementalProperty");
-  r.content_protection = ctx.content_protection(n);
-  r.inband_event_streams = ctx.inband_event_streams(n);
-  r.excluded_reason = essential_exclusion(r.essential_properties);
+  parse_common_elements(ctx, n, path, r);
   return r;
 }
 
@@ -95,13 +99,7 @@ AdaptationSet parse_adaptation_set(ParseContext& ctx, pugi::xml_node n, const st
   as.audio_sampling_rate = ctx.u32(n, "audioSamplingRate", path);
   as.segment_alignment = ctx.boolean(n, "segmentAlignment", path).value_or(false);
   as.audio_channel_configuration = ctx.descriptors(n, "AudioChannelConfiguration");
-  as.base_urls = ctx.base_urls(n, path);
-  as.segments = parse_segment_info_set(ctx, n, path);
-  as.essential_properties = ctx.descriptors(n, "EssentialProperty");
-  as.supplemental_properties = ctx.descriptors(n, "SupplementalProperty");
-  as.content_protection = ctx.content_protection(n);
-  as.inband_event_streams = ctx.inband_event_streams(n);
-  as.excluded_reason = essential_exclusion(as.essential_properties);
+  parse_common_elements(ctx, n, path, as);
   std::size_t i = 0;
   for (pugi::xml_node rn : ParseContext::children(n, "Representation")) {
     if (ctx.failed()) break;

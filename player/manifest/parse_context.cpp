@@ -60,43 +60,29 @@ std::optional<std::string> ParseContext::opt_str(pugi::xml_node node, std::strin
   return std::string(a.value());
 }
 
-std::optional<uint64_t> ParseContext::u64(pugi::xml_node node, std::string_view name,
-                                          const std::string& path) {
+template <typename T>
+std::optional<T> ParseContext::integer(pugi::xml_node node, std::string_view name, const std::string& path,
+                                       const char* what) {
   pugi::xml_attribute a = attr(node, name);
   if (!a) return std::nullopt;
-  uint64_t v = 0;
+  T v = 0;
   if (!parse_int(a.value(), v)) {
-    fail(ErrorCode::kManifestInvalidValue, path + "@" + std::string(name),
-         shown(a.value()) + " is not an unsigned 64-bit integer");
+    fail(ErrorCode::kManifestInvalidValue, path + "@" + std::string(name), shown(a.value()) + " is not " + what);
     return std::nullopt;
   }
   return v;
 }
 
-std::optional<uint32_t> ParseContext::u32(pugi::xml_node node, std::string_view name,
-                                          const std::string& path) {
-  pugi::xml_attribute a = attr(node, name);
-  if (!a) return std::nullopt;
-  uint32_t v = 0;
-  if (!parse_int(a.value(), v)) {
-    fail(ErrorCode::kManifestInvalidValue, path + "@" + std::string(name),
-         shown(a.value()) + " is not an unsigned 32-bit integer");
-    return std::nullopt;
-  }
-  return v;
+std::optional<uint64_t> ParseContext::u64(pugi::xml_node node, std::string_view name, const std::string& path) {
+  return integer<uint64_t>(node, name, path, "an unsigned 64-bit integer");
 }
 
-std::optional<int64_t> ParseContext::i64(pugi::xml_node node, std::string_view name,
-                                         const std::string& path) {
-  pugi::xml_attribute a = attr(node, name);
-  if (!a) return std::nullopt;
-  int64_t v = 0;
-  if (!parse_int(a.value(), v)) {
-    fail(ErrorCode::kManifestInvalidValue, path + "@" + std::string(name),
-         shown(a.value()) + " is not a 64-bit integer");
-    return std::nullopt;
-  }
-  return v;
+std::optional<uint32_t> ParseContext::u32(pugi::xml_node node, std::string_view name, const std::string& path) {
+  return integer<uint32_t>(node, name, path, "an unsigned 32-bit integer");
+}
+
+std::optional<int64_t> ParseContext::i64(pugi::xml_node node, std::string_view name, const std::string& path) {
+  return integer<int64_t>(node, name, path, "a 64-bit integer");
 }
 
 std::optional<double> ParseContext::real(pugi::xml_node node, std::string_view name,

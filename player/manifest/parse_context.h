@@ -61,6 +61,9 @@ class ParseContext {
   std::vector<InbandEventStream> inband_event_streams(pugi::xml_node node) const;
 
  private:
+  template <typename T>
+  std::optional<T> integer(pugi::xml_node node, std::string_view name, const std::string& path, const char* what);
+
   const ParseOptions& options_;
   std::optional<Error> error_;
 };

@@ -130,7 +130,19 @@ struct SegmentInfoSet {
   bool empty() const { return !base && !list && !templ; }
 };
 
-struct Representation {
+// What AdaptationSet and Representation both carry (ISO/IEC 23009-1 5.3.7 common elements).
+struct CommonElements {
+  std::vector<BaseUrl> base_urls;
+  SegmentInfoSet segments;
+  std::vector<Descriptor> essential_properties;
+  std::vector<Descriptor> supplemental_properties;
+  std::vector<ContentProtection> content_protection;
+  std::vector<InbandEventStream> inband_event_streams;
+  // Non-empty when the element must be ignored, e.g. "EssentialProperty with unknown scheme 'x'".
+  std::string excluded_reason;
+};
+
+struct Representation : CommonElements {
   std::string path;
   std::string id;           // may be empty: see has_id
   uint64_t bandwidth_bps = 0;  // 0: @bandwidth absent (mandatory in the spec, often omitted)
@@ -145,18 +157,9 @@ struct Representation {
   std::string mime_type;
   std::optional<uint32_t> audio_sampling_rate;
   std::vector<Descriptor> audio_channel_configuration;
-  // own:
-  std::vector<BaseUrl> base_urls;
-  SegmentInfoSet segments;
-  std::vector<Descriptor> essential_properties;
-  std::vector<Descriptor> supplemental_properties;
-  std::vector<ContentProtection> content_protection;
-  std::vector<InbandEventStream> inband_event_streams;
-  // Non-empty when the element must be ignored, e.g. "EssentialProperty with unknown scheme 'x'".
-  std::string excluded_reason;
 };
 
-struct AdaptationSet {
+struct AdaptationSet : CommonElements {
   std::string path;
   std::string id;
   std::string content_type;  // @contentType, or derived from mimeType ("video/mp4" -> "video")
@@ -174,14 +177,7 @@ struct AdaptationSet {
   std::optional<uint32_t> audio_sampling_rate;
   bool segment_alignment = false;
   std::vector<Descriptor> audio_channel_configuration;
-  std::vector<BaseUrl> base_urls;
-  SegmentInfoSet segments;
-  std::vector<Descriptor> essential_properties;
-  std::vector<Descriptor> supplemental_properties;
-  std::vector<ContentProtection> content_protection;
-  std::vector<InbandEventStream> inband_event_streams;
   std::vector<Representation> representations;
-  std::string excluded_reason;
   bool encrypted() const;  // ContentProtection here or on any representation
 };
 
