@@ -106,6 +106,14 @@ Expected<OriginOptions, CliExit> parse_options(int argc, const char* const* argv
   app.add_option("--telemetry-out", o.telemetry_out, "JSONL file of received telemetry heartbeats (appended)");
   app.add_option("--token", o.token, "Token the playback API accepts (default abrplay-demo)");
   app.add_option("--profile", profile, "JSON file giving any of these options (command line wins)");
+  app.footer(
+      "Endpoints: GET/HEAD /<path> (files, byte ranges; MPDs list every CDN as a BaseURL and accept\n"
+      "?codecs=avc1,mp4a&max_height=720), GET /utc, POST /play {\"token\", \"content\", \"device\": {\"codecs\",\n"
+      "\"max_height\"}}, POST /telemetry {\"session_id\", ...}, GET /telemetry/sessions.\n"
+      "Fault rules: {\"seed\": 1, \"rules\": [{\"match\": \"*.m4s\", \"every_nth\": 3 | \"probability\": 0.1,\n"
+      "\"from_s\": 0, \"until_s\": 60, \"fault\": \"status|reset|stall|truncate|corrupt|slow_first_byte\",\n"
+      "\"status\": 503, \"at_fraction\": 0.5, \"stall_s\": 2, \"bytes\": 16, \"delay_ms\": 1500}]}\n"
+      "Details: docs/test-bench.md");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
