@@ -74,11 +74,15 @@ bool fetch_streamed(HttpClient& client, abrplay::net::Executor& consumer, const 
   return done.get_future().get();
 }
 
-double abrplay_big(const BenchServer& s, std::uint64_t bytes) {
+// With `inline_consumer`, chunks are discarded on the net thread itself: the cost of the thread hop
+// to a consumer shows as the difference.
+double abrplay_big(const BenchServer& s, std::uint64_t bytes, bool inline_consumer) {
   abrplay::net::ThreadExecutor consumer("bench-consumer");  // outlives the client
+  abrplay::net::InlineExecutor inline_executor;
   HttpClient client;
   const auto t0 = Clock::now();
-  if (!fetch_streamed(client, consumer, s.url(bytes), bytes)) return -1;
+  abrplay::net::Executor& exec = inline_consumer ? static_cast<abrplay::net::Executor&>(inline_executor) : consumer;
+  if (!fetch_streamed(client, exec, s.url(bytes), bytes)) return -1;
   return seconds_since(t0);
 }
 
@@ -146,23 +150,26 @@ int main(int argc, char** argv) {
   if (!have_curl) std::printf("curl(1) is not installed: measuring abrplay only\n");
   const std::string config_path = "/tmp/abrplay-fetch-bench-" + std::to_string(::getpid()) + ".curlrc";
 
-  std::vector<double> ours_big, curl_big, ours_seg, curl_seg;
+  std::vector<double> ours_big, ours_big_inline, curl_big, ours_seg, curl_seg;
   for (int r = 0; r < runs; ++r) {
-    ours_big.push_back(abrplay_big(server, big));
+    ours_big.push_back(abrplay_big(server, big, false));
+    ours_big_inline.push_back(abrplay_big(server, big, true));
     if (have_curl) curl_big.push_back(run_curl(server.url(big)));
     ours_seg.push_back(abrplay_segments(server, segments, segment_bytes));
     if (have_curl) curl_seg.push_back(curl_segments(server, segments, segment_bytes, config_path));
   }
   std::remove(config_path.c_str());
-  for (const auto* v : {&ours_big, &curl_big, &ours_seg, &curl_seg})
+  for (const auto* v : {&ours_big, &ours_big_inline, &curl_big, &ours_seg, &curl_seg})
     if (std::any_of(v->begin(), v->end(), [](double s) { return s < 0; })) {
       std::fprintf(stderr, "abrplay-fetch-bench: a transfer failed\n");
       return 1;
     }
-  std::printf("loopback, median of %d runs (curl times include its process start)\n", runs);
+  std::printf("loopback, median of %d runs (curl times include its process start; \"inline\" = chunks\n"
+              "consumed on the net thread instead of a consumer thread)\n", runs);
   const std::string big_name = "1 x " + std::to_string(big >> 20) + " MiB";
   const std::string seg_name = std::to_string(segments) + " x " + std::to_string(segment_bytes / 1024) + " KiB, 1 conn";
   report(big_name.c_str(), big, median(ours_big), have_curl ? median(curl_big) : -1);
+  report((big_name + ", inline").c_str(), big, median(ours_big_inline), have_curl ? median(curl_big) : -1);
   report(seg_name.c_str(), segment_bytes * static_cast<std::uint64_t>(segments), median(ours_seg),
          have_curl ? median(curl_seg) : -1);
   return 0;

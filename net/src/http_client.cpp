@@ -127,6 +127,7 @@ class HttpClient::Impl {
       start_due(now);
       int running = 0;
       curl_multi_perform(multi_.get(), &running);
+      for (auto& [id, t] : active_) detail::flush_chunk(*t);
       collect_done();
       check_stalls(SteadyClock::now());
       if (stopping_.load()) break;

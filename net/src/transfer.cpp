@@ -42,10 +42,21 @@ void check_status(Transfer& t) {
   }
 }
 
-void post_chunk(Transfer& t, const char* data, std::size_t n) {
-  BodyChunk chunk(reinterpret_cast<const std::uint8_t*>(data), reinterpret_cast<const std::uint8_t*>(data) + n);
+void gather_chunk(Transfer& t, const char* data, std::size_t n) {
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(data);
+  if (t.pending_chunk.empty()) t.pending_chunk.reserve(static_cast<std::size_t>(t.options->receive_buffer_bytes));
+  t.pending_chunk.insert(t.pending_chunk.end(), bytes, bytes + n);
   const std::uint64_t undelivered = t.flow->undelivered.fetch_add(n) + n;
   t.response.peak_undelivered_bytes = std::max(t.response.peak_undelivered_bytes, undelivered);
+  if (t.pending_chunk.size() >= static_cast<std::size_t>(t.options->receive_buffer_bytes)) flush_chunk(t);
+}
+
+}  // namespace
+
+void flush_chunk(Transfer& t) {
+  if (t.pending_chunk.empty()) return;
+  BodyChunk chunk;
+  chunk.swap(t.pending_chunk);
   t.executor->post([callbacks = t.callbacks, mailbox = t.mailbox, flow = t.flow, id = t.id,
                     resume_at = t.options->stream_window_bytes / 2, chunk = std::move(chunk)]() mutable {
     const std::uint64_t bytes = chunk.size();
@@ -57,6 +68,8 @@ void post_chunk(Transfer& t, const char* data, std::size_t n) {
       if (auto m = mailbox.lock()) m->push(Command{Command::Kind::kResume, id, nullptr});
   });
 }
+
+namespace {
 
 std::size_t on_write(char* data, std::size_t size, std::size_t nmemb, void* user) {
   auto& t = *static_cast<Transfer*>(user);
@@ -84,11 +97,12 @@ std::size_t on_write(char* data, std::size_t size, std::size_t nmemb, void* user
         ++t.response.pause_count;
         log(t, LogLevel::kDebug, "net: pausing transfer #" + std::to_string(t.id) + " " + t.request.url + ": " +
                                      std::to_string(t.flow->undelivered.load()) + " bytes not yet consumed");
+        flush_chunk(t);  // the consumer must see everything gathered, or it could never catch up
         return CURL_WRITEFUNC_PAUSE;  // curl keeps these bytes and offers them again on resume
       }
       t.flow->resume_wanted.store(false);
     }
-    post_chunk(t, data, n);
+    gather_chunk(t, data, n);
   } else {
     auto& body = t.response.body;
     if (body.empty()) {
@@ -234,6 +248,7 @@ std::optional<NetError> configure_easy(Transfer& t, const std::string& user_agen
 }
 
 Result finish_transfer(Transfer& t, CURLcode code) {
+  flush_chunk(t);  // the last bytes go before the completion
   CURL* e = t.easy.get();
   if (!t.status_known) check_status(t);
   Response& r = t.response;

@@ -50,6 +50,7 @@ struct Transfer {
   bool connected = false;
   bool paused = false;  // curl_easy_pause is in effect (net thread's view)
   std::shared_ptr<Flow> flow = std::make_shared<Flow>();
+  BodyChunk pending_chunk;  // streamed bytes gathered for the next post (see flush_chunk)
 
   Response response;
   bool status_known = false;
@@ -62,6 +63,11 @@ struct Transfer {
 
 // Creates and configures the easy handle (all safe defaults). Returns an error for a bad URL.
 std::optional<NetError> configure_easy(Transfer& t, const std::string& user_agent);
+
+// Posts the streamed bytes gathered so far to on_chunk. Small reads are coalesced so that a fast
+// transfer costs one post per receive buffer rather than one per read; the net thread flushes
+// after every curl_multi_perform, so coalescing adds no latency beyond one loop iteration.
+void flush_chunk(Transfer& t);
 
 // Builds the result once curl is done with the transfer (or we aborted it with `local`).
 Result finish_transfer(Transfer& t, CURLcode code);
