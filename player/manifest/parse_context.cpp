@@ -36,6 +36,13 @@ std::string_view local_name(const char* name) {
   return n;
 }
 
+template <typename T>
+bool ParseContext::parse_integer(std::string_view text, T& out) {
+  return parse_int(text, out);
+}
+template bool ParseContext::parse_integer<uint64_t>(std::string_view, uint64_t&);
+template bool ParseContext::parse_integer<int64_t>(std::string_view, int64_t&);
+
 void ParseContext::fail(ErrorCode code, const std::string& path, std::string message) {
   if (!error_) error_ = Error{code, path + ": " + message};
 }

@@ -47,6 +47,10 @@ class ParseContext {
   std::optional<ByteRange> range(pugi::xml_node node, std::string_view name, const std::string& path);
   std::optional<FrameRate> frame_rate(pugi::xml_node node, std::string_view name,
                                       const std::string& path);
+  // Strict integer text ("+5" and surrounding blanks allowed) for uint64_t/uint32_t/int64_t.
+  template <typename T>
+  static bool parse_integer(std::string_view text, T& out);
+
   // A required attribute: records kManifestMissingAttribute when absent.
   bool require(pugi::xml_node node, std::string_view name, const std::string& path);
 

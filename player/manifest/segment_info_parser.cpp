@@ -32,23 +32,45 @@ void parse_multiple(ParseContext& ctx, pugi::xml_node n, const std::string& path
   info.end_number = ctx.u64(n, "endNumber", path);
   pugi::xml_node tl = ParseContext::child(n, "SegmentTimeline");
   if (!tl) return;
+  // The hot loop of big live manifests (tens of thousands of S): one pass over each S's attributes,
+  // and the element path is only built when something is wrong.
   std::vector<TimelineEntry> entries;
   std::size_t i = 0;
   for (pugi::xml_node s = tl.first_child(); s && !ctx.failed(); s = s.next_sibling()) {
     if (s.type() != pugi::node_element || local_name(s.name()) != "S") continue;
-    std::string p = path + "/SegmentTimeline/S[" + std::to_string(i++) + "]";
+    auto where = [&](const char* attr) {
+      return path + "/SegmentTimeline/S[" + std::to_string(i) + "]" + attr;
+    };
     TimelineEntry e;
-    e.t = ctx.u64(s, "t", p);
-    e.n = ctx.u64(s, "n", p);
-    if (!ctx.require(s, "d", p)) break;
-    e.d = ctx.u64(s, "d", p).value_or(0);
-    e.r = ctx.i64(s, "r", p).value_or(0);
+    bool has_d = false;
+    for (pugi::xml_attribute a = s.first_attribute(); a; a = a.next_attribute()) {
+      std::string_view name = a.name();
+      bool ok = true;
+      if (name == "t") {
+        e.t.emplace();
+        ok = ParseContext::parse_integer(a.value(), *e.t);
+      } else if (name == "d") {
+        has_d = true;
+        ok = ParseContext::parse_integer(a.value(), e.d);
+      } else if (name == "r") {
+        ok = ParseContext::parse_integer(a.value(), e.r);
+      } else if (name == "n") {
+        e.n.emplace();
+        ok = ParseContext::parse_integer(a.value(), *e.n);
+      }
+      if (!ok) {
+        ctx.fail(ErrorCode::kManifestInvalidValue, where("@") + std::string(name),
+                 "'" + std::string(std::string_view(a.value()).substr(0, 64)) + "' is not a valid integer");
+        break;
+      }
+    }
     if (ctx.failed()) break;
-    if (e.d == 0) ctx.fail(ErrorCode::kManifestInvalidValue, p + "@d", "segment duration 0 is not allowed");
-    if (e.r < -1)
-      ctx.fail(ErrorCode::kManifestInvalidValue, p + "@r",
-               "repeat count " + std::to_string(e.r) + " is below -1");
+    if (!has_d) ctx.fail(ErrorCode::kManifestMissingAttribute, where("@d"), "required attribute is missing");
+    else if (e.d == 0) ctx.fail(ErrorCode::kManifestInvalidValue, where("@d"), "segment duration 0 is not allowed");
+    else if (e.r < -1)
+      ctx.fail(ErrorCode::kManifestInvalidValue, where("@r"), "repeat count " + std::to_string(e.r) + " is below -1");
     entries.push_back(e);
+    ++i;
   }
   info.timeline = std::move(entries);
 }

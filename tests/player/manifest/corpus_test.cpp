@@ -101,3 +101,31 @@ TEST_CASE("corpus: well-formed MPDs parse and index, listed malformed ones fail 
   }
   CHECK(parsed + expected_failures().size() == files.size());
 }
+
+TEST_CASE("corpus: truncated and byte-flipped files give a value or a located error, never a crash",
+          "[manifest][corpus][bad]") {
+  std::size_t errors = 0;
+  for (const fs::path& f : corpus_files()) {
+    const std::string text = read_file(f);
+    ParseOptions opt;
+    opt.document_url = "https://origin.example/x/manifest.mpd";
+    for (std::size_t k = 1; k <= 8; ++k) {
+      std::string cut = text.substr(0, text.size() * k / 9);
+      auto r = parse_mpd(cut, opt);
+      if (!r) {
+        ++errors;
+        CHECK(r.error().code != ErrorCode::kOk);
+        CHECK_FALSE(r.error().message.empty());
+      }
+      std::string flipped = text;
+      for (std::size_t i = k * 7919 % flipped.size(); i < flipped.size(); i += 997) flipped[i] ^= 0x20;
+      auto m = parse_mpd(flipped, opt);
+      if (m && !m->periods.empty() && !m->periods[0].adaptation_sets.empty() &&
+          !m->periods[0].adaptation_sets[0].representations.empty()) {
+        auto ix = SegmentIndex::create(*m, 0, 0, 0);
+        if (ix && ix->count() && *ix->count() > 0) CHECK(ix->segment(*ix->count() - 1));
+      }
+    }
+  }
+  CHECK(errors > 0);  // truncated XML is mostly malformed
+}

@@ -305,3 +305,33 @@ TEST_CASE("static MPD: everything is available", "[manifest][index]") {
   CHECK(w->first == 0);
   CHECK(w->last == 1);
 }
+
+TEST_CASE("SegmentBase and SegmentList inherit from the AdaptationSet and Period", "[manifest][index]") {
+  auto base = index_of(R"(<MPD mediaPresentationDuration="PT4S"><Period><AdaptationSet>
+      <SegmentBase timescale="1000"><Initialization range="0-499"/></SegmentBase>
+      <Representation id="r" bandwidth="1"><BaseURL>v.mp4</BaseURL><SegmentBase indexRange="500-699"/></Representation>
+    </AdaptationSet></Period></MPD>)");
+  CHECK(base.addressing() == SegmentIndex::Addressing::kBaseIndexed);
+  CHECK(base.init()->range == ByteRange{0, 499});  // from the AdaptationSet
+  CHECK(base.index_request()->range == ByteRange{500, 699});
+  CHECK(base.timescale() == 1000);
+
+  auto list = index_of(R"(<MPD mediaPresentationDuration="PT4S"><Period>
+      <SegmentList timescale="2" duration="4"><Initialization sourceURL="i.mp4"/></SegmentList>
+      <AdaptationSet><Representation id="r" bandwidth="1">
+        <SegmentList><SegmentURL media="a"/><SegmentURL media="b"/></SegmentList></Representation>
+    </AdaptationSet></Period></MPD>)");
+  CHECK(list.count() == 2u);
+  CHECK(list.segment(1)->start == seconds(2));
+  CHECK(list.init()->url == "https://cdn.example/live/i.mp4");
+}
+
+TEST_CASE("SegmentList with a SegmentTimeline", "[manifest][index]") {
+  auto ix = index_of(vod(R"(<SegmentList timescale="10"><SegmentTimeline><S t="0" d="30" r="1"/><S d="40"/></SegmentTimeline>
+      <SegmentURL media="a"/><SegmentURL media="b"/><SegmentURL media="c"/></SegmentList>)"));
+  CHECK(ix.addressing() == SegmentIndex::Addressing::kListTimeline);
+  REQUIRE(ix.count() == 3u);
+  CHECK(ix.segment(2)->url == "https://cdn.example/live/c");
+  CHECK(ix.segment(2)->start == seconds(6));
+  CHECK(ix.segment(2)->duration == seconds(4));
+}
