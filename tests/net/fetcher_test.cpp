@@ -75,6 +75,29 @@ TEST_CASE("a 503 is retried and then succeeds; a 404 is not retried", "[net][fet
   CHECK(missing.error().message.find("after 1 attempt: not_retryable") != std::string::npos);
 }
 
+TEST_CASE("a 429 with Retry-After waits at least that long before the retry", "[net][fetcher]") {
+  TestServer server;
+  Harness h(fast_config({{server.url("/"), 1, 1}}));
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = h.run(get("flaky/c?fail=1&code=429&retry_after=1"));
+  const auto elapsed = std::chrono::steady_clock::now() - t0;
+  REQUIRE(r);
+  CHECK(r->attempts == 2);
+  CHECK(elapsed >= std::chrono::milliseconds(1000));  // the backoff alone would be 5 ms
+}
+
+TEST_CASE("a transfer that keeps stalling is retried up to max_attempts, then fails as a stall", "[net][fetcher]") {
+  TestServer server;
+  Harness h(fast_config());
+  Request req = get(server.url("/stall/2000"));
+  req.timeouts.stall = std::chrono::milliseconds(300);
+  auto r = h.run(req);  // /stall never completes: every attempt stalls
+  REQUIRE_FALSE(r);
+  CHECK(r.error().timeout == TimeoutKind::kStall);
+  CHECK(r.error().message.find("attempts_exhausted") != std::string::npos);
+  CHECK(server.hits("/stall/2000") == 4);
+}
+
 TEST_CASE("attempts are bounded: a host that always fails gives up with the last error", "[net][fetcher]") {
   TestServer server;
   auto config = fast_config();

@@ -155,6 +155,7 @@ TEST_CASE("50 concurrent transfers all complete, share capped connections, and e
     auto fut = done[static_cast<std::size_t>(i)].get_future();
     REQUIRE(fut.wait_for(kWaitBound) == std::future_status::ready);
     Result r = fut.get();
+    INFO("transfer " << i << ": " << (r.error ? r.error->describe() : std::string("ok")));
     REQUIRE(r.ok());
     CHECK(r.response.body.size() == static_cast<std::size_t>(100000 + i));
   }
