@@ -35,7 +35,10 @@ std::optional<std::string> apply_profile(const std::string& path, const CLI::App
     }
     return std::nullopt;
   };
-  for (const auto& [key, value] : p.items()) {
+  for (const auto& item : p.items()) {
+    // Named copies, not structured bindings: Clang 14 cannot capture those in the lambda below.
+    const std::string key = item.key();
+    const Json& value = item.value();
     const std::string opt = "--" + [&] { std::string k = key; for (auto& c : k) if (c == '_') c = '-'; return k; }();
     std::optional<std::string> err;
     if (key == "root" || key == "trace" || key == "faults") {
