@@ -128,7 +128,8 @@ std::optional<uint64_t> SegmentIndex::first_position_ending_after(uint64_t tick)
     if (last_run_open_ && &r == &runs_.back()) return kU64Max;
     return r.t + r.d * r.count;
   };
-  auto it = std::find_if(runs_.begin(), runs_.end(), [&](const Run& r) { return run_end(r) >= tick; });
+  // Runs are in time order and do not overlap, so their ends are sorted too.
+  auto it = std::partition_point(runs_.begin(), runs_.end(), [&](const Run& r) { return run_end(r) < tick; });
   if (it == runs_.end()) return std::nullopt;
   const Run& run = *it;
   if (tick <= run.t + run.d) return run.first_position;

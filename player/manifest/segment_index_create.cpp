@@ -1,55 +1,15 @@
 // SegmentIndex::create: merge segment information across levels, resolve base URLs, build runs.
 #include <algorithm>
 #include <limits>
-#include <type_traits>
 
 #include "abrplay/player/manifest/segment_index.h"
 #include "abrplay/player/manifest/url_resolver.h"
+#include "inheritance.h"
 
 namespace abrplay::manifest {
 namespace {
 
 constexpr uint64_t kU64Max = std::numeric_limits<uint64_t>::max();
-// Base URL alternatives kept per representation (levels multiply); more is never useful.
-constexpr std::size_t kMaxBaseUrls = 16;
-
-// Field-by-field merge, deepest level first (Representation, AdaptationSet, Period).
-SegmentInfo merge(const std::vector<const SegmentInfo*>& deep_first) {
-  SegmentInfo m;
-  m.path = deep_first.front()->path;
-  auto pick = [&](auto member) {
-    using Field = std::remove_cvref_t<decltype(m.*member)>;
-    for (const SegmentInfo* s : deep_first)
-      if (s->*member) return Field(s->*member);
-    return Field{};
-  };
-  m.timescale = pick(&SegmentInfo::timescale);
-  m.presentation_time_offset = pick(&SegmentInfo::presentation_time_offset);
-  m.duration = pick(&SegmentInfo::duration);
-  m.start_number = pick(&SegmentInfo::start_number);
-  m.end_number = pick(&SegmentInfo::end_number);
-  m.availability_time_offset_s = pick(&SegmentInfo::availability_time_offset_s);
-  m.index_range = pick(&SegmentInfo::index_range);
-  m.initialization = pick(&SegmentInfo::initialization);
-  m.representation_index = pick(&SegmentInfo::representation_index);
-  m.timeline = pick(&SegmentInfo::timeline);
-  m.media_template = pick(&SegmentInfo::media_template);
-  m.initialization_template = pick(&SegmentInfo::initialization_template);
-  m.index_template = pick(&SegmentInfo::index_template);
-  for (const SegmentInfo* s : deep_first) {
-    if (!s->segment_urls.empty()) {
-      m.segment_urls = s->segment_urls;
-      break;
-    }
-  }
-  return m;
-}
-
-MediaDuration offset_of(std::optional<double> seconds) {
-  if (!seconds) return MediaDuration(0);
-  if (*seconds >= static_cast<double>(kMaxManifestDuration.count()) / 1e6) return kMaxManifestDuration;
-  return MediaDuration(static_cast<int64_t>(*seconds * 1e6));
-}
 
 }  // namespace
 
@@ -86,32 +46,10 @@ class SegmentIndexBuilder {
 };
 
 std::optional<Error> SegmentIndexBuilder::resolve_bases() {
-  std::vector<std::string> current{mpd_.document_url};
-  const std::vector<std::pair<const std::vector<BaseUrl>*, std::string>> levels = {
-      {&mpd_.base_urls, "MPD"}, {&period_.base_urls, period_.path}, {&as_.base_urls, as_.path},
-      {&rep_.base_urls, rep_.path}};
-  for (const auto& level : levels) {
-    const std::vector<BaseUrl>* urls = level.first;  // not a structured binding: clang 14 cannot capture those
-    const std::string& path = level.second;
-    if (urls->empty()) continue;
-    std::vector<std::size_t> order(urls->size());
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-      return (*urls)[a].dvb_priority < (*urls)[b].dvb_priority;
-    });
-    base_url_offset_ += offset_of((*urls)[order[0]].availability_time_offset_s);
-    std::vector<std::string> next;
-    for (const std::string& parent : current) {
-      for (std::size_t i : order) {
-        auto r = resolve_url(parent, (*urls)[i].url);
-        if (!r)
-          return error(ErrorCode::kManifestInvalidValue, path + "/BaseURL[" + std::to_string(i) + "]", r.error());
-        if (next.size() < kMaxBaseUrls) next.push_back(std::move(*r));
-      }
-    }
-    current = std::move(next);
-  }
-  ix_.base_urls_ = std::move(current);
+  auto chain = detail::resolve_base_url_chain(mpd_, period_, as_, rep_);
+  if (!chain) return chain.error();
+  ix_.base_urls_ = std::move(chain->urls);
+  base_url_offset_ = chain->availability_offset;
   return std::nullopt;
 }
 
@@ -285,7 +223,7 @@ Expected<SegmentIndex, Error> SegmentIndexBuilder::build() {
     const std::optional<SegmentInfo>& s = kind == Kind::kTemplate ? l->templ : kind == Kind::kList ? l->list : l->base;
     if (s) chain.push_back(&*s);
   }
-  if (!chain.empty()) info_ = merge(chain);
+  if (!chain.empty()) info_ = detail::merge_levels(chain);
   if (info_.path.empty()) info_.path = rep_.path;
 
   ix_.timescale_ = info_.timescale.value_or(1);
@@ -297,7 +235,7 @@ Expected<SegmentIndex, Error> SegmentIndexBuilder::build() {
     ix_.period_end_tick_ = ix_.pto_ > kU64Max - span ? kU64Max : ix_.pto_ + span;
   }
   if (mpd_.availability_start_time) ix_.period_available_from_ = *mpd_.availability_start_time + period_.start;
-  ix_.availability_offset_ = base_url_offset_ + offset_of(info_.availability_time_offset_s);
+  ix_.availability_offset_ = base_url_offset_ + detail::availability_offset(info_.availability_time_offset_s);
 
   std::optional<Error> err;
   switch (kind) {
