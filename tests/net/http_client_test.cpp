@@ -10,22 +10,18 @@ namespace abrplay::net::test {
 TEST_CASE("a body arrives whole, with status, timing, and a reused connection the second time", "[net][http]") {
   TestServer server;
   HttpClient client;
-  auto first = fetch_sync(client, get(server.url("/bytes/1000000")));
-  REQUIRE(first);
-  REQUIRE(first->ok());
-  CHECK(first->response.status == 200);
-  CHECK(first->response.bytes_received == 1000000);
-  CHECK(first->response.body.size() == 1000000);
-  CHECK(matches_pattern(first->response.body, 0));
-  CHECK(first->response.accepts_ranges);
-  CHECK(first->response.header("Content-Type") == std::optional<std::string_view>("application/octet-stream"));
-  CHECK_FALSE(first->response.connection_reused);
-  CHECK(first->response.timing.total.count() > 0);
-  auto second = fetch_sync(client, get(server.url("/bytes/10")));
-  REQUIRE(second);
-  REQUIRE(second->ok());
-  CHECK(second->response.connection_reused);
-  CHECK(second->response.timing.dns_connect.count() == 0);
+  auto first = fetch_ok(client, get(server.url("/bytes/1000000")));
+  CHECK(first.response.status == 200);
+  CHECK(first.response.bytes_received == 1000000);
+  CHECK(first.response.body.size() == 1000000);
+  CHECK(matches_pattern(first.response.body, 0));
+  CHECK(first.response.accepts_ranges);
+  CHECK(first.response.header("Content-Type") == std::optional<std::string_view>("application/octet-stream"));
+  CHECK_FALSE(first.response.connection_reused);
+  CHECK(first.response.timing.total.count() > 0);
+  auto second = fetch_ok(client, get(server.url("/bytes/10")));
+  CHECK(second.response.connection_reused);
+  CHECK(second.response.timing.dns_connect.count() == 0);
 }
 
 TEST_CASE("a byte range answers 206 with exactly those bytes", "[net][http]") {
@@ -33,19 +29,15 @@ TEST_CASE("a byte range answers 206 with exactly those bytes", "[net][http]") {
   HttpClient client;
   Request req = get(server.url("/bytes/100000"));
   req.range = ByteRange{1000, 1999};
-  auto r = fetch_sync(client, req);
-  REQUIRE(r);
-  REQUIRE(r->ok());
-  CHECK(r->response.status == 206);
-  REQUIRE(r->response.body.size() == 1000);
-  CHECK(matches_pattern(r->response.body, 1000));
+  auto r = fetch_ok(client, req);
+  CHECK(r.response.status == 206);
+  REQUIRE(r.response.body.size() == 1000);
+  CHECK(matches_pattern(r.response.body, 1000));
 
   req.range = ByteRange{99990, std::nullopt};  // open-ended
-  r = fetch_sync(client, req);
-  REQUIRE(r);
-  REQUIRE(r->ok());
-  CHECK(r->response.body.size() == 10);
-  CHECK(matches_pattern(r->response.body, 99990));
+  auto tail = fetch_ok(client, req);
+  CHECK(tail.response.body.size() == 10);
+  CHECK(matches_pattern(tail.response.body, 99990));
 }
 
 TEST_CASE("a server that ignores Range fails with http_status instead of returning the wrong bytes", "[net][http]") {
@@ -61,11 +53,9 @@ TEST_CASE("a server that ignores Range fails with http_status instead of returni
 TEST_CASE("redirects are followed and the effective URL is the last one", "[net][http]") {
   TestServer server;
   HttpClient client;
-  auto r = fetch_sync(client, get(server.url("/redirect/3")));
-  REQUIRE(r);
-  REQUIRE(r->ok());
-  CHECK(r->response.effective_url == server.url("/bytes/1000"));
-  CHECK(r->response.body.size() == 1000);
+  auto r = fetch_ok(client, get(server.url("/redirect/3")));
+  CHECK(r.response.effective_url == server.url("/bytes/1000"));
+  CHECK(r.response.body.size() == 1000);
 }
 
 TEST_CASE("more than 5 redirects fail with network.redirect", "[net][http]") {
@@ -144,25 +134,19 @@ TEST_CASE("request headers reach the server and the User-Agent names the library
   HttpClient client;
   Request req = get(server.url("/echo?h=Authorization"));
   req.headers.emplace_back("Authorization", "Bearer token-123");
-  auto auth = fetch_sync(client, req);
-  REQUIRE(auth);
-  REQUIRE(auth->ok());
-  CHECK(std::string(auth->response.body.begin(), auth->response.body.end()) == "Bearer token-123");
-  auto ua = fetch_sync(client, get(server.url("/echo?h=User-Agent")));
-  REQUIRE(ua);
-  REQUIRE(ua->ok());
-  CHECK(std::string(ua->response.body.begin(), ua->response.body.end()).rfind("abrplay/", 0) == 0);
+  auto auth = fetch_ok(client, req);
+  CHECK(std::string(auth.response.body.begin(), auth.response.body.end()) == "Bearer token-123");
+  auto ua = fetch_ok(client, get(server.url("/echo?h=User-Agent")));
+  CHECK(std::string(ua.response.body.begin(), ua.response.body.end()).rfind("abrplay/", 0) == 0);
 }
 
 TEST_CASE("a large body (48 MiB) arrives intact", "[net][http]") {
   TestServer server;
   HttpClient client;
   constexpr std::uint64_t kSize = 48ull << 20;
-  auto r = fetch_sync(client, get(server.url("/bytes/" + std::to_string(kSize))));
-  REQUIRE(r);
-  REQUIRE(r->ok());
-  REQUIRE(r->response.body.size() == kSize);
-  CHECK(matches_pattern(r->response.body, 0));
+  auto r = fetch_ok(client, get(server.url("/bytes/" + std::to_string(kSize))));
+  REQUIRE(r.response.body.size() == kSize);
+  CHECK(matches_pattern(r.response.body, 0));
 }
 
 }  // namespace abrplay::net::test

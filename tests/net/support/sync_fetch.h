@@ -26,6 +26,15 @@ inline std::optional<Result> fetch_sync(HttpClient& client, Request request) {
   return future.get();
 }
 
+// Fetches and requires success; returns the result for further checks.
+inline Result fetch_ok(HttpClient& client, Request request) {
+  auto r = fetch_sync(client, std::move(request));
+  REQUIRE(r);
+  INFO((r->error ? r->error->describe() : std::string()));
+  REQUIRE(r->ok());
+  return std::move(*r);
+}
+
 // Fetches and requires a failure; returns the result for further checks.
 inline Result fetch_failing(HttpClient& client, Request request) {
   auto r = fetch_sync(client, std::move(request));
