@@ -11,7 +11,8 @@
 // server accepts ranges, so streamed chunks are never repeated.
 //
 // Threads: all Fetcher state lives on the `owner` executor (the player's loop), so none of it is
-// locked. fetch() and cancel() may be called from any thread (they post to the owner); callbacks
+// locked; `owner` must run tasks one at a time (the player loop, a ThreadExecutor; not an
+// InlineExecutor). fetch() and cancel() may be called from any thread (they post to the owner); callbacks
 // and the on_host_chosen observer run on the owner. Lifetimes: the HttpClient must outlive the
 // Fetcher, and the owner executor must outlive the HttpClient (it still receives completions).
 #pragma once
