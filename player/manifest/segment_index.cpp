@@ -23,8 +23,11 @@ uint64_t add_saturating(uint64_t a, uint64_t b) { return a > kU64Max - b ? kU64M
 }  // namespace
 
 uint64_t SegmentIndex::open_limit() const {
+  // An open live run is computed from the clock, never enumerated, so it is bounded only by 64-bit
+  // ticks (checked in run_for_position): a channel with availabilityStartTime 1970 and 2 s segments
+  // is at position ~900 million, far above max_segments_per_representation.
   if (runs_.empty()) return 0;
-  return max_segments_ - std::min(max_segments_, runs_.back().first_position);
+  return kU64Max - runs_.back().first_position;
 }
 
 const SegmentIndex::Run* SegmentIndex::run_for_position(uint64_t position) const {

@@ -335,3 +335,19 @@ TEST_CASE("SegmentList with a SegmentTimeline", "[manifest][index]") {
   CHECK(ix.segment(2)->start == seconds(6));
   CHECK(ix.segment(2)->duration == seconds(4));
 }
+
+TEST_CASE("live channel with availabilityStartTime in 1970: positions far beyond the closed-count limit",
+          "[manifest][index][live]") {
+  auto ix = index_of(R"(<MPD type="dynamic" availabilityStartTime="1970-01-01T00:00:00Z" timeShiftBufferDepth="PT30S">
+    <Period start="PT0S"><AdaptationSet><Representation id="v" bandwidth="1">
+      <SegmentTemplate timescale="1000000" duration="2000000" media="$Number%05d$.m4s"/>
+    </Representation></AdaptationSet></Period></MPD>)");
+  WallTime now = *parse_xs_datetime("2024-01-01T00:00:01Z");  // 1,704,067,201 s after AST
+  auto w = ix.available(now);
+  REQUIRE(w);
+  CHECK(w->last == 852'033'599);  // the segment ending at 1,704,067,200 s
+  CHECK(w->first == 852'033'585);  // ends >= now - 30 s
+  CHECK(ix.segment(w->last)->url == "https://cdn.example/live/852033600.m4s");
+  CHECK(ix.segment(w->last)->start == seconds(1'704'067'198));
+  CHECK(ix.segment_at(seconds(1'704'067'199))->position == w->last);
+}

@@ -28,9 +28,10 @@ struct ParseLimits {
   // MPD/Period/AdaptationSet/Representation/SegmentTemplate/SegmentTimeline/S is 7 deep; extension
   // elements add a few. 64 stops pathological nesting long before any stack matters.
   std::size_t max_depth = 64;
-  // Segments one representation may address in one period (timeline r expansion, @duration over a
-  // period, endNumber). 100 million is three years of 1 s segments; beyond that it is an error or
-  // an attack. Segments are never materialised: SegmentIndex computes them on demand.
+  // Segments one representation may address in one closed period (timeline r expansion, @duration
+  // over a known period). 100 million is three years of 1 s segments; beyond that it is an error or
+  // an attack. Segments are never materialised: SegmentIndex computes them on demand. Open live
+  // timelines are not counted against it (they follow the clock; see segment_index.h).
   uint64_t max_segments_per_representation = 100'000'000;
 };
 
