@@ -111,7 +111,9 @@ struct Fetcher::State : std::enable_shared_from_this<Fetcher::State> {
     }
     if (r.ok()) {
       if (op->host) {
-        const double seconds = std::chrono::duration<double>(resp.timing.transfer).count();
+        // Transfer time, or the whole time when the body came in one read (transfer time 0).
+        const auto timed = resp.timing.transfer.count() > 0 ? resp.timing.transfer : resp.timing.total;
+        const double seconds = std::chrono::duration<double>(timed).count();
         const double bps = seconds > 0 ? static_cast<double>(resp.bytes_received) * 8.0 / seconds : 0.0;
         selector->record_success(*op->host, now(), bps, resp.timing.ttfb);
       }

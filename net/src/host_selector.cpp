@@ -72,15 +72,12 @@ void HostSelector::record_success(std::size_t index, TimePoint, double throughpu
   h.consecutive_failures = 0;
   h.excluded_until = TimePoint{};
   const double latency_s = std::chrono::duration<double>(latency).count();
-  if (!h.measured) {
-    h.measured = true;
-    h.throughput_bps = throughput_bps;
-    h.latency_s = latency_s;
-    return;
-  }
   const double a = std::clamp(params_.smoothing, 0.0, 1.0);
-  if (throughput_bps > 0) h.throughput_bps = a * throughput_bps + (1 - a) * h.throughput_bps;
-  h.latency_s = a * latency_s + (1 - a) * h.latency_s;
+  h.latency_s = h.latency_samples == 0 ? latency_s : a * latency_s + (1 - a) * h.latency_s;
+  ++h.latency_samples;
+  if (throughput_bps <= 0) return;  // too short to time: latency only
+  h.throughput_bps = h.measured ? a * throughput_bps + (1 - a) * h.throughput_bps : throughput_bps;
+  h.measured = true;
 }
 
 void HostSelector::record_failure(std::size_t index, TimePoint now) {

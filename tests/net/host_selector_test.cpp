@@ -73,4 +73,15 @@ TEST_CASE("among measured healthy hosts, the faster expected fetch wins", "[net]
   CHECK(s.select(t0 + seconds(10), 0.0).base_url == "http://b/");
 }
 
+TEST_CASE("a success too short to time updates latency but does not count as a throughput sample", "[net][hosts]") {
+  auto s = three_hosts();
+  s.record_success(0, t0, 0.0, milliseconds(30));
+  CHECK_FALSE(s.hosts()[0].measured);
+  CHECK(s.hosts()[0].latency_s == Approx(0.030));
+  s.record_success(1, t0, 5e6, milliseconds(30));
+  CHECK(s.select(t0, 0.0).base_url == "http://b/");  // the only measured host
+  s.record_success(0, t0, 50e6, milliseconds(30));
+  CHECK(s.select(t0, 0.0).base_url == "http://a/");
+}
+
 }  // namespace abrplay::net

@@ -57,9 +57,10 @@ class HostSelector {
     HostCandidate candidate;
     int consecutive_failures = 0;
     TimePoint excluded_until{};
-    bool measured = false;
+    bool measured = false;      // a throughput sample has been recorded
     double throughput_bps = 0;  // moving average
     double latency_s = 0;       // moving average of time to first byte
+    int latency_samples = 0;
   };
 
   // `candidates` must not be empty.
@@ -67,6 +68,7 @@ class HostSelector {
 
   HostChoice select(TimePoint now, double random_unit) const;
 
+  // A throughput of 0 (a transfer too short to time) updates the latency only.
   void record_success(std::size_t index, TimePoint now, double throughput_bps, std::chrono::microseconds latency);
   void record_failure(std::size_t index, TimePoint now);
 
