@@ -25,6 +25,17 @@ class PensieveLink {
   // One-way latency of the trace segment at the current position, seconds.
   double latency_s() const { return latency_s_[ptr_ - 1]; }
 
+  // The walk position (line pointer and time within the loop), to branch from a saved state.
+  struct Position {
+    std::size_t ptr = 1;
+    double last_time_s = 0;
+  };
+  Position position() const { return {ptr_, last_time_s_}; }
+  void set_position(Position p) {
+    ptr_ = p.ptr;
+    last_time_s_ = p.last_time_s;
+  }
+
  private:
   void step();  // to the next trace line, looping to line 1 after the last
   std::vector<double> time_s_;     // cumulative time at each Pensieve line, [0] = 0

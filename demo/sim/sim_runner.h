@@ -1,0 +1,34 @@
+// demo/sim/sim_runner.h: runs algorithms over a trace set on worker threads.
+//
+// Each named algorithm runs over the traces in order with ONE instance, so history that an algorithm
+// keeps across streams (Pensieve's RobustMPC) carries over exactly as in the reference run. Work is
+// split per algorithm, except "optimal", which is independent per trace and split per trace. Threads
+// only share read-only inputs; each writes its own result slots.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "abrplay/abr/qoe/qoe.h"
+#include "abrplay/abr/sim/chunk_simulator.h"
+#include "abrplay/abr/trace/trace.h"
+
+namespace abrplay::sim {
+
+struct RunConfig {
+  std::vector<std::string> algorithms;  // registry names and/or "optimal"
+  abr::QoeMetric metric = abr::QoeMetric::kLin;
+  unsigned jobs = 1;
+  bool pensieve_compat = true;
+};
+
+struct AlgorithmResult {
+  std::string name;
+  std::vector<abr::QoeSummary> per_trace;  // same order as the traces
+};
+
+// Results in the order of config.algorithms. Unknown names must be rejected by the caller first.
+std::vector<AlgorithmResult> run_all(const std::vector<abr::Trace>& traces, const abr::Video& video,
+                                     const RunConfig& config);
+
+}  // namespace abrplay::sim
