@@ -1,5 +1,6 @@
 #include "options.h"
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -24,14 +25,19 @@ std::optional<std::string> apply_profile(const std::string& path, const CLI::App
   const Json p = Json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
   if (p.is_discarded() || !p.is_object()) return path + ": not a JSON object";
   auto given = [&](const char* opt) { return app.count(opt) > 0; };
+  // Relative paths in a profile are relative to the profile's folder, so profiles travel.
+  const std::filesystem::path base = std::filesystem::path(path).parent_path();
+  auto resolve = [&](const std::string& v) {
+    return v.empty() || std::filesystem::path(v).is_absolute() ? v : (base / v).lexically_normal().string();
+  };
   auto strings = [&](const std::string& key, std::vector<std::string>& out) -> std::optional<std::string> {
     const Json& v = p.at(key);
-    if (v.is_string()) { out = {v.get<std::string>()}; return std::nullopt; }
+    if (v.is_string()) { out = {resolve(v.get<std::string>())}; return std::nullopt; }
     if (!v.is_array()) return path + ": '" + key + "' must be a string or an array of strings";
     out.clear();
     for (const auto& e : v) {
       if (!e.is_string()) return path + ": '" + key + "' must be a string or an array of strings";
-      out.push_back(e.get<std::string>());
+      out.push_back(resolve(e.get<std::string>()));
     }
     return std::nullopt;
   };
@@ -56,7 +62,7 @@ std::optional<std::string> apply_profile(const std::string& path, const CLI::App
     } else if (key == "log" || key == "telemetry_out" || key == "token") {
       if (!value.is_string()) return path + ": '" + key + "' must be a string";
       std::string& target = key == "log" ? o.log : key == "telemetry_out" ? o.telemetry_out : o.token;
-      if (!given(opt.c_str())) target = value.get<std::string>();
+      if (!given(opt.c_str())) target = key == "token" ? value.get<std::string>() : resolve(value.get<std::string>());
     } else {
       return path + ": unknown key '" + key + "'";
     }

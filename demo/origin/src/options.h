@@ -3,7 +3,8 @@
 // A profile (--profile FILE) is a JSON object with the same names as the long options, using '_'
 // for '-': {"root": ["a", "b"], "port": 8080, "trace": "t.txt", "rtt_ms": 40, "cdn": 2,
 // "faults": ["f0.json", "f1.json"], "live": true, "log": "req.jsonl", ...}. Command-line values win
-// over the profile's. Unknown profile keys are errors.
+// over the profile's. Unknown profile keys are errors. Relative paths in a profile are relative to
+// the profile's folder.
 // Threading: plain functions.
 #pragma once
 

@@ -82,7 +82,7 @@ TEST_CASE("POST /play with a bad or missing token gets 401", "[origin][api]") {
   CHECK(api.play(R"({"content": "vod"})", {"Authorization: Bearer secret"}).status == 200);
 }
 
-TEST_CASE("POST /play with a malformed body gets 400 naming the field; unknown content 404", "[origin][api]") {
+TEST_CASE("POST /play with a malformed body gets 400 naming the field, unknown content 404", "[origin][api]") {
   Api api(1);
   auto error_of = [&](const std::string& body, long status) {
     const HttpResult r = api.play(body);
@@ -97,7 +97,7 @@ TEST_CASE("POST /play with a malformed body gets 400 naming the field; unknown c
   CHECK(error_of(R"({"token": "secret", "content": "nope"})", 404) == "content: no nope/manifest.mpd under the origin's roots");
 }
 
-TEST_CASE("POST /telemetry stores heartbeats as JSONL; GET /telemetry/sessions summarises them", "[origin][telemetry]") {
+TEST_CASE("POST /telemetry stores heartbeats as JSONL, GET /telemetry/sessions summarises them", "[origin][telemetry]") {
   ContentFixture out(1);
   const std::string jsonl = (out.dir() / "telemetry.jsonl").string();
   {
@@ -167,7 +167,7 @@ TEST_CASE("the request log has one JSON line per request, with CMCD from query a
   CHECK_FALSE(lines[1].contains("cmcd"));
 }
 
-TEST_CASE("CMCD payloads parse into typed values; malformed pairs are skipped", "[origin][log]") {
+TEST_CASE("CMCD payloads parse into typed values, malformed pairs are skipped", "[origin][log]") {
   CHECK(parse_cmcd(R"(bl=21300,br=3200,d=4004.5,ot=v,sid="a,b",bs)") ==
         Json{{"bl", 21300}, {"br", 3200}, {"d", 4004.5}, {"ot", "v"}, {"sid", "a,b"}, {"bs", true}});
   CHECK(parse_cmcd(",=x,,k=") == Json{{"k", ""}});

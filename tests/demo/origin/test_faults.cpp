@@ -67,7 +67,7 @@ TEST_CASE("stall fault: the body pauses for stall_s, then completes intact", "[o
   CHECK(r.body == f.content.blob());
   CHECK(r.first_byte_s < 0.3);   // the stall is mid-body, not before the headers
   CHECK(r.total_s >= 0.6);
-  CHECK(r.total_s < 0.6 + 0.4);
+  CHECK(r.total_s < 0.6 + 1.0);  // room for a loaded machine
 }
 
 TEST_CASE("corrupt fault: full length, exactly `bytes` bytes inverted", "[origin][faults]") {
@@ -91,7 +91,7 @@ TEST_CASE("slow_first_byte fault: headers arrive after delay_ms", "[origin][faul
   const HttpResult r = f.get();
   REQUIRE(r.curl_code == 0);
   CHECK(r.first_byte_s >= 0.4);
-  CHECK(r.first_byte_s < 0.4 + 0.2);
+  CHECK(r.first_byte_s < 0.4 + 0.5);  // room for a loaded machine
   CHECK(r.body == f.content.blob());
 }
 

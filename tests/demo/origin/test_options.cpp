@@ -29,21 +29,21 @@ TEST_CASE("command-line options are parsed into OriginOptions", "[origin][option
   CHECK(o->telemetry_out == "t.jsonl");
 }
 
-TEST_CASE("a JSON profile gives options; the command line wins over it", "[origin][options]") {
+TEST_CASE("a JSON profile gives options, the command line wins over it", "[origin][options]") {
   ContentFixture dir(1);
   dir.write("profile.json", R"({"root": ["x", "y"], "cdn": 3, "rtt_ms": 25, "live": true, "trace": "p.txt",
                                 "log": "from-profile.jsonl", "token": "tok"})");
   auto o = parse({"--profile", dir.file("profile.json").string(), "--rtt-ms", "80"});
   REQUIRE(o);
-  CHECK(o->roots == std::vector<std::string>{"x", "y"});
+  CHECK(o->roots == std::vector<std::string>{(dir.dir() / "x").string(), (dir.dir() / "y").string()});
   CHECK(o->cdn == 3);
   CHECK(o->rtt_ms == 80);
   CHECK(o->live);
-  CHECK(o->traces == std::vector<std::string>{"p.txt"});
+  CHECK(o->traces == std::vector<std::string>{(dir.dir() / "p.txt").string()});
   CHECK(o->token == "tok");
 }
 
-TEST_CASE("bad options and profiles get a clear message and exit code 2; --help exits 0", "[origin][options]") {
+TEST_CASE("bad options and profiles get a clear message and exit code 2, --help exits 0", "[origin][options]") {
   ContentFixture dir(1);
   dir.write("typo.json", R"({"root": "x", "rtt": 5})");
   dir.write("wrongtype.json", R"({"root": "x", "cdn": "two"})");
@@ -96,6 +96,26 @@ TEST_CASE("bad traces, fault files and roots are refused before serving, naming 
   auto origin = Origin::start(bad_root);
   REQUIRE_FALSE(origin);
   CHECK(origin.error().find("missing: not a directory") != std::string::npos);
+}
+
+}  // namespace abrplay::origin::test
+
+namespace abrplay::origin::test {
+
+TEST_CASE("the example fault files and profile in demo/origin/examples are valid", "[origin][options]") {
+  const std::string examples = std::string(ABRPLAY_TEST_DATA_DIR) + "/../../demo/origin/examples/";
+  for (const char* name : {"flaky-cdn.json", "dead-cdn.json"}) {
+    auto plan = FaultPlan::load(examples + name);
+    INFO(name);
+    CHECK(plan);
+  }
+  auto o = parse_options(3, std::vector<const char*>{"abrplay-origin", "--profile",
+                                                     (examples + "two-cdns.profile.json").c_str()}.data());
+  REQUIRE(o);
+  CHECK(o->cdn == 2);
+  REQUIRE(o->faults.size() == 2);
+  CHECK(FaultPlan::load(o->faults[1]));  // found relative to the profile
+  CHECK(config_from_options(*o));        // the traces it names load
 }
 
 }  // namespace abrplay::origin::test

@@ -60,7 +60,7 @@ TEST_CASE("two concurrent downloads share one CDN's link and together get the tr
   CHECK(std::min(ra.total_s, rb.total_s) > 2.5);
 }
 
-TEST_CASE("--rtt-ms delays the first byte of every request by that much", "[origin][shaping]") {
+TEST_CASE("added latency (--rtt-ms) delays the first byte of every request by that much", "[origin][shaping]") {
   ContentFixture content(1000);
   OriginConfig config;
   config.roots = {content.dir().string()};
@@ -70,7 +70,7 @@ TEST_CASE("--rtt-ms delays the first byte of every request by that much", "[orig
     const HttpResult r = http_get(origin->url(0) + "blob.bin");
     REQUIRE(r.status == 200);
     CHECK(r.first_byte_s >= 0.150);
-    CHECK(r.first_byte_s < 0.150 + 0.100);
+    CHECK(r.first_byte_s < 0.150 + 0.250);  // room for a loaded machine
   }
   const HttpResult unshaped = [&] {
     OriginConfig plain;
@@ -78,7 +78,7 @@ TEST_CASE("--rtt-ms delays the first byte of every request by that much", "[orig
     auto o = start_origin(plain);
     return http_get(o->url(0) + "blob.bin");
   }();
-  CHECK(unshaped.first_byte_s < 0.100);
+  CHECK(unshaped.first_byte_s < 0.150);
 }
 
 }  // namespace abrplay::origin::test
