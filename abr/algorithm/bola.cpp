@@ -51,18 +51,30 @@ Decision BolaAlgorithm::choose(const AbrInput& in) {
     started_ = true;
     const double level = safe == 0 ? 0 : switch_threshold(d, in, safe - 1);
     placeholder_s_ = std::max(0.0, level - buffer);
+    last_buffer_s_ = buffer;
     return {safe, "BOLA-E start-up: throughput choice, placeholder buffer set"};
   }
+  // A buffer that shrank since the last decision (a download slower than real time) eats the
+  // placeholder first: it stands for buffer the player could have had, and that time was spent.
+  if (buffer < last_buffer_s_) placeholder_s_ = std::max(0.0, placeholder_s_ - (last_buffer_s_ - buffer));
+  last_buffer_s_ = buffer;
   // The placeholder never lifts the effective buffer above the level where BOLA picks the top.
   const double top_level = d.v * (d.utilities.back() + d.gp);
   placeholder_s_ = std::clamp(top_level - buffer, 0.0, placeholder_s_);
   std::size_t quality = by_buffer(d, in, buffer + placeholder_s_);
   const std::size_t last = *in.last_index;
+  std::string_view reason = "BOLA-E: buffer + placeholder";
   if (quality > last && quality > safe) {
     quality = std::max(safe, last);
-    return {quality, "BOLA-O: capped at max(throughput choice, last)"};
+    reason = "BOLA-O: capped at max(throughput choice, last)";
   }
-  return {quality, "BOLA-E: buffer + placeholder"};
+  // As dash.js does, shrink the placeholder so that buffer + placeholder does not exceed the highest
+  // level at which BOLA itself would pick `quality`: a placeholder that argues for more than the
+  // chosen quality would only delay the reaction to a falling buffer.
+  if (quality + 1 < in.ladder.size()) {
+    placeholder_s_ = std::clamp(switch_threshold(d, in, quality) - buffer, 0.0, placeholder_s_);
+  }
+  return {quality, reason};
 }
 
 }  // namespace abrplay::abr

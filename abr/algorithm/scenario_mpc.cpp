@@ -102,9 +102,9 @@ Decision ScenarioMpc::choose(const AbrInput& in) {
   } else {
     return {0, "no throughput sample yet: lowest"};
   }
-  // Scenarios: the measured ratios, topped up with the prior while fewer than error_window exist.
+  // Scenarios: the measured ratios, topped up with the prior while fewer than prior_until exist.
   std::vector<double> ratios(ratios_.begin(), ratios_.end());
-  for (std::size_t i = 0; ratios.size() < params_.error_window && i < params_.prior_ratios.size(); ++i) {
+  for (std::size_t i = 0; ratios.size() < params_.prior_until && i < params_.prior_ratios.size(); ++i) {
     ratios.push_back(params_.prior_ratios[i]);
   }
   if (ratios.empty()) ratios.push_back(1.0);

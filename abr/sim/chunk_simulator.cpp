@@ -75,7 +75,7 @@ SessionLog simulate_session(const Trace& trace, const Video& video, AbrAlgorithm
     in.recent_samples = samples;
     in.latency = Seconds{latency_s};
     in.segment_duration = video.segment_duration;
-    in.rebuffering = false;  // chunk-level: the player never waits mid-decision
+    in.rebuffering = rebuffer_ms > 0;  // the player stalled while this segment downloaded
     in.now = Seconds{clock_s};
     in.next_segment = segment + 1;
     in.segment_count = video.segment_count;

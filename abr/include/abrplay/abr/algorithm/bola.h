@@ -10,7 +10,8 @@
 // BOLA-E adds (a) a placeholder buffer: at start-up and after a stall it picks by throughput and
 // pretends the buffer is already at the level where BOLA would pick the same, so it does not start at
 // the lowest bitrate; (b) BOLA-O: it never moves up past the throughput-safe bitrate and the last one,
-// which removes BOLA's oscillation between neighbours.
+// which removes BOLA's oscillation between neighbours. The placeholder shrinks when the real buffer
+// shrinks (the time it stood for was spent) and never argues for more than the chosen quality.
 #pragma once
 
 #include <vector>
@@ -48,6 +49,7 @@ class BolaAlgorithm final : public AbrAlgorithm {
   static std::size_t by_buffer(const Derived& d, const AbrInput& in, double buffer_s);
   BolaParams params_;
   double placeholder_s_ = 0;
+  double last_buffer_s_ = 0;
   bool started_ = false;
 };
 

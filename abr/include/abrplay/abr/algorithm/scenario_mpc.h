@@ -30,8 +30,10 @@ struct ScenarioMpcParams {
   std::size_t rate_window = 5;    // harmonic mean of the last 5 transfer rates (MPC's predictor)
   std::size_t error_window = 40;  // forecast errors kept (160 s of 4 s segments: the recent network)
   std::size_t scenarios = 0;      // > 0: summarise the kept errors by this many quantiles (faster)
-  // Stand-in ratios before error_window real ones exist: a spread around 1 (one bad, one good).
+  // Stand-in ratios while fewer than prior_until real ones exist: a spread around 1 (one bad, one
+  // good), topping the scenarios up to prior_until, so early decisions already hedge.
   std::vector<double> prior_ratios = {0.5, 0.75, 1.0, 1.0, 1.25};
+  std::size_t prior_until = 40;
   double rebuffer_penalty = 4.3;    // QoE_lin: μ per rebuffer second
   double smoothness_penalty = 1.0;  // per Mbps of change
 };
