@@ -313,7 +313,7 @@ void CdnServer::send_body(const httplib::Request& req, httplib::Response& res, s
           // Invert `corrupt_bytes` bytes spread evenly over the response.
           const std::size_t count = std::max<std::size_t>(1, t->fault->corrupt_bytes);
           const std::size_t step = std::max<std::size_t>(1, t->window_len / count);
-          const std::uint64_t from = t->sent, to = t->sent + got;
+          const std::uint64_t from = t->sent, to = std::min<std::uint64_t>(t->sent + got, step / 2 + count * step);
           for (std::uint64_t pos = step / 2; pos < to; pos += step) {
             if (pos >= from) buf[static_cast<std::size_t>(pos - from)] = static_cast<char>(~buf[static_cast<std::size_t>(pos - from)]);
           }

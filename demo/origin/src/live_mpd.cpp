@@ -239,13 +239,23 @@ Expected<std::string, std::string> LiveIndex::render(const std::string& mpd_text
                                                      timescale / 1e6L);
     const auto entries = expand_timeline(tl, end_ticks);
     while (tl.first_child()) tl.remove_child(tl.first_child());
+    // With $Number$, the first S listed is segment @startNumber: count what is cut from the front.
+    std::uint64_t expired = 0;
     for (const auto& e : entries) {
       const auto s = to_us(e.t, timescale), en = to_us(e.t + e.d, timescale);
-      if (elapsed < en || elapsed > en + params.time_shift_buffer + (en - s)) continue;
+      if (elapsed > en + params.time_shift_buffer + (en - s)) {
+        ++expired;
+        continue;
+      }
+      if (elapsed < en) continue;
       pugi::xml_node node = tl.append_child("S");
       node.append_attribute("t").set_value(static_cast<long long>(e.t));
       node.append_attribute("d").set_value(static_cast<long long>(e.d));
     }
+    pugi::xml_node tmpl = tl.parent();
+    const unsigned long long start_number = tmpl.attribute("startNumber").as_ullong(1) + expired;
+    if (!tmpl.attribute("startNumber")) tmpl.append_attribute("startNumber");
+    tmpl.attribute("startNumber").set_value(start_number);
   }
   pugi::xml_node utc = mpd.append_child("UTCTiming");
   utc.append_attribute("schemeIdUri").set_value("urn:mpeg:dash:utc:http-iso:2014");

@@ -92,6 +92,9 @@ TEST_CASE("a live SegmentTimeline lists exactly the segments in the window, movi
     REQUIRE(live);
     pugi::xml_document doc;
     REQUIRE(doc.load_string(live->c_str()));
+    // $Number$ counts from the first S listed: startNumber moves past the expired ones.
+    const auto tmpl = doc.select_node("//AdaptationSet[@id='0']/SegmentTemplate").node();
+    CHECK(tmpl.attribute("startNumber").as_int() == (now >= kAst + seconds(9) ? 2 : 1));
     std::vector<long long> t;
     for (auto s : doc.select_node("//AdaptationSet[@id='0']//SegmentTimeline").node().children("S")) {
       t.push_back(s.attribute("t").as_llong());
