@@ -1,0 +1,130 @@
+// Runs the abrplay-sim executable as a user would (no shell: posix_spawn), on the copied traces.
+#include <catch2/catch.hpp>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+const std::string kData = ABRPLAY_TEST_DATA_DIR;
+
+struct Run {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// A scratch directory per test case, under the build dir.
+fs::path scratch(const std::string& tag) {
+  const fs::path dir = fs::path(ABRPLAY_BINARY_DIR) / "sim_cli_scratch" / tag;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+Run run_sim(const std::vector<std::string>& args, const fs::path& dir) {
+  std::vector<std::string> all = {ABRPLAY_SIM_EXE};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  const std::string out = (dir / "stdout").string(), err = (dir / "stderr").string();
+  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid = 0;
+  Run run;
+  if (posix_spawn(&pid, ABRPLAY_SIM_EXE, &actions, nullptr, argv.data(), environ) == 0) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  posix_spawn_file_actions_destroy(&actions);
+  run.out = slurp(out);
+  run.err = slurp(err);
+  return run;
+}
+
+}  // namespace
+
+TEST_CASE("abrplay-sim: table, JSON and CSV on the copied Pensieve traces", "[demo][sim]") {
+  const fs::path dir = scratch("ok");
+  const Run r = run_sim({"--traces", kData + "/traces/fcc_train", "--video-sizes", kData + "/reference/video_sizes",
+                         "--algo", "bb,robustmpc,default,optimal", "--json", (dir / "s.json").string(), "--csv",
+                         (dir / "s.csv").string(), "--jobs", "2", "--no-plot"},
+                        dir);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("robustmpc"));
+  const auto doc = nlohmann::json::parse(slurp(dir / "s.json"));
+  CHECK(doc["traces"] == 5);
+  for (const char* name : {"bb", "robustmpc", "default", "optimal"}) {
+    CAPTURE(name);
+    const auto& a = doc["algorithms"][name];
+    for (const char* key : {"mean", "median", "p10", "bitrate", "rebuffer", "smoothness", "vs_optimal"}) {
+      CHECK(a.contains(key));
+    }
+    CHECK(a["vs_optimal"].get<double>() <= 1.0 + 1e-9);
+  }
+  CHECK(doc["algorithms"]["optimal"]["vs_optimal"].get<double>() == Approx(1.0));
+  // Header + 4 algorithms x 5 traces.
+  const std::string csv = slurp(dir / "s.csv");
+  CHECK(std::count(csv.begin(), csv.end(), '\n') == 21);
+}
+
+TEST_CASE("abrplay-sim: a CBR ladder on Mahimahi and Sabre traces", "[demo][sim]") {
+  const fs::path dir = scratch("cbr");
+  for (const char* set : {"/traces/mahimahi", "/traces/sabre"}) {
+    const Run r = run_sim({"--traces", kData + set, "--ladder-kbps", "300,1200,4300", "--segment-s", "2",
+                           "--chunks", "30", "--algo", "throughput,bola,default", "--no-plot"},
+                          dir);
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+  }
+}
+
+TEST_CASE("abrplay-sim: bad traces and options exit non-zero with a message naming the problem", "[demo][sim]") {
+  const fs::path dir = scratch("bad");
+  const fs::path traces = dir / "traces";
+  fs::create_directories(traces);
+  std::ofstream(traces / "a.log") << "0 1\n1 2\n";
+  std::ofstream(traces / "b.log") << "0 1\n1 nan\n";
+  Run r = run_sim({"--traces", traces.string(), "--algo", "bb", "--no-plot"}, dir);
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("b.log:2: bandwidth is not a finite number"));
+
+  r = run_sim({"--traces", (dir / "missing").string(), "--no-plot"}, dir);
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("missing: not a directory"));
+
+  r = run_sim({"--traces", kData + "/traces/sabre", "--algo", "bb,nonesuch", "--no-plot"}, dir);
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("unknown algorithm 'nonesuch'"));
+
+  r = run_sim({"--traces", kData + "/traces/sabre", "--video-sizes", (dir / "nosizes").string(), "--no-plot"}, dir);
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("video_size_0"));
+
+  r = run_sim({"--traces", kData + "/traces/sabre", "--qoe", "best"}, dir);
+  CHECK(r.exit_code != 0);
+  r = run_sim({}, dir);  // --traces is required
+  CHECK(r.exit_code != 0);
+}
