@@ -1,15 +1,11 @@
 #include "cdn_server.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <optional>
 #include <vector>
 
 #include "mpd_rewrite.h"
+#include "paced_body.h"
 
 namespace abrplay::origin {
 
@@ -18,33 +14,6 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 constexpr std::size_t kMaxMpdBytes = 4u << 20;  // MPDs are small; bounds memory on odd files
 constexpr std::size_t kMaxRequestBody = 64u * 1024u;  // heartbeats and /play bodies
-// How late a paced sender may wake and still continue from its previous deadline: covers scheduler
-// delays on a loaded machine; a longer gap means the sender really was idle.
-constexpr auto kMaxCatchUp = std::chrono::milliseconds(100);
-
-// Resets (TCP RST) the connection between 127.0.0.1:local_port and remote_addr:remote_port. cpp-httplib does not hand the socket to
-// handlers, so this finds it among the process's descriptors by its two endpoints: a test-bench
-// trick, cheap enough for an injected fault. Returns false when no such socket is found.
-bool reset_connection(int local_port, const std::string& remote_addr, int remote_port) {
-  const long max_fd = std::min<long>(sysconf(_SC_OPEN_MAX), 65536);
-  for (int fd = 0; fd < max_fd; ++fd) {
-    sockaddr_in local{}, peer{};
-    socklen_t len = sizeof local;
-    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len) != 0 || local.sin_family != AF_INET) continue;
-    if (ntohs(local.sin_port) != local_port) continue;
-    len = sizeof peer;
-    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0) continue;
-    char addr[INET_ADDRSTRLEN] = {};
-    inet_ntop(AF_INET, &peer.sin_addr, addr, sizeof addr);
-    if (ntohs(peer.sin_port) != remote_port || remote_addr != addr) continue;
-    // connect(AF_UNSPEC) disconnects a TCP socket; Linux answers an established connection's
-    // disconnect with a RST at once (tcp_disconnect). The descriptor stays httplib's to close.
-    sockaddr unspec{};
-    unspec.sa_family = AF_UNSPEC;
-    return connect(fd, &unspec, sizeof unspec) == 0;
-  }
-  return false;
-}
 
 void text(httplib::Response& res, int status, const std::string& message) {
   res.status = status;
@@ -74,13 +43,7 @@ std::string query_of(const httplib::Request& req) {
 struct CdnServer::Transfer {
   SteadyClock::time_point arrival;
   WallTime wall;
-  std::optional<Fault> fault;
-  std::uint64_t sent = 0;         // body bytes written (provider runs on one thread)
-  bool window_set = false;
-  std::size_t window_len = 0;     // bytes this response carries (first range)
-  bool stalled = false;
-  bool paced = false;                        // last_deadline is set
-  SteadyClock::time_point last_deadline{};  // when the previous chunk crossed the link
+  BodyProgress body;  // the fault decided on arrival, and what the body sender did
 };
 
 CdnServer::CdnServer(int index, OriginContext& context, LinkParams link, std::shared_ptr<FaultPlan> faults)
@@ -174,11 +137,11 @@ void CdnServer::serve_content(const httplib::Request& req, httplib::Response& re
   auto t = transfer_of(req);
   const auto now = SteadyClock::now();
   SteadyClock::duration wait = link_.on_request(now);
-  t->fault = faults_->decide(req.path, std::chrono::duration_cast<std::chrono::milliseconds>(now - ctx_.started));
-  if (t->fault && t->fault->kind == FaultKind::kSlowFirstByte) wait += t->fault->delay;
+  t->body.fault = faults_->decide(req.path, std::chrono::duration_cast<std::chrono::milliseconds>(now - ctx_.started));
+  if (t->body.fault && t->body.fault->kind == FaultKind::kSlowFirstByte) wait += t->body.fault->delay;
   if (wait > SteadyClock::duration::zero() && !ctx_.stop.wait_for(wait)) return text(res, 503, "origin stopping");
-  if (t->fault && t->fault->kind == FaultKind::kStatus) {
-    return text(res, t->fault->status, "injected fault: status " + std::to_string(t->fault->status));
+  if (t->body.fault && t->body.fault->kind == FaultKind::kStatus) {
+    return text(res, t->body.fault->status, "injected fault: status " + std::to_string(t->body.fault->status));
   }
   PathProblem problem{};
   const auto file = ctx_.store.resolve(req.path, &problem);
@@ -276,58 +239,9 @@ void CdnServer::send_body(const httplib::Request& req, httplib::Response& res, s
     res.set_header("Content-Range", "bytes */" + std::to_string(body->size()));
     return;
   }
-  const std::string remote_addr = req.remote_addr;
-  const int remote_port = req.remote_port;
-  const std::size_t size = body->size();
-  res.set_content_provider(
-      size, content_type,
-      [this, body, t, remote_addr, remote_port](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
-        if (!t->window_set) {
-          t->window_set = true;
-          t->window_len = length;
-        }
-        std::size_t n = std::min(length, link_.chunk_bytes(SteadyClock::now()));
-        if (t->fault && (t->fault->kind == FaultKind::kReset || t->fault->kind == FaultKind::kTruncate ||
-                         t->fault->kind == FaultKind::kStall)) {
-          // Where the fault acts: at_fraction of this response, and always before its last byte.
-          const auto cut = std::min<std::uint64_t>(
-              static_cast<std::uint64_t>(t->fault->at_fraction * static_cast<double>(t->window_len)),
-              t->window_len > 0 ? t->window_len - 1 : 0);
-          if (t->sent < cut) {
-            n = std::min<std::size_t>(n, static_cast<std::size_t>(cut - t->sent));
-          } else if (t->fault->kind == FaultKind::kTruncate) {
-            return false;  // httplib closes the connection: a clean FIN before Content-Length
-          } else if (t->fault->kind == FaultKind::kReset) {
-            reset_connection(port_, remote_addr, remote_port);
-            return false;
-          } else if (!t->stalled) {
-            t->stalled = true;
-            t->paced = false;  // the stall idles the link: no catching up afterwards
-            if (!ctx_.stop.wait_for(t->fault->delay)) return false;
-          }
-        }
-        std::vector<char> buf(n);
-        const std::size_t got = body->read(offset, n, buf.data());
-        if (got == 0) return false;
-        if (t->fault && t->fault->kind == FaultKind::kCorrupt) {
-          // Invert `corrupt_bytes` bytes spread evenly over the response.
-          const std::size_t count = std::max<std::size_t>(1, t->fault->corrupt_bytes);
-          const std::size_t step = std::max<std::size_t>(1, t->window_len / count);
-          const std::uint64_t from = t->sent, to = std::min<std::uint64_t>(t->sent + got, step / 2 + count * step);
-          for (std::uint64_t pos = step / 2; pos < to; pos += step) {
-            if (pos >= from) buf[static_cast<std::size_t>(pos - from)] = static_cast<char>(~buf[static_cast<std::size_t>(pos - from)]);
-          }
-        }
-        // A sender that woke late continues from its previous deadline (up to kMaxCatchUp late).
-        const auto now = SteadyClock::now();
-        const auto ready = t->paced && now - t->last_deadline < kMaxCatchUp ? t->last_deadline : now;
-        t->last_deadline = link_.reserve(got, ready);
-        t->paced = true;
-        if (!ctx_.stop.wait_until(t->last_deadline)) return false;
-        if (!sink.write(buf.data(), got)) return false;
-        t->sent += got;
-        return true;
-      });
+  res.set_content_provider(body->size(), content_type,
+                           paced_body(body, std::shared_ptr<BodyProgress>(t, &t->body), link_, ctx_.stop,
+                                      ConnectionEnds{port_, req.remote_addr, req.remote_port}));
 }
 
 void CdnServer::log_request(const httplib::Request& req, const httplib::Response& res) {
@@ -352,8 +266,8 @@ void CdnServer::log_request(const httplib::Request& req, const httplib::Response
   r.query = query_of(req);
   r.range = req.get_header_value("Range");
   r.status = res.status;
-  r.bytes = t && t->window_set ? t->sent : (req.method == "HEAD" ? 0 : res.body.size());
-  if (t && t->fault) r.fault = to_string(t->fault->kind);
+  r.bytes = t && t->body.started ? t->body.sent : (req.method == "HEAD" ? 0 : res.body.size());
+  if (t && t->body.fault) r.fault = to_string(t->body.fault->kind);
   nlohmann::json cmcd = nlohmann::json::object();
   if (req.has_param("CMCD")) cmcd.update(parse_cmcd(req.get_param_value("CMCD")));
   for (const char* h : {"CMCD-Request", "CMCD-Object", "CMCD-Status", "CMCD-Session"}) {

@@ -5,7 +5,7 @@
 // UTCTiming), POST /play (playback API), POST /telemetry, GET /telemetry/sessions. Other methods on
 // content get 405. A content response goes: request latency -> fault decision -> (slow first byte)
 // -> status fault or body; the body is paced chunk by chunk through the link, where stall, reset,
-// truncate and corrupt faults act.
+// truncate and corrupt faults act (paced_body.h).
 //
 // Threads: start() runs httplib's accept loop on a thread this object owns; httplib serves each
 // connection on its pool (kPoolThreads). Handlers may wait (that is the simulated network), always
