@@ -133,9 +133,16 @@ std::optional<std::string> plot_cdf(const std::string& png_path, const std::vect
     return out + "\"";
   };
   std::ofstream script(dir / "cdf.gp");
-  script << "set terminal png size 900,600\nset output " << quoted(fs::absolute(png_path).string()) << "\n"
+  // The x range starts at the 3rd percentile of all QoE values: a few outage traces reach -1000 and
+  // would squeeze every curve into a sliver.
+  std::vector<double> all;
+  for (const AlgorithmResult& r : results) {
+    for (const abr::QoeSummary& q : r.per_trace) all.push_back(q.qoe);
+  }
+  script << "set terminal png size 900,600 noenhanced\nset xrange [" << percentile(all, 0.03) << ":*]\n"
+         << "set output " << quoted(fs::absolute(png_path).string()) << "\n"
          << "set xlabel " << quoted("QoE_" + std::string(metric) + " per trace") << "\nset ylabel \"CDF\"\n"
-         << "set key bottom right\nset grid\nplot ";
+         << "set key top left\nset grid\nplot ";
   for (std::size_t a = 0; a < results.size(); ++a) {
     const fs::path data = dir / ("algo" + std::to_string(a) + ".dat");
     std::vector<double> qoe;
