@@ -8,7 +8,8 @@
 //     advances, the sleep is not download time);
 //  5. the finished transfer becomes a ThroughputSample for the estimator, and the algorithm chooses
 //     the next segment. It is also asked once after the last segment (its answer is ignored), as
-//     Pensieve's loop does, so stateful algorithms see every sample.
+//     Pensieve's loop does, so stateful algorithms see every sample. AbrInput::rebuffering is true
+//     when the player stalled while the last segment downloaded.
 // The defaults are Pensieve's constants. Pure and deterministic; no threads.
 #pragma once
 
