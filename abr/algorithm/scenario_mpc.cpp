@@ -74,7 +74,8 @@ void ScenarioMpc::record_ratio(const ThroughputSample& newest) {
   last_seen_sample_ = newest.end_time;
   if (!last_prediction_kbps_) return;
   // Clamped so one freak sample cannot create an absurd scenario.
-  ratios_.push_back(std::clamp(newest.transfer_kbps() / *last_prediction_kbps_, 0.05, 20.0));
+  const double measured = params_.separate_latency ? newest.transfer_kbps() : newest.kbps();
+  ratios_.push_back(std::clamp(measured / *last_prediction_kbps_, 0.05, 20.0));
   while (ratios_.size() > params_.error_window) ratios_.pop_front();
 }
 
@@ -91,8 +92,8 @@ Decision ScenarioMpc::choose(const AbrInput& in) {
     const std::size_t n = std::min(params_.rate_window, usable.size());
     double inverse_sum = 0, ttfb_sum = 0;
     for (std::size_t i = usable.size() - n; i < usable.size(); ++i) {
-      inverse_sum += 1 / usable[i]->transfer_kbps();
-      ttfb_sum += usable[i]->ttfb.count();
+      inverse_sum += 1 / (params_.separate_latency ? usable[i]->transfer_kbps() : usable[i]->kbps());
+      ttfb_sum += params_.separate_latency ? usable[i]->ttfb.count() : 0.0;
     }
     predicted_kbps = static_cast<double>(n) / inverse_sum;
     latency_s = ttfb_sum / static_cast<double>(n);

@@ -34,6 +34,7 @@ struct ScenarioMpcParams {
   // good), topping the scenarios up to prior_until, so early decisions already hedge.
   std::vector<double> prior_ratios = {0.5, 0.75, 1.0, 1.0, 1.25};
   std::size_t prior_until = 40;
+  bool separate_latency = true;     // false: plan with whole-request rates and no latency term
   double rebuffer_penalty = 4.3;    // QoE_lin: μ per rebuffer second
   double smoothness_penalty = 1.0;  // per Mbps of change
 };
