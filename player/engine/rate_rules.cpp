@@ -1,0 +1,28 @@
+#include "abrplay/player/engine/rate_rules.h"
+
+namespace abrplay::engine {
+
+namespace {
+
+std::size_t highest_at_most(std::span<const double> ladder, double kbps) {
+  std::size_t best = 0;
+  for (std::size_t i = 0; i < ladder.size(); ++i) {
+    if (ladder[i] <= kbps) best = i;
+  }
+  return best;
+}
+
+}  // namespace
+
+std::size_t fast_start_index(std::span<const double> ladder, std::optional<double> estimate,
+                             const RateRuleParams& p) {
+  if (ladder.empty()) return 0;
+  return highest_at_most(ladder, estimate.value_or(p.initial_estimate_kbps) * p.safety);
+}
+
+std::size_t audio_index(std::span<const double> ladder, std::optional<double> estimate, const RateRuleParams& p) {
+  if (ladder.empty()) return 0;
+  return highest_at_most(ladder, estimate.value_or(p.initial_estimate_kbps) * p.audio_share);
+}
+
+}  // namespace abrplay::engine

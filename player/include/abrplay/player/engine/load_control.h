@@ -1,0 +1,56 @@
+// abrplay/player/engine/load_control.h: when to load and when to play: buffer hysteresis as named
+// parameters (the habit of ExoPlayer's DefaultLoadControl). A pure policy: values in, values out.
+//
+// Loading: a track loads while its buffer ahead is below `max_buffer`; once it got there it rests
+// until the buffer drains below `min_buffer`, then loads again up to `max_buffer`. The gap between
+// the two marks turns loading into bursts: the connection idles between them, and each burst gives
+// the throughput estimator several back-to-back samples instead of one lonely one.
+//
+// Playback: starts when every track holds `startup_buffer` ahead (or everything up to the end of
+// the presentation), and resumes after a stall when it holds `rebuffer_buffer`.
+//
+// Defaults, against the anchors (dash.js stableBufferTime 12 s / bufferTimeAtTopQuality 30 s, so
+// about 18 s in practice; Shaka bufferingGoal 10 s; ExoPlayer min 50 s max 50 s):
+//   min_buffer 12 s, max_buffer 20 s: close to dash.js. Shaka's 10 s leaves too little room to
+//     ride out a 5 s throughput dip at the top rung on home networks; ExoPlayer's 50 s costs
+//     memory (tens of MB at 8 Mbit/s) and wastes bandwidth when viewers leave early, which they
+//     mostly do in the first minute. 20 s at 8 Mbit/s is 20 MB, under the default byte cap.
+//   startup_buffer 2 s: one typical segment. Shaka starts at 2 s, ExoPlayer at 2.5 s; smaller is
+//     unsafe because the second segment has to arrive before the first has played out.
+//   rebuffer_buffer 4 s: after a stall the network has proven itself weaker than hoped, so ask
+//     for twice the startup amount (ExoPlayer 5 s, Shaka 2 s) to avoid a second stall at once.
+#pragma once
+#include <chrono>
+
+namespace abrplay::engine {
+
+using MediaTime = std::chrono::microseconds;  // presentation time or duration (as manifest/time.h)
+
+struct LoadControlParams {
+  MediaTime min_buffer = std::chrono::seconds(12);
+  MediaTime max_buffer = std::chrono::seconds(20);
+  MediaTime startup_buffer = std::chrono::seconds(2);
+  MediaTime rebuffer_buffer = std::chrono::seconds(4);
+};
+
+// Empty when the parameters are consistent (0 < startup, rebuffer <= max; min <= max), else what is
+// wrong, naming the parameter.
+const char* validate(const LoadControlParams& params);
+
+struct LoadInput {
+  MediaTime buffer_ahead{0};
+  bool loading = false;  // the track is currently in a loading burst
+};
+
+// True: load (another) segment now. False: rest until the buffer drains below min_buffer.
+[[nodiscard]] bool should_load(const LoadControlParams& params, const LoadInput& input);
+
+struct PlayInput {
+  MediaTime buffer_ahead{0};        // the smallest over the playing tracks
+  bool after_stall = false;         // false at startup and after a seek
+  bool buffered_to_end = false;     // every track holds everything up to the end of the stream
+};
+
+[[nodiscard]] bool ready_to_play(const LoadControlParams& params, const PlayInput& input);
+
+}  // namespace abrplay::engine

@@ -1,0 +1,64 @@
+#include "abrplay/player/engine/load_control.h"
+
+#include <array>
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "abrplay/player/engine/rate_rules.h"
+
+namespace abrplay::engine::test {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+TEST_CASE("loading rests between the marks: starts below min_buffer, stops at max_buffer", "[engine][load_control]") {
+  const LoadControlParams p;  // 12 s / 20 s
+  CHECK(should_load(p, {seconds(0), false}));
+  CHECK(should_load(p, {milliseconds(11'999), false}));
+  CHECK_FALSE(should_load(p, {seconds(12), false}));   // resting at the low mark exactly
+  CHECK(should_load(p, {seconds(12), true}));          // inside a burst it continues
+  CHECK(should_load(p, {milliseconds(19'999), true}));
+  CHECK_FALSE(should_load(p, {seconds(20), true}));    // the high mark ends the burst
+  CHECK_FALSE(should_load(p, {seconds(25), false}));
+}
+
+TEST_CASE("playback starts at the startup buffer and resumes after a stall only at the rebuffer mark",
+          "[engine][load_control]") {
+  const LoadControlParams p;  // 2 s / 4 s
+  CHECK_FALSE(ready_to_play(p, {milliseconds(1'999), false, false}));
+  CHECK(ready_to_play(p, {seconds(2), false, false}));
+  CHECK_FALSE(ready_to_play(p, {seconds(3), true, false}));
+  CHECK(ready_to_play(p, {seconds(4), true, false}));
+  CHECK(ready_to_play(p, {milliseconds(500), true, true}));  // everything to the end is there
+}
+
+TEST_CASE("inconsistent load-control parameters are named", "[engine][load_control]") {
+  LoadControlParams p;
+  CHECK(std::string(validate(p)).empty());
+  p.min_buffer = seconds(30);
+  CHECK(std::string(validate(p)) == "min_buffer must not exceed max_buffer");
+  p = {};
+  p.startup_buffer = seconds(0);
+  CHECK(std::string(validate(p)) == "startup_buffer must be positive");
+}
+
+TEST_CASE("fast start picks the highest rung under 70 % of the estimate, 1 Mbit/s before any sample",
+          "[engine][rate_rules]") {
+  const std::array<double, 4> ladder{300, 690, 1500, 4000};
+  const RateRuleParams p;
+  CHECK(fast_start_index(ladder, std::nullopt, p) == 1);  // 690 <= 1000 * 0.7
+  CHECK(fast_start_index(ladder, 2200.0, p) == 2);         // 1500 <= 1540
+  CHECK(fast_start_index(ladder, 2100.0, p) == 1);         // 1500 > 1470
+  CHECK(fast_start_index(ladder, 10.0, p) == 0);           // nothing fits: the lowest
+}
+
+TEST_CASE("audio takes the highest rung within 10 % of the estimate, else the lowest", "[engine][rate_rules]") {
+  const std::array<double, 3> ladder{64, 128, 256};
+  const RateRuleParams p;
+  CHECK(audio_index(ladder, 5000.0, p) == 2);
+  CHECK(audio_index(ladder, 1280.0, p) == 1);
+  CHECK(audio_index(ladder, 1279.0, p) == 0);
+  CHECK(audio_index(ladder, 100.0, p) == 0);
+}
+
+}  // namespace abrplay::engine::test
