@@ -1,0 +1,288 @@
+#include "track_worker.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <utility>
+
+extern "C" {
+#include <libavutil/version.h>
+}
+
+namespace abrplay::media {
+namespace {
+
+// Audio packets whose timestamps are this close to the running sample count are treated as
+// contiguous: encoders jitter timestamps by a few samples (the test content by 8 samples in
+// 1024); a real gap (a skipped segment) is far larger than 30 ms.
+constexpr std::chrono::microseconds kAudioContinuity{30'000};
+
+std::int64_t frame_duration(const AVFrame& f) {
+#if LIBAVUTIL_VERSION_INT >= AV_VERSION_INT(58, 2, 100)
+  return f.duration;
+#else
+  return f.pkt_duration;
+#endif
+}
+
+std::string strip_tags(std::string_view in) {
+  std::string out;
+  bool tag = false;
+  for (char c : in) {
+    if (c == '<') tag = true;
+    else if (c == '>') tag = false;
+    else if (!tag) out.push_back(c);
+  }
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
+}
+
+}  // namespace
+
+TrackWorker::TrackWorker(TrackShared& shared, DecoderOptions options, AudioFormat audio_out)
+    : shared_(shared), options_(std::move(options)), frame_(av_frame_alloc()), packet_(av_packet_alloc()) {
+  audio_convert_.set_output(audio_out);
+}
+
+TrackWorker::~TrackWorker() {
+  shared_.feed.close();
+  if (thread_.joinable()) thread_.join();
+}
+
+void TrackWorker::start() { thread_ = std::thread([this] { run(); }); }
+
+void TrackWorker::report(MediaEvent::Kind kind, Error error) {
+  shared_.report(MediaEvent{kind, shared_.type, std::move(error)});
+}
+
+void TrackWorker::error(Error e) {
+  shared_.counters->errors.fetch_add(1, std::memory_order_relaxed);
+  report(MediaEvent::Kind::kError, std::move(e));
+}
+
+void TrackWorker::run() {
+  on_flush();
+  MediaSegment segment;
+  for (;;) {
+    switch (shared_.feed.pop(segment)) {
+      case SegmentFeed::PopStatus::kClosed:
+        return;
+      case SegmentFeed::PopStatus::kFlushed:
+        on_flush();
+        break;
+      case SegmentFeed::PopStatus::kEndOfStream:
+        if (decoder_.is_open()) {
+          decode(nullptr, "end of stream of representation '" + rep_ + "'", -1);
+          decoder_.flush();
+        }
+        shared_.ended_epoch.store(epoch_);
+        if (shared_.notify) shared_.notify();
+        break;
+      case SegmentFeed::PopStatus::kSegment:
+        if (shared_.type == TrackType::kText) {
+          process_text(segment);
+        } else {
+          process(segment);
+        }
+        segment = MediaSegment{};  // release the bytes now, not at the next pop
+        break;
+    }
+  }
+}
+
+const std::string& TrackWorker::rep_at(std::chrono::microseconds pts) {
+  for (auto it = rep_starts_.rbegin(); it != rep_starts_.rend(); ++it) {
+    if (it->first <= pts) return it->second;
+  }
+  return rep_;
+}
+
+void TrackWorker::on_flush() {
+  rep_starts_.clear();
+  std::lock_guard lock(shared_.control->mu);
+  epoch_ = shared_.control->epoch;
+  target_ = shared_.control->target;
+  decoder_.flush();
+  next_audio_pts_.reset();
+}
+
+bool TrackWorker::open_decoder_for(const AVStream& stream, const std::string& where) {
+  if (!decoder_.needs_reopen(*stream.codecpar)) return true;
+  const bool was_open = decoder_.is_open();
+  if (was_open && !decode(nullptr, where + " (draining before a codec change)", -1)) return false;
+  if (auto e = decoder_.open(*stream.codecpar, stream.time_base, options_, where)) {
+    error(std::move(*e));
+    return false;
+  }
+  if (decoder_.hw_fallback()) report(MediaEvent::Kind::kHardwareFallback, *decoder_.hw_fallback());
+  shared_.counters->hardware_decoding.store(decoder_.hardware());
+  if (was_open) {
+    shared_.counters->decoder_reinits.fetch_add(1, std::memory_order_relaxed);
+    report(MediaEvent::Kind::kDecoderReinit,
+           Error{ErrorCode::kOk, where + ": codec parameters changed, decoder re-created"});
+  }
+  return true;
+}
+
+void TrackWorker::process(const MediaSegment& segment) {
+  if (auto e = demuxer_.open(segment, Container::kMp4)) {
+    shared_.counters->segments_skipped.fetch_add(1, std::memory_order_relaxed);
+    next_audio_pts_.reset();
+    error(std::move(*e));
+    return;
+  }
+  shared_.counters->segments_demuxed.fetch_add(1, std::memory_order_relaxed);
+  if (segment.discontinuity) next_audio_pts_.reset();
+  rep_ = segment.representation_id;
+  segment_decode_error_reported_ = false;
+  const AVStream& stream = *demuxer_.stream();
+  const std::string where = demuxer_.where();
+  time_base_ = stream.time_base;
+  default_duration_ = stream.avg_frame_rate.num > 0
+                          ? ff::to_us(1, av_inv_q(stream.avg_frame_rate))
+                          : std::chrono::microseconds{0};
+  if (!open_decoder_for(stream, where)) return;
+
+  bool first = true;
+  for (;;) {
+    const int rc = demuxer_.read(packet_.get());
+    if (rc == AVERROR_EOF) break;
+    if (rc < 0) {
+      shared_.counters->segments_skipped.fetch_add(1, std::memory_order_relaxed);
+      error(ff::make_error(ErrorCode::kMediaDemux,
+                           where + " at byte offset " + std::to_string(demuxer_.media_offset()), rc));
+      break;
+    }
+    if (first) {
+      first = false;
+      const std::int64_t ts = packet_->pts != AV_NOPTS_VALUE ? packet_->pts : packet_->dts;
+      const auto media = ts == AV_NOPTS_VALUE ? segment.start : ff::to_us(ts, time_base_);
+      offset_ = std::chrono::abs(media - segment.start) > kTimelineTolerance ? segment.start - media
+                                                                             : std::chrono::microseconds{0};
+      rep_starts_.emplace_back(media + offset_, rep_);
+      if (rep_starts_.size() > 4) rep_starts_.pop_front();  // a decoder holds frames of 2 segments at most
+    }
+    const std::int64_t offset = packet_->pos;
+    const bool ok = decode(packet_.get(), where, offset);
+    av_packet_unref(packet_.get());
+    if (!ok) return;
+  }
+}
+
+bool TrackWorker::decode(const AVPacket* pkt, const std::string& where, std::int64_t offset) {
+  for (;;) {
+    const int rc = decoder_.send(pkt);
+    if (rc == AVERROR(EAGAIN)) {
+      if (!receive_all(where)) return false;
+      continue;
+    }
+    if (rc < 0 && rc != AVERROR_EOF) {
+      shared_.counters->errors.fetch_add(1, std::memory_order_relaxed);
+      if (!segment_decode_error_reported_) {
+        segment_decode_error_reported_ = true;
+        report(MediaEvent::Kind::kError,
+               ff::make_error(ErrorCode::kMediaDecode,
+                              where + ": packet at byte offset " + std::to_string(offset) + " (of init+media)", rc));
+      }
+    }
+    break;
+  }
+  return receive_all(where);
+}
+
+bool TrackWorker::receive_all(const std::string& where) {
+  for (;;) {
+    const int rc = decoder_.receive(frame_.get());
+    if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) return true;
+    if (rc < 0) {
+      shared_.counters->errors.fetch_add(1, std::memory_order_relaxed);
+      if (!segment_decode_error_reported_) {
+        segment_decode_error_reported_ = true;
+        report(MediaEvent::Kind::kError, ff::make_error(ErrorCode::kMediaDecode, where + ": decoding", rc));
+      }
+      return true;
+    }
+    const bool ok = shared_.type == TrackType::kVideo ? emit_video(*frame_) : emit_audio(*frame_);
+    av_frame_unref(frame_.get());
+    if (!ok) return false;
+  }
+}
+
+bool TrackWorker::emit_video(AVFrame& frame) {
+  shared_.counters->video_frames_decoded.fetch_add(1, std::memory_order_relaxed);
+  const auto pts = ff::to_us(frame.best_effort_timestamp, time_base_) + offset_;
+  const std::int64_t d = frame_duration(frame);
+  const auto duration = d > 0 ? ff::to_us(d, time_base_) : default_duration_;
+  if (target_ && pts + duration <= *target_) {
+    shared_.counters->video_frames_discarded_seek.fetch_add(1, std::memory_order_relaxed);
+    return true;
+  }
+  auto converted = video_convert_.convert(frame);
+  if (!converted) {
+    error(converted.error());
+    return true;
+  }
+  VideoFrame out = std::move(*converted);
+  out.pts = pts;
+  out.duration = duration;
+  out.representation_id = rep_at(pts);
+  return shared_.video->push(std::move(out), epoch_);
+}
+
+bool TrackWorker::emit_audio(const AVFrame& frame) {
+  const std::int64_t ts = frame.best_effort_timestamp != AV_NOPTS_VALUE ? frame.best_effort_timestamp : frame.pts;
+  auto pts = ts == AV_NOPTS_VALUE && next_audio_pts_ ? *next_audio_pts_ : ff::to_us(ts, time_base_) + offset_;
+  if (next_audio_pts_ && std::chrono::abs(pts - *next_audio_pts_) <= kAudioContinuity) pts = *next_audio_pts_;
+  std::vector<float> samples;
+  auto n = audio_convert_.convert(frame, samples);
+  if (!n) {
+    error(n.error());
+    return true;
+  }
+  const AudioFormat& fmt = audio_convert_.output();
+  const auto frames_to_us = [&](std::int64_t frames) {
+    return std::chrono::microseconds{frames * 1'000'000 / fmt.sample_rate};
+  };
+  // Sample-exact continuation: the next chunk starts where this one ends.
+  const std::int64_t total = *n;
+  next_audio_pts_ = pts + frames_to_us(total);
+  if (target_) {
+    if (*next_audio_pts_ <= *target_) return true;  // wholly before the seek target
+    if (pts < *target_) {
+      const std::int64_t skip = (*target_ - pts).count() * fmt.sample_rate / 1'000'000;
+      samples.erase(samples.begin(), samples.begin() + static_cast<std::ptrdiff_t>(skip * fmt.channels));
+      pts += frames_to_us(skip);
+    }
+  }
+  if (samples.empty()) return true;
+  return shared_.audio->push(pts, std::move(samples), epoch_);
+}
+
+void TrackWorker::process_text(const MediaSegment& segment) {
+  if (auto e = demuxer_.open(segment, Container::kWebVtt)) {
+    shared_.counters->segments_skipped.fetch_add(1, std::memory_order_relaxed);
+    error(std::move(*e));
+    return;
+  }
+  shared_.counters->segments_demuxed.fetch_add(1, std::memory_order_relaxed);
+  const AVRational tb = demuxer_.stream()->time_base;
+  for (;;) {
+    const int rc = demuxer_.read(packet_.get());
+    if (rc == AVERROR_EOF) break;
+    if (rc < 0) {
+      error(ff::make_error(ErrorCode::kMediaDemux,
+                           demuxer_.where() + " at byte offset " + std::to_string(demuxer_.media_offset()), rc));
+      break;
+    }
+    TextCue cue;
+    cue.start = ff::to_us(packet_->pts, tb);
+    cue.end = cue.start + ff::to_us(packet_->duration, tb);
+    cue.text = strip_tags(std::string_view(reinterpret_cast<const char*>(packet_->data),
+                                           static_cast<std::size_t>(packet_->size)));
+    av_packet_unref(packet_.get());
+    if (target_ && cue.end <= *target_) continue;
+    if (!shared_.text->push(std::move(cue), epoch_)) return;
+  }
+  if (shared_.notify) shared_.notify();
+}
+
+}  // namespace abrplay::media

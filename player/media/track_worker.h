@@ -1,0 +1,76 @@
+// player/media/track_worker.h: the decode thread of one track.
+//
+// Thread: owns one std::thread, started by start() and joined by the destructor (after the
+// pipeline closes the feed and the queues, so no call blocks forever). Everything below `thread_`
+// except TrackShared is touched only by that thread.
+//
+// Loop: pop a segment from the feed -> open a SegmentDemuxer on init+media -> (re)open the decoder
+// only if the codec parameters changed (draining the old one first, so no frame is lost at a
+// switch) -> decode -> convert -> push into the track's bounded queue. A segment that fails to
+// demux is reported (kMediaDemux) and skipped whole; a packet the decoder rejects is reported
+// (kMediaDecode, once per segment) and skipped. On a flush (seek) the decoder is flushed and frames
+// before the seek target are discarded. On end of stream the decoder is drained.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <utility>
+#include <optional>
+#include <thread>
+
+#include "converters.h"
+#include "decoder.h"
+#include "segment_demuxer.h"
+#include "track_shared.h"
+
+namespace abrplay::media {
+
+class TrackWorker {
+ public:
+  TrackWorker(TrackShared& shared, DecoderOptions options, AudioFormat audio_out);
+  ~TrackWorker();
+  TrackWorker(const TrackWorker&) = delete;
+  TrackWorker& operator=(const TrackWorker&) = delete;
+
+  void start();
+
+ private:
+  void run();
+  void on_flush();
+  void process(const MediaSegment& segment);
+  void process_text(const MediaSegment& segment);
+  bool open_decoder_for(const AVStream& stream, const std::string& where);
+  // Sends one packet (nullptr drains). False when the epoch moved on (stop this segment).
+  bool decode(const AVPacket* pkt, const std::string& where, std::int64_t offset);
+  bool receive_all(const std::string& where);
+  bool emit_video(AVFrame& frame);
+  bool emit_audio(const AVFrame& frame);
+  void report(MediaEvent::Kind kind, Error error);
+  void error(Error error);
+
+  TrackShared& shared_;
+  DecoderOptions options_;
+  SegmentDemuxer demuxer_;
+  Decoder decoder_;
+  VideoConverter video_convert_;
+  AudioConverter audio_convert_;
+  ff::FramePtr frame_;
+  ff::PacketPtr packet_;
+  AVRational time_base_{1, 1'000'000};
+  std::chrono::microseconds offset_{0};  // MPD timeline minus media time, for this segment
+  std::chrono::microseconds default_duration_{0};
+  std::uint64_t epoch_ = 0;
+  std::optional<std::chrono::microseconds> target_;
+  std::optional<std::chrono::microseconds> next_audio_pts_;  // continuity of the audio timeline
+  std::string rep_;
+  // Where each segment's media starts, by representation: frames leave a (threaded, B-frame)
+  // decoder after the next segment was opened, so a frame's representation is looked up by pts.
+  std::deque<std::pair<std::chrono::microseconds, std::string>> rep_starts_;
+  const std::string& rep_at(std::chrono::microseconds pts);
+  bool segment_decode_error_reported_ = false;
+  std::thread thread_;  // last: started after every member above exists
+};
+
+}  // namespace abrplay::media
