@@ -166,6 +166,7 @@ void MediaPipeline::Impl::seek(microseconds target) {
     std::lock_guard lock(mu_);
     anchor_pos_ = target;
     anchor_pending_ = false;
+    last_video_end_.reset();
     clear_text_ = true;
     if (state_ != PipelineState::kIdle) set_state_locked(paused_ ? PipelineState::kPaused : PipelineState::kBuffering);
   }

@@ -80,6 +80,7 @@ class MediaPipeline::Impl final : public AudioSource {
   SteadyTime anchor_time_{};
   bool anchor_pending_ = true;                       // take the anchor from the first queued media
   std::vector<MediaEvent> events_;
+  std::optional<std::chrono::microseconds> last_video_end_;  // end of the frame on screen
   MediaStats present_stats_;                         // the presentation thread's counters
 
   // Audio device thread and controls: atomics.

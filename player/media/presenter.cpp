@@ -17,6 +17,7 @@ void MediaPipeline::Impl::present(const VideoFrame& f, std::optional<microsecond
   std::optional<Error> e;
   if (sinks_.video != nullptr) e = sinks_.video->present(f);
   std::lock_guard lock(mu_);
+  last_video_end_ = f.pts + f.duration;
   ++present_stats_.video_frames_presented;
   if (pos) {
     const microseconds drift = f.pts - *pos;
@@ -117,10 +118,14 @@ microseconds MediaPipeline::Impl::pump() {
     // continues from where it is rather than from where playback started.
     anchor_pos_ = pos;
     anchor_time_ = clock_.steady();
-    if (config_.audio && !ended(TrackType::kAudio) && audio_q_.buffered() <= microseconds{0}) {
-      // The audio queue ran dry before its end: the master clock cannot advance. Rebuffer.
+    const bool audio_dry = config_.audio && !ended(TrackType::kAudio) && audio_q_.buffered() <= microseconds{0};
+    // Video is starving when the frame on screen has run out and the decoder has nothing newer.
+    const bool video_dry = config_.video && !ended(TrackType::kVideo) && video_q_.size() == 0 &&
+                           last_video_end_ && pos >= *last_video_end_;
+    if (audio_dry || video_dry) {
+      // A track ran dry before its end: the clock must not run past it. Rebuffer.
       anchor_pos_ = pos;
-      ++present_stats_.audio_underruns;
+      if (audio_dry) ++present_stats_.audio_underruns;
       ++present_stats_.rebuffers;
       set_state_locked(PipelineState::kBuffering);
     }

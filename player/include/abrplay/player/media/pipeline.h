@@ -13,7 +13,8 @@
 //
 // State machine (state()):
 //   kIdle --start()--> kBuffering --(audio >= prebuffer and a video frame, or ended)--> kPlaying
-//   kPlaying --(audio queue ran dry before end of stream)--> kBuffering   (counted as a rebuffer)
+//   kPlaying --(audio ran dry, or the video frame on screen ended with none decoded, before the
+//             end of stream)--> kBuffering   (counted as a rebuffer; the clock stops)
 //   kPlaying/kBuffering --pause()--> kPaused --resume()--> kBuffering
 //   any --seek()--> kBuffering (queues flushed; frames before the target are decoded and discarded)
 //   kPlaying --(every track ended and drained)--> kEnded;  seek() leaves kEnded
