@@ -1,0 +1,104 @@
+// abrplay/player/media/sdl_sinks.h: SDL2 audio and video output. SDL stays out of this header.
+//
+// Threads: SDL wants its video calls on the thread that initialised video (the main thread on most
+// platforms). Everything on SdlVideoSink, and MediaPipeline::pump() that calls present(), must run
+// on that one thread: the embedder's main loop calls pump_events() and MediaPipeline::pump().
+// SdlAudioSink's methods run on the presentation thread too; SDL's own audio thread calls the
+// pipeline's AudioSource from the audio callback (that read is the master clock).
+//
+// Subtitles: cues are drawn as boxes sized to the text (no font: SDL2_ttf is not a dependency);
+// the text itself is available to embedders through TextSink/TextCue.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "abrplay/abr/expected.h"
+#include "abrplay/player/error.h"
+#include "abrplay/player/media/sinks.h"
+
+namespace abrplay::media {
+
+struct SdlVideoOptions {
+  std::string title = "abrplay";
+  int width = 960;  // initial window size; the window is resizable and the picture letterboxed
+  int height = 540;
+  bool fullscreen = false;
+};
+
+// What the user asked for in the window since the last pump_events().
+struct SdlInput {
+  bool quit = false;          // window closed, Escape or q
+  bool toggle_pause = false;  // space
+};
+
+// An RGB snapshot of the window, 3 bytes per pixel, rows top to bottom.
+struct RgbImage {
+  int width = 0;
+  int height = 0;
+  std::vector<std::uint8_t> rgb;
+};
+
+class SdlVideoSink final : public VideoSink, public TextSink {
+ public:
+  // Main thread. Initialises SDL's video subsystem (reference-counted by SDL), opens the window and
+  // an accelerated renderer (software if none). Errors are kOutputVideo with SDL's message.
+  static Expected<std::unique_ptr<SdlVideoSink>, Error> create(const SdlVideoOptions& options);
+  ~SdlVideoSink() override;
+  SdlVideoSink(const SdlVideoSink&) = delete;
+  SdlVideoSink& operator=(const SdlVideoSink&) = delete;
+
+  // VideoSink: uploads the frame to a YUV (IYUV) texture, recreated when the size changes, and
+  // draws it letterboxed into the window with the cues active at its time.
+  std::optional<Error> present(const VideoFrame& frame) override;
+  // TextSink.
+  void cue(const TextCue& cue) override;
+  void clear() override;
+
+  // Handles window events: resize/expose redraws the last frame; f toggles fullscreen.
+  SdlInput pump_events();
+  void set_fullscreen(bool on);
+  bool fullscreen() const;
+  // Redraws the last frame and reads the window back (tests, screenshots).
+  Expected<RgbImage, Error> read_pixels();
+
+ private:
+  struct Handles;
+  explicit SdlVideoSink(std::unique_ptr<Handles> h);
+  std::optional<Error> redraw(bool present_now);
+
+  std::unique_ptr<Handles> h_;
+  VideoFrame last_;
+  std::vector<TextCue> cues_;
+};
+
+class SdlAudioSink final : public AudioSink {
+ public:
+  SdlAudioSink();
+  ~SdlAudioSink() override;
+  SdlAudioSink(const SdlAudioSink&) = delete;
+  SdlAudioSink& operator=(const SdlAudioSink&) = delete;
+
+  // Opens the default device for float samples; SDL may change the rate and channel count, the
+  // pipeline resamples to what it returns. kOutputAudio when SDL has no device.
+  Expected<AudioFormat, Error> open(const AudioFormat& preferred, AudioSource& source) override;
+  void set_paused(bool paused) override;
+  // One device buffer: 1024 sample frames (21 ms at 48 kHz), SDL's usual period.
+  std::chrono::microseconds latency() const override { return latency_; }
+  void close() override;
+
+ private:
+  static void callback(void* self, std::uint8_t* stream, int len);
+
+  std::uint32_t device_ = 0;  // SDL_AudioDeviceID; 0 = closed
+  bool subsystem_ = false;
+  AudioSource* source_ = nullptr;  // not owned; valid between open() and close()
+  int channels_ = 2;
+  std::chrono::microseconds latency_{0};
+};
+
+}  // namespace abrplay::media

@@ -1,0 +1,168 @@
+#include <SDL2/SDL.h>
+
+#include <algorithm>
+
+#include "abrplay/player/media/sdl_sinks.h"
+
+namespace abrplay::media {
+namespace {
+
+struct WindowDeleter {
+  void operator()(SDL_Window* w) const { SDL_DestroyWindow(w); }
+};
+struct RendererDeleter {
+  void operator()(SDL_Renderer* r) const { SDL_DestroyRenderer(r); }
+};
+struct TextureDeleter {
+  void operator()(SDL_Texture* t) const { SDL_DestroyTexture(t); }
+};
+
+Error sdl_error(const std::string& what) { return Error{ErrorCode::kOutputVideo, "SDL video: " + what + ": " + SDL_GetError()}; }
+
+// The largest rectangle of the frame's aspect ratio centred in the output (letterbox/pillarbox).
+SDL_Rect letterbox(int out_w, int out_h, int w, int h) {
+  if (w <= 0 || h <= 0) return SDL_Rect{0, 0, out_w, out_h};
+  int dw = out_w;
+  int dh = static_cast<int>(static_cast<long long>(out_w) * h / w);
+  if (dh > out_h) {
+    dh = out_h;
+    dw = static_cast<int>(static_cast<long long>(out_h) * w / h);
+  }
+  return SDL_Rect{(out_w - dw) / 2, (out_h - dh) / 2, dw, dh};
+}
+
+}  // namespace
+
+struct SdlVideoSink::Handles {
+  bool subsystem = false;  // SDL_InitSubSystem succeeded: quit it last
+  std::unique_ptr<SDL_Window, WindowDeleter> window;
+  std::unique_ptr<SDL_Renderer, RendererDeleter> renderer;
+  std::unique_ptr<SDL_Texture, TextureDeleter> texture;
+  int tex_w = 0;
+  int tex_h = 0;
+  ~Handles() {
+    texture.reset();
+    renderer.reset();
+    window.reset();
+    if (subsystem) SDL_QuitSubSystem(SDL_INIT_VIDEO);
+  }
+};
+
+SdlVideoSink::SdlVideoSink(std::unique_ptr<Handles> h) : h_(std::move(h)) {}
+SdlVideoSink::~SdlVideoSink() = default;
+
+Expected<std::unique_ptr<SdlVideoSink>, Error> SdlVideoSink::create(const SdlVideoOptions& options) {
+  auto h = std::make_unique<Handles>();
+  if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) return Unexpected{sdl_error("initialising video")};
+  h->subsystem = true;
+  Uint32 flags = SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI;
+  if (options.fullscreen) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+  h->window.reset(SDL_CreateWindow(options.title.c_str(), SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
+                                   options.width, options.height, flags));
+  if (!h->window) return Unexpected{sdl_error("creating the window")};
+  h->renderer.reset(SDL_CreateRenderer(h->window.get(), -1, SDL_RENDERER_ACCELERATED));
+  if (!h->renderer) h->renderer.reset(SDL_CreateRenderer(h->window.get(), -1, SDL_RENDERER_SOFTWARE));
+  if (!h->renderer) return Unexpected{sdl_error("creating a renderer")};
+  SDL_SetRenderDrawBlendMode(h->renderer.get(), SDL_BLENDMODE_BLEND);
+  return std::unique_ptr<SdlVideoSink>(new SdlVideoSink(std::move(h)));
+}
+
+std::optional<Error> SdlVideoSink::present(const VideoFrame& frame) {
+  if (!h_->texture || h_->tex_w != frame.width || h_->tex_h != frame.height) {
+    h_->texture.reset(SDL_CreateTexture(h_->renderer.get(), SDL_PIXELFORMAT_IYUV, SDL_TEXTUREACCESS_STREAMING,
+                                        frame.width, frame.height));
+    if (!h_->texture) return sdl_error("creating a " + std::to_string(frame.width) + "x" + std::to_string(frame.height) + " texture");
+    h_->tex_w = frame.width;
+    h_->tex_h = frame.height;
+  }
+  if (SDL_UpdateYUVTexture(h_->texture.get(), nullptr, frame.planes[0], frame.strides[0], frame.planes[1],
+                           frame.strides[1], frame.planes[2], frame.strides[2]) != 0) {
+    return sdl_error("uploading frame at " + std::to_string(frame.pts.count()) + " us");
+  }
+  last_ = frame;
+  return redraw(true);
+}
+
+std::optional<Error> SdlVideoSink::redraw(bool present_now) {
+  SDL_Renderer* r = h_->renderer.get();
+  int out_w = 0;
+  int out_h = 0;
+  SDL_GetRendererOutputSize(r, &out_w, &out_h);
+  SDL_SetRenderDrawColor(r, 0, 0, 0, 255);
+  SDL_RenderClear(r);
+  if (h_->texture && last_) {
+    const SDL_Rect dst = letterbox(out_w, out_h, last_.width, last_.height);
+    if (SDL_RenderCopy(r, h_->texture.get(), nullptr, &dst) != 0) return sdl_error("drawing the frame");
+    // Cues active at the frame's time, stacked from the bottom of the picture: a translucent box
+    // as wide as the text would be (one em = 1/40 of the picture width) per line.
+    int bottom = dst.y + dst.h - dst.h / 12;
+    const int line_h = std::max(8, dst.h / 18);
+    for (const TextCue& c : cues_) {
+      if (c.start > last_.pts || last_.pts >= c.end) continue;
+      const auto lines = static_cast<int>(std::count(c.text.begin(), c.text.end(), '\n')) + 1;
+      const auto chars = static_cast<int>(std::min<std::size_t>(c.text.size(), 60));
+      const int w = std::min(dst.w * 9 / 10, std::max(line_h, chars * dst.w / 40));
+      const SDL_Rect box{dst.x + (dst.w - w) / 2, bottom - lines * line_h, w, lines * line_h};
+      SDL_SetRenderDrawColor(r, 16, 16, 16, 192);
+      SDL_RenderFillRect(r, &box);
+      SDL_SetRenderDrawColor(r, 255, 255, 255, 255);
+      SDL_RenderDrawRect(r, &box);
+      bottom = box.y - line_h / 4;
+    }
+  }
+  if (present_now) SDL_RenderPresent(r);
+  return std::nullopt;
+}
+
+void SdlVideoSink::cue(const TextCue& c) {
+  // Forget cues that ended before the picture on screen; keep the list short.
+  std::erase_if(cues_, [&](const TextCue& old) { return old.end <= last_.pts; });
+  cues_.push_back(c);
+}
+
+void SdlVideoSink::clear() { cues_.clear(); }
+
+SdlInput SdlVideoSink::pump_events() {
+  SdlInput in;
+  SDL_Event e;
+  while (SDL_PollEvent(&e) != 0) {
+    if (e.type == SDL_QUIT) in.quit = true;
+    if (e.type == SDL_WINDOWEVENT &&
+        (e.window.event == SDL_WINDOWEVENT_SIZE_CHANGED || e.window.event == SDL_WINDOWEVENT_EXPOSED)) {
+      redraw(true);
+    }
+    if (e.type == SDL_KEYDOWN) {
+      switch (e.key.keysym.sym) {
+        case SDLK_ESCAPE:
+        case SDLK_q: in.quit = true; break;
+        case SDLK_SPACE: in.toggle_pause = true; break;
+        case SDLK_f: set_fullscreen(!fullscreen()); break;
+        default: break;
+      }
+    }
+  }
+  return in;
+}
+
+void SdlVideoSink::set_fullscreen(bool on) {
+  SDL_SetWindowFullscreen(h_->window.get(), on ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
+  redraw(true);
+}
+
+bool SdlVideoSink::fullscreen() const {
+  return (SDL_GetWindowFlags(h_->window.get()) & SDL_WINDOW_FULLSCREEN_DESKTOP) != 0;
+}
+
+Expected<RgbImage, Error> SdlVideoSink::read_pixels() {
+  if (auto e = redraw(false)) return Unexpected{*e};
+  RgbImage img;
+  SDL_GetRendererOutputSize(h_->renderer.get(), &img.width, &img.height);
+  img.rgb.resize(static_cast<std::size_t>(img.width) * static_cast<std::size_t>(img.height) * 3);
+  if (SDL_RenderReadPixels(h_->renderer.get(), nullptr, SDL_PIXELFORMAT_RGB24, img.rgb.data(), img.width * 3) != 0) {
+    return Unexpected{sdl_error("reading the window back")};
+  }
+  SDL_RenderPresent(h_->renderer.get());
+  return img;
+}
+
+}  // namespace abrplay::media

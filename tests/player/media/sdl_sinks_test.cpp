@@ -1,0 +1,104 @@
+// The SDL sinks in a real window: run under Xvfb by the CTest entry abrplay_media_tests:sdl-xvfb
+// (xvfb-run -a), or with SDL's offscreen video driver when there is no DISPLAY. Audio goes to SDL's
+// disk driver writing to /dev/null, which consumes samples in real time, so the audio callback is
+// the master clock, as with a sound card.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+
+#include "abrplay/player/media/pipeline.h"
+#include "abrplay/player/media/sdl_sinks.h"
+#include "media_test_support.h"
+
+namespace abrplay::media::test {
+namespace {
+
+using std::chrono::microseconds;
+
+// The frame code read from a window capture whose picture fills it (no letterbox bars).
+int read_code(const RgbImage& img) {
+  int code = 0;
+  const int y = img.height - img.height / 36;  // centre row of the strip
+  for (int k = 0; k < 20; ++k) {
+    const int x = (2 * k + 1) * img.width / 64;  // centre column of cell k
+    const std::size_t at = (static_cast<std::size_t>(y) * static_cast<std::size_t>(img.width) + static_cast<std::size_t>(x)) * 3;
+    const int luma = (img.rgb[at] + img.rgb[at + 1] + img.rgb[at + 2]) / 3;
+    if (luma > 128) code |= 1 << k;
+  }
+  return code;
+}
+
+std::size_t differing_pixels(const RgbImage& a, const RgbImage& b, int y0, int y1) {
+  std::size_t n = 0;
+  for (int y = y0; y < y1; ++y) {
+    for (int x = 0; x < a.width; ++x) {
+      const std::size_t at = (static_cast<std::size_t>(y) * static_cast<std::size_t>(a.width) + static_cast<std::size_t>(x)) * 3;
+      if (a.rgb[at] != b.rgb[at] || a.rgb[at + 1] != b.rgb[at + 1] || a.rgb[at + 2] != b.rgb[at + 2]) ++n;
+    }
+  }
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("SDL sinks: the window shows the frame the audio clock is at, cues as boxes, the last frame at the end",
+          "[media][sdl]") {
+  if (std::getenv("DISPLAY") == nullptr) setenv("SDL_VIDEODRIVER", "offscreen", 0);
+  // SDL's disk driver paces the callback in real time (the dummy driver does not); to /dev/null.
+  setenv("SDL_AUDIODRIVER", "disk", 0);
+  setenv("SDL_DISKAUDIOFILE", "/dev/null", 0);
+  auto video = SdlVideoSink::create(SdlVideoOptions{"abrplay test", 640, 360, false});
+  REQUIRE(video.has_value());
+  SdlVideoSink& window = **video;
+  SdlAudioSink audio;
+  SystemClock clock;
+  PipelineConfig config;
+  config.text = true;
+  MediaPipeline p(clock, config, PipelineSinks{&window, &audio, &window});
+  REQUIRE_FALSE(p.start());
+  REQUIRE_FALSE(p.set_rate(2.0));  // 4 s of content in 2 s
+  p.feed(TrackType::kVideo).push(load_segment(1, 1));  // 640x360: the picture fills the window
+  p.feed(TrackType::kAudio).push(load_segment(6, 1));
+  MediaSegment vtt;
+  vtt.data = read_bytes(content_dir() + "subs_en.vtt");
+  p.feed(TrackType::kText).push(vtt);
+  for (auto t : {TrackType::kVideo, TrackType::kAudio, TrackType::kText}) p.feed(t).end_of_stream();
+
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  bool checked_mid = false;
+  while (p.state() != PipelineState::kEnded && std::chrono::steady_clock::now() < deadline) {
+    window.pump_events();
+    const auto next = p.pump();
+    if (!checked_mid && p.state() == PipelineState::kPlaying && p.position() >= microseconds{1'000'000}) {
+      checked_mid = true;
+      p.pause();
+      const auto pos = p.position();
+      auto shot = window.read_pixels();
+      REQUIRE(shot.has_value());
+      REQUIRE(shot->width == 640);
+      REQUIRE(shot->height == 360);
+      // The frame on screen is the one due at the clock: frame n starts at n*40 ms + 21 ms.
+      const double expected = static_cast<double>((pos - microseconds{21'333}).count()) / 40'000.0;
+      INFO("position " << pos.count() << " us");
+      CHECK(std::abs(read_code(*shot) - expected) <= 1.5);
+      // The cue "Subtitle at 0 s" is on screen as a box in the lower part of the picture only.
+      window.clear();
+      auto without = window.read_pixels();
+      REQUIRE(without.has_value());
+      CHECK(differing_pixels(*shot, *without, 240, 340) > 500);
+      CHECK(differing_pixels(*shot, *without, 0, 180) == 0);
+      p.resume();
+    }
+    if (next.count() > 0) p.wait(next);
+  }
+  REQUIRE(checked_mid);
+  REQUIRE(p.state() == PipelineState::kEnded);
+  auto last = window.read_pixels();
+  REQUIRE(last.has_value());
+  CHECK(read_code(*last) == 99);  // the last frame of the segment stays on screen
+  const MediaStats s = p.stats();
+  CHECK(s.av_drift_max_abs <= std::chrono::milliseconds(40));
+  CHECK(s.audio_frames_played > 0);
+}
+
+}  // namespace abrplay::media::test
