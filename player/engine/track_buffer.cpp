@@ -58,7 +58,7 @@ bool TrackBuffer::contains(MediaTime position) const {
   return false;
 }
 
-std::size_t TrackBuffer::evict(MediaTime position, const BufferLimits& limits) {
+std::size_t TrackBuffer::evict(MediaTime position, const BufferLimits& limits, std::uint64_t incoming) {
   std::size_t evicted = 0;
   auto evictable = [&] {
     return !segments_.empty() && next_read_ > 0 && segments_.front().end() <= position;
@@ -70,7 +70,7 @@ std::size_t TrackBuffer::evict(MediaTime position, const BufferLimits& limits) {
     ++evicted;
   };
   while (evictable() && segments_.front().end() + limits.max_behind <= position) pop();
-  while (evictable() && bytes_ > limits.max_bytes) pop();
+  while (evictable() && bytes_ + incoming > limits.max_bytes) pop();
   return evicted;
 }
 

@@ -109,7 +109,9 @@ void VirtualConsumer::skip_gap() {
 void VirtualConsumer::on_data() {
   read_all();
   if (!playing_) {
+    const MediaTime before = anchor_position_;
     skip_gap();
+    if (anchor_position_ != before) source_->report_position(anchor_position_);
     return;
   }
   reschedule();

@@ -78,8 +78,9 @@ class TrackBuffer {
   // Whether `position` lies in a buffered segment, or just before the first (within the tolerance).
   bool contains(MediaTime position) const;
 
-  // See the file comment. Returns the number of segments evicted.
-  std::size_t evict(MediaTime position, const BufferLimits& limits);
+  // See the file comment; `incoming` bytes about to be pushed count against the byte cap.
+  // Returns the number of segments evicted.
+  std::size_t evict(MediaTime position, const BufferLimits& limits, std::uint64_t incoming = 0);
   // Whether `bytes` more fit under the cap once what evict() may remove at `position` is gone.
   bool has_room(std::uint64_t bytes, MediaTime position, const BufferLimits& limits) const;
 

@@ -1,0 +1,117 @@
+// engine_impl.h (private): StreamingEngine::Impl, split over streaming_engine.cpp (state machine,
+// consumer side, events) and engine_manifest.cpp (manifest load and refresh, clock sync, periods).
+// Player thread only.
+#pragma once
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "abrplay/abr/estimator/estimators.h"
+#include "abrplay/net/fetcher.h"
+#include "abrplay/net/http_client.h"
+#include "abrplay/player/engine/event_loop.h"
+#include "abrplay/player/engine/streaming_engine.h"
+#include "abrplay/player/manifest/model.h"
+#include "loader_host.h"
+#include "track_loader.h"
+
+namespace abrplay::engine {
+
+class StreamingEngine::Impl final : public LoaderHost, public SegmentSource {
+ public:
+  Impl(EngineDeps deps, EngineConfig config);
+  ~Impl() override;
+
+  // --- public API (streaming_engine.cpp) ---
+  std::vector<EngineObserver*> observers;  // not owned
+  Error load(std::string url);
+  void play();
+  void pause();
+  Error seek(MediaTime target);
+  void stop();
+  EngineState state() const { return state_; }
+  TrackLoader* loader(TrackType t) const;
+  std::chrono::microseconds offset() const { return clock_offset_; }
+  const manifest::Mpd* mpd_ptr() const { return mpd_ ? &*mpd_ : nullptr; }
+
+  // --- LoaderHost ---
+  EventLoop& loop() override { return loop_; }
+  const EngineConfig& config() const override { return config_; }
+  const manifest::Mpd& mpd() const override { return *mpd_; }
+  net::Fetcher& fetcher_for(const std::vector<std::string>& base_urls) override;
+  MediaTime play_position() const override { return position_; }
+  manifest::WallTime live_now() const override;
+  bool rebuffering() const override { return state_ == EngineState::kBuffering && after_stall_; }
+  abr::AbrAlgorithm& abr() override { return *abr_; }
+  std::optional<double> throughput_kbps() const override { return estimator_->estimate_kbps(); }
+  int media_samples() const override { return media_samples_; }
+  abr::Seconds latency() const override { return latency_.estimate(); }
+  std::span<const abr::ThroughputSample> recent_samples() const override { return recent_; }
+  abr::Seconds session_time() const override;
+  void record_sample(const abr::ThroughputSample& sample) override;
+  void emit(const AbrDecisionEvent& event) override;
+  void emit(const DownloadEvent& event) override;
+  void warn(Error error) override;
+  void fatal(Error error) override;
+  void segment_buffered(TrackType track) override;
+  void period_ended(TrackType track, std::size_t period) override;
+
+  // --- SegmentSource ---
+  std::optional<BufferedSegment> read(TrackType track) override;
+  bool end_of_stream(TrackType track) const override;
+  void report_position(MediaTime position) override;
+  void report_starved() override;
+  void report_ended() override;
+
+ private:
+  // streaming_engine.cpp
+  void set_state(EngineState to);
+  void check_ready();
+  void pump_all();
+  void emit_buffer_levels();
+  // engine_manifest.cpp
+  void fetch_manifest(bool refresh);
+  void on_manifest(std::uint64_t generation, bool refresh, net::FetchOutcome outcome);
+  void sync_clock(std::size_t utc_index, std::uint64_t generation);
+  void start_presentation();
+  void schedule_refresh();
+  // The selection for `period`, computed once; null (after fatal()) on error.
+  const TrackSelection* selection(std::size_t period);
+  std::size_t period_at(MediaTime t) const;
+  void enter(TrackLoader& loader, std::size_t period, MediaTime from);
+
+  EventLoop& loop_;
+  net::HttpClient& http_;
+  SegmentConsumer& consumer_;
+  std::unique_ptr<abr::AbrAlgorithm> abr_;
+  std::unique_ptr<abr::ThroughputEstimator> estimator_;
+  std::unique_ptr<CodecSupport> codecs_;
+  const EngineConfig config_;
+  const SteadyTime session_start_;
+
+  abr::LatencyEstimator latency_;
+  std::vector<abr::ThroughputSample> recent_;  // the last 16 media samples, oldest first
+  int media_samples_ = 0;
+
+  EngineState state_ = EngineState::kIdle;
+  bool after_stall_ = false;
+  bool play_when_ready_ = true;
+  std::uint64_t generation_ = 0;  // bumped by stop(): callbacks of an older load are ignored
+  std::string url_;
+  std::optional<manifest::Mpd> mpd_;
+  std::map<std::size_t, TrackSelection> selections_;
+  std::chrono::microseconds clock_offset_{0};
+  MediaTime position_{0};
+  EventLoop::TimerId refresh_timer_ = 0;
+
+  // Fetchers before loaders: loaders cancel their downloads first when destroyed.
+  std::unique_ptr<net::Fetcher> absolute_fetcher_;
+  std::map<std::vector<std::string>, std::unique_ptr<net::Fetcher>> fetchers_;
+  std::vector<std::unique_ptr<TrackLoader>> loaders_;  // video, audio, text (those selected)
+  std::shared_ptr<char> alive_ = std::make_shared<char>();
+};
+
+}  // namespace abrplay::engine

@@ -1,0 +1,49 @@
+// loader_host.h (private): what a TrackLoader needs from the engine that owns it.
+// Implemented by StreamingEngine::Impl. Player thread only.
+#pragma once
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "abrplay/abr/algorithm/abr_algorithm.h"
+#include "abrplay/net/fetcher.h"
+#include "abrplay/player/engine/engine_events.h"
+#include "abrplay/player/engine/event_loop.h"
+#include "abrplay/player/engine/streaming_engine.h"
+#include "abrplay/player/manifest/model.h"
+
+namespace abrplay::engine {
+
+class LoaderHost {
+ public:
+  virtual ~LoaderHost() = default;
+  virtual EventLoop& loop() = 0;
+  virtual const EngineConfig& config() const = 0;
+  virtual const manifest::Mpd& mpd() const = 0;
+  // The Fetcher whose hosts are `base_urls` (CDN failover between them); empty: absolute URLs only.
+  virtual net::Fetcher& fetcher_for(const std::vector<std::string>& base_urls) = 0;
+  virtual MediaTime play_position() const = 0;
+  virtual manifest::WallTime live_now() const = 0;
+  virtual bool rebuffering() const = 0;
+
+  virtual abr::AbrAlgorithm& abr() = 0;
+  virtual std::optional<double> throughput_kbps() const = 0;
+  virtual int media_samples() const = 0;
+  virtual abr::Seconds latency() const = 0;
+  virtual std::span<const abr::ThroughputSample> recent_samples() const = 0;
+  virtual abr::Seconds session_time() const = 0;  // seconds since the engine was created
+  virtual void record_sample(const abr::ThroughputSample& sample) = 0;
+
+  virtual void emit(const AbrDecisionEvent& event) = 0;
+  virtual void emit(const DownloadEvent& event) = 0;
+  virtual void warn(Error error) = 0;
+  virtual void fatal(Error error) = 0;
+
+  virtual void segment_buffered(TrackType track) = 0;
+  // The loader reached the end of `period`: the engine moves it on (enter_period) or finishes it.
+  virtual void period_ended(TrackType track, std::size_t period) = 0;
+};
+
+}  // namespace abrplay::engine

@@ -1,0 +1,303 @@
+// StreamingEngine: the state machine, the consumer side and the events. The manifest side is in
+// engine_manifest.cpp.
+#include "abrplay/player/engine/streaming_engine.h"
+
+#include <algorithm>
+
+#include "abrplay/abr/algorithm/registry.h"
+#include "engine_impl.h"
+
+namespace abrplay::engine {
+
+std::string_view to_string(EngineState s) {
+  switch (s) {
+    case EngineState::kIdle: return "idle";
+    case EngineState::kLoading: return "loading";
+    case EngineState::kBuffering: return "buffering";
+    case EngineState::kPlaying: return "playing";
+    case EngineState::kPaused: return "paused";
+    case EngineState::kSeeking: return "seeking";
+    case EngineState::kEnded: return "ended";
+    case EngineState::kError: return "error";
+  }
+  return "?";
+}
+
+std::string_view to_string(DownloadKind k) {
+  switch (k) {
+    case DownloadKind::kManifest: return "manifest";
+    case DownloadKind::kClockSync: return "clock sync";
+    case DownloadKind::kIndex: return "index";
+    case DownloadKind::kInit: return "init segment";
+    case DownloadKind::kMedia: return "media segment";
+  }
+  return "?";
+}
+
+StreamingEngine::Impl::Impl(EngineDeps deps, EngineConfig config)
+    : loop_(deps.loop),
+      http_(deps.http),
+      consumer_(deps.consumer),
+      abr_(std::move(deps.abr)),
+      estimator_(std::move(deps.estimator)),
+      codecs_(std::move(deps.codecs)),
+      config_(std::move(config)),
+      session_start_(deps.loop.clock().steady()),
+      play_when_ready_(config_.play_when_ready) {
+  if (!abr_) abr_ = abr::make_algorithm("dynamic");
+  if (!abr_) abr_ = abr::make_algorithm("bola");
+  if (!estimator_) estimator_ = std::make_unique<abr::EwmaEstimator>();
+  if (!codecs_) codecs_ = make_ffmpeg_codec_support();
+}
+
+StreamingEngine::Impl::~Impl() {
+  if (refresh_timer_ != 0) loop_.cancel(refresh_timer_);
+  loaders_.clear();
+}
+
+TrackLoader* StreamingEngine::Impl::loader(TrackType t) const {
+  for (const auto& l : loaders_) {
+    if (l->type() == t) return l.get();
+  }
+  return nullptr;
+}
+
+net::Fetcher& StreamingEngine::Impl::fetcher_for(const std::vector<std::string>& base_urls) {
+  auto make = [&](std::vector<net::HostCandidate> hosts) {
+    net::FetcherConfig fc;
+    fc.hosts = std::move(hosts);
+    fc.retry = config_.retry;
+    fc.selection = config_.hosts;
+    const Clock& clock = loop_.clock();
+    fc.now = [&clock] { return clock.steady(); };
+    return std::make_unique<net::Fetcher>(http_, loop_, std::move(fc));
+  };
+  if (base_urls.empty()) {
+    if (!absolute_fetcher_) absolute_fetcher_ = make({});
+    return *absolute_fetcher_;
+  }
+  auto it = fetchers_.find(base_urls);
+  if (it == fetchers_.end()) {
+    // DVB priority/weight are not carried by SegmentIndex::base_urls(); the order is best first,
+    // so equal candidates let the HostSelector share load and fail over.
+    std::vector<net::HostCandidate> hosts;
+    for (const auto& b : base_urls) hosts.push_back(net::HostCandidate{b, 1, 1});
+    it = fetchers_.emplace(base_urls, make(std::move(hosts))).first;
+  }
+  return *it->second;
+}
+
+manifest::WallTime StreamingEngine::Impl::live_now() const {
+  return manifest::WallTime(loop_.clock().wall().time_since_epoch()) + clock_offset_;
+}
+
+abr::Seconds StreamingEngine::Impl::session_time() const {
+  return abr::Seconds(loop_.clock().steady() - session_start_);
+}
+
+void StreamingEngine::Impl::record_sample(const abr::ThroughputSample& s) {
+  estimator_->add_sample(s);
+  latency_.add_sample(s);
+  ++media_samples_;
+  recent_.push_back(s);
+  if (recent_.size() > 16) recent_.erase(recent_.begin());
+}
+
+void StreamingEngine::Impl::emit(const AbrDecisionEvent& e) {
+  for (auto* o : observers) o->on_abr_decision(e);
+}
+void StreamingEngine::Impl::emit(const DownloadEvent& e) {
+  for (auto* o : observers) o->on_download(e);
+}
+void StreamingEngine::Impl::warn(Error e) {
+  for (auto* o : observers) o->on_warning(e);
+}
+
+void StreamingEngine::Impl::fatal(Error e) {
+  if (state_ == EngineState::kError) return;
+  for (auto& l : loaders_) l->cancel_in_flight();
+  if (refresh_timer_ != 0) loop_.cancel(refresh_timer_);
+  refresh_timer_ = 0;
+  consumer_.pause();
+  set_state(EngineState::kError);
+  for (auto* o : observers) o->on_error(e);
+}
+
+void StreamingEngine::Impl::set_state(EngineState to) {
+  if (to == state_) return;
+  const StateChange change{state_, to, position_};
+  state_ = to;
+  for (auto* o : observers) o->on_state(change);
+}
+
+void StreamingEngine::Impl::pump_all() {
+  // A loader may end in fatal() or move periods: iterate by index over a stable list.
+  for (std::size_t i = 0; i < loaders_.size() && state_ != EngineState::kError; ++i) loaders_[i]->pump();
+}
+
+void StreamingEngine::Impl::emit_buffer_levels() {
+  for (const auto& l : loaders_) {
+    BufferLevelEvent e;
+    e.track = l->type();
+    e.position = position_;
+    e.ahead = l->buffer().ahead(position_);
+    e.bytes = l->buffer().bytes();
+    e.segments = l->buffer().size();
+    for (auto* o : observers) o->on_buffer(e);
+  }
+}
+
+void StreamingEngine::Impl::check_ready() {
+  if (state_ != EngineState::kBuffering && state_ != EngineState::kSeeking) return;
+  std::optional<MediaTime> ahead;
+  bool to_end = true;
+  for (const auto& l : loaders_) {
+    if (l->type() == TrackType::kText) continue;  // subtitles never hold playback
+    const MediaTime a = l->buffer().ahead(position_);
+    ahead = ahead ? std::min(*ahead, a) : a;
+    to_end = to_end && l->finished() && (!l->buffer().end() || *l->buffer().end() <= position_ + a + kContinuityTolerance);
+  }
+  if (!ahead) return;
+  if (!ready_to_play(config_.load, {*ahead, after_stall_, to_end})) return;
+  if (play_when_ready_) {
+    set_state(EngineState::kPlaying);
+    consumer_.play();
+  } else {
+    set_state(EngineState::kPaused);
+  }
+}
+
+void StreamingEngine::Impl::segment_buffered(TrackType) {
+  consumer_.on_data();
+  emit_buffer_levels();
+  check_ready();
+}
+
+void StreamingEngine::Impl::period_ended(TrackType track, std::size_t period) {
+  TrackLoader* l = loader(track);
+  if (l == nullptr) return;
+  if (period + 1 < mpd_->periods.size()) {
+    enter(*l, period + 1, mpd_->periods[period + 1].start);
+    if (state_ != EngineState::kError) l->pump();
+  } else {
+    l->finish();
+    consumer_.on_data();  // the consumer learns the end of stream
+    check_ready();
+  }
+}
+
+std::optional<BufferedSegment> StreamingEngine::Impl::read(TrackType track) {
+  TrackLoader* l = loader(track);
+  return l ? l->buffer().read_next() : std::nullopt;
+}
+
+bool StreamingEngine::Impl::end_of_stream(TrackType track) const {
+  TrackLoader* l = loader(track);
+  return l == nullptr || (l->finished() && !l->buffer().has_unread());
+}
+
+void StreamingEngine::Impl::report_position(MediaTime position) {
+  position_ = position;
+  for (auto& l : loaders_) l->buffer().evict(position_, l->limits());
+  emit_buffer_levels();
+  pump_all();
+  check_ready();
+}
+
+void StreamingEngine::Impl::report_starved() {
+  if (state_ != EngineState::kPlaying) return;
+  position_ = consumer_.position();
+  after_stall_ = true;
+  set_state(EngineState::kBuffering);
+  check_ready();
+}
+
+void StreamingEngine::Impl::report_ended() {
+  position_ = consumer_.position();
+  if (state_ == EngineState::kPlaying) set_state(EngineState::kEnded);
+}
+
+void StreamingEngine::Impl::play() {
+  play_when_ready_ = true;
+  if (state_ == EngineState::kPaused) {
+    set_state(EngineState::kBuffering);
+    after_stall_ = false;
+    check_ready();
+  }
+}
+
+void StreamingEngine::Impl::pause() {
+  play_when_ready_ = false;
+  if (state_ == EngineState::kPlaying) {
+    consumer_.pause();
+    position_ = consumer_.position();
+    set_state(EngineState::kPaused);
+  }
+}
+
+Error StreamingEngine::Impl::seek(MediaTime target) {
+  if (!mpd_ || loaders_.empty() || state_ == EngineState::kError || state_ == EngineState::kLoading) {
+    return Error{ErrorCode::kInvalidState, "seek: no presentation is loaded (state " + std::string(to_string(state_)) + ")"};
+  }
+  if (target < MediaTime{0}) target = MediaTime{0};
+  if (!mpd_->is_dynamic()) {
+    if (auto total = mpd_->total_duration(); total && target > *total) target = *total;
+  }
+  consumer_.pause();
+  position_ = target;
+  after_stall_ = false;
+  set_state(EngineState::kSeeking);
+  for (auto& l : loaders_) {
+    if (l->buffer().seek(target)) continue;  // still useful: only the read cursor moved
+    l->cancel_in_flight();
+    enter(*l, period_at(target), target);
+    if (state_ == EngineState::kError) return Error{};
+  }
+  consumer_.flush(target);
+  pump_all();
+  check_ready();
+  return Error{};
+}
+
+void StreamingEngine::Impl::stop() {
+  ++generation_;
+  loaders_.clear();
+  if (refresh_timer_ != 0) loop_.cancel(refresh_timer_);
+  refresh_timer_ = 0;
+  consumer_.pause();
+  consumer_.flush(MediaTime{0});
+  mpd_.reset();
+  selections_.clear();
+  position_ = MediaTime{0};
+  set_state(EngineState::kIdle);
+}
+
+// --- StreamingEngine ---
+
+StreamingEngine::StreamingEngine(EngineDeps deps, EngineConfig config)
+    : impl_(std::make_unique<Impl>(std::move(deps), std::move(config))) {}
+StreamingEngine::~StreamingEngine() = default;
+void StreamingEngine::add_observer(EngineObserver& o) { impl_->observers.push_back(&o); }
+void StreamingEngine::remove_observer(EngineObserver& o) {
+  auto& v = impl_->observers;
+  v.erase(std::remove(v.begin(), v.end(), &o), v.end());
+}
+Error StreamingEngine::load(std::string url) { return impl_->load(std::move(url)); }
+void StreamingEngine::play() { impl_->play(); }
+void StreamingEngine::pause() { impl_->pause(); }
+Error StreamingEngine::seek(MediaTime target) { return impl_->seek(target); }
+void StreamingEngine::stop() { impl_->stop(); }
+EngineState StreamingEngine::state() const { return impl_->state(); }
+MediaTime StreamingEngine::position() const { return impl_->play_position(); }
+MediaTime StreamingEngine::buffer_ahead(TrackType t) const {
+  const TrackLoader* l = impl_->loader(t);
+  return l ? l->buffer().ahead(impl_->play_position()) : MediaTime{0};
+}
+const TrackBuffer* StreamingEngine::buffer(TrackType t) const {
+  const TrackLoader* l = impl_->loader(t);
+  return l ? &l->buffer() : nullptr;
+}
+const manifest::Mpd* StreamingEngine::manifest() const { return impl_->mpd_ptr(); }
+std::chrono::microseconds StreamingEngine::clock_offset() const { return impl_->offset(); }
+
+}  // namespace abrplay::engine

@@ -1,0 +1,448 @@
+#include "track_loader.h"
+
+#include <algorithm>
+
+#include "abrplay/player/engine/rate_rules.h"
+
+namespace abrplay::engine {
+
+namespace {
+
+using std::chrono::duration_cast;
+using std::chrono::microseconds;
+
+abr::Seconds seconds_of(MediaTime t) { return abr::Seconds(static_cast<double>(t.count()) / 1e6); }
+
+ErrorCode code_of(net::NetErrorCode c) { return static_cast<ErrorCode>(static_cast<int>(c)); }
+
+// A tolerance for "this segment ends at or before where loading stands".
+constexpr MediaTime kEdge = std::chrono::milliseconds(1);
+
+}  // namespace
+
+TrackLoader::TrackLoader(LoaderHost& host, TrackType type, BufferLimits limits)
+    : host_(host), type_(type), limits_(limits) {}
+
+TrackLoader::~TrackLoader() { cancel_in_flight(); }
+
+MediaTime TrackLoader::level() const {
+  const MediaTime pos = host_.play_position();
+  return next_time_ > pos ? next_time_ - pos : MediaTime{0};
+}
+
+void TrackLoader::cancel_in_flight() {
+  if (in_flight_) {
+    in_flight_->fetcher->cancel(in_flight_->id);
+    in_flight_.reset();
+  }
+  ++seq_;  // callbacks of what was in flight are now stale
+  if (wait_timer_ != 0) host_.loop().cancel(wait_timer_);
+  if (abandon_timer_ != 0) host_.loop().cancel(abandon_timer_);
+  wait_timer_ = abandon_timer_ = 0;
+}
+
+void TrackLoader::enter_period(std::size_t period, const SelectedTrack& selection, MediaTime from) {
+  cancel_in_flight();
+  const auto& p = host_.mpd().periods.at(period);
+  const auto& set = p.adaptation_sets.at(selection.adaptation_set);
+  reps_.clear();
+  ladder_.clear();
+  for (std::size_t r : selection.representations) {
+    const auto& rep = set.representations.at(r);
+    reps_.push_back(Rep{selection.adaptation_set, r, rep.id, rep.bandwidth_bps, std::nullopt, nullptr});
+    ladder_.push_back(abr::Representation{static_cast<double>(rep.bandwidth_bps) / 1000.0, {}});
+  }
+  period_ = period;
+  next_time_ = from;
+  last_index_.reset();
+  forced_index_.reset();
+  pending_choice_.reset();
+  finished_ = false;
+  loading_burst_ = false;
+  live_retries_ = 0;
+}
+
+void TrackLoader::finish() {
+  cancel_in_flight();
+  finished_ = true;
+}
+
+void TrackLoader::refresh_indices() {
+  const auto& mpd = host_.mpd();
+  for (auto& r : reps_) {
+    if (!r.index) continue;
+    const bool same = period_ < mpd.periods.size() &&
+                      r.adaptation_set < mpd.periods[period_].adaptation_sets.size() &&
+                      r.representation < mpd.periods[period_].adaptation_sets[r.adaptation_set].representations.size() &&
+                      mpd.periods[period_].adaptation_sets[r.adaptation_set].representations[r.representation].id == r.id;
+    if (!same) {
+      host_.warn(Error{ErrorCode::kManifestInvalidValue,
+                       "MPD refresh: representation '" + r.id + "' moved or vanished; keeping its old index"});
+      continue;
+    }
+    auto index = manifest::SegmentIndex::create(mpd, period_, r.adaptation_set, r.representation);
+    if (index) r.index = std::move(*index);
+  }
+  if (wait_timer_ != 0) {  // waiting for the refresh: look again now
+    host_.loop().cancel(wait_timer_);
+    wait_timer_ = 0;
+  }
+}
+
+bool TrackLoader::ensure_index(Rep& rep) {
+  if (rep.index) return true;
+  auto index = manifest::SegmentIndex::create(host_.mpd(), period_, rep.adaptation_set, rep.representation);
+  if (!index) {
+    host_.fatal(index.error());
+    return false;
+  }
+  rep.index = std::move(*index);
+  return true;
+}
+
+std::size_t TrackLoader::choose() {
+  AbrDecisionEvent ev;
+  ev.track = type_;
+  ev.segment_start = next_time_;
+  ev.buffer_ahead = level();
+  ev.throughput_kbps = host_.throughput_kbps();
+  std::vector<double> kbps;
+  for (const auto& l : ladder_) kbps.push_back(l.bitrate_kbps);
+  std::size_t index = 0;
+  if (forced_index_) {
+    index = std::min(*forced_index_, reps_.size() - 1);
+    forced_index_.reset();
+    ev.reason = "refetch after abandonment";
+  } else if (type_ == TrackType::kAudio) {
+    index = audio_index(kbps, ev.throughput_kbps, host_.config().rates);
+    ev.reason = "audio: highest within its share of the throughput";
+  } else if (type_ == TrackType::kText) {
+    index = 0;
+    ev.reason = "text: the lowest";
+  } else if (host_.media_samples() < host_.config().rates.min_samples) {
+    index = fast_start_index(kbps, ev.throughput_kbps, host_.config().rates);
+    ev.reason = "fast start";
+  } else {
+    abr::AbrInput in;
+    in.ladder = ladder_;
+    in.buffer_level = seconds_of(level());
+    in.buffer_capacity = seconds_of(host_.config().load.max_buffer);
+    in.last_index = last_index_;
+    in.throughput_kbps = ev.throughput_kbps;
+    in.recent_samples = host_.recent_samples();
+    in.latency = host_.latency();
+    in.segment_duration = seconds_of(last_duration_);
+    in.rebuffering = host_.rebuffering();
+    in.now = host_.session_time();
+    const abr::Decision d = host_.abr().choose(in);
+    index = std::min(d.index, reps_.size() - 1);
+    ev.reason = d.reason;
+  }
+  ev.index = index;
+  ev.representation_id = reps_[index].id;
+  ev.bandwidth_bps = reps_[index].bandwidth_bps;
+  host_.emit(ev);
+  return index;
+}
+
+bool TrackLoader::push_or_park(BufferedSegment segment) {
+  const MediaTime pos = host_.play_position();
+  if (!buffer_.has_room(segment.bytes(), pos, limits_)) {
+    parked_ = std::move(segment);
+    return true;
+  }
+  buffer_.evict(pos, limits_, segment.bytes());
+  if (!buffer_.push(std::move(segment))) {
+    host_.fatal(Error{ErrorCode::kInternal, std::string(to_string(type_)) +
+                                                " loader: a segment out of presentation order was refused"});
+    return false;
+  }
+  return true;
+}
+
+void TrackLoader::pump() {
+  if (in_flight_ || wait_timer_ != 0 || reps_.empty()) return;
+  if (parked_) {
+    auto seg = std::move(*parked_);
+    parked_.reset();
+    if (!push_or_park(std::move(seg))) return;
+    if (parked_) return;  // still no room: the next position report tries again
+    host_.segment_buffered(type_);
+  }
+  if (finished_) return;
+  if (!should_load(host_.config().load, {level(), loading_burst_})) {
+    loading_burst_ = false;
+    return;
+  }
+  loading_burst_ = true;
+
+  // The representation: kept for the init/index fetches that precede its media segment.
+  const std::size_t idx = pending_choice_ ? *pending_choice_ : choose();
+  pending_choice_ = idx;
+  Rep& rep = reps_[idx];
+  if (!ensure_index(rep)) return;
+  manifest::SegmentIndex& index = *rep.index;
+  if (index.needs_index()) {
+    const auto& req = index.index_request();
+    start_fetch(DownloadKind::kIndex, idx, req->url, req->range, std::nullopt);
+    return;
+  }
+  if (index.init() && !rep.init) {
+    start_fetch(DownloadKind::kInit, idx, index.init()->url, index.init()->range, std::nullopt);
+    return;
+  }
+
+  std::optional<manifest::Segment> seg = index.segment_at(next_time_);
+  while (seg && seg->end() <= next_time_ + kEdge) seg = index.next(*seg);
+  const auto& mpd = host_.mpd();
+  if (index.is_dynamic()) {
+    const manifest::WallTime now = host_.live_now();
+    const auto avail = index.available(now);
+    if (seg && avail && seg->position < avail->first) {
+      const auto first = index.segment(avail->first);
+      host_.warn(Error{ErrorCode::kOk, std::string(to_string(type_)) + ": fell out of the time-shift window at " +
+                                           manifest::format_seconds(next_time_) + "; jumping to " +
+                                           manifest::format_seconds(first ? first->start : next_time_)});
+      seg = first;
+      if (seg) next_time_ = seg->start;
+    }
+    if (seg && (!avail || seg->position > avail->last) && mpd.availability_start_time) {
+      // Not published yet: wait for its availability time (it is complete at its end).
+      wait_until(*mpd.availability_start_time + seg->end());
+      loading_burst_ = true;
+      return;
+    }
+    if (!seg && mpd.minimum_update_period && period_ + 1 >= mpd.periods.size()) {
+      // The timeline ends here for now: the next MPD refresh will extend it.
+      wait_for(*mpd.minimum_update_period);
+      return;
+    }
+  }
+  if (!seg) {
+    host_.period_ended(type_, period_);
+    return;
+  }
+  last_duration_ = seg->duration;
+  const auto expected = static_cast<std::uint64_t>(static_cast<double>(rep.bandwidth_bps) *
+                                                   seconds_of(seg->duration).count() / 8.0);
+  if (!buffer_.has_room(expected, host_.play_position(), limits_)) return;  // a position report retries
+  pending_choice_.reset();
+  last_index_ = idx;
+  start_fetch(DownloadKind::kMedia, idx, seg->url, seg->range, seg);
+}
+
+void TrackLoader::wait_until(manifest::WallTime when) {
+  // 50 ms after the availability time: the origin's clock and ours agree to a round trip.
+  const auto delay = when - host_.live_now() + std::chrono::milliseconds(50);
+  wait_for(std::max(duration_cast<MediaTime>(delay), MediaTime(1000)));
+}
+
+void TrackLoader::wait_for(MediaTime delay) {
+  std::weak_ptr<char> alive = alive_;
+  wait_timer_ = host_.loop().post_after(delay, [this, alive] {
+    if (alive.expired()) return;
+    wait_timer_ = 0;
+    pump();
+  });
+}
+
+void TrackLoader::start_fetch(DownloadKind kind, std::size_t rep, const std::string& url,
+                              const std::optional<manifest::ByteRange>& range,
+                              std::optional<manifest::Segment> segment) {
+  const auto& bases = reps_[rep].index->base_urls();
+  net::Request req;
+  std::vector<std::string> hosts;
+  if (!bases.empty() && url.size() > bases.front().size() && url.compare(0, bases.front().size(), bases.front()) == 0 &&
+      bases.front().back() == '/') {
+    req.url = url.substr(bases.front().size());  // relative: the Fetcher picks the CDN
+    hosts = bases;
+  } else {
+    req.url = url;
+  }
+  if (range) req.range = net::ByteRange{range->first, range->last};
+  req.priority = kind == DownloadKind::kMedia ? net::Priority::kNormal : net::Priority::kHigh;
+
+  InFlight f;
+  f.seq = ++seq_;
+  f.fetcher = &host_.fetcher_for(hosts);
+  f.kind = kind;
+  f.rep = rep;
+  f.segment = std::move(segment);
+  f.url = url;
+  f.sent = host_.loop().clock().steady();
+  if (kind == DownloadKind::kMedia && type_ == TrackType::kVideo) {
+    f.context.ladder = ladder_;
+    f.context.buffer_level = seconds_of(level());
+    f.context.buffer_capacity = seconds_of(host_.config().load.max_buffer);
+    f.context.last_index = rep;
+    f.context.throughput_kbps = host_.throughput_kbps();
+    f.context.segment_duration = seconds_of(f.segment->duration);
+    f.context.now = host_.session_time();
+  }
+  const std::uint64_t seq = f.seq;
+  std::weak_ptr<char> alive = alive_;
+  net::FetchCallbacks cbs;
+  cbs.on_chunk = [this, alive, seq](net::BodyChunk chunk) {
+    if (!alive.expired()) on_chunk(seq, std::move(chunk));
+  };
+  cbs.on_complete = [this, alive, seq](net::FetchOutcome outcome) {
+    if (!alive.expired()) on_complete(seq, std::move(outcome));
+  };
+  net::Fetcher* fetcher = f.fetcher;
+  in_flight_ = std::move(f);
+  in_flight_->id = fetcher->fetch(std::move(req), std::move(cbs));
+  if (in_flight_ && in_flight_->kind == DownloadKind::kMedia && type_ == TrackType::kVideo) schedule_abandon_check();
+}
+
+void TrackLoader::on_chunk(std::uint64_t seq, std::vector<std::uint8_t> chunk) {
+  if (!in_flight_ || in_flight_->seq != seq) return;
+  if (!in_flight_->first_byte) in_flight_->first_byte = host_.loop().clock().steady();
+  in_flight_->body.insert(in_flight_->body.end(), chunk.begin(), chunk.end());
+  if (in_flight_->kind == DownloadKind::kMedia && type_ == TrackType::kVideo) check_abandon();
+}
+
+abr::ThroughputSample TrackLoader::sample_of(const InFlight& f) const {
+  const SteadyTime now = host_.loop().clock().steady();
+  abr::ThroughputSample s;
+  s.end_time = host_.session_time();
+  s.bytes = static_cast<double>(f.body.size());
+  s.duration = std::max(abr::Seconds(now - f.sent), abr::Seconds(1e-6));
+  s.ttfb = f.first_byte ? abr::Seconds(*f.first_byte - f.sent) : s.duration;
+  return s;
+}
+
+void TrackLoader::schedule_abandon_check() {
+  std::weak_ptr<char> alive = alive_;
+  abandon_timer_ = host_.loop().post_after(host_.config().abandon_check_every, [this, alive] {
+    if (alive.expired()) return;
+    abandon_timer_ = 0;
+    check_abandon();
+    if (in_flight_ && in_flight_->kind == DownloadKind::kMedia) schedule_abandon_check();
+  });
+}
+
+void TrackLoader::check_abandon() {
+  if (!in_flight_ || in_flight_->rep == 0) return;  // the lowest is never abandoned
+  InFlight& f = *in_flight_;
+  const SteadyTime now = host_.loop().clock().steady();
+  // The context's buffer level is refreshed: the decision is about running out from now on.
+  f.context.buffer_level = seconds_of(level());
+  abr::AbandonInput in;
+  in.context = &f.context;
+  in.index = f.rep;
+  const double declared = static_cast<double>(reps_[f.rep].bandwidth_bps) * f.context.segment_duration.count() / 8.0;
+  in.bytes_total = f.segment && f.segment->range ? static_cast<double>(f.segment->range->size()) : declared;
+  in.bytes_loaded = static_cast<double>(f.body.size());
+  in.elapsed = abr::Seconds(now - f.sent);
+  in.ttfb = f.first_byte ? abr::Seconds(*f.first_byte - f.sent) : abr::Seconds(0);
+  const abr::AbandonDecision d = host_.abr().should_abandon(in);
+  if (!d.abandon || d.switch_to >= f.rep) return;
+
+  InFlight gone = std::move(*in_flight_);
+  in_flight_.reset();
+  gone.fetcher->cancel(gone.id);
+  ++seq_;
+  if (abandon_timer_ != 0) host_.loop().cancel(abandon_timer_);
+  abandon_timer_ = 0;
+  DownloadEvent ev;
+  ev.kind = DownloadKind::kMedia;
+  ev.track = type_;
+  ev.url = gone.url;
+  ev.representation_id = reps_[gone.rep].id;
+  ev.segment_start = gone.segment->start;
+  ev.bytes = gone.body.size();
+  ev.abandoned = true;
+  ev.sample = sample_of(gone);
+  if (!gone.body.empty()) host_.record_sample(ev.sample);
+  host_.emit(ev);
+  AbrDecisionEvent dec;
+  dec.track = type_;
+  dec.index = d.switch_to;
+  dec.representation_id = reps_[d.switch_to].id;
+  dec.bandwidth_bps = reps_[d.switch_to].bandwidth_bps;
+  dec.reason = d.reason;
+  dec.segment_start = gone.segment->start;
+  dec.buffer_ahead = level();
+  dec.throughput_kbps = host_.throughput_kbps();
+  host_.emit(dec);
+  forced_index_ = d.switch_to;
+  pending_choice_.reset();
+  std::weak_ptr<char> alive = alive_;
+  host_.loop().post([this, alive] {
+    if (!alive.expired()) pump();
+  });
+}
+
+void TrackLoader::on_complete(std::uint64_t seq, net::FetchOutcome outcome) {
+  if (!in_flight_ || in_flight_->seq != seq) return;
+  InFlight f = std::move(*in_flight_);
+  in_flight_.reset();
+  if (abandon_timer_ != 0) host_.loop().cancel(abandon_timer_);
+  abandon_timer_ = 0;
+  Rep& rep = reps_[f.rep];
+  if (!outcome) {
+    const net::NetError& e = outcome.error();
+    if (e.code == net::NetErrorCode::kCancelled) return;
+    if (host_.mpd().is_dynamic() && e.http_status == 404 && live_retries_ < 5) {
+      // Published a little later than our synced clock expected: look again shortly.
+      ++live_retries_;
+      host_.warn(Error{ErrorCode::kNetworkHttpStatus,
+                       std::string(to_string(type_)) + ": " + e.describe() + " (live: not published yet? retrying)"});
+      wait_for(std::chrono::milliseconds(500));
+      return;
+    }
+    host_.fatal(Error{code_of(e.code), std::string(to_string(type_)) + " " + std::string(to_string(f.kind)) +
+                                           " of representation '" + rep.id + "': " + e.describe()});
+    return;
+  }
+  live_retries_ = 0;
+  const net::FetchResult& r = *outcome;
+  DownloadEvent ev;
+  ev.kind = f.kind;
+  ev.track = type_;
+  ev.url = f.url;
+  ev.base_url = r.base_url;
+  ev.representation_id = rep.id;
+  ev.bytes = f.body.size();
+  ev.attempts = r.attempts;
+  ev.sample = sample_of(f);
+  auto bytes = std::make_shared<const std::vector<std::uint8_t>>(std::move(f.body));
+  switch (f.kind) {
+    case DownloadKind::kIndex: {
+      auto loaded = rep.index->load_index(*bytes);
+      if (!loaded) {
+        host_.fatal(loaded.error());
+        return;
+      }
+      host_.emit(ev);
+      break;
+    }
+    case DownloadKind::kInit:
+      rep.init = bytes;
+      host_.emit(ev);
+      break;
+    case DownloadKind::kMedia: {
+      ev.segment_start = f.segment->start;
+      host_.record_sample(ev.sample);
+      host_.emit(ev);
+      BufferedSegment s;
+      s.start = f.segment->start;
+      s.duration = f.segment->duration;
+      s.period = period_;
+      s.representation_id = rep.id;
+      s.bandwidth_bps = rep.bandwidth_bps;
+      s.init = rep.init;
+      s.media = bytes;
+      next_time_ = f.segment->end();
+      if (!push_or_park(std::move(s))) return;
+      if (!parked_) host_.segment_buffered(type_);
+      break;
+    }
+    case DownloadKind::kManifest:
+    case DownloadKind::kClockSync:
+      break;
+  }
+  pump();
+}
+
+}  // namespace abrplay::engine

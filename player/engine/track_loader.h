@@ -1,0 +1,114 @@
+// track_loader.h (private): one loader per selected track (see streaming_engine.h for the whole).
+//
+// pump() is the loader's single step, called whenever something changed (a download finished, the
+// play position moved, a timer fired, the MPD was refreshed). It does at most one thing:
+//   hold back (end of stream, a download in flight, a timer pending, the hysteresis says rest, no
+//   room under the byte cap) or start one download: the sidx of a SegmentBase representation, the
+//   init segment of a representation not cached yet, or the next media segment.
+// Loaded media time is contiguous from the (re)start point, so the buffer level the hysteresis and
+// ABR see is next_time() - play position.
+// Threads: player thread only. Callbacks of cancelled downloads are recognised by a sequence number
+// and a liveness token, so they are harmless after restart() or destruction.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "abrplay/abr/algorithm/abr_algorithm.h"
+#include "loader_host.h"
+#include "abrplay/player/engine/track_buffer.h"
+#include "abrplay/player/manifest/segment_index.h"
+
+namespace abrplay::engine {
+
+class TrackLoader {
+ public:
+  TrackLoader(LoaderHost& host, TrackType type, BufferLimits limits);
+  ~TrackLoader();
+  TrackLoader(const TrackLoader&) = delete;
+  TrackLoader& operator=(const TrackLoader&) = delete;
+
+  // Loads `selection` of period `period`, starting with the segment containing `from` (MPD time).
+  // Cancels what is in flight; keeps the buffer (the caller flushes it when needed).
+  void enter_period(std::size_t period, const SelectedTrack& selection, MediaTime from);
+  // No period left for this track: after what is buffered, the stream ends.
+  void finish();
+  // The MPD was refreshed (live): rebuilds the segment indices from host.mpd().
+  void refresh_indices();
+  void pump();
+  void cancel_in_flight();
+
+  TrackType type() const { return type_; }
+  TrackBuffer& buffer() { return buffer_; }
+  const TrackBuffer& buffer() const { return buffer_; }
+  const BufferLimits& limits() const { return limits_; }
+  // Nothing more will be buffered.
+  bool finished() const { return finished_ && !parked_; }
+  std::size_t period() const { return period_; }
+  MediaTime next_time() const { return next_time_; }
+  // Media loaded ahead of the play position (what the hysteresis and ABR see).
+  MediaTime level() const;
+
+ private:
+  struct Rep {
+    std::size_t adaptation_set = 0;
+    std::size_t representation = 0;
+    std::string id;
+    std::uint64_t bandwidth_bps = 0;
+    std::optional<manifest::SegmentIndex> index;
+    Bytes init;
+  };
+  struct InFlight {
+    std::uint64_t seq = 0;
+    net::Fetcher* fetcher = nullptr;
+    net::Fetcher::FetchId id = 0;
+    DownloadKind kind = DownloadKind::kMedia;
+    std::size_t rep = 0;
+    std::optional<manifest::Segment> segment;
+    std::string url;
+    std::vector<std::uint8_t> body;
+    SteadyTime sent{};
+    std::optional<SteadyTime> first_byte;
+    abr::AbrInput context;  // the state when the download started (for should_abandon)
+  };
+
+  std::size_t choose();  // the representation for the next media segment (emits the decision)
+  bool ensure_index(Rep& rep);
+  void start_fetch(DownloadKind kind, std::size_t rep, const std::string& url,
+                   const std::optional<manifest::ByteRange>& range, std::optional<manifest::Segment> segment);
+  void on_chunk(std::uint64_t seq, std::vector<std::uint8_t> chunk);
+  void on_complete(std::uint64_t seq, net::FetchOutcome outcome);
+  void check_abandon();
+  void schedule_abandon_check();
+  void wait_until(manifest::WallTime when);
+  void wait_for(MediaTime delay);
+  abr::ThroughputSample sample_of(const InFlight& f) const;
+  bool push_or_park(BufferedSegment segment);
+
+  LoaderHost& host_;
+  const TrackType type_;
+  const BufferLimits limits_;
+  TrackBuffer buffer_;
+  std::vector<Rep> reps_;                 // ascending bandwidth
+  std::vector<abr::Representation> ladder_;
+  std::size_t period_ = 0;
+  MediaTime next_time_{0};
+  MediaTime last_duration_ = std::chrono::seconds(2);  // of the last segment seen: ABR's hint
+  std::optional<std::size_t> last_index_;
+  std::optional<std::size_t> forced_index_;  // after an abandonment
+  std::optional<std::size_t> pending_choice_;  // chosen; its index/init are being fetched first
+  bool loading_burst_ = false;
+  bool finished_ = false;
+  int live_retries_ = 0;
+  std::optional<InFlight> in_flight_;
+  std::optional<BufferedSegment> parked_;  // downloaded, waiting for room under the byte cap
+  std::uint64_t seq_ = 0;
+  EventLoop::TimerId wait_timer_ = 0;
+  EventLoop::TimerId abandon_timer_ = 0;
+  std::shared_ptr<char> alive_ = std::make_shared<char>();
+};
+
+}  // namespace abrplay::engine

@@ -1,0 +1,78 @@
+// abrplay/player/engine/engine_events.h: what the streaming engine tells its observers.
+//
+// Every event is delivered on the player thread, synchronously, in the order it happened. Observers
+// must be quick and must not destroy the engine from inside a callback (post that to the loop).
+// The media pipeline, telemetry and embedders all listen here.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "abrplay/abr/estimator/throughput_sample.h"
+#include "abrplay/player/engine/load_control.h"
+#include "abrplay/player/engine/track_selection.h"
+#include "abrplay/player/error.h"
+
+namespace abrplay::engine {
+
+enum class EngineState { kIdle, kLoading, kBuffering, kPlaying, kPaused, kSeeking, kEnded, kError };
+std::string_view to_string(EngineState state);
+
+struct StateChange {
+  EngineState from = EngineState::kIdle;
+  EngineState to = EngineState::kIdle;
+  MediaTime position{0};
+};
+
+// One representation choice for one segment.
+struct AbrDecisionEvent {
+  TrackType track = TrackType::kVideo;
+  std::size_t index = 0;  // into the selected ladder (ascending bitrate)
+  std::string representation_id;
+  std::uint64_t bandwidth_bps = 0;
+  std::string_view reason;  // static text: the algorithm's reason, "fast start", "abandoned: ..."
+  MediaTime segment_start{0};
+  MediaTime buffer_ahead{0};
+  std::optional<double> throughput_kbps;
+};
+
+enum class DownloadKind { kManifest, kClockSync, kIndex, kInit, kMedia };
+std::string_view to_string(DownloadKind kind);
+
+struct DownloadEvent {
+  DownloadKind kind = DownloadKind::kMedia;
+  TrackType track = TrackType::kVideo;  // meaningful for kIndex, kInit, kMedia
+  std::string url;
+  std::string base_url;  // the CDN that served it ("" for absolute URLs)
+  std::string representation_id;
+  MediaTime segment_start{0};
+  std::uint64_t bytes = 0;
+  int attempts = 1;
+  bool abandoned = false;  // given up for a lower representation (the sample is of the partial body)
+  abr::ThroughputSample sample;  // the engine's session clock (seconds since the engine started)
+};
+
+struct BufferLevelEvent {
+  TrackType track = TrackType::kVideo;
+  MediaTime position{0};
+  MediaTime ahead{0};
+  std::uint64_t bytes = 0;
+  std::size_t segments = 0;
+};
+
+class EngineObserver {
+ public:
+  virtual ~EngineObserver() = default;
+  virtual void on_state(const StateChange&) {}
+  virtual void on_abr_decision(const AbrDecisionEvent&) {}
+  virtual void on_download(const DownloadEvent&) {}
+  virtual void on_buffer(const BufferLevelEvent&) {}
+  // Fatal: the engine is now in kError.
+  virtual void on_error(const Error&) {}
+  // Not fatal: something was worked around (a clock sync failed, a live jump forward, a retry).
+  virtual void on_warning(const Error&) {}
+};
+
+}  // namespace abrplay::engine

@@ -1,0 +1,135 @@
+// abrplay/player/engine/streaming_engine.h: manifest in, a steady stream of segments out.
+//
+// The engine fetches the MPD (net::Fetcher), parses it (parse_mpd + make_playable), selects tracks
+// per period (track_selection.h), runs one loader per track (video asks the abr::AbrAlgorithm,
+// audio and text follow rate_rules.h), keeps a TrackBuffer per track and feeds a SegmentConsumer
+// (segment_consumer.h) which reports the playback position back.
+//
+// State machine (every transition is an on_state event):
+//
+//            load()                 manifest, clock sync,           ready_to_play()
+//   ┌──────┐ ─────► ┌─────────┐    tracks and indices ready ┌───────────┐ ──────────► ┌─────────┐
+//   │ idle │        │ loading │ ──────────────────────────► │ buffering │             │ playing │
+//   └──────┘        └─────────┘                             └───────────┘ ◄────────── └─────────┘
+//                        │                                    ▲     │ ready,  consumer   │  ▲  │
+//                        │ any fatal error                    │     │ paused  starved    │  │  │ consumer
+//                        ▼ (from every state)        play(),  │     ▼                    │  │  │ played
+//                   ┌─────────┐                     not ready │ ┌────────┐   pause()     │  │  │ to the end
+//                   │  error  │                               └─│ paused │ ◄─────────────┘  │  ▼
+//                   └─────────┘                                 └────────┘ ── play(), ready ┘ ┌───────┐
+//                                                                                             │ ended │
+//   seek() from buffering, playing, paused or ended:  ──► ┌─────────┐  ready_to_play()        └───────┘
+//                                                         │ seeking │ ──────────────► playing (or paused)
+//                                                         └─────────┘
+//   stop() from any state ──► idle (everything cancelled and flushed).
+//
+// Loading runs in buffering, playing, paused and seeking, under the load-control hysteresis.
+// Startup: the first video segments use the fast-start rule (rate_rules.h); audio and video load
+// in parallel; playback starts at LoadControlParams::startup_buffer.
+// Abandonment: while a video segment downloads, should_abandon() is asked on every received chunk
+// and every `abandon_check_every`; an abandoned download is cancelled and the segment fetched again
+// at the representation the algorithm names.
+// Seek: a target inside what is buffered keeps the buffers (only the read cursors move); otherwise
+// the buffers are flushed and the loaders restart at the segment containing the target.
+// Live (type="dynamic"): the clock is synced through UTCTiming; playback starts at the live edge
+// minus suggestedPresentationDelay (or EngineConfig::live_delay); the MPD is refetched every
+// minimumUpdatePeriod; a segment not yet available is waited for with a timer at its availability
+// time; a loader that fell out of the time-shift window jumps forward to the oldest available one.
+// Multi-period: at the end of a period each loader moves to the next one, whose tracks are
+// selected again; the first segment of a period is a discontinuity (with its own init segment).
+//
+// Threads: the engine belongs to the EventLoop's thread ("abrplay-player"): construct it, call it,
+// and destroy it there (EventLoop::run_sync from elsewhere). Observers are called there too.
+// Lifetimes: the EventLoop outlives the HttpClient, which outlives the engine; the consumer and the
+// observers outlive the engine (or are removed first).
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "abrplay/abr/algorithm/abr_algorithm.h"
+#include "abrplay/abr/estimator/throughput_estimator.h"
+#include "abrplay/net/host_selector.h"
+#include "abrplay/net/retry_policy.h"
+#include "abrplay/player/engine/engine_events.h"
+#include "abrplay/player/engine/load_control.h"
+#include "abrplay/player/engine/rate_rules.h"
+#include "abrplay/player/engine/segment_consumer.h"
+#include "abrplay/player/engine/track_buffer.h"
+#include "abrplay/player/engine/track_selection.h"
+
+namespace abrplay::net {
+class HttpClient;
+}
+namespace abrplay::manifest {
+struct Mpd;
+}
+
+namespace abrplay::engine {
+
+class EventLoop;
+
+struct EngineConfig {
+  LoadControlParams load;
+  BufferLimits video_limits;
+  // Audio at 256 kbit/s holds 20 s in 640 KB: 8 MiB is generous and still bounds a lying manifest.
+  BufferLimits audio_limits{8ull << 20, std::chrono::seconds(10)};
+  BufferLimits text_limits{4ull << 20, std::chrono::seconds(10)};
+  RateRuleParams rates;
+  TrackPreferences tracks;
+  net::RetryParams retry;
+  net::HostSelectorParams hosts;
+  abr::AbandonParams abandon;
+  // How often an in-flight video download is judged when no chunk arrives (a stalled transfer
+  // delivers no chunk to trigger it). 250 ms: a quarter of the grace period is fine enough.
+  std::chrono::milliseconds abandon_check_every{250};
+  // Live: the distance behind the live edge; empty = the MPD's suggestedPresentationDelay, else
+  // 3 x the longest segment (DASH-IF IOP's default for a missing SPD is similar).
+  std::optional<MediaTime> live_delay;
+  bool play_when_ready = true;
+};
+
+struct EngineDeps {
+  EventLoop& loop;
+  net::HttpClient& http;
+  SegmentConsumer& consumer;
+  std::unique_ptr<abr::AbrAlgorithm> abr;                 // null: "dynamic" from the registry
+  std::unique_ptr<abr::ThroughputEstimator> estimator;    // null: EwmaEstimator
+  std::unique_ptr<CodecSupport> codecs;                   // null: make_ffmpeg_codec_support()
+};
+
+class StreamingEngine {
+ public:
+  StreamingEngine(EngineDeps deps, EngineConfig config = {});
+  ~StreamingEngine();
+  StreamingEngine(const StreamingEngine&) = delete;
+  StreamingEngine& operator=(const StreamingEngine&) = delete;
+
+  void add_observer(EngineObserver& observer);
+  void remove_observer(EngineObserver& observer);
+
+  // Starts loading `mpd_url`. kOk, or kInvalidState when not idle (call stop() first).
+  Error load(std::string mpd_url);
+  void play();
+  void pause();
+  // kInvalidState before the manifest is loaded; the target is clamped to the presentation.
+  Error seek(MediaTime target);
+  void stop();
+
+  EngineState state() const;
+  MediaTime position() const;
+  MediaTime buffer_ahead(TrackType track) const;
+  const TrackBuffer* buffer(TrackType track) const;  // null when the track is not playing
+  const manifest::Mpd* manifest() const;             // null before the manifest is loaded
+  // Wall-clock offset found by UTCTiming (server minus local), 0 before or without a sync.
+  std::chrono::microseconds clock_offset() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace abrplay::engine

@@ -1,0 +1,102 @@
+// The engine on abrplay-origin's live simulation: UTCTiming sync, start behind the live edge,
+// MPD refresh, waiting for segments, and jumping forward out of a missed time-shift window.
+#include <catch2/catch.hpp>
+
+#include "abrplay/abr/algorithm/fixed.h"
+#include "support/engine_harness.h"
+#include "support/origin_helpers.h"
+#include "support/synthetic_content.h"
+
+namespace abrplay::engine::test {
+
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+constexpr auto kLimit = std::chrono::seconds(20);
+
+// The origin's clock runs one hour ahead of this machine's: only a UTCTiming sync makes the
+// engine's idea of the live edge right.
+origin::OriginConfig live_config(const SyntheticContent& content, seconds preroll, seconds window) {
+  origin::OriginConfig oc;
+  oc.roots = {content.dir().string()};
+  oc.live = true;
+  oc.live_preroll = preroll;
+  oc.live_window = window;
+  oc.wall_clock = [] { return std::chrono::system_clock::now() + std::chrono::hours(1); };
+  return oc;
+}
+
+}  // namespace
+
+TEST_CASE("live: syncs the clock by UTCTiming, starts the suggested delay behind the edge, refreshes the MPD "
+          "and keeps up by waiting for each segment",
+          "[engine][live]") {
+  ContentSpec spec;
+  spec.segments = 60;
+  SyntheticContent content(spec);
+  auto origin = serve(live_config(content, seconds(8), seconds(30)));
+  Harness h(1.0);
+  h.start({}, std::make_unique<abr::FixedAlgorithm>(0));
+  REQUIRE(h.load(origin->url(0) + "manifest.mpd").code == ErrorCode::kOk);
+  REQUIRE(h.rec.wait_state(EngineState::kPlaying, kLimit));
+  // Three more segments published after the start, each fetched once it is available.
+  std::size_t first_count = 0;
+  {
+    auto l = h.rec.lock();
+    first_count = h.rec.media(TrackType::kVideo).size();
+  }
+  REQUIRE(h.rec.wait([&] { return h.rec.media(TrackType::kVideo).size() >= first_count + 3; }, kLimit));
+  MediaTime latency{0};
+  h.on_loop([&] {
+    CHECK(std::chrono::abs(h.engine->clock_offset() - std::chrono::hours(1)) < milliseconds(500));
+    const auto edge = h.engine->manifest()->availability_start_time;
+    REQUIRE(edge.has_value());
+    const auto now = std::chrono::system_clock::now() + std::chrono::hours(1);
+    latency = std::chrono::duration_cast<MediaTime>(now - *edge) - h.engine->position();
+    h.engine->stop();
+  });
+  // suggestedPresentationDelay is 2 s (two 1 s segments); playback stays within a few seconds.
+  CHECK(latency > seconds(1));
+  CHECK(latency < seconds(5));
+  auto lock = h.rec.lock();
+  CHECK(h.rec.errors.empty());
+  CHECK(h.rec.warnings.empty());  // no 404 for a segment requested too early
+  const auto video = h.rec.media(TrackType::kVideo);
+  REQUIRE(!video.empty());
+  // AST = start - 8 s; edge 8 s; start at 6 s: the segment [6, 7).
+  CHECK(video.front().segment_start == seconds(6));
+  for (std::size_t i = 1; i < video.size(); ++i) CHECK(video[i].segment_start == video[i - 1].segment_start + seconds(1));
+  int manifests = 0, syncs = 0;
+  for (const auto& d : h.rec.downloads) {
+    manifests += d.kind == DownloadKind::kManifest;
+    syncs += d.kind == DownloadKind::kClockSync;
+  }
+  CHECK(syncs == 1);
+  CHECK(manifests >= 3);  // minimumUpdatePeriod is 1 s
+}
+
+TEST_CASE("live: a start position outside the time-shift window jumps forward to the oldest available segment",
+          "[engine][live]") {
+  ContentSpec spec;
+  spec.segments = 80;
+  spec.audio = {};
+  SyntheticContent content(spec);
+  auto origin = serve(live_config(content, seconds(40), seconds(4)));
+  Harness h(1.0);
+  EngineConfig cfg;
+  cfg.live_delay = seconds(20);  // edge 40 s - 20 s = 20 s, long gone from a 4 s window
+  h.start(cfg, std::make_unique<abr::FixedAlgorithm>(0));
+  REQUIRE(h.load(origin->url(0) + "manifest.mpd").code == ErrorCode::kOk);
+  REQUIRE(h.rec.wait_state(EngineState::kPlaying, kLimit));
+  h.on_loop([&] { h.engine->stop(); });
+  auto lock = h.rec.lock();
+  CHECK(h.rec.errors.empty());
+  REQUIRE_FALSE(h.rec.warnings.empty());
+  CHECK(h.rec.warnings.front().message.find("fell out of the time-shift window") != std::string::npos);
+  const auto video = h.rec.media(TrackType::kVideo);
+  REQUIRE_FALSE(video.empty());
+  CHECK(video.front().segment_start >= seconds(33));
+}
+
+}  // namespace abrplay::engine::test

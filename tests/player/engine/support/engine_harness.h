@@ -1,0 +1,72 @@
+// engine_harness.h: a StreamingEngine on its own player thread (SystemClock), an HttpClient, a
+// VirtualConsumer and a recording observer; the test thread waits on the recorder's condition
+// variable (never sleeps). Teardown follows the lifetimes in streaming_engine.h.
+#pragma once
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "abrplay/net/http_client.h"
+#include "abrplay/player/clock.h"
+#include "abrplay/player/engine/event_loop.h"
+#include "abrplay/player/engine/streaming_engine.h"
+#include "abrplay/player/engine/virtual_consumer.h"
+
+namespace abrplay::engine::test {
+
+// Everything the engine reported, readable from the test thread.
+class Recorder final : public EngineObserver {
+ public:
+  void on_state(const StateChange& e) override;
+  void on_abr_decision(const AbrDecisionEvent& e) override;
+  void on_download(const DownloadEvent& e) override;
+  void on_buffer(const BufferLevelEvent& e) override;
+  void on_error(const Error& e) override;
+  void on_warning(const Error& e) override;
+
+  // Waits until `pred` (run under the recorder's lock) holds, or `limit` of real time passed.
+  bool wait(const std::function<bool()>& pred, std::chrono::milliseconds limit);
+  bool wait_state(EngineState s, std::chrono::milliseconds limit);
+
+  // Fields: read them under lock() once the engine is quiet (or inside wait predicates).
+  std::unique_lock<std::mutex> lock() { return std::unique_lock<std::mutex>(mu_); }
+  EngineState state = EngineState::kIdle;
+  std::vector<StateChange> states;
+  std::vector<AbrDecisionEvent> decisions;
+  std::vector<DownloadEvent> downloads;
+  std::vector<BufferLevelEvent> buffers;
+  std::vector<Error> errors;
+  std::vector<Error> warnings;
+  std::vector<std::chrono::steady_clock::time_point> state_times;  // parallel to states
+
+  // Media downloads of one track, in order.
+  std::vector<DownloadEvent> media(TrackType track) const;
+
+ private:
+  void changed();
+  std::mutex mu_;
+  std::condition_variable cv_;
+};
+
+class Harness {
+ public:
+  explicit Harness(double speed = 4.0);
+  ~Harness();
+  // Creates the engine on the player thread.
+  void start(EngineConfig config = {}, std::unique_ptr<abr::AbrAlgorithm> algorithm = nullptr);
+  Error load(const std::string& url);
+  void on_loop(const std::function<void()>& f) { loop.run_sync(f); }
+
+  SystemClock clock;
+  EventLoop loop{clock, EventLoop::Mode::kOwnThread};
+  std::unique_ptr<net::HttpClient> http = std::make_unique<net::HttpClient>();
+  std::unique_ptr<VirtualConsumer> consumer;
+  std::unique_ptr<StreamingEngine> engine;
+  Recorder rec;
+};
+
+}  // namespace abrplay::engine::test

@@ -1,0 +1,47 @@
+// synthetic_content.h: a small DASH presentation written to a temporary folder, for exact control
+// in engine tests: every media segment of a representation is bandwidth x duration / 8 bytes, so
+// bitrates are what the MPD says. Files: manifest.mpd, init-<rep>.m4s, seg-<rep>-<n>.m4s ($Number$
+// from 1), or with segment_base one file <rep>.mp4 = init + sidx + segments. Multi-period content
+// suffixes the representation ids with "-p<period>". Removed with the object. Test thread only.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace abrplay::engine::test {
+
+struct RepSpec {
+  std::string id;
+  std::uint64_t bandwidth_bps = 0;
+  std::string codecs = "avc1.64001f";
+};
+
+struct ContentSpec {
+  std::vector<RepSpec> video{{"v1", 200'000}, {"v2", 800'000}};
+  std::vector<RepSpec> audio{{"a1", 64'000, "mp4a.40.2"}};
+  int segment_ms = 1000;
+  int segments = 8;  // per period
+  int periods = 1;
+  bool segment_base = false;
+};
+
+class SyntheticContent {
+ public:
+  explicit SyntheticContent(ContentSpec spec);
+  ~SyntheticContent();
+  SyntheticContent(const SyntheticContent&) = delete;
+  SyntheticContent& operator=(const SyntheticContent&) = delete;
+
+  const std::filesystem::path& dir() const { return dir_; }
+  const ContentSpec& spec() const { return spec_; }
+  std::uint64_t segment_bytes(const RepSpec& rep) const;
+  void write(const std::string& name, const std::string& bytes) const;
+
+ private:
+  std::string mpd() const;
+  ContentSpec spec_;
+  std::filesystem::path dir_;
+};
+
+}  // namespace abrplay::engine::test
