@@ -227,6 +227,11 @@ std::optional<NetError> configure_easy(Transfer& t, const std::string& user_agen
   curl_easy_setopt(e, CURLOPT_WRITEDATA, static_cast<void*>(&t));
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &on_header);
   curl_easy_setopt(e, CURLOPT_HEADERDATA, static_cast<void*>(&t));
+  if (t.request.post_body) {
+    // Size first: COPYPOSTFIELDS then copies exactly that many bytes (the body may hold NULs).
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t.request.post_body->size()));
+    curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, t.request.post_body->data());
+  }
   if (t.request.range) {
     const std::string range = t.request.range->header_value();
     curl_easy_setopt(e, CURLOPT_RANGE, range.c_str());  // curl copies option strings

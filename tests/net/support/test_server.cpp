@@ -73,6 +73,11 @@ TestServer::TestServer() : server_(std::make_unique<httplib::Server>()) {
     count(req.path);
     res.set_content(req.get_header_value(req.get_param_value("h").c_str()), "text/plain");
   });
+  // Echoes a POST: "<content-type> <body>".
+  s.Post("/post", [this](const httplib::Request& req, httplib::Response& res) {
+    count(req.path);
+    res.set_content(req.get_header_value("Content-Type") + " " + req.body, "text/plain");
+  });
   s.Get("/loop", [this](const httplib::Request& req, httplib::Response& res) {
     count(req.path);
     res.set_redirect("/loop");

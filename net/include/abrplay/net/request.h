@@ -45,6 +45,9 @@ struct Request {
   std::uint64_t max_body_bytes = 64ull << 20;
   // Do not start before this long after submission (used for retry backoff). 0 = at once.
   std::chrono::milliseconds start_delay{0};
+  // When set, the request is a POST of these bytes (e.g. a telemetry report); put the
+  // Content-Type in `headers`. Absent: a GET.
+  std::optional<std::string> post_body;
 };
 
 // The bytes of a streamed body, in order. An owning copy: it outlives curl's buffer.
