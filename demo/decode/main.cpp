@@ -3,6 +3,7 @@
 // on the same representation; prints medians of N runs of each and their ratio.
 //
 //   abrplay-decode-bench build/media-content/number --rep 4 --runs 5 --threads 2
+//   abrplay-decode-bench DIR --rep 5 --realtime   (60 s of 1080p at 1x vs ffplay: CPU, peak RSS)
 #include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -19,6 +20,7 @@
 
 #include "abrplay/player/media/pipeline.h"
 #include "manifest_segments.h"
+#include "realtime.h"
 
 extern char** environ;
 
@@ -78,7 +80,7 @@ Sample run_pipeline(const abrplay::decode_bench::RepresentationSegments& rep, in
 }
 
 // Runs ffmpeg without a shell (argv as given) and measures it with wait4.
-Sample run_ffmpeg(const std::vector<std::string>& args, long& maxrss_kb) {
+Sample run_ffmpeg(const std::vector<std::string>& args) {
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
@@ -93,7 +95,6 @@ Sample run_ffmpeg(const std::vector<std::string>& args, long& maxrss_kb) {
   wait4(pid, &status, 0, &r);
   const auto t1 = std::chrono::steady_clock::now();
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) std::cerr << "ffmpeg failed (status " << status << ")\n";
-  maxrss_kb = std::max(maxrss_kb, r.ru_maxrss);
   return Sample{Seconds(t1 - t0).count(), cpu_of(r), 0};
 }
 
@@ -113,14 +114,41 @@ int main(int argc, char** argv) {
   app.add_option("--runs", runs, "runs of each, medians reported")->check(CLI::Range(1, 100));
   app.add_option("--threads", threads, "decoder threads for both (0 = one per core)")->check(CLI::Range(0, 64));
   app.add_option("--ffmpeg", ffmpeg, "the ffmpeg executable");
+  bool realtime = false;
+  bool null_sinks = false;
+  std::string ffplay = "ffplay";
+  app.add_flag("--realtime", realtime,
+               "instead: play video + first audio at 1x (SDL sinks), then ffplay; CPU time and peak RSS");
+  app.add_flag("--null-sinks", null_sinks, "with --realtime: null sinks on the wall clock (ffplay -nodisp)");
+  app.add_option("--ffplay", ffplay, "the ffplay executable");
   CLI11_PARSE(app, argc, argv);
 
   std::filesystem::path manifest = std::filesystem::absolute(folder);  // ffmpeg's dash demuxer needs it
   if (std::filesystem::is_directory(manifest)) manifest /= "manifest.mpd";
-  auto rep = abrplay::decode_bench::load_representation(manifest.string(), type, rep_id);
+  abrplay::decode_bench::FfplayResult ffplay_result;
+  const abrplay::decode_bench::RealtimeOptions rt{manifest.string(), ffplay, !null_sinks, threads};
+  if (realtime) {  // ffplay first, while this process is small (see realtime.h)
+    auto meta = abrplay::decode_bench::load_representation(manifest.string(), "video", rep_id, false);
+    if (!meta) {
+      std::cerr << "abrplay-decode-bench: " << meta.error().describe() << "\n";
+      return 1;
+    }
+    ffplay_result = abrplay::decode_bench::run_ffplay(rt, meta->stream_index);
+  }
+  auto rep = abrplay::decode_bench::load_representation(manifest.string(), realtime ? "video" : type, rep_id);
   if (!rep) {
     std::cerr << "abrplay-decode-bench: " << rep.error().describe() << "\n";
     return 1;
+  }
+  if (realtime) {
+    auto audio = abrplay::decode_bench::load_representation(manifest.string(), "audio", "");
+    if (!audio) {
+      std::cerr << "abrplay-decode-bench: " << audio.error().describe() << "\n";
+      return 1;
+    }
+    std::printf("abrplay-decode-bench --realtime: %s, video '%s' + audio '%s'\n", manifest.string().c_str(),
+                rep->id.c_str(), audio->id.c_str());
+    return abrplay::decode_bench::run_realtime(rt, *rep, *audio, ffplay_result);
   }
   const std::vector<std::string> ff{ffmpeg, "-nostdin", "-v", "fatal", "-threads", std::to_string(threads),
                                     // the manifest lists a .vtt, which the dash demuxer blocks by default
@@ -148,11 +176,10 @@ int main(int argc, char** argv) {
                                          "-i", concat.string(), "-map", "0:0", "-f", "null", "-"};
   std::vector<double> pw, pc, fw, fc, gw, gc;
   std::uint64_t frames = 0;
-  long ff_rss = 0;
   for (int i = 0; i < runs; ++i) {  // interleaved, so both see the same machine load
     const Sample p = run_pipeline(*rep, threads);
-    const Sample f = run_ffmpeg(ff, ff_rss);
-    const Sample g = run_ffmpeg(ff_file, ff_rss);
+    const Sample f = run_ffmpeg(ff);
+    const Sample g = run_ffmpeg(ff_file);
     gw.push_back(g.wall_s);
     gc.push_back(g.cpu_s);
     pw.push_back(p.wall_s);
@@ -162,8 +189,6 @@ int main(int argc, char** argv) {
     frames = p.frames;
   }
   std::filesystem::remove(concat);
-  rusage self{};
-  getrusage(RUSAGE_SELF, &self);
   std::printf("abrplay-decode-bench: %s, %s representation '%s' (stream %s:%d), %zu segments, %d runs, %d threads\n",
               manifest.string().c_str(), type.c_str(), rep->id.c_str(), type == "video" ? "v" : "a",
               rep->stream_index, rep->segments.size(), runs, threads);
@@ -176,8 +201,7 @@ int main(int argc, char** argv) {
               static_cast<double>(frames) / median(gw));
   std::printf("ratio pipeline/ffmpeg(manifest): wall %.2f, cpu %.2f\n", median(pw) / median(fw), median(pc) / median(fc));
   std::printf("ratio pipeline/ffmpeg(rep.mp4):  wall %.2f, cpu %.2f\n", median(pw) / median(gw), median(pc) / median(gc));
-  std::printf("%llu %s per run; peak RSS: bench %ld MB (segments held in memory), ffmpeg %ld MB\n",
-              static_cast<unsigned long long>(frames), type == "video" ? "frames" : "sample frames",
-              self.ru_maxrss / 1024, ff_rss / 1024);
+  std::printf("%llu %s per run\n", static_cast<unsigned long long>(frames),
+              type == "video" ? "frames" : "sample frames");
   return 0;
 }

@@ -37,7 +37,7 @@ Expected<media::Bytes, Error> read_url(const std::string& url, const std::option
 
 Expected<RepresentationSegments, Error> load_representation(const std::string& manifest_path,
                                                             const std::string& content_type,
-                                                            const std::string& rep_id) {
+                                                            const std::string& rep_id, bool read_media) {
   const auto abs = std::filesystem::absolute(manifest_path).lexically_normal().string();
   std::ifstream in(abs, std::ios::binary);
   if (!in) return Unexpected{Error{ErrorCode::kInvalidArgument, "cannot open " + abs}};
@@ -56,6 +56,7 @@ Expected<RepresentationSegments, Error> load_representation(const std::string& m
     for (std::size_t r = 0; r < as.representations.size(); ++r, ++index_of_type) {
       const auto& rep = as.representations[r];
       if (!rep_id.empty() && rep.id != rep_id) continue;
+      if (!read_media) return RepresentationSegments{rep.id, content_type, index_of_type, {}};
       auto index = manifest::SegmentIndex::create(*mpd, 0, a, r);
       if (!index) return Unexpected{index.error()};
       if (index->needs_index()) {

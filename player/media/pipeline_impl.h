@@ -54,6 +54,7 @@ class MediaPipeline::Impl final : public AudioSource {
   void wake();
   void present_video_realtime(std::chrono::microseconds pos);
   void present_video_all();
+  void drop_frames_before_clock();
   void present(const VideoFrame& f, std::optional<std::chrono::microseconds> pos);
   void deliver_cues(std::chrono::microseconds pos, bool all);
 

@@ -48,6 +48,25 @@ void MediaPipeline::Impl::present_video_realtime(microseconds pos) {
   }
 }
 
+void MediaPipeline::Impl::drop_frames_before_clock() {
+  // While rebuffering after video fell behind, frames that ended before the stopped clock can never
+  // be shown on time: drop them now, so playback resumes in sync instead of replaying them late.
+  microseconds pos;
+  {
+    std::lock_guard lock(mu_);
+    if (anchor_pending_) return;  // start: the clock is set from the first media, not yet known
+    pos = anchor_pos_;
+  }
+  while (const VideoFrame* f = video_q_.front()) {
+    if (f->pts + f->duration > pos) return;
+    {
+      std::lock_guard lock(mu_);
+      ++present_stats_.video_frames_dropped_late;
+    }
+    video_q_.pop();
+  }
+}
+
 void MediaPipeline::Impl::present_video_all() {
   while (const VideoFrame* f = video_q_.front()) {
     present(*f, std::nullopt);
@@ -94,6 +113,7 @@ microseconds MediaPipeline::Impl::pump() {
   }
 
   if (st == PipelineState::kBuffering) {
+    drop_frames_before_clock();
     if (!ready_to_play()) return kIdlePoll;
     {
       std::lock_guard lock(mu_);
