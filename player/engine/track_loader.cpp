@@ -403,6 +403,7 @@ void TrackLoader::on_complete(std::uint64_t seq, net::FetchOutcome outcome) {
   ev.url = f.url;
   ev.base_url = r.base_url;
   ev.representation_id = rep.id;
+  ev.bandwidth_bps = rep.bandwidth_bps;
   ev.bytes = f.body.size();
   ev.attempts = r.attempts;
   ev.sample = sample_of(f);
@@ -423,6 +424,7 @@ void TrackLoader::on_complete(std::uint64_t seq, net::FetchOutcome outcome) {
       break;
     case DownloadKind::kMedia: {
       ev.segment_start = f.segment->start;
+      ev.segment_duration = f.segment->duration;
       host_.record_sample(ev.sample);
       host_.emit(ev);
       BufferedSegment s;

@@ -47,7 +47,9 @@ struct DownloadEvent {
   std::string url;
   std::string base_url;  // the CDN that served it ("" for absolute URLs)
   std::string representation_id;
+  std::uint64_t bandwidth_bps = 0;  // the representation's declared bandwidth
   MediaTime segment_start{0};
+  MediaTime segment_duration{0};  // kMedia only
   std::uint64_t bytes = 0;
   int attempts = 1;
   bool abandoned = false;  // given up for a lower representation (the sample is of the partial body)

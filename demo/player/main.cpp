@@ -1,0 +1,126 @@
+// abrplay: the demo player. Today it is headless: the streaming engine with the virtual consumer,
+// which plays time only (the media pipeline will add decoding and output).
+//
+//   abrplay URL --no-decode [--abr NAME|fixed:N] [--duration S] [--speed X] [--json-summary FILE]
+//
+// One progress line on stderr, updated in place; a summary at the end (startup time, average
+// bitrate, switches, stalls and stall time), also as JSON with --json-summary.
+// Exit status: 0 when playback ended or --duration was played, 1 on a playback error, 2 for a bad
+// command line.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "abrplay/abr/algorithm/fixed.h"
+#include "abrplay/abr/algorithm/registry.h"
+#include "abrplay/net/http_client.h"
+#include "abrplay/player/clock.h"
+#include "abrplay/player/engine/event_loop.h"
+#include "abrplay/player/engine/streaming_engine.h"
+#include "abrplay/player/engine/virtual_consumer.h"
+#include "session_stats.h"
+
+namespace {
+
+// "fixed:N", or a registry name. Null (with a message on stderr) when neither.
+std::unique_ptr<abrplay::abr::AbrAlgorithm> make_abr(const std::string& spec) {
+  if (spec.rfind("fixed:", 0) == 0) {
+    const std::string n = spec.substr(6);
+    if (n.empty() || n.size() > 3 || n.find_first_not_of("0123456789") != std::string::npos) {
+      std::cerr << "abrplay: --abr " << spec << ": expected fixed:N with N a representation index (0 = lowest)\n";
+      return nullptr;
+    }
+    return std::make_unique<abrplay::abr::FixedAlgorithm>(std::stoul(n));
+  }
+  auto algo = abrplay::abr::make_algorithm(spec);
+  if (!algo) {
+    std::cerr << "abrplay: --abr " << spec << ": unknown algorithm; known:";
+    for (auto name : abrplay::abr::algorithm_names()) std::cerr << ' ' << name;
+    std::cerr << " fixed:N\n";
+  }
+  return algo;
+}
+
+void print_progress(const abrplay::demo::SessionSummary& s) {
+  std::fprintf(stderr, "\r%-9s pos %7.1f s  buffer %5.1f s  %7.0f kbit/s  switches %d  stalls %d   ",
+               std::string(abrplay::engine::to_string(s.state)).c_str(), s.position_s, s.buffer_s,
+               s.last_bitrate_kbps, s.switches, s.stalls);
+  std::fflush(stderr);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"abrplay: plays an MPEG-DASH stream (headless for now: --no-decode)"};
+  std::string url, abr_spec = "dynamic", json_path;
+  bool no_decode = false;
+  std::optional<double> duration;
+  double speed = 1.0;
+  app.add_option("url", url, "MPD URL (http:// or https://)")->required();
+  app.add_flag("--no-decode", no_decode, "download only: play time with the virtual consumer");
+  app.add_option("--abr", abr_spec, "ABR algorithm: a name from abrplay-sim, or fixed:N");
+  app.add_option("--duration", duration, "stop after this many seconds of media")->check(CLI::PositiveNumber);
+  app.add_option("--speed", speed, "playback speed of the virtual consumer (tests use > 1)")
+      ->check(CLI::Range(0.1, 64.0));
+  app.add_option("--json-summary", json_path, "write the summary as JSON to this file");
+  CLI11_PARSE(app, argc, argv);
+  if (!no_decode) {
+    std::cerr << "abrplay: decoding is not available yet (the media pipeline is being built); use --no-decode\n";
+    return 2;
+  }
+  auto algorithm = make_abr(abr_spec);
+  if (!algorithm) return 2;
+
+  abrplay::SystemClock clock;
+  abrplay::engine::EventLoop loop(clock, abrplay::engine::EventLoop::Mode::kOwnThread);
+  auto http = std::make_unique<abrplay::net::HttpClient>();
+  abrplay::demo::SessionStats stats(std::chrono::steady_clock::now());
+  std::unique_ptr<abrplay::engine::VirtualConsumer> consumer;
+  std::unique_ptr<abrplay::engine::StreamingEngine> engine;
+  abrplay::Error load_error;
+  loop.run_sync([&] {
+    consumer = std::make_unique<abrplay::engine::VirtualConsumer>(loop, speed);
+    abrplay::engine::EngineDeps deps{loop, *http, *consumer, std::move(algorithm), nullptr, nullptr};
+    engine = std::make_unique<abrplay::engine::StreamingEngine>(std::move(deps));
+    engine->add_observer(stats);
+    load_error = engine->load(url);
+  });
+  if (load_error.code != abrplay::ErrorCode::kOk) {
+    std::cerr << "abrplay: " << load_error.describe() << "\n";
+    return 1;
+  }
+  // The progress line is refreshed twice a second; the wait ends at once when the session does.
+  while (!stats.wait_done(duration, std::chrono::milliseconds(500))) print_progress(stats.snapshot());
+  const auto summary = stats.snapshot();
+  print_progress(summary);
+  std::fprintf(stderr, "\n");
+  loop.run_sync([&] {
+    engine->remove_observer(stats);
+    engine.reset();
+    consumer.reset();
+  });
+  http.reset();
+  loop.stop();
+
+  std::printf("startup      %s\n", summary.startup_s ? (std::to_string(*summary.startup_s) + " s").c_str() : "never");
+  std::printf("played       %.1f s\n", summary.position_s);
+  std::printf("bitrate      %.0f kbit/s average (video)\n", summary.average_bitrate_kbps);
+  std::printf("switches     %d\n", summary.switches);
+  std::printf("stalls       %d (%.2f s)\n", summary.stalls, summary.stall_s);
+  std::printf("downloaded   %d segments, %.1f MB\n", summary.segments, static_cast<double>(summary.bytes) / 1e6);
+  if (!summary.error.empty()) std::printf("error        %s\n", summary.error.c_str());
+  if (!json_path.empty()) {
+    std::ofstream out(json_path);
+    out << abrplay::demo::to_json(summary, url) << "\n";
+    if (!out.good()) {
+      std::cerr << "abrplay: cannot write " << json_path << "\n";
+      return 1;
+    }
+  }
+  return summary.error.empty() ? 0 : 1;
+}
