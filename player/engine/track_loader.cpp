@@ -219,6 +219,15 @@ void TrackLoader::pump() {
     }
   }
   if (!seg) {
+    const auto& period = mpd.periods[period_];
+    if (period.duration && next_time_ + kContinuityTolerance < period.start + *period.duration) {
+      // E.g. a SegmentBase whose sidx addresses only the first fragment (FFmpeg's dash muxer
+      // writes one sidx per fragment without global_sidx): play what is addressed, say so.
+      host_.warn(Error{ErrorCode::kManifestBadIndex,
+                       period.path + ": the segments of " + std::string(to_string(type_)) + " representation '" +
+                           rep.id + "' end at " + manifest::format_seconds(next_time_) + ", before the period ends at " +
+                           manifest::format_seconds(period.start + *period.duration)});
+    }
     host_.period_ended(type_, period_);
     return;
   }
