@@ -18,20 +18,22 @@ bool VideoQueue::push(VideoFrame frame, std::uint64_t epoch) {
   return true;
 }
 
-const VideoFrame* VideoQueue::front() const {
+std::optional<VideoFrame> VideoQueue::front() const {
   std::lock_guard lock(mu_);
-  return q_.empty() ? nullptr : &q_.front();
+  if (q_.empty()) return std::nullopt;
+  return q_.front();
 }
 
-const VideoFrame* VideoQueue::second() const {
+std::optional<std::chrono::microseconds> VideoQueue::second_pts() const {
   std::lock_guard lock(mu_);
-  return q_.size() < 2 ? nullptr : &q_[1];
+  if (q_.size() < 2) return std::nullopt;
+  return q_[1].pts;
 }
 
-void VideoQueue::pop() {
+void VideoQueue::pop(const VideoFrame& frame) {
   {
     std::lock_guard lock(mu_);
-    if (!q_.empty()) q_.pop_front();
+    if (!q_.empty() && q_.front().owner == frame.owner) q_.pop_front();
   }
   space_.notify_all();
 }

@@ -27,10 +27,12 @@ class VideoQueue {
   VideoQueue(std::size_t capacity, QueueNotify notify) : capacity_(capacity), notify_(std::move(notify)) {}
 
   bool push(VideoFrame frame, std::uint64_t epoch);
-  // Consumer side.
-  const VideoFrame* front() const;  // valid until the next pop/clear; consumer thread only
-  const VideoFrame* second() const;
-  void pop();
+  // Consumer side. Copies (cheap: the pixels are shared), because a seek on another thread may
+  // clear the queue at any moment.
+  std::optional<VideoFrame> front() const;
+  std::optional<std::chrono::microseconds> second_pts() const;
+  // Pops the front frame if it is still `frame` (not replaced by a seek in between).
+  void pop(const VideoFrame& frame);
   std::size_t size() const;
   void clear(std::uint64_t new_epoch);
   void close();

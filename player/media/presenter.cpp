@@ -31,19 +31,19 @@ void MediaPipeline::Impl::present(const VideoFrame& f, std::optional<microsecond
 
 void MediaPipeline::Impl::present_video_realtime(microseconds pos) {
   for (;;) {
-    const VideoFrame* f = video_q_.front();
-    if (f == nullptr || f->pts > pos) return;
-    const VideoFrame* next = video_q_.second();
-    if (next != nullptr && next->pts <= pos) {  // late: a later frame is already due
+    const auto f = video_q_.front();
+    if (!f || f->pts > pos) return;
+    const auto next = video_q_.second_pts();
+    if (next && *next <= pos) {  // late: a later frame is already due
       {
         std::lock_guard lock(mu_);
         ++present_stats_.video_frames_dropped_late;
       }
-      video_q_.pop();
+      video_q_.pop(*f);
       continue;
     }
     present(*f, pos);
-    video_q_.pop();
+    video_q_.pop(*f);
     return;
   }
 }
@@ -57,20 +57,20 @@ void MediaPipeline::Impl::drop_frames_before_clock() {
     if (anchor_pending_) return;  // start: the clock is set from the first media, not yet known
     pos = anchor_pos_;
   }
-  while (const VideoFrame* f = video_q_.front()) {
+  while (const auto f = video_q_.front()) {
     if (f->pts + f->duration > pos) return;
     {
       std::lock_guard lock(mu_);
       ++present_stats_.video_frames_dropped_late;
     }
-    video_q_.pop();
+    video_q_.pop(*f);
   }
 }
 
 void MediaPipeline::Impl::present_video_all() {
-  while (const VideoFrame* f = video_q_.front()) {
+  while (const auto f = video_q_.front()) {
     present(*f, std::nullopt);
-    video_q_.pop();
+    video_q_.pop(*f);
   }
 }
 
@@ -118,9 +118,9 @@ microseconds MediaPipeline::Impl::pump() {
     {
       std::lock_guard lock(mu_);
       if (anchor_pending_) {
-        const VideoFrame* f = video_q_.front();
+        const auto f = video_q_.front();
         const auto a = audio_q_.front_pts();
-        anchor_pos_ = a ? *a : (f != nullptr ? f->pts : microseconds{0});
+        anchor_pos_ = a ? *a : (f ? f->pts : microseconds{0});
         anchor_pending_ = false;
       }
       anchor_time_ = now;
@@ -155,8 +155,8 @@ microseconds MediaPipeline::Impl::pump() {
   std::lock_guard lock(mu_);
   if (state_ == PipelineState::kBuffering && audio != nullptr) audio->set_paused(true);
   if (all_ended()) set_state_locked(PipelineState::kEnded);
-  const VideoFrame* f = video_q_.front();
-  if (f == nullptr) return kIdlePoll;
+  const auto f = video_q_.front();
+  if (!f) return kIdlePoll;
   const auto until = microseconds{static_cast<std::int64_t>(static_cast<double>((f->pts - pos).count()) / rate_.load())};
   return std::clamp(until, microseconds{0}, kIdlePoll);
 }
