@@ -2,6 +2,8 @@
 
 #include <pthread.h>
 
+#include <memory>
+
 namespace abrplay::engine {
 
 EventLoop::EventLoop(const Clock& clock, Mode mode, std::string thread_name) : clock_(clock), mode_(mode) {
@@ -87,22 +89,29 @@ void EventLoop::run_sync(const Task& task) {
     task();
     return;
   }
-  std::mutex done_mu;
-  std::condition_variable done_cv;
-  bool done = false;
-  post([&] {
-    task();
-    std::lock_guard lock(done_mu);
-    done = true;
-    done_cv.notify_all();
-  });
-  std::unique_lock lock(done_mu);
-  // A stopped loop drops the task: do not wait for it forever.
-  while (!done) {
-    done_cv.wait_for(lock, std::chrono::milliseconds(100));
-    std::lock_guard l(mu_);
-    if (stopping_ && !done) return;
+  // The posted closure owns a Done; its destruction (after running, or when a stopping loop drops
+  // it unrun) releases the caller, so this never waits for a task that will not run.
+  struct Done {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+  };
+  struct Release {
+    std::shared_ptr<Done> d;
+    ~Release() {
+      std::lock_guard lock(d->mu);
+      d->done = true;
+      d->cv.notify_all();
+    }
+  };
+  auto done = std::make_shared<Done>();
+  {
+    auto release = std::make_shared<Release>();
+    release->d = done;
+    post([&task, release] { task(); });
   }
+  std::unique_lock lock(done->mu);
+  done->cv.wait(lock, [&] { return done->done; });
 }
 
 std::optional<EventLoop::Task> EventLoop::pop_ready_locked(SteadyTime now) {

@@ -257,3 +257,43 @@ TEST_CASE("load() twice without stop() is refused with kInvalidState", "[engine]
 }
 
 }  // namespace abrplay::engine::test
+
+namespace abrplay::engine::test {
+
+TEST_CASE("without play_when_ready the engine waits in paused; play() starts it, pause() holds the position",
+          "[engine][vod][pause]") {
+  ContentSpec spec;
+  spec.segments = 20;
+  SyntheticContent content(spec);
+  origin::OriginConfig oc;
+  oc.roots = {content.dir().string()};
+  auto origin = serve(oc);
+  Harness h(4.0);
+  EngineConfig cfg;
+  cfg.play_when_ready = false;
+  h.start(cfg);
+  REQUIRE(h.load(origin->url(0) + "manifest.mpd").code == ErrorCode::kOk);
+  REQUIRE(h.rec.wait_state(EngineState::kPaused, std::chrono::seconds(20)));
+  h.on_loop([&] {
+    CHECK(h.engine->position() == MediaTime{0});
+    h.engine->play();
+    CHECK(h.engine->state() == EngineState::kPlaying);
+  });
+  REQUIRE(h.rec.wait([&] { return !h.rec.buffers.empty() && h.rec.buffers.back().position >= std::chrono::seconds(2); },
+                     std::chrono::seconds(20)));
+  MediaTime held{0};
+  h.on_loop([&] {
+    h.engine->pause();
+    CHECK(h.engine->state() == EngineState::kPaused);
+    held = h.engine->position();
+  });
+  CHECK(held >= std::chrono::seconds(2));
+  // Paused, the consumer reports nothing: the position stays where it was.
+  h.on_loop([&] { CHECK(h.engine->position() == held); });
+  h.on_loop([&] { h.engine->play(); });
+  REQUIRE(h.rec.wait_state(EngineState::kEnded, std::chrono::seconds(20)));
+  auto lock = h.rec.lock();
+  CHECK(h.rec.errors.empty());
+}
+
+}  // namespace abrplay::engine::test

@@ -1,6 +1,9 @@
 #include "abrplay/player/engine/event_loop.h"
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
@@ -109,6 +112,42 @@ TEST_CASE("run_until returns as soon as the condition holds, with work posted fr
   CHECK(loop.run_until([&] { return got; }, std::chrono::milliseconds(5000)));
   t.join();
   CHECK_FALSE(loop.run_until([] { return false; }, std::chrono::milliseconds(20)));
+}
+
+}  // namespace abrplay::engine::test
+
+namespace abrplay::engine::test {
+
+TEST_CASE("an own-thread loop on a FakeClock runs a timer once the clock is moved and wake() is called",
+          "[engine][event_loop]") {
+  abrplay::test::FakeClock clock;
+  EventLoop loop(clock, EventLoop::Mode::kOwnThread);
+  std::mutex mu;
+  std::condition_variable cv;
+  bool fired = false;
+  loop.post_after(std::chrono::seconds(30), [&] {
+    std::lock_guard l(mu);
+    fired = true;
+    cv.notify_all();
+  });
+  loop.run_sync([] {});  // the loop has seen the timer and waits (30 s of real time, as far as it knows)
+  {
+    std::lock_guard l(mu);
+    CHECK_FALSE(fired);
+  }
+  clock.advance(std::chrono::seconds(30));
+  loop.wake();
+  std::unique_lock l(mu);
+  CHECK(cv.wait_for(l, std::chrono::seconds(5), [&] { return fired; }));
+}
+
+TEST_CASE("run_sync returns, without running the task, when the loop has stopped", "[engine][event_loop]") {
+  SystemClock clock;
+  EventLoop loop(clock, EventLoop::Mode::kOwnThread);
+  loop.stop();
+  bool ran = false;
+  loop.run_sync([&] { ran = true; });
+  CHECK_FALSE(ran);
 }
 
 }  // namespace abrplay::engine::test
