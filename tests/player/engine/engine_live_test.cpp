@@ -100,3 +100,39 @@ TEST_CASE("live: a start position outside the time-shift window jumps forward to
 }
 
 }  // namespace abrplay::engine::test
+
+namespace abrplay::engine::test {
+
+TEST_CASE("live with a SegmentTimeline: the loader waits for each MPD refresh to learn the next segment",
+          "[engine][live]") {
+  ContentSpec spec;
+  spec.segments = 60;
+  spec.timeline = true;
+  SyntheticContent content(spec);
+  auto origin = serve(live_config(content, seconds(8), seconds(30)));
+  Harness h(1.0);
+  h.start({}, std::make_unique<abr::FixedAlgorithm>(0));
+  REQUIRE(h.load(origin->url(0) + "manifest.mpd").code == ErrorCode::kOk);
+  REQUIRE(h.rec.wait_state(EngineState::kPlaying, kLimit));
+  std::size_t first_count = 0;
+  {
+    auto l = h.rec.lock();
+    first_count = h.rec.media(TrackType::kVideo).size();
+  }
+  // The trimmed timeline lists only published segments: new ones come with refreshed MPDs.
+  REQUIRE(h.rec.wait([&] { return h.rec.media(TrackType::kVideo).size() >= first_count + 2; }, kLimit));
+  h.on_loop([&] { h.engine->stop(); });
+  auto lock = h.rec.lock();
+  CHECK(h.rec.errors.empty());
+  CHECK(h.rec.warnings.empty());
+  const auto video = h.rec.media(TrackType::kVideo);
+  CHECK(video.front().segment_start == seconds(6));
+  for (std::size_t i = 1; i < video.size(); ++i) CHECK(video[i].segment_start == video[i - 1].segment_start + seconds(1));
+  std::size_t stalls = 0;
+  for (std::size_t i = 1; i < h.rec.states.size(); ++i) {
+    stalls += h.rec.states[i - 1].to == EngineState::kPlaying && h.rec.states[i].to == EngineState::kBuffering;
+  }
+  CHECK(stalls == 0);
+}
+
+}  // namespace abrplay::engine::test

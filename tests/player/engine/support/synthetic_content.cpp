@@ -83,7 +83,12 @@ std::string SyntheticContent::mpd() const {
     auto set = [&](const char* type, const char* mime, const std::vector<RepSpec>& reps) {
       if (reps.empty()) return;
       x += std::string("    <AdaptationSet contentType=\"") + type + "\" mimeType=\"" + mime + "\" lang=\"en\">\n";
-      if (!spec_.segment_base) {
+      if (spec_.timeline) {
+        x += "      <SegmentTemplate timescale=\"1000\" startNumber=\"1\" initialization=\"init-$RepresentationID$.m4s\" "
+             "media=\"seg-$RepresentationID$-$Number$.m4s\"><SegmentTimeline><S t=\"0\" d=\"" +
+             std::to_string(spec_.segment_ms) + "\" r=\"" + std::to_string(spec_.segments - 1) +
+             "\"/></SegmentTimeline></SegmentTemplate>\n";
+      } else if (!spec_.segment_base) {
         x += "      <SegmentTemplate timescale=\"1000\" duration=\"" + std::to_string(spec_.segment_ms) +
              "\" startNumber=\"1\" initialization=\"init-$RepresentationID$.m4s\" "
              "media=\"seg-$RepresentationID$-$Number$.m4s\"/>\n";

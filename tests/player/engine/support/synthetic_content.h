@@ -24,6 +24,7 @@ struct ContentSpec {
   int segments = 8;  // per period
   int periods = 1;
   bool segment_base = false;
+  bool timeline = false;  // SegmentTemplate with a SegmentTimeline instead of @duration
 };
 
 class SyntheticContent {
