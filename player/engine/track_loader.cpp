@@ -1,3 +1,5 @@
+// TrackLoader, deciding: periods, representation choice, the pump step, live waits.
+// Downloads (fetch, chunks, completion, abandonment) are in track_loader_fetch.cpp.
 #include "track_loader.h"
 
 #include <algorithm>
@@ -9,11 +11,9 @@ namespace abrplay::engine {
 namespace {
 
 using std::chrono::duration_cast;
-using std::chrono::microseconds;
 
 abr::Seconds seconds_of(MediaTime t) { return abr::Seconds(static_cast<double>(t.count()) / 1e6); }
 
-ErrorCode code_of(net::NetErrorCode c) { return static_cast<ErrorCode>(static_cast<int>(c)); }
 
 // A tolerance for "this segment ends at or before where loading stands".
 constexpr MediaTime kEdge = std::chrono::milliseconds(1);
@@ -253,207 +253,6 @@ void TrackLoader::wait_for(MediaTime delay) {
     wait_timer_ = 0;
     pump();
   });
-}
-
-void TrackLoader::start_fetch(DownloadKind kind, std::size_t rep, const std::string& url,
-                              const std::optional<manifest::ByteRange>& range,
-                              std::optional<manifest::Segment> segment) {
-  const auto& bases = reps_[rep].index->base_urls();
-  net::Request req;
-  std::vector<std::string> hosts;
-  if (!bases.empty() && url.size() > bases.front().size() && url.compare(0, bases.front().size(), bases.front()) == 0 &&
-      bases.front().back() == '/') {
-    req.url = url.substr(bases.front().size());  // relative: the Fetcher picks the CDN
-    hosts = bases;
-  } else {
-    req.url = url;
-  }
-  if (range) req.range = net::ByteRange{range->first, range->last};
-  req.priority = kind == DownloadKind::kMedia ? net::Priority::kNormal : net::Priority::kHigh;
-
-  InFlight f;
-  f.seq = ++seq_;
-  f.fetcher = &host_.fetcher_for(hosts);
-  f.kind = kind;
-  f.rep = rep;
-  f.segment = std::move(segment);
-  f.url = url;
-  f.sent = host_.loop().clock().steady();
-  if (kind == DownloadKind::kMedia && type_ == TrackType::kVideo) {
-    f.context.ladder = ladder_;
-    f.context.buffer_level = seconds_of(level());
-    f.context.buffer_capacity = seconds_of(host_.config().load.max_buffer);
-    f.context.last_index = rep;
-    f.context.throughput_kbps = host_.throughput_kbps();
-    f.context.segment_duration = seconds_of(f.segment->duration);
-    f.context.now = host_.session_time();
-  }
-  const std::uint64_t seq = f.seq;
-  std::weak_ptr<char> alive = alive_;
-  net::FetchCallbacks cbs;
-  cbs.on_chunk = [this, alive, seq](net::BodyChunk chunk) {
-    if (!alive.expired()) on_chunk(seq, std::move(chunk));
-  };
-  cbs.on_complete = [this, alive, seq](net::FetchOutcome outcome) {
-    if (!alive.expired()) on_complete(seq, std::move(outcome));
-  };
-  net::Fetcher* fetcher = f.fetcher;
-  in_flight_ = std::move(f);
-  in_flight_->id = fetcher->fetch(std::move(req), std::move(cbs));
-  if (in_flight_ && in_flight_->kind == DownloadKind::kMedia && type_ == TrackType::kVideo) schedule_abandon_check();
-}
-
-void TrackLoader::on_chunk(std::uint64_t seq, std::vector<std::uint8_t> chunk) {
-  if (!in_flight_ || in_flight_->seq != seq) return;
-  if (!in_flight_->first_byte) in_flight_->first_byte = host_.loop().clock().steady();
-  in_flight_->body.insert(in_flight_->body.end(), chunk.begin(), chunk.end());
-  if (in_flight_->kind == DownloadKind::kMedia && type_ == TrackType::kVideo) check_abandon();
-}
-
-abr::ThroughputSample TrackLoader::sample_of(const InFlight& f) const {
-  const SteadyTime now = host_.loop().clock().steady();
-  abr::ThroughputSample s;
-  s.end_time = host_.session_time();
-  s.bytes = static_cast<double>(f.body.size());
-  s.duration = std::max(abr::Seconds(now - f.sent), abr::Seconds(1e-6));
-  s.ttfb = f.first_byte ? abr::Seconds(*f.first_byte - f.sent) : s.duration;
-  return s;
-}
-
-void TrackLoader::schedule_abandon_check() {
-  std::weak_ptr<char> alive = alive_;
-  abandon_timer_ = host_.loop().post_after(host_.config().abandon_check_every, [this, alive] {
-    if (alive.expired()) return;
-    abandon_timer_ = 0;
-    check_abandon();
-    if (in_flight_ && in_flight_->kind == DownloadKind::kMedia) schedule_abandon_check();
-  });
-}
-
-void TrackLoader::check_abandon() {
-  if (!in_flight_ || in_flight_->rep == 0) return;  // the lowest is never abandoned
-  InFlight& f = *in_flight_;
-  const SteadyTime now = host_.loop().clock().steady();
-  // The context's buffer level is refreshed: the decision is about running out from now on.
-  f.context.buffer_level = seconds_of(level());
-  abr::AbandonInput in;
-  in.context = &f.context;
-  in.index = f.rep;
-  const double declared = static_cast<double>(reps_[f.rep].bandwidth_bps) * f.context.segment_duration.count() / 8.0;
-  in.bytes_total = f.segment && f.segment->range ? static_cast<double>(f.segment->range->size()) : declared;
-  in.bytes_loaded = static_cast<double>(f.body.size());
-  in.elapsed = abr::Seconds(now - f.sent);
-  in.ttfb = f.first_byte ? abr::Seconds(*f.first_byte - f.sent) : abr::Seconds(0);
-  const abr::AbandonDecision d = host_.abr().should_abandon(in);
-  if (!d.abandon || d.switch_to >= f.rep) return;
-
-  InFlight gone = std::move(*in_flight_);
-  in_flight_.reset();
-  gone.fetcher->cancel(gone.id);
-  ++seq_;
-  if (abandon_timer_ != 0) host_.loop().cancel(abandon_timer_);
-  abandon_timer_ = 0;
-  DownloadEvent ev;
-  ev.kind = DownloadKind::kMedia;
-  ev.track = type_;
-  ev.url = gone.url;
-  ev.representation_id = reps_[gone.rep].id;
-  ev.segment_start = gone.segment->start;
-  ev.bytes = gone.body.size();
-  ev.abandoned = true;
-  ev.sample = sample_of(gone);
-  if (!gone.body.empty()) host_.record_sample(ev.sample);
-  host_.emit(ev);
-  AbrDecisionEvent dec;
-  dec.track = type_;
-  dec.index = d.switch_to;
-  dec.representation_id = reps_[d.switch_to].id;
-  dec.bandwidth_bps = reps_[d.switch_to].bandwidth_bps;
-  dec.reason = d.reason;
-  dec.segment_start = gone.segment->start;
-  dec.buffer_ahead = level();
-  dec.throughput_kbps = host_.throughput_kbps();
-  host_.emit(dec);
-  forced_index_ = d.switch_to;
-  pending_choice_.reset();
-  std::weak_ptr<char> alive = alive_;
-  host_.loop().post([this, alive] {
-    if (!alive.expired()) pump();
-  });
-}
-
-void TrackLoader::on_complete(std::uint64_t seq, net::FetchOutcome outcome) {
-  if (!in_flight_ || in_flight_->seq != seq) return;
-  InFlight f = std::move(*in_flight_);
-  in_flight_.reset();
-  if (abandon_timer_ != 0) host_.loop().cancel(abandon_timer_);
-  abandon_timer_ = 0;
-  Rep& rep = reps_[f.rep];
-  if (!outcome) {
-    const net::NetError& e = outcome.error();
-    if (e.code == net::NetErrorCode::kCancelled) return;
-    if (host_.mpd().is_dynamic() && e.http_status == 404 && live_retries_ < 5) {
-      // Published a little later than our synced clock expected: look again shortly.
-      ++live_retries_;
-      host_.warn(Error{ErrorCode::kNetworkHttpStatus,
-                       std::string(to_string(type_)) + ": " + e.describe() + " (live: not published yet? retrying)"});
-      wait_for(std::chrono::milliseconds(500));
-      return;
-    }
-    host_.fatal(Error{code_of(e.code), std::string(to_string(type_)) + " " + std::string(to_string(f.kind)) +
-                                           " of representation '" + rep.id + "': " + e.describe()});
-    return;
-  }
-  live_retries_ = 0;
-  const net::FetchResult& r = *outcome;
-  DownloadEvent ev;
-  ev.kind = f.kind;
-  ev.track = type_;
-  ev.url = f.url;
-  ev.base_url = r.base_url;
-  ev.representation_id = rep.id;
-  ev.bandwidth_bps = rep.bandwidth_bps;
-  ev.bytes = f.body.size();
-  ev.attempts = r.attempts;
-  ev.sample = sample_of(f);
-  auto bytes = std::make_shared<const std::vector<std::uint8_t>>(std::move(f.body));
-  switch (f.kind) {
-    case DownloadKind::kIndex: {
-      auto loaded = rep.index->load_index(*bytes);
-      if (!loaded) {
-        host_.fatal(loaded.error());
-        return;
-      }
-      host_.emit(ev);
-      break;
-    }
-    case DownloadKind::kInit:
-      rep.init = bytes;
-      host_.emit(ev);
-      break;
-    case DownloadKind::kMedia: {
-      ev.segment_start = f.segment->start;
-      ev.segment_duration = f.segment->duration;
-      host_.record_sample(ev.sample);
-      host_.emit(ev);
-      BufferedSegment s;
-      s.start = f.segment->start;
-      s.duration = f.segment->duration;
-      s.period = period_;
-      s.representation_id = rep.id;
-      s.bandwidth_bps = rep.bandwidth_bps;
-      s.init = rep.init;
-      s.media = bytes;
-      next_time_ = f.segment->end();
-      if (!push_or_park(std::move(s))) return;
-      if (!parked_) host_.segment_buffered(type_);
-      break;
-    }
-    case DownloadKind::kManifest:
-    case DownloadKind::kClockSync:
-      break;
-  }
-  pump();
 }
 
 }  // namespace abrplay::engine
