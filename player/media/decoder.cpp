@@ -87,6 +87,9 @@ std::optional<Error> Decoder::open(const AVCodecParameters& par, AVRational pkt_
   if (rc >= 0) rc = avcodec_parameters_copy(par_.get(), &par);
   if (rc < 0) return ff::make_error(ErrorCode::kMediaDecode, where + ": codec parameters", rc);
   ctx_->pkt_timebase = pkt_timebase;
+#if LIBAVCODEC_VERSION_MAJOR >= 60
+  ctx_->flags |= AV_CODEC_FLAG_COPY_OPAQUE;
+#endif
   if (par.codec_type == AVMEDIA_TYPE_VIDEO) {
     ctx_->thread_count = options.threads;
     ctx_->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
@@ -106,6 +109,25 @@ void Decoder::close() {
   hw_device_.reset();
   hw_format_ = AV_PIX_FMT_NONE;
 }
+
+// FFmpeg 6 carries AVPacket::opaque to AVFrame::opaque (AV_CODEC_FLAG_COPY_OPAQUE) and deprecates
+// reordered_opaque; FFmpeg 5.1 (Debian 12) has only reordered_opaque. Both survive frame threading
+// and B-frame reordering.
+#if LIBAVCODEC_VERSION_MAJOR >= 60
+int Decoder::send(AVPacket* pkt) {
+  if (pkt != nullptr) pkt->opaque = reinterpret_cast<void*>(static_cast<std::intptr_t>(tag_));
+  return avcodec_send_packet(ctx_.get(), pkt);
+}
+std::int64_t Decoder::frame_tag(const AVFrame& frame) {
+  return static_cast<std::int64_t>(reinterpret_cast<std::intptr_t>(frame.opaque));
+}
+#else
+int Decoder::send(AVPacket* pkt) {
+  ctx_->reordered_opaque = tag_;
+  return avcodec_send_packet(ctx_.get(), pkt);
+}
+std::int64_t Decoder::frame_tag(const AVFrame& frame) { return frame.reordered_opaque; }
+#endif
 
 int Decoder::receive(AVFrame* frame) {
   const int rc = avcodec_receive_frame(ctx_.get(), frame);

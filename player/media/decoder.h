@@ -6,6 +6,7 @@
 // representations that share all of these keeps the decoder and its reference frames.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -35,7 +36,10 @@ class Decoder {
                                           const DecoderOptions& options, const std::string& where);
   void close();
 
-  int send(const AVPacket* pkt) { return avcodec_send_packet(ctx_.get(), pkt); }
+  // Tags the packets sent next; every frame decoded from them carries the tag back (frame_tag).
+  void tag_next(std::int64_t tag) { tag_ = tag; }
+  static std::int64_t frame_tag(const AVFrame& frame);
+  int send(AVPacket* pkt);
   // 0 with a frame (hardware frames already transferred to memory), AVERROR(EAGAIN), AVERROR_EOF.
   int receive(AVFrame* frame);
   void flush() {
@@ -56,6 +60,7 @@ class Decoder {
   AVPixelFormat hw_format_ = AV_PIX_FMT_NONE;
   ff::FramePtr hw_frame_;
   std::optional<Error> hw_fallback_;
+  std::int64_t tag_ = 0;
 };
 
 }  // namespace abrplay::media

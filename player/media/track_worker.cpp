@@ -89,15 +89,16 @@ void TrackWorker::run() {
   }
 }
 
-const std::string& TrackWorker::rep_at(std::chrono::microseconds pts) {
-  for (auto it = rep_starts_.rbegin(); it != rep_starts_.rend(); ++it) {
-    if (it->first <= pts) return it->second;
+const TrackWorker::SegmentTag& TrackWorker::tag_of(const AVFrame& frame) const {
+  const std::int64_t seq = Decoder::frame_tag(frame);
+  for (auto it = tags_.rbegin(); it != tags_.rend(); ++it) {
+    if (it->seq == seq) return *it;
   }
-  return rep_;
+  return tags_.empty() ? no_tag_ : tags_.back();  // untagged (should not happen): the newest
 }
 
 void TrackWorker::on_flush() {
-  rep_starts_.clear();
+  tags_.clear();
   std::lock_guard lock(shared_.control->mu);
   epoch_ = shared_.control->epoch;
   target_ = shared_.control->target;
@@ -158,17 +159,18 @@ void TrackWorker::process(const MediaSegment& segment) {
       const auto media = ts == AV_NOPTS_VALUE ? segment.start : ff::to_us(ts, time_base_);
       offset_ = std::chrono::abs(media - segment.start) > kTimelineTolerance ? segment.start - media
                                                                              : std::chrono::microseconds{0};
-      rep_starts_.emplace_back(media + offset_, rep_);
-      if (rep_starts_.size() > 4) rep_starts_.pop_front();  // a decoder holds frames of 2 segments at most
+      tags_.push_back(SegmentTag{++seq_, offset_, time_base_, rep_});
+      if (tags_.size() > 4) tags_.pop_front();  // a decoder holds frames of 2 segments at most
     }
     const std::int64_t offset = packet_->pos;
+    decoder_.tag_next(seq_);
     const bool ok = decode(packet_.get(), where, offset);
     av_packet_unref(packet_.get());
     if (!ok) return;
   }
 }
 
-bool TrackWorker::decode(const AVPacket* pkt, const std::string& where, std::int64_t offset) {
+bool TrackWorker::decode(AVPacket* pkt, const std::string& where, std::int64_t offset) {
   for (;;) {
     const int rc = decoder_.send(pkt);
     if (rc == AVERROR(EAGAIN)) {
@@ -209,9 +211,10 @@ bool TrackWorker::receive_all(const std::string& where) {
 
 bool TrackWorker::emit_video(AVFrame& frame) {
   shared_.counters->video_frames_decoded.fetch_add(1, std::memory_order_relaxed);
-  const auto pts = ff::to_us(frame.best_effort_timestamp, time_base_) + offset_;
+  const SegmentTag& tag = tag_of(frame);
+  const auto pts = ff::to_us(frame.best_effort_timestamp, tag.time_base) + tag.offset;
   const std::int64_t d = frame_duration(frame);
-  const auto duration = d > 0 ? ff::to_us(d, time_base_) : default_duration_;
+  const auto duration = d > 0 ? ff::to_us(d, tag.time_base) : default_duration_;
   if (target_ && pts + duration <= *target_) {
     shared_.counters->video_frames_discarded_seek.fetch_add(1, std::memory_order_relaxed);
     return true;
@@ -224,13 +227,14 @@ bool TrackWorker::emit_video(AVFrame& frame) {
   VideoFrame out = std::move(*converted);
   out.pts = pts;
   out.duration = duration;
-  out.representation_id = rep_at(pts);
+  out.representation_id = tag.rep;
   return shared_.video->push(std::move(out), epoch_);
 }
 
 bool TrackWorker::emit_audio(const AVFrame& frame) {
   const std::int64_t ts = frame.best_effort_timestamp != AV_NOPTS_VALUE ? frame.best_effort_timestamp : frame.pts;
-  auto pts = ts == AV_NOPTS_VALUE && next_audio_pts_ ? *next_audio_pts_ : ff::to_us(ts, time_base_) + offset_;
+  const SegmentTag& tag = tag_of(frame);
+  auto pts = ts == AV_NOPTS_VALUE && next_audio_pts_ ? *next_audio_pts_ : ff::to_us(ts, tag.time_base) + tag.offset;
   if (next_audio_pts_ && std::chrono::abs(pts - *next_audio_pts_) <= kAudioContinuity) pts = *next_audio_pts_;
   std::vector<float> samples;
   auto n = audio_convert_.convert(frame, samples);

@@ -43,7 +43,7 @@ class TrackWorker {
   void process_text(const MediaSegment& segment);
   bool open_decoder_for(const AVStream& stream, const std::string& where);
   // Sends one packet (nullptr drains). False when the epoch moved on (stop this segment).
-  bool decode(const AVPacket* pkt, const std::string& where, std::int64_t offset);
+  bool decode(AVPacket* pkt, const std::string& where, std::int64_t offset);
   bool receive_all(const std::string& where);
   bool emit_video(AVFrame& frame);
   bool emit_audio(const AVFrame& frame);
@@ -65,10 +65,19 @@ class TrackWorker {
   std::optional<std::chrono::microseconds> target_;
   std::optional<std::chrono::microseconds> next_audio_pts_;  // continuity of the audio timeline
   std::string rep_;
-  // Where each segment's media starts, by representation: frames leave a (threaded, B-frame)
-  // decoder after the next segment was opened, so a frame's representation is looked up by pts.
-  std::deque<std::pair<std::chrono::microseconds, std::string>> rep_starts_;
-  const std::string& rep_at(std::chrono::microseconds pts);
+  // What a frame needs from the segment it came from. Frames leave a (threaded, B-frame) decoder
+  // after the next segment was opened, so each packet is tagged with its segment's sequence number
+  // (Decoder::send tag), the frame carries it back, and the tag is looked up here.
+  struct SegmentTag {
+    std::int64_t seq = 0;
+    std::chrono::microseconds offset{0};
+    AVRational time_base{1, 1'000'000};
+    std::string rep;
+  };
+  std::deque<SegmentTag> tags_;  // the last few segments, newest last
+  SegmentTag no_tag_;            // before any packet was sent
+  std::int64_t seq_ = 0;
+  const SegmentTag& tag_of(const AVFrame& frame) const;
   bool segment_decode_error_reported_ = false;
   std::thread thread_;  // last: started after every member above exists
 };

@@ -88,6 +88,28 @@ TEST_CASE("A switch at every segment, across resolutions, leaves no gap and no r
   }
 }
 
+TEST_CASE("A segment whose tfdt disagrees with its MPD start by more than 0.5 s is mapped onto the MPD start",
+          "[media][timeline]") {
+  FastRun run;
+  REQUIRE_FALSE(run.pipeline.start());
+  run.pipeline.feed(TrackType::kVideo).push(load_segment(2, 1));
+  MediaSegment moved = load_segment(2, 2);
+  moved.start = std::chrono::seconds(60);  // e.g. a new period whose media time restarts elsewhere
+  moved.discontinuity = true;
+  run.pipeline.feed(TrackType::kVideo).push(moved);
+  for (int n = 1; n <= kSegments; ++n) run.pipeline.feed(TrackType::kAudio).push(load_segment(6, n));
+  run.pipeline.feed(TrackType::kVideo).end_of_stream();
+  run.pipeline.feed(TrackType::kAudio).end_of_stream();
+  REQUIRE(run_to_end(run.pipeline));
+  REQUIRE(run.frames.size() == 200);
+  CHECK(run.frames[99].pts < std::chrono::seconds(4));
+  // The segment's first packet (its IDR, the earliest picture) lands exactly on the MPD start,
+  // and the frames after it keep their 40 ms spacing.
+  CHECK(run.frames[100].pts == std::chrono::seconds(60));
+  for (std::size_t i = 101; i < 200; ++i) CHECK(run.frames[i].pts - run.frames[i - 1].pts == microseconds{40'000});
+  for (std::size_t i = 0; i < 200; ++i) CHECK(run.frames[i].code == static_cast<int>(i));
+}
+
 TEST_CASE("Hardware decoding that cannot start falls back to software and still decodes every frame",
           "[media][hw]") {
   for (const char* device : {"no-such-device", "vaapi", "vdpau"}) {

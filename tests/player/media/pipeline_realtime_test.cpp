@@ -84,6 +84,25 @@ TEST_CASE("Real-time playback keeps video within 40 ms of the audio clock and sh
   CHECK(s.audio_frames_played >= 8 * 48'000 - 1024);
 }
 
+TEST_CASE("Without an audio track the injected clock drives playback: frames on time, none dropped",
+          "[media][sync]") {
+  PipelineConfig config;
+  config.audio = false;
+  RealTimeRun run(config);
+  REQUIRE_FALSE(run.pipeline.start());
+  for (int n = 1; n <= kSegments; ++n) run.pipeline.feed(TrackType::kVideo).push(load_segment(1, n));
+  run.pipeline.feed(TrackType::kVideo).end_of_stream();
+  run.play_until(microseconds{9'000'000});
+  REQUIRE(run.pipeline.state() == PipelineState::kEnded);
+  const MediaStats s = run.pipeline.stats();
+  CHECK(s.video_frames_presented + s.video_frames_dropped_late == 200);
+  for (std::size_t i = 1; i < run.frames.size(); ++i) CHECK(run.frames[i].code > run.frames[i - 1].code);
+  for (const auto d : run.drift) {
+    CHECK(d <= microseconds{0});
+    CHECK(d >= -milliseconds(40));
+  }
+}
+
 TEST_CASE("Coarse ticks make frames late: they are dropped and counted, order is kept", "[media][sync]") {
   // Queues big enough for all of the content, filled before the clock moves, so that decoding speed
   // cannot cause a rebuffer: the drop count then depends on the tick alone.
