@@ -112,4 +112,39 @@ TEST_CASE("A missing or truncated init segment is a demux error and the next seg
   check_second_segment_played(run.frames);
 }
 
+TEST_CASE("Segments cut at many offsets or with bytes flipped in their moof never crash or hang the pipeline",
+          "[media][errors]") {
+  SystemClock clock;
+  NullAudioSink audio(clock, NullPace::kAsFastAsPossible);
+  std::vector<SeenFrame> frames;
+  FrameCallbackVideoSink video([&](const VideoFrame& f) { frames.push_back(SeenFrame{read_frame_code(f), f.pts, f.duration, f.width, f.representation_id}); });
+  PipelineConfig c;
+  c.mode = PresentMode::kAsFastAsPossible;
+  c.audio = false;
+  MediaPipeline p(clock, c, PipelineSinks{&video, &audio, nullptr});
+  REQUIRE_FALSE(p.start());
+  const MediaSegment good = load_segment(0, 1);
+  const auto& bytes = *good.data;
+  std::mt19937 rng(3);
+  int bad_segments = 0;
+  for (int i = 1; i <= 12; ++i) {  // truncated at 12 points spread over the segment
+    p.feed(TrackType::kVideo).push(with_data(good, std::vector<std::uint8_t>(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(bytes.size() * static_cast<std::size_t>(i) / 13))));
+    ++bad_segments;
+  }
+  for (int i = 0; i < 12; ++i) {  // 16 random bytes flipped in the first 1 KiB (styp, sidx, moof, trun)
+    std::vector<std::uint8_t> d(bytes);
+    for (int k = 0; k < 16; ++k) d[rng() % 1024] ^= static_cast<std::uint8_t>(1 + rng() % 255);
+    p.feed(TrackType::kVideo).push(with_data(good, d));
+  }
+  MediaSegment last = load_segment(0, 2);
+  last.discontinuity = true;
+  p.feed(TrackType::kVideo).push(last);
+  p.feed(TrackType::kVideo).end_of_stream();
+  REQUIRE(run_to_end(p));
+  const auto errors = errors_of(p.take_events());
+  CHECK(errors.size() >= static_cast<std::size_t>(bad_segments));  // every truncation is reported
+  for (const auto& e : errors) CHECK((e.code == ErrorCode::kMediaDemux || e.code == ErrorCode::kMediaDecode));
+  check_second_segment_played(frames);
+}
+
 }  // namespace abrplay::media::test
