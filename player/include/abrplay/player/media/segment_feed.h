@@ -6,8 +6,9 @@
 //
 // Contract:
 //  - Segments are pushed in presentation order. Each carries its initialisation segment: the
-//    pipeline re-opens its demuxer when `init` points to different bytes or `init_changed` is set
-//    (a representation switch), and keeps its decoder unless the codec parameters changed.
+//    pipeline opens a demuxer on init + media for every segment, so a representation switch needs
+//    nothing more than the new init; it keeps its decoder unless the codec parameters changed.
+//    `init_changed` is informational (the switch is detected from the init itself).
 //  - `start` and `duration` are the segment's place on the MPD timeline. The pipeline trusts the
 //    fragment's tfdt when it agrees with `start` within kTimelineTolerance, else it maps the first
 //    sample of the segment onto `start` (content whose tfdt does not follow the MPD).
@@ -40,7 +41,7 @@ struct MediaSegment {
   std::chrono::microseconds duration{0};
   std::string representation_id;
   std::uint64_t number = 0;   // the segment number or index, for error messages only
-  bool init_changed = false;  // a representation switch, even if `init` compares equal
+  bool init_changed = false;  // a representation switch (informational; see above)
   bool discontinuity = false;
 };
 
