@@ -96,21 +96,27 @@ Expected<Trace, TraceError> parse_mahimahi_trace(std::string_view text, std::str
   const std::int64_t period_ms = std::max<std::int64_t>(stamps_ms.back(), 1);
   const std::int64_t bin_ms = bin.count();
   const std::int64_t bins = (period_ms + bin_ms - 1) / bin_ms;
-  std::vector<std::int64_t> packets(static_cast<std::size_t>(bins), 0);
-  for (std::int64_t stamp : stamps_ms) {
-    // A packet at exactly the period (the last line) is delivered at the end of the last bin.
-    const std::int64_t index = std::min(stamp == period_ms ? bins - 1 : stamp / bin_ms, bins - 1);
-    ++packets[static_cast<std::size_t>(index)];
-  }
+  // A packet at exactly the period (the last line) is delivered at the end of the last bin.
+  const auto bin_of = [&](std::int64_t stamp) {
+    return std::min(stamp == period_ms ? bins - 1 : stamp / bin_ms, bins - 1);
+  };
   Trace trace;
   trace.name = std::move(name);
-  trace.segments.reserve(packets.size());
   constexpr double kPacketBits = 1500 * 8;
-  for (std::int64_t b = 0; b < bins; ++b) {
+  // Stamps are sorted, so bins fill in order. A run of empty bins becomes one zero-bandwidth segment
+  // (the same delivery as one per bin), so memory follows the line count, not the period: a single
+  // line "10000000000" is 10^8 bins of 100 ms. The last stamp lies in the last bin, so the segments
+  // cover the whole period.
+  std::int64_t next_bin = 0;  // first bin not yet in trace.segments
+  for (std::size_t k = 0; k < stamps_ms.size();) {
+    const std::int64_t b = bin_of(stamps_ms[k]);
+    std::int64_t packets = 0;
+    for (; k < stamps_ms.size() && bin_of(stamps_ms[k]) == b; ++k) ++packets;
+    if (b > next_bin) trace.segments.push_back({std::chrono::milliseconds((b - next_bin) * bin_ms), 0.0, microseconds{0}});
     const std::int64_t length_ms = std::min(bin_ms, period_ms - b * bin_ms);
-    const double kbps = static_cast<double>(packets[static_cast<std::size_t>(b)]) * kPacketBits /
-                        static_cast<double>(length_ms);  // bits per ms == kbps
+    const double kbps = static_cast<double>(packets) * kPacketBits / static_cast<double>(length_ms);  // bits/ms == kbps
     trace.segments.push_back({std::chrono::milliseconds(length_ms), kbps, microseconds{0}});
+    next_bin = b + 1;
   }
   return trace;
 }

@@ -31,6 +31,8 @@ Expected<std::string, TraceError> read_file(const std::string& path) {
   return text;
 }
 
+}  // namespace
+
 Expected<Trace, TraceError> parse_sabre_json(std::string_view text, const std::string& name) {
   const nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return fail(name + ": not valid JSON");
@@ -57,8 +59,6 @@ Expected<Trace, TraceError> parse_sabre_json(std::string_view text, const std::s
   }
   return trace_from_sabre(entries, name);
 }
-
-}  // namespace
 
 Expected<TraceFormat, TraceError> detect_trace_format(const std::string& name, std::string_view text) {
   if (fs::path(name).extension() == ".json") return TraceFormat::kSabre;

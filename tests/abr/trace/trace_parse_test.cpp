@@ -60,6 +60,25 @@ TEST_CASE("Mahimahi trace: opportunities are binned into bandwidth", "[trace]") 
   CHECK(trace->total_duration() == microseconds(250'000));
 }
 
+TEST_CASE("Mahimahi trace: a run of empty bins is one zero segment, so a far timestamp costs no memory", "[trace]") {
+  // 2 packets in [0,100), nothing in [100,300), 1 packet in the last bin [300,350).
+  const auto gap = parse_mahimahi_trace("0\n5\n350\n", "m", milliseconds(100));
+  REQUIRE(gap);
+  REQUIRE(gap->segments.size() == 3);
+  CHECK(gap->segments[0].bandwidth_kbps == Approx(2 * 12000.0 / 100));
+  CHECK(gap->segments[1].duration == microseconds(200'000));
+  CHECK(gap->segments[1].bandwidth_kbps == 0.0);
+  CHECK(gap->segments[2].duration == microseconds(50'000));
+  CHECK(gap->segments[2].bandwidth_kbps == Approx(12000.0 / 50));
+  // Found by abrplay_trace_fuzzer: this 12-byte file used to allocate 10^8 bins (3.2 GB).
+  const auto far = parse_mahimahi_trace("10000000000\n", "m", milliseconds(100));
+  REQUIRE(far);
+  REQUIRE(far->segments.size() == 2);
+  CHECK(far->segments[0].bandwidth_kbps == 0.0);
+  CHECK(far->segments[1].bandwidth_kbps == Approx(120.0));
+  CHECK(far->total_duration() == milliseconds(10'000'000'000));
+}
+
 TEST_CASE("Mahimahi trace: bad lines are errors with the line number", "[trace]") {
   CHECK_THAT(parse_mahimahi_trace("", "m").error().message, Catch::Contains("empty"));
   CHECK_THAT(parse_mahimahi_trace("1\n2.5\n", "m").error().message, Catch::Contains("m:2: expected one integer"));

@@ -8,6 +8,7 @@
 
 #include "http_client.h"
 #include "origin_fixture.h"
+#include "play_request.h"
 
 namespace abrplay::origin::test {
 
@@ -173,6 +174,30 @@ TEST_CASE("CMCD payloads parse into typed values, malformed pairs are skipped", 
   CHECK(parse_cmcd(R"(bl=21300,br=3200,d=4004.5,ot=v,sid="a,b",bs)") ==
         Json{{"bl", 21300}, {"br", 3200}, {"d", 4004.5}, {"ot", "v"}, {"sid", "a,b"}, {"bs", true}});
   CHECK(parse_cmcd(",=x,,k=") == Json{{"k", ""}});
+}
+
+TEST_CASE("parse_play_request: the token is checked before the device, content is normalised", "[origin][api]") {
+  const auto ok = parse_play_request(R"({"content": "/vod", "device": {"codecs": ["avc1.64001f", "hvc1"], "max_height": 8640}})",
+                                     "Bearer secret", "secret");
+  REQUIRE(ok);
+  CHECK(ok->manifest == "vod/manifest.mpd");
+  CHECK(ok->device.codecs == std::vector<std::string>{"avc1", "hvc1"});
+  CHECK(ok->device.max_height == 8640);
+  CHECK_FALSE(parse_play_request(R"({"token": "secret"})", "", "secret")->manifest);
+
+  auto error_of = [](const std::string& body) {
+    const auto r = parse_play_request(body, "", "secret");
+    REQUIRE_FALSE(r);
+    return std::to_string(r.error().status) + " " + r.error().message;
+  };
+  CHECK(error_of("[]") == "400 body: expected a JSON object");
+  CHECK(error_of(R"({"token": 7})") == "400 token: expected a string");
+  CHECK(error_of(R"({"token": "guess", "device": 1})") == "401 invalid token");
+  CHECK(error_of(R"({"token": "secret", "device": {"max_height": 8641}})") ==
+        "400 device.max_height: expected an integer in 1..8640");
+  CHECK(error_of(R"({"token": "secret", "device": {"codecs": ["avc1", "a/b"]}})") ==
+        "400 device.codecs[1]: not a codec name");
+  CHECK(error_of(R"({"token": "secret", "content": ["vod"]})") == "400 content: expected a string");
 }
 
 }  // namespace abrplay::origin::test

@@ -210,3 +210,13 @@ TEST_CASE("entity expansion cannot blow up", "[manifest][parser][bad]") {
 <MPD><Period id="&b;"/></MPD>)");
   if (r) CHECK(r->periods[0].id.size() < 100);  // pugixml leaves custom entities unexpanded
 }
+
+TEST_CASE("external entities and DTDs are neither loaded nor expanded", "[manifest][parser][bad]") {
+  // docs/security.md: pugixml has no file or network access; a DOCTYPE is skipped, and a reference
+  // to an entity it declares stays literal text.
+  auto r = parse_mpd(R"(<?xml version="1.0"?><!DOCTYPE MPD SYSTEM "http://127.0.0.1:1/evil.dtd" [
+<!ENTITY x SYSTEM "file:///etc/passwd"><!ENTITY y "expanded">]>
+<MPD><Period id="&x;&y;"/></MPD>)");
+  REQUIRE(r);
+  CHECK(r->periods[0].id == "&x;&y;");
+}

@@ -61,7 +61,8 @@ Expected<Trace, TraceError> parse_pensieve_trace(std::string_view text, std::str
 // may be delivered (a timestamp repeats for several packets in the same ms). The trace loops with a
 // period equal to its last timestamp (as mahimahi's link shell does; at least 1 ms). The result has
 // one segment per `bin` of time, at the bandwidth the opportunities in that bin add up to; a shorter
-// last bin is kept at its own length. `bin` must be > 0.
+// last bin is kept at its own length, and a run of empty bins is one zero-bandwidth segment (so
+// memory grows with the line count, not with the timestamps). `bin` must be > 0.
 Expected<Trace, TraceError> parse_mahimahi_trace(
     std::string_view text, std::string name,
     std::chrono::milliseconds bin = std::chrono::milliseconds(100));

@@ -22,6 +22,10 @@ inline constexpr std::size_t kMaxTraceFileBytes = 256u * 1024u * 1024u;
 // line decides: one integer → Mahimahi, two numeric columns → Pensieve. An error when neither fits.
 Expected<TraceFormat, TraceError> detect_trace_format(const std::string& name, std::string_view text);
 
+// Decodes a Sabre JSON trace held in memory and validates it with trace_from_sabre (what
+// load_trace_file does with a .json file). Invalid JSON or a wrong shape is an error naming `name`.
+Expected<Trace, TraceError> parse_sabre_json(std::string_view text, const std::string& name);
+
 // Reads, detects and parses one file. Trace::name is the file name without its directory.
 Expected<Trace, TraceError> load_trace_file(const std::string& path);
 
