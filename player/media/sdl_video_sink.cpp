@@ -1,8 +1,11 @@
 #include <SDL2/SDL.h>
 
 #include <algorithm>
+#include <string_view>
+#include <vector>
 
 #include "abrplay/player/media/sdl_sinks.h"
+#include "bitmap_font.h"
 
 namespace abrplay::media {
 namespace {
@@ -93,21 +96,38 @@ std::optional<Error> SdlVideoSink::redraw(bool present_now) {
   if (h_->texture && last_) {
     const SDL_Rect dst = letterbox(out_w, out_h, last_.width, last_.height);
     if (SDL_RenderCopy(r, h_->texture.get(), nullptr, &dst) != 0) return sdl_error("drawing the frame");
-    // Cues active at the frame's time, stacked from the bottom of the picture: a translucent box
-    // as wide as the text would be (one em = 1/40 of the picture width) per line.
+    // Cues active at the frame's time, stacked from the bottom of the picture: each line in the
+    // built-in 3x5 font (bitmap_font.h), white on a translucent box.
+    const int unit = std::max(1, dst.h / 18 / kGlyphCellHeight);  // a text line is 1/18 of the picture
+    const int line_h = kGlyphCellHeight * unit;
     int bottom = dst.y + dst.h - dst.h / 12;
-    const int line_h = std::max(8, dst.h / 18);
+    std::vector<PixelRect> pixels;
     for (const TextCue& c : cues_) {
       if (c.start > last_.pts || last_.pts >= c.end) continue;
-      const auto lines = static_cast<int>(std::count(c.text.begin(), c.text.end(), '\n')) + 1;
-      const auto chars = static_cast<int>(std::min<std::size_t>(c.text.size(), 60));
-      const int w = std::min(dst.w * 9 / 10, std::max(line_h, chars * dst.w / 40));
-      const SDL_Rect box{dst.x + (dst.w - w) / 2, bottom - lines * line_h, w, lines * line_h};
+      std::vector<std::string_view> lines;
+      std::string_view rest = c.text;
+      for (std::size_t nl; (nl = rest.find('\n')) != std::string_view::npos; rest.remove_prefix(nl + 1)) {
+        lines.push_back(rest.substr(0, nl));
+      }
+      lines.push_back(rest);
+      int w = 0;
+      for (auto l : lines) w = std::max(w, text_width(l, unit));
+      w = std::min(dst.w, w + 4 * unit);
+      const int h = static_cast<int>(lines.size()) * line_h + 2 * unit;
+      const SDL_Rect box{dst.x + (dst.w - w) / 2, bottom - h, w, h};
       SDL_SetRenderDrawColor(r, 16, 16, 16, 192);
       SDL_RenderFillRect(r, &box);
+      pixels.clear();
+      for (std::size_t i = 0; i < lines.size(); ++i) {
+        const int lw = text_width(lines[i], unit);
+        layout_text(lines[i], box.x + (box.w - lw) / 2, box.y + 2 * unit + static_cast<int>(i) * line_h, unit, pixels);
+      }
+      std::vector<SDL_Rect> rects;
+      rects.reserve(pixels.size());
+      for (const auto& p : pixels) rects.push_back(SDL_Rect{p.x, p.y, p.w, p.h});
       SDL_SetRenderDrawColor(r, 255, 255, 255, 255);
-      SDL_RenderDrawRect(r, &box);
-      bottom = box.y - line_h / 4;
+      SDL_RenderFillRects(r, rects.data(), static_cast<int>(rects.size()));
+      bottom = box.y - unit;
     }
   }
   if (present_now) SDL_RenderPresent(r);

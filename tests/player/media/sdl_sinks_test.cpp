@@ -4,6 +4,7 @@
 // the master clock, as with a sound card.
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <cstdlib>
 
 #include "abrplay/player/media/pipeline.h"
@@ -77,6 +78,13 @@ TEST_CASE("SDL sinks: the window shows the frame the audio clock is at, cues as 
       REQUIRE(shot.has_value());
       REQUIRE(shot->width == 640);
       REQUIRE(shot->height == 360);
+      if (const char* path = std::getenv("ABRPLAY_MEDIA_TEST_SCREENSHOT")) {  // a PPM, for eyes
+        if (std::FILE* f = std::fopen(path, "wb")) {
+          std::fprintf(f, "P6 %d %d 255\n", shot->width, shot->height);
+          std::fwrite(shot->rgb.data(), 1, shot->rgb.size(), f);
+          std::fclose(f);
+        }
+      }
       // The frame on screen is the one due at the clock: frame n starts at n*40 ms + 21 ms.
       const double expected = static_cast<double>((pos - microseconds{21'333}).count()) / 40'000.0;
       INFO("position " << pos.count() << " us");

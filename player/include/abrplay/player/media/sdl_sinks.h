@@ -6,8 +6,9 @@
 // SdlAudioSink's methods run on the presentation thread too; SDL's own audio thread calls the
 // pipeline's AudioSource from the audio callback (that read is the master clock).
 //
-// Subtitles: cues are drawn as boxes sized to the text (no font: SDL2_ttf is not a dependency);
-// the text itself is available to embedders through TextSink/TextCue.
+// Subtitles: active cues are drawn at the bottom of the picture in a tiny built-in 3x5 bitmap font
+// (upper case, digits, common punctuation; SDL2_ttf is not a dependency), white on a dark box.
+// Embedders wanting real typography get the text through TextSink/TextCue.
 #pragma once
 
 #include <chrono>
