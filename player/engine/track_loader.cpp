@@ -241,9 +241,11 @@ void TrackLoader::pump() {
 }
 
 void TrackLoader::wait_until(manifest::WallTime when) {
-  // 50 ms after the availability time: the origin's clock and ours agree to a round trip.
+  // 50 ms after the availability time: the origin's clock and ours agree to a round trip. At least
+  // 100 ms: when the index and our arithmetic disagree about a segment already due, this looks
+  // again ten times a second instead of spinning.
   const auto delay = when - host_.live_now() + std::chrono::milliseconds(50);
-  wait_for(std::max(duration_cast<MediaTime>(delay), MediaTime(1000)));
+  wait_for(std::max(duration_cast<MediaTime>(delay), MediaTime(std::chrono::milliseconds(100))));
 }
 
 void TrackLoader::wait_for(MediaTime delay) {

@@ -57,6 +57,7 @@ void VirtualConsumer::read_all() {
 std::optional<MediaTime> VirtualConsumer::limit() const {
   std::optional<MediaTime> lim;
   for (const auto& t : tracks_) {
+    if (t.type == TrackType::kText) continue;  // subtitles never hold playback
     const bool done = source_->end_of_stream(t.type) &&
                       (t.ranges.empty() || t.ranges.back().second <= anchor_position_ + kContinuityTolerance);
     if (done) continue;
@@ -69,6 +70,7 @@ std::optional<MediaTime> VirtualConsumer::limit() const {
 bool VirtualConsumer::all_ended() const {
   if (source_ == nullptr) return false;
   return std::all_of(tracks_.begin(), tracks_.end(), [&](const Track& t) {
+    if (t.type == TrackType::kText) return true;
     return source_->end_of_stream(t.type) &&
            (t.ranges.empty() || t.ranges.back().second <= anchor_position_ + kContinuityTolerance);
   });
@@ -94,6 +96,7 @@ void VirtualConsumer::skip_gap() {
   // Every unfinished track must have nothing at the position and something later.
   std::optional<MediaTime> target;
   for (const auto& t : tracks_) {
+    if (t.type == TrackType::kText) continue;  // subtitles never hold playback
     const bool done = source_->end_of_stream(t.type) &&
                       (t.ranges.empty() || t.ranges.back().second <= anchor_position_ + kContinuityTolerance);
     if (done) continue;

@@ -129,3 +129,24 @@ TEST_CASE("pause holds the position and flush restarts at the seek target", "[en
 }
 
 }  // namespace abrplay::engine::test
+
+namespace abrplay::engine::test {
+
+TEST_CASE("a text track without segments neither stalls playback nor holds its end", "[engine][consumer]") {
+  abrplay::test::FakeClock clock;
+  EventLoop loop(clock, EventLoop::Mode::kManual);
+  BufferSource src;
+  VirtualConsumer c(loop);
+  const TrackType with_text[] = {TrackType::kVideo, TrackType::kText};
+  c.attach(src, with_text, seconds(0));
+  src.add(TrackType::kVideo, 0, 2);
+  src.eos[TrackType::kVideo] = true;
+  c.on_data();
+  c.play();
+  advance(loop, clock, seconds(3));
+  CHECK(src.starved == 0);
+  CHECK(src.ended == 1);
+  CHECK(c.position() == seconds(2));
+}
+
+}  // namespace abrplay::engine::test

@@ -5,6 +5,7 @@
 // the position reaches the end of what it has read on some track, it stops and reports a stall
 // (or the end, when every track is at its end of stream). A gap in every track (a live
 // jump-forward, a period that starts late) is skipped at once, as a player skips a gap.
+// Text tracks are read (so they can be evicted) but never stop playback or hold its end.
 // speed > 1 lets tests play a minute of media in seconds; the engine and ABR see media time.
 //
 // Threads: player thread only (EventLoop timers); no locks.
