@@ -133,14 +133,14 @@ Expected<std::string, Error> append_query(std::string_view url, const CmcdData& 
   std::unique_ptr<CURLU, UrlDeleter> u(curl_url());
   const std::string text(url);
   if (!u || curl_url_set(u.get(), CURLUPART_URL, text.c_str(), 0) != CURLUE_OK)
-    return Unexpected(Error{ErrorCode::kNetworkBadUrl, "CMCD: cannot parse URL '" + text + "'"});
+    return Unexpected{Error{ErrorCode::kNetworkBadUrl, "CMCD: cannot parse URL '" + text + "'"}};
   // With CURLU_APPENDQUERY | CURLU_URLENCODE, curl encodes the part after '=' and adds the '&'.
   const std::string arg = "CMCD=" + encode(data);
   if (curl_url_set(u.get(), CURLUPART_QUERY, arg.c_str(), CURLU_APPENDQUERY | CURLU_URLENCODE) != CURLUE_OK)
-    return Unexpected(Error{ErrorCode::kNetworkBadUrl, "CMCD: cannot add the query to '" + text + "'"});
+    return Unexpected{Error{ErrorCode::kNetworkBadUrl, "CMCD: cannot add the query to '" + text + "'"}};
   char* raw = nullptr;
   if (curl_url_get(u.get(), CURLUPART_URL, &raw, 0) != CURLUE_OK)
-    return Unexpected(Error{ErrorCode::kNetworkBadUrl, "CMCD: cannot rebuild URL '" + text + "'"});
+    return Unexpected{Error{ErrorCode::kNetworkBadUrl, "CMCD: cannot rebuild URL '" + text + "'"}};
   std::unique_ptr<char, StringDeleter> owned(raw);
   return std::string(raw);
 }

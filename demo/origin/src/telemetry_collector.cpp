@@ -15,13 +15,32 @@ Expected<std::unique_ptr<TelemetryCollector>, std::string> TelemetryCollector::o
   return c;
 }
 
+namespace {
+bool has_session_id(const nlohmann::json& hb) {
+  return hb.contains("session_id") && hb["session_id"].is_string() && !hb["session_id"].get<std::string>().empty();
+}
+}  // namespace
+
 TelemetryCollector::AddResult TelemetryCollector::add(const std::string& body,
                                                       std::chrono::system_clock::time_point received) {
-  nlohmann::json hb = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (hb.is_discarded() || !hb.is_object()) return AddResult::kBadJson;
-  if (!hb.contains("session_id") || !hb["session_id"].is_string() || hb["session_id"].get<std::string>().empty()) {
-    return AddResult::kNoSessionId;
+  nlohmann::json doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return AddResult::kBadJson;
+  if (doc.is_object()) doc = nlohmann::json::array({std::move(doc)});
+  if (!doc.is_array() || doc.empty()) return AddResult::kBadJson;
+  // A batch is checked whole before anything is stored, so a bad one is refused as a unit.
+  for (const auto& hb : doc) {
+    if (!hb.is_object()) return AddResult::kBadJson;
+    if (!has_session_id(hb)) return AddResult::kNoSessionId;
   }
+  for (auto& hb : doc) {
+    const AddResult r = add_one(std::move(hb), received);
+    if (r != AddResult::kStored) return r;
+  }
+  return AddResult::kStored;
+}
+
+TelemetryCollector::AddResult TelemetryCollector::add_one(nlohmann::json hb,
+                                                          std::chrono::system_clock::time_point received) {
   const std::string id = hb["session_id"].get<std::string>();
   hb["received"] = iso8601(received);
   const std::string line = hb.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

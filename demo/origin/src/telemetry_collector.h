@@ -1,6 +1,7 @@
 // telemetry_collector.h: receives player heartbeats (POST /telemetry) and summarises sessions.
 //
-// A heartbeat is a JSON object with a string "session_id"; anything else in it is the player's
+// A heartbeat is a JSON object with a string "session_id" (a body may also be a JSON array of
+// them: a player's batch of heartbeats it could not send earlier, stored in order); anything else in it is the player's
 // business and is stored as sent, one line per heartbeat, in the JSONL file (--telemetry-out) with
 // the receive time added as "received". A heartbeat with "event": "final" (or "final": true) marks
 // the session as ended. GET /telemetry/sessions returns, per session: heartbeats, first and last
@@ -39,6 +40,7 @@ class TelemetryCollector {
   nlohmann::json sessions() const;
 
  private:
+  AddResult add_one(nlohmann::json heartbeat, std::chrono::system_clock::time_point received);
   struct Numeric { double min = 0, max = 0, last = 0; };
   struct Session {
     std::size_t heartbeats = 0;

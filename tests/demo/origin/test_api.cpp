@@ -107,8 +107,10 @@ TEST_CASE("POST /telemetry stores heartbeats as JSONL, GET /telemetry/sessions s
     CHECK(http_post(url, R"({"session_id": "s1", "bitrate_kbps": 750, "stalls": 0})").status == 204);
     CHECK(http_post(url, R"({"session_id": "s1", "bitrate_kbps": 2850, "stalls": 1})").status == 204);
     CHECK(http_post(url, R"({"session_id": "s1", "bitrate_kbps": 1200, "stalls": 1, "event": "final"})").status == 204);
-    CHECK(http_post(url, R"({"session_id": "s2", "buffer_s": 12.5})").status == 204);
+    CHECK(http_post(url, R"([{"session_id": "s2", "seq": 0}, {"session_id": "s2", "buffer_s": 12.5}])").status == 204);
     CHECK(http_post(url, "[1, 2]").status == 400);
+    CHECK(http_post(url, "[]").status == 400);
+    CHECK(http_post(url, R"([{"session_id": "s3"}, {"bitrate_kbps": 1}])").status == 400);  // refused whole
     CHECK(http_post(url, R"({"bitrate_kbps": 1})").status == 400);
     CHECK(http_post(url, R"({"session_id": ")" + std::string(70'000, 'x') + R"("})").status == 413);
 
@@ -131,10 +133,11 @@ TEST_CASE("POST /telemetry stores heartbeats as JSONL, GET /telemetry/sessions s
   std::string line;
   std::vector<Json> lines;
   while (std::getline(in, line)) lines.push_back(Json::parse(line));
-  REQUIRE(lines.size() == 4);
+  REQUIRE(lines.size() == 5);
   CHECK(lines[1]["bitrate_kbps"] == 2850);
-  CHECK(lines[3]["session_id"] == "s2");
-  CHECK(lines[3].contains("received"));
+  CHECK(lines[3]["seq"] == 0);
+  CHECK(lines[4]["session_id"] == "s2");
+  CHECK(lines[4].contains("received"));
 }
 
 TEST_CASE("the request log has one JSON line per request, with CMCD from query and headers", "[origin][log]") {

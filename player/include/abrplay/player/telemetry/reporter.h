@@ -1,0 +1,81 @@
+// abrplay/player/telemetry/reporter.h: sends telemetry payloads without ever getting in the way.
+//
+//   Reporter reporter(http, player_loop, clock, {.url = "http://127.0.0.1:8080/telemetry"});
+//   reporter.enqueue(recorder.heartbeat(...));   // every heartbeat interval (10 s by default)
+//   reporter.poll();                             // sends when nothing is in flight and no backoff runs
+//   reporter.flush(recorder.final_report(...), 1s);  // at the end of the session
+//
+// Delivery rules (issue 9, "never in the way of playback"):
+//   - the queue is bounded (max_queue payloads); when full the oldest payload is dropped and counted;
+//   - one POST in flight at a time; every queued payload goes in it, as a JSON array (a batch) when
+//     there is more than one, up to max_batch_bytes;
+//   - a failed POST (transport error or non-2xx) keeps its payloads queued and backs off
+//     exponentially (initial_backoff doubling up to max_backoff); poll() before the backoff ends
+//     does nothing, so the next attempt batches what could not be sent with what came since;
+//   - flush() sends everything still queued plus the final payload, waiting at most `deadline`
+//     on the calling thread (it uses its own executor, so it may run on the player thread); what
+//     is not delivered by then is abandoned and counted.
+// The reporter never retries inside a request (no net::Fetcher): backoff lives here, one level up.
+// Threading: one owner. enqueue/poll/stats run on `owner` (the player thread), and completions are
+// posted there; flush() may be called on the owner or any other thread once the owner no longer
+// calls the other methods. The HttpClient and the owner executor must outlive the Reporter.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "abrplay/net/http_client.h"
+#include "abrplay/player/clock.h"
+
+namespace abrplay::telemetry {
+
+struct ReporterConfig {
+  std::string url;                // POST target; empty: the reporter drops everything (counted)
+  net::Headers headers;           // e.g. an API key; never copied into payloads
+  std::size_t max_queue = 32;     // 32 heartbeats = 5 minutes at the 10 s default interval
+  std::size_t max_batch_bytes = 48 * 1024;  // under the usual 64 KiB collector body limit
+  std::chrono::milliseconds initial_backoff{1000};
+  std::chrono::milliseconds max_backoff{60'000};
+  // Per request; a slow collector costs at most this, and never the player thread's time.
+  std::chrono::milliseconds request_timeout{5000};
+};
+
+struct ReporterStats {
+  std::uint64_t sent_payloads = 0;     // delivered (2xx)
+  std::uint64_t sent_requests = 0;
+  std::uint64_t failed_requests = 0;
+  std::uint64_t dropped_payloads = 0;  // queue overflow, too large, or abandoned at flush
+  std::size_t queued = 0;
+  bool in_flight = false;
+};
+
+class Reporter {
+ public:
+  Reporter(net::HttpClient& http, net::Executor& owner, const Clock& clock, ReporterConfig config);
+  // Cancels a POST in flight (its payloads are then dropped and counted).
+  ~Reporter();
+  Reporter(const Reporter&) = delete;
+  Reporter& operator=(const Reporter&) = delete;
+
+  void enqueue(std::string payload);
+  void poll();
+  // Returns true when everything queued, and `final_payload`, was delivered before the deadline.
+  bool flush(std::string final_payload, std::chrono::milliseconds deadline);
+  ReporterStats stats() const;
+
+ private:
+  struct Shared;  // state shared with completions (which may outlive a cancelled request)
+  net::HttpClient& http_;
+  net::Executor& owner_;
+  const Clock& clock_;
+  ReporterConfig config_;
+  std::shared_ptr<Shared> shared_;
+  net::InlineExecutor flush_executor_;  // flush(): the completion runs on the net thread
+};
+
+}  // namespace abrplay::telemetry

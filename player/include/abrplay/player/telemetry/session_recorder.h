@@ -1,0 +1,122 @@
+// abrplay/player/telemetry/session_recorder.h: what a playback session looked like, as telemetry.
+//
+// The recorder is fed the player's events (switches, stalls, errors, seeks, dropped frames, played
+// segments) and turns them into JSON payloads (schema: docs/telemetry.schema.json):
+//   heartbeat(snapshot, now)    the state now, plus what happened since the previous heartbeat
+//                               (those lists are then cleared); `seq` counts heartbeats from 0
+//   final_report(snapshot, ...) the session as a whole: startup time, played time, average
+//                               bitrate, time at each representation, rebuffer count and ratio,
+//                               switches, dropped frames, errors, QoE_lin, device and version
+// Privacy: URLs pass through redact_url() before they enter a payload, so tokens in query strings,
+// user info and fragments never leave the device; request headers are never recorded.
+// Bounds: each "since last heartbeat" list keeps at most kMaxEventsPerHeartbeat entries and counts
+// the rest, so a fault storm cannot grow a payload without limit.
+// Threading: not thread-safe; one owner (the player thread). Times come in as values (no clock).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "abrplay/player/clock.h"
+#include "abrplay/player/error.h"
+
+namespace abrplay::telemetry {
+
+inline constexpr int kSchemaVersion = 1;
+inline constexpr std::size_t kMaxEventsPerHeartbeat = 64;
+
+// Removes user info, query and fragment: "https://u:p@cdn/x.m4s?token=1#f" -> "https://cdn/x.m4s".
+// Text that is not a URL is cut to its first '?' or '#' (it may still carry a token).
+std::string redact_url(std::string_view url);
+
+struct SessionInfo {
+  std::string session_id;  // e.g. a UUID; CMCD sid uses the same value
+  std::string content_id;
+  std::string device;      // e.g. "linux-x86_64"
+  std::string library_version;
+};
+
+struct RepresentationInfo {
+  std::string id;
+  std::int64_t bitrate_bps = 0;
+  int width = 0, height = 0;  // 0 for audio
+  std::string codecs;
+};
+
+// The player's state at one moment, filled by the caller.
+struct Snapshot {
+  double position_s = 0;
+  std::string state;  // the engine's state name: "playing", "buffering", ...
+  std::map<std::string, double> buffer_s;  // per track type: "video", "audio", "text"
+  std::optional<RepresentationInfo> video, audio;
+  std::optional<double> throughput_kbps;
+  std::string cdn;  // base URL in use, redacted on the way in
+};
+
+enum class EndReason { kEndOfStream, kStopped, kError, kDestroyed };
+std::string_view to_string(EndReason reason);
+
+class SessionRecorder {
+ public:
+  explicit SessionRecorder(SessionInfo info);
+
+  void on_load(SteadyTime t);
+  void on_first_frame(SteadyTime t);  // startup time = first frame - load
+  void on_switch(SteadyTime t, double position_s, const RepresentationInfo& from, const RepresentationInfo& to,
+                 std::string_view reason);
+  void on_stall_start(SteadyTime t, double position_s);
+  void on_stall_end(SteadyTime t);
+  void on_error(SteadyTime t, const Error& error, std::string_view url);
+  void on_dropped_frames(std::uint64_t count);
+  void on_seek(SteadyTime t, double from_s, double to_s);
+  // A video segment the player played (or will play): for average bitrate, time per
+  // representation and QoE_lin.
+  void on_video_segment(const RepresentationInfo& rep, double duration_s);
+
+  // JSON text of the next heartbeat; clears the "since last" lists.
+  std::string heartbeat(const Snapshot& snapshot, WallClockTime wall, SteadyTime now);
+  // JSON text of the final report ("event": "final").
+  std::string final_report(const Snapshot& snapshot, EndReason reason, WallClockTime wall, SteadyTime now);
+
+  const SessionInfo& info() const { return info_; }
+  std::uint64_t sequence() const { return seq_; }
+
+ private:
+  struct SwitchEvent { double t_s, position_s; RepresentationInfo from, to; std::string reason; };
+  struct StallEvent { double start_s, position_s; std::optional<double> duration_s; };
+  struct ErrorEvent { double t_s; int code; std::string name, message, url; };
+  struct SeekEvent { double t_s, from_s, to_s; };
+  template <class T>
+  struct Recent {  // bounded "since last heartbeat" list
+    std::vector<T> items;
+    std::uint64_t dropped = 0;
+    void add(T item);
+  };
+
+  double since_load(SteadyTime t) const;
+
+  SessionInfo info_;
+  std::uint64_t seq_ = 0;
+  std::optional<SteadyTime> load_time_, first_frame_time_;
+  std::optional<SteadyTime> stall_started_;
+  Recent<SwitchEvent> switches_;
+  Recent<StallEvent> stalls_;
+  Recent<ErrorEvent> errors_;
+  Recent<SeekEvent> seeks_;
+  std::uint64_t dropped_since_ = 0;
+  // Whole session.
+  std::uint64_t total_switches_ = 0, total_stalls_ = 0, total_errors_ = 0, total_dropped_ = 0, total_seeks_ = 0;
+  double stall_seconds_ = 0;
+  struct RepTime { std::int64_t bitrate_bps = 0; double seconds = 0; };
+  std::map<std::string, RepTime> time_at_rep_;
+  std::vector<double> segment_kbps_;  // played video segments, in order (for QoE_lin)
+  double played_s_ = 0;
+};
+
+}  // namespace abrplay::telemetry

@@ -1,0 +1,238 @@
+#include "abrplay/player/telemetry/session_recorder.h"
+
+#include <curl/curl.h>
+
+#include <cmath>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "abrplay/abr/qoe/qoe.h"
+#include "abrplay/player/manifest/time.h"
+
+namespace abrplay::telemetry {
+namespace {
+
+using Json = nlohmann::json;
+
+struct UrlDeleter {
+  void operator()(CURLU* u) const { curl_url_cleanup(u); }
+};
+struct StringDeleter {
+  void operator()(char* s) const { curl_free(s); }
+};
+
+Json rep_json(const RepresentationInfo& r) {
+  Json j = {{"id", r.id}, {"bitrate_kbps", static_cast<double>(r.bitrate_bps) / 1000.0}, {"codecs", r.codecs}};
+  if (r.width > 0 && r.height > 0) {
+    j["width"] = r.width;
+    j["height"] = r.height;
+  }
+  return j;
+}
+
+double round3(double v) { return std::round(v * 1000.0) / 1000.0; }
+
+}  // namespace
+
+std::string redact_url(std::string_view url) {
+  const std::string text(url);
+  std::unique_ptr<CURLU, UrlDeleter> u(curl_url());
+  if (u && curl_url_set(u.get(), CURLUPART_URL, text.c_str(), 0) == CURLUE_OK) {
+    curl_url_set(u.get(), CURLUPART_USER, nullptr, 0);
+    curl_url_set(u.get(), CURLUPART_PASSWORD, nullptr, 0);
+    curl_url_set(u.get(), CURLUPART_OPTIONS, nullptr, 0);
+    curl_url_set(u.get(), CURLUPART_QUERY, nullptr, 0);
+    curl_url_set(u.get(), CURLUPART_FRAGMENT, nullptr, 0);
+    char* raw = nullptr;
+    if (curl_url_get(u.get(), CURLUPART_URL, &raw, 0) == CURLUE_OK) {
+      std::unique_ptr<char, StringDeleter> owned(raw);
+      return raw;
+    }
+  }
+  return text.substr(0, text.find_first_of("?#"));
+}
+
+std::string_view to_string(EndReason reason) {
+  switch (reason) {
+    case EndReason::kEndOfStream: return "end_of_stream";
+    case EndReason::kStopped: return "stopped";
+    case EndReason::kError: return "error";
+    case EndReason::kDestroyed: return "destroyed";
+  }
+  return "unknown";
+}
+
+template <class T>
+void SessionRecorder::Recent<T>::add(T item) {
+  if (items.size() < kMaxEventsPerHeartbeat) {
+    items.push_back(std::move(item));
+  } else {
+    ++dropped;
+  }
+}
+
+SessionRecorder::SessionRecorder(SessionInfo info) : info_(std::move(info)) {}
+
+double SessionRecorder::since_load(SteadyTime t) const {
+  if (!load_time_) return 0;
+  return std::chrono::duration<double>(t - *load_time_).count();
+}
+
+void SessionRecorder::on_load(SteadyTime t) { load_time_ = t; }
+
+void SessionRecorder::on_first_frame(SteadyTime t) {
+  if (!first_frame_time_) first_frame_time_ = t;
+}
+
+void SessionRecorder::on_switch(SteadyTime t, double position_s, const RepresentationInfo& from,
+                                const RepresentationInfo& to, std::string_view reason) {
+  ++total_switches_;
+  switches_.add({since_load(t), position_s, from, to, std::string(reason)});
+}
+
+void SessionRecorder::on_stall_start(SteadyTime t, double position_s) {
+  // Waiting for the first frame is startup, not a stall; a stall already open stays open.
+  if (!first_frame_time_ || stall_started_) return;
+  stall_started_ = t;
+  ++total_stalls_;
+  stalls_.add({since_load(t), position_s, std::nullopt});
+}
+
+void SessionRecorder::on_stall_end(SteadyTime t) {
+  if (!stall_started_) return;
+  const double d = std::chrono::duration<double>(t - *stall_started_).count();
+  stall_seconds_ += d;
+  stall_started_.reset();
+  // Complete the matching entry if it is still in this heartbeat's list; otherwise report the end
+  // as its own entry, so a stall spanning a heartbeat is not lost.
+  if (!stalls_.items.empty() && !stalls_.items.back().duration_s) {
+    stalls_.items.back().duration_s = d;
+  } else {
+    stalls_.add({since_load(t) - d, -1, d});
+  }
+}
+
+void SessionRecorder::on_error(SteadyTime t, const Error& error, std::string_view url) {
+  ++total_errors_;
+  errors_.add({since_load(t), static_cast<int>(error.code), std::string(to_string(error.code)), error.message,
+               redact_url(url)});
+}
+
+void SessionRecorder::on_dropped_frames(std::uint64_t count) {
+  dropped_since_ += count;
+  total_dropped_ += count;
+}
+
+void SessionRecorder::on_seek(SteadyTime t, double from_s, double to_s) {
+  ++total_seeks_;
+  seeks_.add({since_load(t), from_s, to_s});
+}
+
+void SessionRecorder::on_video_segment(const RepresentationInfo& rep, double duration_s) {
+  if (!(duration_s > 0) || !std::isfinite(duration_s)) return;
+  RepTime& rt = time_at_rep_[rep.id];
+  rt.bitrate_bps = rep.bitrate_bps;
+  rt.seconds += duration_s;
+  played_s_ += duration_s;
+  segment_kbps_.push_back(static_cast<double>(rep.bitrate_bps) / 1000.0);
+}
+
+namespace {
+Json common_fields(const SessionInfo& info, std::uint64_t seq, double session_time_s, const Snapshot& s,
+                   WallClockTime wall, std::string_view event) {
+  Json j = {{"schema_version", kSchemaVersion},
+            {"session_id", info.session_id},
+            {"content_id", info.content_id},
+            {"event", event},
+            {"seq", seq},
+            {"wall_time", manifest::format_datetime(wall)},
+            {"session_time_s", round3(session_time_s)},
+            {"position_s", round3(s.position_s)},
+            {"state", s.state}};
+  Json buffers = Json::object();
+  for (const auto& [track, level] : s.buffer_s) buffers[track] = round3(level);
+  j["buffer_s"] = std::move(buffers);
+  if (s.video) j["video"] = rep_json(*s.video);
+  if (s.audio) j["audio"] = rep_json(*s.audio);
+  if (s.throughput_kbps) j["throughput_kbps"] = std::round(*s.throughput_kbps);
+  if (!s.cdn.empty()) j["cdn"] = redact_url(s.cdn);
+  return j;
+}
+}  // namespace
+
+std::string SessionRecorder::heartbeat(const Snapshot& snapshot, WallClockTime wall, SteadyTime now) {
+  Json j = common_fields(info_, seq_, since_load(now), snapshot, wall, "heartbeat");
+  Json sw = Json::array(), st = Json::array(), er = Json::array(), sk = Json::array();
+  for (const auto& e : switches_.items)
+    sw.push_back({{"t_s", round3(e.t_s)}, {"position_s", round3(e.position_s)}, {"from", rep_json(e.from)},
+                  {"to", rep_json(e.to)}, {"reason", e.reason}});
+  for (const auto& e : stalls_.items) {
+    Json x = {{"start_s", round3(e.start_s)}};
+    if (e.position_s >= 0) x["position_s"] = round3(e.position_s);
+    if (e.duration_s) x["duration_s"] = round3(*e.duration_s);
+    st.push_back(std::move(x));
+  }
+  for (const auto& e : errors_.items) {
+    Json x = {{"t_s", round3(e.t_s)}, {"code", e.code}, {"name", e.name}, {"message", e.message}};
+    if (!e.url.empty()) x["url"] = e.url;
+    er.push_back(std::move(x));
+  }
+  for (const auto& e : seeks_.items)
+    sk.push_back({{"t_s", round3(e.t_s)}, {"from_s", round3(e.from_s)}, {"to_s", round3(e.to_s)}});
+  j["switches"] = std::move(sw);
+  j["stalls"] = std::move(st);
+  j["errors"] = std::move(er);
+  j["seeks"] = std::move(sk);
+  j["dropped_frames"] = dropped_since_;
+  j["events_dropped"] = switches_.dropped + stalls_.dropped + errors_.dropped + seeks_.dropped;
+  switches_ = {};
+  stalls_ = {};
+  errors_ = {};
+  seeks_ = {};
+  dropped_since_ = 0;
+  ++seq_;
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::string SessionRecorder::final_report(const Snapshot& snapshot, EndReason reason, WallClockTime wall,
+                                          SteadyTime now) {
+  if (stall_started_) on_stall_end(now);  // a session that ends stalled: count the stall so far
+  Json j = common_fields(info_, seq_, since_load(now), snapshot, wall, "final");
+  j["final"] = true;
+  j["end_reason"] = to_string(reason);
+  if (first_frame_time_ && load_time_) j["startup_s"] = round3(since_load(*first_frame_time_));
+  j["played_s"] = round3(played_s_);
+  double weighted = 0;
+  Json per_rep = Json::array();
+  for (const auto& [id, rt] : time_at_rep_) {
+    weighted += static_cast<double>(rt.bitrate_bps) / 1000.0 * rt.seconds;
+    per_rep.push_back({{"id", id}, {"bitrate_kbps", static_cast<double>(rt.bitrate_bps) / 1000.0},
+                       {"seconds", round3(rt.seconds)}});
+  }
+  j["average_bitrate_kbps"] = played_s_ > 0 ? std::round(weighted / played_s_) : 0.0;
+  j["time_at_representation"] = std::move(per_rep);
+  j["rebuffer_count"] = total_stalls_;
+  j["rebuffer_s"] = round3(stall_seconds_);
+  j["rebuffer_ratio"] = played_s_ + stall_seconds_ > 0 ? round3(stall_seconds_ / (played_s_ + stall_seconds_)) : 0.0;
+  j["switch_count"] = total_switches_;
+  j["seek_count"] = total_seeks_;
+  j["dropped_frames"] = total_dropped_;
+  j["error_count"] = total_errors_;
+  // QoE_lin as Pensieve defines it (abr/qoe/qoe.h): per segment after the first, bitrate in Mbps,
+  // minus 4.3 per second of stall, minus the bitrate change; reported as the sum and per segment.
+  double utility = 0, smooth = 0;
+  for (std::size_t i = 1; i < segment_kbps_.size(); ++i) {
+    utility += abr::qoe_utility(abr::QoeMetric::kLin, segment_kbps_[i], 0);
+    smooth += std::abs(abr::qoe_utility(abr::QoeMetric::kLin, segment_kbps_[i], 0) -
+                       abr::qoe_utility(abr::QoeMetric::kLin, segment_kbps_[i - 1], 0));
+  }
+  const double qoe = utility - abr::qoe_rebuffer_penalty(abr::QoeMetric::kLin) * stall_seconds_ - smooth;
+  j["qoe_lin"] = round3(qoe);
+  j["qoe_lin_per_segment"] = segment_kbps_.size() > 1 ? round3(qoe / static_cast<double>(segment_kbps_.size() - 1)) : 0.0;
+  j["device"] = info_.device;
+  j["library_version"] = info_.library_version;
+  ++seq_;
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+}  // namespace abrplay::telemetry

@@ -1,0 +1,257 @@
+// Reporter against real HTTP on 127.0.0.1: abrplay-origin's collector for delivery, and a small
+// programmable collector for the failure modes (down, 500, slow).
+#include <catch2/catch.hpp>
+
+#include <httplib.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "abrplay/net/http_client.h"
+#include "abrplay/player/telemetry/reporter.h"
+#include "fake_clock.h"
+#include "origin.h"
+
+namespace tel = abrplay::telemetry;
+namespace net = abrplay::net;
+using Json = nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+// The player thread, run by the test: tasks posted from the net thread wait here until the test
+// runs them, so Reporter methods and completions share one thread as in the player.
+class TestLoop final : public net::Executor {
+ public:
+  void post(std::function<void()> task) override {
+    std::lock_guard lock(mu_);
+    tasks_.push_back(std::move(task));
+    cv_.notify_all();
+  }
+  // Runs tasks until `done` holds; false after `limit` of real time (a hang, reported as failure).
+  bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit = 10s) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (!done()) {
+      std::unique_lock lock(mu_);
+      if (!cv_.wait_until(lock, end, [&] { return !tasks_.empty(); })) return false;
+      auto task = std::move(tasks_.front());
+      tasks_.pop_front();
+      lock.unlock();
+      task();
+    }
+    return true;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> tasks_;
+};
+
+// A collector whose answers the test sets: status to return, or hold each answer until released.
+class Collector {
+ public:
+  Collector() {
+    server_.Post("/telemetry", [this](const httplib::Request& req, httplib::Response& res) {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return !hold_ || stopping_; });
+      bodies_.push_back(req.body);
+      headers_.push_back(req.get_header_value("X-Api-Key"));
+      res.status = status_;
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    // bind_to_any_port() already listens: connections wait in the backlog until the thread serves.
+  }
+  ~Collector() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+      cv_.notify_all();
+    }
+    server_.stop();
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/telemetry"; }
+  void set_status(int s) { std::lock_guard lock(mu_); status_ = s; }
+  void hold(bool h) { std::lock_guard lock(mu_); hold_ = h; cv_.notify_all(); }
+  std::vector<std::string> bodies() { std::lock_guard lock(mu_); return bodies_; }
+  std::vector<std::string> api_keys() { std::lock_guard lock(mu_); return headers_; }
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int status_ = 204;
+  bool hold_ = false, stopping_ = false;
+  std::vector<std::string> bodies_, headers_;
+};
+
+tel::ReporterConfig config(std::string url) {
+  tel::ReporterConfig c;
+  c.url = std::move(url);
+  return c;
+}
+
+std::string payload(int seq) { return Json{{"session_id", "s"}, {"seq", seq}}.dump(); }
+
+// The seq values a POST body carries, in order (one object or a batch).
+std::vector<int> seqs(const std::string& body) {
+  Json j = Json::parse(body);
+  if (j.is_object()) j = Json::array({j});
+  std::vector<int> out;
+  for (const auto& p : j) out.push_back(p["seq"].get<int>());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("heartbeats reach abrplay-origin's collector, one POST each, in order", "[telemetry][reporter]") {
+  abrplay::origin::OriginConfig oc;
+  oc.roots = {ABRPLAY_TEST_DATA_DIR};
+  auto origin = abrplay::origin::Origin::start(std::move(oc));
+  REQUIRE(origin.has_value());
+  net::HttpClient http;
+  TestLoop loop;
+  abrplay::test::FakeClock clock;
+  tel::Reporter reporter(http, loop, clock, config(origin.value()->url(0) + "telemetry"));
+  for (int i = 0; i < 3; ++i) {
+    reporter.enqueue(payload(i));
+    reporter.poll();
+    REQUIRE(loop.run_until([&] { return !reporter.stats().in_flight; }));
+  }
+  CHECK(reporter.stats().sent_payloads == 3);
+  CHECK(reporter.stats().sent_requests == 3);
+  const Json sessions = origin.value()->telemetry().sessions();
+  REQUIRE(sessions.size() == 1);
+  CHECK(sessions[0]["heartbeats"] == 3);
+  CHECK(sessions[0]["last"]["seq"] == 2);
+}
+
+TEST_CASE("a collector answering 500 loses nothing within the bound: backoff, then one batch in order",
+          "[telemetry][reporter]") {
+  Collector collector;
+  collector.set_status(500);
+  net::HttpClient http;
+  TestLoop loop;
+  abrplay::test::FakeClock clock;
+  tel::ReporterConfig c = config(collector.url());
+  c.headers = {{"X-Api-Key", "k"}};
+  c.initial_backoff = 1000ms;
+  tel::Reporter reporter(http, loop, clock, c);
+  reporter.enqueue(payload(0));
+  reporter.poll();
+  REQUIRE(loop.run_until([&] { return !reporter.stats().in_flight; }));
+  CHECK(reporter.stats().failed_requests == 1);
+  reporter.enqueue(payload(1));
+  reporter.poll();  // inside the 1 s backoff: nothing is sent
+  CHECK(reporter.stats().sent_requests == 1);
+  clock.advance(1000ms);
+  reporter.poll();
+  REQUIRE(loop.run_until([&] { return !reporter.stats().in_flight; }));
+  CHECK(reporter.stats().failed_requests == 2);
+  clock.advance(1999ms);  // the second backoff is 2 s
+  reporter.poll();
+  CHECK(reporter.stats().sent_requests == 2);
+
+  collector.set_status(204);
+  reporter.enqueue(payload(2));
+  clock.advance(1ms);
+  reporter.poll();
+  REQUIRE(loop.run_until([&] { return !reporter.stats().in_flight; }));
+  CHECK(reporter.stats().sent_payloads == 3);
+  CHECK(reporter.stats().dropped_payloads == 0);
+  const auto bodies = collector.bodies();
+  REQUIRE(bodies.size() == 3);
+  CHECK(seqs(bodies[2]) == std::vector<int>{0, 1, 2});  // the batch
+  CHECK(collector.api_keys()[2] == "k");
+  CHECK(bodies[2].find("X-Api-Key") == std::string::npos);
+}
+
+TEST_CASE("a collector that is down: the queue keeps the newest max_queue payloads and counts the rest",
+          "[telemetry][reporter]") {
+  // Port 1 (tcpmux) is reserved and never served here: connections are refused at once.
+  const std::string dead_url = "http://127.0.0.1:1/telemetry";
+  net::HttpClient http;
+  TestLoop loop;
+  abrplay::test::FakeClock clock;
+  tel::Reporter reporter(http, loop, clock, [&] { auto c = config(dead_url); c.max_queue = 4; return c; }());
+  for (int i = 0; i < 10; ++i) {
+    reporter.enqueue(payload(i));
+    clock.advance(60s);  // past any backoff
+    reporter.poll();
+    REQUIRE(loop.run_until([&] { return !reporter.stats().in_flight; }));
+  }
+  CHECK(reporter.stats().queued == 4);
+  CHECK(reporter.stats().dropped_payloads == 6);
+  CHECK(reporter.stats().failed_requests == 10);
+}
+
+TEST_CASE("a slow collector never blocks the player thread: new heartbeats queue behind the one in flight",
+          "[telemetry][reporter]") {
+  Collector collector;
+  collector.hold(true);
+  net::HttpClient http;
+  TestLoop loop;
+  abrplay::test::FakeClock clock;
+  tel::Reporter reporter(http, loop, clock, config(collector.url()));
+  reporter.enqueue(payload(0));
+  reporter.poll();
+  // The POST hangs at the collector; the player thread goes on queueing.
+  for (int i = 1; i < 5; ++i) {
+    reporter.enqueue(payload(i));
+    reporter.poll();
+  }
+  CHECK(reporter.stats().in_flight);
+  CHECK(reporter.stats().queued == 4);
+  collector.hold(false);
+  REQUIRE(loop.run_until([&] { return !reporter.stats().in_flight; }));
+  reporter.poll();
+  REQUIRE(loop.run_until([&] { return !reporter.stats().in_flight; }));
+  CHECK(reporter.stats().sent_payloads == 5);
+  const auto bodies = collector.bodies();
+  REQUIRE(bodies.size() == 2);
+  CHECK(seqs(bodies[1]) == std::vector<int>{1, 2, 3, 4});
+}
+
+TEST_CASE("flush delivers the queue and the final report at shutdown, within its deadline", "[telemetry][reporter]") {
+  Collector collector;
+  collector.set_status(503);
+  net::HttpClient http;
+  TestLoop loop;
+  abrplay::test::FakeClock clock;
+  tel::Reporter reporter(http, loop, clock, config(collector.url()));
+  reporter.enqueue(payload(0));
+  reporter.poll();
+  REQUIRE(loop.run_until([&] { return !reporter.stats().in_flight; }));
+  collector.set_status(204);
+  reporter.enqueue(payload(1));
+  CHECK(reporter.flush(payload(2), 2000ms));
+  CHECK(seqs(collector.bodies().back()) == std::vector<int>{0, 1, 2});
+  CHECK(reporter.stats().sent_payloads == 3);
+}
+
+TEST_CASE("flush to a collector that never answers gives up at the deadline", "[telemetry][reporter]") {
+  Collector collector;
+  collector.hold(true);
+  net::HttpClient http;
+  TestLoop loop;
+  abrplay::test::FakeClock clock;
+  tel::Reporter reporter(http, loop, clock, config(collector.url()));
+  reporter.enqueue(payload(0));
+  reporter.poll();  // in flight, held: flush takes it over
+  const auto start = std::chrono::steady_clock::now();
+  CHECK_FALSE(reporter.flush(payload(1), 300ms));
+  const auto took = std::chrono::steady_clock::now() - start;
+  CHECK(took >= 300ms);
+  CHECK(took < 5s);  // bounded: no hang (generous for a loaded machine)
+  CHECK(reporter.stats().dropped_payloads == 2);
+  collector.hold(false);
+}

@@ -1,0 +1,225 @@
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "abrplay/player/telemetry/session_recorder.h"
+#include "fake_clock.h"
+
+namespace tel = abrplay::telemetry;
+using Json = nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+tel::RepresentationInfo rep(const char* id, std::int64_t bps, int height) {
+  return {id, bps, height * 16 / 9, height, "avc1.64001f"};
+}
+
+tel::Snapshot snapshot() {
+  tel::Snapshot s;
+  s.position_s = 12.5;
+  s.state = "playing";
+  s.buffer_s = {{"video", 18.0}, {"audio", 19.5}};
+  s.video = rep("v720", 1'850'000, 720);
+  s.audio = tel::RepresentationInfo{"a-en", 128'000, 0, 0, "mp4a.40.2"};
+  s.throughput_kbps = 5012.4;
+  s.cdn = "http://user:pw@127.0.0.1:8080/vod/?token=secret";
+  return s;
+}
+
+tel::SessionRecorder recorder() { return tel::SessionRecorder({"sid-1", "movie", "linux-x86_64", "0.1.0"}); }
+
+// Writes each payload to a file and validates them all against docs/telemetry.schema.json.
+int validate(const std::vector<std::string>& payloads) {
+  const auto dir = std::filesystem::path(ABRPLAY_BINARY_DIR) / "telemetry-samples";
+  std::filesystem::create_directories(dir);
+  std::string cmd = "python3 \"" ABRPLAY_TEST_DATA_DIR "/../player/telemetry/validate_schema.py\" \"" ABRPLAY_TEST_DATA_DIR
+                    "/../../docs/telemetry.schema.json\"";
+  for (std::size_t i = 0; i < payloads.size(); ++i) {
+    const auto file = dir / ("payload-" + std::to_string(i) + ".json");
+    std::ofstream(file) << payloads[i];
+    cmd += " \"" + file.string() + "\"";
+  }
+  return std::system(cmd.c_str());
+}
+
+}  // namespace
+
+TEST_CASE("a heartbeat carries the state now and what happened since the previous one", "[telemetry]") {
+  abrplay::test::FakeClock clock;
+  auto r = recorder();
+  r.on_load(clock.steady());
+  clock.advance(800ms);
+  r.on_first_frame(clock.steady());
+  clock.advance(4s);
+  r.on_switch(clock.steady(), 4.0, rep("v360", 750'000, 360), rep("v720", 1'850'000, 720), "buffer above cushion");
+  r.on_stall_start(clock.steady(), 4.2);
+  clock.advance(1500ms);
+  r.on_stall_end(clock.steady());
+  r.on_error(clock.steady(), {abrplay::ErrorCode::kNetworkHttpStatus, "HTTP 404"},
+             "http://cdn/seg-3.m4s?token=secret#x");
+  r.on_dropped_frames(3);
+  r.on_seek(clock.steady(), 6.0, 30.0);
+
+  const Json hb = Json::parse(r.heartbeat(snapshot(), clock.wall(), clock.steady()));
+  CHECK(hb["schema_version"] == 1);
+  CHECK(hb["event"] == "heartbeat");
+  CHECK(hb["seq"] == 0);
+  CHECK(hb["session_id"] == "sid-1");
+  CHECK(hb["wall_time"] == "2024-01-01T00:00:06.300000Z");
+  CHECK(hb["session_time_s"] == 6.3);
+  CHECK(hb["buffer_s"] == Json{{"audio", 19.5}, {"video", 18.0}});
+  CHECK(hb["video"]["bitrate_kbps"] == 1850);
+  CHECK(hb["video"]["height"] == 720);
+  CHECK_FALSE(hb["audio"].contains("height"));
+  CHECK(hb["throughput_kbps"] == 5012);
+  CHECK(hb["cdn"] == "http://127.0.0.1:8080/vod/");
+  REQUIRE(hb["switches"].size() == 1);
+  CHECK(hb["switches"][0]["from"]["id"] == "v360");
+  CHECK(hb["switches"][0]["reason"] == "buffer above cushion");
+  REQUIRE(hb["stalls"].size() == 1);
+  CHECK(hb["stalls"][0]["start_s"] == 4.8);
+  CHECK(hb["stalls"][0]["duration_s"] == 1.5);
+  REQUIRE(hb["errors"].size() == 1);
+  CHECK(hb["errors"][0]["code"] == 2003);
+  CHECK(hb["errors"][0]["name"] == "network.http_status");
+  CHECK(hb["errors"][0]["url"] == "http://cdn/seg-3.m4s");
+  CHECK(hb["seeks"] == Json::array({{{"t_s", 6.3}, {"from_s", 6.0}, {"to_s", 30.0}}}));
+  CHECK(hb["dropped_frames"] == 3);
+
+  const Json next = Json::parse(r.heartbeat(snapshot(), clock.wall(), clock.steady()));
+  CHECK(next["seq"] == 1);
+  CHECK(next["switches"].empty());
+  CHECK(next["stalls"].empty());
+  CHECK(next["errors"].empty());
+  CHECK(next["dropped_frames"] == 0);
+}
+
+TEST_CASE("no token, user info or query string ever reaches a payload", "[telemetry][privacy]") {
+  CHECK(tel::redact_url("https://u:p@cdn.example:8443/a/b.m4s?token=abc&x=1#frag") == "https://cdn.example:8443/a/b.m4s");
+  CHECK(tel::redact_url("not a url?token=abc") == "not a url");
+  CHECK(tel::redact_url("") == "");
+  abrplay::test::FakeClock clock;
+  auto r = recorder();
+  r.on_load(clock.steady());
+  r.on_error(clock.steady(), {abrplay::ErrorCode::kNetworkIo, "reset"}, "http://cdn/s.m4s?Signature=SECRET&Key-Pair-Id=K");
+  const std::string text = r.heartbeat(snapshot(), clock.wall(), clock.steady()) +
+                           r.final_report(snapshot(), tel::EndReason::kStopped, clock.wall(), clock.steady());
+  CHECK(text.find("SECRET") == std::string::npos);
+  CHECK(text.find("secret") == std::string::npos);
+  CHECK(text.find("pw@") == std::string::npos);
+}
+
+TEST_CASE("a stall that spans two heartbeats is reported in both, its length in the second", "[telemetry]") {
+  abrplay::test::FakeClock clock;
+  auto r = recorder();
+  r.on_load(clock.steady());
+  r.on_first_frame(clock.steady());
+  clock.advance(10s);
+  r.on_stall_start(clock.steady(), 10.0);
+  clock.advance(1s);
+  const Json first = Json::parse(r.heartbeat(snapshot(), clock.wall(), clock.steady()));
+  REQUIRE(first["stalls"].size() == 1);
+  CHECK_FALSE(first["stalls"][0].contains("duration_s"));
+  clock.advance(2s);
+  r.on_stall_end(clock.steady());
+  const Json second = Json::parse(r.heartbeat(snapshot(), clock.wall(), clock.steady()));
+  REQUIRE(second["stalls"].size() == 1);
+  CHECK(second["stalls"][0]["start_s"] == 10.0);
+  CHECK(second["stalls"][0]["duration_s"] == 3.0);
+}
+
+TEST_CASE("waiting for the first frame is startup time, not a stall", "[telemetry]") {
+  abrplay::test::FakeClock clock;
+  auto r = recorder();
+  r.on_load(clock.steady());
+  r.on_stall_start(clock.steady(), 0);
+  clock.advance(1200ms);
+  r.on_stall_end(clock.steady());
+  r.on_first_frame(clock.steady());
+  const Json fin = Json::parse(r.final_report(snapshot(), tel::EndReason::kEndOfStream, clock.wall(), clock.steady()));
+  CHECK(fin["startup_s"] == 1.2);
+  CHECK(fin["rebuffer_count"] == 0);
+  CHECK(fin["rebuffer_s"] == 0.0);
+}
+
+TEST_CASE("each heartbeat list is bounded; what does not fit is counted", "[telemetry]") {
+  abrplay::test::FakeClock clock;
+  auto r = recorder();
+  r.on_load(clock.steady());
+  for (int i = 0; i < 100; ++i) r.on_error(clock.steady(), {abrplay::ErrorCode::kNetworkTimeout, "stall"}, "");
+  const Json hb = Json::parse(r.heartbeat(snapshot(), clock.wall(), clock.steady()));
+  CHECK(hb["errors"].size() == tel::kMaxEventsPerHeartbeat);
+  CHECK(hb["events_dropped"] == 100 - tel::kMaxEventsPerHeartbeat);
+  CHECK_FALSE(hb["errors"][0].contains("url"));
+  const Json fin = Json::parse(r.final_report(snapshot(), tel::EndReason::kError, clock.wall(), clock.steady()));
+  CHECK(fin["error_count"] == 100);
+}
+
+TEST_CASE("the final report sums the session: bitrate, time per representation, rebuffering, QoE_lin", "[telemetry]") {
+  abrplay::test::FakeClock clock;
+  auto r = recorder();
+  r.on_load(clock.steady());
+  clock.advance(500ms);
+  r.on_first_frame(clock.steady());
+  // 4 s segments: 1.2, 1.2, 2.85, 1.2 Mbps; one 2 s stall.
+  r.on_video_segment(rep("v480", 1'200'000, 480), 4);
+  r.on_video_segment(rep("v480", 1'200'000, 480), 4);
+  r.on_video_segment(rep("v1080", 2'850'000, 1080), 4);
+  r.on_video_segment(rep("v480", 1'200'000, 480), 4);
+  r.on_switch(clock.steady(), 8, rep("v480", 1'200'000, 480), rep("v1080", 2'850'000, 1080), "up");
+  r.on_switch(clock.steady(), 12, rep("v1080", 2'850'000, 1080), rep("v480", 1'200'000, 480), "down");
+  r.on_stall_start(clock.steady(), 9);
+  clock.advance(2s);
+  r.on_stall_end(clock.steady());
+  r.on_dropped_frames(2);
+  const Json fin = Json::parse(r.final_report(snapshot(), tel::EndReason::kEndOfStream, clock.wall(), clock.steady()));
+  CHECK(fin["event"] == "final");
+  CHECK(fin["final"] == true);
+  CHECK(fin["end_reason"] == "end_of_stream");
+  CHECK(fin["startup_s"] == 0.5);
+  CHECK(fin["played_s"] == 16.0);
+  CHECK(fin["average_bitrate_kbps"] == 1613);  // (3 x 1200 + 2850) / 4 = 1612.5, rounded
+  CHECK(fin["time_at_representation"] ==
+        Json::array({{{"id", "v1080"}, {"bitrate_kbps", 2850.0}, {"seconds", 4.0}},
+                     {{"id", "v480"}, {"bitrate_kbps", 1200.0}, {"seconds", 12.0}}}));
+  CHECK(fin["rebuffer_count"] == 1);
+  CHECK(fin["rebuffer_s"] == 2.0);
+  CHECK(fin["rebuffer_ratio"] == 0.111);  // 2 / 18
+  CHECK(fin["switch_count"] == 2);
+  CHECK(fin["dropped_frames"] == 2);
+  // Segments 1..3: utility 1.2 + 2.85 + 1.2 = 5.25; smoothness 0 + 1.65 + 1.65 = 3.3; stall 4.3 x 2 = 8.6.
+  CHECK(fin["qoe_lin"] == Approx(5.25 - 3.3 - 8.6).margin(1e-3));
+  CHECK(fin["qoe_lin_per_segment"] == Approx((5.25 - 3.3 - 8.6) / 3).margin(1e-3));
+  CHECK(fin["device"] == "linux-x86_64");
+  CHECK(fin["library_version"] == "0.1.0");
+}
+
+TEST_CASE("heartbeats, final reports and batches validate against docs/telemetry.schema.json", "[telemetry][schema]") {
+  abrplay::test::FakeClock clock;
+  auto r = recorder();
+  r.on_load(clock.steady());
+  clock.advance(1s);
+  r.on_first_frame(clock.steady());
+  r.on_switch(clock.steady(), 1, rep("v360", 750'000, 360), rep("v720", 1'850'000, 720), "throughput");
+  r.on_stall_start(clock.steady(), 2);
+  r.on_error(clock.steady(), {abrplay::ErrorCode::kMediaDecode, "bad slice"}, "http://cdn/x.m4s?t=1");
+  r.on_video_segment(rep("v720", 1'850'000, 720), 4);
+  const std::string hb1 = r.heartbeat(snapshot(), clock.wall(), clock.steady());
+  clock.advance(3s);
+  r.on_stall_end(clock.steady());
+  r.on_seek(clock.steady(), 3, 40);
+  const std::string hb2 = r.heartbeat(tel::Snapshot{}, clock.wall(), clock.steady());
+  const std::string fin = r.final_report(snapshot(), tel::EndReason::kDestroyed, clock.wall(), clock.steady());
+  CHECK(validate({hb1, hb2, fin, "[" + hb1 + "," + hb2 + "]"}) == 0);
+  // And the schema really checks: a payload with a query string in a URL, or without seq, fails.
+  Json bad = Json::parse(hb1);
+  bad["cdn"] = "http://cdn/?token=1";
+  Json no_seq = Json::parse(fin);
+  no_seq.erase("seq");
+  CHECK(validate({bad.dump()}) != 0);
+  CHECK(validate({no_seq.dump()}) != 0);
+}
