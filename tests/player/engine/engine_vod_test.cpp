@@ -254,6 +254,9 @@ TEST_CASE("load() twice without stop() is refused with kInvalidState", "[engine]
   h.start();
   REQUIRE(h.load(origin->url(0) + "manifest.mpd").code == ErrorCode::kOk);
   CHECK(h.load(origin->url(0) + "manifest.mpd").code == ErrorCode::kInvalidState);
+  // Let the MPD be served before tearing down: stopping an origin that never accepted a
+  // connection can hang in httplib (stop() before listen() is running is lost).
+  CHECK(h.rec.wait([&] { return h.rec.state != EngineState::kLoading; }, std::chrono::seconds(20)));
 }
 
 }  // namespace abrplay::engine::test
