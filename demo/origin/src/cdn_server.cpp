@@ -81,7 +81,15 @@ Expected<int, std::string> CdnServer::bind(int port) {
 }
 
 void CdnServer::start() {
-  thread_ = std::thread([this] { server_.listen_after_bind(); });
+  thread_ = std::thread([this] {
+    server_.listen_after_bind();
+    listen_returned_ = true;
+  });
+  // httplib 0.11's stop() does nothing until listen_after_bind() has set is_running(), so a stop()
+  // right after start() would leave the accept loop running and the join hanging. httplib offers no
+  // notification, so wait here for that flag (it is set within microseconds; the socket already
+  // listens, so no connection is lost meanwhile).
+  while (!server_.is_running() && !listen_returned_) std::this_thread::yield();
 }
 
 void CdnServer::stop() {

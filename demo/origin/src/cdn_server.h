@@ -14,6 +14,7 @@
 
 #include <memory>
 #include <mutex>
+#include <atomic>
 #include <thread>
 #include <unordered_map>
 
@@ -61,6 +62,7 @@ class CdnServer {
   SharedLink link_;
   std::shared_ptr<FaultPlan> faults_;
   httplib::Server server_;
+  std::atomic<bool> listen_returned_{false};
   std::thread thread_;
   int port_ = 0;
   std::mutex mutex_;
