@@ -1,0 +1,183 @@
+// abrplay/player.h: the public C++ API for embedders (issue 8).
+//
+//   abrplay::PlayerConfig config;
+//   config.sinks.kind = abrplay::SinkKind::kNullMaxSpeed;    // headless, as fast as decoding allows
+//   abrplay::Player player(config);
+//   player.set_listener(&my_listener);                        // events on the player thread
+//   player.load("http://127.0.0.1:8080/number/manifest.mpd"); // plays when ready (play_when_ready)
+//   ...
+//   abrplay::PlayerStats s = player.stats();
+//
+// A Player owns an HTTP client (its own "abrplay-net" thread), an event loop ("abrplay-player" thread)
+// running the streaming engine, a media pipeline (decode threads) with the sinks of the config, and a
+// presentation thread ("abrplay-present") that pumps the pipeline. No FFmpeg, SDL or curl type is
+// reachable from this header.
+//
+// THREADING CONTRACT
+//  - Every public method may be called from any thread, including from inside a listener callback or
+//    a frame callback, EXCEPT the destructor and set_listener(): never destroy the Player or change the
+//    listener from inside one of its callbacks (it would wait for itself).
+//  - Commands (load, play, pause, seek, stop, set_abr, pin_representation, set_volume,
+//    select_audio_language) never block: they are queued to the player thread in call order.
+//  - State is visible immediately after each call (ExoPlayer's promise): state(), position() and
+//    play_when_ready() return what the command asked for (e.g. kPaused right after pause(), kSeeking
+//    and the target right after seek(), kIdle right after stop()) until the player thread has
+//    carried out every queued command; from then on they follow the engine again.
+//  - PlayerListener methods are called on the player thread ("abrplay-player"), one at a time, in the
+//    order things happened; a listener must return quickly (the engine waits for it). Events that
+//    describe the past may arrive after a command changed the visible state.
+//  - The frame callback (SinkKind::kFrameCallback) runs on the presentation thread ("abrplay-present").
+//  - The log callback may run on any player-owned thread, concurrently.
+//  - The destructor stops playback, sends the final telemetry report (bounded by
+//    telemetry_flush_deadline), joins every thread and returns; no callback runs after it returned.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "abrplay/player/error.h"
+#include "abrplay/player/media/frame.h"
+
+namespace abrplay {
+
+// The engine's states (docs/engine.md): idle, loading, buffering, playing, paused, seeking, ended, error.
+enum class PlayerState { kIdle, kLoading, kBuffering, kPlaying, kPaused, kSeeking, kEnded, kError };
+std::string_view to_string(PlayerState state);
+
+enum class SinkKind {
+  kNullRealTime,   // headless: decode and discard, paced by the wall clock (a sound card's pace)
+  kNullMaxSpeed,   // headless: decode and discard every frame as fast as possible (benchmarks, tests)
+  kFrameCallback,  // every presented video frame goes to SinkConfig::on_frame; audio is discarded
+};
+
+struct SinkConfig {
+  SinkKind kind = SinkKind::kNullRealTime;
+  // kFrameCallback: called on the presentation thread with each frame; it may keep the frame.
+  std::function<void(const media::VideoFrame&)> on_frame;
+  // With kFrameCallback: true = present every frame as soon as decoded (no pacing, none dropped).
+  bool frame_callback_max_speed = false;
+};
+
+enum class CmcdMode { kOff, kQuery, kHeader };
+enum class LogLevel { kDebug, kInfo, kWarning, kError };
+
+struct PlayerConfig {
+  // ABR: a name accepted by abr::make_algorithm() ("dynamic", "bb", "bola", "robustmpc", ...) or
+  // "fixed:N" to pin representation N of the video ladder (0 = lowest).
+  std::string abr = "dynamic";
+  bool abr_pensieve_compat = true;  // abr::RegistryOptions::pensieve_compat
+  // Buffer goals (engine/load_control.h).
+  std::chrono::milliseconds min_buffer{12'000};
+  std::chrono::milliseconds max_buffer{20'000};
+  std::chrono::milliseconds startup_buffer{2'000};
+  std::chrono::milliseconds rebuffer_buffer{4'000};
+  // Representations larger than this are not played (0 = no limit).
+  std::uint32_t max_width = 0;
+  std::uint32_t max_height = 0;
+  std::vector<std::string> preferred_audio_languages;  // best first ("en" matches "en-US")
+  // Telemetry: heartbeats to `telemetry_url` every `telemetry_interval`, a final report when the
+  // session ends (end of stream, stop, error, destruction). Empty URL: no telemetry.
+  std::string telemetry_url;
+  std::chrono::milliseconds telemetry_interval{10'000};
+  std::chrono::milliseconds telemetry_flush_deadline{1'000};
+  std::string content_id;  // telemetry content id; empty: the manifest URL's last path segment
+  // Not applied yet: the engine has no request hook (see docs/embedding.md, "Limits").
+  CmcdMode cmcd = CmcdMode::kOff;
+  std::vector<std::pair<std::string, std::string>> request_headers;  // sent with telemetry only, today
+  std::function<void(LogLevel, std::string_view)> log;
+  SinkConfig sinks;
+  bool play_when_ready = true;  // start playing once loaded (else stays paused until play())
+  float volume = 1.0F;
+};
+
+struct PlayerStats {
+  PlayerState state = PlayerState::kIdle;
+  std::chrono::microseconds position{0};
+  std::chrono::microseconds video_buffer{0};  // media ahead of the position
+  std::chrono::microseconds audio_buffer{0};
+  std::string video_representation;  // ids; empty before the first segment
+  std::string audio_representation;
+  std::uint64_t video_bitrate_bps = 0;
+  int video_width = 0, video_height = 0;
+  std::optional<double> throughput_kbps;  // the estimator's value at the last ABR decision
+  std::optional<std::chrono::microseconds> startup_time;  // load() to the first playing state
+  int stalls = 0;
+  std::chrono::microseconds stall_time{0};
+  int switches = 0;                    // video representation changes
+  std::uint64_t frames_presented = 0;  // video
+  std::uint64_t frames_dropped = 0;    // late video frames
+  std::uint64_t segments_downloaded = 0;
+  std::string abr;                     // the algorithm in use
+};
+
+struct PlayerEvent {
+  enum class Kind {
+    kStateChanged,          // state, position
+    kRepresentationChanged, // track ("video"/"audio"), representation_id, bandwidth_bps
+    kError,                 // fatal for the session: error (state is kError)
+    kWarning,               // not fatal: error
+    kEnded,                 // played to the end (after kStateChanged to kEnded)
+    kTelemetrySent,         // the final report was delivered (error.code kOk) or not (kNetworkTimeout)
+  };
+  Kind kind = Kind::kStateChanged;
+  PlayerState state = PlayerState::kIdle;
+  PlayerState previous_state = PlayerState::kIdle;
+  std::chrono::microseconds position{0};
+  std::string track;
+  std::string representation_id;
+  std::uint64_t bandwidth_bps = 0;
+  Error error;
+};
+
+class PlayerListener {
+ public:
+  virtual ~PlayerListener() = default;
+  virtual void on_event(const PlayerEvent& event) = 0;
+};
+
+class Player {
+ public:
+  explicit Player(PlayerConfig config = {});
+  ~Player();
+  Player(const Player&) = delete;
+  Player& operator=(const Player&) = delete;
+
+  // Not owned; must outlive the Player or be replaced first. Not from inside a callback.
+  void set_listener(PlayerListener* listener);
+
+  // Starts a session on `mpd_url` (stopping the current one). kInvalidArgument for an empty URL;
+  // every other failure (bad URL, network, malformed manifest, unplayable content) comes as a kError
+  // event with the code (2xxx network, 3xxx manifest, 4xxx media).
+  Error load(std::string mpd_url);
+  void play();
+  void pause();
+  // kInvalidState when nothing is loaded (idle, loading, error).
+  Error seek(std::chrono::microseconds target);
+  void stop();
+  // kInvalidArgument for an unknown name; takes effect at the next segment.
+  Error set_abr(std::string_view name);
+  // Pins video representation `index` of the ladder (0 = lowest); set_abr() unpins.
+  void pin_representation(std::size_t index);
+  void set_volume(float volume);  // 0 .. 1
+  // Prefers `language` for audio: the session is reloaded at the current position when playing.
+  void select_audio_language(std::string language);
+
+  PlayerState state() const;
+  std::chrono::microseconds position() const;
+  bool play_when_ready() const;
+  PlayerStats stats() const;
+
+ private:
+  class Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace abrplay

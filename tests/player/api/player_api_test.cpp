@@ -1,0 +1,308 @@
+// The public Player API (abrplay/player.h) end to end: abrplay-origin serves the real test content
+// (8 s, 25 fps, 6 video + 2 audio representations) on 127.0.0.1; sinks are headless.
+// No sleeps: every wait is a condition variable with a generous real-time bound.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "abrplay/player.h"
+#include "media_test_support.h"
+#include "origin.h"
+
+using namespace std::chrono_literals;
+using abrplay::ErrorCode;
+using abrplay::Player;
+using abrplay::PlayerConfig;
+using abrplay::PlayerEvent;
+using abrplay::PlayerState;
+
+namespace {
+
+// Records events; waits on a condition variable.
+class Recorder final : public abrplay::PlayerListener {
+ public:
+  void on_event(const PlayerEvent& e) override {
+    std::lock_guard lock(mu_);
+    events_.push_back(e);
+    cv_.notify_all();
+  }
+  bool wait(const std::function<bool(const std::vector<PlayerEvent>&)>& pred, std::chrono::seconds limit = 30s) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, limit, [&] { return pred(events_); });
+  }
+  bool wait_state(PlayerState s, std::chrono::seconds limit = 30s) {
+    return wait([s](const auto& ev) { return reached(ev, s); }, limit);
+  }
+  bool wait_error(std::chrono::seconds limit = 30s) {
+    return wait([](const auto& ev) { return first_error(ev) != nullptr; }, limit);
+  }
+  static bool reached(const std::vector<PlayerEvent>& ev, PlayerState s) {
+    for (const auto& e : ev) {
+      if (e.kind == PlayerEvent::Kind::kStateChanged && e.state == s) return true;
+    }
+    return false;
+  }
+  static const PlayerEvent* first_error(const std::vector<PlayerEvent>& ev) {
+    for (const auto& e : ev) {
+      if (e.kind == PlayerEvent::Kind::kError) return &e;
+    }
+    return nullptr;
+  }
+  std::vector<PlayerEvent> events() {
+    std::lock_guard lock(mu_);
+    return events_;
+  }
+  void clear() {
+    std::lock_guard lock(mu_);
+    events_.clear();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<PlayerEvent> events_;
+};
+
+std::unique_ptr<abrplay::origin::Origin> serve(std::vector<std::string> roots = {ABRPLAY_TEST_CONTENT_DIR}) {
+  abrplay::origin::OriginConfig oc;
+  oc.roots = std::move(roots);
+  auto o = abrplay::origin::Origin::start(std::move(oc));
+  if (!o) FAIL("Origin::start: " << o.error());
+  return std::move(*o);
+}
+
+PlayerConfig max_speed() {
+  PlayerConfig c;
+  c.sinks.kind = abrplay::SinkKind::kNullMaxSpeed;
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("load plays to the end: every video frame delivered once, stats filled", "[api]") {
+  auto origin = serve();
+  std::mutex mu;
+  std::vector<int> codes;
+  PlayerConfig c;
+  c.sinks.kind = abrplay::SinkKind::kFrameCallback;
+  c.sinks.frame_callback_max_speed = true;
+  c.sinks.on_frame = [&](const abrplay::media::VideoFrame& f) {
+    const int code = abrplay::media::test::read_frame_code(f);
+    std::lock_guard lock(mu);
+    codes.push_back(code);
+  };
+  Recorder rec;
+  Player player(c);
+  player.set_listener(&rec);
+  REQUIRE(player.load(origin->url(0) + "number/manifest.mpd").code == ErrorCode::kOk);
+  CHECK(player.state() == PlayerState::kLoading);  // visible at once
+  REQUIRE(rec.wait_state(PlayerState::kEnded));
+  CHECK(player.state() == PlayerState::kEnded);
+  const auto s = player.stats();
+  CHECK(s.startup_time.has_value());
+  CHECK(s.segments_downloaded >= 4);
+  CHECK_FALSE(s.video_representation.empty());
+  CHECK_FALSE(s.audio_representation.empty());
+  CHECK(s.video_width > 0);
+  CHECK(s.frames_presented == 200);
+  CHECK(s.abr == "dynamic");
+  std::lock_guard lock(mu);
+  CHECK(codes.size() == 200);
+  const std::set<int> unique(codes.begin(), codes.end());
+  CHECK(unique.size() == codes.size());
+  CHECK(Recorder::first_error(rec.events()) == nullptr);
+}
+
+TEST_CASE("pause and seek: the requested state is visible at once, then the engine follows", "[api]") {
+  auto origin = serve();
+  Recorder rec;
+  PlayerConfig c;  // real time, so there is time to pause
+  Player player(c);
+  player.set_listener(&rec);
+  REQUIRE(player.load(origin->url(0) + "timeline/manifest.mpd").code == ErrorCode::kOk);
+  REQUIRE(rec.wait_state(PlayerState::kPlaying));
+  player.pause();
+  CHECK(player.state() == PlayerState::kPaused);
+  CHECK_FALSE(player.play_when_ready());
+  REQUIRE(rec.wait_state(PlayerState::kPaused));
+  rec.clear();
+  REQUIRE(player.seek(6s).code == ErrorCode::kOk);
+  CHECK(player.state() == PlayerState::kSeeking);
+  CHECK(player.position() == std::chrono::microseconds(6s));
+  REQUIRE(rec.wait([](const auto& ev) {
+    return !ev.empty() && ev.back().kind == PlayerEvent::Kind::kStateChanged && ev.back().state == PlayerState::kPaused;
+  }));
+  player.play();
+  CHECK(player.play_when_ready());
+  REQUIRE(rec.wait_state(PlayerState::kEnded, 20s));
+  CHECK(player.stats().position >= std::chrono::microseconds(7s));
+  CHECK(Recorder::first_error(rec.events()) == nullptr);
+}
+
+TEST_CASE("stop works in every state and the player loads again afterwards", "[api]") {
+  auto origin = serve();
+  const std::string url = origin->url(0) + "number/manifest.mpd";
+  Recorder rec;
+  Player player(max_speed());
+  player.set_listener(&rec);
+  player.stop();  // idle
+  CHECK(player.state() == PlayerState::kIdle);
+  REQUIRE(player.load(url).code == ErrorCode::kOk);
+  player.stop();  // loading
+  CHECK(player.state() == PlayerState::kIdle);
+  for (PlayerState target : {PlayerState::kBuffering, PlayerState::kPlaying, PlayerState::kEnded}) {
+    CAPTURE(abrplay::to_string(target));
+    rec.clear();
+    REQUIRE(player.load(url).code == ErrorCode::kOk);
+    REQUIRE(rec.wait_state(target));
+    player.stop();
+    CHECK(player.state() == PlayerState::kIdle);
+    CHECK(player.position() == std::chrono::microseconds{0});
+  }
+  // Paused.
+  rec.clear();
+  PlayerConfig paused = max_speed();
+  {
+    Player p2(paused);
+    Recorder r2;
+    p2.set_listener(&r2);
+    p2.pause();
+    REQUIRE(p2.load(url).code == ErrorCode::kOk);
+    REQUIRE(r2.wait_state(PlayerState::kPaused));
+    p2.stop();
+    CHECK(p2.state() == PlayerState::kIdle);
+    // Error.
+    r2.clear();
+    REQUIRE(p2.load(origin->url(0) + "no-such/manifest.mpd").code == ErrorCode::kOk);
+    REQUIRE(r2.wait_error());
+    p2.stop();
+    CHECK(p2.state() == PlayerState::kIdle);
+    p2.set_listener(nullptr);
+  }
+  // And it still plays after all that.
+  rec.clear();
+  REQUIRE(player.load(url).code == ErrorCode::kOk);
+  REQUIRE(rec.wait_state(PlayerState::kEnded));
+  player.set_listener(nullptr);
+}
+
+TEST_CASE("destroying a player while it plays returns promptly", "[api]") {
+  auto origin = serve();
+  Recorder rec;
+  const auto t0 = std::chrono::steady_clock::now();
+  {
+    Player player;  // real time: still playing when destroyed
+    player.set_listener(&rec);
+    REQUIRE(player.load(origin->url(0) + "number/manifest.mpd").code == ErrorCode::kOk);
+    REQUIRE(rec.wait_state(PlayerState::kPlaying));
+  }
+  CHECK(std::chrono::steady_clock::now() - t0 < 10s);
+  CHECK_FALSE(Recorder::reached(rec.events(), PlayerState::kEnded));
+}
+
+TEST_CASE("several players at once each play to the end", "[api]") {
+  auto origin = serve();
+  constexpr int kPlayers = 3;
+  std::vector<std::unique_ptr<Recorder>> recs;
+  std::vector<std::unique_ptr<Player>> players;
+  for (int i = 0; i < kPlayers; ++i) {
+    recs.push_back(std::make_unique<Recorder>());
+    PlayerConfig c = max_speed();
+    if (i == 1) c.abr = "fixed:0";
+    players.push_back(std::make_unique<Player>(c));
+    players.back()->set_listener(recs.back().get());
+    REQUIRE(players.back()->load(origin->url(0) + (i == 2 ? "timeline" : "number") + "/manifest.mpd").code ==
+            ErrorCode::kOk);
+  }
+  for (int i = 0; i < kPlayers; ++i) {
+    CAPTURE(i);
+    REQUIRE(recs[static_cast<std::size_t>(i)]->wait_state(PlayerState::kEnded, 60s));
+  }
+  CHECK(players[1]->stats().video_representation == players[1]->stats().video_representation);
+  CHECK(players[1]->stats().switches == 0);
+  players.clear();
+}
+
+TEST_CASE("bad input gives an error event with the right code, never a hang", "[api]") {
+  auto origin = serve();
+  const auto dir = std::filesystem::temp_directory_path() / ("abrplay-api-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "bad");
+  {
+    std::ofstream(dir / "bad" / "manifest.mpd") << "<?xml version=\"1.0\"?><MPD><Period><AdaptationSet>";
+  }
+  auto bad_origin = serve({dir.string()});
+  struct Case {
+    std::string url;
+    std::vector<ErrorCode> codes;
+  };
+  const std::vector<Case> cases = {
+      {"ftp://127.0.0.1/manifest.mpd", {ErrorCode::kNetworkBadUrl}},
+      {origin->url(0) + "missing/manifest.mpd", {ErrorCode::kNetworkHttpStatus}},
+      {bad_origin->url(0) + "bad/manifest.mpd", {ErrorCode::kManifestMalformedXml}},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.url);
+    Recorder rec;
+    Player player(max_speed());
+    player.set_listener(&rec);
+    REQUIRE(player.load(c.url).code == ErrorCode::kOk);
+    REQUIRE(rec.wait_error());
+    const auto events = rec.events();
+    const PlayerEvent* e = Recorder::first_error(events);
+    REQUIRE(e != nullptr);
+    CAPTURE(e->error.describe());
+    CHECK(std::find(c.codes.begin(), c.codes.end(), e->error.code) != c.codes.end());
+    REQUIRE(rec.wait_state(PlayerState::kError));
+    CHECK(player.state() == PlayerState::kError);
+    CHECK(player.seek(1s).code == ErrorCode::kInvalidState);
+    player.set_listener(nullptr);
+  }
+  CHECK(Player().load("").code == ErrorCode::kInvalidArgument);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("telemetry: heartbeats and the final report reach the origin's collector", "[api][telemetry]") {
+  auto origin = serve();
+  Recorder rec;
+  PlayerConfig c;  // real time, so several heartbeats fit in the 8 s
+  c.telemetry_url = origin->url(0) + "telemetry";
+  c.telemetry_interval = 500ms;
+  Player player(c);
+  player.set_listener(&rec);
+  REQUIRE(player.load(origin->url(0) + "number/manifest.mpd").code == ErrorCode::kOk);
+  REQUIRE(player.set_abr("bola").code == ErrorCode::kOk);
+  CHECK(player.set_abr("no-such-algorithm").code == ErrorCode::kInvalidArgument);
+  REQUIRE(rec.wait_state(PlayerState::kPlaying));
+  REQUIRE(player.seek(5s).code == ErrorCode::kOk);
+  REQUIRE(rec.wait([](const auto& ev) {
+    for (const auto& e : ev) {
+      if (e.kind == PlayerEvent::Kind::kTelemetrySent) return true;
+    }
+    return false;
+  }));
+  const auto events = rec.events();
+  for (const auto& e : events) {
+    if (e.kind == PlayerEvent::Kind::kTelemetrySent) CHECK(e.error.code == ErrorCode::kOk);
+  }
+  CHECK(Recorder::reached(events, PlayerState::kEnded));
+  const nlohmann::json sessions = origin->telemetry().sessions();
+  REQUIRE(sessions.size() == 1);
+  CHECK(sessions[0]["heartbeats"].get<int>() >= 3);  // ~3 s of playing at 500 ms, plus the final
+  CHECK(sessions[0]["ended"] == true);
+  CHECK(sessions[0]["last"]["event"] == "final");
+  CHECK(player.stats().abr == "bola");
+}
