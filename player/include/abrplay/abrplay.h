@@ -1,0 +1,156 @@
+/* abrplay/abrplay.h: the C API (issue 8). A thin layer over abrplay::Player (abrplay/player.h).
+ *
+ *   abrplay_config* cfg = abrplay_config_create();
+ *   abrplay_config_set_string(cfg, "sinks", "null-max-speed");
+ *   abrplay_handle* p = abrplay_create(cfg);
+ *   abrplay_config_destroy(cfg);
+ *   abrplay_load(p, "http://127.0.0.1:8080/number/manifest.mpd");
+ *   for (;;) {
+ *     abrplay_event ev;
+ *     if (abrplay_wait_event(p, 1.0, &ev) == 0 && ev.type == ABRPLAY_EVENT_ENDED) break;
+ *   }
+ *   abrplay_destroy(p);
+ *
+ * Model: libmpv's client API. Events are queued inside the handle; abrplay_wait_event() takes the
+ * next one, waiting at most `timeout` seconds. An application with its own event loop sets a wakeup
+ * callback (abrplay_set_wakeup_callback) and then drains the queue with timeout 0 on its own thread.
+ *
+ * Threads: every function may be called from any thread, except that abrplay_destroy() must not
+ * run concurrently with another call on the same handle. The wakeup callback is called on a player
+ * thread and MUST NOT do any work and MUST NOT call any abrplay function: it should only signal the
+ * application's own loop (write to a pipe, post a message). Commands never block; the state
+ * (abrplay_get_state) reflects each command at once.
+ *
+ * Errors: functions return 0 on success or a negative error code: -(abrplay::ErrorCode), e.g.
+ * -1001 invalid argument, -1002 invalid state, -2003 HTTP status, -3001 malformed XML.
+ * abrplay_error_string() names a code; event messages are owned by the handle and valid until the
+ * next abrplay_wait_event() call on it.
+ */
+#ifndef ABRPLAY_ABRPLAY_H
+#define ABRPLAY_ABRPLAY_H
+
+#include <stdint.h>
+
+#if defined(_WIN32)
+#define ABRPLAY_EXPORT __declspec(dllexport)
+#elif defined(__GNUC__)
+#define ABRPLAY_EXPORT __attribute__((visibility("default")))
+#else
+#define ABRPLAY_EXPORT
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct abrplay_handle abrplay_handle;
+typedef struct abrplay_config abrplay_config;
+
+/* Error codes (negated abrplay::ErrorCode); any other negative value is a code of error.h, negated. */
+enum {
+  ABRPLAY_OK = 0,
+  ABRPLAY_ERROR_INVALID_ARGUMENT = -1001,
+  ABRPLAY_ERROR_INVALID_STATE = -1002,
+  ABRPLAY_ERROR_UNSUPPORTED = -1003,
+  ABRPLAY_ERROR_INTERNAL = -1004,
+  ABRPLAY_ERROR_NETWORK_IO = -2001,
+  ABRPLAY_ERROR_NETWORK_TIMEOUT = -2002,
+  ABRPLAY_ERROR_NETWORK_HTTP_STATUS = -2003,
+  ABRPLAY_ERROR_NETWORK_BAD_URL = -2006,
+  ABRPLAY_ERROR_MANIFEST_MALFORMED_XML = -3001,
+  ABRPLAY_ERROR_MANIFEST_NO_PLAYABLE_CONTENT = -3007,
+  ABRPLAY_ERROR_TIMEOUT = -1 /* abrplay_wait_event: nothing arrived within the timeout */
+};
+
+typedef enum abrplay_state {
+  ABRPLAY_STATE_IDLE,
+  ABRPLAY_STATE_LOADING,
+  ABRPLAY_STATE_BUFFERING,
+  ABRPLAY_STATE_PLAYING,
+  ABRPLAY_STATE_PAUSED,
+  ABRPLAY_STATE_SEEKING,
+  ABRPLAY_STATE_ENDED,
+  ABRPLAY_STATE_ERROR
+} abrplay_state;
+
+typedef enum abrplay_event_type {
+  ABRPLAY_EVENT_NONE,
+  ABRPLAY_EVENT_STATE_CHANGED,          /* state, previous_state, position_us */
+  ABRPLAY_EVENT_REPRESENTATION_CHANGED, /* track, representation_id, bandwidth_bps */
+  ABRPLAY_EVENT_ERROR,                  /* error (negative), message */
+  ABRPLAY_EVENT_WARNING,                /* error (negative), message */
+  ABRPLAY_EVENT_ENDED,
+  ABRPLAY_EVENT_TELEMETRY_SENT          /* error 0 when the final report was delivered */
+} abrplay_event_type;
+
+typedef struct abrplay_event {
+  abrplay_event_type type;
+  abrplay_state state;
+  abrplay_state previous_state;
+  int64_t position_us;
+  int error;                     /* 0 or a negative code */
+  const char* message;           /* never NULL; "" when none */
+  const char* track;             /* "video", "audio" or "" */
+  const char* representation_id; /* never NULL */
+  uint64_t bandwidth_bps;
+} abrplay_event;
+
+typedef struct abrplay_stats {
+  abrplay_state state;
+  int64_t position_us;
+  int64_t video_buffer_us, audio_buffer_us;
+  uint64_t video_bitrate_bps;
+  int video_width, video_height;
+  double throughput_kbps;  /* < 0 when unknown */
+  int64_t startup_time_us; /* < 0 before the first playing state */
+  int stalls, switches;
+  int64_t stall_time_us;
+  uint64_t frames_presented, frames_dropped, segments_downloaded;
+} abrplay_stats;
+
+ABRPLAY_EXPORT const char* abrplay_error_string(int error);
+ABRPLAY_EXPORT const char* abrplay_state_string(abrplay_state state);
+
+/* Configuration. Keys (string): "abr" (name or "fixed:N"), "sinks" ("null-realtime",
+ * "null-max-speed"), "telemetry-url", "audio-language" (appends a preference), "content-id".
+ * Keys (int64): "max-width", "max-height", "min-buffer-ms", "max-buffer-ms", "startup-buffer-ms",
+ * "rebuffer-buffer-ms", "telemetry-interval-ms", "play-when-ready" (0/1).
+ * Unknown keys or bad values: ABRPLAY_ERROR_INVALID_ARGUMENT. */
+ABRPLAY_EXPORT abrplay_config* abrplay_config_create(void);
+ABRPLAY_EXPORT void abrplay_config_destroy(abrplay_config* config);
+ABRPLAY_EXPORT int abrplay_config_set_string(abrplay_config* config, const char* key, const char* value);
+ABRPLAY_EXPORT int abrplay_config_set_int(abrplay_config* config, const char* key, int64_t value);
+
+/* NULL config: defaults (headless, real time). Returns NULL only when out of memory. */
+ABRPLAY_EXPORT abrplay_handle* abrplay_create(const abrplay_config* config);
+/* Stops playback, sends the final telemetry report (bounded), joins every thread. NULL is a no-op. */
+ABRPLAY_EXPORT void abrplay_destroy(abrplay_handle* handle);
+
+ABRPLAY_EXPORT int abrplay_load(abrplay_handle* handle, const char* url);
+ABRPLAY_EXPORT int abrplay_play(abrplay_handle* handle);
+ABRPLAY_EXPORT int abrplay_pause(abrplay_handle* handle);
+ABRPLAY_EXPORT int abrplay_seek(abrplay_handle* handle, int64_t position_us);
+ABRPLAY_EXPORT int abrplay_stop(abrplay_handle* handle);
+ABRPLAY_EXPORT int abrplay_set_abr(abrplay_handle* handle, const char* name);
+ABRPLAY_EXPORT int abrplay_pin_representation(abrplay_handle* handle, int index);
+ABRPLAY_EXPORT int abrplay_set_volume(abrplay_handle* handle, double volume);
+ABRPLAY_EXPORT int abrplay_select_audio_language(abrplay_handle* handle, const char* language);
+
+ABRPLAY_EXPORT abrplay_state abrplay_get_state(abrplay_handle* handle);
+ABRPLAY_EXPORT int64_t abrplay_get_position_us(abrplay_handle* handle);
+ABRPLAY_EXPORT int abrplay_get_stats(abrplay_handle* handle, abrplay_stats* out);
+
+/* Takes the next event into *out: 0, or ABRPLAY_ERROR_TIMEOUT when none came within `timeout`
+ * seconds (0: do not wait; negative: wait forever). At most 1000 events are kept; older ones are
+ * dropped first (a warning event says how many). */
+ABRPLAY_EXPORT int abrplay_wait_event(abrplay_handle* handle, double timeout, abrplay_event* out);
+/* Interrupts an abrplay_wait_event() in progress (it returns ABRPLAY_ERROR_TIMEOUT). Any thread. */
+ABRPLAY_EXPORT void abrplay_wakeup(abrplay_handle* handle);
+/* Called (on a player thread) whenever the queue goes from empty to non-empty. NULL: none. */
+ABRPLAY_EXPORT void abrplay_set_wakeup_callback(abrplay_handle* handle, void (*callback)(void* data), void* data);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ABRPLAY_ABRPLAY_H */
