@@ -306,3 +306,30 @@ TEST_CASE("telemetry: heartbeats and the final report reach the origin's collect
   CHECK(sessions[0]["last"]["event"] == "final");
   CHECK(player.stats().abr == "bola");
 }
+
+TEST_CASE("audio language: preferred at load, switched while playing (reload at the position)", "[api][tracks]") {
+  auto origin = serve();
+  Recorder rec;
+  PlayerConfig c;  // real time: the switch happens mid-stream
+  c.preferred_audio_languages = {"fr"};
+  Player player(c);
+  player.set_listener(&rec);
+  REQUIRE(player.load(origin->url(0) + "number/manifest.mpd").code == ErrorCode::kOk);
+  REQUIRE(rec.wait_state(PlayerState::kPlaying));
+  CHECK(player.stats().audio_representation == "7");  // fr
+  rec.clear();
+  player.select_audio_language("en");
+  REQUIRE(rec.wait([](const auto& ev) {
+    for (const auto& e : ev) {
+      if (e.kind == PlayerEvent::Kind::kRepresentationChanged && e.track == "audio") return true;
+    }
+    return false;
+  }));
+  for (const auto& e : rec.events()) {
+    if (e.kind == PlayerEvent::Kind::kRepresentationChanged && e.track == "audio") CHECK(e.representation_id == "6");
+  }
+  REQUIRE(rec.wait_state(PlayerState::kEnded, 20s));
+  CHECK(player.stats().audio_representation == "6");
+  CHECK(Recorder::first_error(rec.events()) == nullptr);
+  player.set_listener(nullptr);
+}
