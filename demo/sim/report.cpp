@@ -1,19 +1,16 @@
 #include "report.h"
 
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include "gnuplot.h"
 
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <iomanip>
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <ostream>
-
-extern char** environ;
 
 namespace abrplay::sim {
 
@@ -119,32 +116,22 @@ std::optional<std::string> write_csv(const std::string& path, const std::vector<
 std::optional<std::string> plot_cdf(const std::string& png_path, const std::vector<AlgorithmResult>& results,
                                     std::string_view metric) {
   namespace fs = std::filesystem;
-  std::error_code ec;
-  const fs::path dir = fs::temp_directory_path(ec) / ("abrplay-sim-plot-" + std::to_string(::getpid()));
-  fs::create_directories(dir, ec);
-  if (ec) return "cannot create a temporary directory for gnuplot: " + ec.message();
-  // gnuplot string literal: escape backslashes and double quotes of user-given paths.
-  const auto quoted = [](const std::string& text) {
-    std::string out = "\"";
-    for (char c : text) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    return out + "\"";
-  };
-  std::ofstream script(dir / "cdf.gp");
+  using demo::gnuplot_quoted;
+  demo::TempDir dir("sim-plot");
+  if (!dir.ok()) return "cannot create a temporary directory for gnuplot";
   // The x range starts at the 3rd percentile of all QoE values: a few outage traces reach -1000 and
   // would squeeze every curve into a sliver.
   std::vector<double> all;
   for (const AlgorithmResult& r : results) {
     for (const abr::QoeSummary& q : r.per_trace) all.push_back(q.qoe);
   }
+  std::ostringstream script;
   script << "set terminal png size 900,600 noenhanced\nset xrange [" << percentile(all, 0.03) << ":*]\n"
-         << "set output " << quoted(fs::absolute(png_path).string()) << "\n"
-         << "set xlabel " << quoted("QoE_" + std::string(metric) + " per trace") << "\nset ylabel \"CDF\"\n"
+         << "set output " << gnuplot_quoted(fs::absolute(png_path).string()) << "\n"
+         << "set xlabel " << gnuplot_quoted("QoE_" + std::string(metric) + " per trace") << "\nset ylabel \"CDF\"\n"
          << "set key top left\nset grid\nplot ";
   for (std::size_t a = 0; a < results.size(); ++a) {
-    const fs::path data = dir / ("algo" + std::to_string(a) + ".dat");
+    const fs::path data = dir.path() / ("algo" + std::to_string(a) + ".dat");
     std::vector<double> qoe;
     for (const abr::QoeSummary& q : results[a].per_trace) qoe.push_back(q.qoe);
     std::sort(qoe.begin(), qoe.end());
@@ -152,26 +139,11 @@ std::optional<std::string> plot_cdf(const std::string& png_path, const std::vect
     for (std::size_t i = 0; i < qoe.size(); ++i) {
       dat << qoe[i] << ' ' << static_cast<double>(i + 1) / static_cast<double>(qoe.size()) << "\n";
     }
-    script << (a ? ", " : "") << quoted(data.string()) << " using 1:2 with steps lw 2 title "
-           << quoted(results[a].name);
+    script << (a ? ", " : "") << gnuplot_quoted(data.string()) << " using 1:2 with steps lw 2 title "
+           << gnuplot_quoted(results[a].name);
   }
   script << "\n";
-  script.close();
-  const std::string script_path = (dir / "cdf.gp").string();
-  char arg0[] = "gnuplot";
-  std::vector<char> arg1(script_path.begin(), script_path.end());
-  arg1.push_back('\0');
-  char* argv[] = {arg0, arg1.data(), nullptr};
-  pid_t pid = 0;
-  if (posix_spawnp(&pid, "gnuplot", nullptr, nullptr, argv, environ) != 0) {
-    fs::remove_all(dir, ec);
-    return "gnuplot not found on PATH; no plot drawn";
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  fs::remove_all(dir, ec);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return "gnuplot failed; no plot drawn";
-  return std::nullopt;
+  return demo::run_gnuplot(script.str(), dir);
 }
 
 }  // namespace abrplay::sim
