@@ -39,6 +39,7 @@ void StreamingEngine::Impl::fetch_manifest(bool refresh) {
   net::Request req;
   req.url = url_;
   req.priority = net::Priority::kHigh;
+  if (config_.decorate_request) config_.decorate_request(req, RequestInfo{DownloadKind::kManifest});
   const std::uint64_t generation = generation_;
   std::weak_ptr<char> alive = alive_;
   net::FetchCallbacks cbs;
@@ -124,6 +125,7 @@ void StreamingEngine::Impl::sync_clock(std::size_t i, std::uint64_t generation) 
   net::Request req;
   req.url = first_token(t.value);
   req.priority = net::Priority::kHigh;
+  if (config_.decorate_request) config_.decorate_request(req, RequestInfo{DownloadKind::kClockSync});
   std::weak_ptr<char> alive = alive_;
   net::FetchCallbacks cbs;
   cbs.on_complete = [this, alive, generation, i, scheme, sent](net::FetchOutcome outcome) {

@@ -28,6 +28,9 @@ void TrackLoader::start_fetch(DownloadKind kind, std::size_t rep, const std::str
   }
   if (range) req.range = net::ByteRange{range->first, range->last};
   req.priority = kind == DownloadKind::kMedia ? net::Priority::kNormal : net::Priority::kHigh;
+  if (const auto& decorate = host_.config().decorate_request) {
+    decorate(req, RequestInfo{kind, type_, reps_[rep].bandwidth_bps, segment ? segment->duration : MediaTime{0}});
+  }
 
   InFlight f;
   f.seq = ++seq_;

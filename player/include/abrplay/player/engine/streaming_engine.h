@@ -45,6 +45,7 @@
 #pragma once
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -63,6 +64,7 @@
 
 namespace abrplay::net {
 class HttpClient;
+struct Request;
 }
 namespace abrplay::manifest {
 struct Mpd;
@@ -71,6 +73,14 @@ struct Mpd;
 namespace abrplay::engine {
 
 class EventLoop;
+
+// What a request is for, given to EngineConfig::decorate_request.
+struct RequestInfo {
+  DownloadKind kind = DownloadKind::kMedia;
+  TrackType track = TrackType::kVideo;  // meaningful for kIndex, kInit, kMedia
+  std::uint64_t bandwidth_bps = 0;      // the representation's declared bandwidth (segments)
+  MediaTime duration{0};                // kMedia only
+};
 
 struct EngineConfig {
   LoadControlParams load;
@@ -90,6 +100,10 @@ struct EngineConfig {
   // 3 x the longest segment (DASH-IF IOP's default for a missing SPD is similar).
   std::optional<MediaTime> live_delay;
   bool play_when_ready = true;
+  // Called on the player thread just before every request is submitted (manifest, clock sync,
+  // index, init, media), e.g. to add request headers or CMCD. A segment's url may be relative to
+  // the CDN the fetcher picks. Empty: requests go out as built.
+  std::function<void(net::Request&, const RequestInfo&)> decorate_request;
 };
 
 struct EngineDeps {
