@@ -20,12 +20,14 @@
 #include "abrplay/abr/algorithm/fixed.h"
 #include "abrplay/abr/algorithm/registry.h"
 #include "abrplay/net/http_client.h"
+#include "abrplay/net/request.h"
 #include "abrplay/player/clock.h"
 #include "abrplay/player/engine/event_loop.h"
 #include "abrplay/player/engine/streaming_engine.h"
 #include "abrplay/player/manifest/model.h"
 #include "abrplay/player/media/pipeline.h"
 #include "abrplay/player/media/sinks.h"
+#include "abrplay/player/telemetry/cmcd.h"
 #include "abrplay/player/telemetry/reporter.h"
 #include "abrplay/player/telemetry/session_recorder.h"
 
@@ -107,6 +109,24 @@ std::string random_session_id() {
                 static_cast<unsigned>(0x8000 | ((b >> 48) & 0x3fff)),
                 static_cast<unsigned long long>(b & 0xffffffffffffull));
   return buf;
+}
+
+// RFC 3986 percent-encoding of everything but unreserved characters (the CMCD query value).
+std::string percent_encode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+        c == '_' || c == '~') {
+      out += ch;
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    }
+  }
+  return out;
 }
 
 // The pipeline with the sinks it needs (declared first, so they outlive it).
@@ -395,6 +415,7 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
     }
     if (from == PlayerState::kPlaying && to == PlayerState::kBuffering) {
       stall_start_ = now;
+      starved_[engine::TrackType::kVideo] = starved_[engine::TrackType::kAudio] = true;
       if (recorder_) recorder_->on_stall_start(now, seconds(change.position));
       std::lock_guard lock(vmu_);
       ++stats_.stalls;
@@ -577,6 +598,8 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
     video_rep_ = {};
     audio_rep_ = {};
     load_time_ = clock_.steady();
+    session_id_ = random_session_id();
+    starved_.clear();
     {
       std::lock_guard lock(vmu_);
       stats_ = PlayerStats{};
@@ -591,6 +614,7 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
     if (config_.max_height) ec.tracks.max_height = config_.max_height;
     ec.tracks.audio_languages = audio_languages_;
     ec.play_when_ready = play_when_ready_;
+    ec.decorate_request = [this](net::Request& req, const engine::RequestInfo& info) { decorate(req, info); };
     auto algo = make_abr(abr_spec_, config_.abr_pensieve_compat);
     if (!algo) algo = abr::make_algorithm("dynamic");
     auto switchable = std::make_unique<SwitchableAbr>(std::move(algo));
@@ -602,6 +626,49 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
     start_session(url);
     const Error e = engine_->load(url);
     if (e.code != ErrorCode::kOk) on_error(e);
+  }
+
+  // Player thread, before every engine request: request headers, then CMCD (CTA-5004).
+  void decorate(net::Request& req, const engine::RequestInfo& info) {
+    for (const auto& [name, value] : config_.request_headers) req.headers.push_back({name, value});
+    if (config_.cmcd == CmcdMode::kOff) return;
+    telemetry::CmcdData d;
+    d.sid = session_id_;
+    d.cid = content_id_.substr(0, 64);
+    using K = engine::DownloadKind;
+    switch (info.kind) {
+      case K::kManifest: d.ot = telemetry::CmcdObject::kManifest; break;
+      case K::kClockSync: d.ot = telemetry::CmcdObject::kOther; break;
+      case K::kIndex:
+      case K::kInit: d.ot = telemetry::CmcdObject::kInit; break;
+      case K::kMedia:
+        d.ot = info.track == engine::TrackType::kVideo   ? telemetry::CmcdObject::kVideo
+               : info.track == engine::TrackType::kAudio ? telemetry::CmcdObject::kAudio
+                                                         : telemetry::CmcdObject::kTimedText;
+        break;
+    }
+    const bool segment = info.kind == K::kIndex || info.kind == K::kInit || info.kind == K::kMedia;
+    if (segment && info.bandwidth_bps > 0) d.br_kbps = static_cast<std::int64_t>(info.bandwidth_bps / 1000);
+    if (info.kind == K::kMedia) {
+      d.d_ms = std::chrono::duration_cast<milliseconds>(info.duration).count();
+      if (engine_) d.bl_ms = std::chrono::duration_cast<milliseconds>(engine_->buffer_ahead(info.track)).count();
+      d.bs = starved_[info.track];
+      starved_[info.track] = false;
+      d.su = !first_playing_;
+    }
+    {
+      std::lock_guard lock(vmu_);
+      if (stats_.throughput_kbps) d.mtp_kbps = static_cast<std::int64_t>(*stats_.throughput_kbps);
+    }
+    if (config_.cmcd == CmcdMode::kHeader) {
+      for (auto& h : telemetry::encode_headers(d)) req.headers.push_back(std::move(h));
+    } else {
+      const auto fragment = req.url.find('#');
+      std::string tail = fragment == std::string::npos ? std::string() : req.url.substr(fragment);
+      if (fragment != std::string::npos) req.url.resize(fragment);
+      req.url += (req.url.find('?') == std::string::npos ? "?CMCD=" : "&CMCD=") + percent_encode(telemetry::encode(d));
+      req.url += tail;
+    }
   }
 
   void teardown_engine() {
@@ -620,17 +687,18 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   }
 
   void start_session(const std::string& url) {
+    content_id_ = config_.content_id;
+    if (content_id_.empty()) {  // the manifest's folder: ".../number/manifest.mpd" -> "number"
+      const std::string path = telemetry::redact_url(url);
+      const auto slash = path.find_last_of('/');
+      content_id_ = slash == std::string::npos ? path : path.substr(0, slash);
+      const auto prev = content_id_.find_last_of('/');
+      if (prev != std::string::npos) content_id_ = content_id_.substr(prev + 1);
+    }
     if (config_.telemetry_url.empty()) return;
     telemetry::SessionInfo info;
-    info.session_id = random_session_id();
-    info.content_id = config_.content_id;
-    if (info.content_id.empty()) {
-      std::string path = telemetry::redact_url(url);
-      const auto slash = path.find_last_of('/');
-      info.content_id = slash == std::string::npos ? path : path.substr(0, slash);
-      const auto prev = info.content_id.find_last_of('/');
-      if (prev != std::string::npos) info.content_id = info.content_id.substr(prev + 1);
-    }
+    info.session_id = session_id_;
+    info.content_id = content_id_;
     info.device = "linux";
     info.library_version = "abrplay";
     recorder_ = std::make_unique<telemetry::SessionRecorder>(std::move(info));
@@ -790,6 +858,9 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   std::vector<std::string> audio_languages_;
   std::string url_;
   std::string cdn_;
+  std::string session_id_;  // per load(): telemetry session_id and CMCD sid
+  std::string content_id_;
+  std::map<engine::TrackType, bool> starved_;  // CMCD bs: a stall since that track's last request
   std::optional<microseconds> pending_seek_;
   PlayerState engine_state_ = PlayerState::kIdle;
   microseconds position_{0};

@@ -89,9 +89,11 @@ struct PlayerConfig {
   std::chrono::milliseconds telemetry_interval{10'000};
   std::chrono::milliseconds telemetry_flush_deadline{1'000};
   std::string content_id;  // telemetry content id; empty: the manifest URL's last path segment
-  // Not applied yet: the engine has no request hook (see docs/embedding.md, "Limits").
+  // CMCD (CTA-5004) on every manifest and segment request: as a CMCD= query argument or as the four
+  // CMCD-* headers. sid is the session id (as in telemetry), cid the content id.
   CmcdMode cmcd = CmcdMode::kOff;
-  std::vector<std::pair<std::string, std::string>> request_headers;  // sent with telemetry only, today
+  // Added to every manifest, segment and telemetry request (e.g. an API key or a token).
+  std::vector<std::pair<std::string, std::string>> request_headers;
   std::function<void(LogLevel, std::string_view)> log;
   SinkConfig sinks;
   bool play_when_ready = true;  // start playing once loaded (else stays paused until play())

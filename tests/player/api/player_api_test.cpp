@@ -333,3 +333,59 @@ TEST_CASE("audio language: preferred at load, switched while playing (reload at 
   CHECK(Recorder::first_error(rec.events()) == nullptr);
   player.set_listener(nullptr);
 }
+
+TEST_CASE("CMCD reaches the origin on every manifest and segment request, as query or headers", "[api][cmcd]") {
+  const abrplay::CmcdMode mode = GENERATE(abrplay::CmcdMode::kQuery, abrplay::CmcdMode::kHeader);
+  CAPTURE(static_cast<int>(mode));
+  const auto log = std::filesystem::temp_directory_path() /
+                   ("abrplay-api-cmcd-" + std::to_string(::getpid()) + "-" + std::to_string(static_cast<int>(mode)) +
+                    ".jsonl");
+  std::filesystem::remove(log);
+  abrplay::origin::OriginConfig oc;
+  oc.roots = {ABRPLAY_TEST_CONTENT_DIR};
+  oc.log_path = log.string();
+  auto started = abrplay::origin::Origin::start(std::move(oc));
+  REQUIRE(started.has_value());
+  auto origin = std::move(*started);
+  {
+    Recorder rec;
+    PlayerConfig c = max_speed();
+    c.cmcd = mode;
+    c.request_headers = {{"X-Abrplay-Test", "1"}};
+    Player player(c);
+    player.set_listener(&rec);
+    REQUIRE(player.load(origin->url(0) + "number/manifest.mpd").code == ErrorCode::kOk);
+    REQUIRE(rec.wait_state(PlayerState::kEnded));
+    player.set_listener(nullptr);
+  }
+  origin.reset();  // joins the servers: every request is logged
+  std::ifstream in(log);
+  std::string line;
+  int manifests = 0, video = 0, audio = 0, inits = 0;
+  std::set<std::string> sids;
+  while (std::getline(in, line)) {
+    const auto j = nlohmann::json::parse(line);
+    CAPTURE(line);
+    REQUIRE(j.contains("cmcd"));
+    const auto& cmcd = j["cmcd"];
+    sids.insert(cmcd.value("sid", std::string()));
+    CHECK(cmcd.value("cid", std::string()) == "number");
+    CHECK(cmcd.value("sf", std::string()) == "d");
+    const std::string ot = cmcd.value("ot", std::string());
+    if (ot == "m") ++manifests;
+    if (ot == "i") ++inits;
+    if (ot == "v" || ot == "a") {
+      ot == "v" ? ++video : ++audio;
+      CHECK(cmcd.contains("br"));
+      CHECK(cmcd.value("d", 0) == 4000);
+      CHECK(cmcd.contains("bl"));
+    }
+  }
+  CHECK(manifests == 1);
+  CHECK(inits >= 2);
+  CHECK(video >= 2);
+  CHECK(audio >= 2);
+  CHECK(sids.size() == 1);
+  CHECK(sids.begin()->size() == 36);
+  std::filesystem::remove(log);
+}
