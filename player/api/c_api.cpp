@@ -151,6 +151,15 @@ int abrplay_load(abrplay_handle* handle, const char* url) {
   return to_c(handle->player.load(url));
 }
 
+int abrplay_load_playback(abrplay_handle* handle, const char* api_url, const char* token, const char* content) {
+  if (!handle || !api_url) return ABRPLAY_ERROR_INVALID_ARGUMENT;
+  abrplay::PlaybackRequest request;
+  request.api_url = api_url;
+  if (token) request.token = token;
+  if (content) request.content = content;
+  return to_c(handle->player.load(std::move(request)));
+}
+
 int abrplay_play(abrplay_handle* handle) {
   if (!handle) return ABRPLAY_ERROR_INVALID_ARGUMENT;
   handle->player.play();

@@ -17,6 +17,8 @@
 #include <random>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "abrplay/abr/algorithm/fixed.h"
 #include "abrplay/abr/algorithm/registry.h"
 #include "abrplay/net/http_client.h"
@@ -139,6 +141,12 @@ struct Output {
 }  // namespace
 
 class Player::Impl final : public engine::EngineObserver, public engine::SegmentConsumer {
+  // What the playback API said for a session (load(PlaybackRequest)).
+  struct ApiSession {
+    std::string session_id, telemetry_url;
+    std::optional<milliseconds> telemetry_interval;
+  };
+
  public:
   explicit Impl(PlayerConfig config)
       : config_(std::move(config)), abr_spec_(config_.abr), play_when_ready_(config_.play_when_ready),
@@ -185,6 +193,17 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
       visible_position_ = microseconds{0};
     }
     command([this, url = std::move(url)]() mutable { do_load(std::move(url), std::nullopt); });
+    return {};
+  }
+
+  Error load_playback(PlaybackRequest request) {
+    if (request.api_url.empty()) return {ErrorCode::kInvalidArgument, "load: empty playback API URL"};
+    {
+      std::lock_guard lock(vmu_);
+      visible_state_ = PlayerState::kLoading;
+      visible_position_ = microseconds{0};
+    }
+    command([this, request = std::move(request)]() mutable { do_load_playback(std::move(request)); });
     return {};
   }
 
@@ -244,6 +263,8 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
     command([this] {
       end_session(telemetry::EndReason::kStopped);
       teardown_engine();
+      ++generation_;  // an answer of the playback API still in flight is ignored
+      api_state_.reset();
     });
   }
 
@@ -547,7 +568,7 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   void sync_visible() {
     std::lock_guard lock(vmu_);
     if (pending_ > 0) return;
-    visible_state_ = engine_ ? engine_state_ : PlayerState::kIdle;
+    visible_state_ = engine_ ? engine_state_ : api_state_.value_or(PlayerState::kIdle);
     visible_position_ = position_;
     visible_pwr_ = play_when_ready_;
   }
@@ -588,9 +609,77 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
 
   // ---- sessions (player thread) -----------------------------------------------------------
 
-  void do_load(std::string url, std::optional<microseconds> resume_at) {
+  void do_load_playback(PlaybackRequest request) {
     end_session(telemetry::EndReason::kStopped);
     teardown_engine();
+    api_ = ApiSession{};
+    api_state_ = PlayerState::kLoading;
+    const std::uint64_t generation = ++generation_;
+    nlohmann::json body = nlohmann::json::object();
+    if (!request.content.empty()) body["content"] = request.content;
+    nlohmann::json device = nlohmann::json::object();
+    if (!request.codecs.empty()) device["codecs"] = request.codecs;
+    if (request.max_height > 0) device["max_height"] = request.max_height;
+    if (!device.empty()) body["device"] = device;
+    net::Request req;
+    req.url = request.api_url;
+    req.post_body = body.dump();
+    req.headers.push_back({"Content-Type", "application/json"});
+    if (!request.token.empty()) req.headers.push_back({"Authorization", "Bearer " + request.token});
+    for (const auto& [name, value] : config_.request_headers) req.headers.push_back({name, value});
+    req.priority = net::Priority::kHigh;
+    req.max_body_bytes = 64 * 1024;
+    req.timeouts.total = std::chrono::seconds(15);
+    net::RequestCallbacks callbacks;
+    callbacks.on_complete = [this, generation](net::Result result) {
+      if (generation != generation_) return;  // a newer load() or stop() superseded it
+      on_playback_answer(std::move(result));
+    };
+    http_->submit(std::move(req), *loop_, std::move(callbacks));
+  }
+
+  void on_playback_answer(net::Result result) {
+    const std::string text(result.response.body.begin(), result.response.body.end());
+    auto fail = [this](ErrorCode code, std::string message) {
+      api_state_ = PlayerState::kError;
+      on_error(Error{code, "playback API: " + std::move(message)});
+      PlayerEvent ev;
+      ev.kind = PlayerEvent::Kind::kStateChanged;
+      ev.previous_state = PlayerState::kLoading;
+      ev.state = PlayerState::kError;
+      sync_visible();
+      emit(ev);
+    };
+    if (!result.ok()) {
+      std::string message = result.error->message;
+      const auto j = nlohmann::json::parse(text, nullptr, false);
+      if (j.is_object() && j.contains("error") && j["error"].is_string()) {
+        message += ": " + j["error"].get<std::string>();
+      }
+      return fail(static_cast<ErrorCode>(static_cast<int>(result.error->code)), message);
+    }
+    const auto j = nlohmann::json::parse(text, nullptr, false);
+    if (!j.is_object() || !j.contains("manifest_url") || !j["manifest_url"].is_string()) {
+      return fail(ErrorCode::kManifestInvalidValue, "the answer has no manifest_url string");
+    }
+    ApiSession api;
+    if (j.contains("session_id") && j["session_id"].is_string()) api.session_id = j["session_id"].get<std::string>();
+    if (j.contains("telemetry_url") && j["telemetry_url"].is_string()) {
+      api.telemetry_url = j["telemetry_url"].get<std::string>();
+    }
+    if (j.contains("heartbeat_interval_s") && j["heartbeat_interval_s"].is_number() &&
+        j["heartbeat_interval_s"].get<double>() > 0) {
+      api.telemetry_interval = milliseconds(static_cast<std::int64_t>(j["heartbeat_interval_s"].get<double>() * 1000));
+    }
+    do_load(j["manifest_url"].get<std::string>(), std::nullopt, std::move(api));
+  }
+
+  void do_load(std::string url, std::optional<microseconds> resume_at, std::optional<ApiSession> api = std::nullopt) {
+    end_session(telemetry::EndReason::kStopped);
+    teardown_engine();
+    ++generation_;
+    api_state_.reset();
+    api_ = api ? std::move(*api) : ApiSession{};
     url_ = url;
     pending_seek_ = resume_at;
     first_playing_ = false;
@@ -598,7 +687,7 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
     video_rep_ = {};
     audio_rep_ = {};
     load_time_ = clock_.steady();
-    session_id_ = random_session_id();
+    session_id_ = api_.session_id.empty() ? random_session_id() : api_.session_id;
     starved_.clear();
     {
       std::lock_guard lock(vmu_);
@@ -695,7 +784,10 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
       const auto prev = content_id_.find_last_of('/');
       if (prev != std::string::npos) content_id_ = content_id_.substr(prev + 1);
     }
-    if (config_.telemetry_url.empty()) return;
+    const std::string& telemetry_url = config_.telemetry_url.empty() ? api_.telemetry_url : config_.telemetry_url;
+    if (telemetry_url.empty()) return;
+    telemetry_interval_ = config_.telemetry_url.empty() && api_.telemetry_interval ? *api_.telemetry_interval
+                                                                                    : config_.telemetry_interval;
     telemetry::SessionInfo info;
     info.session_id = session_id_;
     info.content_id = content_id_;
@@ -704,14 +796,14 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
     recorder_ = std::make_unique<telemetry::SessionRecorder>(std::move(info));
     recorder_->on_load(load_time_);
     telemetry::ReporterConfig rc;
-    rc.url = config_.telemetry_url;
+    rc.url = telemetry_url;
     for (const auto& [name, value] : config_.request_headers) rc.headers.push_back({name, value});
     reporter_ = std::make_unique<telemetry::Reporter>(*http_, *loop_, clock_, rc);
     schedule_heartbeat();
   }
 
   void schedule_heartbeat() {
-    heartbeat_timer_ = loop_->post_after(config_.telemetry_interval, [this] {
+    heartbeat_timer_ = loop_->post_after(telemetry_interval_, [this] {
       heartbeat_timer_ = 0;
       if (!recorder_ || !reporter_) return;
       reporter_->enqueue(recorder_->heartbeat(snapshot(), clock_.wall(), clock_.steady()));
@@ -858,6 +950,10 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   std::vector<std::string> audio_languages_;
   std::string url_;
   std::string cdn_;
+  ApiSession api_;                          // what the playback API said for this session
+  std::optional<PlayerState> api_state_;    // loading / error while no engine exists (playback API)
+  std::uint64_t generation_ = 0;            // bumped by every load() and stop()
+  milliseconds telemetry_interval_{10'000};
   std::string session_id_;  // per load(): telemetry session_id and CMCD sid
   std::string content_id_;
   std::map<engine::TrackType, bool> starved_;  // CMCD bs: a stall since that track's last request
@@ -903,6 +999,7 @@ Player::Player(PlayerConfig config) : impl_(std::make_shared<Impl>(std::move(con
 Player::~Player() { impl_->shutdown(); }
 void Player::set_listener(PlayerListener* listener) { impl_->set_listener(listener); }
 Error Player::load(std::string mpd_url) { return impl_->load(std::move(mpd_url)); }
+Error Player::load(PlaybackRequest request) { return impl_->load_playback(std::move(request)); }
 void Player::play() { impl_->api_play(); }
 void Player::pause() { impl_->api_pause(); }
 Error Player::seek(std::chrono::microseconds target) { return impl_->seek(target); }

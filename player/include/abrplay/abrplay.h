@@ -127,6 +127,10 @@ ABRPLAY_EXPORT abrplay_handle* abrplay_create(const abrplay_config* config);
 ABRPLAY_EXPORT void abrplay_destroy(abrplay_handle* handle);
 
 ABRPLAY_EXPORT int abrplay_load(abrplay_handle* handle, const char* url);
+/* Asks a playback API (POST api_url, "Authorization: Bearer token") for the manifest of `content`
+ * (NULL or "": the service chooses), then loads it; see abrplay::Player::load(PlaybackRequest). */
+ABRPLAY_EXPORT int abrplay_load_playback(abrplay_handle* handle, const char* api_url, const char* token,
+                                         const char* content);
 ABRPLAY_EXPORT int abrplay_play(abrplay_handle* handle);
 ABRPLAY_EXPORT int abrplay_pause(abrplay_handle* handle);
 ABRPLAY_EXPORT int abrplay_seek(abrplay_handle* handle, int64_t position_us);

@@ -139,6 +139,16 @@ struct PlayerEvent {
   Error error;
 };
 
+// A playback-API request (abrplay-origin's POST /play, docs in demo/origin/src/playback_api.h): the
+// service answers with the manifest URL for this device, a session id and the telemetry endpoint.
+struct PlaybackRequest {
+  std::string api_url;                // e.g. "http://127.0.0.1:8080/play"
+  std::string token;                  // sent as "Authorization: Bearer <token>"
+  std::string content;                // a content name ("number"); empty: the service chooses
+  std::vector<std::string> codecs;    // what this device decodes, e.g. {"avc1", "mp4a"}; empty: omitted
+  std::uint32_t max_height = 0;       // 0: omitted
+};
+
 class PlayerListener {
  public:
   virtual ~PlayerListener() = default;
@@ -159,6 +169,11 @@ class Player {
   // every other failure (bad URL, network, malformed manifest, unplayable content) comes as a kError
   // event with the code (2xxx network, 3xxx manifest, 4xxx media).
   Error load(std::string mpd_url);
+  // Asks the playback API first, then loads the manifest it names. The answer's session_id becomes
+  // the telemetry/CMCD session id; its telemetry_url and heartbeat interval are used when the config
+  // sets no telemetry_url. A refused request (401, 404, ...) is a kError event (kNetworkHttpStatus,
+  // with the service's message); an answer without manifest_url is kManifestInvalidValue.
+  Error load(PlaybackRequest request);
   void play();
   void pause();
   // kInvalidState when nothing is loaded (idle, loading, error).

@@ -86,6 +86,20 @@ TEST_CASE("C API: a bad URL is an error event with a negative code and its strin
   abrplay_destroy(p);
 }
 
+TEST_CASE("C API: load through the playback API", "[api][c][playback]") {
+  auto origin = serve_content();
+  abrplay_config* cfg = abrplay_config_create();
+  REQUIRE(abrplay_config_set_string(cfg, "sinks", "null-max-speed") == ABRPLAY_OK);
+  abrplay_handle* p = abrplay_create(cfg);
+  abrplay_config_destroy(cfg);
+  CHECK(abrplay_load_playback(p, nullptr, nullptr, nullptr) == ABRPLAY_ERROR_INVALID_ARGUMENT);
+  REQUIRE(abrplay_load_playback(p, (origin->url(0) + "play").c_str(), "abrplay-demo", "timeline") == ABRPLAY_OK);
+  const auto seen = drain_until(p, ABRPLAY_EVENT_ENDED);
+  REQUIRE_FALSE(seen.empty());
+  CHECK(seen.back() == ABRPLAY_EVENT_ENDED);
+  abrplay_destroy(p);
+}
+
 TEST_CASE("the C example program plays the test content to the end", "[api][c][demo]") {
   const std::filesystem::path exe = std::string(ABRPLAY_BINARY_DIR) + "/demo/c-example/abrplay-c-example";
   if (!std::filesystem::exists(exe)) {

@@ -389,3 +389,51 @@ TEST_CASE("CMCD reaches the origin on every manifest and segment request, as que
   CHECK(sids.begin()->size() == 36);
   std::filesystem::remove(log);
 }
+
+TEST_CASE("load from a playback-API request: the service's manifest, session id and telemetry", "[api][playback]") {
+  auto origin = serve();
+  {
+    Recorder rec;
+    Player player(max_speed());
+    player.set_listener(&rec);
+    abrplay::PlaybackRequest req;
+    req.api_url = origin->url(0) + "play";
+    req.token = "abrplay-demo";
+    req.content = "number";
+    req.codecs = {"avc1", "mp4a"};
+    req.max_height = 480;
+    REQUIRE(player.load(req).code == ErrorCode::kOk);
+    CHECK(player.state() == PlayerState::kLoading);
+    REQUIRE(rec.wait_state(PlayerState::kEnded));
+    CHECK(player.stats().video_height <= 480);
+    CHECK(player.stats().video_height > 0);
+    REQUIRE(rec.wait([](const auto& ev) {
+      return std::any_of(ev.begin(), ev.end(), [](const PlayerEvent& e) { return e.kind == PlayerEvent::Kind::kTelemetrySent; });
+    }));
+    player.set_listener(nullptr);
+  }
+  const nlohmann::json sessions = origin->telemetry().sessions();
+  REQUIRE(sessions.size() == 1);
+  CHECK(sessions[0]["session_id"].get<std::string>().rfind("s", 0) == 0);
+  CHECK(sessions[0]["ended"] == true);
+
+  // Refused: the service's message comes with the error.
+  Recorder rec;
+  Player player(max_speed());
+  player.set_listener(&rec);
+  abrplay::PlaybackRequest bad;
+  bad.api_url = origin->url(0) + "play";
+  bad.token = "wrong";
+  REQUIRE(player.load(bad).code == ErrorCode::kOk);
+  REQUIRE(rec.wait_error());
+  const auto events = rec.events();
+  const PlayerEvent* e = Recorder::first_error(events);
+  REQUIRE(e != nullptr);
+  CAPTURE(e->error.describe());
+  CHECK(e->error.code == ErrorCode::kNetworkHttpStatus);
+  REQUIRE(rec.wait_state(PlayerState::kError));
+  CHECK(player.state() == PlayerState::kError);
+  player.stop();
+  CHECK(player.state() == PlayerState::kIdle);
+  player.set_listener(nullptr);
+}
