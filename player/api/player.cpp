@@ -131,10 +131,24 @@ std::string percent_encode(std::string_view text) {
   return out;
 }
 
+// Hands due cues to SinkConfig::on_cue (presentation thread).
+class CueCallbackTextSink final : public media::TextSink {
+ public:
+  explicit CueCallbackTextSink(std::function<void(const media::TextCue&)> callback) : callback_(std::move(callback)) {}
+  void cue(const media::TextCue& cue) override {
+    if (callback_) callback_(cue);
+  }
+  void clear() override {}
+
+ private:
+  std::function<void(const media::TextCue&)> callback_;
+};
+
 // The pipeline with the sinks it needs (declared first, so they outlive it).
 struct Output {
   std::unique_ptr<media::NullAudioSink> audio;
   std::unique_ptr<media::VideoSink> video;
+  std::unique_ptr<media::TextSink> text;
   std::unique_ptr<media::MediaPipeline> pipeline;
 };
 
@@ -152,6 +166,7 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
       : config_(std::move(config)), abr_spec_(config_.abr), play_when_ready_(config_.play_when_ready),
         volume_(config_.volume), visible_pwr_(config_.play_when_ready) {
     audio_languages_ = config_.preferred_audio_languages;
+    text_languages_ = config_.preferred_text_languages;
     http_ = std::make_unique<net::HttpClient>();
     loop_ = std::make_unique<engine::EventLoop>(clock_, engine::EventLoop::Mode::kOwnThread);
     present_thread_ = std::thread([this] { present_main(); });
@@ -299,13 +314,30 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
       audio_languages_.erase(std::remove(audio_languages_.begin(), audio_languages_.end(), language),
                              audio_languages_.end());
       audio_languages_.insert(audio_languages_.begin(), language);
-      if (!engine_ || url_.empty()) return;
-      const auto s = engine_->state();
-      if (s == engine::EngineState::kIdle || s == engine::EngineState::kError) return;
-      // The engine selects tracks when it loads: reload at the current position.
-      const microseconds at = position_;
-      std::string url = url_;
-      do_load(std::move(url), at);
+      reload_at_position();
+    });
+  }
+
+  // Player thread. The engine selects tracks when it loads: reload at the current position.
+  void reload_at_position() {
+    if (!engine_ || url_.empty()) return;
+    const auto s = engine_->state();
+    if (s == engine::EngineState::kIdle || s == engine::EngineState::kError) return;
+    const microseconds at = position_;
+    std::string url = url_;
+    do_load(std::move(url), at);
+  }
+
+  void select_text_language(std::string language) {
+    command([this, language = std::move(language)] {
+      text_languages_.erase(std::remove(text_languages_.begin(), text_languages_.end(), language),
+                            text_languages_.end());
+      if (language.empty()) {
+        text_languages_.clear();
+      } else {
+        text_languages_.insert(text_languages_.begin(), language);
+      }
+      reload_at_position();
     });
   }
 
@@ -348,7 +380,7 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
     pc.mode = max_speed ? media::PresentMode::kAsFastAsPossible : media::PresentMode::kRealTime;
     pc.video = has(engine::TrackType::kVideo);
     pc.audio = has(engine::TrackType::kAudio);
-    pc.text = false;  // subtitles are read and dropped (no text sink in the public API yet)
+    pc.text = has(engine::TrackType::kText);
     media::PipelineSinks sinks;
     if (pc.audio) {
       out->audio = std::make_unique<media::NullAudioSink>(
@@ -361,6 +393,10 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
       out->video = std::make_unique<media::NullVideoSink>();
     }
     sinks.video = out->video.get();
+    if (pc.text) {
+      out->text = std::make_unique<CueCallbackTextSink>(config_.sinks.on_cue);
+      sinks.text = out->text.get();
+    }
     out->pipeline = std::make_unique<media::MediaPipeline>(clock_, pc, sinks);
     // Started here, before anything is pushed and before the presentation thread sees it.
     if (auto e = out->pipeline->start()) {
@@ -378,7 +414,6 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
     if (!source_ || !out) return;
     for (engine::TrackType t : tracks_) {
       while (auto seg = source_->read(t)) {
-        if (t == engine::TrackType::kText) continue;
         media::MediaSegment m;
         m.init = seg->init;
         m.data = seg->media;
@@ -390,7 +425,7 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
         out->pipeline->feed(to_media(t)).push(std::move(m));
         eos_[t] = false;
       }
-      if (t != engine::TrackType::kText && source_->end_of_stream(t) && !eos_[t]) {
+      if (source_->end_of_stream(t) && !eos_[t]) {
         out->pipeline->feed(to_media(t)).end_of_stream();
         eos_[t] = true;
       }
@@ -702,6 +737,7 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
     if (config_.max_width) ec.tracks.max_width = config_.max_width;
     if (config_.max_height) ec.tracks.max_height = config_.max_height;
     ec.tracks.audio_languages = audio_languages_;
+    ec.tracks.text_languages = text_languages_;
     ec.play_when_ready = play_when_ready_;
     ec.decorate_request = [this](net::Request& req, const engine::RequestInfo& info) { decorate(req, info); };
     auto algo = make_abr(abr_spec_, config_.abr_pensieve_compat);
@@ -948,6 +984,7 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   bool play_when_ready_;
   float volume_;
   std::vector<std::string> audio_languages_;
+  std::vector<std::string> text_languages_;
   std::string url_;
   std::string cdn_;
   ApiSession api_;                          // what the playback API said for this session
@@ -1008,6 +1045,7 @@ Error Player::set_abr(std::string_view name) { return impl_->set_abr(name); }
 void Player::pin_representation(std::size_t index) { (void)impl_->set_abr("fixed:" + std::to_string(index)); }
 void Player::set_volume(float volume) { impl_->set_volume(volume); }
 void Player::select_audio_language(std::string language) { impl_->select_audio_language(std::move(language)); }
+void Player::select_text_language(std::string language) { impl_->select_text_language(std::move(language)); }
 PlayerState Player::state() const { return impl_->state(); }
 std::chrono::microseconds Player::position() const { return impl_->api_position(); }
 bool Player::play_when_ready() const { return impl_->play_when_ready(); }

@@ -26,7 +26,8 @@
 //  - PlayerListener methods are called on the player thread ("abrplay-player"), one at a time, in the
 //    order things happened; a listener must return quickly (the engine waits for it). Events that
 //    describe the past may arrive after a command changed the visible state.
-//  - The frame callback (SinkKind::kFrameCallback) runs on the presentation thread ("abrplay-present").
+//  - The frame callback (SinkKind::kFrameCallback) and the cue callback run on the presentation
+//    thread ("abrplay-present").
 //  - The log callback may run on any player-owned thread, concurrently.
 //  - The destructor stops playback, sends the final telemetry report (bounded by
 //    telemetry_flush_deadline), joins every thread and returns; no callback runs after it returned.
@@ -64,6 +65,9 @@ struct SinkConfig {
   std::function<void(const media::VideoFrame&)> on_frame;
   // With kFrameCallback: true = present every frame as soon as decoded (no pacing, none dropped).
   bool frame_callback_max_speed = false;
+  // Subtitles (any sink kind): each cue when it becomes due, on the presentation thread. Subtitles
+  // are loaded only when PlayerConfig::preferred_text_languages (or select_text_language) names one.
+  std::function<void(const media::TextCue&)> on_cue;
 };
 
 enum class CmcdMode { kOff, kQuery, kHeader };
@@ -83,6 +87,7 @@ struct PlayerConfig {
   std::uint32_t max_width = 0;
   std::uint32_t max_height = 0;
   std::vector<std::string> preferred_audio_languages;  // best first ("en" matches "en-US")
+  std::vector<std::string> preferred_text_languages;   // empty: no subtitles
   // Telemetry: heartbeats to `telemetry_url` every `telemetry_interval`, a final report when the
   // session ends (end of stream, stop, error, destruction). Empty URL: no telemetry.
   std::string telemetry_url;
@@ -186,6 +191,8 @@ class Player {
   void set_volume(float volume);  // 0 .. 1
   // Prefers `language` for audio: the session is reloaded at the current position when playing.
   void select_audio_language(std::string language);
+  // Subtitles in `language`; "" turns them off. Reloads at the current position, as above.
+  void select_text_language(std::string language);
 
   PlayerState state() const;
   std::chrono::microseconds position() const;

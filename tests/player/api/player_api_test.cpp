@@ -437,3 +437,35 @@ TEST_CASE("load from a playback-API request: the service's manifest, session id 
   CHECK(player.state() == PlayerState::kIdle);
   player.set_listener(nullptr);
 }
+
+TEST_CASE("subtitles: cues reach the cue callback when a text language is chosen", "[api][tracks]") {
+  auto origin = serve();
+  const bool at_load = GENERATE(true, false);
+  CAPTURE(at_load);
+  std::mutex mu;
+  std::vector<abrplay::media::TextCue> cues;
+  Recorder rec;
+  PlayerConfig c;
+  c.sinks.kind = at_load ? abrplay::SinkKind::kNullMaxSpeed : abrplay::SinkKind::kNullRealTime;
+  if (at_load) c.preferred_text_languages = {"en"};
+  c.sinks.on_cue = [&](const abrplay::media::TextCue& cue) {
+    std::lock_guard lock(mu);
+    cues.push_back(cue);
+  };
+  Player player(c);
+  player.set_listener(&rec);
+  REQUIRE(player.load(origin->url(0) + "number/manifest.mpd").code == ErrorCode::kOk);
+  if (!at_load) {
+    REQUIRE(rec.wait_state(PlayerState::kPlaying));
+    player.select_text_language("en");  // reloads at the current position
+  }
+  REQUIRE(rec.wait_state(PlayerState::kEnded, 20s));
+  CHECK(Recorder::first_error(rec.events()) == nullptr);
+  player.set_listener(nullptr);
+  std::lock_guard lock(mu);
+  REQUIRE_FALSE(cues.empty());
+  for (const auto& cue : cues) {
+    CHECK_FALSE(cue.text.empty());
+    CHECK(cue.end > cue.start);
+  }
+}
