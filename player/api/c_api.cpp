@@ -206,6 +206,12 @@ int abrplay_select_audio_language(abrplay_handle* handle, const char* language) 
   return ABRPLAY_OK;
 }
 
+int abrplay_select_text_language(abrplay_handle* handle, const char* language) {
+  if (!handle || !language) return ABRPLAY_ERROR_INVALID_ARGUMENT;
+  handle->player.select_text_language(language);
+  return ABRPLAY_OK;
+}
+
 abrplay_state abrplay_get_state(abrplay_handle* handle) {
   return handle ? to_c(handle->player.state()) : ABRPLAY_STATE_ERROR;
 }

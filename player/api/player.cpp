@@ -169,7 +169,7 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
     text_languages_ = config_.preferred_text_languages;
     http_ = std::make_unique<net::HttpClient>();
     loop_ = std::make_unique<engine::EventLoop>(clock_, engine::EventLoop::Mode::kOwnThread);
-    present_thread_ = std::thread([this] { present_main(); });
+    if (config_.sinks.kind != SinkKind::kExternal) present_thread_ = std::thread([this] { present_main(); });
   }
 
   ~Impl() override { shutdown(); }
@@ -186,7 +186,7 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
       present_stop_ = true;
     }
     pcv_.notify_all();
-    present_thread_.join();
+    if (present_thread_.joinable()) present_thread_.join();
     http_->shutdown();
     loop_->stop();
     http_.reset();
@@ -375,24 +375,30 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
     start_position_ = start;
     auto out = std::make_shared<Output>();
     const bool max_speed = config_.sinks.kind == SinkKind::kNullMaxSpeed ||
-                           (config_.sinks.kind == SinkKind::kFrameCallback && config_.sinks.frame_callback_max_speed);
+                           ((config_.sinks.kind == SinkKind::kFrameCallback || config_.sinks.kind == SinkKind::kExternal) &&
+                            config_.sinks.max_speed);
     media::PipelineConfig pc;
     pc.mode = max_speed ? media::PresentMode::kAsFastAsPossible : media::PresentMode::kRealTime;
     pc.video = has(engine::TrackType::kVideo);
     pc.audio = has(engine::TrackType::kAudio);
     pc.text = has(engine::TrackType::kText);
     media::PipelineSinks sinks;
-    if (pc.audio) {
+    const bool external = config_.sinks.kind == SinkKind::kExternal;
+    if (pc.audio && external && config_.sinks.audio) {
+      sinks.audio = config_.sinks.audio;
+    } else if (pc.audio) {
       out->audio = std::make_unique<media::NullAudioSink>(
           clock_, max_speed ? media::NullPace::kAsFastAsPossible : media::NullPace::kWallClock);
       sinks.audio = out->audio.get();
     }
-    if (config_.sinks.kind == SinkKind::kFrameCallback && config_.sinks.on_frame) {
+    if (external && config_.sinks.video) {
+      // the embedder's
+    } else if (config_.sinks.kind == SinkKind::kFrameCallback && config_.sinks.on_frame) {
       out->video = std::make_unique<media::FrameCallbackVideoSink>(config_.sinks.on_frame);
     } else {
       out->video = std::make_unique<media::NullVideoSink>();
     }
-    sinks.video = out->video.get();
+    sinks.video = external && config_.sinks.video ? config_.sinks.video : out->video.get();
     if (pc.text) {
       out->text = std::make_unique<CueCallbackTextSink>(config_.sinks.on_cue);
       sinks.text = out->text.get();
@@ -955,6 +961,24 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
     old.reset();  // joins its decode threads (unless the presentation thread still holds it)
   }
 
+  // The embedder's thread (SinkKind::kExternal).
+ public:
+  void pump(microseconds max_wait) {
+    if (config_.sinks.kind != SinkKind::kExternal) return;
+    std::shared_ptr<Output> out;
+    {
+      std::unique_lock lock(pmu_);
+      if (!output_) {
+        pcv_.wait_for(lock, max_wait, [this] { return present_stop_ || output_ != nullptr; });
+        return;
+      }
+      out = output_;
+    }
+    const microseconds next = out->pipeline->pump();
+    out->pipeline->wait(std::clamp(next, microseconds{0}, max_wait));
+  }
+
+ private:
   void present_main() {
     for (;;) {
       std::shared_ptr<Output> out;
@@ -1046,6 +1070,7 @@ void Player::pin_representation(std::size_t index) { (void)impl_->set_abr("fixed
 void Player::set_volume(float volume) { impl_->set_volume(volume); }
 void Player::select_audio_language(std::string language) { impl_->select_audio_language(std::move(language)); }
 void Player::select_text_language(std::string language) { impl_->select_text_language(std::move(language)); }
+void Player::pump(std::chrono::microseconds max_wait) { impl_->pump(max_wait); }
 PlayerState Player::state() const { return impl_->state(); }
 std::chrono::microseconds Player::position() const { return impl_->api_position(); }
 bool Player::play_when_ready() const { return impl_->play_when_ready(); }

@@ -139,6 +139,8 @@ ABRPLAY_EXPORT int abrplay_set_abr(abrplay_handle* handle, const char* name);
 ABRPLAY_EXPORT int abrplay_pin_representation(abrplay_handle* handle, int index);
 ABRPLAY_EXPORT int abrplay_set_volume(abrplay_handle* handle, double volume);
 ABRPLAY_EXPORT int abrplay_select_audio_language(abrplay_handle* handle, const char* language);
+/* Subtitles in `language`; "" turns them off. (Cues are not exposed through the C API yet.) */
+ABRPLAY_EXPORT int abrplay_select_text_language(abrplay_handle* handle, const char* language);
 
 ABRPLAY_EXPORT abrplay_state abrplay_get_state(abrplay_handle* handle);
 ABRPLAY_EXPORT int64_t abrplay_get_position_us(abrplay_handle* handle);

@@ -27,7 +27,7 @@
 //    order things happened; a listener must return quickly (the engine waits for it). Events that
 //    describe the past may arrive after a command changed the visible state.
 //  - The frame callback (SinkKind::kFrameCallback) and the cue callback run on the presentation
-//    thread ("abrplay-present").
+//    thread ("abrplay-present"), or with SinkKind::kExternal on the thread that calls pump().
 //  - The log callback may run on any player-owned thread, concurrently.
 //  - The destructor stops playback, sends the final telemetry report (bounded by
 //    telemetry_flush_deadline), joins every thread and returns; no callback runs after it returned.
@@ -47,6 +47,11 @@
 #include "abrplay/player/error.h"
 #include "abrplay/player/media/frame.h"
 
+namespace abrplay::media {
+class VideoSink;
+class AudioSink;
+}  // namespace abrplay::media
+
 namespace abrplay {
 
 // The engine's states (docs/engine.md): idle, loading, buffering, playing, paused, seeking, ended, error.
@@ -57,14 +62,22 @@ enum class SinkKind {
   kNullRealTime,   // headless: decode and discard, paced by the wall clock (a sound card's pace)
   kNullMaxSpeed,   // headless: decode and discard every frame as fast as possible (benchmarks, tests)
   kFrameCallback,  // every presented video frame goes to SinkConfig::on_frame; audio is discarded
+  kExternal,       // the embedder's own sinks (e.g. media::SdlVideoSink / SdlAudioSink from
+                   // sdl_sinks.h), presented on the embedder's thread by Player::pump()
 };
 
 struct SinkConfig {
   SinkKind kind = SinkKind::kNullRealTime;
   // kFrameCallback: called on the presentation thread with each frame; it may keep the frame.
   std::function<void(const media::VideoFrame&)> on_frame;
-  // With kFrameCallback: true = present every frame as soon as decoded (no pacing, none dropped).
-  bool frame_callback_max_speed = false;
+  // With kFrameCallback or kExternal: true = present every frame as soon as decoded (no pacing,
+  // none dropped).
+  bool max_speed = false;
+  // kExternal: not owned, must outlive the Player. Null video: frames are discarded; null audio: a
+  // wall-clock null sink. open()/close() of the audio sink run on the player thread; present(),
+  // cue() and AudioSink::pump() on the thread that calls Player::pump().
+  media::VideoSink* video = nullptr;
+  media::AudioSink* audio = nullptr;
   // Subtitles (any sink kind): each cue when it becomes due, on the presentation thread. Subtitles
   // are loaded only when PlayerConfig::preferred_text_languages (or select_text_language) names one.
   std::function<void(const media::TextCue&)> on_cue;
@@ -193,6 +206,11 @@ class Player {
   void select_audio_language(std::string language);
   // Subtitles in `language`; "" turns them off. Reloads at the current position, as above.
   void select_text_language(std::string language);
+
+  // SinkKind::kExternal only (no presentation thread is started then): presents what is due on the
+  // calling thread (the main thread for SDL), then waits at most `max_wait` for more work. Call it
+  // in a loop. Returns at once for other sink kinds.
+  void pump(std::chrono::microseconds max_wait);
 
   PlayerState state() const;
   std::chrono::microseconds position() const;

@@ -13,8 +13,10 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -99,7 +101,7 @@ TEST_CASE("load plays to the end: every video frame delivered once, stats filled
   std::vector<int> codes;
   PlayerConfig c;
   c.sinks.kind = abrplay::SinkKind::kFrameCallback;
-  c.sinks.frame_callback_max_speed = true;
+  c.sinks.max_speed = true;
   c.sinks.on_frame = [&](const abrplay::media::VideoFrame& f) {
     const int code = abrplay::media::test::read_frame_code(f);
     std::lock_guard lock(mu);
@@ -468,4 +470,33 @@ TEST_CASE("subtitles: cues reach the cue callback when a text language is chosen
     CHECK_FALSE(cue.text.empty());
     CHECK(cue.end > cue.start);
   }
+}
+
+TEST_CASE("external sinks are presented on the thread that calls pump()", "[api][sinks]") {
+  auto origin = serve();
+  class CountingSink final : public abrplay::media::VideoSink {
+   public:
+    std::optional<abrplay::Error> present(const abrplay::media::VideoFrame& f) override {
+      CHECK(std::this_thread::get_id() == owner);
+      if (f.width > 0) ++frames;
+      return std::nullopt;
+    }
+    std::thread::id owner = std::this_thread::get_id();
+    int frames = 0;
+  } sink;
+  Recorder rec;
+  PlayerConfig c;
+  c.sinks.kind = abrplay::SinkKind::kExternal;
+  c.sinks.max_speed = true;
+  c.sinks.video = &sink;
+  Player player(c);
+  player.set_listener(&rec);
+  REQUIRE(player.load(origin->url(0) + "number/manifest.mpd").code == ErrorCode::kOk);
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (player.state() != PlayerState::kEnded && std::chrono::steady_clock::now() < deadline) {
+    player.pump(std::chrono::milliseconds(20));
+  }
+  CHECK(player.state() == PlayerState::kEnded);
+  CHECK(sink.frames == 200);
+  player.set_listener(nullptr);
 }
