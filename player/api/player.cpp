@@ -264,7 +264,11 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
       if (!engine_) return;
       if (recorder_) recorder_->on_seek(clock_.steady(), seconds(position_), seconds(target));
       const Error e = engine_->seek(target);
-      if (e.code != ErrorCode::kOk) emit_warning(e);
+      if (e.code != ErrorCode::kOk) {
+        emit_warning(e);
+      } else {
+        position_ = target;  // what position() shows once no command is pending (ticks refine it)
+      }
     });
     return {};
   }
@@ -452,6 +456,7 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
     eos_.clear();
     ended_reported_ = false;
     start_position_ = position;
+    position_ = position;
     if (auto out = output()) {
       out->pipeline->seek(position);
       last_rebuffers_ = out->pipeline->stats().rebuffers;

@@ -148,6 +148,9 @@ TEST_CASE("pause and seek: the requested state is visible at once, then the engi
   REQUIRE(rec.wait([](const auto& ev) {
     return !ev.empty() && ev.back().kind == PlayerEvent::Kind::kStateChanged && ev.back().state == PlayerState::kPaused;
   }));
+  // Paused after the seek: the position stays at the target (the engine's now, not the cache's).
+  CHECK(player.position() >= std::chrono::microseconds(5900ms));
+  CHECK(player.position() <= std::chrono::microseconds(6100ms));
   player.play();
   CHECK(player.play_when_ready());
   REQUIRE(rec.wait_state(PlayerState::kEnded, 20s));
