@@ -934,12 +934,13 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
       stats_.audio_buffer = engine_->buffer_ahead(engine::TrackType::kAudio);
     }
     source_->report_position(position_);
-    if (ended || (out->pipeline->state() == media::PipelineState::kEnded && !ended_reported_)) {
-      if (!ended_reported_) {
-        ended_reported_ = true;
-        source_->report_ended();
-      }
-    } else if (ms.rebuffers > last_rebuffers_ && consumer_playing_) {
+    if (ended || out->pipeline->state() == media::PipelineState::kEnded) {
+      // The engine takes the end only while playing: repeated on every tick until it did (it may be
+      // rebuffering or seeking when the pipeline drains).
+      if (engine_->state() != engine::EngineState::kEnded) source_->report_ended();
+      ended_reported_ = true;
+    } else if (ms.rebuffers > last_rebuffers_ && consumer_playing_ &&
+               engine_->state() == engine::EngineState::kPlaying) {
       // The pipeline ran dry before the end: the engine rebuffers and calls play() when ready.
       consumer_playing_ = false;
       out->pipeline->pause();

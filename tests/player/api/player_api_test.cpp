@@ -79,6 +79,16 @@ class Recorder final : public abrplay::PlayerListener {
   std::vector<PlayerEvent> events_;
 };
 
+// "loading>buffering>playing>..." for failure messages.
+std::string states(const std::vector<PlayerEvent>& ev) {
+  std::string out;
+  for (const auto& e : ev) {
+    if (e.kind == PlayerEvent::Kind::kStateChanged) out += std::string(abrplay::to_string(e.state)) + "@" + std::to_string(e.position.count() / 1000) + " ";
+    if (e.kind == PlayerEvent::Kind::kWarning || e.kind == PlayerEvent::Kind::kError) out += "[" + e.error.describe() + "] ";
+  }
+  return out;
+}
+
 std::unique_ptr<abrplay::origin::Origin> serve(std::vector<std::string> roots = {ABRPLAY_TEST_CONTENT_DIR}) {
   abrplay::origin::OriginConfig oc;
   oc.roots = std::move(roots);
@@ -293,12 +303,14 @@ TEST_CASE("telemetry: heartbeats and the final report reach the origin's collect
   CHECK(player.set_abr("no-such-algorithm").code == ErrorCode::kInvalidArgument);
   REQUIRE(rec.wait_state(PlayerState::kPlaying));
   REQUIRE(player.seek(5s).code == ErrorCode::kOk);
-  REQUIRE(rec.wait([](const auto& ev) {
+  const bool sent = rec.wait([](const auto& ev) {
     for (const auto& e : ev) {
       if (e.kind == PlayerEvent::Kind::kTelemetrySent) return true;
     }
     return false;
-  }));
+  });
+  INFO(states(rec.events()));
+  REQUIRE(sent);
   const auto events = rec.events();
   for (const auto& e : events) {
     if (e.kind == PlayerEvent::Kind::kTelemetrySent) CHECK(e.error.code == ErrorCode::kOk);
