@@ -43,7 +43,7 @@ std::size_t differing_pixels(const RgbImage& a, const RgbImage& b, int y0, int y
 }  // namespace
 
 TEST_CASE("SDL sinks: the window shows the frame the audio clock is at, cues as boxes, the last frame at the end",
-          "[media][sdl]") {
+          "[.][media][sdl]") {
   if (std::getenv("DISPLAY") == nullptr) setenv("SDL_VIDEODRIVER", "offscreen", 0);
   // SDL's disk driver paces the callback in real time (the dummy driver does not); to /dev/null.
   setenv("SDL_AUDIODRIVER", "disk", 0);
