@@ -1,15 +1,21 @@
-// abrplay: the demo player. Today it is headless: the streaming engine with the virtual consumer,
-// which plays time only (the media pipeline will add decoding and output).
+// abrplay: the demo player.
 //
-//   abrplay URL --no-decode [--abr NAME|fixed:N] [--duration S] [--speed X] [--json-summary FILE]
+//   abrplay URL [--abr NAME|fixed:N] [--headless] [--no-decode] [--speed realtime|max|X]
+//               [--max-height N] [--start S] [--duration S] [--telemetry URL] [--cmcd query|header]
+//               [--json-summary FILE] [--log-level L]
 //
+// Decoding (default): through the public Player API (decoded_session.h), in an SDL window when a
+// display exists (DISPLAY or WAYLAND_DISPLAY) and --headless is not given, else headless.
+// --no-decode: the streaming engine with the virtual consumer, which plays time only (the
+// download side alone; --speed X runs its clock X times faster).
 // One progress line on stderr, updated in place; a summary at the end (startup time, average
-// bitrate, switches, stalls and stall time), also as JSON with --json-summary.
-// Exit status: 0 when playback ended or --duration was played, 1 on a playback error, 2 for a bad
-// command line.
+// bitrate, switches, stalls and stall time, dropped frames, QoE_lin), also as JSON with
+// --json-summary. Exit status: 0 when playback ended or --duration was played, 1 on a playback
+// error, 2 for a bad command line.
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -23,6 +29,7 @@
 #include "abrplay/player/engine/event_loop.h"
 #include "abrplay/player/engine/streaming_engine.h"
 #include "abrplay/player/engine/virtual_consumer.h"
+#include "decoded_session.h"
 #include "session_stats.h"
 
 namespace {
@@ -56,22 +63,62 @@ void print_progress(const abrplay::demo::SessionSummary& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"abrplay: plays an MPEG-DASH stream (headless for now: --no-decode)"};
-  std::string url, abr_spec = "dynamic", json_path;
-  bool no_decode = false;
-  std::optional<double> duration;
-  double speed = 1.0;
+  CLI::App app{"abrplay: plays an MPEG-DASH stream with adaptive bitrate"};
+  std::string url, abr_spec = "dynamic", json_path, speed_text = "realtime", telemetry, cmcd, log_level = "warning";
+  bool no_decode = false, headless = false;
+  std::optional<double> duration, start;
+  unsigned max_height = 0;
   app.add_option("url", url, "MPD URL (http:// or https://)")->required();
   app.add_flag("--no-decode", no_decode, "download only: play time with the virtual consumer");
+  app.add_flag("--headless", headless, "decode without a window (null sinks)");
   app.add_option("--abr", abr_spec, "ABR algorithm: a name from abrplay-sim, or fixed:N");
   app.add_option("--duration", duration, "stop after this many seconds of media")->check(CLI::PositiveNumber);
-  app.add_option("--speed", speed, "playback speed of the virtual consumer (tests use > 1)")
-      ->check(CLI::Range(0.1, 64.0));
+  app.add_option("--start", start, "start at this position (seconds)")->check(CLI::NonNegativeNumber);
+  app.add_option("--max-height", max_height, "play no representation taller than this");
+  app.add_option("--speed", speed_text,
+                 "realtime (default) or max (decode as fast as possible); with --no-decode a factor 0.1-64");
+  app.add_option("--telemetry", telemetry, "POST telemetry heartbeats and the final report to this URL");
+  app.add_option("--cmcd", cmcd, "send CMCD on every request")->check(CLI::IsMember({"query", "header"}));
   app.add_option("--json-summary", json_path, "write the summary as JSON to this file");
-  CLI11_PARSE(app, argc, argv);
+  app.add_option("--log-level", log_level, "debug, info, warning (default) or error");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);  // prints help or the error
+    return rc == 0 ? 0 : 2;      // every bad command line is status 2
+  }
+  double speed = 1.0;
+  if (speed_text == "max") {
+    speed = 64.0;
+  } else if (speed_text != "realtime") {
+    try {
+      std::size_t used = 0;
+      speed = std::stod(speed_text, &used);
+      if (used != speed_text.size() || !(speed >= 0.1 && speed <= 64.0)) throw std::invalid_argument(speed_text);
+    } catch (const std::exception&) {
+      std::cerr << "abrplay: --speed " << speed_text << ": expected realtime, max or a factor from 0.1 to 64\n";
+      return 2;
+    }
+  }
   if (!no_decode) {
-    std::cerr << "abrplay: decoding is not available yet (the media pipeline is being built); use --no-decode\n";
-    return 2;
+    if (speed_text != "realtime" && speed_text != "max") {
+      std::cerr << "abrplay: --speed " << speed_text << ": a factor needs --no-decode; use realtime or max\n";
+      return 2;
+    }
+    if (abr_spec.rfind("fixed:", 0) != 0 && !make_abr(abr_spec)) return 2;
+    abrplay::demo::DecodeOptions o;
+    o.url = url;
+    o.abr = abr_spec;
+    o.window = !headless && (std::getenv("DISPLAY") != nullptr || std::getenv("WAYLAND_DISPLAY") != nullptr);
+    o.max_speed = speed_text == "max";
+    o.max_height = max_height;
+    o.start_s = start;
+    o.duration_s = duration;
+    o.telemetry_url = telemetry;
+    o.cmcd = cmcd;
+    o.json_summary = json_path;
+    o.log_level = log_level;
+    return abrplay::demo::run_decoded(o);
   }
   auto algorithm = make_abr(abr_spec);
   if (!algorithm) return 2;

@@ -126,6 +126,8 @@ microseconds MediaPipeline::Impl::master_locked(SteadyTime now) const {
     return audio_q_.position() - latency +
            microseconds{static_cast<std::int64_t>(static_cast<double>(since.count()) * rate_.load())};
   }
+  // As fast as possible there is no clock: the position is the end of the last frame presented.
+  if (config_.mode == PresentMode::kAsFastAsPossible) return last_video_end_.value_or(anchor_pos_);
   if (state_ != PipelineState::kPlaying) return anchor_pos_;
   const auto since = std::chrono::duration_cast<microseconds>(now - anchor_time_);
   return anchor_pos_ + microseconds{static_cast<std::int64_t>(static_cast<double>(since.count()) * rate_.load())};

@@ -17,9 +17,13 @@ void MediaPipeline::Impl::present(const VideoFrame& f, std::optional<microsecond
   std::optional<Error> e;
   if (sinks_.video != nullptr) e = sinks_.video->present(f);
   std::lock_guard lock(mu_);
-  last_video_end_ = f.pts + f.duration;
   ++present_stats_.video_frames_presented;
-  if (pos) {
+  // A corrupt segment can carry a timestamp near the ends of the 64-bit range, where the additions
+  // and abs() below would overflow: such frames move neither the clock nor the drift statistics.
+  constexpr microseconds kSaneTime = std::chrono::hours(24 * 365 * 100);
+  const bool sane = f.pts > -kSaneTime && f.pts < kSaneTime && f.duration >= microseconds{0} && f.duration < kSaneTime;
+  if (sane) last_video_end_ = f.pts + f.duration;
+  if (pos && sane && *pos > -kSaneTime && *pos < kSaneTime) {
     const microseconds drift = f.pts - *pos;
     present_stats_.av_drift_last = drift;
     present_stats_.av_drift_max_abs = std::max(present_stats_.av_drift_max_abs, std::chrono::abs(drift));

@@ -157,7 +157,13 @@ SdlInput SdlVideoSink::pump_events() {
         case SDLK_q: in.quit = true; break;
         case SDLK_SPACE: in.toggle_pause = true; break;
         case SDLK_f: set_fullscreen(!fullscreen()); break;
-        default: break;
+        case SDLK_LEFT: in.seek_s -= 10; break;
+        case SDLK_RIGHT: in.seek_s += 10; break;
+        default:
+          if (e.key.keysym.sym >= SDLK_0 && e.key.keysym.sym <= SDLK_9) {
+            in.pin = static_cast<std::size_t>(e.key.keysym.sym - SDLK_0);
+          }
+          break;
       }
     }
   }

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +36,8 @@ struct SdlVideoOptions {
 struct SdlInput {
   bool quit = false;          // window closed, Escape or q
   bool toggle_pause = false;  // space
+  double seek_s = 0;          // left / right arrow: -10 / +10 s (summed over the events read)
+  std::optional<std::size_t> pin;  // 0-9: pin that representation (0 = lowest)
 };
 
 // An RGB snapshot of the window, 3 bytes per pixel, rows top to bottom.

@@ -1,0 +1,195 @@
+#include "decoded_session.h"
+
+#include <atomic>
+#include <cmath>
+#include <condition_variable>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "abrplay/player.h"
+#include "abrplay/player/media/sdl_sinks.h"
+
+namespace abrplay::demo {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Records the fatal error and the end; wakes the main loop.
+class Listener final : public PlayerListener {
+ public:
+  void on_event(const PlayerEvent& e) override {
+    std::lock_guard lock(mu_);
+    if (e.kind == PlayerEvent::Kind::kError) error_ = e.error.describe();
+    if (e.kind == PlayerEvent::Kind::kWarning) warnings_.push_back(e.error.describe());
+    if (e.kind == PlayerEvent::Kind::kEnded || e.kind == PlayerEvent::Kind::kError) done_ = true;
+    cv_.notify_all();
+  }
+  bool wait_done(std::chrono::milliseconds limit) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, limit, [&] { return done_; });
+  }
+  bool done() { std::lock_guard lock(mu_); return done_; }
+  std::string error() { std::lock_guard lock(mu_); return error_; }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::string error_;
+  std::vector<std::string> warnings_;
+};
+
+// Pensieve's QoE_lin weights on a 1 s sampling of what plays: each second of media counts a
+// quarter of a 4 s segment's bitrate (Mbps), each stall second costs 4.3, each switch the
+// bitrate change (Mbps).
+class QoeSampler {
+ public:
+  void sample(const PlayerStats& s) {
+    const double pos = std::chrono::duration<double>(s.position).count();
+    const double mbps = static_cast<double>(s.video_bitrate_bps) / 1e6;
+    while (s.state == PlayerState::kPlaying && mbps > 0 && pos >= next_slot_) {
+      utility_ += mbps / 4.0;
+      weighted_kbps_ += mbps * 1000;
+      ++slots_;
+      next_slot_ += 1.0;
+    }
+    if (mbps > 0 && last_mbps_ > 0 && std::abs(mbps - last_mbps_) > 1e-9) smooth_ += std::abs(mbps - last_mbps_);
+    if (mbps > 0) last_mbps_ = mbps;
+  }
+  double qoe(double stall_s) const { return utility_ - 4.3 * stall_s - smooth_; }
+  double average_kbps() const { return slots_ ? weighted_kbps_ / slots_ : 0; }
+
+ private:
+  double next_slot_ = 0, utility_ = 0, smooth_ = 0, last_mbps_ = 0, weighted_kbps_ = 0;
+  int slots_ = 0;
+};
+
+void print_progress(const PlayerStats& s) {
+  std::fprintf(stderr, "\r%-9s pos %7.1f s  buffer %5.1f s  %7.0f kbit/s %4dp  tput %7.0f kbit/s  dropped %llu   ",
+               std::string(to_string(s.state)).c_str(), std::chrono::duration<double>(s.position).count(),
+               std::chrono::duration<double>(s.video_buffer).count(), static_cast<double>(s.video_bitrate_bps) / 1000,
+               s.video_height, s.throughput_kbps.value_or(0), static_cast<unsigned long long>(s.frames_dropped));
+  std::fflush(stderr);
+}
+
+std::optional<LogLevel> parse_level(const std::string& s) {
+  if (s == "debug") return LogLevel::kDebug;
+  if (s == "info") return LogLevel::kInfo;
+  if (s == "warning") return LogLevel::kWarning;
+  if (s == "error") return LogLevel::kError;
+  return std::nullopt;
+}
+
+}  // namespace
+
+int run_decoded(const DecodeOptions& o) {
+  const auto level = parse_level(o.log_level);
+  if (!level) {
+    std::cerr << "abrplay: --log-level " << o.log_level << ": expected debug, info, warning or error\n";
+    return 2;
+  }
+  PlayerConfig config;
+  config.abr = o.abr;
+  config.max_height = o.max_height;
+  config.telemetry_url = o.telemetry_url;
+  config.cmcd = o.cmcd == "query" ? CmcdMode::kQuery : o.cmcd == "header" ? CmcdMode::kHeader : CmcdMode::kOff;
+  config.log = [min = *level](LogLevel l, std::string_view text) {
+    if (l >= min) std::cerr << "\nabrplay: " << text << "\n";
+  };
+  std::unique_ptr<media::SdlVideoSink> video;
+  std::unique_ptr<media::SdlAudioSink> audio;
+  if (o.window) {
+    auto v = media::SdlVideoSink::create({.title = "abrplay " + o.url, .width = 960, .height = 540, .fullscreen = false});
+    if (!v) {
+      std::cerr << "abrplay: " << v.error().describe() << "\n";
+      return 1;
+    }
+    video = std::move(*v);
+    audio = std::make_unique<media::SdlAudioSink>();
+    config.sinks.kind = SinkKind::kExternal;
+    config.sinks.video = video.get();
+    config.sinks.audio = audio.get();
+  } else {
+    config.sinks.kind = o.max_speed ? SinkKind::kNullMaxSpeed : SinkKind::kNullRealTime;
+  }
+  Listener listener;
+  Player player(std::move(config));
+  player.set_listener(&listener);
+  if (Error e = player.load(o.url); e.code != ErrorCode::kOk) {
+    std::cerr << "abrplay: " << e.describe() << "\n";
+    return 1;
+  }
+  QoeSampler qoe;
+  bool started = false;
+  auto last_print = std::chrono::steady_clock::now();
+  while (!listener.done()) {
+    if (o.window) {
+      player.pump(10ms);
+      const media::SdlInput in = video->pump_events();
+      if (in.quit) break;
+      if (in.toggle_pause) player.play_when_ready() ? player.pause() : player.play();
+      if (in.seek_s != 0) {
+        const auto target = player.position() + std::chrono::microseconds(static_cast<long long>(in.seek_s * 1e6));
+        (void)player.seek(std::max(target, std::chrono::microseconds(0)));
+      }
+      if (in.pin) player.pin_representation(*in.pin);
+    } else {
+      listener.wait_done(50ms);
+    }
+    const PlayerStats s = player.stats();
+    qoe.sample(s);
+    if (!started && o.start_s && (s.state == PlayerState::kPlaying || s.state == PlayerState::kBuffering)) {
+      started = player.seek(std::chrono::microseconds(static_cast<long long>(*o.start_s * 1e6))).code == ErrorCode::kOk;
+    }
+    if (o.duration_s && std::chrono::duration<double>(s.position).count() >= *o.duration_s + o.start_s.value_or(0)) break;
+    if (std::chrono::steady_clock::now() - last_print >= 500ms) {
+      print_progress(s);
+      last_print = std::chrono::steady_clock::now();
+    }
+  }
+  const PlayerStats s = player.stats();
+  qoe.sample(s);
+  print_progress(s);
+  std::fprintf(stderr, "\n");
+  const std::string error = listener.error();
+  player.stop();  // sends the final telemetry report
+
+  const double stall_s = std::chrono::duration<double>(s.stall_time).count();
+  nlohmann::json j = {{"url", o.url},
+                      {"abr", s.abr},
+                      {"state", to_string(s.state)},
+                      {"played_s", std::chrono::duration<double>(s.position).count()},
+                      {"average_bitrate_kbps", std::round(qoe.average_kbps())},
+                      {"switches", s.switches},
+                      {"stalls", s.stalls},
+                      {"stall_s", stall_s},
+                      {"frames_presented", s.frames_presented},
+                      {"frames_dropped", s.frames_dropped},
+                      {"segments", s.segments_downloaded},
+                      {"qoe_lin", std::round(qoe.qoe(stall_s) * 1000) / 1000}};
+  if (s.startup_time) j["startup_s"] = std::chrono::duration<double>(*s.startup_time).count();
+  if (!error.empty()) j["error"] = error;
+  std::printf("startup      %s\n", s.startup_time ? (std::to_string(j["startup_s"].get<double>()) + " s").c_str() : "never");
+  std::printf("played       %.1f s\n", j["played_s"].get<double>());
+  std::printf("bitrate      %.0f kbit/s average (video, per second played)\n", qoe.average_kbps());
+  std::printf("switches     %d\n", s.switches);
+  std::printf("stalls       %d (%.2f s)\n", s.stalls, stall_s);
+  std::printf("frames       %llu presented, %llu dropped\n", static_cast<unsigned long long>(s.frames_presented),
+              static_cast<unsigned long long>(s.frames_dropped));
+  std::printf("QoE_lin      %.2f (Pensieve weights, 4 s segments, sampled every second)\n", qoe.qoe(stall_s));
+  if (!error.empty()) std::printf("error        %s\n", error.c_str());
+  if (!o.json_summary.empty()) {
+    std::ofstream out(o.json_summary);
+    out << j.dump(2) << "\n";
+    if (!out.good()) {
+      std::cerr << "abrplay: cannot write " << o.json_summary << "\n";
+      return 1;
+    }
+  }
+  return error.empty() ? 0 : 1;
+}
+
+}  // namespace abrplay::demo
