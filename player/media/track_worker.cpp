@@ -10,6 +10,12 @@ extern "C" {
 
 namespace abrplay::media {
 namespace {
+// Timestamps beyond a century come only from corrupt data (av_rescale saturates to INT64_MIN/MAX);
+// the offset and continuity arithmetic below would overflow on them, so they are not trusted.
+bool sane_time(std::chrono::microseconds t) {
+  constexpr std::chrono::microseconds kSaneTime = std::chrono::hours(24 * 365 * 100);
+  return t > -kSaneTime && t < kSaneTime;
+}
 
 // Audio packets whose timestamps are this close to the running sample count are treated as
 // contiguous: encoders jitter timestamps by a few samples (the test content by 8 samples in
@@ -156,7 +162,8 @@ void TrackWorker::process(const MediaSegment& segment) {
     if (first) {
       first = false;
       const std::int64_t ts = packet_->pts != AV_NOPTS_VALUE ? packet_->pts : packet_->dts;
-      const auto media = ts == AV_NOPTS_VALUE ? segment.start : ff::to_us(ts, time_base_);
+      const auto media = ts == AV_NOPTS_VALUE || !sane_time(ff::to_us(ts, time_base_)) ? segment.start
+                                                                                       : ff::to_us(ts, time_base_);
       offset_ = std::chrono::abs(media - segment.start) > kTimelineTolerance ? segment.start - media
                                                                              : std::chrono::microseconds{0};
       tags_.push_back(SegmentTag{++seq_, offset_, time_base_, rep_});
@@ -234,7 +241,9 @@ bool TrackWorker::emit_video(AVFrame& frame) {
 bool TrackWorker::emit_audio(const AVFrame& frame) {
   const std::int64_t ts = frame.best_effort_timestamp != AV_NOPTS_VALUE ? frame.best_effort_timestamp : frame.pts;
   const SegmentTag& tag = tag_of(frame);
-  auto pts = ts == AV_NOPTS_VALUE && next_audio_pts_ ? *next_audio_pts_ : ff::to_us(ts, tag.time_base) + tag.offset;
+  const bool have_ts = ts != AV_NOPTS_VALUE && sane_time(ff::to_us(ts, tag.time_base));
+  auto pts = !have_ts && next_audio_pts_ ? *next_audio_pts_
+                                         : (have_ts ? ff::to_us(ts, tag.time_base) : std::chrono::microseconds{0}) + tag.offset;
   if (next_audio_pts_ && std::chrono::abs(pts - *next_audio_pts_) <= kAudioContinuity) pts = *next_audio_pts_;
   std::vector<float> samples;
   auto n = audio_convert_.convert(frame, samples);
