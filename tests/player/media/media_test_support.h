@@ -13,6 +13,8 @@
 
 #include "abrplay/player/media/frame.h"
 #include "abrplay/player/media/pipeline.h"
+#include "abrplay/player/media/sinks.h"
+#include "abrplay/player/clock.h"
 
 namespace abrplay::media::test {
 
@@ -87,5 +89,23 @@ inline bool run_to_end(MediaPipeline& p) {
   }
   return false;
 }
+
+// A pipeline in as-fast-as-possible mode with null audio, recording every presented frame (its
+// frame code read from the pixels). Tests derive their own fixture from it.
+struct FastRun {
+  SystemClock clock;
+  NullAudioSink audio{clock, NullPace::kAsFastAsPossible};
+  std::vector<SeenFrame> frames;
+  FrameCallbackVideoSink video{[this](const VideoFrame& f) {
+    frames.push_back(SeenFrame{read_frame_code(f), f.pts, f.duration, f.width, f.representation_id});
+  }};
+  MediaPipeline pipeline;
+  explicit FastRun(PipelineConfig config = {})
+      : pipeline(clock, with_fast(config), PipelineSinks{&video, &audio, nullptr}) {}
+  static PipelineConfig with_fast(PipelineConfig c) {
+    c.mode = PresentMode::kAsFastAsPossible;
+    return c;
+  }
+};
 
 }  // namespace abrplay::media::test

@@ -9,19 +9,7 @@
 namespace abrplay::media::test {
 namespace {
 
-struct ErrorRun {
-  SystemClock clock;
-  NullAudioSink audio{clock, NullPace::kAsFastAsPossible};
-  std::vector<SeenFrame> frames;
-  FrameCallbackVideoSink video{[this](const VideoFrame& f) {
-    frames.push_back(SeenFrame{read_frame_code(f), f.pts, f.duration, f.width, f.representation_id});
-  }};
-  MediaPipeline pipeline{clock, fast(), PipelineSinks{&video, &audio, nullptr}};
-  static PipelineConfig fast() {
-    PipelineConfig c;
-    c.mode = PresentMode::kAsFastAsPossible;
-    return c;
-  }
+struct ErrorRun : FastRun {
   // Plays `first` as segment 1 and a good segment 2.
   std::vector<MediaEvent> play(MediaSegment first) {
     REQUIRE_FALSE(pipeline.start());

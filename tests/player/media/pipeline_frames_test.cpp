@@ -10,22 +10,6 @@ namespace {
 
 using std::chrono::microseconds;
 
-struct FastRun {
-  SystemClock clock;
-  NullAudioSink audio{clock, NullPace::kAsFastAsPossible};
-  std::vector<SeenFrame> frames;
-  FrameCallbackVideoSink video{[this](const VideoFrame& f) {
-    frames.push_back(SeenFrame{read_frame_code(f), f.pts, f.duration, f.width, f.representation_id});
-  }};
-  MediaPipeline pipeline;
-  explicit FastRun(PipelineConfig config = {})
-      : pipeline(clock, with_fast(config), PipelineSinks{&video, &audio, nullptr}) {}
-  static PipelineConfig with_fast(PipelineConfig c) {
-    c.mode = PresentMode::kAsFastAsPossible;
-    return c;
-  }
-};
-
 // Every frame 0..199 exactly once, in order, 40 ms apart, with no gap or repeat in time.
 void check_all_frames_once(const std::vector<SeenFrame>& frames) {
   REQUIRE(frames.size() == static_cast<std::size_t>(kSegments * kFramesPerSegment));

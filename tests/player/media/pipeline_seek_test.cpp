@@ -9,19 +9,7 @@ namespace {
 
 using std::chrono::microseconds;
 
-struct SeekRun {
-  SystemClock clock;
-  NullAudioSink audio{clock, NullPace::kAsFastAsPossible};
-  std::vector<SeenFrame> frames;
-  FrameCallbackVideoSink video{[this](const VideoFrame& f) {
-    frames.push_back(SeenFrame{read_frame_code(f), f.pts, f.duration, f.width, f.representation_id});
-  }};
-  MediaPipeline pipeline{clock, fast(), PipelineSinks{&video, &audio, nullptr}};
-  static PipelineConfig fast() {
-    PipelineConfig c;
-    c.mode = PresentMode::kAsFastAsPossible;
-    return c;
-  }
+struct SeekRun : FastRun {
   void feed_from(int first_segment) {
     for (int n = first_segment; n <= kSegments; ++n) {
       pipeline.feed(TrackType::kVideo).push(load_segment(4, n));
