@@ -69,6 +69,7 @@ class HttpClient::Impl {
     t->executor = &executor;
     t->options = &options_;
     t->mailbox = mailbox_;
+    t->stopping = &stopping_;
     t->submitted_at = SteadyClock::now();
     t->not_before = t->submitted_at + t->request.start_delay;
     in_flight_.fetch_add(1);

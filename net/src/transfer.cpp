@@ -76,6 +76,7 @@ std::size_t on_write(char* data, std::size_t size, std::size_t nmemb, void* user
   const std::size_t n = size * nmemb;
   if (!t.status_known) check_status(t);
   if (t.local_error) return 0;  // makes curl fail with CURLE_WRITE_ERROR
+  if (t.stopping != nullptr && t.stopping->load(std::memory_order_relaxed)) return CURL_WRITEFUNC_PAUSE;
   t.last_activity = SteadyClock::now();
   if (!t.status_ok) {
     auto& body = t.response.body;

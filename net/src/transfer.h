@@ -38,6 +38,9 @@ struct Transfer {
   Executor* executor = nullptr;
   const ClientOptions* options = nullptr;
   std::weak_ptr<Mailbox> mailbox;
+  // The client's shutdown flag: once set, on_write pauses at once, so that the curl_multi_perform
+  // in progress returns after at most one buffer per transfer instead of draining fast bodies.
+  const std::atomic<bool>* stopping = nullptr;
 
   EasyPtr easy;
   SlistPtr header_list;
