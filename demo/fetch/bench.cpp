@@ -3,7 +3,8 @@
 //   1. one large body (256 MB by default), streamed and discarded;
 //   2. many small segments (500 x 100 KB) fetched one after another over one connection (curl:
 //      one invocation with all the URLs, which reuses its connection).
-// Prints the median of several runs and the throughput ratio abrplay / curl.
+// Prints the median of several runs and the throughput ratio abrplay / curl; --json FILE also writes
+// every run's time, for scripts that report spread (demo/bench/run).
 #include <httplib.h>
 
 #include <algorithm>
@@ -123,6 +124,22 @@ void report(const char* name, std::uint64_t total_bytes, double ours, double cur
   else std::printf("   curl n/a\n");
 }
 
+// {"name": ..., "bytes": N, "abrplay_s": [...], "curl_s": [...]}: one entry per measurement.
+std::string json_case(const std::string& name, std::uint64_t bytes, const std::vector<double>& ours,
+                      const std::vector<double>& curl) {
+  auto list = [](const std::vector<double>& v) {
+    std::string out = "[";
+    char buf[32];
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      std::snprintf(buf, sizeof buf, "%s%.6f", i == 0 ? "" : ", ", v[i]);
+      out += buf;
+    }
+    return out + "]";
+  };
+  return "{\"name\": \"" + name + "\", \"bytes\": " + std::to_string(bytes) + ", \"abrplay_s\": " + list(ours) +
+         ", \"curl_s\": " + list(curl) + "}";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -130,14 +147,16 @@ int main(int argc, char** argv) {
   std::uint64_t big = 256ull << 20;
   int segments = 500;
   std::uint64_t segment_bytes = 100 * 1024;
+  std::string json_path;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const std::string value = argv[i + 1];
     if (flag == "--runs") runs = std::max(1, std::atoi(value.c_str()));
     else if (flag == "--big-mb") big = std::stoull(value) << 20;
     else if (flag == "--segments") segments = std::max(1, std::atoi(value.c_str()));
+    else if (flag == "--json") json_path = value;
     else {
-      std::fprintf(stderr, "usage: abrplay-fetch-bench [--runs N] [--big-mb MB] [--segments N]\n");
+      std::fprintf(stderr, "usage: abrplay-fetch-bench [--runs N] [--big-mb MB] [--segments N] [--json FILE]\n");
       return 2;
     }
   }
@@ -172,5 +191,15 @@ int main(int argc, char** argv) {
   report((big_name + ", inline").c_str(), big, median(ours_big_inline), have_curl ? median(curl_big) : -1);
   report(seg_name.c_str(), segment_bytes * static_cast<std::uint64_t>(segments), median(ours_seg),
          have_curl ? median(curl_seg) : -1);
+  if (!json_path.empty()) {
+    std::ofstream out(json_path, std::ios::trunc);
+    out << "{\"runs\": " << runs << ", \"cases\": [\n  " << json_case(big_name, big, ours_big, curl_big) << ",\n  "
+        << json_case(big_name + ", inline", big, ours_big_inline, curl_big) << ",\n  "
+        << json_case(seg_name, segment_bytes * static_cast<std::uint64_t>(segments), ours_seg, curl_seg) << "]}\n";
+    if (!out.good()) {
+      std::fprintf(stderr, "abrplay-fetch-bench: cannot write %s\n", json_path.c_str());
+      return 1;
+    }
+  }
   return 0;
 }
