@@ -4,6 +4,7 @@
 //
 //   abrplay-decode-bench build/media-content/number --rep 4 --runs 5 --threads 2
 //   abrplay-decode-bench DIR --rep 5 --realtime   (60 s of 1080p at 1x vs ffplay: CPU, peak RSS)
+//   --json FILE (throughput mode): also every run's wall and CPU seconds, for demo/bench/run.
 #include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -14,6 +15,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -42,6 +44,16 @@ double cpu_of(const rusage& r) {
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v.empty() ? 0 : (v.size() % 2 == 1 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2);
+}
+
+std::string json_list(const std::vector<double>& v) {
+  std::string out = "[";
+  char buf[32];
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    std::snprintf(buf, sizeof buf, "%s%.6f", i == 0 ? "" : ", ", v[i]);
+    out += buf;
+  }
+  return out + "]";
 }
 
 Sample run_pipeline(const abrplay::decode_bench::RepresentationSegments& rep, int threads) {
@@ -117,6 +129,8 @@ int main(int argc, char** argv) {
   bool realtime = false;
   bool null_sinks = false;
   std::string ffplay = "ffplay";
+  std::string json_path;
+  app.add_option("--json", json_path, "also write every run's wall and CPU seconds to this JSON file");
   app.add_flag("--realtime", realtime,
                "instead: play video + first audio at 1x (SDL sinks), then ffplay; CPU time and peak RSS");
   app.add_flag("--null-sinks", null_sinks, "with --realtime: null sinks on the wall clock (ffplay -nodisp)");
@@ -203,5 +217,17 @@ int main(int argc, char** argv) {
   std::printf("ratio pipeline/ffmpeg(rep.mp4):  wall %.2f, cpu %.2f\n", median(pw) / median(gw), median(pc) / median(gc));
   std::printf("%llu %s per run\n", static_cast<unsigned long long>(frames),
               type == "video" ? "frames" : "sample frames");
+  if (!json_path.empty()) {
+    std::ofstream out(json_path, std::ios::trunc);
+    out << "{\"manifest\": \"" << manifest.string() << "\", \"type\": \"" << type << "\", \"rep\": \"" << rep->id
+        << "\", \"runs\": " << runs << ", \"threads\": " << threads << ", \"frames\": " << frames
+        << ",\n \"pipeline\": {\"wall_s\": " << json_list(pw) << ", \"cpu_s\": " << json_list(pc) << "}"
+        << ",\n \"ffmpeg_manifest\": {\"wall_s\": " << json_list(fw) << ", \"cpu_s\": " << json_list(fc) << "}"
+        << ",\n \"ffmpeg_rep_mp4\": {\"wall_s\": " << json_list(gw) << ", \"cpu_s\": " << json_list(gc) << "}}\n";
+    if (!out.good()) {
+      std::cerr << "abrplay-decode-bench: cannot write " << json_path << "\n";
+      return 1;
+    }
+  }
   return 0;
 }
