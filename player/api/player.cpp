@@ -555,6 +555,9 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
 
   void on_download(const engine::DownloadEvent& ev) override {
     if (!ev.base_url.empty()) cdn_ = ev.base_url;
+    const bool init = ev.kind == engine::DownloadKind::kInit || ev.kind == engine::DownloadKind::kIndex;
+    if (recorder_ && !ev.abandoned && (init || ev.kind == engine::DownloadKind::kMedia))
+      recorder_->on_download(engine::to_string(ev.track), ev.representation_id, init, ev.bytes);
     if (ev.kind != engine::DownloadKind::kMedia || ev.abandoned) return;
     {
       std::lock_guard lock(vmu_);

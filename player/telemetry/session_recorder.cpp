@@ -137,7 +137,26 @@ void SessionRecorder::on_video_segment(const RepresentationInfo& rep, double dur
   segment_kbps_.push_back(static_cast<double>(rep.bitrate_bps) / 1000.0);
 }
 
+void SessionRecorder::on_download(std::string_view track, const std::string& representation_id, bool init,
+                                  std::uint64_t bytes) {
+  DownloadTotals& d = downloads_[representation_id];  // bounded by the manifest's representations
+  d.track = std::string(track);
+  ++(init ? d.init_segments : d.media_segments);
+  d.bytes += bytes;
+  total_bytes_ += bytes;
+}
+
 namespace {
+// "downloads" of a payload: the totals since the previous one, which are then cleared.
+Json take_downloads(std::map<std::string, DownloadTotals>& downloads) {
+  Json out = Json::array();
+  for (const auto& [id, d] : downloads)
+    out.push_back({{"representation", id}, {"track", d.track}, {"init_segments", d.init_segments},
+                   {"media_segments", d.media_segments}, {"bytes", d.bytes}});
+  downloads.clear();
+  return out;
+}
+
 Json common_fields(const SessionInfo& info, std::uint64_t seq, double session_time_s, const Snapshot& s,
                    WallClockTime wall, std::string_view event) {
   Json j = {{"schema_version", kSchemaVersion},
@@ -183,6 +202,7 @@ std::string SessionRecorder::heartbeat(const Snapshot& snapshot, WallClockTime w
   j["stalls"] = std::move(st);
   j["errors"] = std::move(er);
   j["seeks"] = std::move(sk);
+  j["downloads"] = take_downloads(downloads_);
   j["dropped_frames"] = dropped_since_;
   j["events_dropped"] = switches_.dropped + stalls_.dropped + errors_.dropped + seeks_.dropped;
   switches_ = {};
@@ -229,6 +249,8 @@ std::string SessionRecorder::final_report(const Snapshot& snapshot, EndReason re
   const double qoe = utility - abr::qoe_rebuffer_penalty(abr::QoeMetric::kLin) * stall_seconds_ - smooth;
   j["qoe_lin"] = round3(qoe);
   j["qoe_lin_per_segment"] = segment_kbps_.size() > 1 ? round3(qoe / static_cast<double>(segment_kbps_.size() - 1)) : 0.0;
+  j["bytes_downloaded"] = total_bytes_;
+  j["downloads"] = take_downloads(downloads_);
   j["device"] = info_.device;
   j["library_version"] = info_.library_version;
   ++seq_;

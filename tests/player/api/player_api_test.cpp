@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "abrplay/player.h"
+#include "api_test_support.h"
 #include "media_test_support.h"
 #include "origin.h"
 
@@ -31,79 +32,11 @@ using abrplay::Player;
 using abrplay::PlayerConfig;
 using abrplay::PlayerEvent;
 using abrplay::PlayerState;
+using abrplay::test::Recorder;
+using abrplay::test::serve;
+using abrplay::test::states;
 
-namespace {
-
-// Records events; waits on a condition variable.
-class Recorder final : public abrplay::PlayerListener {
- public:
-  void on_event(const PlayerEvent& e) override {
-    std::lock_guard lock(mu_);
-    events_.push_back(e);
-    cv_.notify_all();
-  }
-  bool wait(const std::function<bool(const std::vector<PlayerEvent>&)>& pred, std::chrono::seconds limit = 30s) {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, limit, [&] { return pred(events_); });
-  }
-  bool wait_state(PlayerState s, std::chrono::seconds limit = 30s) {
-    return wait([s](const auto& ev) { return reached(ev, s); }, limit);
-  }
-  bool wait_error(std::chrono::seconds limit = 30s) {
-    return wait([](const auto& ev) { return first_error(ev) != nullptr; }, limit);
-  }
-  static bool reached(const std::vector<PlayerEvent>& ev, PlayerState s) {
-    for (const auto& e : ev) {
-      if (e.kind == PlayerEvent::Kind::kStateChanged && e.state == s) return true;
-    }
-    return false;
-  }
-  static const PlayerEvent* first_error(const std::vector<PlayerEvent>& ev) {
-    for (const auto& e : ev) {
-      if (e.kind == PlayerEvent::Kind::kError) return &e;
-    }
-    return nullptr;
-  }
-  std::vector<PlayerEvent> events() {
-    std::lock_guard lock(mu_);
-    return events_;
-  }
-  void clear() {
-    std::lock_guard lock(mu_);
-    events_.clear();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<PlayerEvent> events_;
-};
-
-// "loading>buffering>playing>..." for failure messages.
-std::string states(const std::vector<PlayerEvent>& ev) {
-  std::string out;
-  for (const auto& e : ev) {
-    if (e.kind == PlayerEvent::Kind::kStateChanged) out += std::string(abrplay::to_string(e.state)) + "@" + std::to_string(e.position.count() / 1000) + " ";
-    if (e.kind == PlayerEvent::Kind::kWarning || e.kind == PlayerEvent::Kind::kError) out += "[" + e.error.describe() + "] ";
-  }
-  return out;
-}
-
-std::unique_ptr<abrplay::origin::Origin> serve(std::vector<std::string> roots = {ABRPLAY_TEST_CONTENT_DIR}) {
-  abrplay::origin::OriginConfig oc;
-  oc.roots = std::move(roots);
-  auto o = abrplay::origin::Origin::start(std::move(oc));
-  if (!o) FAIL("Origin::start: " << o.error());
-  return std::move(*o);
-}
-
-PlayerConfig max_speed() {
-  PlayerConfig c;
-  c.sinks.kind = abrplay::SinkKind::kNullMaxSpeed;
-  return c;
-}
-
-}  // namespace
+using abrplay::test::max_speed;
 
 TEST_CASE("load plays to the end: every video frame delivered once, stats filled", "[api]") {
   auto origin = serve();

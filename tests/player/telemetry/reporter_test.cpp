@@ -2,8 +2,6 @@
 // programmable collector for the failure modes (down, 500, slow).
 #include <catch2/catch.hpp>
 
-#include <httplib.h>
-
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -15,6 +13,7 @@
 #include "abrplay/net/http_client.h"
 #include "abrplay/player/telemetry/reporter.h"
 #include "fake_clock.h"
+#include "test_collector.h"
 #include "origin.h"
 
 namespace tel = abrplay::telemetry;
@@ -23,6 +22,7 @@ using Json = nlohmann::json;
 using namespace std::chrono_literals;
 
 namespace {
+using abrplay::test::Collector;
 
 // The player thread, run by the test: tasks posted from the net thread wait here until the test
 // runs them, so Reporter methods and completions share one thread as in the player.
@@ -51,47 +51,6 @@ class TestLoop final : public net::Executor {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> tasks_;
-};
-
-// A collector whose answers the test sets: status to return, or hold each answer until released.
-class Collector {
- public:
-  Collector() {
-    server_.Post("/telemetry", [this](const httplib::Request& req, httplib::Response& res) {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return !hold_ || stopping_; });
-      bodies_.push_back(req.body);
-      headers_.push_back(req.get_header_value("X-Api-Key"));
-      res.status = status_;
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    // bind_to_any_port() already listens: connections wait in the backlog until the thread serves.
-  }
-  ~Collector() {
-    {
-      std::lock_guard lock(mu_);
-      stopping_ = true;
-      cv_.notify_all();
-    }
-    server_.stop();
-    thread_.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/telemetry"; }
-  void set_status(int s) { std::lock_guard lock(mu_); status_ = s; }
-  void hold(bool h) { std::lock_guard lock(mu_); hold_ = h; cv_.notify_all(); }
-  std::vector<std::string> bodies() { std::lock_guard lock(mu_); return bodies_; }
-  std::vector<std::string> api_keys() { std::lock_guard lock(mu_); return headers_; }
-
- private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  int status_ = 204;
-  bool hold_ = false, stopping_ = false;
-  std::vector<std::string> bodies_, headers_;
 };
 
 tel::ReporterConfig config(std::string url) {

@@ -7,12 +7,14 @@
 
 #include "abrplay/player/telemetry/session_recorder.h"
 #include "fake_clock.h"
+#include "telemetry_schema.h"
 
 namespace tel = abrplay::telemetry;
 using Json = nlohmann::json;
 using namespace std::chrono_literals;
 
 namespace {
+using abrplay::test::validate_telemetry;
 
 tel::RepresentationInfo rep(const char* id, std::int64_t bps, int height) {
   return {id, bps, height * 16 / 9, height, "avc1.64001f"};
@@ -31,20 +33,6 @@ tel::Snapshot snapshot() {
 }
 
 tel::SessionRecorder recorder() { return tel::SessionRecorder({"sid-1", "movie", "linux-x86_64", "0.1.0"}); }
-
-// Writes each payload to a file and validates them all against docs/telemetry.schema.json.
-int validate(const std::vector<std::string>& payloads) {
-  const auto dir = std::filesystem::path(ABRPLAY_BINARY_DIR) / "telemetry-samples";
-  std::filesystem::create_directories(dir);
-  std::string cmd = "python3 \"" ABRPLAY_TEST_DATA_DIR "/../player/telemetry/validate_schema.py\" \"" ABRPLAY_TEST_DATA_DIR
-                    "/../../docs/telemetry.schema.json\"";
-  for (std::size_t i = 0; i < payloads.size(); ++i) {
-    const auto file = dir / ("payload-" + std::to_string(i) + ".json");
-    std::ofstream(file) << payloads[i];
-    cmd += " \"" + file.string() + "\"";
-  }
-  return std::system(cmd.c_str());
-}
 
 }  // namespace
 
@@ -198,6 +186,30 @@ TEST_CASE("the final report sums the session: bitrate, time per representation, 
   CHECK(fin["library_version"] == "0.1.0");
 }
 
+TEST_CASE("downloads are reported per representation in the next payload only; the final report sums the bytes",
+          "[telemetry]") {
+  abrplay::test::FakeClock clock;
+  auto r = recorder();
+  r.on_load(clock.steady());
+  r.on_download("video", "v360", true, 800);
+  r.on_download("video", "v360", false, 100'000);
+  r.on_download("video", "v360", false, 120'000);
+  r.on_download("audio", "a128", false, 64'000);
+  const Json hb1 = Json::parse(r.heartbeat(snapshot(), clock.wall(), clock.steady()));
+  REQUIRE(hb1["downloads"].size() == 2);
+  CHECK(hb1["downloads"][0] == Json{{"representation", "a128"}, {"track", "audio"}, {"init_segments", 0},
+                                    {"media_segments", 1}, {"bytes", 64'000}});
+  CHECK(hb1["downloads"][1] == Json{{"representation", "v360"}, {"track", "video"}, {"init_segments", 1},
+                                    {"media_segments", 2}, {"bytes", 220'800}});
+  const Json hb2 = Json::parse(r.heartbeat(snapshot(), clock.wall(), clock.steady()));
+  CHECK(hb2["downloads"].empty());
+  r.on_download("video", "v720", false, 300'000);
+  const Json fin = Json::parse(r.final_report(snapshot(), tel::EndReason::kStopped, clock.wall(), clock.steady()));
+  REQUIRE(fin["downloads"].size() == 1);
+  CHECK(fin["downloads"][0]["bytes"] == 300'000);
+  CHECK(fin["bytes_downloaded"] == 220'800 + 64'000 + 300'000);
+}
+
 TEST_CASE("heartbeats, final reports and batches validate against docs/telemetry.schema.json", "[telemetry][schema]") {
   abrplay::test::FakeClock clock;
   auto r = recorder();
@@ -208,18 +220,20 @@ TEST_CASE("heartbeats, final reports and batches validate against docs/telemetry
   r.on_stall_start(clock.steady(), 2);
   r.on_error(clock.steady(), {abrplay::ErrorCode::kMediaDecode, "bad slice"}, "http://cdn/x.m4s?t=1");
   r.on_video_segment(rep("v720", 1'850'000, 720), 4);
+  r.on_download("video", "v720", true, 900);
+  r.on_download("video", "v720", false, 925'000);
   const std::string hb1 = r.heartbeat(snapshot(), clock.wall(), clock.steady());
   clock.advance(3s);
   r.on_stall_end(clock.steady());
   r.on_seek(clock.steady(), 3, 40);
   const std::string hb2 = r.heartbeat(tel::Snapshot{}, clock.wall(), clock.steady());
   const std::string fin = r.final_report(snapshot(), tel::EndReason::kDestroyed, clock.wall(), clock.steady());
-  CHECK(validate({hb1, hb2, fin, "[" + hb1 + "," + hb2 + "]"}) == 0);
+  CHECK(validate_telemetry({hb1, hb2, fin, "[" + hb1 + "," + hb2 + "]"}) == 0);
   // And the schema really checks: a payload with a query string in a URL, or without seq, fails.
   Json bad = Json::parse(hb1);
   bad["cdn"] = "http://cdn/?token=1";
   Json no_seq = Json::parse(fin);
   no_seq.erase("seq");
-  CHECK(validate({bad.dump()}) != 0);
-  CHECK(validate({no_seq.dump()}) != 0);
+  CHECK(validate_telemetry({bad.dump()}) != 0);
+  CHECK(validate_telemetry({no_seq.dump()}) != 0);
 }

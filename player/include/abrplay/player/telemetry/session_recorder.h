@@ -4,6 +4,9 @@
 // segments) and turns them into JSON payloads (schema: docs/telemetry.schema.json):
 //   heartbeat(snapshot, now)    the state now, plus what happened since the previous heartbeat
 //                               (those lists are then cleared); `seq` counts heartbeats from 0
+// Both carry "downloads": the completed downloads since the previous payload, per representation
+// (init/index and media segments, body bytes), so the payloads of a session add up to what the
+// player fetched, and a service can reconcile them with its CDN logs.
 //   final_report(snapshot, ...) the session as a whole: startup time, played time, average
 //                               bitrate, time at each representation, rebuffer count and ratio,
 //                               switches, dropped frames, errors, QoE_lin, device and version
@@ -59,6 +62,12 @@ struct Snapshot {
   std::string cdn;  // base URL in use, redacted on the way in
 };
 
+// Completed downloads of one representation (see SessionRecorder::on_download).
+struct DownloadTotals {
+  std::string track;
+  std::uint64_t init_segments = 0, media_segments = 0, bytes = 0;
+};
+
 enum class EndReason { kEndOfStream, kStopped, kError, kDestroyed };
 std::string_view to_string(EndReason reason);
 
@@ -78,6 +87,9 @@ class SessionRecorder {
   // A video segment the player played (or will play): for average bitrate, time per
   // representation and QoE_lin.
   void on_video_segment(const RepresentationInfo& rep, double duration_s);
+  // A completed download of `bytes` body bytes for a representation of `track` ("video", "audio",
+  // "text"); `init` for init and index segments. Abandoned downloads are not reported.
+  void on_download(std::string_view track, const std::string& representation_id, bool init, std::uint64_t bytes);
 
   // JSON text of the next heartbeat; clears the "since last" lists.
   std::string heartbeat(const Snapshot& snapshot, WallClockTime wall, SteadyTime now);
@@ -100,6 +112,9 @@ class SessionRecorder {
   };
 
   double since_load(SteadyTime t) const;
+
+  std::map<std::string, DownloadTotals> downloads_;  // since the previous payload, by representation id
+  std::uint64_t total_bytes_ = 0;
 
   SessionInfo info_;
   std::uint64_t seq_ = 0;
