@@ -24,6 +24,7 @@ struct Op {
   bool accepts_ranges = false;
   bool finished = false;
   std::optional<std::size_t> host;
+  std::set<std::size_t> hosts_tried;
   std::string base_url;
   RequestId current = 0;
 };
@@ -32,6 +33,13 @@ struct Op {
 bool host_failure(const NetError& e) {
   return e.code == NetErrorCode::kIo || e.code == NetErrorCode::kTimeout ||
          (e.code == NetErrorCode::kHttpStatus && e.http_status >= 500);
+}
+
+// A failure that another host may not have: a client error status (a CDN missing the object), a
+// redirect loop, or a body over the limit. Not retried on the same host; worth one try elsewhere.
+bool other_host_may_succeed(const NetError& e) {
+  return (e.code == NetErrorCode::kHttpStatus && e.http_status >= 400 && e.http_status < 500) ||
+         e.code == NetErrorCode::kRedirect || e.code == NetErrorCode::kTooLarge;
 }
 
 }  // namespace
@@ -71,6 +79,7 @@ struct Fetcher::State : std::enable_shared_from_this<Fetcher::State> {
       if (config.on_host_chosen) config.on_host_chosen(choice);
       if (failed_host && *failed_host != choice.index) delay = std::chrono::milliseconds(0);  // failover: at once
       op->host = choice.index;
+      op->hosts_tried.insert(choice.index);
       op->base_url = choice.base_url;
       auto url = resolve_url(choice.base_url, op->original.url);
       if (!url) return finish(*op, Unexpected{url.error()});
@@ -127,6 +136,18 @@ struct Fetcher::State : std::enable_shared_from_this<Fetcher::State> {
     RetryInput in{err.code, err.http_status, err.retry_after, op->attempts, op->received,
                   op->accepts_ranges, op->delivered_chunks, random()};
     const RetryDecision d = policy.decide(in);
+    if (!d.retry && op->host && other_host_may_succeed(err) && op->hosts_tried.size() < selector->hosts().size() &&
+        op->attempts < 2 * static_cast<int>(selector->hosts().size()) &&
+        !op->delivered_chunks) {
+      // Fail over at once to a host this fetch has not tried, and keep the failing one aside.
+      selector->record_failure(*op->host, now());
+      const HostChoice next = selector->select(now(), random());
+      if (op->hosts_tried.count(next.index) == 0) {
+        op->received = 0;
+        op->body.clear();
+        return attempt(op, std::chrono::milliseconds(0), op->host);
+      }
+    }
     if (!d.retry) {
       err.message += " (after " + std::to_string(op->attempts) + " attempt" + (op->attempts == 1 ? "" : "s") +
                      ": " + std::string(to_string(d.reason)) + ")";

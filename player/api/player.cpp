@@ -372,6 +372,7 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
     source_ = &source;
     tracks_.assign(tracks.begin(), tracks.end());
     eos_.clear();
+    gap_after_.clear();
     ended_reported_ = false;
     last_rebuffers_ = 0;
     last_dropped_ = 0;
@@ -424,6 +425,10 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
     if (!source_ || !out) return;
     for (engine::TrackType t : tracks_) {
       while (auto seg = source_->read(t)) {
+        if (seg->media->empty()) {  // skipped by the engine (failed everywhere): step over the gap
+          gap_after_[t] = true;
+          continue;
+        }
         media::MediaSegment m;
         m.init = seg->init;
         m.data = seg->media;
@@ -431,7 +436,7 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
         m.duration = seg->duration;
         m.representation_id = seg->representation_id;
         m.init_changed = seg->representation_changed;
-        m.discontinuity = seg->discontinuity;
+        m.discontinuity = seg->discontinuity || std::exchange(gap_after_[t], false);
         out->pipeline->feed(to_media(t)).push(std::move(m));
         eos_[t] = false;
       }
@@ -454,6 +459,7 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
 
   void flush(engine::MediaTime position) override {
     eos_.clear();
+    gap_after_.clear();
     ended_reported_ = false;
     start_position_ = position;
     position_ = position;
@@ -1040,6 +1046,7 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   engine::SegmentSource* source_ = nullptr;
   std::vector<engine::TrackType> tracks_;
   std::map<engine::TrackType, bool> eos_;
+  std::map<engine::TrackType, bool> gap_after_;  // a skipped segment came before the next one
   bool ended_reported_ = false;
   bool consumer_playing_ = false;
   std::uint64_t last_rebuffers_ = 0, last_dropped_ = 0;

@@ -112,7 +112,7 @@ std::size_t TrackLoader::choose() {
   if (forced_index_) {
     index = std::min(*forced_index_, reps_.size() - 1);
     forced_index_.reset();
-    ev.reason = "refetch after abandonment";
+    ev.reason = forced_reason_;
   } else if (type_ == TrackType::kAudio) {
     index = audio_index(kbps, ev.throughput_kbps, host_.config().rates);
     ev.reason = "audio: highest within its share of the throughput";

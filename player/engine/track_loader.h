@@ -98,11 +98,15 @@ class TrackLoader {
   MediaTime next_time_{0};
   MediaTime last_duration_ = std::chrono::seconds(2);  // of the last segment seen: ABR's hint
   std::optional<std::size_t> last_index_;
-  std::optional<std::size_t> forced_index_;  // after an abandonment
+  std::optional<std::size_t> forced_index_;  // after an abandonment or a failed download
+  std::string forced_reason_;                // the ABR decision's reason for forced_index_
   std::optional<std::size_t> pending_choice_;  // chosen; its index/init are being fetched first
   bool loading_burst_ = false;
   bool finished_ = false;
   int live_retries_ = 0;
+  // Failed media/init downloads since the last media segment that arrived (see on_complete).
+  static constexpr int kMaxSegmentFailures = 3;
+  int consecutive_failures_ = 0;
   std::optional<InFlight> in_flight_;
   std::optional<BufferedSegment> parked_;  // downloaded, waiting for room under the byte cap
   std::uint64_t seq_ = 0;

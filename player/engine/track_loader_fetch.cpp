@@ -11,6 +11,20 @@ abr::Seconds seconds_of(MediaTime t) { return abr::Seconds(static_cast<double>(t
 
 ErrorCode code_of(net::NetErrorCode c) { return static_cast<ErrorCode>(static_cast<int>(c)); }
 
+// The most a response may carry, so that a broken or hostile server cannot fill memory: a byte
+// range exactly its length; an init or index segment without a range 4 MiB (real ones are a few
+// KiB); a media segment 8 times its declared size (bandwidth x duration: VBR peaks stay well under
+// 3x), at least 8 MiB. Never more than net's default (64 MiB).
+std::uint64_t body_limit(DownloadKind kind, const std::optional<manifest::ByteRange>& range, std::uint64_t bandwidth_bps,
+                         MediaTime duration) {
+  constexpr std::uint64_t kMiB = 1ull << 20;
+  const std::uint64_t ceiling = net::Request{}.max_body_bytes;
+  if (range && range->last >= range->first) return std::min(ceiling, range->size());
+  if (kind != DownloadKind::kMedia) return 4 * kMiB;
+  const double declared = static_cast<double>(bandwidth_bps) / 8.0 * seconds_of(duration).count();
+  return std::clamp(static_cast<std::uint64_t>(8.0 * declared), 8 * kMiB, ceiling);
+}
+
 }  // namespace
 
 void TrackLoader::start_fetch(DownloadKind kind, std::size_t rep, const std::string& url,
@@ -27,6 +41,7 @@ void TrackLoader::start_fetch(DownloadKind kind, std::size_t rep, const std::str
     req.url = url;
   }
   if (range) req.range = net::ByteRange{range->first, range->last};
+  req.max_body_bytes = body_limit(kind, range, reps_[rep].bandwidth_bps, segment ? segment->duration : MediaTime{0});
   req.priority = kind == DownloadKind::kMedia ? net::Priority::kNormal : net::Priority::kHigh;
   if (const auto& decorate = host_.config().decorate_request) {
     decorate(req, RequestInfo{kind, type_, reps_[rep].bandwidth_bps, segment ? segment->duration : MediaTime{0}});
@@ -136,6 +151,7 @@ void TrackLoader::check_abandon() {
   dec.throughput_kbps = host_.throughput_kbps();
   host_.emit(dec);
   forced_index_ = d.switch_to;
+  forced_reason_ = "refetch after abandonment";
   pending_choice_.reset();
   std::weak_ptr<char> alive = alive_;
   host_.loop().post([this, alive] {
@@ -161,11 +177,51 @@ void TrackLoader::on_complete(std::uint64_t seq, net::FetchOutcome outcome) {
       wait_for(std::chrono::milliseconds(500));
       return;
     }
-    host_.fatal(Error{code_of(e.code), std::string(to_string(type_)) + " " + std::string(to_string(f.kind)) +
-                                           " of representation '" + rep.id + "': " + e.describe()});
+    Error error{code_of(e.code), std::string(to_string(type_)) + " " + std::string(to_string(f.kind)) +
+                                     " of representation '" + rep.id + "': " + e.describe()};
+    if (f.kind == DownloadKind::kMedia || f.kind == DownloadKind::kInit) {
+      // The fetcher has retried and failed over already. Another rendition may be intact: try the
+      // lowest; if that fails too, skip the segment (a gap playback steps over). Only a run of
+      // kMaxSegmentFailures failures in a row ends the session.
+      if (++consecutive_failures_ <= kMaxSegmentFailures) {
+        if (f.rep != 0) {
+          forced_index_ = 0;
+          forced_reason_ = "the lowest after a failed download";
+          pending_choice_.reset();
+          error.message += " (trying the lowest representation)";
+        } else if (f.kind == DownloadKind::kMedia) {
+          error.message += " (segment skipped: playback steps over the gap)";
+          host_.warn(error);
+          // An empty segment holds its place, so the buffer stays contiguous and consumers step
+          // over it (the media pipeline sees a discontinuity after it).
+          BufferedSegment gap;
+          gap.start = f.segment->start;
+          gap.duration = f.segment->duration;
+          gap.period = period_;
+          gap.representation_id = rep.id;
+          gap.bandwidth_bps = rep.bandwidth_bps;
+          gap.init = rep.init;
+          gap.media = std::make_shared<const std::vector<std::uint8_t>>();
+          next_time_ = f.segment->end();
+          if (!push_or_park(std::move(gap))) return;
+          if (!parked_) host_.segment_buffered(type_);
+          pump();
+          return;
+        } else {
+          host_.fatal(error);
+          return;
+        }
+        host_.warn(error);
+        pump();
+        return;
+      }
+      error.message += " (" + std::to_string(kMaxSegmentFailures) + " failed downloads in a row)";
+    }
+    host_.fatal(error);
     return;
   }
   live_retries_ = 0;
+  if (f.kind == DownloadKind::kMedia) consecutive_failures_ = 0;
   const net::FetchResult& r = *outcome;
   DownloadEvent ev;
   ev.kind = f.kind;

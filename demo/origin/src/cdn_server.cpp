@@ -38,6 +38,27 @@ std::string query_of(const httplib::Request& req) {
   return q;
 }
 
+// The oversize fault: the content, then `extra` zero bytes.
+class PaddedBody final : public Body {
+ public:
+  PaddedBody(std::shared_ptr<Body> inner, std::uint64_t extra) : inner_(std::move(inner)), extra_(extra) {}
+  std::size_t size() const override { return inner_->size() + static_cast<std::size_t>(extra_); }
+  std::size_t read(std::size_t offset, std::size_t length, char* out) const override {
+    std::size_t n = 0;
+    if (offset < inner_->size()) {
+      n = inner_->read(offset, std::min(length, inner_->size() - offset), out);
+      if (n == 0) return 0;
+    }
+    const std::size_t pad = std::min(length - n, size() - std::min(size(), offset + n));
+    std::fill_n(out + n, pad, '\0');
+    return n + pad;
+  }
+
+ private:
+  std::shared_ptr<Body> inner_;
+  std::uint64_t extra_;
+};
+
 }  // namespace
 
 struct CdnServer::Transfer {
@@ -151,6 +172,16 @@ void CdnServer::serve_content(const httplib::Request& req, httplib::Response& re
   if (t->body.fault && t->body.fault->kind == FaultKind::kStatus) {
     return text(res, t->body.fault->status, "injected fault: status " + std::to_string(t->body.fault->status));
   }
+  if (t->body.fault && t->body.fault->kind == FaultKind::kRedirectLoop) {
+    const std::string query = query_of(req);
+    res.set_redirect(req.path + (query.empty() ? "" : "?" + query), 302);
+    return;
+  }
+  if (t->body.fault && t->body.fault->kind == FaultKind::kWrongType) {
+    res.status = 200;
+    res.set_content("<!DOCTYPE html><html><body><h1>Sign in to the network</h1></body></html>\n", "text/html");
+    return;
+  }
   PathProblem problem{};
   const auto file = ctx_.store.resolve(req.path, &problem);
   if (!file) {
@@ -175,6 +206,9 @@ void CdnServer::serve_content(const httplib::Request& req, httplib::Response& re
     }
     body = file_body(*file);
     if (!body) return text(res, 404, req.path + ": cannot be read");
+  }
+  if (t->body.fault && t->body.fault->kind == FaultKind::kOversize) {
+    body = std::make_shared<PaddedBody>(std::move(body), t->body.fault->extra_bytes);
   }
   send_body(req, res, std::move(body), content_type_for(file->string()), std::move(t));
 }

@@ -18,6 +18,9 @@ const char* to_string(FaultKind kind) {
     case FaultKind::kTruncate: return "truncate";
     case FaultKind::kCorrupt: return "corrupt";
     case FaultKind::kSlowFirstByte: return "slow_first_byte";
+    case FaultKind::kWrongType: return "wrong_type";
+    case FaultKind::kRedirectLoop: return "redirect_loop";
+    case FaultKind::kOversize: return "oversize";
   }
   return "unknown";
 }
@@ -34,7 +37,8 @@ using Json = nlohmann::json;
 
 std::optional<FaultKind> kind_from(const std::string& s) {
   for (auto k : {FaultKind::kStatus, FaultKind::kReset, FaultKind::kStall, FaultKind::kTruncate,
-                 FaultKind::kCorrupt, FaultKind::kSlowFirstByte}) {
+                 FaultKind::kCorrupt, FaultKind::kSlowFirstByte, FaultKind::kWrongType, FaultKind::kRedirectLoop,
+                 FaultKind::kOversize}) {
     if (s == to_string(k)) return k;
   }
   return std::nullopt;
@@ -66,7 +70,7 @@ Expected<FaultRule, std::string> parse_rule(const Json& j) {
     rule.match = j["match"].get<std::string>();
   }
   if (!j.contains("fault") || !j["fault"].is_string()) {
-    return Unexpected{std::string("'fault' (status, reset, stall, truncate, corrupt, slow_first_byte) is required")};
+    return Unexpected{std::string("'fault' (status, reset, stall, truncate, corrupt, slow_first_byte, wrong_type, redirect_loop, oversize) is required")};
   }
   const auto kind = kind_from(j["fault"].get<std::string>());
   if (!kind) return Unexpected{"unknown fault '" + j["fault"].get<std::string>() + "'"};
@@ -75,7 +79,7 @@ Expected<FaultRule, std::string> parse_rule(const Json& j) {
   struct Field { const char* key; double lo, hi; };
   for (const Field& f : {Field{"probability", 0, 1}, Field{"every_nth", 1, 1e9}, Field{"from_s", 0, 1e6},
                          Field{"until_s", 0, 1e6}, Field{"status", 400, 599}, Field{"at_fraction", 0, 1},
-                         Field{"stall_s", 0, 3600}, Field{"delay_ms", 0, 3.6e6}, Field{"bytes", 1, 1e9}}) {
+                         Field{"stall_s", 0, 3600}, Field{"delay_ms", 0, 3.6e6}, Field{"bytes", 1, 4e9}}) {
     if (!j.contains(f.key)) continue;
     auto v = number(j, f.key, f.lo, f.hi);
     if (!v) return Unexpected{v.error()};
@@ -89,7 +93,10 @@ Expected<FaultRule, std::string> parse_rule(const Json& j) {
     if (key == "at_fraction") rule.fault.at_fraction = d;
     if (key == "stall_s") rule.fault.delay = std::chrono::milliseconds(static_cast<long long>(d * 1000));
     if (key == "delay_ms") rule.fault.delay = std::chrono::milliseconds(static_cast<long long>(d));
-    if (key == "bytes") rule.fault.corrupt_bytes = static_cast<std::size_t>(d);
+    if (key == "bytes") {
+      rule.fault.corrupt_bytes = static_cast<std::size_t>(d);
+      rule.fault.extra_bytes = static_cast<std::uint64_t>(d);
+    }
   }
   if (rule.probability && rule.every_nth) {
     return Unexpected{std::string("give 'probability' or 'every_nth', not both")};

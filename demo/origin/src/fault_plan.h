@@ -20,6 +20,10 @@
 //   truncate         send `at_fraction` of the body, then close the connection cleanly (FIN)
 //   corrupt          send the whole body with `bytes` bytes inverted, spread evenly over it
 //   slow_first_byte  wait `delay_ms` before the response headers
+//   wrong_type       answer 200 with a small text/html page (a captive portal, a CDN error page)
+//   redirect_loop    answer 302 with Location: the request itself, forever
+//   oversize         send the content followed by `bytes` more zero bytes (default 256 MiB), with a
+//                    Content-Length to match: a body far larger than the manifest declares
 //
 // Threading: decide() may be called from any handler thread (counters and RNG under a mutex).
 #pragma once
@@ -36,7 +40,7 @@
 
 namespace abrplay::origin {
 
-enum class FaultKind { kStatus, kReset, kStall, kTruncate, kCorrupt, kSlowFirstByte };
+enum class FaultKind { kStatus, kReset, kStall, kTruncate, kCorrupt, kSlowFirstByte, kWrongType, kRedirectLoop, kOversize };
 
 const char* to_string(FaultKind kind);
 
@@ -45,7 +49,8 @@ struct Fault {
   int status = 503;
   double at_fraction = 0.5;                 // reset, stall, truncate: where in the body
   std::chrono::milliseconds delay{0};       // stall, slow_first_byte
-  std::size_t corrupt_bytes = 16;           // corrupt
+  std::size_t corrupt_bytes = 16;           // corrupt ("bytes")
+  std::uint64_t extra_bytes = 256ull << 20; // oversize ("bytes")
 };
 
 struct FaultRule {

@@ -95,6 +95,33 @@ TEST_CASE("slow_first_byte fault: headers arrive after delay_ms", "[origin][faul
   CHECK(r.body == f.content.blob());
 }
 
+TEST_CASE("wrong_type fault: 200 with an HTML page instead of the content", "[origin][faults]") {
+  Faulty f(R"({"rules": [{"match": "*.bin", "fault": "wrong_type"}]})");
+  const HttpResult r = f.get();
+  REQUIRE(r.curl_code == 0);
+  CHECK(r.status == 200);
+  CHECK(r.header("content-type").rfind("text/html", 0) == 0);
+  CHECK(r.body.find("<html>") != std::string::npos);
+}
+
+TEST_CASE("redirect_loop fault: 302 to the request itself", "[origin][faults]") {
+  Faulty f(R"({"rules": [{"match": "*.bin", "fault": "redirect_loop"}]})");
+  const HttpResult r = f.get("blob.bin?x=1");
+  CHECK(r.status == 302);
+  CHECK(r.header("location") == "/blob.bin?x=1");
+}
+
+TEST_CASE("oversize fault: the content, then `bytes` zero bytes, with a matching Content-Length", "[origin][faults]") {
+  Faulty f(R"({"rules": [{"match": "*.bin", "fault": "oversize", "bytes": 100000}]})");
+  const HttpResult r = f.get();
+  REQUIRE(r.curl_code == 0);
+  const std::string& blob = f.content.blob();
+  REQUIRE(r.body.size() == blob.size() + 100000);
+  CHECK(r.header("content-length") == std::to_string(blob.size() + 100000));
+  CHECK(r.body.compare(0, blob.size(), blob) == 0);
+  CHECK(r.body.find_first_not_of('\0', blob.size()) == std::string::npos);
+}
+
 TEST_CASE("every_nth fires on the nth matching request only, and the log names the fault", "[origin][faults]") {
   ContentFixture logdir(1);
   const std::string log = (logdir.dir() / "requests.jsonl").string();

@@ -2,6 +2,8 @@
 // stalled download, and failover between two CDNs.
 #include <catch2/catch.hpp>
 
+#include <set>
+
 #include "abrplay/abr/algorithm/fixed.h"
 #include "abrplay/abr/algorithm/registry.h"
 #include "support/engine_harness.h"
@@ -114,7 +116,7 @@ TEST_CASE("with two CDNs of which one answers 503, every segment comes from the 
   CHECK(media >= 16 + 2);
 }
 
-TEST_CASE("when every CDN fails a segment, the engine stops in the error state naming the segment",
+TEST_CASE("a segment that fails on every CDN and rendition is skipped with warnings naming it; playback ends",
           "[engine][network][errors]") {
   SyntheticContent content({});
   origin::OriginConfig oc;
@@ -124,12 +126,39 @@ TEST_CASE("when every CDN fails a segment, the engine stops in the error state n
   Harness h(4.0);
   h.start();
   REQUIRE(h.load(origin->url(0) + "manifest.mpd").code == ErrorCode::kOk);
+  REQUIRE(h.rec.wait_state(EngineState::kEnded, kLimit));
+  auto lock = h.rec.lock();
+  CHECK(h.rec.errors.empty());
+  std::vector<std::string> about_segment_2;
+  for (const auto& w : h.rec.warnings) {
+    if (w.message.find("-2.m4s") != std::string::npos) about_segment_2.push_back(w.message);
+  }
+  REQUIRE_FALSE(about_segment_2.empty());
+  CHECK(about_segment_2.back().find("video media segment") == 0);
+  CHECK(about_segment_2.back().find("skipped") != std::string::npos);
+  // The other video segments all arrived.
+  std::set<std::string> video_urls;
+  for (const auto& d : h.rec.media(TrackType::kVideo)) video_urls.insert(d.url.substr(d.url.rfind('-')));
+  CHECK(video_urls.size() == 7);  // segments 1 and 3..8 of eight
+  CHECK(video_urls.count("-2.m4s") == 0);
+}
+
+TEST_CASE("when three media downloads in a row fail everywhere, the engine stops in the error state naming them",
+          "[engine][network][errors]") {
+  SyntheticContent content({});
+  origin::OriginConfig oc;
+  oc.roots = {content.dir().string()};
+  oc.cdns[0].faults = faults(R"({"rules": [{"match": "*seg-v*", "fault": "status", "status": 404}]})");
+  auto origin = serve(oc);
+  Harness h(4.0);
+  h.start();
+  REQUIRE(h.load(origin->url(0) + "manifest.mpd").code == ErrorCode::kOk);
   REQUIRE(h.rec.wait_state(EngineState::kError, kLimit));
   auto lock = h.rec.lock();
   REQUIRE(h.rec.errors.size() == 1);
   CHECK(h.rec.errors[0].code == ErrorCode::kNetworkHttpStatus);
-  CHECK(h.rec.errors[0].message.find("-2.m4s") != std::string::npos);
   CHECK(h.rec.errors[0].message.find("video media segment") == 0);
+  CHECK(h.rec.errors[0].message.find("3 failed downloads in a row") != std::string::npos);
 }
 
 }  // namespace abrplay::engine::test

@@ -45,7 +45,7 @@ struct BufferedSegment {
   std::string representation_id;
   std::uint64_t bandwidth_bps = 0;
   Bytes init;   // may be null when the representation has no init segment
-  Bytes media;  // never null
+  Bytes media;  // never null; empty for a segment that could not be downloaded (skipped: a gap to step over)
   bool discontinuity = false;           // set by push()
   bool representation_changed = false;  // set by push()
   MediaTime end() const { return start + duration; }
