@@ -103,7 +103,17 @@ class StreamingEngine::Impl final : public LoaderHost, public SegmentSource {
   std::string url_;
   std::optional<manifest::Mpd> mpd_;
   std::map<std::size_t, TrackSelection> selections_;
-  std::chrono::microseconds clock_offset_{0};
+  std::chrono::microseconds clock_offset_{0};  // server wall clock - ours, at the UTCTiming sync
+  // Live time runs on the monotonic clock from the moment of the sync: live_now() = the server's
+  // time then + steady time since. So a jump of this machine's wall clock (NTP step, manual change)
+  // cannot move the live edge (a suspend, which stops the monotonic clock, leaves it behind: safe,
+  // the player then plays further from the edge). Unset for static MPDs.
+  struct LiveAnchor {
+    manifest::WallTime server_time;
+    SteadyTime at;
+  };
+  std::optional<LiveAnchor> live_anchor_;
+  void anchor_live_time();  // after clock_offset_ is set (or known to stay 0)
   MediaTime position_{0};
   EventLoop::TimerId refresh_timer_ = 0;
 

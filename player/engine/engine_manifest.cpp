@@ -105,6 +105,7 @@ void StreamingEngine::Impl::sync_clock(std::size_t i, std::uint64_t generation) 
     if (!timings.empty() || mpd_->is_dynamic()) {
       warn(Error{ErrorCode::kUnsupported, url_ + ": no usable UTCTiming; trusting the local clock for live timing"});
     }
+    anchor_live_time();
     start_presentation();
     return;
   }
@@ -119,6 +120,7 @@ void StreamingEngine::Impl::sync_clock(std::size_t i, std::uint64_t generation) 
       return sync_clock(i + 1, generation);
     }
     clock_offset_ = *server - sent;
+    anchor_live_time();
     start_presentation();
     return;
   }
@@ -147,6 +149,7 @@ void StreamingEngine::Impl::sync_clock(std::size_t i, std::uint64_t generation) 
       return;
     }
     clock_offset_ = engine::clock_offset(sent, received, *server);
+    anchor_live_time();
     DownloadEvent ev;
     ev.kind = DownloadKind::kClockSync;
     ev.url = mpd_->utc_timings[i].value;

@@ -88,7 +88,16 @@ net::Fetcher& StreamingEngine::Impl::fetcher_for(const std::vector<std::string>&
 }
 
 manifest::WallTime StreamingEngine::Impl::live_now() const {
+  if (live_anchor_) {
+    return live_anchor_->server_time +
+           std::chrono::duration_cast<std::chrono::microseconds>(loop_.clock().steady() - live_anchor_->at);
+  }
   return manifest::WallTime(loop_.clock().wall().time_since_epoch()) + clock_offset_;
+}
+
+void StreamingEngine::Impl::anchor_live_time() {
+  live_anchor_ = LiveAnchor{manifest::WallTime(loop_.clock().wall().time_since_epoch()) + clock_offset_,
+                            loop_.clock().steady()};
 }
 
 abr::Seconds StreamingEngine::Impl::session_time() const {
@@ -267,6 +276,8 @@ void StreamingEngine::Impl::stop() {
   consumer_.pause();
   consumer_.flush(MediaTime{0});
   mpd_.reset();
+  live_anchor_.reset();
+  clock_offset_ = std::chrono::microseconds{0};
   selections_.clear();
   position_ = MediaTime{0};
   set_state(EngineState::kIdle);

@@ -137,4 +137,62 @@ TEST_CASE("live with a SegmentTimeline: the loader waits for each MPD refresh to
   CHECK(stalls == 0);
 }
 
+TEST_CASE("live: MPD refreshes that fail are warnings; playback goes on with the segments the template gives",
+          "[engine][live][errors]") {
+  ContentSpec spec;
+  spec.segments = 60;
+  SyntheticContent content(spec);
+  origin::OriginConfig oc = live_config(content, seconds(8), seconds(30));
+  oc.cdns[0].faults = faults(R"({"rules": [{"match": "*.mpd", "from_s": 1, "fault": "status", "status": 503}]})");
+  auto origin = serve(std::move(oc));
+  Harness h(1.0);
+  h.start({}, std::make_unique<abr::FixedAlgorithm>(0));
+  REQUIRE(h.load(origin->url(0) + "manifest.mpd").code == ErrorCode::kOk);
+  REQUIRE(h.rec.wait_state(EngineState::kPlaying, kLimit));
+  const auto refresh_failed = [&] {
+    for (const auto& w : h.rec.warnings) {
+      if (w.message.rfind("MPD ", 0) == 0 && w.message.find("503") != std::string::npos) return true;
+    }
+    return false;
+  };
+  REQUIRE(h.rec.wait(refresh_failed, kLimit));
+  std::size_t count = 0;
+  {
+    auto l = h.rec.lock();
+    count = h.rec.media(TrackType::kVideo).size();
+  }
+  REQUIRE(h.rec.wait([&] { return h.rec.media(TrackType::kVideo).size() >= count + 2; }, kLimit));
+  h.on_loop([&] { h.engine->stop(); });
+  auto lock = h.rec.lock();
+  CHECK(h.rec.errors.empty());
+}
+
+TEST_CASE("live: a jump of the local wall clock does not move the live edge (time runs on the monotonic clock)",
+          "[engine][live]") {
+  const auto jump = GENERATE(std::chrono::hours(1), -std::chrono::hours(1));
+  CAPTURE(jump.count());
+  ContentSpec spec;
+  spec.segments = 60;
+  SyntheticContent content(spec);
+  auto origin = serve(live_config(content, seconds(8), seconds(30)));
+  Harness h(1.0);
+  h.start({}, std::make_unique<abr::FixedAlgorithm>(0));
+  REQUIRE(h.load(origin->url(0) + "manifest.mpd").code == ErrorCode::kOk);
+  REQUIRE(h.rec.wait_state(EngineState::kPlaying, kLimit));
+  h.clock.step_wall(jump);
+  std::size_t count = 0;
+  {
+    auto l = h.rec.lock();
+    count = h.rec.media(TrackType::kVideo).size();
+  }
+  // Segments keep coming one per second, each once it is published: no 404s, no jump in the window.
+  REQUIRE(h.rec.wait([&] { return h.rec.media(TrackType::kVideo).size() >= count + 3; }, kLimit));
+  h.on_loop([&] { h.engine->stop(); });
+  auto lock = h.rec.lock();
+  CHECK(h.rec.errors.empty());
+  CHECK(h.rec.warnings.empty());
+  const auto video = h.rec.media(TrackType::kVideo);
+  for (std::size_t i = 1; i < video.size(); ++i) CHECK(video[i].segment_start == video[i - 1].segment_start + seconds(1));
+}
+
 }  // namespace abrplay::engine::test

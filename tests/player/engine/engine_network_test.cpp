@@ -18,11 +18,6 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 constexpr auto kLimit = std::chrono::seconds(20);
 
-std::shared_ptr<origin::FaultPlan> faults(const std::string& json) {
-  auto plan = origin::FaultPlan::parse(json, "test-faults.json");
-  if (!plan) FAIL(plan.error());
-  return std::make_shared<origin::FaultPlan>(std::move(*plan));
-}
 
 }  // namespace
 

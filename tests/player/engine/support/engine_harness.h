@@ -2,6 +2,8 @@
 // VirtualConsumer and a recording observer; the test thread waits on the recorder's condition
 // variable (never sleeps). Teardown follows the lifetimes in streaming_engine.h.
 #pragma once
+
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -52,6 +54,18 @@ class Recorder final : public EngineObserver {
   std::condition_variable cv_;
 };
 
+// The real clocks, with a wall clock the test can step (an NTP step, a user's change).
+class SteppableClock final : public Clock {
+ public:
+  SteadyTime steady() const override { return std::chrono::steady_clock::now(); }
+  WallClockTime wall() const override { return system_.wall() + std::chrono::microseconds(step_us_.load()); }
+  void step_wall(std::chrono::microseconds by) { step_us_ += by.count(); }
+
+ private:
+  SystemClock system_;
+  std::atomic<std::int64_t> step_us_{0};
+};
+
 class Harness {
  public:
   explicit Harness(double speed = 4.0);
@@ -61,7 +75,7 @@ class Harness {
   Error load(const std::string& url);
   void on_loop(const std::function<void()>& f) { loop.run_sync(f); }
 
-  SystemClock clock;
+  SteppableClock clock;
   EventLoop loop{clock, EventLoop::Mode::kOwnThread};
   std::unique_ptr<net::HttpClient> http = std::make_unique<net::HttpClient>();
   std::unique_ptr<VirtualConsumer> consumer;
