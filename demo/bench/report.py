@@ -67,6 +67,7 @@ def bar_chart(png, title, ylabel, bars, data_dir):
     script = f"""
 set terminal pngcairo size 900,{420 + 10 * len(bars)} font 'DejaVu Sans,10'
 set output '{png}'
+set termoption noenhanced
 set title "{title}"
 set ylabel "{ylabel}"
 set style fill solid 0.5 border -1
