@@ -87,6 +87,9 @@ class TrackLoader {
   void wait_for(MediaTime delay);
   abr::ThroughputSample sample_of(const InFlight& f) const;
   bool push_or_park(BufferedSegment segment);
+  // Buffers the media segment `f` fetched (empty `media`: skipped, a gap to step over) and moves
+  // next_time_ past it; false when the buffer refused it (the session has failed).
+  bool buffer_segment(const InFlight& f, const Rep& rep, Bytes media);
 
   LoaderHost& host_;
   const TrackType type_;

@@ -194,18 +194,7 @@ void TrackLoader::on_complete(std::uint64_t seq, net::FetchOutcome outcome) {
           host_.warn(error);
           // An empty segment holds its place, so the buffer stays contiguous and consumers step
           // over it (the media pipeline sees a discontinuity after it).
-          BufferedSegment gap;
-          gap.start = f.segment->start;
-          gap.duration = f.segment->duration;
-          gap.period = period_;
-          gap.representation_id = rep.id;
-          gap.bandwidth_bps = rep.bandwidth_bps;
-          gap.init = rep.init;
-          gap.media = std::make_shared<const std::vector<std::uint8_t>>();
-          next_time_ = f.segment->end();
-          if (!push_or_park(std::move(gap))) return;
-          if (!parked_) host_.segment_buffered(type_);
-          pump();
+          if (buffer_segment(f, rep, std::make_shared<const std::vector<std::uint8_t>>())) pump();
           return;
         } else {
           host_.fatal(error);
@@ -253,17 +242,7 @@ void TrackLoader::on_complete(std::uint64_t seq, net::FetchOutcome outcome) {
       ev.segment_duration = f.segment->duration;
       host_.record_sample(ev.sample);
       host_.emit(ev);
-      BufferedSegment s;
-      s.start = f.segment->start;
-      s.duration = f.segment->duration;
-      s.period = period_;
-      s.representation_id = rep.id;
-      s.bandwidth_bps = rep.bandwidth_bps;
-      s.init = rep.init;
-      s.media = bytes;
-      next_time_ = f.segment->end();
-      if (!push_or_park(std::move(s))) return;
-      if (!parked_) host_.segment_buffered(type_);
+      if (!buffer_segment(f, rep, bytes)) return;
       break;
     }
     case DownloadKind::kManifest:
@@ -271,6 +250,21 @@ void TrackLoader::on_complete(std::uint64_t seq, net::FetchOutcome outcome) {
       break;
   }
   pump();
+}
+
+bool TrackLoader::buffer_segment(const InFlight& f, const Rep& rep, Bytes media) {
+  BufferedSegment s;
+  s.start = f.segment->start;
+  s.duration = f.segment->duration;
+  s.period = period_;
+  s.representation_id = rep.id;
+  s.bandwidth_bps = rep.bandwidth_bps;
+  s.init = rep.init;
+  s.media = std::move(media);
+  next_time_ = f.segment->end();
+  if (!push_or_park(std::move(s))) return false;
+  if (!parked_) host_.segment_buffered(type_);
+  return true;
 }
 
 }  // namespace abrplay::engine

@@ -27,6 +27,24 @@ origin::OriginConfig live_config(const SyntheticContent& content, seconds prerol
   return oc;
 }
 
+// Starts a 1x harness with the lowest representation pinned, loads `origin`'s live MPD and waits
+// until it plays.
+void play_live(Harness& h, const origin::Origin& origin) {
+  h.start({}, std::make_unique<abr::FixedAlgorithm>(0));
+  REQUIRE(h.load(origin.url(0) + "manifest.mpd").code == ErrorCode::kOk);
+  REQUIRE(h.rec.wait_state(EngineState::kPlaying, kLimit));
+}
+
+// Waits until `more` video segments beyond those fetched so far have arrived.
+bool wait_more_video(Harness& h, std::size_t more) {
+  std::size_t count = 0;
+  {
+    auto l = h.rec.lock();
+    count = h.rec.media(TrackType::kVideo).size();
+  }
+  return h.rec.wait([&] { return h.rec.media(TrackType::kVideo).size() >= count + more; }, kLimit);
+}
+
 }  // namespace
 
 TEST_CASE("live: syncs the clock by UTCTiming, starts the suggested delay behind the edge, refreshes the MPD "
@@ -37,16 +55,9 @@ TEST_CASE("live: syncs the clock by UTCTiming, starts the suggested delay behind
   SyntheticContent content(spec);
   auto origin = serve(live_config(content, seconds(8), seconds(30)));
   Harness h(1.0);
-  h.start({}, std::make_unique<abr::FixedAlgorithm>(0));
-  REQUIRE(h.load(origin->url(0) + "manifest.mpd").code == ErrorCode::kOk);
-  REQUIRE(h.rec.wait_state(EngineState::kPlaying, kLimit));
+  play_live(h, *origin);
   // Three more segments published after the start, each fetched once it is available.
-  std::size_t first_count = 0;
-  {
-    auto l = h.rec.lock();
-    first_count = h.rec.media(TrackType::kVideo).size();
-  }
-  REQUIRE(h.rec.wait([&] { return h.rec.media(TrackType::kVideo).size() >= first_count + 3; }, kLimit));
+  REQUIRE(wait_more_video(h, 3));
   MediaTime latency{0};
   h.on_loop([&] {
     CHECK(std::chrono::abs(h.engine->clock_offset() - std::chrono::hours(1)) < milliseconds(500));
@@ -111,16 +122,9 @@ TEST_CASE("live with a SegmentTimeline: the loader waits for each MPD refresh to
   SyntheticContent content(spec);
   auto origin = serve(live_config(content, seconds(8), seconds(30)));
   Harness h(1.0);
-  h.start({}, std::make_unique<abr::FixedAlgorithm>(0));
-  REQUIRE(h.load(origin->url(0) + "manifest.mpd").code == ErrorCode::kOk);
-  REQUIRE(h.rec.wait_state(EngineState::kPlaying, kLimit));
-  std::size_t first_count = 0;
-  {
-    auto l = h.rec.lock();
-    first_count = h.rec.media(TrackType::kVideo).size();
-  }
+  play_live(h, *origin);
   // The trimmed timeline lists only published segments: new ones come with refreshed MPDs.
-  REQUIRE(h.rec.wait([&] { return h.rec.media(TrackType::kVideo).size() >= first_count + 2; }, kLimit));
+  REQUIRE(wait_more_video(h, 2));
   h.on_loop([&] { h.engine->stop(); });
   auto lock = h.rec.lock();
   CHECK(h.rec.errors.empty());
@@ -146,9 +150,7 @@ TEST_CASE("live: MPD refreshes that fail are warnings; playback goes on with the
   oc.cdns[0].faults = faults(R"({"rules": [{"match": "*.mpd", "from_s": 1, "fault": "status", "status": 503}]})");
   auto origin = serve(std::move(oc));
   Harness h(1.0);
-  h.start({}, std::make_unique<abr::FixedAlgorithm>(0));
-  REQUIRE(h.load(origin->url(0) + "manifest.mpd").code == ErrorCode::kOk);
-  REQUIRE(h.rec.wait_state(EngineState::kPlaying, kLimit));
+  play_live(h, *origin);
   const auto refresh_failed = [&] {
     for (const auto& w : h.rec.warnings) {
       if (w.message.rfind("MPD ", 0) == 0 && w.message.find("503") != std::string::npos) return true;
@@ -156,12 +158,7 @@ TEST_CASE("live: MPD refreshes that fail are warnings; playback goes on with the
     return false;
   };
   REQUIRE(h.rec.wait(refresh_failed, kLimit));
-  std::size_t count = 0;
-  {
-    auto l = h.rec.lock();
-    count = h.rec.media(TrackType::kVideo).size();
-  }
-  REQUIRE(h.rec.wait([&] { return h.rec.media(TrackType::kVideo).size() >= count + 2; }, kLimit));
+  REQUIRE(wait_more_video(h, 2));
   h.on_loop([&] { h.engine->stop(); });
   auto lock = h.rec.lock();
   CHECK(h.rec.errors.empty());
@@ -176,17 +173,10 @@ TEST_CASE("live: a jump of the local wall clock does not move the live edge (tim
   SyntheticContent content(spec);
   auto origin = serve(live_config(content, seconds(8), seconds(30)));
   Harness h(1.0);
-  h.start({}, std::make_unique<abr::FixedAlgorithm>(0));
-  REQUIRE(h.load(origin->url(0) + "manifest.mpd").code == ErrorCode::kOk);
-  REQUIRE(h.rec.wait_state(EngineState::kPlaying, kLimit));
+  play_live(h, *origin);
   h.clock.step_wall(jump);
-  std::size_t count = 0;
-  {
-    auto l = h.rec.lock();
-    count = h.rec.media(TrackType::kVideo).size();
-  }
   // Segments keep coming one per second, each once it is published: no 404s, no jump in the window.
-  REQUIRE(h.rec.wait([&] { return h.rec.media(TrackType::kVideo).size() >= count + 3; }, kLimit));
+  REQUIRE(wait_more_video(h, 3));
   h.on_loop([&] { h.engine->stop(); });
   auto lock = h.rec.lock();
   CHECK(h.rec.errors.empty());
