@@ -11,6 +11,9 @@
 
 #include "abrplay/player.h"
 #include "abrplay/player/media/sdl_sinks.h"
+#include "screenshot.h"
+#include "stats_overlay.h"
+#include "track_cycle.h"
 
 namespace abrplay::demo {
 namespace {
@@ -83,6 +86,24 @@ std::optional<LogLevel> parse_level(const std::string& s) {
   return std::nullopt;
 }
 
+// Reads the window back and writes it to `path`; the line on stdout says which frame it shows.
+bool take_screenshot(media::SdlVideoSink& video, const std::string& path, std::chrono::microseconds position) {
+  auto image = video.read_pixels();
+  if (!image) {
+    std::cerr << "\nabrplay: screenshot: " << image.error().describe() << "\n";
+    return false;
+  }
+  if (auto e = write_ppm(*image, path)) {
+    std::cerr << "\nabrplay: " << e->describe() << "\n";
+    return false;
+  }
+  std::printf("screenshot   %s %dx%d frame-pts %.6f position %.6f\n", path.c_str(), image->width, image->height,
+              image->frame_pts ? std::chrono::duration<double>(*image->frame_pts).count() : -1.0,
+              std::chrono::duration<double>(position).count());
+  std::fflush(stdout);
+  return true;
+}
+
 }  // namespace
 
 int run_decoded(const DecodeOptions& o) {
@@ -112,6 +133,8 @@ int run_decoded(const DecodeOptions& o) {
     config.sinks.kind = SinkKind::kExternal;
     config.sinks.video = video.get();
     config.sinks.audio = audio.get();
+    // With kExternal, cues are due on this thread (in pump()): the window draws them.
+    config.sinks.on_cue = [v = video.get()](const media::TextCue& cue) { v->cue(cue); };
   } else {
     config.sinks.kind = o.max_speed ? SinkKind::kNullMaxSpeed : SinkKind::kNullRealTime;
   }
@@ -124,6 +147,11 @@ int run_decoded(const DecodeOptions& o) {
   }
   QoeSampler qoe;
   bool started = false;
+  bool screenshot_taken = false;
+  bool screenshot_failed = false;
+  std::string text_language;  // the subtitles asked for with v; "" off
+  StatsOverlay overlay;
+  bool show_stats = o.stats_overlay;
   auto last_print = std::chrono::steady_clock::now();
   while (!listener.done()) {
     if (o.window) {
@@ -136,11 +164,37 @@ int run_decoded(const DecodeOptions& o) {
         (void)player.seek(std::max(target, std::chrono::microseconds(0)));
       }
       if (in.pin) player.pin_representation(*in.pin);
+      if (in.cycle_audio) {
+        const TrackLanguages langs = player.languages();
+        if (auto next = next_audio_language(langs.audio, langs.audio_playing)) {
+          std::cerr << "\nabrplay: audio " << *next << "\n";
+          player.select_audio_language(*next);
+        }
+      }
+      if (in.toggle_stats) {
+        show_stats = !show_stats;
+        video->set_overlay(show_stats ? overlay.overlay() : media::SdlOverlay{});
+      }
+      if (in.cycle_text) {
+        if (auto next = next_text_language(player.languages().text, text_language)) {
+          std::cerr << "\nabrplay: subtitles " << (next->empty() ? "off" : *next) << "\n";
+          text_language = *next;
+          video->clear();
+          player.select_text_language(*next);
+        }
+      }
+      if (o.screenshot_at_s && !screenshot_taken && player.state() == PlayerState::kPlaying &&
+          std::chrono::duration<double>(player.position()).count() >= *o.screenshot_at_s) {
+        screenshot_taken = true;
+        screenshot_failed = !take_screenshot(*video, o.screenshot_path, player.position());
+        if (screenshot_failed) break;
+      }
     } else {
       listener.wait_done(50ms);
     }
     const PlayerStats s = player.stats();
     qoe.sample(s);
+    if (o.window && overlay.sample(s, std::chrono::steady_clock::now()) && show_stats) video->set_overlay(overlay.overlay());
     if (!started && o.start_s && (s.state == PlayerState::kPlaying || s.state == PlayerState::kBuffering)) {
       started = player.seek(std::chrono::microseconds(static_cast<long long>(*o.start_s * 1e6))).code == ErrorCode::kOk;
     }
@@ -189,7 +243,7 @@ int run_decoded(const DecodeOptions& o) {
       return 1;
     }
   }
-  return error.empty() ? 0 : 1;
+  return error.empty() && !screenshot_failed ? 0 : 1;
 }
 
 }  // namespace abrplay::demo

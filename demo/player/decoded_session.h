@@ -2,8 +2,11 @@
 //
 // Headless: null sinks paced by the wall clock (--speed realtime) or as fast as decoding allows
 // (--speed max). Window: SDL2 video and audio sinks, presented on the main thread by
-// Player::pump(); keys as in mpv/ffplay (space pause, left/right seek 10 s, f fullscreen, 0-9 pin
-// a representation, q quit). One progress line on stderr, updated in place; a summary at the end.
+// Player::pump(); keys as in mpv/ffplay: space pause, left/right seek 10 s, f fullscreen, 0-9 pin
+// a representation, a the next audio language, v subtitles (off, each language, off),
+// s the statistics overlay (stats_overlay.h), q quit.
+// --screenshot-at/--screenshot save the window once. One progress line on stderr, updated in place;
+// a summary at the end.
 #pragma once
 
 #include <optional>
@@ -22,6 +25,12 @@ struct DecodeOptions {
   std::string cmcd;  // "", "query" or "header"
   std::string json_summary;
   std::string log_level = "warning";  // debug, info, warning, error
+  // Window only: once the position reaches screenshot_at_s while playing, the window is read back
+  // and written to screenshot_path as PPM; a line "screenshot   PATH WxH frame-pts S position S"
+  // goes to stdout at once (flushed), so a script can act on it (tests send a key then).
+  std::optional<double> screenshot_at_s;
+  bool stats_overlay = false;  // window: start with the statistics overlay shown (the key s toggles it)
+  std::string screenshot_path;
 };
 
 // Plays until the end, --duration, q or an error. Exit status: 0 played, 1 playback error.

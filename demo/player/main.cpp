@@ -2,7 +2,7 @@
 //
 //   abrplay URL [--abr NAME|fixed:N] [--headless] [--no-decode] [--speed realtime|max|X]
 //               [--max-height N] [--start S] [--duration S] [--telemetry URL] [--cmcd query|header]
-//               [--json-summary FILE] [--log-level L]
+//               [--json-summary FILE] [--log-level L] [--stats] [--screenshot-at S --screenshot FILE]
 //
 // Decoding (default): through the public Player API (decoded_session.h), in an SDL window when a
 // display exists (DISPLAY or WAYLAND_DISPLAY) and --headless is not given, else headless.
@@ -10,7 +10,9 @@
 // download side alone; --speed X runs its clock X times faster).
 // One progress line on stderr, updated in place; a summary at the end (startup time, average
 // bitrate, switches, stalls and stall time, dropped frames, QoE_lin), also as JSON with
-// --json-summary. Exit status: 0 when playback ended or --duration was played, 1 on a playback
+// --json-summary. --screenshot-at S --screenshot FILE (window only): once playback reaches S
+// seconds the window is read back and saved as PPM, and a "screenshot" line goes to stdout.
+// Exit status: 0 when playback ended or --duration was played, 1 on a playback
 // error, 2 for a bad command line.
 #include <CLI/CLI.hpp>
 
@@ -65,8 +67,9 @@ void print_progress(const abrplay::demo::SessionSummary& s) {
 int main(int argc, char** argv) {
   CLI::App app{"abrplay: plays an MPEG-DASH stream with adaptive bitrate"};
   std::string url, abr_spec = "dynamic", json_path, speed_text = "realtime", telemetry, cmcd, log_level = "warning";
-  bool no_decode = false, headless = false;
-  std::optional<double> duration, start;
+  bool no_decode = false, headless = false, stats_overlay = false;
+  std::optional<double> duration, start, screenshot_at;
+  std::string screenshot_path;
   unsigned max_height = 0;
   app.add_option("url", url, "MPD URL (http:// or https://)")->required();
   app.add_flag("--no-decode", no_decode, "download only: play time with the virtual consumer");
@@ -81,6 +84,12 @@ int main(int argc, char** argv) {
   app.add_option("--cmcd", cmcd, "send CMCD on every request")->check(CLI::IsMember({"query", "header"}));
   app.add_option("--json-summary", json_path, "write the summary as JSON to this file");
   app.add_option("--log-level", log_level, "debug, info, warning (default) or error");
+  app.add_flag("--stats", stats_overlay, "window: start with the statistics overlay shown (key s toggles it)");
+  auto* shot_at = app.add_option("--screenshot-at", screenshot_at, "window only: save the window when playback reaches this position (seconds)")
+                      ->check(CLI::NonNegativeNumber);
+  auto* shot = app.add_option("--screenshot", screenshot_path, "the screenshot file (binary PPM)");
+  shot_at->needs(shot);
+  shot->needs(shot_at);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -118,6 +127,13 @@ int main(int argc, char** argv) {
     o.cmcd = cmcd;
     o.json_summary = json_path;
     o.log_level = log_level;
+    o.screenshot_at_s = screenshot_at;
+    o.screenshot_path = screenshot_path;
+    o.stats_overlay = stats_overlay;
+    if (screenshot_at && !o.window) {
+      std::cerr << "abrplay: --screenshot needs a window (a DISPLAY, without --headless)\n";
+      return 2;
+    }
     return abrplay::demo::run_decoded(o);
   }
   auto algorithm = make_abr(abr_spec);

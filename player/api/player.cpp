@@ -357,6 +357,37 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
     std::lock_guard lock(vmu_);
     return visible_pwr_;
   }
+  TrackLanguages languages() const {
+    std::lock_guard lock(vmu_);
+    TrackLanguages l = languages_;
+    for (const auto& [lang, ids] : audio_sets_) {
+      if (std::find(ids.begin(), ids.end(), stats_.audio_representation) != ids.end()) l.audio_playing = lang;
+    }
+    return l;
+  }
+
+  // Player thread, once the engine has the manifest: what languages() reports.
+  void capture_languages() {
+    const manifest::Mpd* mpd = engine_ ? engine_->manifest() : nullptr;
+    if (!mpd || mpd->periods.empty()) return;
+    TrackLanguages l;
+    std::vector<std::pair<std::string, std::vector<std::string>>> audio_sets;
+    for (const manifest::AdaptationSet& set : mpd->periods.front().adaptation_sets) {
+      const std::string_view type = engine::track_type_name(set);
+      if (set.lang.empty() || (type != "audio" && type != "text")) continue;
+      auto& list = type == "audio" ? l.audio : l.text;
+      if (std::find(list.begin(), list.end(), set.lang) == list.end()) list.push_back(set.lang);
+      if (type == "audio") {
+        std::vector<std::string> ids;
+        for (const auto& r : set.representations) ids.push_back(r.id);
+        audio_sets.emplace_back(set.lang, std::move(ids));
+      }
+    }
+    std::lock_guard lock(vmu_);
+    languages_ = std::move(l);
+    audio_sets_ = std::move(audio_sets);
+  }
+
   PlayerStats stats() const {
     std::lock_guard lock(vmu_);
     PlayerStats s = stats_;
@@ -480,6 +511,7 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
     const PlayerState from = from_engine(change.from), to = from_engine(change.to);
     const SteadyTime now = clock_.steady();
     engine_state_ = to;
+    if (from == PlayerState::kLoading) capture_languages();
     if (to == PlayerState::kPlaying && !first_playing_) {
       first_playing_ = true;
       if (recorder_) recorder_->on_first_frame(now);
@@ -587,7 +619,12 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
     end_session(telemetry::EndReason::kError);
   }
 
-  void on_warning(const Error& error) override { emit_warning(error); }
+  void on_warning(const Error& error) override {
+    emit_warning(error);
+    // A worked-around error (a skipped segment, a failed MPD refresh) is an error for telemetry too;
+    // notices without a code (a live jump forward) are not.
+    if (recorder_ && error.code != ErrorCode::kOk) recorder_->on_error(clock_.steady(), error, "");
+  }
 
  private:
   static double seconds(microseconds t) { return static_cast<double>(t.count()) / 1e6; }
@@ -735,6 +772,11 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
     ++generation_;
     api_state_.reset();
     api_ = api ? std::move(*api) : ApiSession{};
+    if (url != url_) {  // a reload of the same manifest keeps them until it is loaded again
+      std::lock_guard lock(vmu_);
+      languages_ = {};
+      audio_sets_.clear();
+    }
     url_ = url;
     pending_seek_ = resume_at;
     first_playing_ = false;
@@ -1059,6 +1101,8 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   microseconds visible_position_{0};
   bool visible_pwr_;
   PlayerStats stats_;
+  TrackLanguages languages_;  // languages() without audio_playing
+  std::vector<std::pair<std::string, std::vector<std::string>>> audio_sets_;  // @lang, representation ids
 
   // Listener.
   std::mutex lmu_;
@@ -1091,5 +1135,6 @@ PlayerState Player::state() const { return impl_->state(); }
 std::chrono::microseconds Player::position() const { return impl_->api_position(); }
 bool Player::play_when_ready() const { return impl_->play_when_ready(); }
 PlayerStats Player::stats() const { return impl_->stats(); }
+TrackLanguages Player::languages() const { return impl_->languages(); }
 
 }  // namespace abrplay

@@ -34,6 +34,61 @@ SDL_Rect letterbox(int out_w, int out_h, int w, int h) {
   return SDL_Rect{(out_w - dw) / 2, (out_h - dh) / 2, dw, dh};
 }
 
+// Fills one rectangle per lit font pixel of `line` at (x, y).
+void draw_text(SDL_Renderer* r, std::string_view line, int x, int y, int unit) {
+  std::vector<PixelRect> pixels;
+  layout_text(line, x, y, unit, pixels);
+  std::vector<SDL_Rect> rects;
+  rects.reserve(pixels.size());
+  for (const auto& p : pixels) rects.push_back(SDL_Rect{p.x, p.y, p.w, p.h});
+  SDL_RenderFillRects(r, rects.data(), static_cast<int>(rects.size()));
+}
+
+// The overlay at the top right of `dst`: a dark box, white text, green bars on a grey frame.
+void draw_overlay(SDL_Renderer* r, const SdlOverlay& o, const SDL_Rect& dst) {
+  if (o.lines.empty() && o.graphs.empty()) return;
+  const int unit = std::max(1, dst.h / 36 / kGlyphCellHeight);  // a line is 1/36 of the picture
+  const int line_h = kGlyphCellHeight * unit;
+  const int graph_h = 6 * line_h;
+  int w = 0;
+  for (const auto& l : o.lines) w = std::max(w, text_width(l, unit));
+  for (const auto& g : o.graphs) w = std::max({w, text_width(g.label, unit), static_cast<int>(g.values.size()) * unit});
+  const int pad = 2 * unit;
+  const int h = static_cast<int>(o.lines.size()) * line_h +
+                static_cast<int>(o.graphs.size()) * (line_h + graph_h + pad);
+  const SDL_Rect box{dst.x + dst.w - w - 3 * pad, dst.y + pad, w + 2 * pad, h + 2 * pad};
+  SDL_SetRenderDrawColor(r, 16, 16, 16, 200);
+  SDL_RenderFillRect(r, &box);
+  int y = box.y + pad;
+  const int x = box.x + pad;
+  SDL_SetRenderDrawColor(r, 255, 255, 255, 255);
+  for (const auto& l : o.lines) {
+    draw_text(r, l, x, y, unit);
+    y += line_h;
+  }
+  for (const auto& g : o.graphs) {
+    SDL_SetRenderDrawColor(r, 255, 255, 255, 255);
+    draw_text(r, g.label, x, y, unit);
+    y += line_h;
+    double top = g.max;
+    if (top <= 0) {
+      for (double v : g.values) top = std::max(top, v);
+    }
+    const SDL_Rect frame{x, y, w, graph_h};
+    SDL_SetRenderDrawColor(r, 128, 128, 128, 255);
+    SDL_RenderDrawRect(r, &frame);
+    std::vector<SDL_Rect> bars;
+    for (std::size_t i = 0; i < g.values.size() && top > 0; ++i) {
+      const double f = std::clamp(g.values[i] / top, 0.0, 1.0);
+      const int bh = static_cast<int>(f * (graph_h - 2));
+      bars.push_back(SDL_Rect{x + static_cast<int>(i) * unit, y + graph_h - 1 - bh, unit, bh});
+    }
+    SDL_SetRenderDrawColor(r, 64, 208, 96, 255);
+    SDL_RenderFillRects(r, bars.data(), static_cast<int>(bars.size()));
+    y += graph_h + pad;
+  }
+}
+
 }  // namespace
 
 struct SdlVideoSink::Handles {
@@ -129,6 +184,7 @@ std::optional<Error> SdlVideoSink::redraw(bool present_now) {
       SDL_RenderFillRects(r, rects.data(), static_cast<int>(rects.size()));
       bottom = box.y - unit;
     }
+    draw_overlay(r, overlay_, dst);
   }
   if (present_now) SDL_RenderPresent(r);
   return std::nullopt;
@@ -141,6 +197,8 @@ void SdlVideoSink::cue(const TextCue& c) {
 }
 
 void SdlVideoSink::clear() { cues_.clear(); }
+
+void SdlVideoSink::set_overlay(SdlOverlay overlay) { overlay_ = std::move(overlay); }
 
 SdlInput SdlVideoSink::pump_events() {
   SdlInput in;
@@ -159,6 +217,9 @@ SdlInput SdlVideoSink::pump_events() {
         case SDLK_f: set_fullscreen(!fullscreen()); break;
         case SDLK_LEFT: in.seek_s -= 10; break;
         case SDLK_RIGHT: in.seek_s += 10; break;
+        case SDLK_a: in.cycle_audio = true; break;
+        case SDLK_v: in.cycle_text = true; break;
+        case SDLK_s: in.toggle_stats = true; break;
         default:
           if (e.key.keysym.sym >= SDLK_0 && e.key.keysym.sym <= SDLK_9) {
             in.pin = static_cast<std::size_t>(e.key.keysym.sym - SDLK_0);
@@ -187,6 +248,7 @@ Expected<RgbImage, Error> SdlVideoSink::read_pixels() {
   if (SDL_RenderReadPixels(h_->renderer.get(), nullptr, SDL_PIXELFORMAT_RGB24, img.rgb.data(), img.width * 3) != 0) {
     return Unexpected{sdl_error("reading the window back")};
   }
+  if (last_) img.frame_pts = last_.pts;
   SDL_RenderPresent(h_->renderer.get());
   return img;
 }

@@ -138,6 +138,15 @@ struct PlayerStats {
   std::string abr;                     // the algorithm in use
 };
 
+// The languages a session offers (Player::languages()): the @lang of the audio and text adaptation
+// sets of the manifest's first period, in document order, each once (sets without @lang are left
+// out), and the audio language of the representation playing ("" before its first segment).
+struct TrackLanguages {
+  std::vector<std::string> audio;
+  std::vector<std::string> text;
+  std::string audio_playing;
+};
+
 struct PlayerEvent {
   enum class Kind {
     kStateChanged,          // state, position
@@ -216,6 +225,9 @@ class Player {
   std::chrono::microseconds position() const;
   bool play_when_ready() const;
   PlayerStats stats() const;
+  // Any thread, never blocks. Empty until the manifest of the current load() is loaded (the engine
+  // leaves kLoading); kept across the reloads of select_audio_language / select_text_language.
+  TrackLanguages languages() const;
 
  private:
   class Impl;

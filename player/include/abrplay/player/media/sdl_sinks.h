@@ -38,6 +38,22 @@ struct SdlInput {
   bool toggle_pause = false;  // space
   double seek_s = 0;          // left / right arrow: -10 / +10 s (summed over the events read)
   std::optional<std::size_t> pin;  // 0-9: pin that representation (0 = lowest)
+  bool cycle_audio = false;   // a: the next audio language
+  bool cycle_text = false;    // v: subtitles off -> each language -> off
+  bool toggle_stats = false;  // s: the statistics overlay
+};
+
+// The statistics overlay (abrplay's key s): lines of text and small bar graphs, drawn at the top
+// right of the picture on a translucent dark box every time the picture is drawn, in the built-in
+// font (upper case). An overlay with no lines and no graphs draws nothing.
+struct SdlOverlay {
+  struct Graph {
+    std::string label;           // one text line above the bars
+    std::vector<double> values;  // oldest first, one bar each, left to right
+    double max = 0;              // the value that fills the graph's height; <= 0: the largest value
+  };
+  std::vector<std::string> lines;
+  std::vector<Graph> graphs;
 };
 
 // An RGB snapshot of the window, 3 bytes per pixel, rows top to bottom.
@@ -45,6 +61,8 @@ struct RgbImage {
   int width = 0;
   int height = 0;
   std::vector<std::uint8_t> rgb;
+  // The pts of the video frame in the picture; none before the first frame (a black window).
+  std::optional<std::chrono::microseconds> frame_pts;
 };
 
 class SdlVideoSink final : public VideoSink, public TextSink {
@@ -67,6 +85,8 @@ class SdlVideoSink final : public VideoSink, public TextSink {
   SdlInput pump_events();
   void set_fullscreen(bool on);
   bool fullscreen() const;
+  // Replaces the overlay; it shows from the next drawing (the next frame, or an expose).
+  void set_overlay(SdlOverlay overlay);
   // Redraws the last frame and reads the window back (tests, screenshots).
   Expected<RgbImage, Error> read_pixels();
 
@@ -78,6 +98,7 @@ class SdlVideoSink final : public VideoSink, public TextSink {
   std::unique_ptr<Handles> h_;
   VideoFrame last_;
   std::vector<TextCue> cues_;
+  SdlOverlay overlay_;
 };
 
 class SdlAudioSink final : public AudioSink {
