@@ -2,6 +2,9 @@
 //
 // Events from the Player's listener (player thread) are copied into a bounded queue; the strings of
 // the event handed out last are kept in the handle (`current`) until the next abrplay_wait_event().
+// Frames and cues: the handle installs its own SinkConfig::on_frame / on_cue, which run on the
+// presentation thread and call the C callbacks under `cb_mu` (so that setting a callback waits for
+// a call in progress, and the old one is never called after the setter returned).
 #include "abrplay/abrplay.h"
 
 #include <chrono>
@@ -42,7 +45,9 @@ abrplay_event_type to_c(abrplay::PlayerEvent::Kind k) {
 }  // namespace
 
 struct abrplay_handle final : abrplay::PlayerListener {
-  explicit abrplay_handle(const abrplay::PlayerConfig& config) : player(config) { player.set_listener(this); }
+  explicit abrplay_handle(const abrplay::PlayerConfig& config) : player(with_callbacks(config)) {
+    player.set_listener(this);
+  }
   ~abrplay_handle() override { player.set_listener(nullptr); }
   abrplay_handle(const abrplay_handle&) = delete;
   abrplay_handle& operator=(const abrplay_handle&) = delete;
@@ -67,6 +72,43 @@ struct abrplay_handle final : abrplay::PlayerListener {
     if (cb) cb(data);
   }
 
+  // The config with the handle's frame and cue hooks (presentation thread).
+  abrplay::PlayerConfig with_callbacks(abrplay::PlayerConfig config) {
+    if (config.sinks.kind == abrplay::SinkKind::kFrameCallback) {
+      config.sinks.on_frame = [this](const abrplay::media::VideoFrame& f) { on_frame(f); };
+    }
+    config.sinks.on_cue = [this](const abrplay::media::TextCue& c) { on_cue(c); };
+    return config;
+  }
+
+  void on_frame(const abrplay::media::VideoFrame& f) {
+    std::lock_guard lock(cb_mu);
+    if (!frame_cb) return;
+    abrplay_frame frame{};
+    frame.width = f.width;
+    frame.height = f.height;
+    frame.pts_us = f.pts.count();
+    frame.duration_us = f.duration.count();
+    for (std::size_t i = 0; i < 3; ++i) {
+      frame.planes[i] = f.planes[i];
+      frame.strides[i] = f.strides[i];
+    }
+    frame.representation_id = f.representation_id.c_str();
+    frame_cb(frame_data, &frame);
+  }
+
+  void on_cue(const abrplay::media::TextCue& c) {
+    std::lock_guard lock(cb_mu);
+    if (!cue_cb) return;
+    const abrplay_cue cue{c.start.count(), c.end.count(), c.text.c_str()};
+    cue_cb(cue_data, &cue);
+  }
+
+  std::mutex cb_mu;                          // held while a frame or cue callback runs
+  abrplay_frame_callback frame_cb = nullptr;  // guarded by cb_mu
+  void* frame_data = nullptr;                 // guarded by cb_mu
+  abrplay_cue_callback cue_cb = nullptr;      // guarded by cb_mu
+  void* cue_data = nullptr;                   // guarded by cb_mu
   std::mutex mu;
   std::condition_variable cv;
   std::deque<abrplay::PlayerEvent> queue;  // guarded by mu
@@ -106,11 +148,15 @@ int abrplay_config_set_string(abrplay_config* config, const char* key, const cha
   } else if (k == "sinks") {
     if (v == "null-realtime") c.sinks.kind = abrplay::SinkKind::kNullRealTime;
     else if (v == "null-max-speed") c.sinks.kind = abrplay::SinkKind::kNullMaxSpeed;
+    else if (v == "frame-callback" || v == "frame-callback-max-speed") c.sinks.kind = abrplay::SinkKind::kFrameCallback;
     else return ABRPLAY_ERROR_INVALID_ARGUMENT;
+    c.sinks.max_speed = v == "frame-callback-max-speed";
   } else if (k == "telemetry-url") {
     c.telemetry_url = v;
   } else if (k == "audio-language") {
     c.preferred_audio_languages.push_back(v);
+  } else if (k == "text-language") {
+    c.preferred_text_languages.push_back(v);
   } else if (k == "content-id") {
     c.content_id = v;
   } else {
@@ -294,6 +340,20 @@ void abrplay_set_wakeup_callback(abrplay_handle* handle, void (*callback)(void* 
   std::lock_guard lock(handle->mu);
   handle->wakeup_cb = callback;
   handle->wakeup_data = data;
+}
+
+void abrplay_set_frame_callback(abrplay_handle* handle, abrplay_frame_callback callback, void* data) {
+  if (!handle) return;
+  std::lock_guard lock(handle->cb_mu);
+  handle->frame_cb = callback;
+  handle->frame_data = data;
+}
+
+void abrplay_set_cue_callback(abrplay_handle* handle, abrplay_cue_callback callback, void* data) {
+  if (!handle) return;
+  std::lock_guard lock(handle->cb_mu);
+  handle->cue_cb = callback;
+  handle->cue_data = data;
 }
 
 }  // extern "C"

@@ -16,7 +16,8 @@
  * callback (abrplay_set_wakeup_callback) and then drains the queue with timeout 0 on its own thread.
  *
  * Threads: every function may be called from any thread, except that abrplay_destroy() must not
- * run concurrently with another call on the same handle. The wakeup callback is called on a player
+ * run concurrently with another call on the same handle, nor from a callback. The frame and cue
+ * callbacks run on the presentation thread (see abrplay_set_frame_callback). The wakeup callback is called on a player
  * thread and MUST NOT do any work and MUST NOT call any abrplay function: it should only signal the
  * application's own loop (write to a pipe, post a message). Commands never block; the state
  * (abrplay_get_state) reflects each command at once.
@@ -111,8 +112,33 @@ typedef struct abrplay_stats {
 ABRPLAY_EXPORT const char* abrplay_error_string(int error);
 ABRPLAY_EXPORT const char* abrplay_state_string(abrplay_state state);
 
+/* One decoded picture, handed to the frame callback: I420 (planes Y, U, V; U and V are half the
+ * width and height, rounded up), 8 bits per sample. The pointers and representation_id are valid
+ * only during the call: copy what you need. */
+typedef struct abrplay_frame {
+  int width, height;
+  int64_t pts_us;      /* presentation time on the MPD timeline */
+  int64_t duration_us; /* until the next frame; 0 when unknown */
+  const uint8_t* planes[3];
+  int strides[3];      /* bytes per row of each plane */
+  const char* representation_id;
+} abrplay_frame;
+
+/* One subtitle cue when it becomes due: text with WebVTT tags removed, lines joined by '\n', UTF-8.
+ * text is valid only during the call. */
+typedef struct abrplay_cue {
+  int64_t start_us, end_us;
+  const char* text;
+} abrplay_cue;
+
+typedef void (*abrplay_frame_callback)(void* data, const abrplay_frame* frame);
+typedef void (*abrplay_cue_callback)(void* data, const abrplay_cue* cue);
+
 /* Configuration. Keys (string): "abr" (name or "fixed:N"), "sinks" ("null-realtime",
- * "null-max-speed"), "telemetry-url", "audio-language" (appends a preference), "content-id".
+ * "null-max-speed", "frame-callback": every presented frame goes to the frame callback at the
+ * wall clock's pace, "frame-callback-max-speed": every frame as soon as decoded, none dropped),
+ * "telemetry-url", "audio-language" and "text-language" (each appends a preference; subtitles
+ * are loaded only when a text language is set), "content-id".
  * Keys (int64): "max-width", "max-height", "min-buffer-ms", "max-buffer-ms", "startup-buffer-ms",
  * "rebuffer-buffer-ms", "telemetry-interval-ms", "play-when-ready" (0/1).
  * Unknown keys or bad values: ABRPLAY_ERROR_INVALID_ARGUMENT. */
@@ -139,7 +165,7 @@ ABRPLAY_EXPORT int abrplay_set_abr(abrplay_handle* handle, const char* name);
 ABRPLAY_EXPORT int abrplay_pin_representation(abrplay_handle* handle, int index);
 ABRPLAY_EXPORT int abrplay_set_volume(abrplay_handle* handle, double volume);
 ABRPLAY_EXPORT int abrplay_select_audio_language(abrplay_handle* handle, const char* language);
-/* Subtitles in `language`; "" turns them off. (Cues are not exposed through the C API yet.) */
+/* Subtitles in `language`; "" turns them off. Cues reach the cue callback. */
 ABRPLAY_EXPORT int abrplay_select_text_language(abrplay_handle* handle, const char* language);
 
 ABRPLAY_EXPORT abrplay_state abrplay_get_state(abrplay_handle* handle);
@@ -154,6 +180,17 @@ ABRPLAY_EXPORT int abrplay_wait_event(abrplay_handle* handle, double timeout, ab
 ABRPLAY_EXPORT void abrplay_wakeup(abrplay_handle* handle);
 /* Called (on a player thread) whenever the queue goes from empty to non-empty. NULL: none. */
 ABRPLAY_EXPORT void abrplay_set_wakeup_callback(abrplay_handle* handle, void (*callback)(void* data), void* data);
+
+/* Frame and cue callbacks (NULL: none). Both run on the presentation thread ("abrplay-present"),
+ * one call at a time, in presentation order; the frame callback only with the "frame-callback"
+ * sinks. Time spent in the frame callback is time the presentation waits (at real-time pace a slow
+ * callback makes later frames late, and late frames are dropped): copy and return.
+ * From inside a callback any abrplay_* function may be called (commands never block) EXCEPT
+ * abrplay_destroy(), abrplay_set_frame_callback() and abrplay_set_cue_callback().
+ * After abrplay_set_*_callback() returns, the previous callback is not running and is never called
+ * again (a call in progress on the presentation thread is waited for). */
+ABRPLAY_EXPORT void abrplay_set_frame_callback(abrplay_handle* handle, abrplay_frame_callback callback, void* data);
+ABRPLAY_EXPORT void abrplay_set_cue_callback(abrplay_handle* handle, abrplay_cue_callback callback, void* data);
 
 #ifdef __cplusplus
 }

@@ -1,13 +1,21 @@
 // The C API (abrplay/abrplay.h) end to end against abrplay-origin, and the C example program.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
+#include <set>
 #include <string>
+#include <sys/wait.h>
 #include <vector>
 
 #include "abrplay/abrplay.h"
+#include "media_test_support.h"
 #include "origin.h"
 
 namespace {
@@ -35,8 +43,64 @@ std::vector<abrplay_event_type> drain_until(abrplay_handle* p, abrplay_event_typ
   return seen;
 }
 
+bool ends(const std::vector<abrplay_event_type>& seen) { return !seen.empty() && seen.back() == ABRPLAY_EVENT_ENDED; }
+
 std::atomic<int> g_wakeups{0};
 void count_wakeup(void*) { g_wakeups.fetch_add(1); }
+
+// What the frame and cue callbacks saw (they run on the presentation thread).
+struct Seen {
+  std::mutex mu;
+  std::vector<int> codes;          // frame code of each frame, in call order
+  std::vector<std::int64_t> pts;   // us
+  bool planes_ok = true;           // every plane non-null, every stride wide enough
+  bool calls_ok = true;            // abrplay_* calls from inside the callback answered
+  std::vector<std::string> cues;
+  std::vector<std::int64_t> cue_starts;
+  abrplay_handle* handle = nullptr;
+};
+
+void on_frame(void* data, const abrplay_frame* f) {
+  auto* seen = static_cast<Seen*>(data);
+  abrplay::media::VideoFrame v;  // only to read the frame code with the media tests' helper
+  v.width = f->width;
+  v.height = f->height;
+  for (std::size_t i = 0; i < 3; ++i) {
+    v.planes[i] = f->planes[i];
+    v.strides[i] = f->strides[i];
+  }
+  const bool planes_ok = f->planes[0] && f->planes[1] && f->planes[2] && f->strides[0] >= f->width &&
+                         f->strides[1] >= (f->width + 1) / 2 && f->strides[2] >= (f->width + 1) / 2 &&
+                         f->representation_id != nullptr && f->representation_id[0] != '\0';
+  abrplay_stats stats;
+  const bool calls_ok = abrplay_get_stats(seen->handle, &stats) == ABRPLAY_OK &&
+                        abrplay_get_position_us(seen->handle) >= 0;  // allowed from inside
+  const int code = abrplay::media::test::read_frame_code(v);
+  std::lock_guard lock(seen->mu);
+  seen->codes.push_back(code);
+  seen->pts.push_back(f->pts_us);
+  seen->planes_ok = seen->planes_ok && planes_ok;
+  seen->calls_ok = seen->calls_ok && calls_ok;
+}
+
+void on_cue(void* data, const abrplay_cue* c) {
+  auto* seen = static_cast<Seen*>(data);
+  std::lock_guard lock(seen->mu);
+  seen->cues.emplace_back(c->text);
+  seen->cue_starts.push_back(c->start_us);
+}
+
+// Runs `command` and returns its stdout and exit status.
+std::pair<std::string, int> run(const std::string& command) {
+  std::string out;
+  std::FILE* pipe = ::popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::array<char, 4096> buf{};
+  std::size_t n = 0;
+  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
+  const int status = ::pclose(pipe);
+  return {out, WIFEXITED(status) ? WEXITSTATUS(status) : -1};
+}
 
 }  // namespace
 
@@ -69,6 +133,74 @@ TEST_CASE("C API: create, load, events to the end, stats, destroy", "[api][c]") 
   CHECK(s.frames_presented == 200);
   abrplay_destroy(p);
   abrplay_destroy(nullptr);
+}
+
+TEST_CASE("C API: the frame callback gets every frame once (200 at max speed), the cue callback every cue",
+          "[api][c][callbacks]") {
+  auto origin = serve_content();
+  abrplay_config* cfg = abrplay_config_create();
+  REQUIRE(abrplay_config_set_string(cfg, "sinks", "frame-callback-max-speed") == ABRPLAY_OK);
+  REQUIRE(abrplay_config_set_string(cfg, "text-language", "en") == ABRPLAY_OK);
+  abrplay_handle* p = abrplay_create(cfg);
+  abrplay_config_destroy(cfg);
+  REQUIRE(p != nullptr);
+  Seen seen;
+  seen.handle = p;
+  abrplay_set_frame_callback(p, on_frame, &seen);
+  abrplay_set_cue_callback(p, on_cue, &seen);
+  REQUIRE(abrplay_load(p, (origin->url(0) + "number/manifest.mpd").c_str()) == ABRPLAY_OK);
+  const auto events = drain_until(p, ABRPLAY_EVENT_ENDED);
+  REQUIRE_FALSE(events.empty());
+  CHECK(events.back() == ABRPLAY_EVENT_ENDED);
+  abrplay_stats s;
+  REQUIRE(abrplay_get_stats(p, &s) == ABRPLAY_OK);
+  abrplay_destroy(p);  // joins the presentation thread: no callback runs any more
+  CHECK(s.frames_presented == 200);
+  CHECK(seen.codes.size() == 200);  // 8 s at 25 fps, each once
+  CHECK(std::set<int>(seen.codes.begin(), seen.codes.end()).size() == seen.codes.size());
+  CHECK(std::is_sorted(seen.pts.begin(), seen.pts.end()));
+  CHECK(seen.planes_ok);
+  CHECK(seen.calls_ok);
+  // subs_en.vtt: "Subtitle at N s" every 2 s, 4 cues in 8 s.
+  REQUIRE(seen.cues.size() == 4);
+  CHECK(seen.cues.front() == "Subtitle at 0 s");
+  CHECK(seen.cues.back() == "Subtitle at 6 s");
+  CHECK(seen.cue_starts.back() == 6'000'000);
+}
+
+TEST_CASE("C API: a callback set to NULL is not called again, and the frame callback needs frame-callback sinks",
+          "[api][c][callbacks]") {
+  auto origin = serve_content();
+  CHECK(abrplay_config_set_string(nullptr, "sinks", "frame-callback") == ABRPLAY_ERROR_INVALID_ARGUMENT);
+  abrplay_set_frame_callback(nullptr, on_frame, nullptr);  // no-ops
+  abrplay_set_cue_callback(nullptr, on_cue, nullptr);
+  // null sinks: the frame callback is never called
+  abrplay_config* cfg = abrplay_config_create();
+  REQUIRE(abrplay_config_set_string(cfg, "sinks", "null-max-speed") == ABRPLAY_OK);
+  abrplay_handle* p = abrplay_create(cfg);
+  abrplay_config_destroy(cfg);
+  Seen seen;
+  seen.handle = p;
+  abrplay_set_frame_callback(p, on_frame, &seen);
+  REQUIRE(abrplay_load(p, (origin->url(0) + "number/manifest.mpd").c_str()) == ABRPLAY_OK);
+  CHECK(ends(drain_until(p, ABRPLAY_EVENT_ENDED)));
+  abrplay_destroy(p);
+  CHECK(seen.codes.empty());
+  // frame-callback sinks, callback removed before loading: nothing arrives
+  cfg = abrplay_config_create();
+  REQUIRE(abrplay_config_set_string(cfg, "sinks", "frame-callback-max-speed") == ABRPLAY_OK);
+  p = abrplay_create(cfg);
+  abrplay_config_destroy(cfg);
+  seen.handle = p;
+  abrplay_set_frame_callback(p, on_frame, &seen);
+  abrplay_set_frame_callback(p, nullptr, nullptr);
+  REQUIRE(abrplay_load(p, (origin->url(0) + "number/manifest.mpd").c_str()) == ABRPLAY_OK);
+  CHECK(ends(drain_until(p, ABRPLAY_EVENT_ENDED)));
+  abrplay_stats s;
+  REQUIRE(abrplay_get_stats(p, &s) == ABRPLAY_OK);
+  CHECK(s.frames_presented == 200);
+  abrplay_destroy(p);
+  CHECK(seen.codes.empty());
 }
 
 TEST_CASE("C API: a bad URL is an error event with a negative code and its string", "[api][c]") {
@@ -111,4 +243,10 @@ TEST_CASE("the C example program plays the test content to the end", "[api][c][d
   CHECK(std::system(cmd.c_str()) == 0);
   const std::string bad = exe.string() + " " + origin->url(0) + "missing/manifest.mpd --max-speed > /dev/null";
   CHECK(std::system(bad.c_str()) != 0);
+  // With the frame and cue callbacks: every frame and the four English cues.
+  const auto [out, status] = run(exe.string() + " " + origin->url(0) + "number/manifest.mpd --max-speed --frames --subtitles en");
+  INFO(out);
+  CHECK(status == 0);
+  CHECK(out.find("frames 200 (") != std::string::npos);
+  CHECK(out.find("cue 6.000-8.000 s: Subtitle at 6 s") != std::string::npos);
 }
