@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <cctype>
 #include <cmath>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -50,6 +51,31 @@ std::string redact_url(std::string_view url) {
     }
   }
   return text.substr(0, text.find_first_of("?#"));
+}
+
+std::string redact_urls_in(std::string_view text) {
+  const auto scheme_char = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '+' || c == '-' || c == '.';
+  };
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const std::size_t sep = text.find("://", i);
+    if (sep == std::string_view::npos) break;
+    std::size_t begin = sep;
+    while (begin > i && scheme_char(text[begin - 1])) --begin;
+    std::size_t end = sep + 3;
+    while (end < text.size() && std::isspace(static_cast<unsigned char>(text[end])) == 0 && text[end] != '\'' &&
+           text[end] != '"' && text[end] != '<' && text[end] != '>') {
+      ++end;
+    }
+    while (end > sep + 3 && std::string_view(").,;:").find(text[end - 1]) != std::string_view::npos) --end;
+    out.append(text.substr(i, begin - i));
+    out += begin == sep ? std::string(text.substr(sep, end - sep)) : redact_url(text.substr(begin, end - begin));
+    i = end;
+  }
+  out.append(text.substr(i));
+  return out;
 }
 
 std::string_view to_string(EndReason reason) {
@@ -114,8 +140,8 @@ void SessionRecorder::on_stall_end(SteadyTime t) {
 
 void SessionRecorder::on_error(SteadyTime t, const Error& error, std::string_view url) {
   ++total_errors_;
-  errors_.add({since_load(t), static_cast<int>(error.code), std::string(to_string(error.code)), error.message,
-               redact_url(url)});
+  errors_.add({since_load(t), static_cast<int>(error.code), std::string(to_string(error.code)),
+               redact_urls_in(error.message), redact_url(url)});
 }
 
 void SessionRecorder::on_dropped_frames(std::uint64_t count) {

@@ -106,13 +106,22 @@ TEST_CASE("fault matrix: recovered faults lose nothing: 404 or redirect loop on 
 TEST_CASE("fault matrix: a segment missing everywhere is skipped with a warning naming it; playback goes on",
           "[api][faults]") {
   auto origin = faulty_origin(R"({"rules": [{"match": "*chunk-stream[0-5]-00002.m4s", "fault": "status", "status": 404}]})");
-  const Outcome o = play(origin->url(0) + "number/manifest.mpd");
+  PlayerConfig c = abrplay::test::max_speed();
+  c.telemetry_url = origin->url(0) + "telemetry";
+  const Outcome o = play(origin->url(0) + "number/manifest.mpd", c);
   INFO(trail(o));
   CHECK(o.error() == nullptr);
   CHECK(Recorder::reached(o.events, PlayerState::kEnded));
   CHECK(o.warned_about("-00002.m4s"));
   CHECK(o.warned_about("skipped"));
   CHECK(o.stats.frames_presented >= kAllFrames / 2);  // the first segment played
+  // Telemetry tells the service: the final report counts the worked-around errors and ends normally.
+  const auto sessions = origin->telemetry().sessions();
+  REQUIRE(sessions.size() == 1);
+  const auto& report = sessions[0]["last"];
+  CHECK(report["event"] == "final");
+  CHECK(report["end_reason"] == "end_of_stream");
+  CHECK(report["error_count"].get<int>() >= 1);
 }
 
 TEST_CASE("fault matrix: a slow first byte delays, never fails; the stall stays bounded", "[api][faults]") {

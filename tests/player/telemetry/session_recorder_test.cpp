@@ -90,15 +90,24 @@ TEST_CASE("no token, user info or query string ever reaches a payload", "[teleme
   CHECK(tel::redact_url("https://u:p@cdn.example:8443/a/b.m4s?token=abc&x=1#frag") == "https://cdn.example:8443/a/b.m4s");
   CHECK(tel::redact_url("not a url?token=abc") == "not a url");
   CHECK(tel::redact_url("") == "");
+  CHECK(tel::redact_urls_in("HTTP 404 for https://cdn/a.m4s?sig=x (after 1 attempt), see http://b/c?d.") ==
+        "HTTP 404 for https://cdn/a.m4s (after 1 attempt), see http://b/c.");
+  CHECK(tel::redact_urls_in("no url here: a://") == "no url here: a://");
   abrplay::test::FakeClock clock;
   auto r = recorder();
   r.on_load(clock.steady());
   r.on_error(clock.steady(), {abrplay::ErrorCode::kNetworkIo, "reset"}, "http://cdn/s.m4s?Signature=SECRET&Key-Pair-Id=K");
+  // Error messages name URLs too (net errors do): those are redacted inside the text.
+  r.on_error(clock.steady(),
+             {abrplay::ErrorCode::kNetworkHttpStatus,
+              "video media segment of representation '3': HTTP 404 for https://u:pw@cdn/v.m4s?sig=SECRET (after 3 attempts)"},
+             "");
   const std::string text = r.heartbeat(snapshot(), clock.wall(), clock.steady()) +
                            r.final_report(snapshot(), tel::EndReason::kStopped, clock.wall(), clock.steady());
   CHECK(text.find("SECRET") == std::string::npos);
   CHECK(text.find("secret") == std::string::npos);
   CHECK(text.find("pw@") == std::string::npos);
+  CHECK(text.find("HTTP 404 for https://cdn/v.m4s (after 3 attempts)") != std::string::npos);
 }
 
 TEST_CASE("a stall that spans two heartbeats is reported in both, its length in the second", "[telemetry]") {
