@@ -152,6 +152,7 @@ int run_decoded(const DecodeOptions& o) {
   std::string text_language;  // the subtitles asked for with v; "" off
   StatsOverlay overlay;
   bool show_stats = o.stats_overlay;
+  bool pending_audio = false, pending_text = false;
   auto last_print = std::chrono::steady_clock::now();
   while (!listener.done()) {
     if (o.window) {
@@ -164,23 +165,30 @@ int run_decoded(const DecodeOptions& o) {
         (void)player.seek(std::max(target, std::chrono::microseconds(0)));
       }
       if (in.pin) player.pin_representation(*in.pin);
-      if (in.cycle_audio) {
-        const TrackLanguages langs = player.languages();
-        if (auto next = next_audio_language(langs.audio, langs.audio_playing)) {
-          std::cerr << "\nabrplay: audio " << *next << "\n";
-          player.select_audio_language(*next);
-        }
-      }
+      // a and v act once the session knows its languages (the manifest, and for a the audio
+      // language playing); a key pressed before that, or during the reload of another, waits.
+      pending_audio = pending_audio || in.cycle_audio;
+      pending_text = pending_text || in.cycle_text;
       if (in.toggle_stats) {
         show_stats = !show_stats;
         video->set_overlay(show_stats ? overlay.overlay() : media::SdlOverlay{});
       }
-      if (in.cycle_text) {
-        if (auto next = next_text_language(player.languages().text, text_language)) {
-          std::cerr << "\nabrplay: subtitles " << (next->empty() ? "off" : *next) << "\n";
-          text_language = *next;
-          video->clear();
-          player.select_text_language(*next);
+      if (pending_audio || pending_text) {
+        const TrackLanguages langs = player.languages();
+        if (pending_text && !(langs.audio.empty() && langs.text.empty())) {
+          pending_text = false;
+          if (auto next = next_text_language(langs.text, text_language)) {
+            std::cerr << "\nabrplay: subtitles " << (next->empty() ? "off" : *next) << "\n";
+            text_language = *next;
+            video->clear();
+            player.select_text_language(*next);
+          }
+        } else if (pending_audio && !langs.audio_playing.empty()) {
+          pending_audio = false;
+          if (auto next = next_audio_language(langs.audio, langs.audio_playing)) {
+            std::cerr << "\nabrplay: audio " << *next << "\n";
+            player.select_audio_language(*next);
+          }
         }
       }
       if (o.screenshot_at_s && !screenshot_taken && player.state() == PlayerState::kPlaying &&
@@ -209,6 +217,7 @@ int run_decoded(const DecodeOptions& o) {
   print_progress(s);
   std::fprintf(stderr, "\n");
   const std::string error = listener.error();
+  const std::string audio_language = player.languages().audio_playing;
   player.stop();  // sends the final telemetry report
 
   const double stall_s = std::chrono::duration<double>(s.stall_time).count();
@@ -223,7 +232,9 @@ int run_decoded(const DecodeOptions& o) {
                       {"frames_presented", s.frames_presented},
                       {"frames_dropped", s.frames_dropped},
                       {"segments", s.segments_downloaded},
-                      {"qoe_lin", std::round(qoe.qoe(stall_s) * 1000) / 1000}};
+                      {"qoe_lin", std::round(qoe.qoe(stall_s) * 1000) / 1000},
+                      {"audio_language", audio_language},
+                      {"text_language", text_language}};
   if (s.startup_time) j["startup_s"] = std::chrono::duration<double>(*s.startup_time).count();
   if (!error.empty()) j["error"] = error;
   std::printf("startup      %s\n", s.startup_time ? (std::to_string(j["startup_s"].get<double>()) + " s").c_str() : "never");

@@ -1015,6 +1015,14 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
       output_ = std::move(out);
     }
     pcv_.notify_all();
+    if (old && config_.sinks.kind == SinkKind::kExternal) {
+      // The embedder's audio sink is shared by every session: the old pipeline must close it here,
+      // before a new one opens it on this thread. pump() holds a copy for one step at most and
+      // lets it go under pmu_ (otherwise the old pipeline would close the sink on the pump thread
+      // while the new one reopens it here: two SDL_CloseAudioDevice calls, a hang).
+      std::unique_lock lock(pmu_);
+      pcv_.wait(lock, [&] { return old.use_count() == 1; });
+    }
     old.reset();  // joins its decode threads (unless the presentation thread still holds it)
   }
 
@@ -1033,6 +1041,11 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
     }
     const microseconds next = out->pipeline->pump();
     out->pipeline->wait(std::clamp(next, microseconds{0}, max_wait));
+    {
+      std::lock_guard lock(pmu_);  // set_output() may be waiting for this copy to go
+      out.reset();
+    }
+    pcv_.notify_all();
   }
 
  private:
