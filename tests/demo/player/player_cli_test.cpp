@@ -104,6 +104,10 @@ TEST_CASE("abrplay reports a missing MPD with exit status 1 and a bad command li
   CHECK(run_player(origin->url(0) + "manifest.mpd --headless --speed 3").exit_code == 2);  // factor: --no-decode only
   CHECK(run_player(origin->url(0) + "manifest.mpd --headless --abr nonsense").exit_code == 2);
   CHECK(run_player(origin->url(0) + "manifest.mpd --cmcd sideways").exit_code == 2);
+  // A screenshot needs a window, and both of its options.
+  CHECK(run_player(origin->url(0) + "manifest.mpd --headless --screenshot-at 1 --screenshot x.ppm").exit_code == 2);
+  CHECK(run_player(origin->url(0) + "manifest.mpd --headless --screenshot-at 1").exit_code == 2);
+  CHECK(run_player(origin->url(0) + "manifest.mpd --headless --screenshot x.ppm").exit_code == 2);
 }
 
 TEST_CASE("abrplay --headless decodes the real test stream to the end: every frame, summary with QoE_lin",
