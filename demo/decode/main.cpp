@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -44,16 +45,6 @@ double cpu_of(const rusage& r) {
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v.empty() ? 0 : (v.size() % 2 == 1 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2);
-}
-
-std::string json_list(const std::vector<double>& v) {
-  std::string out = "[";
-  char buf[32];
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    std::snprintf(buf, sizeof buf, "%s%.6f", i == 0 ? "" : ", ", v[i]);
-    out += buf;
-  }
-  return out + "]";
 }
 
 Sample run_pipeline(const abrplay::decode_bench::RepresentationSegments& rep, int threads) {
@@ -218,12 +209,17 @@ int main(int argc, char** argv) {
   std::printf("%llu %s per run\n", static_cast<unsigned long long>(frames),
               type == "video" ? "frames" : "sample frames");
   if (!json_path.empty()) {
+    const nlohmann::json doc = {{"manifest", manifest.string()},
+                                {"type", type},
+                                {"rep", rep->id},
+                                {"runs", runs},
+                                {"threads", threads},
+                                {"frames", frames},
+                                {"pipeline", {{"wall_s", pw}, {"cpu_s", pc}}},
+                                {"ffmpeg_manifest", {{"wall_s", fw}, {"cpu_s", fc}}},
+                                {"ffmpeg_rep_mp4", {{"wall_s", gw}, {"cpu_s", gc}}}};
     std::ofstream out(json_path, std::ios::trunc);
-    out << "{\"manifest\": \"" << manifest.string() << "\", \"type\": \"" << type << "\", \"rep\": \"" << rep->id
-        << "\", \"runs\": " << runs << ", \"threads\": " << threads << ", \"frames\": " << frames
-        << ",\n \"pipeline\": {\"wall_s\": " << json_list(pw) << ", \"cpu_s\": " << json_list(pc) << "}"
-        << ",\n \"ffmpeg_manifest\": {\"wall_s\": " << json_list(fw) << ", \"cpu_s\": " << json_list(fc) << "}"
-        << ",\n \"ffmpeg_rep_mp4\": {\"wall_s\": " << json_list(gw) << ", \"cpu_s\": " << json_list(gc) << "}}\n";
+    out << doc.dump(1) << "\n";
     if (!out.good()) {
       std::cerr << "abrplay-decode-bench: cannot write " << json_path << "\n";
       return 1;

@@ -5,7 +5,9 @@
 //      one invocation with all the URLs, which reuses its connection).
 // Prints the median of several runs and the throughput ratio abrplay / curl; --json FILE also writes
 // every run's time, for scripts that report spread (demo/bench/run).
+#include <CLI/CLI.hpp>
 #include <httplib.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -125,19 +127,9 @@ void report(const char* name, std::uint64_t total_bytes, double ours, double cur
 }
 
 // {"name": ..., "bytes": N, "abrplay_s": [...], "curl_s": [...]}: one entry per measurement.
-std::string json_case(const std::string& name, std::uint64_t bytes, const std::vector<double>& ours,
-                      const std::vector<double>& curl) {
-  auto list = [](const std::vector<double>& v) {
-    std::string out = "[";
-    char buf[32];
-    for (std::size_t i = 0; i < v.size(); ++i) {
-      std::snprintf(buf, sizeof buf, "%s%.6f", i == 0 ? "" : ", ", v[i]);
-      out += buf;
-    }
-    return out + "]";
-  };
-  return "{\"name\": \"" + name + "\", \"bytes\": " + std::to_string(bytes) + ", \"abrplay_s\": " + list(ours) +
-         ", \"curl_s\": " + list(curl) + "}";
+nlohmann::json json_case(const std::string& name, std::uint64_t bytes, const std::vector<double>& ours,
+                         const std::vector<double>& curl) {
+  return {{"name", name}, {"bytes", bytes}, {"abrplay_s", ours}, {"curl_s", curl}};
 }
 
 }  // namespace
@@ -148,18 +140,14 @@ int main(int argc, char** argv) {
   int segments = 500;
   std::uint64_t segment_bytes = 100 * 1024;
   std::string json_path;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i];
-    const std::string value = argv[i + 1];
-    if (flag == "--runs") runs = std::max(1, std::atoi(value.c_str()));
-    else if (flag == "--big-mb") big = std::stoull(value) << 20;
-    else if (flag == "--segments") segments = std::max(1, std::atoi(value.c_str()));
-    else if (flag == "--json") json_path = value;
-    else {
-      std::fprintf(stderr, "usage: abrplay-fetch-bench [--runs N] [--big-mb MB] [--segments N] [--json FILE]\n");
-      return 2;
-    }
-  }
+  std::uint64_t big_mb = big >> 20;
+  CLI::App app{"abrplay-fetch-bench: net/ against curl(1) over loopback"};
+  app.add_option("--runs", runs, "runs of each case (median reported)")->check(CLI::Range(1, 1000));
+  app.add_option("--big-mb", big_mb, "size of the large download, MiB")->check(CLI::Range(1, 16384));
+  app.add_option("--segments", segments, "number of small downloads on one connection")->check(CLI::Range(1, 100000));
+  app.add_option("--json", json_path, "also write every run's time per case to this JSON file");
+  CLI11_PARSE(app, argc, argv);
+  big = big_mb << 20;
   BenchServer server;
   if (!server.ok()) {
     std::fprintf(stderr, "abrplay-fetch-bench: cannot bind 127.0.0.1\n");
@@ -192,10 +180,12 @@ int main(int argc, char** argv) {
   report(seg_name.c_str(), segment_bytes * static_cast<std::uint64_t>(segments), median(ours_seg),
          have_curl ? median(curl_seg) : -1);
   if (!json_path.empty()) {
+    const nlohmann::json doc = {
+        {"runs", runs},
+        {"cases", {json_case(big_name, big, ours_big, curl_big), json_case(big_name + ", inline", big, ours_big_inline, curl_big),
+                   json_case(seg_name, segment_bytes * static_cast<std::uint64_t>(segments), ours_seg, curl_seg)}}};
     std::ofstream out(json_path, std::ios::trunc);
-    out << "{\"runs\": " << runs << ", \"cases\": [\n  " << json_case(big_name, big, ours_big, curl_big) << ",\n  "
-        << json_case(big_name + ", inline", big, ours_big_inline, curl_big) << ",\n  "
-        << json_case(seg_name, segment_bytes * static_cast<std::uint64_t>(segments), ours_seg, curl_seg) << "]}\n";
+    out << doc.dump(1) << "\n";
     if (!out.good()) {
       std::fprintf(stderr, "abrplay-fetch-bench: cannot write %s\n", json_path.c_str());
       return 1;
