@@ -27,6 +27,14 @@ origin::OriginConfig live_config(const SyntheticContent& content, seconds prerol
   return oc;
 }
 
+// 60 one-second segments: long enough for a live session to outlive several MPD refreshes.
+ContentSpec live_spec(bool timeline = false) {
+  ContentSpec spec;
+  spec.segments = 60;
+  spec.timeline = timeline;
+  return spec;
+}
+
 // Starts a 1x harness with the lowest representation pinned, loads `origin`'s live MPD and waits
 // until it plays.
 void play_live(Harness& h, const origin::Origin& origin) {
@@ -50,9 +58,7 @@ bool wait_more_video(Harness& h, std::size_t more) {
 TEST_CASE("live: syncs the clock by UTCTiming, starts the suggested delay behind the edge, refreshes the MPD "
           "and keeps up by waiting for each segment",
           "[engine][live]") {
-  ContentSpec spec;
-  spec.segments = 60;
-  SyntheticContent content(spec);
+  SyntheticContent content(live_spec());
   auto origin = serve(live_config(content, seconds(8), seconds(30)));
   Harness h(1.0);
   play_live(h, *origin);
@@ -116,10 +122,7 @@ namespace abrplay::engine::test {
 
 TEST_CASE("live with a SegmentTimeline: the loader waits for each MPD refresh to learn the next segment",
           "[engine][live]") {
-  ContentSpec spec;
-  spec.segments = 60;
-  spec.timeline = true;
-  SyntheticContent content(spec);
+  SyntheticContent content(live_spec(/*timeline=*/true));
   auto origin = serve(live_config(content, seconds(8), seconds(30)));
   Harness h(1.0);
   play_live(h, *origin);
@@ -143,9 +146,7 @@ TEST_CASE("live with a SegmentTimeline: the loader waits for each MPD refresh to
 
 TEST_CASE("live: MPD refreshes that fail are warnings; playback goes on with the segments the template gives",
           "[engine][live][errors]") {
-  ContentSpec spec;
-  spec.segments = 60;
-  SyntheticContent content(spec);
+  SyntheticContent content(live_spec());
   origin::OriginConfig oc = live_config(content, seconds(8), seconds(30));
   oc.cdns[0].faults = faults(R"({"rules": [{"match": "*.mpd", "from_s": 1, "fault": "status", "status": 503}]})");
   auto origin = serve(std::move(oc));
@@ -168,9 +169,7 @@ TEST_CASE("live: a jump of the local wall clock does not move the live edge (tim
           "[engine][live]") {
   const auto jump = GENERATE(std::chrono::hours(1), -std::chrono::hours(1));
   CAPTURE(jump.count());
-  ContentSpec spec;
-  spec.segments = 60;
-  SyntheticContent content(spec);
+  SyntheticContent content(live_spec());
   auto origin = serve(live_config(content, seconds(8), seconds(30)));
   Harness h(1.0);
   play_live(h, *origin);
