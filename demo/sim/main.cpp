@@ -1,14 +1,18 @@
-// abrplay-sim: runs ABR algorithms over a set of recorded network traces at chunk level (Pensieve
-// mode) and reports QoE per algorithm. See docs/abr.md.
+// abrplay-sim: runs ABR algorithms over a set of recorded network traces and reports QoE per
+// algorithm: at chunk level (Pensieve mode, docs/abr.md), or with --engine as sessions of the real
+// streaming engine on virtual time (the ABR lab, docs/abr-lab.md).
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
 #include "abrplay/abr/algorithm/registry.h"
 #include "abrplay/abr/traceio/load_trace.h"
+#include "abrplay/player/lab/lab_session.h"
+#include "engine_runner.h"
 #include "report.h"
 #include "sim_runner.h"
 
@@ -39,6 +43,27 @@ void bench(const std::vector<abrplay::abr::Trace>& traces, const abrplay::abr::V
   }
 }
 
+// Engine mode's speed: sessions of the first trace per algorithm, one thread, for at least 1 s each.
+void bench_engine(const std::vector<abrplay::abr::Trace>& traces, const abrplay::sim::EngineRunConfig& config) {
+  for (const std::string& name : config.algorithms) {
+    abrplay::lab::LabSessionConfig s = config.session;
+    s.algorithm = name;
+    const auto start = std::chrono::steady_clock::now();
+    std::size_t runs = 0;
+    double elapsed = 0, media_s = 0;
+    do {
+      s.link.trace = traces[runs % traces.size()];
+      const auto r = abrplay::lab::run_lab_session(s);
+      media_s += r.figures.played_s;
+      ++runs;
+      elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    } while (elapsed < 1.0);
+    std::cout << name << ": " << static_cast<double>(runs) / elapsed << " sessions/s/core, "
+              << media_s / static_cast<double>(runs) << " s of media each (" << runs << " sessions in " << elapsed
+              << " s)\n";
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -50,7 +75,10 @@ int main(int argc, char** argv) {
   std::vector<std::string> algos = {"bb", "bola", "bola-e", "throughput", "dynamic", "mpc", "robustmpc",
                                     "default", "optimal"};
   unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
-  bool no_plot = false, paper = false, run_bench = false;
+  bool no_plot = false, paper = false, run_bench = false, engine_mode = false, sizes_only = false;
+  std::string mpd_path;
+  int rtt_ms = 40;
+  double duration_s = 60;
   app.add_option("--traces", traces_dir, "directory of traces (Pensieve, Mahimahi or Sabre .json)")->required();
   auto* sizes = app.add_option("--video-sizes", sizes_dir, "directory of video_size_0..N files (Pensieve)");
   auto* ladder = app.add_option("--ladder-kbps", ladder_kbps, "CBR ladder, e.g. 300,750,1200")->delimiter(',');
@@ -67,6 +95,15 @@ int main(int argc, char** argv) {
   app.add_flag("--no-plot", no_plot, "do not draw the CDF");
   app.add_flag("--paper", paper, "papers' bb/mpc/robustmpc instead of Pensieve's code (see docs/abr.md)");
   app.add_flag("--bench", run_bench, "measure simulator speed (traces/s/core) instead of reporting QoE");
+  app.add_flag("--engine", engine_mode, "run the real streaming engine on virtual time (the ABR lab)");
+  auto* mpd_opt = app.add_option("--mpd", mpd_path, "--engine: the presentation, a manifest or a directory holding "
+                                 "manifest.mpd (segments are served from the files beside it)");
+  mpd_opt->excludes(sizes);
+  app.add_option("--rtt-ms", rtt_ms, "--engine: round trip paid before each response's first byte")
+      ->check(CLI::Range(0, 10000));
+  app.add_option("--duration", duration_s, "--engine: seconds of media per session (0: to the end)")
+      ->check(CLI::Range(0.0, 86400.0));
+  app.add_flag("--sizes-only", sizes_only, "--engine --mpd: serve media segments as zeros of their size");
   CLI11_PARSE(app, argc, argv);
 
   for (const std::string& name : algos) {
@@ -77,6 +114,68 @@ int main(int argc, char** argv) {
   }
   auto traces = abrplay::abr::load_trace_dir(traces_dir);
   if (!traces) return fail(traces.error().message);
+  if (engine_mode) {
+    if (std::find(algos.begin(), algos.end(), "optimal") != algos.end()) {
+      algos.erase(std::remove(algos.begin(), algos.end(), "optimal"), algos.end());
+      std::cerr << "abrplay-sim: note: 'optimal' is left out in --engine mode (no offline optimum of the engine)\n";
+    }
+    if (qoe != "lin") return fail("--engine reports QoE_lin, the player's own metric (--qoe " + qoe + " is for Pensieve mode)");
+    if (mpd_path.empty() && sizes_dir.empty()) return fail("--engine needs --mpd PATH_OR_DIR or --video-sizes DIR");
+    abrplay::sim::EngineRunConfig ec;
+    ec.algorithms = algos;
+    ec.jobs = jobs;
+    ec.session.link.rtt = std::chrono::milliseconds(rtt_ms);
+    ec.session.duration = std::chrono::microseconds(static_cast<long long>(duration_s * 1e6));
+    ec.session.registry.pensieve_compat = !paper;
+    std::string shown = mpd_path;
+    if (!mpd_path.empty()) {
+      std::filesystem::path p(mpd_path);
+      if (std::filesystem::is_directory(p)) p /= "manifest.mpd";
+      if (!std::filesystem::is_regular_file(p)) return fail(p.string() + ": no such manifest");
+      auto content = abrplay::lab::LabContent::from_directory(p.parent_path(), sizes_only);
+      if (!content) return fail(content.error());
+      ec.session.content = std::make_shared<const abrplay::lab::LabContent>(std::move(content).value());
+      ec.session.mpd_path = "/" + p.filename().string();
+      shown = p.string();
+    } else {
+      if (ladder_kbps.empty()) ladder_kbps = abrplay::abr::kPensieveLadderKbps;
+      auto loaded = abrplay::abr::load_video_sizes(sizes_dir, ladder_kbps, abrplay::abr::Seconds{segment_s}, chunks);
+      if (!loaded) return fail(loaded.error().message);
+      ec.session.content = std::make_shared<const abrplay::lab::LabContent>(abrplay::lab::LabContent::synthetic(*loaded));
+      ec.session.mpd_path = "/synthetic/manifest.mpd";
+      shown = sizes_dir + " (synthetic MPD)";
+    }
+    // The presentation must play at all: one short session on an unshaped link.
+    {
+      abrplay::lab::LabSessionConfig probe = ec.session;
+      probe.algorithm = "lowest";
+      probe.duration = std::chrono::seconds(1);
+      const auto r = abrplay::lab::run_lab_session(probe);
+      if (r.failed) return fail(shown + ": the player refuses this presentation: " + r.error);
+    }
+    if (run_bench) {
+      bench_engine(*traces, ec);
+      return 0;
+    }
+    const auto results = abrplay::sim::run_engine_all(*traces, ec);
+    const auto rows = abrplay::sim::summarize(results);
+    std::cout << "engine in the loop: " << shown << ", rtt " << rtt_ms << " ms, " << duration_s << " s sessions\n";
+    abrplay::sim::print_table(std::cout, rows, traces->size(), "lin");
+    if (!json_path.empty()) {
+      if (auto err = abrplay::sim::write_json(json_path, rows, traces->size())) return fail(*err);
+    }
+    if (!csv_path.empty()) {
+      if (auto err = abrplay::sim::write_csv(csv_path, results, *traces)) return fail(*err);
+    }
+    if (!no_plot) {
+      if (auto err = abrplay::sim::plot_cdf(plot_path, results, "lin")) {
+        std::cerr << "abrplay-sim: note: " << *err << "\n";
+      } else {
+        std::cout << "QoE CDF: " << plot_path << "\n";
+      }
+    }
+    return 0;
+  }
 
   abrplay::abr::Video video;
   if (!sizes_dir.empty()) {

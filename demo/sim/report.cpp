@@ -49,6 +49,7 @@ std::vector<Summary> summarize(const std::vector<AlgorithmResult>& results) {
     s.smoothness = mean_of(r.per_trace, [](const abr::QoeSummary& q) { return q.smoothness; });
     s.switches = mean_of(r.per_trace, [](const abr::QoeSummary& q) { return static_cast<double>(q.switches); });
     s.startup_s = mean_of(r.per_trace, [](const abr::QoeSummary& q) { return q.startup_s; });
+    for (const std::string& e : r.errors) s.failed += e.empty() ? 0 : 1;
     if (r.name == "optimal") optimal_mean = s.mean;
     rows.push_back(s);
   }
@@ -72,6 +73,7 @@ void print_table(std::ostream& out, const std::vector<Summary>& rows, std::size_
         << s.smoothness << std::setprecision(1) << std::setw(9) << s.switches << std::setprecision(2)
         << std::setw(10) << s.startup_s << std::setprecision(3) << std::setw(9);
     if (s.vs_optimal) out << *s.vs_optimal; else out << "-";
+    if (s.failed) out << "  (" << s.failed << " failed)";
     out << "\n";
   }
   out << std::defaultfloat;
@@ -86,7 +88,8 @@ std::optional<std::string> write_json(const std::string& path, const std::vector
                                  {"p10", s.p10},             {"bitrate", s.bitrate_kbps},
                                  {"rebuffer", s.rebuffer_s}, {"smoothness", s.smoothness},
                                  {"switches", s.switches},   {"startup", s.startup_s},
-                                 {"vs_optimal", s.vs_optimal ? nlohmann::json(*s.vs_optimal) : nlohmann::json()}};
+                                 {"vs_optimal", s.vs_optimal ? nlohmann::json(*s.vs_optimal) : nlohmann::json()},
+                                 {"failed", s.failed}};
   }
   std::ofstream out(path);
   out << doc.dump(2) << "\n";
@@ -97,7 +100,7 @@ std::optional<std::string> write_json(const std::string& path, const std::vector
 std::optional<std::string> write_csv(const std::string& path, const std::vector<AlgorithmResult>& results,
                                      const std::vector<abr::Trace>& traces) {
   std::ofstream out(path);
-  out << "trace,algorithm,qoe,bitrate_kbps,rebuffer_s,rebuffer_ratio,smoothness,switches,startup_s\n";
+  out << "trace,algorithm,qoe,bitrate_kbps,rebuffer_s,rebuffer_ratio,smoothness,switches,startup_s,error\n";
   out << std::setprecision(10);
   for (const AlgorithmResult& r : results) {
     for (std::size_t t = 0; t < r.per_trace.size(); ++t) {
@@ -106,7 +109,10 @@ std::optional<std::string> write_csv(const std::string& path, const std::vector<
       std::string name = traces[t].name;
       for (std::size_t i = 0; (i = name.find('"', i)) != std::string::npos; i += 2) name.insert(i, "\"");
       out << '"' << name << "\"," << r.name << ',' << q.qoe << ',' << q.mean_bitrate_kbps << ',' << q.rebuffer_s
-          << ',' << q.rebuffer_ratio << ',' << q.smoothness << ',' << q.switches << ',' << q.startup_s << "\n";
+          << ',' << q.rebuffer_ratio << ',' << q.smoothness << ',' << q.switches << ',' << q.startup_s << ',';
+      std::string error = t < r.errors.size() ? r.errors[t] : "";
+      for (std::size_t i = 0; (i = error.find('"', i)) != std::string::npos; i += 2) error.insert(i, "\"");
+      out << (error.empty() ? "" : '"' + error + '"') << "\n";
     }
   }
   if (!out) return "cannot write " + path;

@@ -25,6 +25,9 @@ struct RunConfig {
 struct AlgorithmResult {
   std::string name;
   std::vector<abr::QoeSummary> per_trace;  // same order as the traces
+  // Engine mode: per trace, why the session failed ("" when it played). A failed session scores
+  // QoE 0 (nothing played) and is counted in Summary::failed, never dropped from the means.
+  std::vector<std::string> errors;
 };
 
 // Results in the order of config.algorithms. Unknown names must be rejected by the caller first.

@@ -45,7 +45,7 @@ bool other_host_may_succeed(const NetError& e) {
 }  // namespace
 
 struct Fetcher::State : std::enable_shared_from_this<Fetcher::State> {
-  State(HttpClient& c, Executor& o, FetcherConfig cfg)
+  State(Transport& c, Executor& o, FetcherConfig cfg)
       : client(c), owner(o), config(std::move(cfg)), policy(config.retry), rng(std::random_device{}()) {
     if (!config.hosts.empty()) selector.emplace(config.hosts, config.selection);
   }
@@ -195,7 +195,7 @@ struct Fetcher::State : std::enable_shared_from_this<Fetcher::State> {
     if (callback) callback(std::move(outcome));
   }
 
-  HttpClient& client;
+  Transport& client;
   Executor& owner;
   const FetcherConfig config;
   const RetryPolicy policy;
@@ -209,7 +209,7 @@ struct Fetcher::State : std::enable_shared_from_this<Fetcher::State> {
   std::set<RequestId> live;     // guarded by client_mu: submitted, not yet completed
 };
 
-Fetcher::Fetcher(HttpClient& client, Executor& owner, FetcherConfig config)
+Fetcher::Fetcher(Transport& client, Executor& owner, FetcherConfig config)
     : state_(std::make_shared<State>(client, owner, std::move(config))) {}
 
 Fetcher::~Fetcher() { state_->detach(); }

@@ -29,7 +29,7 @@ Expected<UrlParts, NetError> parse_http_url(std::string_view url) {
   CURLUcode rc = curl_url_set(u.get(), CURLUPART_URL, s.c_str(), 0);
   if (rc != CURLUE_OK) return Unexpected{bad_url(url, curl_url_strerror(rc))};
   UrlParts parts{get_part(u.get(), CURLUPART_SCHEME), get_part(u.get(), CURLUPART_HOST),
-                 get_part(u.get(), CURLUPART_PORT)};
+                 get_part(u.get(), CURLUPART_PORT), get_part(u.get(), CURLUPART_PATH)};
   if (parts.scheme != "http" && parts.scheme != "https")
     return Unexpected{bad_url(url, "scheme '" + parts.scheme + "' is not http or https")};
   if (parts.host.empty()) return Unexpected{bad_url(url, "no host")};

@@ -163,7 +163,10 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
 
  public:
   explicit Impl(PlayerConfig config)
-      : config_(std::move(config)), abr_spec_(config_.abr), play_when_ready_(config_.play_when_ready),
+      : config_(std::move(config)),
+        clock_owner_(config_.clock ? config_.clock : std::make_shared<const SystemClock>()),
+        clock_(*clock_owner_),
+        abr_spec_(config_.abr), play_when_ready_(config_.play_when_ready),
         volume_(config_.volume), visible_pwr_(config_.play_when_ready) {
     audio_languages_ = config_.preferred_audio_languages;
     text_languages_ = config_.preferred_text_languages;
@@ -1066,7 +1069,8 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   // ---- fields -----------------------------------------------------------------------------
 
   const PlayerConfig config_;
-  SystemClock clock_;
+  const std::shared_ptr<const Clock> clock_owner_;  // PlayerConfig::clock, or a SystemClock
+  const Clock& clock_;
   std::unique_ptr<net::HttpClient> http_;
   std::unique_ptr<engine::EventLoop> loop_;  // after http_ in code order; destroyed explicitly
   bool shut_down_ = false;

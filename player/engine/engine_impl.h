@@ -11,7 +11,7 @@
 
 #include "abrplay/abr/estimator/estimators.h"
 #include "abrplay/net/fetcher.h"
-#include "abrplay/net/http_client.h"
+#include "abrplay/net/transport.h"
 #include "abrplay/player/engine/event_loop.h"
 #include "abrplay/player/engine/streaming_engine.h"
 #include "abrplay/player/manifest/model.h"
@@ -84,7 +84,7 @@ class StreamingEngine::Impl final : public LoaderHost, public SegmentSource {
   void enter(TrackLoader& loader, std::size_t period, MediaTime from);
 
   EventLoop& loop_;
-  net::HttpClient& http_;
+  net::Transport& transport_;
   SegmentConsumer& consumer_;
   std::unique_ptr<abr::AbrAlgorithm> abr_;
   std::unique_ptr<abr::ThroughputEstimator> estimator_;

@@ -71,7 +71,15 @@ bool EventLoop::cancel(TimerId id) {
   return true;
 }
 
-void EventLoop::wake() { cv_.notify_all(); }
+void EventLoop::wake() {
+  // The count changes under mu_: a wake between the loop's look at the clock and its wait is seen
+  // by the wait's predicate instead of being lost (the notify alone could fall in that gap).
+  {
+    std::lock_guard lock(mu_);
+    ++wakes_;
+  }
+  cv_.notify_all();
+}
 
 void EventLoop::stop() {
   {
@@ -138,10 +146,18 @@ void EventLoop::thread_main() {
       lock.lock();
       continue;
     }
+    // Anything that can make a task runnable changes state under mu_ before it notifies: a post
+    // (tasks_), a new timer (timers_), stop() (stopping_) or wake() (wakes_, the clock moved).
+    const auto seen_wakes = wakes_;
+    const auto seen_first_timer = timers_.empty() ? std::optional<TimerId>{} : timers_.begin()->first.second;
+    auto changed = [&] {
+      const auto first_timer = timers_.empty() ? std::optional<TimerId>{} : timers_.begin()->first.second;
+      return stopping_ || !tasks_.empty() || wakes_ != seen_wakes || first_timer != seen_first_timer;
+    };
     if (timers_.empty()) {
-      cv_.wait(lock);
+      cv_.wait(lock, changed);
     } else {
-      cv_.wait_for(lock, timers_.begin()->first.first - clock_.steady());
+      cv_.wait_for(lock, timers_.begin()->first.first - clock_.steady(), changed);
     }
   }
 }
@@ -176,7 +192,8 @@ bool EventLoop::run_until(const std::function<bool()>& done, std::chrono::millis
                                       std::chrono::duration_cast<std::chrono::steady_clock::duration>(timer_in));
     }
     if (std::chrono::steady_clock::now() >= give_up) return done();
-    cv_.wait_until(lock, wake_at, [&] { return !tasks_.empty() || stopping_; });
+    const auto seen_wakes = wakes_;
+    cv_.wait_until(lock, wake_at, [&] { return !tasks_.empty() || stopping_ || wakes_ != seen_wakes; });
   }
 }
 

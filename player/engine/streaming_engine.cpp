@@ -36,7 +36,7 @@ std::string_view to_string(DownloadKind k) {
 
 StreamingEngine::Impl::Impl(EngineDeps deps, EngineConfig config)
     : loop_(deps.loop),
-      http_(deps.http),
+      transport_(deps.transport),
       consumer_(deps.consumer),
       abr_(std::move(deps.abr)),
       estimator_(std::move(deps.estimator)),
@@ -70,7 +70,7 @@ net::Fetcher& StreamingEngine::Impl::fetcher_for(const std::vector<std::string>&
     fc.selection = config_.hosts;
     const Clock& clock = loop_.clock();
     fc.now = [&clock] { return clock.steady(); };
-    return std::make_unique<net::Fetcher>(http_, loop_, std::move(fc));
+    return std::make_unique<net::Fetcher>(transport_, loop_, std::move(fc));
   };
   if (base_urls.empty()) {
     if (!absolute_fetcher_) absolute_fetcher_ = make({});

@@ -33,7 +33,7 @@ std::string batch_body(const std::vector<std::string>& payloads) {
 
 }  // namespace
 
-Reporter::Reporter(net::HttpClient& http, net::Executor& owner, const Clock& clock, ReporterConfig config)
+Reporter::Reporter(net::Transport& http, net::Executor& owner, const Clock& clock, ReporterConfig config)
     : http_(http), owner_(owner), clock_(clock), config_(std::move(config)), shared_(std::make_shared<Shared>()) {
   if (config_.max_queue == 0) config_.max_queue = 1;
 }

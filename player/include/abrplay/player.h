@@ -54,6 +54,8 @@ class AudioSink;
 
 namespace abrplay {
 
+class Clock;
+
 // The engine's states (docs/engine.md): idle, loading, buffering, playing, paused, seeking, ended, error.
 enum class PlayerState { kIdle, kLoading, kBuffering, kPlaying, kPaused, kSeeking, kEnded, kError };
 std::string_view to_string(PlayerState state);
@@ -116,6 +118,11 @@ struct PlayerConfig {
   SinkConfig sinks;
   bool play_when_ready = true;  // start playing once loaded (else stays paused until play())
   float volume = 1.0F;
+  // The time source of the player thread: timers, timeouts, throughput samples, load control and
+  // telemetry stamps. Null: the machine's clocks (SystemClock). A manual clock only makes sense
+  // where something moves it and wakes the loop; the engine alone runs on virtual time in the ABR lab
+  // (player/lab/lab_session.h), with a lab transport on the same clock.
+  std::shared_ptr<const Clock> clock;
 };
 
 struct PlayerStats {

@@ -141,6 +141,29 @@ TEST_CASE("an own-thread loop on a FakeClock runs a timer once the clock is move
   CHECK(cv.wait_for(l, std::chrono::seconds(5), [&] { return fired; }));
 }
 
+TEST_CASE("an own-thread loop on a FakeClock never loses a wake(): 500 timers, each run after advance + wake",
+          "[engine][event_loop]") {
+  // wake() used to notify without the loop's mutex, so a wake falling between the loop's look at the
+  // clock and its wait was lost and the loop slept the old delay (30 s here) in real time. Every
+  // round gives that race a chance; with the wake counted under the mutex none can be lost.
+  abrplay::test::FakeClock clock;
+  EventLoop loop(clock, EventLoop::Mode::kOwnThread);
+  std::mutex mu;
+  std::condition_variable cv;
+  int fired = 0;
+  for (int round = 1; round <= 500; ++round) {
+    loop.post_after(std::chrono::seconds(30), [&] {
+      std::lock_guard l(mu);
+      ++fired;
+      cv.notify_all();
+    });
+    clock.advance(std::chrono::seconds(30));
+    loop.wake();
+    std::unique_lock l(mu);
+    REQUIRE(cv.wait_for(l, std::chrono::seconds(5), [&] { return fired == round; }));
+  }
+}
+
 TEST_CASE("run_sync returns, without running the task, when the loop has stopped", "[engine][event_loop]") {
   SystemClock clock;
   EventLoop loop(clock, EventLoop::Mode::kOwnThread);

@@ -13,8 +13,9 @@
 // Threads: all Fetcher state lives on the `owner` executor (the player's loop), so none of it is
 // locked; `owner` must run tasks one at a time (the player loop, a ThreadExecutor; not an
 // InlineExecutor). fetch() and cancel() may be called from any thread (they post to the owner); callbacks
-// and the on_host_chosen observer run on the owner. Lifetimes: the HttpClient must outlive the
-// Fetcher, and the owner executor must outlive the HttpClient (it still receives completions).
+// and the on_host_chosen observer run on the owner. Lifetimes: the Transport (an HttpClient, or the
+// lab's LabNetwork) must outlive the Fetcher, and the owner executor must outlive the Transport (it
+// still receives completions).
 #pragma once
 
 #include <chrono>
@@ -26,7 +27,7 @@
 
 #include "abrplay/abr/expected.h"
 #include "abrplay/net/host_selector.h"
-#include "abrplay/net/http_client.h"
+#include "abrplay/net/transport.h"
 #include "abrplay/net/retry_policy.h"
 
 namespace abrplay::net {
@@ -56,7 +57,7 @@ struct FetcherConfig {
 
 class Fetcher {
  public:
-  Fetcher(HttpClient& client, Executor& owner, FetcherConfig config);
+  Fetcher(Transport& transport, Executor& owner, FetcherConfig config);
   // Cancels what is still running; each fetch still completes once (kCancelled) on the owner.
   ~Fetcher();
   Fetcher(const Fetcher&) = delete;

@@ -29,10 +29,9 @@
 #include "abrplay/net/log.h"
 #include "abrplay/net/request.h"
 #include "abrplay/net/response.h"
+#include "abrplay/net/transport.h"
 
 namespace abrplay::net {
-
-using RequestId = std::uint64_t;
 
 struct ClientOptions {
   // Connections per host. 6 is what browsers use for HTTP/1.1; with HTTP/2 one is used per host.
@@ -52,26 +51,21 @@ struct ClientOptions {
   std::function<void(const ThroughputSample&)> on_sample;
 };
 
-struct RequestCallbacks {
-  // If set, the body is streamed here instead of collected in Response::body.
-  std::function<void(BodyChunk)> on_chunk;
-  std::function<void(Result)> on_complete;
-};
-
-class HttpClient {
+// The production Transport (transport.h).
+class HttpClient final : public Transport {
  public:
   explicit HttpClient(ClientOptions options = {});
   // Cancels everything in flight (each gets on_complete with kCancelled) and joins the net thread.
-  ~HttpClient();
+  ~HttpClient() override;
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
   // Queues a request. A URL that is malformed or not http/https completes at once with kBadUrl
   // (still through `executor`). Any thread.
-  RequestId submit(Request request, Executor& executor, RequestCallbacks callbacks);
+  RequestId submit(Request request, Executor& executor, RequestCallbacks callbacks) override;
 
   // Cancels one request: it completes with kCancelled unless it has already finished. Any thread.
-  void cancel(RequestId id);
+  void cancel(RequestId id) override;
 
   // Cancels all requests and stops the net thread; later submits complete with kCancelled.
   // Returns once the thread has stopped. Idempotent. Any thread but the net thread.

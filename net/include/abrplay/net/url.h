@@ -13,6 +13,7 @@ struct UrlParts {
   std::string scheme;  // "http" or "https"
   std::string host;
   std::string port;  // empty when the URL has none
+  std::string path;  // "/a/b.m4s" as written (percent-encoding kept), without query or fragment
 };
 
 // Parses an absolute URL and accepts only http and https. Errors are kBadUrl, naming the URL.

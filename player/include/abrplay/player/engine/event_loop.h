@@ -92,6 +92,7 @@ class EventLoop final : public net::Executor {
   std::unordered_map<TimerId, SteadyTime> timer_deadline_;  // guarded by mu_
   TimerId next_timer_id_ = 1;                               // guarded by mu_
   bool stopping_ = false;                                   // guarded by mu_
+  std::uint64_t wakes_ = 0;  // guarded by mu_; wake() calls, so a wait cannot miss one
   std::thread::id loop_thread_;  // set before the thread starts (kOwnThread) or at construction
   std::thread thread_;           // last: starts after the fields above exist
 };

@@ -40,7 +40,9 @@
 //
 // Threads: the engine belongs to the EventLoop's thread ("abrplay-player"): construct it, call it,
 // and destroy it there (EventLoop::run_sync from elsewhere). Observers are called there too.
-// Lifetimes: the EventLoop outlives the HttpClient, which outlives the engine; the consumer and the
+// Time: every timer, timeout and throughput sample is measured on the EventLoop's Clock, so the
+// whole download side runs on virtual time when the loop has a manual clock (player/lab).
+// Lifetimes: the EventLoop outlives the Transport, which outlives the engine; the consumer and the
 // observers outlive the engine (or are removed first).
 #pragma once
 #include <chrono>
@@ -63,7 +65,7 @@
 #include "abrplay/player/engine/track_selection.h"
 
 namespace abrplay::net {
-class HttpClient;
+class Transport;
 struct Request;
 }
 namespace abrplay::manifest {
@@ -108,7 +110,7 @@ struct EngineConfig {
 
 struct EngineDeps {
   EventLoop& loop;
-  net::HttpClient& http;
+  net::Transport& transport;  // net::HttpClient, or the lab's LabNetwork on virtual time
   SegmentConsumer& consumer;
   std::unique_ptr<abr::AbrAlgorithm> abr;                 // null: "dynamic" from the registry
   std::unique_ptr<abr::ThroughputEstimator> estimator;    // null: EwmaEstimator

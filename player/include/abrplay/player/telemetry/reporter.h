@@ -18,7 +18,7 @@
 // The reporter never retries inside a request (no net::Fetcher): backoff lives here, one level up.
 // Threading: one owner. enqueue/poll/stats run on `owner` (the player thread), and completions are
 // posted there; flush() may be called on the owner or any other thread once the owner no longer
-// calls the other methods. The HttpClient and the owner executor must outlive the Reporter.
+// calls the other methods. The Transport (an HttpClient) and the owner executor must outlive the Reporter.
 #pragma once
 
 #include <chrono>
@@ -29,7 +29,7 @@
 #include <optional>
 #include <string>
 
-#include "abrplay/net/http_client.h"
+#include "abrplay/net/transport.h"
 #include "abrplay/player/clock.h"
 
 namespace abrplay::telemetry {
@@ -56,7 +56,7 @@ struct ReporterStats {
 
 class Reporter {
  public:
-  Reporter(net::HttpClient& http, net::Executor& owner, const Clock& clock, ReporterConfig config);
+  Reporter(net::Transport& http, net::Executor& owner, const Clock& clock, ReporterConfig config);
   // Cancels a POST in flight (its payloads are then dropped and counted).
   ~Reporter();
   Reporter(const Reporter&) = delete;
@@ -70,7 +70,7 @@ class Reporter {
 
  private:
   struct Shared;  // state shared with completions (which may outlive a cancelled request)
-  net::HttpClient& http_;
+  net::Transport& http_;
   net::Executor& owner_;
   const Clock& clock_;
   ReporterConfig config_;

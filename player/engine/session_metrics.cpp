@@ -1,0 +1,95 @@
+#include "abrplay/player/engine/session_metrics.h"
+
+#include <cmath>
+#include <iterator>
+
+namespace abrplay::engine {
+
+namespace {
+double seconds_of(std::chrono::microseconds d) { return static_cast<double>(d.count()) / 1e6; }
+constexpr double kStallPenalty = 4.3;  // Pensieve's QoE_lin: the top rung's Mbps, per stall second
+}  // namespace
+
+SessionMetrics::SessionMetrics(const Clock& clock) : clock_(clock), started_(clock.steady()) {}
+
+void SessionMetrics::on_state(const StateChange& e) {
+  const SteadyTime now = clock_.steady();
+  f_.state = e.to;
+  if (e.to == EngineState::kPlaying && !f_.startup_s) f_.startup_s = seconds_of(std::chrono::duration_cast<std::chrono::microseconds>(now - started_));
+  if (e.from == EngineState::kPlaying && e.to == EngineState::kBuffering) {
+    ++f_.stalls;
+    stall_began_ = now;
+  }
+  if (stall_began_ && e.to != EngineState::kBuffering) {
+    f_.stall_s += seconds_of(std::chrono::duration_cast<std::chrono::microseconds>(now - *stall_began_));
+    stall_began_.reset();
+  }
+  if (e.to == EngineState::kEnded) {
+    // Play out the last partial second too: it was shown.
+    MediaTime end = e.position;
+    if (!video_.empty()) end = std::max(end, video_.rbegin()->second.start + video_.rbegin()->second.duration);
+    play_to(end);
+  } else {
+    play_to(e.position);
+  }
+}
+
+void SessionMetrics::on_download(const DownloadEvent& e) {
+  f_.bytes += e.bytes;
+  if (e.kind != DownloadKind::kMedia) return;
+  if (e.abandoned) {
+    ++f_.abandoned;
+    return;
+  }
+  ++f_.media_segments;
+  if (e.track != TrackType::kVideo) return;
+  video_[e.segment_start] = PlayedSegment{e.segment_start, e.segment_duration, e.representation_id, e.bandwidth_bps};
+}
+
+void SessionMetrics::on_buffer(const BufferLevelEvent& e) { play_to(e.position); }
+
+void SessionMetrics::on_error(const Error& e) { f_.error = e.describe(); }
+
+void SessionMetrics::play_to(MediaTime position) {
+  const double pos = seconds_of(position);
+  if (pos > f_.played_s) f_.played_s = pos;
+  // A second counts once the playhead has passed its start; the rendition is the segment's covering it.
+  while (next_second_ < pos) {
+    const auto at = std::chrono::microseconds(static_cast<std::int64_t>(std::llround(next_second_ * 1e6)));
+    auto it = video_.upper_bound(at);
+    // The playhead only passes buffered media, so an uncovered second is a gap it stepped over
+    // (a skipped segment, a live jump): nothing was shown, nothing is counted.
+    if (it == video_.begin() || at >= std::prev(it)->second.start + std::prev(it)->second.duration) {
+      next_second_ += 1.0;
+      continue;
+    }
+    --it;
+    const std::uint64_t bps = it->second.bandwidth_bps;
+    const double mbps = static_cast<double>(bps) / 1e6;
+    utility_ += mbps / 4.0;
+    kbps_sum_ += mbps * 1000;
+    ++seconds_;
+    if (last_bps_ && it->second.representation_id != last_rep_) {
+      ++f_.switches;
+      smoothness_ += std::abs(mbps - static_cast<double>(*last_bps_) / 1e6);
+    }
+    last_bps_ = bps;
+    last_rep_ = it->second.representation_id;
+    next_second_ += 1.0;
+  }
+}
+
+SessionFigures SessionMetrics::figures() const {
+  SessionFigures f = f_;
+  if (stall_began_) {
+    f.stall_s += seconds_of(std::chrono::duration_cast<std::chrono::microseconds>(clock_.steady() - *stall_began_));
+  }
+  f.bitrate_kbps = seconds_ ? kbps_sum_ / seconds_ : 0;
+  f.smoothness = smoothness_;
+  f.qoe_lin = utility_ - kStallPenalty * f.stall_s - smoothness_;
+  f.video_segments.reserve(video_.size());
+  for (const auto& [start, seg] : video_) f.video_segments.push_back(seg);
+  return f;
+}
+
+}  // namespace abrplay::engine

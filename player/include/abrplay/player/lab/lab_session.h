@@ -1,0 +1,54 @@
+// abrplay/player/lab/lab_session.h: one streaming session of the real engine on virtual time.
+//
+// run_lab_session() builds what `abrplay --no-decode` builds (StreamingEngine with its loaders,
+// load control, fast start, abandonment and the named ABR algorithm, and a VirtualConsumer playing
+// at 1x), but on a ManualClock with a kManual EventLoop and a LabNetwork instead of libcurl. The
+// driver runs every ready task, then moves the clock to the next deadline, until the session ends,
+// fails, or has played `duration` of media. Nothing waits in real time: a 60 s session takes
+// milliseconds. The figures are engine::SessionMetrics', the same code as the real player's summary.
+//
+// Threads: runs entirely on the calling thread; sessions on different threads are independent
+// (share the LabContent).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "abrplay/abr/algorithm/registry.h"
+#include "abrplay/player/engine/session_metrics.h"
+#include "abrplay/player/engine/streaming_engine.h"
+#include "abrplay/player/lab/lab_content.h"
+#include "abrplay/player/lab/lab_network.h"
+
+namespace abrplay::lab {
+
+// The host lab URLs carry; any name does, since LabNetwork serves every host from the content.
+inline constexpr std::string_view kLabOrigin = "http://lab.invalid";
+
+struct LabSessionConfig {
+  std::shared_ptr<const LabContent> content;
+  std::string mpd_path = "/number/manifest.mpd";  // within the content
+  LabLinkParams link;
+  std::string algorithm = "default";  // an abr::make_algorithm() name
+  abr::RegistryOptions registry;
+  engine::EngineConfig engine;
+  // Media time to play; 0 plays to the end.
+  std::chrono::microseconds duration{std::chrono::seconds(60)};
+  // A session still going after this much virtual time is cut and reported as failed (a safety
+  // net: a stall that never ends would otherwise run forever).
+  std::chrono::microseconds max_virtual_time{std::chrono::minutes(30)};
+};
+
+struct LabSessionResult {
+  bool failed = false;
+  std::string error;  // why it failed (no playable track, a fatal engine error, cut)
+  engine::SessionFigures figures;
+  std::chrono::microseconds virtual_time{0};
+  LabLinkStats link;
+  std::size_t tasks = 0;  // event-loop tasks run (a measure of the work done)
+};
+
+LabSessionResult run_lab_session(const LabSessionConfig& config);
+
+}  // namespace abrplay::lab
