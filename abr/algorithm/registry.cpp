@@ -11,13 +11,18 @@
 
 namespace abrplay::abr {
 
+std::string_view resolve_algorithm_name(std::string_view name) {
+  return name == "default" ? kDefaultAlgorithm : name;
+}
+
 const std::vector<std::string_view>& algorithm_names() {
   static const std::vector<std::string_view> names = {
-      "lowest", "fixed", "throughput", "bb", "bba0", "bola", "bola-e", "mpc", "robustmpc", "dynamic", "default"};
+      "lowest", "fixed", "throughput", "bb", "bba0", "bola", "bola-e", "mpc", "robustmpc", "dynamic", "scenario-mpc", "default"};
   return names;
 }
 
-std::unique_ptr<AbrAlgorithm> make_algorithm(std::string_view name, const RegistryOptions& options) {
+std::unique_ptr<AbrAlgorithm> make_algorithm(std::string_view requested, const RegistryOptions& options) {
+  const std::string_view name = resolve_algorithm_name(requested);
   const bool compat = options.pensieve_compat;
   if (name == "lowest") return std::make_unique<LowestAlgorithm>();
   if (name == "fixed") return std::make_unique<FixedAlgorithm>(0);
@@ -32,7 +37,7 @@ std::unique_ptr<AbrAlgorithm> make_algorithm(std::string_view name, const Regist
                                                     .lookahead_size_offset = compat ? 1u : 0u});
   }
   if (name == "dynamic") return std::make_unique<DynamicAlgorithm>();
-  if (name == "default") return std::make_unique<ScenarioMpc>();
+  if (name == "scenario-mpc") return std::make_unique<ScenarioMpc>();
   return nullptr;
 }
 

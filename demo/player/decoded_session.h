@@ -16,7 +16,7 @@ namespace abrplay::demo {
 
 struct DecodeOptions {
   std::string url;
-  std::string abr = "dynamic";
+  std::string abr = "default";
   bool window = false;
   bool max_speed = false;
   unsigned max_height = 0;

@@ -66,7 +66,7 @@ void print_progress(const abrplay::demo::SessionSummary& s) {
 
 int main(int argc, char** argv) {
   CLI::App app{"abrplay: plays an MPEG-DASH stream with adaptive bitrate"};
-  std::string url, abr_spec = "dynamic", json_path, speed_text = "realtime", telemetry, cmcd, log_level = "warning";
+  std::string url, abr_spec = "default", json_path, speed_text = "realtime", telemetry, cmcd, log_level = "warning";
   bool no_decode = false, headless = false, stats_overlay = false;
   std::optional<double> duration, start, screenshot_at;
   std::string screenshot_path;
@@ -142,7 +142,7 @@ int main(int argc, char** argv) {
   abrplay::SystemClock clock;
   abrplay::engine::EventLoop loop(clock, abrplay::engine::EventLoop::Mode::kOwnThread);
   auto http = std::make_unique<abrplay::net::HttpClient>();
-  abrplay::demo::SessionStats stats(std::chrono::steady_clock::now());
+  abrplay::demo::SessionStats stats(clock);
   std::unique_ptr<abrplay::engine::VirtualConsumer> consumer;
   std::unique_ptr<abrplay::engine::StreamingEngine> engine;
   abrplay::Error load_error;
@@ -159,7 +159,8 @@ int main(int argc, char** argv) {
   }
   // The progress line is refreshed twice a second; the wait ends at once when the session does.
   while (!stats.wait_done(duration, std::chrono::milliseconds(500))) print_progress(stats.snapshot());
-  const auto summary = stats.snapshot();
+  auto summary = stats.snapshot();
+  summary.abr = std::string(abrplay::abr::resolve_algorithm_name(abr_spec));
   print_progress(summary);
   std::fprintf(stderr, "\n");
   loop.run_sync([&] {
@@ -172,9 +173,10 @@ int main(int argc, char** argv) {
 
   std::printf("startup      %s\n", summary.startup_s ? (std::to_string(*summary.startup_s) + " s").c_str() : "never");
   std::printf("played       %.1f s\n", summary.position_s);
-  std::printf("bitrate      %.0f kbit/s average (video)\n", summary.average_bitrate_kbps);
+  std::printf("bitrate      %.0f kbit/s average (video, per second played)\n", summary.average_bitrate_kbps);
   std::printf("switches     %d\n", summary.switches);
   std::printf("stalls       %d (%.2f s)\n", summary.stalls, summary.stall_s);
+  std::printf("QoE_lin      %.2f (Pensieve weights, sampled every second)\n", summary.qoe_lin);
   std::printf("downloaded   %d segments, %.1f MB\n", summary.segments, static_cast<double>(summary.bytes) / 1e6);
   if (!summary.error.empty()) std::printf("error        %s\n", summary.error.c_str());
   if (!json_path.empty()) {

@@ -13,46 +13,24 @@ double seconds_of(std::chrono::microseconds d) { return static_cast<double>(d.co
 void SessionStats::on_state(const engine::StateChange& e) {
   {
     std::lock_guard l(mu_);
-    const auto now = std::chrono::steady_clock::now();
     s_.state = e.to;
-    if (e.to == engine::EngineState::kPlaying && !s_.startup_s) {
-      s_.startup_s = std::chrono::duration<double>(now - started_).count();
-    }
-    if (e.from == engine::EngineState::kPlaying && e.to == engine::EngineState::kBuffering) {
-      ++s_.stalls;
-      stall_began_ = now;
-    }
-    if (stall_began_ && e.to != engine::EngineState::kBuffering) {
-      s_.stall_s += std::chrono::duration<double>(now - *stall_began_).count();
-      stall_began_.reset();
-    }
+    metrics_.on_state(e);
   }
   cv_.notify_all();
 }
 
 void SessionStats::on_download(const engine::DownloadEvent& e) {
   std::lock_guard l(mu_);
-  s_.bytes += e.bytes;
-  if (e.kind != engine::DownloadKind::kMedia) return;
-  if (e.abandoned) {
-    ++s_.abandoned;
-    return;
+  metrics_.on_download(e);
+  if (e.kind == engine::DownloadKind::kMedia && e.track == engine::TrackType::kVideo && !e.abandoned) {
+    s_.last_bitrate_kbps = static_cast<double>(e.bandwidth_bps) / 1000.0;
   }
-  ++s_.segments;
-  if (e.track != engine::TrackType::kVideo) return;
-  const double kbps = static_cast<double>(e.bandwidth_bps) / 1000.0;
-  const double dur = seconds_of(e.segment_duration);
-  weighted_kbps_s_ += kbps * dur;
-  weighted_s_ += dur;
-  s_.average_bitrate_kbps = weighted_s_ > 0 ? weighted_kbps_s_ / weighted_s_ : 0;
-  s_.last_bitrate_kbps = kbps;
-  if (!last_video_rep_.empty() && last_video_rep_ != e.representation_id) ++s_.switches;
-  last_video_rep_ = e.representation_id;
 }
 
 void SessionStats::on_buffer(const engine::BufferLevelEvent& e) {
   {
     std::lock_guard l(mu_);
+    metrics_.on_buffer(e);
     s_.position_s = seconds_of(e.position);
     if (e.track == engine::TrackType::kVideo || e.track == engine::TrackType::kAudio) s_.buffer_s = seconds_of(e.ahead);
   }
@@ -62,6 +40,7 @@ void SessionStats::on_buffer(const engine::BufferLevelEvent& e) {
 void SessionStats::on_error(const Error& e) {
   {
     std::lock_guard l(mu_);
+    metrics_.on_error(e);
     s_.error = e.describe();
   }
   cv_.notify_all();
@@ -69,9 +48,20 @@ void SessionStats::on_error(const Error& e) {
 
 SessionSummary SessionStats::snapshot() const {
   std::lock_guard l(mu_);
-  return s_;
+  SessionSummary s = s_;
+  const engine::SessionFigures f = metrics_.figures();
+  s.startup_s = f.startup_s;
+  s.average_bitrate_kbps = f.bitrate_kbps;
+  s.switches = f.switches;
+  s.qoe_lin = f.qoe_lin;
+  s.stalls = f.stalls;
+  s.stall_s = f.stall_s;
+  s.segments = f.media_segments;
+  s.abandoned = f.abandoned;
+  s.bytes = f.bytes;
+  for (const auto& seg : f.video_segments) s.video_representations.push_back(seg.representation_id);
+  return s;
 }
-
 bool SessionStats::done_locked(std::optional<double> until_s) const {
   if (s_.state == engine::EngineState::kEnded) return true;
   if (s_.state == engine::EngineState::kError && !s_.error.empty()) return true;
@@ -87,15 +77,18 @@ std::string to_json(const SessionSummary& s, const std::string& url) {
   nlohmann::json j;
   j["url"] = url;
   j["state"] = std::string(engine::to_string(s.state));
+  j["abr"] = s.abr;
   j["startup_s"] = s.startup_s ? nlohmann::json(*s.startup_s) : nlohmann::json(nullptr);
   j["played_s"] = s.position_s;
   j["average_bitrate_kbps"] = s.average_bitrate_kbps;
   j["switches"] = s.switches;
+  j["qoe_lin"] = s.qoe_lin;
   j["stalls"] = s.stalls;
   j["stall_s"] = s.stall_s;
   j["segments"] = s.segments;
   j["abandoned"] = s.abandoned;
   j["bytes"] = s.bytes;
+  j["video_representations"] = s.video_representations;
   j["error"] = s.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.error);
   return j.dump(2);
 }

@@ -1,9 +1,9 @@
 // session_stats.h: what the abrplay demo reports about a session, gathered from engine events.
 //
-// Startup time: load() to the first kPlaying. Stalls: kPlaying -> kBuffering transitions, and the
-// time until playback resumed. Average bitrate: declared video bandwidth weighted by segment
-// duration over the media segments downloaded (abandoned downloads excluded). Switches: changes of
-// video representation between consecutive downloaded segments.
+// The figures are engine::SessionMetrics' (session_metrics.h), on the session's Clock: the same code
+// the ABR lab scores with. Startup: load() to the first kPlaying. Stalls: kPlaying -> kBuffering
+// and the time until playback resumed. Average bitrate, switches and QoE_lin: of the video rendition
+// at the playhead, per second of media played (not of what was downloaded).
 // Threads: events arrive on the player thread; snapshot() may be called from any thread.
 #pragma once
 #include <chrono>
@@ -12,8 +12,11 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "abrplay/player/clock.h"
 #include "abrplay/player/engine/engine_events.h"
+#include "abrplay/player/engine/session_metrics.h"
 
 namespace abrplay::demo {
 
@@ -25,17 +28,20 @@ struct SessionSummary {
   double average_bitrate_kbps = 0;
   double last_bitrate_kbps = 0;
   int switches = 0;
+  double qoe_lin = 0;
   int stalls = 0;
   double stall_s = 0;
   int segments = 0;
   int abandoned = 0;
   std::uint64_t bytes = 0;
   std::string error;  // describe() of the fatal error, if any
+  std::string abr;    // the algorithm's resolved name (set by the caller)
+  std::vector<std::string> video_representations;  // per video segment in media order, as downloaded
 };
 
 class SessionStats final : public engine::EngineObserver {
  public:
-  explicit SessionStats(std::chrono::steady_clock::time_point started) : started_(started) {}
+  explicit SessionStats(const Clock& clock) : metrics_(clock) {}
 
   void on_state(const engine::StateChange& e) override;
   void on_download(const engine::DownloadEvent& e) override;
@@ -48,13 +54,10 @@ class SessionStats final : public engine::EngineObserver {
 
  private:
   bool done_locked(std::optional<double> until_s) const;
-  const std::chrono::steady_clock::time_point started_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  SessionSummary s_;                                         // guarded by mu_
-  double weighted_kbps_s_ = 0, weighted_s_ = 0;              // guarded by mu_
-  std::string last_video_rep_;                               // guarded by mu_
-  std::optional<std::chrono::steady_clock::time_point> stall_began_;  // guarded by mu_
+  SessionSummary s_;                // guarded by mu_: state, position, buffer, last bitrate
+  engine::SessionMetrics metrics_;  // guarded by mu_
 };
 
 std::string to_json(const SessionSummary& s, const std::string& url);

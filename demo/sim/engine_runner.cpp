@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <functional>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 namespace abrplay::sim {
@@ -28,7 +30,9 @@ abr::QoeSummary summary_of(const lab::LabSessionResult& r) {
 
 }  // namespace
 
-std::vector<AlgorithmResult> run_engine_all(const std::vector<abr::Trace>& traces, const EngineRunConfig& config) {
+std::vector<AlgorithmResult> run_engine_all(const std::vector<abr::Trace>& traces, const EngineRunConfig& config,
+                                            std::vector<std::vector<lab::LabSessionResult>>* sessions) {
+  if (sessions) sessions->assign(config.algorithms.size(), std::vector<lab::LabSessionResult>(traces.size()));
   std::vector<AlgorithmResult> results(config.algorithms.size());
   for (std::size_t a = 0; a < results.size(); ++a) {
     results[a].name = config.algorithms[a];
@@ -46,6 +50,7 @@ std::vector<AlgorithmResult> run_engine_all(const std::vector<abr::Trace>& trace
       const lab::LabSessionResult r = lab::run_lab_session(session);
       results[a].per_trace[t] = summary_of(r);
       results[a].errors[t] = r.failed ? (r.error.empty() ? std::string("failed") : r.error) : "";
+      if (sessions) (*sessions)[a][t] = r;
     }
   };
   std::vector<std::jthread> threads;
@@ -53,6 +58,37 @@ std::vector<AlgorithmResult> run_engine_all(const std::vector<abr::Trace>& trace
   for (unsigned j = 1; j < jobs; ++j) threads.emplace_back(worker);
   worker();
   return results;
+}
+
+std::optional<std::string> write_sessions_json(const std::string& path, const std::vector<abr::Trace>& traces,
+                                               const std::vector<std::string>& algorithms,
+                                               const std::vector<std::vector<lab::LabSessionResult>>& sessions) {
+  nlohmann::json out = nlohmann::json::array();
+  for (std::size_t a = 0; a < sessions.size(); ++a) {
+    for (std::size_t t = 0; t < sessions[a].size(); ++t) {
+      const lab::LabSessionResult& r = sessions[a][t];
+      const engine::SessionFigures& f = r.figures;
+      nlohmann::json reps = nlohmann::json::array();
+      for (const auto& s : f.video_segments) reps.push_back(s.representation_id);
+      out.push_back({{"trace", traces[t].name},
+                     {"algorithm", algorithms[a]},
+                     {"failed", r.failed},
+                     {"error", r.error},
+                     {"startup_s", f.startup_s ? nlohmann::json(*f.startup_s) : nlohmann::json()},
+                     {"stalls", f.stalls},
+                     {"stall_s", f.stall_s},
+                     {"played_s", f.played_s},
+                     {"bitrate_kbps", f.bitrate_kbps},
+                     {"switches", f.switches},
+                     {"qoe_lin", f.qoe_lin},
+                     {"virtual_s", std::chrono::duration<double>(r.virtual_time).count()},
+                     {"video_representations", reps}});
+    }
+  }
+  std::ofstream file(path);
+  file << out.dump(1) << "\n";
+  if (!file) return "cannot write " + path;
+  return std::nullopt;
 }
 
 }  // namespace abrplay::sim

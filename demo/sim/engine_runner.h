@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,14 @@ struct EngineRunConfig {
 
 // Results in the order of config.algorithms; per_trace[i].qoe is the session's QoE_lin, startup_s
 // the load-to-playing time, mean_bitrate_kbps the played video bitrate.
-std::vector<AlgorithmResult> run_engine_all(const std::vector<abr::Trace>& traces, const EngineRunConfig& config);
+// `sessions`, when given, receives every session's whole result, [algorithm][trace].
+std::vector<AlgorithmResult> run_engine_all(const std::vector<abr::Trace>& traces, const EngineRunConfig& config,
+                                            std::vector<std::vector<lab::LabSessionResult>>* sessions = nullptr);
+
+// Writes `sessions` as JSON: [{"trace","algorithm","failed","error","startup_s","stalls","stall_s",
+// "played_s","bitrate_kbps","switches","qoe_lin","virtual_s","video_representations":[...]}].
+std::optional<std::string> write_sessions_json(const std::string& path, const std::vector<abr::Trace>& traces,
+                                               const std::vector<std::string>& algorithms,
+                                               const std::vector<std::vector<lab::LabSessionResult>>& sessions);
 
 }  // namespace abrplay::sim

@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
   double segment_s = 4;
   std::size_t chunks = abrplay::abr::kPensieveSegmentCount;
   std::vector<std::string> algos = {"bb", "bola", "bola-e", "throughput", "dynamic", "mpc", "robustmpc",
-                                    "default", "optimal"};
+                                    "scenario-mpc", "optimal"};
   unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
   bool no_plot = false, paper = false, run_bench = false, engine_mode = false, sizes_only = false;
   std::string mpd_path;
@@ -86,7 +86,8 @@ int main(int argc, char** argv) {
   app.add_option("--segment-s", segment_s, "segment duration in seconds")->check(CLI::Range(0.1, 60.0));
   app.add_option("--chunks", chunks, "segments in the video")->check(CLI::Range(2, 100000));
   app.add_option("--algo", algos, "algorithms, comma separated (" + std::string("lowest,fixed,throughput,bb,bba0,"
-                 "bola,bola-e,mpc,robustmpc,dynamic,default,optimal)"))->delimiter(',');
+                 "bola,bola-e,mpc,robustmpc,dynamic,scenario-mpc,default,optimal; default = ") +
+                 std::string(abrplay::abr::kDefaultAlgorithm) + ")")->delimiter(',');
   app.add_option("--qoe", qoe, "QoE metric")->check(CLI::IsMember({"lin", "log", "hd"}));
   app.add_option("--json", json_path, "write the summary as JSON");
   app.add_option("--csv", csv_path, "write one row per trace and algorithm");
@@ -103,6 +104,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 10000));
   app.add_option("--duration", duration_s, "--engine: seconds of media per session (0: to the end)")
       ->check(CLI::Range(0.0, 86400.0));
+  std::string sessions_path;
+  double max_virtual_s = 1800;
+  app.add_option("--max-virtual-s", max_virtual_s, "--engine: a session still going after this much virtual time "
+                 "is cut and counted as failed")->check(CLI::Range(1.0, 86400.0));
+  app.add_option("--sessions-json", sessions_path, "--engine: write every session's figures and renditions as JSON");
   app.add_flag("--sizes-only", sizes_only, "--engine --mpd: serve media segments as zeros of their size");
   CLI11_PARSE(app, argc, argv);
 
@@ -127,6 +133,7 @@ int main(int argc, char** argv) {
     ec.session.link.rtt = std::chrono::milliseconds(rtt_ms);
     ec.session.duration = std::chrono::microseconds(static_cast<long long>(duration_s * 1e6));
     ec.session.registry.pensieve_compat = !paper;
+    ec.session.max_virtual_time = std::chrono::microseconds(static_cast<long long>(max_virtual_s * 1e6));
     std::string shown = mpd_path;
     if (!mpd_path.empty()) {
       std::filesystem::path p(mpd_path);
@@ -157,10 +164,14 @@ int main(int argc, char** argv) {
       bench_engine(*traces, ec);
       return 0;
     }
-    const auto results = abrplay::sim::run_engine_all(*traces, ec);
+    std::vector<std::vector<abrplay::lab::LabSessionResult>> sessions;
+    const auto results = abrplay::sim::run_engine_all(*traces, ec, &sessions);
+    if (!sessions_path.empty()) {
+      if (auto err = abrplay::sim::write_sessions_json(sessions_path, *traces, algos, sessions)) return fail(*err);
+    }
     const auto rows = abrplay::sim::summarize(results);
     std::cout << "engine in the loop: " << shown << ", rtt " << rtt_ms << " ms, " << duration_s << " s sessions\n";
-    abrplay::sim::print_table(std::cout, rows, traces->size(), "lin");
+    abrplay::sim::print_table(std::cout, rows, traces->size(), "lin", "per second played, as the player's summary");
     if (!json_path.empty()) {
       if (auto err = abrplay::sim::write_json(json_path, rows, traces->size())) return fail(*err);
     }

@@ -59,8 +59,9 @@ std::vector<Summary> summarize(const std::vector<AlgorithmResult>& results) {
   return rows;
 }
 
-void print_table(std::ostream& out, const std::vector<Summary>& rows, std::size_t traces, std::string_view metric) {
-  out << traces << " traces, QoE_" << metric << " per trace (sum over segments 1..N-1)\n";
+void print_table(std::ostream& out, const std::vector<Summary>& rows, std::size_t traces, std::string_view metric,
+                 std::string_view scored) {
+  out << traces << " traces, QoE_" << metric << " per trace (" << scored << ")\n";
   out << std::left << std::setw(12) << "algorithm" << std::right << std::setw(9) << "mean" << std::setw(9)
       << "median" << std::setw(9) << "p10" << std::setw(11) << "bitrate" << std::setw(10) << "rebuf_s"
       << std::setw(9) << "smooth" << std::setw(9) << "switches" << std::setw(10) << "startup_s"

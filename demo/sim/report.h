@@ -24,7 +24,9 @@ double percentile(std::vector<double> values, double p);
 
 std::vector<Summary> summarize(const std::vector<AlgorithmResult>& results);
 
-void print_table(std::ostream& out, const std::vector<Summary>& rows, std::size_t traces, std::string_view metric);
+// `scored`: how the per-trace QoE is made (Pensieve mode: a sum over segments 1..N-1).
+void print_table(std::ostream& out, const std::vector<Summary>& rows, std::size_t traces, std::string_view metric,
+                 std::string_view scored = "sum over segments 1..N-1");
 
 // Each returns an error message, or nullopt on success.
 std::optional<std::string> write_json(const std::string& path, const std::vector<Summary>& rows, std::size_t traces);

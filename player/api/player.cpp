@@ -303,7 +303,7 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
       abr_spec_ = spec;
       if (abr_) abr_->set(std::move(*shared));
       std::lock_guard lock(vmu_);
-      stats_.abr = spec;
+      stats_.abr = std::string(abr::resolve_algorithm_name(spec));
     });
     return {};
   }
@@ -792,7 +792,7 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
     {
       std::lock_guard lock(vmu_);
       stats_ = PlayerStats{};
-      stats_.abr = abr_spec_;
+      stats_.abr = std::string(abr::resolve_algorithm_name(abr_spec_));
     }
     engine::EngineConfig ec;
     ec.load.min_buffer = config_.min_buffer;
@@ -806,7 +806,7 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
     ec.play_when_ready = play_when_ready_;
     ec.decorate_request = [this](net::Request& req, const engine::RequestInfo& info) { decorate(req, info); };
     auto algo = make_abr(abr_spec_, config_.abr_pensieve_compat);
-    if (!algo) algo = abr::make_algorithm("dynamic");
+    if (!algo) algo = abr::make_algorithm(abr::kDefaultAlgorithm);
     auto switchable = std::make_unique<SwitchableAbr>(std::move(algo));
     abr_ = switchable.get();
     engine::EngineDeps deps{*loop_, *http_, *this, std::move(switchable), nullptr, nullptr};

@@ -44,7 +44,7 @@ StreamingEngine::Impl::Impl(EngineDeps deps, EngineConfig config)
       config_(std::move(config)),
       session_start_(deps.loop.clock().steady()),
       play_when_ready_(config_.play_when_ready) {
-  if (!abr_) abr_ = abr::make_algorithm("dynamic");
+  if (!abr_) abr_ = abr::make_algorithm(abr::kDefaultAlgorithm);
   if (!abr_) abr_ = abr::make_algorithm("bola");
   if (!estimator_) estimator_ = std::make_unique<abr::EwmaEstimator>();
   if (!codecs_) codecs_ = make_ffmpeg_codec_support();

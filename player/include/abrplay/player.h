@@ -89,9 +89,10 @@ enum class CmcdMode { kOff, kQuery, kHeader };
 enum class LogLevel { kDebug, kInfo, kWarning, kError };
 
 struct PlayerConfig {
-  // ABR: a name accepted by abr::make_algorithm() ("dynamic", "bb", "bola", "robustmpc", ...) or
+  // ABR: a name accepted by abr::make_algorithm() ("default" = abr::kDefaultAlgorithm, the one the
+  // player ships; "dynamic", "scenario-mpc", "bb", "bola", "robustmpc", ...) or
   // "fixed:N" to pin representation N of the video ladder (0 = lowest).
-  std::string abr = "dynamic";
+  std::string abr = "default";
   bool abr_pensieve_compat = true;  // abr::RegistryOptions::pensieve_compat
   // Buffer goals (engine/load_control.h).
   std::chrono::milliseconds min_buffer{12'000};

@@ -21,7 +21,7 @@ double mean_qoe(const std::string& algorithm_name, const std::vector<Trace>& tra
 }
 }  // namespace
 
-TEST_CASE("The default beats RobustMPC and BB on the mean QoE of the copied traces", "[sim][default]") {
+TEST_CASE("ScenarioMPC beats RobustMPC and BB on the mean QoE of the copied traces (chunk model)", "[sim][default]") {
   const std::string data = ABRPLAY_TEST_DATA_DIR;
   const auto video = load_video_sizes(data + "/reference/video_sizes", kPensieveLadderKbps, Seconds{4}, 48);
   REQUIRE(video);
@@ -29,7 +29,7 @@ TEST_CASE("The default beats RobustMPC and BB on the mean QoE of the copied trac
     CAPTURE(set);
     const auto traces = load_trace_dir(data + "/traces/" + set);
     REQUIRE(traces);
-    const double ours = mean_qoe("default", *traces, *video);
+    const double ours = mean_qoe("scenario-mpc", *traces, *video);
     CHECK(ours > mean_qoe("robustmpc", *traces, *video));
     CHECK(ours > mean_qoe("bb", *traces, *video));
   }
@@ -42,7 +42,7 @@ TEST_CASE("Mahimahi and Sabre traces run through the simulator", "[sim]") {
     CAPTURE(file);
     const auto trace = load_trace_file(data + file);
     REQUIRE(trace);
-    auto algorithm = make_algorithm("default");
+    auto algorithm = make_algorithm("scenario-mpc");
     EwmaEstimator estimator;
     const SessionLog log = simulate_session(*trace, video, *algorithm, estimator);
     REQUIRE(log.chunks.size() == 20);

@@ -16,7 +16,16 @@ struct RegistryOptions {
   bool pensieve_compat = true;
 };
 
-// The names make_algorithm() accepts, in the order reports list them.
+// The algorithm the player ships: PlayerConfig::abr's default, `abrplay` without --abr, the C API,
+// the engine when given none, and the name "default" everywhere (abrplay-sim --algo default) all
+// resolve to it. One constant, so that what the documentation calls the default is what plays.
+// docs/abr.md says why this one.
+inline constexpr std::string_view kDefaultAlgorithm = "dynamic";
+
+// "default" -> kDefaultAlgorithm; every other name as it is. Summaries report the resolved name.
+std::string_view resolve_algorithm_name(std::string_view name);
+
+// The names make_algorithm() accepts, in the order reports list them ("default" last: an alias).
 const std::vector<std::string_view>& algorithm_names();
 
 // nullptr for an unknown name. "fixed" is fixed at index 0; use FixedAlgorithm directly for others.

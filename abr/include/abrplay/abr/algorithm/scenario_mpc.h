@@ -1,4 +1,4 @@
-// abrplay/abr/algorithm/scenario_mpc.h: the project's default ABR algorithm, "ScenarioMPC".
+// abrplay/abr/algorithm/scenario_mpc.h: the project's own MPC, "ScenarioMPC" ("scenario-mpc").
 //
 // Model-predictive control, like MPC, with the two weak points of RobustMPC replaced:
 //  1. Uncertainty. RobustMPC plans for one bandwidth, the prediction divided by 1 + the worst recent
@@ -44,7 +44,7 @@ class ScenarioMpc final : public AbrAlgorithm {
   explicit ScenarioMpc(ScenarioMpcParams params = {}) : params_(std::move(params)) {}
   [[nodiscard]] Decision choose(const AbrInput& in) override;
   void reset() override;
-  std::string_view name() const override { return "default"; }
+  std::string_view name() const override { return "scenario-mpc"; }
 
   // The bandwidth scenarios (kbps) the last choose() planned with.
   const std::vector<double>& last_scenarios_kbps() const { return scenarios_kbps_; }

@@ -1,0 +1,106 @@
+// abrplay-sim --engine: the ABR lab through its command line (the real engine on virtual time),
+// on the synthetic Pensieve ladder and on small DASH presentations written here. Bad input: exit 2.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "run_tool.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+const std::string kData = ABRPLAY_TEST_DATA_DIR;
+
+fs::path scratch(const std::string& tag) {
+  const fs::path dir = fs::path(ABRPLAY_BINARY_DIR) / "sim_engine_scratch" / tag;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+void write(const fs::path& p, const std::string& text) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p) << text;
+}
+
+}  // namespace
+
+TEST_CASE("abrplay-sim --engine on the Pensieve ladder: Pensieve mode's JSON shape, a CSV row per session",
+          "[demo][sim][engine]") {
+  const fs::path dir = scratch("ladder");
+  const auto r = abrplay::test::run_tool(
+      ABRPLAY_SIM_EXE, {"--engine", "--traces", kData + "/traces/sabre", "--video-sizes", kData + "/reference/video_sizes",
+                        "--algo", "bb,robustmpc,dynamic,default", "--duration", "40", "--json", (dir / "e.json").string(),
+                        "--csv", (dir / "e.csv").string(), "--sessions-json", (dir / "s.json").string(), "--no-plot"}, dir);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("engine in the loop"));
+  const auto doc = nlohmann::json::parse(abrplay::test::slurp_file(dir / "e.json"));
+  CHECK(doc["traces"] == 2);
+  for (const char* name : {"bb", "robustmpc", "dynamic", "default"}) {
+    CAPTURE(name);
+    const auto& a = doc["algorithms"][name];
+    for (const char* key : {"mean", "median", "p10", "bitrate", "rebuffer", "smoothness"}) CHECK(a.contains(key));
+    CHECK(a["failed"] == 0);
+    CHECK(a["bitrate"].get<double>() >= 300);
+  }
+  const std::string csv = abrplay::test::slurp_file(dir / "e.csv");
+  CHECK(std::count(csv.begin(), csv.end(), '\n') == 1 + 4 * 2);
+  const auto sessions = nlohmann::json::parse(abrplay::test::slurp_file(dir / "s.json"));
+  REQUIRE(sessions.size() == 8);
+  for (const auto& s : sessions) {
+    CHECK(s["played_s"].get<double>() >= 40.0);
+    CHECK(s["video_representations"].size() >= 10);
+    CHECK(s["virtual_s"].get<double>() >= 40.0);
+  }
+}
+
+TEST_CASE("abrplay-sim --engine: a refused MPD, a missing one, an empty trace and 'optimal' are handled",
+          "[demo][sim][engine]") {
+  const fs::path dir = scratch("bad");
+  write(dir / "traces" / "ok.log", "0\t2.0\n1\t2.0\n2\t2.0\n");
+  write(dir / "pres" / "manifest.mpd", "<MPD type=\"static\"><Period><AdaptationSet></Period></MPD>");
+  auto r = abrplay::test::run_tool(ABRPLAY_SIM_EXE, {"--engine", "--traces", (dir / "traces").string(), "--mpd",
+                                                     (dir / "pres").string(), "--algo", "bb", "--no-plot"}, dir);
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("manifest.mpd") && Catch::Contains("refuses"));
+
+  r = abrplay::test::run_tool(ABRPLAY_SIM_EXE, {"--engine", "--traces", (dir / "traces").string(), "--mpd",
+                                                (dir / "nowhere").string(), "--no-plot"}, dir);
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("nowhere"));
+
+  write(dir / "empty" / "empty.log", "");
+  r = abrplay::test::run_tool(ABRPLAY_SIM_EXE, {"--engine", "--traces", (dir / "empty").string(), "--video-sizes",
+                                                kData + "/reference/video_sizes", "--no-plot"}, dir);
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("empty.log"));
+
+  r = abrplay::test::run_tool(ABRPLAY_SIM_EXE, {"--engine", "--traces", (dir / "traces").string(), "--video-sizes",
+                                                kData + "/reference/video_sizes", "--algo", "bb,optimal",
+                                                "--duration", "8", "--no-plot"}, dir);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.err, Catch::Contains("'optimal' is left out"));
+}
+
+TEST_CASE("abrplay-sim --engine: a session that cannot play is counted as failed, not dropped", "[demo][sim][engine]") {
+  // The whole link is dead after the first second: the manifest and init arrive, then nothing; the
+  // lab cuts the session after --max-virtual-s and reports it failed.
+  const fs::path dir = scratch("dead");
+  write(dir / "traces" / "dead.log", "0\t5.0\n1\t5.0\n2\t0.0\n1000\t0.0\n");
+  const auto r = abrplay::test::run_tool(
+      ABRPLAY_SIM_EXE, {"--engine", "--traces", (dir / "traces").string(), "--video-sizes", kData + "/reference/video_sizes",
+                        "--algo", "bb", "--duration", "60", "--max-virtual-s", "120", "--json", (dir / "e.json").string(),
+                        "--no-plot"}, dir);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto doc = nlohmann::json::parse(abrplay::test::slurp_file(dir / "e.json"));
+  CHECK(doc["algorithms"]["bb"]["failed"] == 1);
+  CHECK_THAT(r.out, Catch::Contains("1 failed"));
+}
