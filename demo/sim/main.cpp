@@ -3,6 +3,8 @@
 // streaming engine on virtual time (the ABR lab, docs/abr-lab.md).
 #include <CLI/CLI.hpp>
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -121,6 +123,10 @@ int main(int argc, char** argv) {
   auto traces = abrplay::abr::load_trace_dir(traces_dir);
   if (!traces) return fail(traces.error().message);
   if (engine_mode) {
+    // Engine sessions allocate and free megabytes of segment bodies each; glibc would hand every
+    // large block back to the kernel (mmap/trim) and fault it in again: keep them in the heap.
+    mallopt(M_MMAP_THRESHOLD, 256 << 20);
+    mallopt(M_TRIM_THRESHOLD, 512 << 20);
     if (std::find(algos.begin(), algos.end(), "optimal") != algos.end()) {
       algos.erase(std::remove(algos.begin(), algos.end(), "optimal"), algos.end());
       std::cerr << "abrplay-sim: note: 'optimal' is left out in --engine mode (no offline optimum of the engine)\n";

@@ -149,9 +149,9 @@ void EventLoop::thread_main() {
     // Anything that can make a task runnable changes state under mu_ before it notifies: a post
     // (tasks_), a new timer (timers_), stop() (stopping_) or wake() (wakes_, the clock moved).
     const auto seen_wakes = wakes_;
-    const auto seen_first_timer = timers_.empty() ? std::optional<TimerId>{} : timers_.begin()->first.second;
+    const TimerId seen_first_timer = timers_.empty() ? TimerId{0} : timers_.begin()->first.second;  // 0: none
     auto changed = [&] {
-      const auto first_timer = timers_.empty() ? std::optional<TimerId>{} : timers_.begin()->first.second;
+      const TimerId first_timer = timers_.empty() ? TimerId{0} : timers_.begin()->first.second;
       return stopping_ || !tasks_.empty() || wakes_ != seen_wakes || first_timer != seen_first_timer;
     };
     if (timers_.empty()) {

@@ -70,6 +70,7 @@ class TrackLoader {
     std::optional<manifest::Segment> segment;
     std::string url;
     std::vector<std::uint8_t> body;
+    std::uint64_t expected_bytes = 0;  // reserved for `body` at the first byte
     SteadyTime sent{};
     std::optional<SteadyTime> first_byte;
     abr::AbrInput context;  // the state when the download started (for should_abandon)

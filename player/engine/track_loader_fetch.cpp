@@ -55,6 +55,13 @@ void TrackLoader::start_fetch(DownloadKind kind, std::size_t rep, const std::str
   f.segment = std::move(segment);
   f.url = url;
   f.sent = host_.loop().clock().steady();
+  {
+    const double declared = static_cast<double>(reps_[rep].bandwidth_bps) / 8.0 *
+                            (f.segment ? seconds_of(f.segment->duration).count() : 0.0);
+    const std::uint64_t guess = range && range->last >= range->first ? range->size()
+                                                                      : static_cast<std::uint64_t>(declared * 1.25);
+    f.expected_bytes = std::min(guess, req.max_body_bytes);
+  }
   if (kind == DownloadKind::kMedia && type_ == TrackType::kVideo) {
     f.context.ladder = ladder_;
     f.context.buffer_level = seconds_of(level());
@@ -81,7 +88,12 @@ void TrackLoader::start_fetch(DownloadKind kind, std::size_t rep, const std::str
 
 void TrackLoader::on_chunk(std::uint64_t seq, std::vector<std::uint8_t> chunk) {
   if (!in_flight_ || in_flight_->seq != seq) return;
-  if (!in_flight_->first_byte) in_flight_->first_byte = host_.loop().clock().steady();
+  if (!in_flight_->first_byte) {
+    in_flight_->first_byte = host_.loop().clock().steady();
+    // One allocation for the expected body instead of a doubling series of copies: the range's
+    // length, else the declared size (bandwidth x duration) with VBR headroom, within the cap.
+    in_flight_->body.reserve(static_cast<std::size_t>(in_flight_->expected_bytes));
+  }
   in_flight_->body.insert(in_flight_->body.end(), chunk.begin(), chunk.end());
   if (in_flight_->kind == DownloadKind::kMedia && type_ == TrackType::kVideo) check_abandon();
 }
