@@ -107,6 +107,9 @@ int main(int argc, char** argv) {
   app.add_option("--duration", duration_s, "--engine: seconds of media per session (0: to the end)")
       ->check(CLI::Range(0.0, 86400.0));
   std::string sessions_path;
+  bool parallel_media = false;
+  app.add_flag("--parallel-media", parallel_media, "--engine: audio and video segments load in parallel "
+               "(EngineConfig::serial_media = false)");
   double max_virtual_s = 1800;
   app.add_option("--max-virtual-s", max_virtual_s, "--engine: a session still going after this much virtual time "
                  "is cut and counted as failed")->check(CLI::Range(1.0, 86400.0));
@@ -139,6 +142,7 @@ int main(int argc, char** argv) {
     ec.session.link.rtt = std::chrono::milliseconds(rtt_ms);
     ec.session.duration = std::chrono::microseconds(static_cast<long long>(duration_s * 1e6));
     ec.session.registry.pensieve_compat = !paper;
+    ec.session.engine.serial_media = !parallel_media;
     ec.session.max_virtual_time = std::chrono::microseconds(static_cast<long long>(max_virtual_s * 1e6));
     std::string shown = mpd_path;
     if (!mpd_path.empty()) {

@@ -57,6 +57,8 @@ class StreamingEngine::Impl final : public LoaderHost, public SegmentSource {
   void warn(Error error) override;
   void fatal(Error error) override;
   void segment_buffered(TrackType track) override;
+  bool may_start_media(TrackType track, MediaTime level) const override;
+  void download_ended(TrackType track) override;
   void period_ended(TrackType track, std::size_t period) override;
 
   // --- SegmentSource ---
@@ -122,6 +124,7 @@ class StreamingEngine::Impl final : public LoaderHost, public SegmentSource {
   std::map<std::vector<std::string>, std::unique_ptr<net::Fetcher>> fetchers_;
   std::vector<std::unique_ptr<TrackLoader>> loaders_;  // video, audio, text (those selected)
   std::shared_ptr<char> alive_ = std::make_shared<char>();
+  bool pump_posted_ = false;  // a pump_all() is posted (download_ended)
 };
 
 }  // namespace abrplay::engine

@@ -42,6 +42,11 @@ class LoaderHost {
   virtual void fatal(Error error) = 0;
 
   virtual void segment_buffered(TrackType track) = 0;
+  // EngineConfig::serial_media: may `track` start a media segment download now? No while another
+  // audio/video track downloads one, or wants to and has less media buffered (video first on a tie).
+  virtual bool may_start_media(TrackType track, MediaTime level) const = 0;
+  // A download of `track` ended (completed, failed, abandoned): the others may go now.
+  virtual void download_ended(TrackType track) = 0;
   // The loader reached the end of `period`: the engine moves it on (enter_period) or finishes it.
   virtual void period_ended(TrackType track, std::size_t period) = 0;
 };

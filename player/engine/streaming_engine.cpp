@@ -176,6 +176,28 @@ void StreamingEngine::Impl::check_ready() {
   }
 }
 
+bool StreamingEngine::Impl::may_start_media(TrackType track, MediaTime level) const {
+  for (const auto& l : loaders_) {
+    if (l->type() == track || l->type() == TrackType::kText) continue;
+    if (l->media_in_flight()) return false;
+    // The hungrier track first; on a tie video, whose stall is the one that shows.
+    const MediaTime other = l->level();
+    if (l->wants_to_load() && (other < level || (other == level && l->type() == TrackType::kVideo))) return false;
+  }
+  return true;
+}
+
+void StreamingEngine::Impl::download_ended(TrackType) {
+  if (!config_.serial_media || pump_posted_) return;
+  pump_posted_ = true;
+  std::weak_ptr<char> alive = alive_;
+  loop_.post([this, alive] {
+    if (alive.expired()) return;
+    pump_posted_ = false;
+    if (state_ != EngineState::kError && state_ != EngineState::kIdle) pump_all();
+  });
+}
+
 void StreamingEngine::Impl::segment_buffered(TrackType) {
   consumer_.on_data();
   emit_buffer_levels();

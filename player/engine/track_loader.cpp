@@ -175,6 +175,12 @@ void TrackLoader::pump() {
     return;
   }
   loading_burst_ = true;
+  // One media download at a time over the audio and video tracks (EngineConfig::serial_media):
+  // init and index fetches are small and go in parallel, media segments wait their turn.
+  if (type_ != TrackType::kText && host_.config().serial_media && next_is_media() &&
+      !host_.may_start_media(type_, level())) {
+    return;
+  }
 
   // The representation: kept for the init/index fetches that precede its media segment.
   const std::size_t idx = pending_choice_ ? *pending_choice_ : choose();
@@ -238,6 +244,19 @@ void TrackLoader::pump() {
   pending_choice_.reset();
   last_index_ = idx;
   start_fetch(DownloadKind::kMedia, idx, seg->url, seg->range, seg);
+}
+
+bool TrackLoader::wants_to_load() const {
+  if (in_flight_ || wait_timer_ != 0 || reps_.empty() || parked_ || finished_) return false;
+  return should_load(host_.config().load, {level(), loading_burst_});
+}
+
+bool TrackLoader::next_is_media() const {
+  const std::optional<std::size_t> idx = pending_choice_ ? pending_choice_ : last_index_;
+  if (!idx || *idx >= reps_.size()) return false;
+  const Rep& rep = reps_[*idx];
+  if (!rep.index || rep.index->needs_index()) return false;
+  return !rep.index->init() || rep.init != nullptr;
 }
 
 void TrackLoader::wait_until(manifest::WallTime when) {

@@ -51,6 +51,10 @@ class TrackLoader {
   MediaTime next_time() const { return next_time_; }
   // Media loaded ahead of the play position (what the hysteresis and ABR see).
   MediaTime level() const;
+  // A media segment download is in flight.
+  bool media_in_flight() const { return in_flight_ && in_flight_->kind == DownloadKind::kMedia; }
+  // Idle, and the load-control hysteresis says load: it would start a download if pumped now.
+  bool wants_to_load() const;
 
  private:
   struct Rep {
@@ -117,6 +121,9 @@ class TrackLoader {
   EventLoop::TimerId wait_timer_ = 0;
   EventLoop::TimerId abandon_timer_ = 0;
   std::shared_ptr<char> alive_ = std::make_shared<char>();
+
+  // The next download would be a media segment (its representation's index and init are loaded).
+  bool next_is_media() const;
 };
 
 }  // namespace abrplay::engine

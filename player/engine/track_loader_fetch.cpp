@@ -138,6 +138,7 @@ void TrackLoader::check_abandon() {
   InFlight gone = std::move(*in_flight_);
   in_flight_.reset();
   gone.fetcher->cancel(gone.id);
+  host_.download_ended(type_);
   ++seq_;
   if (abandon_timer_ != 0) host_.loop().cancel(abandon_timer_);
   abandon_timer_ = 0;
@@ -175,6 +176,7 @@ void TrackLoader::on_complete(std::uint64_t seq, net::FetchOutcome outcome) {
   if (!in_flight_ || in_flight_->seq != seq) return;
   InFlight f = std::move(*in_flight_);
   in_flight_.reset();
+  if (f.kind == DownloadKind::kMedia) host_.download_ended(type_);
   if (abandon_timer_ != 0) host_.loop().cancel(abandon_timer_);
   abandon_timer_ = 0;
   Rep& rep = reps_[f.rep];

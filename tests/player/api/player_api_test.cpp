@@ -21,6 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "abrplay/abr/algorithm/registry.h"
 #include "abrplay/player.h"
 #include "api_test_support.h"
 #include "media_test_support.h"
@@ -64,7 +65,7 @@ TEST_CASE("load plays to the end: every video frame delivered once, stats filled
   CHECK_FALSE(s.audio_representation.empty());
   CHECK(s.video_width > 0);
   CHECK(s.frames_presented == 200);
-  CHECK(s.abr == "dynamic");
+  CHECK(s.abr == abrplay::abr::kDefaultAlgorithm);  // "default", resolved
   std::lock_guard lock(mu);
   CHECK(codes.size() == 200);
   const std::set<int> unique(codes.begin(), codes.end());

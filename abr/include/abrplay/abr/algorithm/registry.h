@@ -20,7 +20,7 @@ struct RegistryOptions {
 // the engine when given none, and the name "default" everywhere (abrplay-sim --algo default) all
 // resolve to it. One constant, so that what the documentation calls the default is what plays.
 // docs/abr.md says why this one.
-inline constexpr std::string_view kDefaultAlgorithm = "dynamic";
+inline constexpr std::string_view kDefaultAlgorithm = "scenario-mpc";
 
 // "default" -> kDefaultAlgorithm; every other name as it is. Summaries report the resolved name.
 std::string_view resolve_algorithm_name(std::string_view name);

@@ -102,6 +102,13 @@ struct EngineConfig {
   // 3 x the longest segment (DASH-IF IOP's default for a missing SPD is similar).
   std::optional<MediaTime> live_delay;
   bool play_when_ready = true;
+  // Audio and video media segments are fetched one at a time, the track with the least media
+  // buffered first (video on a tie); init and index fetches still go in parallel. On a scarce link
+  // the track about to run dry gets all of it (in parallel, small audio segments ran ten ahead while
+  // video crawled and stalled), and every throughput sample measures the whole link instead of a
+  // share of it. The cost: a round trip per segment that parallel requests would overlap. false:
+  // every track loads on its own (the behaviour before).
+  bool serial_media = true;
   // Called on the player thread just before every request is submitted (manifest, clock sync,
   // index, init, media), e.g. to add request headers or CMCD. A segment's url may be relative to
   // the CDN the fetcher picks. Empty: requests go out as built.
