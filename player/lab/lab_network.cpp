@@ -28,6 +28,7 @@ struct LabNetwork::Transfer {
   std::uint64_t target = 0;    // bytes to receive (length, or a fault's at_byte)
   std::uint64_t delivered = 0; // bytes handed out (chunks or body)
   SteadyTime last_byte_at{};
+  SteadyTime next_chunk_at{};  // the next delivery to on_chunk
   std::vector<std::uint8_t> body;  // when not streamed
 
   std::optional<SteadyTime> deadline(const LabLinkParams& p) const {
@@ -45,6 +46,8 @@ struct LabNetwork::Transfer {
 };
 
 namespace {
+
+constexpr microseconds kFirstChunk{10'000};
 
 net::NetError make_error(net::NetErrorCode code, const std::string& url, std::string what, int status = 0) {
   net::NetError e;
@@ -250,7 +253,10 @@ void LabNetwork::advance(SteadyTime now) {
     auto next = std::next(it);
     Transfer& t = it->second;
     const std::string& url = t.request.url;
-    if (t.receiving) flush_chunk(t);
+    if (t.receiving && now >= t.next_chunk_at) {
+      flush_chunk(t);
+      t.next_chunk_at = now + params_.chunk_interval;
+    }
     if (!t.receiving && !t.stalled && now >= t.first_byte_at) {
       if (t.status >= 400 || (t.fault && t.fault->kind == LabFault::Kind::kStatus)) {
         const int status = t.fault && t.fault->kind == LabFault::Kind::kStatus ? t.fault->status : t.status;
@@ -268,6 +274,9 @@ void LabNetwork::advance(SteadyTime now) {
       }
       t.receiving = true;
       t.last_byte_at = now;
+      // The first bytes reach the reader one small chunk after the headers, as from the origin,
+      // which paces bodies in chunks of about 10 ms of the link's rate.
+      t.next_chunk_at = now + kFirstChunk;
     }
     if (t.receiving && t.received >= static_cast<double>(t.target)) {
       flush_chunk(t);
@@ -325,9 +334,9 @@ void LabNetwork::reschedule() {
       min_left = std::min(min_left, static_cast<double>(t.target) - t.received);
     }
   }
-  if (n > 0) {
-    take(time_to_deliver(min_left * static_cast<double>(n), now));
-    take(now + params_.chunk_interval);
+  if (n > 0) take(time_to_deliver(min_left * static_cast<double>(n), now));
+  for (const auto& [id, t] : transfers_) {
+    if (t.receiving) take(t.next_chunk_at);
   }
   if (!next) {
     if (timer_ != 0) loop_.cancel(timer_);

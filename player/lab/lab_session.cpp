@@ -29,6 +29,7 @@ LabSessionResult run_lab_session(const LabSessionConfig& config) {
     engine::EngineDeps deps{loop, network, consumer, std::move(algorithm), nullptr, nullptr};
     auto eng = std::make_unique<engine::StreamingEngine>(std::move(deps), config.engine);
     eng->add_observer(metrics);
+    if (config.observer) eng->add_observer(*config.observer);
     const Error loaded = eng->load(std::string(kLabOrigin) + config.mpd_path);
     if (loaded.code != ErrorCode::kOk) {
       result.failed = true;
@@ -62,6 +63,7 @@ LabSessionResult run_lab_session(const LabSessionConfig& config) {
     result.virtual_time = std::chrono::duration_cast<std::chrono::microseconds>(clock.steady() - begin);
     result.link = network.stats();
     eng->remove_observer(metrics);
+    if (config.observer) eng->remove_observer(*config.observer);
     eng.reset();
     loop.run_until_idle();
   }

@@ -73,6 +73,10 @@ CdnServer::CdnServer(int index, OriginContext& context, LinkParams link, std::sh
   server_.new_task_queue = [] { return new httplib::ThreadPool(kPoolThreads); };
   server_.set_payload_max_length(kMaxRequestBody);
   server_.set_keep_alive_max_count(1000);
+  // Paced bodies are many small writes: with Nagle's algorithm on, a write waits for the ACK of the
+  // one before, and the client's delayed ACK holds that up to 40 ms. That added 30-40 ms to every
+  // response's first byte and jitter to every chunk (found comparing the ABR lab with real time).
+  server_.set_tcp_nodelay(true);
   server_.set_default_headers({{"Access-Control-Allow-Origin", "*"}});
   server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response&) {
     auto t = std::make_shared<Transfer>();

@@ -9,8 +9,9 @@
 //   - One bottleneck: the transfers past their first byte share the link's rate equally (fluid
 //     processor sharing: what the origin's FIFO interleaving of 10 ms chunks amounts to).
 //     An idle link accumulates no credit.
-//   - Bodies stream to on_chunk every `chunk_interval` of virtual time (and at the end), so the
-//     engine's abandonment sees a download progress as it does over curl.
+//   - Bodies stream to on_chunk 10 ms after the first byte (the origin's chunk), then every
+//     `chunk_interval` of virtual time and at the end, so the engine's time to first byte and its
+//     abandonment see a download progress as they do over curl.
 //   - Faults, each applied to the first `times` requests whose URL path contains `path_contains`:
 //     kStatus answers `status` (no body); kReset delivers `at_byte` bytes, then fails with kIo;
 //     kStall delivers `at_byte` bytes, then nothing, until the request's stall timeout fails it
@@ -53,7 +54,7 @@ struct LabLinkParams {
   std::optional<abr::Trace> trace;        // none: unshaped
   double unshaped_kbps = 1'000'000;       // 1 Gbit/s: loopback-like, yet finite
   std::chrono::microseconds rtt{0};       // before each response's first byte
-  std::chrono::microseconds chunk_interval{std::chrono::milliseconds(100)};
+  std::chrono::microseconds chunk_interval{std::chrono::milliseconds(20)};
   std::vector<LabFault> faults;
 };
 

@@ -38,6 +38,8 @@ struct LabSessionConfig {
   // A session still going after this much virtual time is cut and reported as failed (a safety
   // net: a stall that never ends would otherwise run forever).
   std::chrono::microseconds max_virtual_time{std::chrono::minutes(30)};
+  // Also told every engine event (on the calling thread), e.g. to trace decisions. Not owned.
+  engine::EngineObserver* observer = nullptr;
 };
 
 struct LabSessionResult {
