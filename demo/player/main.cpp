@@ -57,8 +57,8 @@ std::unique_ptr<abrplay::abr::AbrAlgorithm> make_abr(const std::string& spec) {
 
 void print_progress(const abrplay::demo::SessionSummary& s) {
   std::fprintf(stderr, "\r%-9s pos %7.1f s  buffer %5.1f s  %7.0f kbit/s  switches %d  stalls %d   ",
-               std::string(abrplay::engine::to_string(s.state)).c_str(), s.position_s, s.buffer_s,
-               s.last_bitrate_kbps, s.switches, s.stalls);
+               std::string(abrplay::engine::to_string(s.figures.state)).c_str(), s.position_s, s.buffer_s,
+               s.last_bitrate_kbps, s.figures.switches, s.figures.stalls);
   std::fflush(stderr);
 }
 
@@ -171,14 +171,15 @@ int main(int argc, char** argv) {
   http.reset();
   loop.stop();
 
-  std::printf("startup      %s\n", summary.startup_s ? (std::to_string(*summary.startup_s) + " s").c_str() : "never");
+  const abrplay::engine::SessionFigures& f = summary.figures;
+  std::printf("startup      %s\n", f.startup_s ? (std::to_string(*f.startup_s) + " s").c_str() : "never");
   std::printf("played       %.1f s\n", summary.position_s);
-  std::printf("bitrate      %.0f kbit/s average (video, per second played)\n", summary.average_bitrate_kbps);
-  std::printf("switches     %d\n", summary.switches);
-  std::printf("stalls       %d (%.2f s)\n", summary.stalls, summary.stall_s);
-  std::printf("QoE_lin      %.2f (Pensieve weights, sampled every second)\n", summary.qoe_lin);
-  std::printf("downloaded   %d segments, %.1f MB\n", summary.segments, static_cast<double>(summary.bytes) / 1e6);
-  if (!summary.error.empty()) std::printf("error        %s\n", summary.error.c_str());
+  std::printf("bitrate      %.0f kbit/s average (video, per second played)\n", f.bitrate_kbps);
+  std::printf("switches     %d\n", f.switches);
+  std::printf("stalls       %d (%.2f s)\n", f.stalls, f.stall_s);
+  std::printf("QoE_lin      %.2f (Pensieve weights, sampled every second)\n", f.qoe_lin);
+  std::printf("downloaded   %d segments, %.1f MB\n", f.media_segments, static_cast<double>(f.bytes) / 1e6);
+  if (!f.error.empty()) std::printf("error        %s\n", f.error.c_str());
   if (!json_path.empty()) {
     std::ofstream out(json_path);
     out << abrplay::demo::to_json(summary, url) << "\n";
@@ -187,5 +188,5 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  return summary.error.empty() ? 0 : 1;
+  return f.error.empty() ? 0 : 1;
 }

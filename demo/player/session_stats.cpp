@@ -13,7 +13,6 @@ double seconds_of(std::chrono::microseconds d) { return static_cast<double>(d.co
 void SessionStats::on_state(const engine::StateChange& e) {
   {
     std::lock_guard l(mu_);
-    s_.state = e.to;
     metrics_.on_state(e);
   }
   cv_.notify_all();
@@ -41,7 +40,6 @@ void SessionStats::on_error(const Error& e) {
   {
     std::lock_guard l(mu_);
     metrics_.on_error(e);
-    s_.error = e.describe();
   }
   cv_.notify_all();
 }
@@ -49,22 +47,12 @@ void SessionStats::on_error(const Error& e) {
 SessionSummary SessionStats::snapshot() const {
   std::lock_guard l(mu_);
   SessionSummary s = s_;
-  const engine::SessionFigures f = metrics_.figures();
-  s.startup_s = f.startup_s;
-  s.average_bitrate_kbps = f.bitrate_kbps;
-  s.switches = f.switches;
-  s.qoe_lin = f.qoe_lin;
-  s.stalls = f.stalls;
-  s.stall_s = f.stall_s;
-  s.segments = f.media_segments;
-  s.abandoned = f.abandoned;
-  s.bytes = f.bytes;
-  for (const auto& seg : f.video_segments) s.video_representations.push_back(seg.representation_id);
+  s.figures = metrics_.figures();
   return s;
 }
 bool SessionStats::done_locked(std::optional<double> until_s) const {
-  if (s_.state == engine::EngineState::kEnded) return true;
-  if (s_.state == engine::EngineState::kError && !s_.error.empty()) return true;
+  if (metrics_.state() == engine::EngineState::kEnded) return true;
+  if (metrics_.state() == engine::EngineState::kError && !metrics_.error().empty()) return true;
   return until_s && s_.position_s >= *until_s;
 }
 
@@ -76,20 +64,23 @@ bool SessionStats::wait_done(std::optional<double> until_s, std::chrono::millise
 std::string to_json(const SessionSummary& s, const std::string& url) {
   nlohmann::json j;
   j["url"] = url;
-  j["state"] = std::string(engine::to_string(s.state));
+  const engine::SessionFigures& f = s.figures;
+  j["state"] = std::string(engine::to_string(f.state));
   j["abr"] = s.abr;
-  j["startup_s"] = s.startup_s ? nlohmann::json(*s.startup_s) : nlohmann::json(nullptr);
+  j["startup_s"] = f.startup_s ? nlohmann::json(*f.startup_s) : nlohmann::json(nullptr);
   j["played_s"] = s.position_s;
-  j["average_bitrate_kbps"] = s.average_bitrate_kbps;
-  j["switches"] = s.switches;
-  j["qoe_lin"] = s.qoe_lin;
-  j["stalls"] = s.stalls;
-  j["stall_s"] = s.stall_s;
-  j["segments"] = s.segments;
-  j["abandoned"] = s.abandoned;
-  j["bytes"] = s.bytes;
-  j["video_representations"] = s.video_representations;
-  j["error"] = s.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.error);
+  j["average_bitrate_kbps"] = f.bitrate_kbps;
+  j["switches"] = f.switches;
+  j["qoe_lin"] = f.qoe_lin;
+  j["stalls"] = f.stalls;
+  j["stall_s"] = f.stall_s;
+  j["segments"] = f.media_segments;
+  j["abandoned"] = f.abandoned;
+  j["bytes"] = f.bytes;
+  nlohmann::json reps = nlohmann::json::array();
+  for (const auto& seg : f.video_segments) reps.push_back(seg.representation_id);
+  j["video_representations"] = reps;
+  j["error"] = f.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(f.error);
   return j.dump(2);
 }
 

@@ -20,23 +20,14 @@
 
 namespace abrplay::demo {
 
+// The session's figures (engine::SessionFigures: state, startup, stalls, played bitrate, switches,
+// QoE_lin, error, renditions) and what the progress line shows besides.
 struct SessionSummary {
-  engine::EngineState state = engine::EngineState::kIdle;
-  std::optional<double> startup_s;
+  engine::SessionFigures figures;
   double position_s = 0;
   double buffer_s = 0;  // video (or audio) ahead of the position
-  double average_bitrate_kbps = 0;
   double last_bitrate_kbps = 0;
-  int switches = 0;
-  double qoe_lin = 0;
-  int stalls = 0;
-  double stall_s = 0;
-  int segments = 0;
-  int abandoned = 0;
-  std::uint64_t bytes = 0;
-  std::string error;  // describe() of the fatal error, if any
-  std::string abr;    // the algorithm's resolved name (set by the caller)
-  std::vector<std::string> video_representations;  // per video segment in media order, as downloaded
+  std::string abr;  // the algorithm's resolved name (set by the caller)
 };
 
 class SessionStats final : public engine::EngineObserver {
@@ -56,7 +47,7 @@ class SessionStats final : public engine::EngineObserver {
   bool done_locked(std::optional<double> until_s) const;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  SessionSummary s_;                // guarded by mu_: state, position, buffer, last bitrate
+  SessionSummary s_;                // guarded by mu_: position, buffer, last bitrate
   engine::SessionMetrics metrics_;  // guarded by mu_
 };
 

@@ -63,6 +63,8 @@ class SessionMetrics final : public EngineObserver {
 
   // The figures so far; a stall in progress counts up to now.
   SessionFigures figures() const;
+  EngineState state() const { return f_.state; }
+  const std::string& error() const { return f_.error; }
 
  private:
   void play_to(MediaTime position);
