@@ -5,7 +5,8 @@
 //   first_frame_ms first presented frame (requestVideoFrameCallback) minus t_load_ms
 //   seconds_kbps   per played media second: @bandwidth (kbit/s) of the rendition on screen
 //   stalls         [{at_s, dur_ms}]: the media clock did not advance for > 60 ms while not paused,
-//                  after the first 'playing' (the startup is not a stall)
+//                  after the first 'playing' (the startup is not a stall); buffered_ahead_s: media
+//                  buffered ahead of the playhead when the stall was detected (underrun if ~0)
 //   dropped_frames, total_frames (video.getVideoPlaybackQuality()), errors, played_s, done
 'use strict';
 (function () {
@@ -62,7 +63,14 @@
   video.requestVideoFrameCallback(onFrame);
 
   // Stalls: poll the media clock every 10 ms.
-  let started = false, lastT = -1, lastAdvance = 0;
+  let started = false, lastT = -1, lastAdvance = 0, stallAhead = null;
+  // Seconds of media buffered ahead of the playhead: tells an underrun (nothing to play) from a
+  // decode/render hiccup (data there, the clock still stopped) in the raw results.
+  function bufferedAhead() {
+    const t = video.currentTime, b = video.buffered;
+    for (let i = 0; i < b.length; i++) if (b.start(i) <= t + 0.05 && t < b.end(i)) return b.end(i) - t;
+    return 0;
+  }
   video.addEventListener('playing', () => {
     if (!started) {
       started = true;
@@ -78,12 +86,13 @@
     B.played_s = t;
     if (started) {
       if (t !== lastT) {
-        if (now - lastAdvance > 60) B.stalls.push({ at_s: lastT, dur_ms: now - lastAdvance });
-        lastT = t; lastAdvance = now; B.stalled_now_ms = 0;
+        if (now - lastAdvance > 60) B.stalls.push({ at_s: lastT, dur_ms: now - lastAdvance, buffered_ahead_s: stallAhead });
+        lastT = t; lastAdvance = now; B.stalled_now_ms = 0; stallAhead = null;
       } else if (video.paused || video.ended) {
-        lastAdvance = now; B.stalled_now_ms = 0;
+        lastAdvance = now; B.stalled_now_ms = 0; stallAhead = null;
       } else {
         B.stalled_now_ms = now - lastAdvance > 60 ? now - lastAdvance : 0;
+        if (B.stalled_now_ms && stallAhead === null) stallAhead = bufferedAhead();
       }
     }
     const pq = video.getVideoPlaybackQuality();
@@ -93,7 +102,7 @@
 
   function finish() {
     if (B.done) return;
-    if (B.stalled_now_ms > 60) B.stalls.push({ at_s: lastT, dur_ms: B.stalled_now_ms, open: true });
+    if (B.stalled_now_ms > 60) B.stalls.push({ at_s: lastT, dur_ms: B.stalled_now_ms, buffered_ahead_s: stallAhead, open: true });
     B.stalled_now_ms = 0;
     video.pause();
     B.played_s = video.currentTime;
