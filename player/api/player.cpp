@@ -407,7 +407,6 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
     tracks_.assign(tracks.begin(), tracks.end());
     eos_.clear();
     gap_after_.clear();
-    ended_reported_ = false;
     last_rebuffers_ = 0;
     last_dropped_ = 0;
     consumer_playing_ = false;
@@ -494,7 +493,6 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   void flush(engine::MediaTime position) override {
     eos_.clear();
     gap_after_.clear();
-    ended_reported_ = false;
     start_position_ = position;
     position_ = position;
     if (auto out = output()) {
@@ -992,7 +990,6 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
       // The engine takes the end only while playing: repeated on every tick until it did (it may be
       // rebuffering or seeking when the pipeline drains).
       if (engine_->state() != engine::EngineState::kEnded) source_->report_ended();
-      ended_reported_ = true;
     } else if (ms.rebuffers > last_rebuffers_ && consumer_playing_ &&
                engine_->state() == engine::EngineState::kPlaying) {
       // The pipeline ran dry before the end: the engine rebuffers and calls play() when ready.
@@ -1106,7 +1103,6 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   std::vector<engine::TrackType> tracks_;
   std::map<engine::TrackType, bool> eos_;
   std::map<engine::TrackType, bool> gap_after_;  // a skipped segment came before the next one
-  bool ended_reported_ = false;
   bool consumer_playing_ = false;
   std::uint64_t last_rebuffers_ = 0, last_dropped_ = 0;
   microseconds start_position_{0};

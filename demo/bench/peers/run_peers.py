@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in demo/bench from this script's imports
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 sys.path.insert(0, os.path.join(REPO, "demo", "bench"))
@@ -316,6 +317,7 @@ def main():
     args.origin = os.path.join(args.bin, "origin", "abrplay-origin")
     args.abrplay = os.path.join(args.bin, "player", "abrplay")
     miss = missing_deps(args.chromium)
+    deps_missing = bool(miss)
     for b in (args.origin, args.abrplay):
         if not os.access(b, os.X_OK):
             miss.append(f"{b} (build the release preset)")
@@ -334,7 +336,8 @@ def main():
             ladders[c] = [{"bandwidth": r["bandwidth"], "height": r["height"]} for r in video]
     if miss:
         print("run_peers.py: missing:\n  " + "\n  ".join(miss), file=sys.stderr)
-        print("install the browser and npm packages with: demo/bench/peers/install", file=sys.stderr)
+        if deps_missing:
+            print("install the browser and npm packages with: demo/bench/peers/install", file=sys.stderr)
         return 1
     work = args.work or tempfile.mkdtemp(prefix="abrplay-peers-")
     os.makedirs(work, exist_ok=True)

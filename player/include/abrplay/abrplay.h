@@ -1,4 +1,4 @@
-/* abrplay/abrplay.h: the C API (issue 8). A thin layer over abrplay::Player (abrplay/player.h).
+/* abrplay/abrplay.h: the C API. A thin layer over abrplay::Player (abrplay/player.h).
  *
  *   abrplay_config* cfg = abrplay_config_create();
  *   abrplay_config_set_string(cfg, "sinks", "null-max-speed");

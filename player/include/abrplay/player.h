@@ -1,4 +1,4 @@
-// abrplay/player.h: the public C++ API for embedders (issue 8).
+// abrplay/player.h: the public C++ API for embedders.
 //
 //   abrplay::PlayerConfig config;
 //   config.sinks.kind = abrplay::SinkKind::kNullMaxSpeed;    // headless, as fast as decoding allows
