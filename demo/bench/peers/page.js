@@ -86,13 +86,15 @@
     B.played_s = t;
     if (started) {
       if (t !== lastT) {
-        if (now - lastAdvance > 60) B.stalls.push({ at_s: lastT, dur_ms: now - lastAdvance, buffered_ahead_s: stallAhead });
+        // A stall needs a tick that saw the clock stopped (stallAhead set): a late timer alone (the
+        // clock ran meanwhile) is not one. Its duration: from the last tick that saw the clock move.
+        if (stallAhead !== null && now - lastAdvance > 60) B.stalls.push({ at_s: lastT, dur_ms: now - lastAdvance, buffered_ahead_s: stallAhead });
         lastT = t; lastAdvance = now; B.stalled_now_ms = 0; stallAhead = null;
       } else if (video.paused || video.ended) {
         lastAdvance = now; B.stalled_now_ms = 0; stallAhead = null;
       } else {
         B.stalled_now_ms = now - lastAdvance > 60 ? now - lastAdvance : 0;
-        if (B.stalled_now_ms && stallAhead === null) stallAhead = bufferedAhead();
+        if (stallAhead === null) stallAhead = bufferedAhead();
       }
     }
     const pq = video.getVideoPlaybackQuality();
