@@ -96,6 +96,7 @@ class SwitchableAbr final : public abr::AbrAlgorithm {
   }
   void reset() override { inner_->reset(); }
   std::string_view name() const override { return inner_->name(); }
+  bool pinned() const override { return inner_->pinned(); }
 
  private:
   std::unique_ptr<abr::AbrAlgorithm> inner_;

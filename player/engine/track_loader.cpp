@@ -119,7 +119,7 @@ std::size_t TrackLoader::choose() {
   } else if (type_ == TrackType::kText) {
     index = 0;
     ev.reason = "text: the lowest";
-  } else if (host_.media_samples() < host_.config().rates.min_samples) {
+  } else if (host_.media_samples() < host_.config().rates.min_samples && !host_.abr().pinned()) {
     index = fast_start_index(kbps, ev.throughput_kbps, host_.config().rates);
     ev.reason = "fast start";
   } else {

@@ -68,7 +68,7 @@ TEST_CASE("a stalled top-rung download is abandoned and the same segment fetched
       faults(R"({"rules": [{"match": "*seg-v2-3.m4s", "fault": "stall", "stall_s": 4, "at_fraction": 0.2}]})");
   auto origin = serve(oc);
   Harness h(4.0);
-  h.start({}, std::make_unique<abr::FixedAlgorithm>(1));  // fast start for 2 segments, then v2
+  h.start({}, std::make_unique<abr::FixedAlgorithm>(1));  // v2 from the first segment (pinned)
   REQUIRE(h.load(origin->url(0) + "manifest.mpd").code == ErrorCode::kOk);
   REQUIRE(h.rec.wait_state(EngineState::kEnded, kLimit));
   auto lock = h.rec.lock();

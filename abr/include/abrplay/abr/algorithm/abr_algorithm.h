@@ -85,6 +85,9 @@ class AbrAlgorithm {
   [[nodiscard]] virtual AbandonDecision should_abandon(const AbandonInput& input) const;
   virtual void reset() {}
   virtual std::string_view name() const = 0;
+  // True when the algorithm pins its choice whatever the network does (fixed, lowest): a player's
+  // start-up rule (fast start) must not override it.
+  virtual bool pinned() const { return false; }
 };
 
 }  // namespace abrplay::abr

@@ -14,6 +14,7 @@ class FixedAlgorithm final : public AbrAlgorithm {
     return {std::min(index_, in.ladder.size() - 1), "fixed"};
   }
   std::string_view name() const override { return "fixed"; }
+  bool pinned() const override { return true; }
 
  private:
   std::size_t index_;

@@ -9,6 +9,7 @@ class LowestAlgorithm final : public AbrAlgorithm {
  public:
   [[nodiscard]] Decision choose(const AbrInput&) override { return {0, "lowest"}; }
   std::string_view name() const override { return "lowest"; }
+  bool pinned() const override { return true; }
 };
 
 }  // namespace abrplay::abr
