@@ -31,7 +31,8 @@ struct LabNetwork::Transfer {
   SteadyTime next_chunk_at{};  // the next delivery to on_chunk
   std::vector<std::uint8_t> body;  // when not streamed
 
-  std::optional<SteadyTime> deadline(const LabLinkParams& p) const {
+  // The next moment something happens to this transfer by itself: its first byte, or a timeout.
+  std::optional<SteadyTime> deadline() const {
     std::optional<SteadyTime> d;
     auto take = [&d](SteadyTime t) { d = d ? std::min(*d, t) : t; };
     if (!receiving && !stalled) take(first_byte_at);
@@ -40,7 +41,6 @@ struct LabNetwork::Transfer {
       if (!receiving && !stalled) take(started + request.timeouts.stall);
       if (stalled) take(last_byte_at + request.timeouts.stall);
     }
-    (void)p;
     return d;
   }
 };
@@ -64,7 +64,7 @@ LabNetwork::LabNetwork(engine::EventLoop& loop, std::shared_ptr<const LabContent
     : loop_(loop), content_(std::move(content)), params_(std::move(params)), fault_uses_(params_.faults.size(), 0) {
   if (params_.trace) cursor_.emplace(*params_.trace);
   if (!(params_.unshaped_kbps > 0)) params_.unshaped_kbps = 1'000'000;
-  if (params_.chunk_interval.count() <= 0) params_.chunk_interval = std::chrono::milliseconds(100);
+  if (params_.chunk_interval.count() <= 0) params_.chunk_interval = LabLinkParams{}.chunk_interval;
 }
 
 LabNetwork::~LabNetwork() {
@@ -328,7 +328,7 @@ void LabNetwork::reschedule() {
   std::size_t n = 0;
   double min_left = std::numeric_limits<double>::infinity();
   for (const auto& [id, t] : transfers_) {
-    if (auto d = t.deadline(params_)) take(*d);
+    if (auto d = t.deadline()) take(*d);
     if (t.receiving) {
       ++n;
       min_left = std::min(min_left, static_cast<double>(t.target) - t.received);

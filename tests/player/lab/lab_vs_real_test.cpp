@@ -68,10 +68,6 @@ class Watch final : public engine::EngineObserver {
     std::unique_lock l(mu);
     return cv.wait_for(l, limit, [&] { return done; });
   }
-  engine::SessionFigures figures() {
-    std::lock_guard l(mu);
-    return metrics.figures();
-  }
 
   template <typename F>
   void step(F f, std::optional<engine::EngineState> s = std::nullopt) {
