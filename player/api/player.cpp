@@ -32,6 +32,7 @@
 #include "abrplay/player/telemetry/cmcd.h"
 #include "abrplay/player/telemetry/reporter.h"
 #include "abrplay/player/telemetry/session_recorder.h"
+#include "../engine/net_error_code.h"
 
 namespace abrplay {
 
@@ -750,7 +751,7 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
       if (j.is_object() && j.contains("error") && j["error"].is_string()) {
         message += ": " + j["error"].get<std::string>();
       }
-      return fail(static_cast<ErrorCode>(static_cast<int>(result.error->code)), message);
+      return fail(engine::code_of(result.error->code), message);
     }
     const auto j = nlohmann::json::parse(text, nullptr, false);
     if (!j.is_object() || !j.contains("manifest_url") || !j["manifest_url"].is_string()) {

@@ -6,12 +6,11 @@
 #include "abrplay/player/manifest/parser.h"
 #include "abrplay/player/manifest/playable.h"
 #include "engine_impl.h"
+#include "net_error_code.h"
 
 namespace abrplay::engine {
 
 namespace {
-
-ErrorCode code_of(net::NetErrorCode c) { return static_cast<ErrorCode>(static_cast<int>(c)); }
 
 std::string first_token(const std::string& s) {
   const auto b = s.find_first_not_of(' ');

@@ -6,7 +6,7 @@
 namespace abrplay::engine {
 
 namespace {
-double seconds_of(std::chrono::microseconds d) { return static_cast<double>(d.count()) / 1e6; }
+double seconds_double(std::chrono::microseconds d) { return static_cast<double>(d.count()) / 1e6; }
 constexpr double kStallPenalty = 4.3;  // Pensieve's QoE_lin: the top rung's Mbps, per stall second
 }  // namespace
 
@@ -15,13 +15,13 @@ SessionMetrics::SessionMetrics(const Clock& clock) : clock_(clock), started_(clo
 void SessionMetrics::on_state(const StateChange& e) {
   const SteadyTime now = clock_.steady();
   f_.state = e.to;
-  if (e.to == EngineState::kPlaying && !f_.startup_s) f_.startup_s = seconds_of(std::chrono::duration_cast<std::chrono::microseconds>(now - started_));
+  if (e.to == EngineState::kPlaying && !f_.startup_s) f_.startup_s = seconds_double(std::chrono::duration_cast<std::chrono::microseconds>(now - started_));
   if (e.from == EngineState::kPlaying && e.to == EngineState::kBuffering) {
     ++f_.stalls;
     stall_began_ = now;
   }
   if (stall_began_ && e.to != EngineState::kBuffering) {
-    f_.stall_s += seconds_of(std::chrono::duration_cast<std::chrono::microseconds>(now - *stall_began_));
+    f_.stall_s += seconds_double(std::chrono::duration_cast<std::chrono::microseconds>(now - *stall_began_));
     stall_began_.reset();
   }
   if (e.to == EngineState::kEnded) {
@@ -51,7 +51,7 @@ void SessionMetrics::on_buffer(const BufferLevelEvent& e) { play_to(e.position);
 void SessionMetrics::on_error(const Error& e) { f_.error = e.describe(); }
 
 void SessionMetrics::play_to(MediaTime position) {
-  const double pos = seconds_of(position);
+  const double pos = seconds_double(position);
   if (pos > f_.played_s) f_.played_s = pos;
   // A second counts once the playhead has passed its start; the rendition is the segment's covering it.
   while (next_second_ < pos) {
@@ -82,7 +82,7 @@ void SessionMetrics::play_to(MediaTime position) {
 SessionFigures SessionMetrics::figures() const {
   SessionFigures f = f_;
   if (stall_began_) {
-    f.stall_s += seconds_of(std::chrono::duration_cast<std::chrono::microseconds>(clock_.steady() - *stall_began_));
+    f.stall_s += seconds_double(std::chrono::duration_cast<std::chrono::microseconds>(clock_.steady() - *stall_began_));
   }
   f.bitrate_kbps = seconds_ ? kbps_sum_ / seconds_ : 0;
   f.smoothness = smoothness_;

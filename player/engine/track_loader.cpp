@@ -12,9 +12,6 @@ namespace {
 
 using std::chrono::duration_cast;
 
-abr::Seconds seconds_of(MediaTime t) { return abr::Seconds(static_cast<double>(t.count()) / 1e6); }
-
-
 // A tolerance for "this segment ends at or before where loading stands".
 constexpr MediaTime kEdge = std::chrono::milliseconds(1);
 

@@ -24,6 +24,9 @@
 
 namespace abrplay::engine {
 
+// A media time as the ABR's seconds.
+inline abr::Seconds seconds_of(MediaTime t) { return abr::Seconds(static_cast<double>(t.count()) / 1e6); }
+
 class TrackLoader {
  public:
   TrackLoader(LoaderHost& host, TrackType type, BufferLimits limits);

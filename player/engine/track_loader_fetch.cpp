@@ -1,15 +1,12 @@
 // TrackLoader, downloading: starting a fetch, chunks, completion, throughput samples, abandonment.
 #include <algorithm>
 
+#include "net_error_code.h"
 #include "track_loader.h"
 
 namespace abrplay::engine {
 
 namespace {
-
-abr::Seconds seconds_of(MediaTime t) { return abr::Seconds(static_cast<double>(t.count()) / 1e6); }
-
-ErrorCode code_of(net::NetErrorCode c) { return static_cast<ErrorCode>(static_cast<int>(c)); }
 
 // The most a response may carry, so that a broken or hostile server cannot fill memory: a byte
 // range exactly its length; an init or index segment without a range 4 MiB (real ones are a few

@@ -9,7 +9,7 @@
 namespace abrplay::manifest {
 namespace {
 
-constexpr uint64_t kU64Max = std::numeric_limits<uint64_t>::max();
+constexpr uint64_t kMaxTick = std::numeric_limits<uint64_t>::max();
 
 }  // namespace
 
@@ -92,7 +92,7 @@ std::optional<Error> SegmentIndexBuilder::build_timeline(const std::vector<Timel
       }
       count = end > t ? (end - t + e.d - 1) / e.d : 0;
     }
-    if (count > (kU64Max - t) / e.d)
+    if (count > (kMaxTick - t) / e.d)
       return error(ErrorCode::kManifestInvalidValue, where, "t + d * (r + 1) overflows 64-bit ticks");
     if (count > limits_.max_segments_per_representation - std::min(position, limits_.max_segments_per_representation))
       return error(ErrorCode::kManifestLimitExceeded, where + "@r",
@@ -232,7 +232,7 @@ Expected<SegmentIndex, Error> SegmentIndexBuilder::build() {
   ix_.period_start_ = period_.start;
   if (period_.duration) {
     uint64_t span = duration_to_ticks(*period_.duration, ix_.timescale_);
-    ix_.period_end_tick_ = ix_.pto_ > kU64Max - span ? kU64Max : ix_.pto_ + span;
+    ix_.period_end_tick_ = ix_.pto_ > kMaxTick - span ? kMaxTick : ix_.pto_ + span;
   }
   if (mpd_.availability_start_time) ix_.period_available_from_ = *mpd_.availability_start_time + period_.start;
   ix_.availability_offset_ = base_url_offset_ + detail::availability_offset(info_.availability_time_offset_s);
@@ -270,7 +270,7 @@ Expected<SegmentIndex, Error> SegmentIndexBuilder::build() {
       } else if (ix_.list_urls_.size() == 1) {  // one segment spanning the period
         ix_.addressing_ = A::kListDuration;
         uint64_t span = ix_.period_end_tick_ ? *ix_.period_end_tick_ - ix_.pto_ : 0;
-        err = build_duration(span > 0 ? span : kU64Max / 2);
+        err = build_duration(span > 0 ? span : kMaxTick / 2);
       } else {
         err = error(ErrorCode::kManifestMissingAttribute, info_.path + "@duration",
                     "a SegmentList of several SegmentURLs needs @duration or a SegmentTimeline");

@@ -3,6 +3,8 @@
 
 #include <curl/curl.h>
 
+#include "curl_handles.h"
+
 #include <filesystem>
 #include <memory>
 #include <system_error>
@@ -10,14 +12,8 @@
 namespace abrplay::manifest {
 namespace {
 
-struct CurluDeleter {
-  void operator()(CURLU* u) const { curl_url_cleanup(u); }
-};
-struct CurlStringDeleter {
-  void operator()(char* s) const { curl_free(s); }
-};
-using CurluPtr = std::unique_ptr<CURLU, CurluDeleter>;
-using CurlString = std::unique_ptr<char, CurlStringDeleter>;
+using net::detail::CurlString;
+using CurluPtr = net::detail::UrlPtr;
 
 std::string short_text(std::string_view s) {
   return std::string(s.substr(0, 200)) + (s.size() > 200 ? "..." : "");

@@ -2,6 +2,8 @@
 
 #include <curl/curl.h>
 
+#include "curl_handles.h"
+
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -21,7 +23,7 @@ struct Pair {
 // Nearest multiple of 100 (CTA-5004 rounds bl/dl in ms and mtp/rtp in kbps this way).
 std::int64_t round100(std::int64_t v) { return static_cast<std::int64_t>(std::llround(static_cast<double>(v) / 100.0)) * 100; }
 
-std::string quoted(std::string_view s) {
+std::string quote(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
     if (c == '"' || c == '\\') out += '\\';
@@ -60,7 +62,7 @@ std::vector<Pair> pairs(const CmcdData& d) {
     if (v && *v >= 0) out.push_back({key, std::string(key) + "=" + std::to_string(*v), h});
   };
   auto string = [&](std::string_view key, const std::string& v, Header h) {
-    if (!v.empty()) out.push_back({key, std::string(key) + "=" + quoted(v.substr(0, 64)), h});
+    if (!v.empty()) out.push_back({key, std::string(key) + "=" + quote(v.substr(0, 64)), h});
   };
   auto flag = [&](std::string_view key, bool v, Header h) {
     if (v) out.push_back({key, std::string(key), h});
@@ -75,8 +77,8 @@ std::vector<Pair> pairs(const CmcdData& d) {
   integer("d", d.d_ms, Header::kObject);
   integer("dl", rounded(d.dl_ms), Header::kRequest);
   integer("mtp", rounded(d.mtp_kbps), Header::kRequest);
-  if (!d.nor.empty()) out.push_back({"nor", "nor=" + quoted(d.nor), Header::kRequest});
-  if (!d.nrr.empty()) out.push_back({"nrr", "nrr=" + quoted(d.nrr), Header::kRequest});
+  if (!d.nor.empty()) out.push_back({"nor", "nor=" + quote(d.nor), Header::kRequest});
+  if (!d.nrr.empty()) out.push_back({"nrr", "nrr=" + quote(d.nrr), Header::kRequest});
   if (d.ot) out.push_back({"ot", "ot=" + std::string(token(*d.ot)), Header::kObject});
   if (d.pr && std::abs(*d.pr - 1.0) > 1e-9 && *d.pr > 0)
     out.push_back({"pr", "pr=" + decimal(*d.pr), Header::kSession});
@@ -101,12 +103,6 @@ std::string join(const std::vector<Pair>& ps, std::optional<Header> only) {
   return out;
 }
 
-struct UrlDeleter {
-  void operator()(CURLU* u) const { curl_url_cleanup(u); }
-};
-struct StringDeleter {
-  void operator()(char* s) const { curl_free(s); }
-};
 
 }  // namespace
 
@@ -130,7 +126,7 @@ std::vector<std::pair<std::string, std::string>> encode_headers(const CmcdData& 
 }
 
 Expected<std::string, Error> append_query(std::string_view url, const CmcdData& data) {
-  std::unique_ptr<CURLU, UrlDeleter> u(curl_url());
+  net::detail::UrlPtr u(curl_url());
   const std::string text(url);
   if (!u || curl_url_set(u.get(), CURLUPART_URL, text.c_str(), 0) != CURLUE_OK)
     return Unexpected{Error{ErrorCode::kNetworkBadUrl, "CMCD: cannot parse URL '" + text + "'"}};
@@ -141,7 +137,7 @@ Expected<std::string, Error> append_query(std::string_view url, const CmcdData& 
   char* raw = nullptr;
   if (curl_url_get(u.get(), CURLUPART_URL, &raw, 0) != CURLUE_OK)
     return Unexpected{Error{ErrorCode::kNetworkBadUrl, "CMCD: cannot rebuild URL '" + text + "'"}};
-  std::unique_ptr<char, StringDeleter> owned(raw);
+  net::detail::CurlString owned(raw);
   return std::string(raw);
 }
 

@@ -2,6 +2,8 @@
 
 #include <curl/curl.h>
 
+#include "curl_handles.h"
+
 #include <cctype>
 #include <cmath>
 #include <memory>
@@ -15,12 +17,6 @@ namespace {
 
 using Json = nlohmann::json;
 
-struct UrlDeleter {
-  void operator()(CURLU* u) const { curl_url_cleanup(u); }
-};
-struct StringDeleter {
-  void operator()(char* s) const { curl_free(s); }
-};
 
 Json rep_json(const RepresentationInfo& r) {
   Json j = {{"id", r.id}, {"bitrate_kbps", static_cast<double>(r.bitrate_bps) / 1000.0}, {"codecs", r.codecs}};
@@ -37,7 +33,7 @@ double round3(double v) { return std::round(v * 1000.0) / 1000.0; }
 
 std::string redact_url(std::string_view url) {
   const std::string text(url);
-  std::unique_ptr<CURLU, UrlDeleter> u(curl_url());
+  net::detail::UrlPtr u(curl_url());
   if (u && curl_url_set(u.get(), CURLUPART_URL, text.c_str(), 0) == CURLUE_OK) {
     curl_url_set(u.get(), CURLUPART_USER, nullptr, 0);
     curl_url_set(u.get(), CURLUPART_PASSWORD, nullptr, 0);
@@ -46,7 +42,7 @@ std::string redact_url(std::string_view url) {
     curl_url_set(u.get(), CURLUPART_FRAGMENT, nullptr, 0);
     char* raw = nullptr;
     if (curl_url_get(u.get(), CURLUPART_URL, &raw, 0) == CURLUE_OK) {
-      std::unique_ptr<char, StringDeleter> owned(raw);
+      net::detail::CurlString owned(raw);
       return raw;
     }
   }

@@ -28,6 +28,14 @@ inline std::string slurp_file(const std::filesystem::path& p) {
   return s.str();
 }
 
+// An empty scratch directory for one test case: <build dir>/<suite>_scratch/<tag>.
+inline std::filesystem::path scratch_dir(const std::string& suite, const std::string& tag) {
+  const std::filesystem::path dir = std::filesystem::path(ABRPLAY_BINARY_DIR) / (suite + "_scratch") / tag;
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
 // stdout and stderr go to files in `scratch` (which must exist) and are read back.
 inline ToolRun run_tool(const std::string& exe, std::vector<std::string> args, const std::filesystem::path& scratch) {
   args.insert(args.begin(), exe);

@@ -12,7 +12,6 @@ namespace abrplay::origin {
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
-constexpr std::size_t kMaxMpdBytes = 4u << 20;  // MPDs are small; bounds memory on odd files
 constexpr std::size_t kMaxRequestBody = 64u * 1024u;  // heartbeats and /play bodies
 
 void text(httplib::Response& res, int status, const std::string& message) {
@@ -219,7 +218,7 @@ void CdnServer::serve_content(const httplib::Request& req, httplib::Response& re
 
 std::shared_ptr<Body> CdnServer::mpd_body(const httplib::Request& req, httplib::Response& res,
                                           const std::filesystem::path& file) {
-  auto text_or = ContentStore::read_all(file, kMaxMpdBytes);
+  auto text_or = ContentStore::read_all(file, ContentStore::kMaxMpdBytes);
   if (!text_or) {
     text(res, 500, req.path + ": cannot read the MPD (or it exceeds 4 MiB)");
     return nullptr;

@@ -47,6 +47,8 @@ class ContentStore {
 
   // Reads a whole (small) file, e.g. an MPD; nullopt when it cannot be read or exceeds max_bytes.
   static std::optional<std::string> read_all(const std::filesystem::path& path, std::size_t max_bytes);
+  // MPDs are small; 4 MiB bounds memory if a root holds something else named .mpd.
+  static constexpr std::size_t kMaxMpdBytes = 4u << 20;
 
   const std::vector<std::filesystem::path>& roots() const { return roots_; }
 

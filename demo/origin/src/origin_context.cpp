@@ -4,17 +4,12 @@
 
 namespace abrplay::origin {
 
-namespace {
-// MPDs are small; 4 MiB bounds memory if a root holds something else named .mpd.
-constexpr std::size_t kMaxMpdBytes = 4u << 20;
-}  // namespace
-
 Expected<std::shared_ptr<const LiveIndex>, std::string> LiveCache::index(const std::filesystem::path& mpd_path) {
   {
     std::lock_guard lock(mutex_);
     if (auto it = by_file_.find(mpd_path); it != by_file_.end()) return it->second;
   }
-  const auto text = ContentStore::read_all(mpd_path, kMaxMpdBytes);
+  const auto text = ContentStore::read_all(mpd_path, ContentStore::kMaxMpdBytes);
   if (!text) return Unexpected{mpd_path.string() + ": cannot read (or larger than 4 MiB)"};
   auto parsed = LiveIndex::parse(*text, mpd_path.filename().string());
   if (!parsed) return Unexpected{parsed.error()};

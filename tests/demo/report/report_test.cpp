@@ -15,12 +15,7 @@ using abrplay::test::slurp_file;
 
 namespace {
 
-fs::path scratch(const std::string& tag) {
-  const fs::path dir = fs::path(ABRPLAY_BINARY_DIR) / "report_scratch" / tag;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+fs::path scratch(const std::string& tag) { return abrplay::test::scratch_dir("report", tag); }
 
 tel::RepresentationInfo rep(const char* id, std::int64_t bps, int h) { return {id, bps, h * 16 / 9, h, "avc1"}; }
 

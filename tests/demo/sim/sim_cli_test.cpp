@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "run_tool.h"
+
 extern char** environ;
 
 namespace {
@@ -31,13 +33,7 @@ std::string slurp(const fs::path& p) {
   return s.str();
 }
 
-// A scratch directory per test case, under the build dir.
-fs::path scratch(const std::string& tag) {
-  const fs::path dir = fs::path(ABRPLAY_BINARY_DIR) / "sim_cli_scratch" / tag;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+fs::path scratch(const std::string& tag) { return abrplay::test::scratch_dir("sim_cli", tag); }
 
 Run run_sim(const std::vector<std::string>& args, const fs::path& dir) {
   std::vector<std::string> all = {ABRPLAY_SIM_EXE};

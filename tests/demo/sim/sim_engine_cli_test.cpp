@@ -15,14 +15,9 @@
 namespace {
 
 namespace fs = std::filesystem;
-const std::string kData = ABRPLAY_TEST_DATA_DIR;
+const std::string kTestData = ABRPLAY_TEST_DATA_DIR;
 
-fs::path scratch(const std::string& tag) {
-  const fs::path dir = fs::path(ABRPLAY_BINARY_DIR) / "sim_engine_scratch" / tag;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+fs::path engine_scratch(const std::string& tag) { return abrplay::test::scratch_dir("sim_engine", tag); }
 
 void write(const fs::path& p, const std::string& text) {
   fs::create_directories(p.parent_path());
@@ -33,9 +28,9 @@ void write(const fs::path& p, const std::string& text) {
 
 TEST_CASE("abrplay-sim --engine on the Pensieve ladder: Pensieve mode's JSON shape, a CSV row per session",
           "[demo][sim][engine]") {
-  const fs::path dir = scratch("ladder");
+  const fs::path dir = engine_scratch("ladder");
   const auto r = abrplay::test::run_tool(
-      ABRPLAY_SIM_EXE, {"--engine", "--traces", kData + "/traces/sabre", "--video-sizes", kData + "/reference/video_sizes",
+      ABRPLAY_SIM_EXE, {"--engine", "--traces", kTestData + "/traces/sabre", "--video-sizes", kTestData + "/reference/video_sizes",
                         "--algo", "bb,robustmpc,dynamic,default", "--duration", "40", "--json", (dir / "e.json").string(),
                         "--csv", (dir / "e.csv").string(), "--sessions-json", (dir / "s.json").string(), "--no-plot"}, dir);
   INFO(r.err);
@@ -63,7 +58,7 @@ TEST_CASE("abrplay-sim --engine on the Pensieve ladder: Pensieve mode's JSON sha
 
 TEST_CASE("abrplay-sim --engine: a refused MPD, a missing one, an empty trace and 'optimal' are handled",
           "[demo][sim][engine]") {
-  const fs::path dir = scratch("bad");
+  const fs::path dir = engine_scratch("bad");
   write(dir / "traces" / "ok.log", "0\t2.0\n1\t2.0\n2\t2.0\n");
   write(dir / "pres" / "manifest.mpd", "<MPD type=\"static\"><Period><AdaptationSet></Period></MPD>");
   auto r = abrplay::test::run_tool(ABRPLAY_SIM_EXE, {"--engine", "--traces", (dir / "traces").string(), "--mpd",
@@ -78,12 +73,12 @@ TEST_CASE("abrplay-sim --engine: a refused MPD, a missing one, an empty trace an
 
   write(dir / "empty" / "empty.log", "");
   r = abrplay::test::run_tool(ABRPLAY_SIM_EXE, {"--engine", "--traces", (dir / "empty").string(), "--video-sizes",
-                                                kData + "/reference/video_sizes", "--no-plot"}, dir);
+                                                kTestData + "/reference/video_sizes", "--no-plot"}, dir);
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("empty.log"));
 
   r = abrplay::test::run_tool(ABRPLAY_SIM_EXE, {"--engine", "--traces", (dir / "traces").string(), "--video-sizes",
-                                                kData + "/reference/video_sizes", "--algo", "bb,optimal",
+                                                kTestData + "/reference/video_sizes", "--algo", "bb,optimal",
                                                 "--duration", "8", "--no-plot"}, dir);
   CHECK(r.exit_code == 0);
   CHECK_THAT(r.err, Catch::Contains("'optimal' is left out"));
@@ -92,10 +87,10 @@ TEST_CASE("abrplay-sim --engine: a refused MPD, a missing one, an empty trace an
 TEST_CASE("abrplay-sim --engine: a session that cannot play is counted as failed, not dropped", "[demo][sim][engine]") {
   // The whole link is dead after the first second: the manifest and init arrive, then nothing; the
   // lab cuts the session after --max-virtual-s and reports it failed.
-  const fs::path dir = scratch("dead");
+  const fs::path dir = engine_scratch("dead");
   write(dir / "traces" / "dead.log", "0\t5.0\n1\t5.0\n2\t0.0\n1000\t0.0\n");
   const auto r = abrplay::test::run_tool(
-      ABRPLAY_SIM_EXE, {"--engine", "--traces", (dir / "traces").string(), "--video-sizes", kData + "/reference/video_sizes",
+      ABRPLAY_SIM_EXE, {"--engine", "--traces", (dir / "traces").string(), "--video-sizes", kTestData + "/reference/video_sizes",
                         "--algo", "bb", "--duration", "60", "--max-virtual-s", "120", "--json", (dir / "e.json").string(),
                         "--no-plot"}, dir);
   INFO(r.err);

@@ -13,7 +13,6 @@ namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-constexpr auto kLimit = std::chrono::seconds(20);
 
 // The origin's clock runs one hour ahead of this machine's: only a UTCTiming sync makes the
 // engine's idea of the live edge right.

@@ -16,7 +16,6 @@ namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-constexpr auto kLimit = std::chrono::seconds(20);
 
 
 }  // namespace

@@ -13,7 +13,6 @@ namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-constexpr auto kLimit = std::chrono::seconds(20);  // real time; the cases take 1-3 s
 
 std::vector<EngineState> state_path(const Recorder& rec) {
   std::vector<EngineState> out;

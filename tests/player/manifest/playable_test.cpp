@@ -7,7 +7,7 @@ using namespace abrplay;
 using namespace abrplay::manifest;
 
 namespace {
-Mpd parse(const std::string& xml) {
+Mpd parse_ok(const std::string& xml) {
   auto r = parse_mpd(xml);
   if (!r) FAIL(r.error().describe());
   return std::move(r).value();
@@ -15,7 +15,7 @@ Mpd parse(const std::string& xml) {
 }  // namespace
 
 TEST_CASE("unknown EssentialProperty excludes its element; known ones do not", "[manifest][playable]") {
-  Mpd mpd = parse(R"(<MPD mediaPresentationDuration="PT4S"><Period>
+  Mpd mpd = parse_ok(R"(<MPD mediaPresentationDuration="PT4S"><Period>
     <AdaptationSet id="trick"><EssentialProperty schemeIdUri="http://dashif.org/guidelines/trickmode" value="1"/>
       <Representation id="t" bandwidth="1"/></AdaptationSet>
     <AdaptationSet id="main">
@@ -33,7 +33,7 @@ TEST_CASE("unknown EssentialProperty excludes its element; known ones do not", "
 }
 
 TEST_CASE("encrypted content is parsed, then refused by make_playable", "[manifest][playable]") {
-  Mpd mpd = parse(R"(<MPD mediaPresentationDuration="PT4S"><Period><AdaptationSet>
+  Mpd mpd = parse_ok(R"(<MPD mediaPresentationDuration="PT4S"><Period><AdaptationSet>
     <Representation id="v" bandwidth="1">
       <ContentProtection schemeIdUri="urn:uuid:edef8ba9-79d6-4ace-a3c8-27dcd51d21ed"/></Representation>
     </AdaptationSet></Period></MPD>)");
@@ -48,16 +48,16 @@ TEST_CASE("encrypted content is parsed, then refused by make_playable", "[manife
 TEST_CASE("remote xlink periods are refused; resolve-to-zero is dropped", "[manifest][playable]") {
   std::string head = R"(<MPD xmlns:xlink="http://www.w3.org/1999/xlink" mediaPresentationDuration="PT4S">
     <Period duration="PT4S"><AdaptationSet><Representation id="v" bandwidth="1"/></AdaptationSet></Period>)";
-  auto p = make_playable(parse(head + R"(<Period xlink:href="urn:mpeg:dash:resolve-to-zero:2013"/></MPD>)"));
+  auto p = make_playable(parse_ok(head + R"(<Period xlink:href="urn:mpeg:dash:resolve-to-zero:2013"/></MPD>)"));
   REQUIRE(p);
   CHECK(p->periods.size() == 1);
-  p = make_playable(parse(head + R"(<Period xlink:href="https://ads.example/p.xml"/></MPD>)"));
+  p = make_playable(parse_ok(head + R"(<Period xlink:href="https://ads.example/p.xml"/></MPD>)"));
   REQUIRE_FALSE(p);
   CHECK(p.error().code == ErrorCode::kManifestUnsupported);
 }
 
 TEST_CASE("a period with nothing left is kManifestNoPlayableContent", "[manifest][playable]") {
-  auto p = make_playable(parse(R"(<MPD mediaPresentationDuration="PT4S"><Period><AdaptationSet>
+  auto p = make_playable(parse_ok(R"(<MPD mediaPresentationDuration="PT4S"><Period><AdaptationSet>
     <EssentialProperty schemeIdUri="urn:x"/><Representation id="v" bandwidth="1"/></AdaptationSet></Period></MPD>)"));
   REQUIRE_FALSE(p);
   CHECK(p.error().code == ErrorCode::kManifestNoPlayableContent);

@@ -20,6 +20,9 @@
 
 namespace abrplay::engine::test {
 
+// How long an engine test may wait (real time) for a state; the cases take 1-3 s.
+inline constexpr auto kLimit = std::chrono::seconds(20);
+
 // Everything the engine reported, readable from the test thread.
 class Recorder final : public EngineObserver {
  public:

@@ -1,4 +1,5 @@
-// net/src/curl_handles.h: RAII owners for libcurl's C handles (private to net/).
+// net/src/curl/curl_handles.h: RAII owners for libcurl's C handles; private to the library (net/ and
+// player/ through the abrplay_curl_handles target), never installed.
 #pragma once
 
 #include <curl/curl.h>
