@@ -1,5 +1,7 @@
 #include "decoded_session.h"
 
+#include "progress_line.h"
+
 #include <atomic>
 #include <cmath>
 #include <condition_variable>
@@ -11,6 +13,7 @@
 
 #include "abrplay/player.h"
 #include "abrplay/player/media/sdl_sinks.h"
+#include "abrplay/player/telemetry/cmcd.h"
 #include "screenshot.h"
 #include "stats_overlay.h"
 #include "track_cycle.h"
@@ -70,12 +73,13 @@ class QoeSampler {
   int slots_ = 0;
 };
 
-void print_progress(const PlayerStats& s) {
-  std::fprintf(stderr, "\r%-9s pos %7.1f s  buffer %5.1f s  %7.0f kbit/s %4dp  tput %7.0f kbit/s  dropped %llu   ",
-               std::string(to_string(s.state)).c_str(), std::chrono::duration<double>(s.position).count(),
-               std::chrono::duration<double>(s.video_buffer).count(), static_cast<double>(s.video_bitrate_bps) / 1000,
-               s.video_height, s.throughput_kbps.value_or(0), static_cast<unsigned long long>(s.frames_dropped));
-  std::fflush(stderr);
+void print_progress(ProgressLine& line, const PlayerStats& s, bool final = false) {
+  char text[200];
+  std::snprintf(text, sizeof text, "%-9s pos %7.1f s  buffer %5.1f s  %7.0f kbit/s %4dp  tput %7.0f kbit/s  dropped %llu   ",
+                std::string(to_string(s.state)).c_str(), std::chrono::duration<double>(s.position).count(),
+                std::chrono::duration<double>(s.video_buffer).count(), static_cast<double>(s.video_bitrate_bps) / 1000,
+                s.video_height, s.throughput_kbps.value_or(0), static_cast<unsigned long long>(s.frames_dropped));
+  line.show(text, final);
 }
 
 std::optional<LogLevel> parse_level(const std::string& s) {
@@ -116,7 +120,7 @@ int run_decoded(const DecodeOptions& o) {
   config.abr = o.abr;
   config.max_height = o.max_height;
   config.telemetry_url = o.telemetry_url;
-  config.cmcd = o.cmcd == "query" ? CmcdMode::kQuery : o.cmcd == "header" ? CmcdMode::kHeader : CmcdMode::kOff;
+  config.cmcd = telemetry::parse_cmcd_mode(o.cmcd).value_or(CmcdMode::kOff);  // "" (no --cmcd): off
   config.log = [min = *level](LogLevel l, std::string_view text) {
     if (l >= min) std::cerr << "\nabrplay: " << text << "\n";
   };
@@ -153,6 +157,7 @@ int run_decoded(const DecodeOptions& o) {
   StatsOverlay overlay;
   bool show_stats = o.stats_overlay;
   bool pending_audio = false, pending_text = false;
+  ProgressLine progress;
   auto last_print = std::chrono::steady_clock::now();
   while (!listener.done()) {
     if (o.window) {
@@ -208,14 +213,13 @@ int run_decoded(const DecodeOptions& o) {
     }
     if (o.duration_s && std::chrono::duration<double>(s.position).count() >= *o.duration_s + o.start_s.value_or(0)) break;
     if (std::chrono::steady_clock::now() - last_print >= 500ms) {
-      print_progress(s);
+      print_progress(progress, s);
       last_print = std::chrono::steady_clock::now();
     }
   }
   const PlayerStats s = player.stats();
   qoe.sample(s);
-  print_progress(s);
-  std::fprintf(stderr, "\n");
+  print_progress(progress, s, true);
   const std::string error = listener.error();
   const std::string audio_language = player.languages().audio_playing;
   player.stop();  // sends the final telemetry report

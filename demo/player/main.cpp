@@ -32,6 +32,7 @@
 #include "abrplay/player/engine/streaming_engine.h"
 #include "abrplay/player/engine/virtual_consumer.h"
 #include "decoded_session.h"
+#include "progress_line.h"
 #include "session_stats.h"
 
 namespace {
@@ -55,11 +56,12 @@ std::unique_ptr<abrplay::abr::AbrAlgorithm> make_abr(const std::string& spec) {
   return algo;
 }
 
-void print_progress(const abrplay::demo::SessionSummary& s) {
-  std::fprintf(stderr, "\r%-9s pos %7.1f s  buffer %5.1f s  %7.0f kbit/s  switches %d  stalls %d   ",
-               std::string(abrplay::engine::to_string(s.figures.state)).c_str(), s.position_s, s.buffer_s,
-               s.last_bitrate_kbps, s.figures.switches, s.figures.stalls);
-  std::fflush(stderr);
+void print_progress(abrplay::demo::ProgressLine& line, const abrplay::demo::SessionSummary& s, bool final = false) {
+  char text[160];
+  std::snprintf(text, sizeof text, "%-9s pos %7.1f s  buffer %5.1f s  %7.0f kbit/s  switches %d  stalls %d   ",
+                std::string(abrplay::engine::to_string(s.figures.state)).c_str(), s.position_s, s.buffer_s,
+                s.last_bitrate_kbps, s.figures.switches, s.figures.stalls);
+  line.show(text, final);
 }
 
 }  // namespace
@@ -158,11 +160,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   // The progress line is refreshed twice a second; the wait ends at once when the session does.
-  while (!stats.wait_done(duration, std::chrono::milliseconds(500))) print_progress(stats.snapshot());
+  abrplay::demo::ProgressLine progress;
+  while (!stats.wait_done(duration, std::chrono::milliseconds(500))) print_progress(progress, stats.snapshot());
   auto summary = stats.snapshot();
   summary.abr = std::string(abrplay::abr::resolve_algorithm_name(abr_spec));
-  print_progress(summary);
-  std::fprintf(stderr, "\n");
+  print_progress(progress, summary, true);
   loop.run_sync([&] {
     engine->remove_observer(stats);
     engine.reset();

@@ -121,239 +121,315 @@ struct abrplay_handle final : abrplay::PlayerListener {
   abrplay::Player player;                  // last: destroyed first (no callback after it)
 };
 
+// Every entry point runs its body through guard(): an exception (std::bad_alloc, or anything the
+// C++ API throws) never crosses into C; it becomes the entry point's error return.
+template <typename R, typename F>
+R guard(R fallback, F&& body) noexcept {
+  try {
+    return body();
+  } catch (...) {
+    return fallback;
+  }
+}
+
+template <typename F>
+void guard_void(F&& body) noexcept {
+  try {
+    body();
+  } catch (...) {
+  }
+}
+
 extern "C" {
 
 const char* abrplay_error_string(int error) {
-  if (error == ABRPLAY_OK) return "ok";
-  if (error == ABRPLAY_ERROR_TIMEOUT) return "timeout";
-  const auto name = abrplay::to_string(static_cast<abrplay::ErrorCode>(-error));
-  // to_string returns static text (a string_view of a literal, NUL-terminated).
-  return name.empty() ? "unknown" : name.data();
+  return guard<const char*>("unknown", [&]() -> const char* {
+    if (error == ABRPLAY_OK) return "ok";
+    if (error == ABRPLAY_ERROR_TIMEOUT) return "timeout";
+    const auto name = abrplay::to_string(static_cast<abrplay::ErrorCode>(-error));
+    // to_string returns static text (a string_view of a literal, NUL-terminated).
+    return name.empty() ? "unknown" : name.data();
+  });
 }
 
 const char* abrplay_state_string(abrplay_state state) {
-  return abrplay::to_string(static_cast<abrplay::PlayerState>(static_cast<int>(state))).data();
+  return guard<const char*>("unknown", [&]() -> const char* {
+    return abrplay::to_string(static_cast<abrplay::PlayerState>(static_cast<int>(state))).data();
+  });
 }
 
-abrplay_config* abrplay_config_create(void) { return new (std::nothrow) abrplay_config(); }
-void abrplay_config_destroy(abrplay_config* config) { delete config; }
+abrplay_config* abrplay_config_create(void) {
+  return guard<abrplay_config*>(nullptr, [&]() -> abrplay_config* {
+    return new (std::nothrow) abrplay_config();
+  });
+}
+
+void abrplay_config_destroy(abrplay_config* config) {
+  guard_void([&] {
+    delete config;
+  });
+}
 
 int abrplay_config_set_string(abrplay_config* config, const char* key, const char* value) {
-  if (!config || !key || !value) return ABRPLAY_ERROR_INVALID_ARGUMENT;
-  auto& c = config->config;
-  const std::string k = key;
-  const std::string v = value;
-  if (k == "abr") {
-    c.abr = v;
-  } else if (k == "sinks") {
-    if (v == "null-realtime") c.sinks.kind = abrplay::SinkKind::kNullRealTime;
-    else if (v == "null-max-speed") c.sinks.kind = abrplay::SinkKind::kNullMaxSpeed;
-    else if (v == "frame-callback" || v == "frame-callback-max-speed") c.sinks.kind = abrplay::SinkKind::kFrameCallback;
-    else return ABRPLAY_ERROR_INVALID_ARGUMENT;
-    c.sinks.max_speed = v == "frame-callback-max-speed";
-  } else if (k == "telemetry-url") {
-    c.telemetry_url = v;
-  } else if (k == "audio-language") {
-    c.preferred_audio_languages.push_back(v);
-  } else if (k == "text-language") {
-    c.preferred_text_languages.push_back(v);
-  } else if (k == "content-id") {
-    c.content_id = v;
-  } else {
-    return ABRPLAY_ERROR_INVALID_ARGUMENT;
-  }
-  return ABRPLAY_OK;
+  return guard<int>(ABRPLAY_ERROR_INTERNAL, [&]() -> int {
+    if (!config || !key || !value) return ABRPLAY_ERROR_INVALID_ARGUMENT;
+    auto& c = config->config;
+    const std::string k = key;
+    const std::string v = value;
+    if (k == "abr") {
+      c.abr = v;
+    } else if (k == "sinks") {
+      if (v == "null-realtime") c.sinks.kind = abrplay::SinkKind::kNullRealTime;
+      else if (v == "null-max-speed") c.sinks.kind = abrplay::SinkKind::kNullMaxSpeed;
+      else if (v == "frame-callback" || v == "frame-callback-max-speed") c.sinks.kind = abrplay::SinkKind::kFrameCallback;
+      else return ABRPLAY_ERROR_INVALID_ARGUMENT;
+      c.sinks.max_speed = v == "frame-callback-max-speed";
+    } else if (k == "telemetry-url") {
+      c.telemetry_url = v;
+    } else if (k == "audio-language") {
+      c.preferred_audio_languages.push_back(v);
+    } else if (k == "text-language") {
+      c.preferred_text_languages.push_back(v);
+    } else if (k == "content-id") {
+      c.content_id = v;
+    } else {
+      return ABRPLAY_ERROR_INVALID_ARGUMENT;
+    }
+    return ABRPLAY_OK;
+  });
 }
 
 int abrplay_config_set_int(abrplay_config* config, const char* key, int64_t value) {
-  if (!config || !key || value < 0) return ABRPLAY_ERROR_INVALID_ARGUMENT;
-  auto& c = config->config;
-  const std::string k = key;
-  const std::chrono::milliseconds ms{value};
-  if (k == "max-width") c.max_width = static_cast<std::uint32_t>(value);
-  else if (k == "max-height") c.max_height = static_cast<std::uint32_t>(value);
-  else if (k == "min-buffer-ms") c.min_buffer = ms;
-  else if (k == "max-buffer-ms") c.max_buffer = ms;
-  else if (k == "startup-buffer-ms") c.startup_buffer = ms;
-  else if (k == "rebuffer-buffer-ms") c.rebuffer_buffer = ms;
-  else if (k == "telemetry-interval-ms" && value > 0) c.telemetry_interval = ms;
-  else if (k == "play-when-ready" && value <= 1) c.play_when_ready = value == 1;
-  else return ABRPLAY_ERROR_INVALID_ARGUMENT;
-  return ABRPLAY_OK;
+  return guard<int>(ABRPLAY_ERROR_INTERNAL, [&]() -> int {
+    if (!config || !key || value < 0) return ABRPLAY_ERROR_INVALID_ARGUMENT;
+    auto& c = config->config;
+    const std::string k = key;
+    const std::chrono::milliseconds ms{value};
+    if (k == "max-width") c.max_width = static_cast<std::uint32_t>(value);
+    else if (k == "max-height") c.max_height = static_cast<std::uint32_t>(value);
+    else if (k == "min-buffer-ms") c.min_buffer = ms;
+    else if (k == "max-buffer-ms") c.max_buffer = ms;
+    else if (k == "startup-buffer-ms") c.startup_buffer = ms;
+    else if (k == "rebuffer-buffer-ms") c.rebuffer_buffer = ms;
+    else if (k == "telemetry-interval-ms" && value > 0) c.telemetry_interval = ms;
+    else if (k == "play-when-ready" && value <= 1) c.play_when_ready = value == 1;
+    else return ABRPLAY_ERROR_INVALID_ARGUMENT;
+    return ABRPLAY_OK;
+  });
 }
 
 abrplay_handle* abrplay_create(const abrplay_config* config) {
-  try {
+  return guard<abrplay_handle*>(nullptr, [&]() -> abrplay_handle* {
     return new abrplay_handle(config ? config->config : abrplay::PlayerConfig{});
-  } catch (...) {
-    return nullptr;
-  }
+  });
 }
 
-void abrplay_destroy(abrplay_handle* handle) { delete handle; }
+void abrplay_destroy(abrplay_handle* handle) {
+  guard_void([&] {
+    delete handle;
+  });
+}
 
 int abrplay_load(abrplay_handle* handle, const char* url) {
-  if (!handle || !url) return ABRPLAY_ERROR_INVALID_ARGUMENT;
-  return to_c(handle->player.load(url));
+  return guard<int>(ABRPLAY_ERROR_INTERNAL, [&]() -> int {
+    if (!handle || !url) return ABRPLAY_ERROR_INVALID_ARGUMENT;
+    return to_c(handle->player.load(url));
+  });
 }
 
 int abrplay_load_playback(abrplay_handle* handle, const char* api_url, const char* token, const char* content) {
-  if (!handle || !api_url) return ABRPLAY_ERROR_INVALID_ARGUMENT;
-  abrplay::PlaybackRequest request;
-  request.api_url = api_url;
-  if (token) request.token = token;
-  if (content) request.content = content;
-  return to_c(handle->player.load(std::move(request)));
+  return guard<int>(ABRPLAY_ERROR_INTERNAL, [&]() -> int {
+    if (!handle || !api_url) return ABRPLAY_ERROR_INVALID_ARGUMENT;
+    abrplay::PlaybackRequest request;
+    request.api_url = api_url;
+    if (token) request.token = token;
+    if (content) request.content = content;
+    return to_c(handle->player.load(std::move(request)));
+  });
 }
 
 int abrplay_play(abrplay_handle* handle) {
-  if (!handle) return ABRPLAY_ERROR_INVALID_ARGUMENT;
-  handle->player.play();
-  return ABRPLAY_OK;
+  return guard<int>(ABRPLAY_ERROR_INTERNAL, [&]() -> int {
+    if (!handle) return ABRPLAY_ERROR_INVALID_ARGUMENT;
+    handle->player.play();
+    return ABRPLAY_OK;
+  });
 }
 
 int abrplay_pause(abrplay_handle* handle) {
-  if (!handle) return ABRPLAY_ERROR_INVALID_ARGUMENT;
-  handle->player.pause();
-  return ABRPLAY_OK;
+  return guard<int>(ABRPLAY_ERROR_INTERNAL, [&]() -> int {
+    if (!handle) return ABRPLAY_ERROR_INVALID_ARGUMENT;
+    handle->player.pause();
+    return ABRPLAY_OK;
+  });
 }
 
 int abrplay_seek(abrplay_handle* handle, int64_t position_us) {
-  if (!handle) return ABRPLAY_ERROR_INVALID_ARGUMENT;
-  return to_c(handle->player.seek(std::chrono::microseconds{position_us}));
+  return guard<int>(ABRPLAY_ERROR_INTERNAL, [&]() -> int {
+    if (!handle) return ABRPLAY_ERROR_INVALID_ARGUMENT;
+    return to_c(handle->player.seek(std::chrono::microseconds{position_us}));
+  });
 }
 
 int abrplay_stop(abrplay_handle* handle) {
-  if (!handle) return ABRPLAY_ERROR_INVALID_ARGUMENT;
-  handle->player.stop();
-  return ABRPLAY_OK;
+  return guard<int>(ABRPLAY_ERROR_INTERNAL, [&]() -> int {
+    if (!handle) return ABRPLAY_ERROR_INVALID_ARGUMENT;
+    handle->player.stop();
+    return ABRPLAY_OK;
+  });
 }
 
 int abrplay_set_abr(abrplay_handle* handle, const char* name) {
-  if (!handle || !name) return ABRPLAY_ERROR_INVALID_ARGUMENT;
-  return to_c(handle->player.set_abr(name));
+  return guard<int>(ABRPLAY_ERROR_INTERNAL, [&]() -> int {
+    if (!handle || !name) return ABRPLAY_ERROR_INVALID_ARGUMENT;
+    return to_c(handle->player.set_abr(name));
+  });
 }
 
 int abrplay_pin_representation(abrplay_handle* handle, int index) {
-  if (!handle || index < 0) return ABRPLAY_ERROR_INVALID_ARGUMENT;
-  handle->player.pin_representation(static_cast<std::size_t>(index));
-  return ABRPLAY_OK;
+  return guard<int>(ABRPLAY_ERROR_INTERNAL, [&]() -> int {
+    if (!handle || index < 0) return ABRPLAY_ERROR_INVALID_ARGUMENT;
+    handle->player.pin_representation(static_cast<std::size_t>(index));
+    return ABRPLAY_OK;
+  });
 }
 
 int abrplay_set_volume(abrplay_handle* handle, double volume) {
-  if (!handle || !(volume >= 0.0 && volume <= 1.0)) return ABRPLAY_ERROR_INVALID_ARGUMENT;
-  handle->player.set_volume(static_cast<float>(volume));
-  return ABRPLAY_OK;
+  return guard<int>(ABRPLAY_ERROR_INTERNAL, [&]() -> int {
+    if (!handle || !(volume >= 0.0 && volume <= 1.0)) return ABRPLAY_ERROR_INVALID_ARGUMENT;
+    handle->player.set_volume(static_cast<float>(volume));
+    return ABRPLAY_OK;
+  });
 }
 
 int abrplay_select_audio_language(abrplay_handle* handle, const char* language) {
-  if (!handle || !language || !*language) return ABRPLAY_ERROR_INVALID_ARGUMENT;
-  handle->player.select_audio_language(language);
-  return ABRPLAY_OK;
+  return guard<int>(ABRPLAY_ERROR_INTERNAL, [&]() -> int {
+    if (!handle || !language || !*language) return ABRPLAY_ERROR_INVALID_ARGUMENT;
+    handle->player.select_audio_language(language);
+    return ABRPLAY_OK;
+  });
 }
 
 int abrplay_select_text_language(abrplay_handle* handle, const char* language) {
-  if (!handle || !language) return ABRPLAY_ERROR_INVALID_ARGUMENT;
-  handle->player.select_text_language(language);
-  return ABRPLAY_OK;
+  return guard<int>(ABRPLAY_ERROR_INTERNAL, [&]() -> int {
+    if (!handle || !language) return ABRPLAY_ERROR_INVALID_ARGUMENT;
+    handle->player.select_text_language(language);
+    return ABRPLAY_OK;
+  });
 }
 
 abrplay_state abrplay_get_state(abrplay_handle* handle) {
-  return handle ? to_c(handle->player.state()) : ABRPLAY_STATE_ERROR;
+  return guard<abrplay_state>(ABRPLAY_STATE_ERROR, [&]() -> abrplay_state {
+    return handle ? to_c(handle->player.state()) : ABRPLAY_STATE_ERROR;
+  });
 }
 
 int64_t abrplay_get_position_us(abrplay_handle* handle) {
-  return handle ? static_cast<int64_t>(handle->player.position().count()) : 0;
+  return guard<int64_t>(int64_t{0}, [&]() -> int64_t {
+    return handle ? static_cast<int64_t>(handle->player.position().count()) : 0;
+  });
 }
 
 int abrplay_get_stats(abrplay_handle* handle, abrplay_stats* out) {
-  if (!handle || !out) return ABRPLAY_ERROR_INVALID_ARGUMENT;
-  const abrplay::PlayerStats s = handle->player.stats();
-  *out = abrplay_stats{};
-  out->state = to_c(s.state);
-  out->position_us = s.position.count();
-  out->video_buffer_us = s.video_buffer.count();
-  out->audio_buffer_us = s.audio_buffer.count();
-  out->video_bitrate_bps = s.video_bitrate_bps;
-  out->video_width = s.video_width;
-  out->video_height = s.video_height;
-  out->throughput_kbps = s.throughput_kbps.value_or(-1.0);
-  out->startup_time_us = s.startup_time ? s.startup_time->count() : -1;
-  out->stalls = s.stalls;
-  out->switches = s.switches;
-  out->stall_time_us = s.stall_time.count();
-  out->frames_presented = s.frames_presented;
-  out->frames_dropped = s.frames_dropped;
-  out->segments_downloaded = s.segments_downloaded;
-  return ABRPLAY_OK;
+  return guard<int>(ABRPLAY_ERROR_INTERNAL, [&]() -> int {
+    if (!handle || !out) return ABRPLAY_ERROR_INVALID_ARGUMENT;
+    const abrplay::PlayerStats s = handle->player.stats();
+    *out = abrplay_stats{};
+    out->state = to_c(s.state);
+    out->position_us = s.position.count();
+    out->video_buffer_us = s.video_buffer.count();
+    out->audio_buffer_us = s.audio_buffer.count();
+    out->video_bitrate_bps = s.video_bitrate_bps;
+    out->video_width = s.video_width;
+    out->video_height = s.video_height;
+    out->throughput_kbps = s.throughput_kbps.value_or(-1.0);
+    out->startup_time_us = s.startup_time ? s.startup_time->count() : -1;
+    out->stalls = s.stalls;
+    out->switches = s.switches;
+    out->stall_time_us = s.stall_time.count();
+    out->frames_presented = s.frames_presented;
+    out->frames_dropped = s.frames_dropped;
+    out->segments_downloaded = s.segments_downloaded;
+    return ABRPLAY_OK;
+  });
 }
 
 int abrplay_wait_event(abrplay_handle* handle, double timeout, abrplay_event* out) {
-  if (!handle || !out) return ABRPLAY_ERROR_INVALID_ARGUMENT;
-  std::unique_lock lock(handle->mu);
-  const std::uint64_t wakeups = handle->wakeups;
-  auto ready = [&] { return !handle->queue.empty() || handle->dropped > 0 || handle->wakeups != wakeups; };
-  if (timeout < 0) {
-    handle->cv.wait(lock, ready);
-  } else if (timeout > 0) {
-    handle->cv.wait_for(lock, std::chrono::duration<double>(timeout), ready);
-  }
-  *out = abrplay_event{};
-  out->message = out->track = out->representation_id = "";
-  if (handle->dropped > 0) {
-    handle->current = {};
-    handle->current_message = std::to_string(handle->dropped) + " events dropped (queue full)";
-    handle->dropped = 0;
-    out->type = ABRPLAY_EVENT_WARNING;
-    out->error = ABRPLAY_ERROR_INVALID_STATE;
+  return guard<int>(ABRPLAY_ERROR_INTERNAL, [&]() -> int {
+    if (!handle || !out) return ABRPLAY_ERROR_INVALID_ARGUMENT;
+    std::unique_lock lock(handle->mu);
+    const std::uint64_t wakeups = handle->wakeups;
+    auto ready = [&] { return !handle->queue.empty() || handle->dropped > 0 || handle->wakeups != wakeups; };
+    if (timeout < 0) {
+      handle->cv.wait(lock, ready);
+    } else if (timeout > 0) {
+      handle->cv.wait_for(lock, std::chrono::duration<double>(timeout), ready);
+    }
+    *out = abrplay_event{};
+    out->message = out->track = out->representation_id = "";
+    if (handle->dropped > 0) {
+      handle->current = {};
+      handle->current_message = std::to_string(handle->dropped) + " events dropped (queue full)";
+      handle->dropped = 0;
+      out->type = ABRPLAY_EVENT_WARNING;
+      out->error = ABRPLAY_ERROR_INVALID_STATE;
+      out->message = handle->current_message.c_str();
+      return ABRPLAY_OK;
+    }
+    if (handle->queue.empty()) return ABRPLAY_ERROR_TIMEOUT;
+    handle->current = std::move(handle->queue.front());
+    handle->queue.pop_front();
+    const abrplay::PlayerEvent& e = handle->current;
+    handle->current_message = e.error.code == abrplay::ErrorCode::kOk ? std::string() : e.error.describe();
+    out->type = to_c(e.kind);
+    out->state = to_c(e.state);
+    out->previous_state = to_c(e.previous_state);
+    out->position_us = e.position.count();
+    out->error = to_c(e.error);
     out->message = handle->current_message.c_str();
+    out->track = e.track.c_str();
+    out->representation_id = e.representation_id.c_str();
+    out->bandwidth_bps = e.bandwidth_bps;
     return ABRPLAY_OK;
-  }
-  if (handle->queue.empty()) return ABRPLAY_ERROR_TIMEOUT;
-  handle->current = std::move(handle->queue.front());
-  handle->queue.pop_front();
-  const abrplay::PlayerEvent& e = handle->current;
-  handle->current_message = e.error.code == abrplay::ErrorCode::kOk ? std::string() : e.error.describe();
-  out->type = to_c(e.kind);
-  out->state = to_c(e.state);
-  out->previous_state = to_c(e.previous_state);
-  out->position_us = e.position.count();
-  out->error = to_c(e.error);
-  out->message = handle->current_message.c_str();
-  out->track = e.track.c_str();
-  out->representation_id = e.representation_id.c_str();
-  out->bandwidth_bps = e.bandwidth_bps;
-  return ABRPLAY_OK;
+  });
 }
 
 void abrplay_wakeup(abrplay_handle* handle) {
-  if (!handle) return;
-  {
-    std::lock_guard lock(handle->mu);
-    ++handle->wakeups;
-  }
-  handle->cv.notify_all();
+  guard_void([&] {
+    if (!handle) return;
+    {
+      std::lock_guard lock(handle->mu);
+      ++handle->wakeups;
+    }
+    handle->cv.notify_all();
+  });
 }
 
 void abrplay_set_wakeup_callback(abrplay_handle* handle, void (*callback)(void* data), void* data) {
-  if (!handle) return;
-  std::lock_guard lock(handle->mu);
-  handle->wakeup_cb = callback;
-  handle->wakeup_data = data;
+  guard_void([&] {
+    if (!handle) return;
+    std::lock_guard lock(handle->mu);
+    handle->wakeup_cb = callback;
+    handle->wakeup_data = data;
+  });
 }
 
 void abrplay_set_frame_callback(abrplay_handle* handle, abrplay_frame_callback callback, void* data) {
-  if (!handle) return;
-  std::lock_guard lock(handle->cb_mu);
-  handle->frame_cb = callback;
-  handle->frame_data = data;
+  guard_void([&] {
+    if (!handle) return;
+    std::lock_guard lock(handle->cb_mu);
+    handle->frame_cb = callback;
+    handle->frame_data = data;
+  });
 }
 
 void abrplay_set_cue_callback(abrplay_handle* handle, abrplay_cue_callback callback, void* data) {
-  if (!handle) return;
-  std::lock_guard lock(handle->cb_mu);
-  handle->cue_cb = callback;
-  handle->cue_data = data;
+  guard_void([&] {
+    if (!handle) return;
+    std::lock_guard lock(handle->cb_mu);
+    handle->cue_cb = callback;
+    handle->cue_data = data;
+  });
 }
 
 }  // extern "C"

@@ -6,6 +6,8 @@ namespace abrplay::origin {
 
 namespace {
 
+using Json = nlohmann::json;
+
 Unexpected<PlayRequestError> request_error(int status, std::string message) {
   return Unexpected{PlayRequestError{status, std::move(message)}};
 }
@@ -15,7 +17,6 @@ Unexpected<PlayRequestError> request_error(int status, std::string message) {
 Expected<PlayRequest, PlayRequestError> parse_play_request(const std::string& body,
                                                            const std::string& authorization_header,
                                                            const std::string& expected_token) {
-  using Json = nlohmann::json;
   const Json req = Json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (req.is_discarded() || !req.is_object()) return request_error(400, "body: expected a JSON object");
 

@@ -53,6 +53,11 @@ TelemetryCollector::AddResult TelemetryCollector::add_one(nlohmann::json hb,
     it->second.first = received;
   }
   Session& s = it->second;
+  // A payload the player sent again (its POST was cancelled after this collector had taken it)
+  // carries a seq already stored: accepted, not counted twice.
+  if (hb.contains("seq") && hb["seq"].is_number_integer() && !s.seqs.insert(hb["seq"].get<std::int64_t>()).second) {
+    return AddResult::kStored;
+  }
   ++s.heartbeats;
   s.last = received;
   if ((hb.contains("event") && hb["event"] == "final") || (hb.contains("final") && hb["final"] == true)) {

@@ -16,9 +16,11 @@
 #include <chrono>
 #include <cstddef>
 #include <fstream>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -48,6 +50,7 @@ class TelemetryCollector {
     bool ended = false;
     nlohmann::json last_heartbeat;
     std::map<std::string, Numeric> numeric;
+    std::set<std::int64_t> seqs;  // the player delivers at least once: a seq seen before is a repeat
   };
 
   mutable std::mutex mutex_;

@@ -25,7 +25,9 @@
  * Errors: functions return 0 on success or a negative error code: -(abrplay::ErrorCode), e.g.
  * -1001 invalid argument, -1002 invalid state, -2003 HTTP status, -3001 malformed XML.
  * abrplay_error_string() names a code; event messages are owned by the handle and valid until the
- * next abrplay_wait_event() call on it.
+ * next abrplay_wait_event() call on it. No C++ exception ever leaves a function of this API: one
+ * thrown inside (out of memory, say) becomes ABRPLAY_ERROR_INTERNAL (-1004), a NULL handle or
+ * config from the create functions, ABRPLAY_STATE_ERROR, or "unknown".
  */
 #ifndef ABRPLAY_ABRPLAY_H
 #define ABRPLAY_ABRPLAY_H

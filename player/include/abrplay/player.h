@@ -44,6 +44,7 @@
 #include <utility>
 #include <vector>
 
+#include "abrplay/player/cmcd_mode.h"
 #include "abrplay/player/error.h"
 #include "abrplay/player/media/frame.h"
 
@@ -85,7 +86,6 @@ struct SinkConfig {
   std::function<void(const media::TextCue&)> on_cue;
 };
 
-enum class CmcdMode { kOff, kQuery, kHeader };
 enum class LogLevel { kDebug, kInfo, kWarning, kError };
 
 struct PlayerConfig {

@@ -108,6 +108,8 @@ TEST_CASE("POST /telemetry stores heartbeats as JSONL, GET /telemetry/sessions s
     CHECK(http_post(url, R"({"session_id": "s1", "bitrate_kbps": 2850, "stalls": 1})").status == 204);
     CHECK(http_post(url, R"({"session_id": "s1", "bitrate_kbps": 1200, "stalls": 1, "event": "final"})").status == 204);
     CHECK(http_post(url, R"([{"session_id": "s2", "seq": 0}, {"session_id": "s2", "buffer_s": 12.5}])").status == 204);
+    // A repeat (the same session and seq, sent again after a cancelled POST): accepted, stored once.
+    CHECK(http_post(url, R"({"session_id": "s2", "seq": 0, "buffer_s": 99})").status == 204);
     CHECK(http_post(url, "[1, 2]").status == 400);
     CHECK(http_post(url, "[]").status == 400);
     CHECK(http_post(url, R"([{"session_id": "s3"}, {"bitrate_kbps": 1}])").status == 400);  // refused whole
@@ -126,6 +128,7 @@ TEST_CASE("POST /telemetry stores heartbeats as JSONL, GET /telemetry/sessions s
     CHECK(s1["numeric"]["bitrate_kbps"]["max"] == 2850);
     CHECK(s1["numeric"]["bitrate_kbps"]["last"] == 1200);
     CHECK(s1["numeric"]["stalls"]["max"] == 1);
+    CHECK(sessions[1]["heartbeats"] == 2);
     CHECK(sessions[1]["ended"] == false);
     CHECK(sessions[1]["last"]["buffer_s"] == 12.5);
   }

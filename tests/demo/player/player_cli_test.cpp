@@ -2,13 +2,18 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <map>
+#include <set>
+#include <regex>
 #include <sstream>
 #include <sys/wait.h>
 
 #include "origin.h"
+#include "run_tool.h"
 #include "support/synthetic_content.h"
 
 namespace abrplay::engine::test {
@@ -72,6 +77,85 @@ TEST_CASE("abrplay --no-decode plays a VOD stream to the end and writes the summ
   // 800 kbit/s, and the summary reports the rendition played.
   CHECK(j["average_bitrate_kbps"].get<double>() == Approx(800.0));
   CHECK(j["error"].is_null());
+}
+
+TEST_CASE("the summary reports what was played: bitrate, switches and renditions agree with the origin's request log",
+          "[demo][player]") {
+  // Three rungs, 1 s segments, video only; the link alternates 4 Mbit/s and 0.5 Mbit/s every 3 s,
+  // so the default algorithm moves between rungs and may abandon a download.
+  ContentSpec spec;
+  spec.video = {{"v1", 200'000}, {"v2", 800'000}, {"v3", 2'000'000}};
+  spec.audio = {};
+  spec.segments = 12;
+  SyntheticContent content(spec);
+  const auto log_path = content.dir() / "requests.jsonl";
+  origin::OriginConfig oc;
+  oc.roots = {content.dir().string()};
+  oc.log_path = log_path.string();
+  abr::Trace trace;
+  trace.name = "steps";
+  trace.segments = {{std::chrono::seconds(3), 4000.0, {}}, {std::chrono::seconds(3), 500.0, {}}};
+  oc.cdns[0].trace = trace;
+  auto started = origin::Origin::start(std::move(oc));
+  if (!started) FAIL(started.error());
+  auto origin = std::move(*started);
+  const auto json = content.dir() / "summary.json";
+  const Run run = run_player(origin->url(0) + "manifest.mpd --no-decode --speed 2 --json-summary " + json.string());
+  origin.reset();  // every response is logged
+  REQUIRE(run.exit_code == 0);
+  const auto j = read_json(json);
+  REQUIRE(j["state"] == "ended");
+
+  // From the log: the last complete download of each video segment is the one played.
+  std::map<std::string, std::uint64_t> bps, full_bytes;
+  for (const auto& rep : spec.video) {
+    bps[rep.id] = rep.bandwidth_bps;
+    full_bytes[rep.id] = content.segment_bytes(rep);
+  }
+  std::map<int, std::pair<double, std::string>> played;  // segment number -> (request time, rendition)
+  std::ifstream log(log_path);
+  const std::regex media(R"(/seg-(v[0-9])-([0-9]+)\.m4s$)");
+  int aborted = 0;
+  for (std::string line; std::getline(log, line);) {
+    const auto r = nlohmann::json::parse(line);
+    std::smatch m;
+    const std::string path = r["path"].get<std::string>();
+    if (!std::regex_search(path, m, media)) continue;
+    const std::string rep = m[1];
+    if (r["status"] != 200 || r["bytes"].get<std::uint64_t>() != full_bytes.at(rep)) {
+      ++aborted;
+      continue;
+    }
+    const int number = std::stoi(m[2]);
+    const double t = r["t_ms"].get<double>();
+    if (!played.count(number) || played[number].first < t) played[number] = {t, rep};
+  }
+  REQUIRE(played.size() == static_cast<std::size_t>(spec.segments));
+  std::vector<std::string> sequence;
+  double kbps_sum = 0;
+  int switches = 0;
+  for (const auto& [number, entry] : played) {
+    if (!sequence.empty() && sequence.back() != entry.second) ++switches;
+    sequence.push_back(entry.second);
+    kbps_sum += static_cast<double>(bps[entry.second]) / 1000.0;
+  }
+  INFO("renditions from the log: " << nlohmann::json(sequence).dump() << ", incomplete downloads " << aborted);
+  CHECK(j["video_representations"] == nlohmann::json(sequence));
+  CHECK(j["average_bitrate_kbps"].get<double>() == Approx(kbps_sum / spec.segments).epsilon(1e-6));
+  CHECK(j["switches"] == switches);
+  CHECK(std::set<std::string>(sequence.begin(), sequence.end()).size() > 1);  // the link made it switch
+}
+
+TEST_CASE("abrplay's progress goes to a log file as whole lines, never carriage returns", "[demo][player]") {
+  SyntheticContent content({});
+  auto origin = serve(content);
+  const auto r = abrplay::test::run_tool(ABRPLAY_PLAYER_EXE, {origin->url(0) + "manifest.mpd", "--no-decode", "--speed", "8"},
+                                         content.dir());
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.find('\r') == std::string::npos);
+  // A line every 10 s and the final one: a 1 s session writes only the final line.
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') <= 2);
+  CHECK(r.err.find("ended") != std::string::npos);
 }
 
 TEST_CASE("abrplay --duration stops after that much media", "[demo][player]") {

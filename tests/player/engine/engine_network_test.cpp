@@ -1,11 +1,9 @@
-// The engine under shaped and faulty networks: ABR switching under a step trace, abandonment of a
-// stalled download, and failover between two CDNs.
+// The engine over real sockets against faulty CDNs: failover between two CDNs, a segment that
+// fails everywhere, and the error state. Switching and abandonment: engine_virtual_test.cpp.
 #include <catch2/catch.hpp>
 
 #include <set>
 
-#include "abrplay/abr/algorithm/fixed.h"
-#include "abrplay/abr/algorithm/registry.h"
 #include "support/engine_harness.h"
 #include "support/origin_helpers.h"
 #include "support/synthetic_content.h"
@@ -19,73 +17,6 @@ using std::chrono::seconds;
 
 
 }  // namespace
-
-TEST_CASE("under a 3000 -> 150 kbit/s step trace the throughput rule climbs to the top rung, then drops to the lowest",
-          "[engine][network][abr]") {
-  ContentSpec spec;
-  spec.video = {{"v1", 100'000}, {"v2", 300'000}, {"v3", 1'000'000}};
-  spec.audio = {};
-  spec.segments = 40;
-  SyntheticContent content(spec);
-  origin::OriginConfig oc;
-  oc.roots = {content.dir().string()};
-  abr::Trace trace;
-  trace.name = "step";
-  trace.segments = {{seconds(3), 3000, {}}, {seconds(6), 150, {}}};
-  oc.cdns[0].trace = trace;
-  auto origin = serve(oc);
-  Harness h(1.0);
-  h.start({}, abr::make_algorithm("throughput"));
-  REQUIRE(h.load(origin->url(0) + "manifest.mpd").code == ErrorCode::kOk);
-  // Up to v3 while the link is fast, then down to v1 once it is slow.
-  auto up_then_down = [&] {
-    bool top = false;
-    for (const auto& d : h.rec.decisions) {
-      if (d.track != TrackType::kVideo) continue;
-      if (d.index == 2) top = true;
-      if (top && d.index == 0) return true;
-    }
-    return false;
-  };
-  CHECK(h.rec.wait(up_then_down, kLimit));
-  h.on_loop([&] { h.engine->stop(); });
-  auto lock = h.rec.lock();
-  CHECK(h.rec.errors.empty());
-  // Every decision after the fast start carries the algorithm's reason.
-  for (const auto& d : h.rec.decisions) CHECK_FALSE(d.reason.empty());
-}
-
-TEST_CASE("a stalled top-rung download is abandoned and the same segment fetched again at the lowest rung",
-          "[engine][network][abandon]") {
-  ContentSpec spec;
-  spec.video = {{"v1", 100'000}, {"v2", 1'000'000}};
-  spec.audio = {};
-  SyntheticContent content(spec);
-  origin::OriginConfig oc;
-  oc.roots = {content.dir().string()};
-  oc.cdns[0].faults =
-      faults(R"({"rules": [{"match": "*seg-v2-3.m4s", "fault": "stall", "stall_s": 4, "at_fraction": 0.2}]})");
-  auto origin = serve(oc);
-  Harness h(4.0);
-  h.start({}, std::make_unique<abr::FixedAlgorithm>(1));  // v2 from the first segment (pinned)
-  REQUIRE(h.load(origin->url(0) + "manifest.mpd").code == ErrorCode::kOk);
-  REQUIRE(h.rec.wait_state(EngineState::kEnded, kLimit));
-  auto lock = h.rec.lock();
-  auto abandoned = std::find_if(h.rec.downloads.begin(), h.rec.downloads.end(),
-                                [](const DownloadEvent& d) { return d.abandoned; });
-  REQUIRE(abandoned != h.rec.downloads.end());
-  CHECK(abandoned->representation_id == "v2");
-  CHECK(abandoned->segment_start == seconds(2));
-  CHECK(abandoned->bytes < 125'000);
-  const auto video = h.rec.media(TrackType::kVideo);
-  REQUIRE(video.size() == 8);
-  CHECK(video[2].segment_start == seconds(2));
-  CHECK(video[2].representation_id == "v1");
-  CHECK(video[3].representation_id == "v2");
-  bool reason = false;
-  for (const auto& d : h.rec.decisions) reason = reason || d.reason.rfind("abandon", 0) == 0;
-  CHECK(reason);
-}
 
 TEST_CASE("with two CDNs of which one answers 503, every segment comes from the healthy one and playback ends",
           "[engine][network][cdn]") {

@@ -1,8 +1,8 @@
-// The engine against abrplay-origin on 127.0.0.1 with synthetic VOD content: startup, steady state,
-// the byte cap, seeking, multi-period, SegmentBase and errors.
+// The engine against abrplay-origin on 127.0.0.1 with synthetic VOD content: seeking, pause/play and
+// errors (over real sockets, in real time). Its steady-state logic runs on virtual time in
+// engine_virtual_test.cpp.
 #include <catch2/catch.hpp>
 
-#include "abrplay/abr/algorithm/fixed.h"
 #include "support/engine_harness.h"
 #include "support/origin_helpers.h"
 #include "support/synthetic_content.h"
@@ -14,12 +14,6 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-std::vector<EngineState> state_path(const Recorder& rec) {
-  std::vector<EngineState> out;
-  for (const auto& s : rec.states) out.push_back(s.to);
-  return out;
-}
-
 origin::OriginConfig config_for(const SyntheticContent& content) {
   origin::OriginConfig oc;
   oc.roots = {content.dir().string()};
@@ -27,61 +21,6 @@ origin::OriginConfig config_for(const SyntheticContent& content) {
 }
 
 }  // namespace
-
-TEST_CASE("VOD: loads, starts after the startup buffer, fetches every segment in order and ends without a stall",
-          "[engine][vod]") {
-  SyntheticContent content({});  // 8 x 1 s; video 200k/800k, audio 64k
-  auto origin = serve(config_for(content));
-  Harness h(4.0);
-  h.start();
-  REQUIRE(h.load(origin->url(0) + "manifest.mpd").code == ErrorCode::kOk);
-  REQUIRE(h.rec.wait_state(EngineState::kEnded, kLimit));
-  auto lock = h.rec.lock();
-  CHECK(state_path(h.rec) == std::vector<EngineState>{EngineState::kLoading, EngineState::kBuffering,
-                                                      EngineState::kPlaying, EngineState::kEnded});
-  const auto startup = h.rec.state_times[2] - h.rec.state_times[0];
-  CHECK(startup < milliseconds(1500));  // localhost, unshaped
-  for (TrackType t : {TrackType::kVideo, TrackType::kAudio}) {
-    const auto media = h.rec.media(t);
-    REQUIRE(media.size() == 8);
-    for (std::size_t i = 0; i < media.size(); ++i) {
-      CHECK(media[i].segment_start == seconds(i));
-      const auto& reps = t == TrackType::kVideo ? content.spec().video : content.spec().audio;
-      for (const auto& r : reps) {
-        if (r.id == media[i].representation_id) CHECK(media[i].bytes == content.segment_bytes(r));
-      }
-    }
-  }
-  // Each representation's init segment is fetched once, however often ABR comes back to it.
-  std::map<std::string, int> inits;
-  for (const auto& d : h.rec.downloads) {
-    if (d.kind == DownloadKind::kInit) ++inits[d.representation_id];
-  }
-  for (const auto& [id, n] : inits) CHECK(n == 1);
-  CHECK(h.rec.decisions.front().reason == "fast start");
-  CHECK(h.rec.errors.empty());
-}
-
-TEST_CASE("the video buffer never holds more than its byte cap, and playback still reaches the end",
-          "[engine][vod][buffer]") {
-  SyntheticContent content({});  // v2 segments are 100,000 bytes
-  auto origin = serve(config_for(content));
-  Harness h(4.0);
-  EngineConfig cfg;
-  cfg.video_limits.max_bytes = 250'000;  // two v2 segments and a half
-  cfg.video_limits.max_behind = milliseconds(500);
-  h.start(cfg, std::make_unique<abr::FixedAlgorithm>(1));
-  REQUIRE(h.load(origin->url(0) + "manifest.mpd").code == ErrorCode::kOk);
-  REQUIRE(h.rec.wait_state(EngineState::kEnded, kLimit));
-  auto lock = h.rec.lock();
-  std::uint64_t peak = 0;
-  for (const auto& b : h.rec.buffers) {
-    if (b.track == TrackType::kVideo) peak = std::max(peak, b.bytes);
-  }
-  CHECK(peak <= 250'000);
-  CHECK(peak >= 200'000);  // the cap was reached: the test constrained something
-  CHECK(h.rec.media(TrackType::kVideo).size() == 8);
-}
 
 TEST_CASE("a seek inside the buffer keeps it: no segment is fetched again and playback resumes at the target",
           "[engine][vod][seek]") {
@@ -147,54 +86,6 @@ TEST_CASE("a seek beyond the buffer flushes it and restarts loading at the segme
   CHECK(media[before].segment_start == seconds(20));
   CHECK(before <= 5);  // only the first few seconds were loaded before the seek
   CHECK(h.rec.states[h.rec.states.size() - 2].to == EngineState::kPlaying);
-}
-
-TEST_CASE("multi-period: tracks are selected again at the boundary, whose first segment is a discontinuity",
-          "[engine][vod][period]") {
-  ContentSpec spec;
-  spec.segments = 4;
-  spec.periods = 2;
-  SyntheticContent content(spec);
-  auto origin = serve(config_for(content));
-  Harness h(4.0);
-  h.start({}, std::make_unique<abr::FixedAlgorithm>(0));
-  REQUIRE(h.load(origin->url(0) + "manifest.mpd").code == ErrorCode::kOk);
-  REQUIRE(h.rec.wait_state(EngineState::kEnded, kLimit));
-  h.on_loop([&] {
-    const TrackBuffer* b = h.engine->buffer(TrackType::kVideo);
-    REQUIRE(b != nullptr);
-    REQUIRE(b->size() == 8);  // 8 s, all within max_behind
-    CHECK(b->segments()[3].period == 0);
-    CHECK_FALSE(b->segments()[3].discontinuity);
-    CHECK(b->segments()[4].period == 1);
-    CHECK(b->segments()[4].discontinuity);
-    CHECK(b->segments()[4].representation_changed);
-    CHECK(b->segments()[4].representation_id == "v1-p1");
-    CHECK(b->segments()[4].start == seconds(4));
-  });
-  auto lock = h.rec.lock();
-  CHECK(h.rec.media(TrackType::kAudio).size() == 8);
-}
-
-TEST_CASE("SegmentBase: the sidx is fetched and parsed, then media segments are fetched as byte ranges",
-          "[engine][vod][sidx]") {
-  ContentSpec spec;
-  spec.segment_base = true;
-  SyntheticContent content(spec);
-  auto origin = serve(config_for(content));
-  Harness h(4.0);
-  h.start({}, std::make_unique<abr::FixedAlgorithm>(1));
-  REQUIRE(h.load(origin->url(0) + "manifest.mpd").code == ErrorCode::kOk);
-  REQUIRE(h.rec.wait_state(EngineState::kEnded, kLimit));
-  auto lock = h.rec.lock();
-  int indexes = 0;
-  for (const auto& d : h.rec.downloads) indexes += d.kind == DownloadKind::kIndex;
-  CHECK(indexes >= 2);  // at least one video and one audio representation
-  const auto video = h.rec.media(TrackType::kVideo);
-  REQUIRE(video.size() == 8);
-  CHECK(video.back().representation_id == "v2");
-  CHECK(video.back().bytes == 100'000);
-  CHECK(video.back().segment_start == seconds(7));
 }
 
 TEST_CASE("a missing MPD ends in the error state with a network code naming the URL", "[engine][errors]") {

@@ -119,8 +119,8 @@ TEST_CASE("query mode appends an URL-encoded CMCD argument and keeps the existin
 }
 
 TEST_CASE("CMCD modes parse from their names", "[cmcd]") {
-  CHECK(tel::parse_cmcd_mode("query") == tel::CmcdMode::kQuery);
-  CHECK(tel::parse_cmcd_mode("header") == tel::CmcdMode::kHeader);
-  CHECK(tel::parse_cmcd_mode("off") == tel::CmcdMode::kOff);
+  CHECK(tel::parse_cmcd_mode("query") == abrplay::CmcdMode::kQuery);
+  CHECK(tel::parse_cmcd_mode("header") == abrplay::CmcdMode::kHeader);
+  CHECK(tel::parse_cmcd_mode("off") == abrplay::CmcdMode::kOff);
   CHECK_FALSE(tel::parse_cmcd_mode("Query").has_value());
 }

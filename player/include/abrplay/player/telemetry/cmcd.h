@@ -24,11 +24,11 @@
 #include <vector>
 
 #include "abrplay/abr/expected.h"
+#include "abrplay/player/cmcd_mode.h"
 #include "abrplay/player/error.h"
 
 namespace abrplay::telemetry {
 
-enum class CmcdMode { kOff, kQuery, kHeader };
 // "off", "query", "header"; nullopt for anything else.
 std::optional<CmcdMode> parse_cmcd_mode(std::string_view text);
 

@@ -5,7 +5,7 @@
 //   reporter.poll();                             // sends when nothing is in flight and no backoff runs
 //   reporter.flush(recorder.final_report(...), 1s);  // at the end of the session
 //
-// Delivery rules (issue 9, "never in the way of playback"):
+// Delivery rules ("never in the way of playback"):
 //   - the queue is bounded (max_queue payloads); when full the oldest payload is dropped and counted;
 //   - one POST in flight at a time; every queued payload goes in it, as a JSON array (a batch) when
 //     there is more than one, up to max_batch_bytes;
@@ -14,7 +14,10 @@
 //     does nothing, so the next attempt batches what could not be sent with what came since;
 //   - flush() sends everything still queued plus the final payload, waiting at most `deadline`
 //     on the calling thread (it uses its own executor, so it may run on the player thread); what
-//     is not delivered by then is abandoned and counted.
+//     is not delivered by then is abandoned and counted. A POST still in flight is cancelled and
+//     its payloads go again in the flush: delivery is at least once, and a collector that took
+//     the cancelled POST sees those payloads twice, with the same seq (the SessionRecorder's
+//     per-session counter), by which it keeps one.
 // The reporter never retries inside a request (no net::Fetcher): backoff lives here, one level up.
 // Threading: one owner. enqueue/poll/stats run on `owner` (the player thread), and completions are
 // posted there; flush() may be called on the owner or any other thread once the owner no longer

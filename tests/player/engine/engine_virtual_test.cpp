@@ -1,0 +1,194 @@
+// The engine's logic on virtual time (VirtualHarness: the lab's network model and a manual clock
+// instead of the origin, libcurl and real time): startup and steady state, the byte cap,
+// multi-period, SegmentBase, ABR switching under a step trace, and abandonment of a stalled
+// download. Each case runs in milliseconds, whatever the load on the machine. The engine against
+// real sockets and real time: engine_vod_test.cpp, engine_network_test.cpp, engine_live_test.cpp.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <map>
+
+#include "abrplay/abr/algorithm/fixed.h"
+#include "abrplay/abr/algorithm/registry.h"
+#include "support/virtual_harness.h"
+
+namespace abrplay::engine::test {
+
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+std::vector<EngineState> state_path(const Recorder& rec) {
+  std::vector<EngineState> out;
+  for (const auto& s : rec.states) out.push_back(s.to);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("virtual time: VOD loads, starts after the startup buffer, fetches every segment in order and ends",
+          "[engine][vod][virtual]") {
+  SyntheticContent content({});  // 8 x 1 s; video 200k/800k, audio 64k
+  lab::LabLinkParams link;
+  link.rtt = milliseconds(40);
+  VirtualHarness h(content, link);
+  h.start();
+  REQUIRE(h.load("manifest.mpd").code == ErrorCode::kOk);
+  REQUIRE(h.run_until_state(EngineState::kEnded));
+  CHECK(state_path(h.rec) == std::vector<EngineState>{EngineState::kLoading, EngineState::kBuffering,
+                                                      EngineState::kPlaying, EngineState::kEnded});
+  // Startup: the MPD, then per track an init and the first media segment, each one 40 ms round trip
+  // on a fast link (the tracks load in parallel or one after the other, so 3 to 5 round trips).
+  const auto startup = h.state_at[2] - h.state_at[0];
+  CHECK(startup >= milliseconds(120));
+  CHECK(startup < milliseconds(400));
+  // Playback takes the media's 8 s after startup, and no longer: there is no stall.
+  CHECK((h.state_at[3] - h.state_at[2]).count() == Approx(8'000'000).margin(50'000));
+  for (TrackType t : {TrackType::kVideo, TrackType::kAudio}) {
+    const auto media = h.rec.media(t);
+    REQUIRE(media.size() == 8);
+    for (std::size_t i = 0; i < media.size(); ++i) {
+      CHECK(media[i].segment_start == seconds(i));
+      const auto& reps = t == TrackType::kVideo ? content.spec().video : content.spec().audio;
+      for (const auto& r : reps) {
+        if (r.id == media[i].representation_id) CHECK(media[i].bytes == content.segment_bytes(r));
+      }
+    }
+  }
+  // Each representation's init segment is fetched once, however often ABR comes back to it.
+  std::map<std::string, int> inits;
+  for (const auto& d : h.rec.downloads) {
+    if (d.kind == DownloadKind::kInit) ++inits[d.representation_id];
+  }
+  for (const auto& [id, n] : inits) CHECK(n == 1);
+  CHECK(h.rec.decisions.front().reason == "fast start");
+  CHECK(h.rec.errors.empty());
+}
+
+TEST_CASE("virtual time: the video buffer never holds more than its byte cap, and playback still reaches the end",
+          "[engine][vod][buffer][virtual]") {
+  SyntheticContent content({});  // v2 segments are 100,000 bytes
+  VirtualHarness h(content);
+  EngineConfig cfg;
+  cfg.video_limits.max_bytes = 250'000;  // two v2 segments and a half
+  cfg.video_limits.max_behind = milliseconds(500);
+  h.start(cfg, std::make_unique<abr::FixedAlgorithm>(1));
+  REQUIRE(h.load("manifest.mpd").code == ErrorCode::kOk);
+  REQUIRE(h.run_until_state(EngineState::kEnded));
+  std::uint64_t peak = 0;
+  for (const auto& b : h.rec.buffers) {
+    if (b.track == TrackType::kVideo) peak = std::max(peak, b.bytes);
+  }
+  CHECK(peak <= 250'000);
+  CHECK(peak >= 200'000);  // the cap was reached: the test constrained something
+  CHECK(h.rec.media(TrackType::kVideo).size() == 8);
+}
+
+TEST_CASE("virtual time: multi-period: tracks are selected again at the boundary, whose first segment is a discontinuity",
+          "[engine][vod][period][virtual]") {
+  ContentSpec spec;
+  spec.segments = 4;
+  spec.periods = 2;
+  SyntheticContent content(spec);
+  VirtualHarness h(content);
+  h.start({}, std::make_unique<abr::FixedAlgorithm>(0));
+  REQUIRE(h.load("manifest.mpd").code == ErrorCode::kOk);
+  REQUIRE(h.run_until_state(EngineState::kEnded));
+  const TrackBuffer* b = h.engine->buffer(TrackType::kVideo);
+  REQUIRE(b != nullptr);
+  REQUIRE(b->size() == 8);  // 8 s, all within max_behind
+  CHECK(b->segments()[3].period == 0);
+  CHECK_FALSE(b->segments()[3].discontinuity);
+  CHECK(b->segments()[4].period == 1);
+  CHECK(b->segments()[4].discontinuity);
+  CHECK(b->segments()[4].representation_changed);
+  CHECK(b->segments()[4].representation_id == "v1-p1");
+  CHECK(b->segments()[4].start == seconds(4));
+  CHECK(h.rec.media(TrackType::kAudio).size() == 8);
+}
+
+TEST_CASE("virtual time: SegmentBase: the sidx is fetched and parsed, then media segments are fetched as byte ranges",
+          "[engine][vod][sidx][virtual]") {
+  ContentSpec spec;
+  spec.segment_base = true;
+  SyntheticContent content(spec);
+  VirtualHarness h(content);
+  h.start({}, std::make_unique<abr::FixedAlgorithm>(1));
+  REQUIRE(h.load("manifest.mpd").code == ErrorCode::kOk);
+  REQUIRE(h.run_until_state(EngineState::kEnded));
+  int indexes = 0;
+  for (const auto& d : h.rec.downloads) indexes += d.kind == DownloadKind::kIndex;
+  CHECK(indexes >= 2);  // at least one video and one audio representation
+  const auto video = h.rec.media(TrackType::kVideo);
+  REQUIRE(video.size() == 8);
+  CHECK(video.back().representation_id == "v2");
+  CHECK(video.back().bytes == 100'000);
+  CHECK(video.back().segment_start == seconds(7));
+}
+
+TEST_CASE("virtual time: under a 3000 -> 150 kbit/s step trace the throughput rule climbs to the top rung, then drops "
+          "to the lowest",
+          "[engine][network][abr][virtual]") {
+  ContentSpec spec;
+  spec.video = {{"v1", 100'000}, {"v2", 300'000}, {"v3", 1'000'000}};
+  spec.audio = {};
+  spec.segments = 40;
+  SyntheticContent content(spec);
+  lab::LabLinkParams link;
+  abr::Trace trace;
+  trace.name = "step";
+  trace.segments = {{seconds(3), 3000, {}}, {seconds(6), 150, {}}};
+  link.trace = trace;
+  VirtualHarness h(content, link);
+  h.start({}, abr::make_algorithm("throughput"));
+  REQUIRE(h.load("manifest.mpd").code == ErrorCode::kOk);
+  // Up to v3 while the link is fast, then down to v1 once it is slow.
+  auto up_then_down = [&] {
+    bool top = false;
+    for (const auto& d : h.rec.decisions) {
+      if (d.track != TrackType::kVideo) continue;
+      if (d.index == 2) top = true;
+      if (top && d.index == 0) return true;
+    }
+    return false;
+  };
+  CHECK(h.run_until(up_then_down, seconds(60)));
+  CHECK(h.rec.errors.empty());
+  // Every decision after the fast start carries the algorithm's reason.
+  for (const auto& d : h.rec.decisions) CHECK_FALSE(d.reason.empty());
+}
+
+TEST_CASE("virtual time: a stalled top-rung download is abandoned and the same segment fetched again at the lowest rung",
+          "[engine][network][abandon][virtual]") {
+  ContentSpec spec;
+  spec.video = {{"v1", 100'000}, {"v2", 1'000'000}};
+  spec.audio = {};
+  SyntheticContent content(spec);
+  lab::LabLinkParams link;
+  lab::LabFault stall;
+  stall.kind = lab::LabFault::Kind::kStall;
+  stall.path_contains = "seg-v2-3.m4s";
+  stall.at_byte = 25'000;  // a fifth of the segment, then nothing
+  link.faults = {stall};
+  VirtualHarness h(content, link);
+  h.start({}, std::make_unique<abr::FixedAlgorithm>(1));  // v2 from the first segment (pinned)
+  REQUIRE(h.load("manifest.mpd").code == ErrorCode::kOk);
+  REQUIRE(h.run_until_state(EngineState::kEnded));
+  auto abandoned = std::find_if(h.rec.downloads.begin(), h.rec.downloads.end(),
+                                [](const DownloadEvent& d) { return d.abandoned; });
+  REQUIRE(abandoned != h.rec.downloads.end());
+  CHECK(abandoned->representation_id == "v2");
+  CHECK(abandoned->segment_start == seconds(2));
+  CHECK(abandoned->bytes == 25'000);
+  const auto video = h.rec.media(TrackType::kVideo);
+  REQUIRE(video.size() == 8);
+  CHECK(video[2].segment_start == seconds(2));
+  CHECK(video[2].representation_id == "v1");
+  CHECK(video[3].representation_id == "v2");
+  bool reason = false;
+  for (const auto& d : h.rec.decisions) reason = reason || d.reason.rfind("abandon", 0) == 0;
+  CHECK(reason);
+}
+
+}  // namespace abrplay::engine::test
