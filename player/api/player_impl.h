@@ -1,0 +1,293 @@
+// player/api/player_impl.h: Player::Impl, private to player/api/. One class joins the streaming
+// engine, the media pipeline and telemetry (see abrplay/player.h for the threading contract); its
+// methods live in one file per job:
+//   player.cpp             the public Player, the command queue and the visible state (caller side)
+//   pipeline_feed.cpp      the engine's SegmentConsumer: builds the sinks and the pipeline, feeds it,
+//                          carries its position and events to the engine every kTick
+//   engine_events.cpp      EngineObserver: engine events become visible state, stats and PlayerEvents
+//   session.cpp            a session: load (direct, or through the playback API), CMCD, teardown
+//   session_telemetry.cpp  the telemetry session: recorder, reporter, heartbeats, final report
+//   presentation.cpp       the presentation thread, and pump() for external sinks
+//
+// Threads:
+//  - caller threads: commands update the visible (cached) state under visible_mu_ and post to the loop;
+//  - "abrplay-player" (EventLoop): the engine, the SegmentConsumer side (feeds the pipeline, reports
+//    the position every kTick), telemetry, listener calls;
+//  - "abrplay-present": pumps the current pipeline (null and frame-callback sinks need no main thread);
+//  - the pipeline's decode threads and the HttpClient's net thread.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "abrplay/abr/algorithm/abr_algorithm.h"
+#include "abrplay/net/http_client.h"
+#include "abrplay/net/request.h"
+#include "abrplay/player.h"
+#include "abrplay/player/clock.h"
+#include "abrplay/player/engine/event_loop.h"
+#include "abrplay/player/engine/streaming_engine.h"
+#include "abrplay/player/media/pipeline.h"
+#include "abrplay/player/media/sinks.h"
+#include "abrplay/player/telemetry/reporter.h"
+#include "abrplay/player/telemetry/session_recorder.h"
+
+namespace abrplay {
+
+using std::chrono::microseconds;
+using std::chrono::milliseconds;
+
+namespace player_impl {
+
+inline PlayerState from_engine(engine::EngineState s) {
+  switch (s) {
+    case engine::EngineState::kIdle: return PlayerState::kIdle;
+    case engine::EngineState::kLoading: return PlayerState::kLoading;
+    case engine::EngineState::kBuffering: return PlayerState::kBuffering;
+    case engine::EngineState::kPlaying: return PlayerState::kPlaying;
+    case engine::EngineState::kPaused: return PlayerState::kPaused;
+    case engine::EngineState::kSeeking: return PlayerState::kSeeking;
+    case engine::EngineState::kEnded: return PlayerState::kEnded;
+    case engine::EngineState::kError: return PlayerState::kError;
+  }
+  return PlayerState::kError;
+}
+
+// "fixed:N" or a registry name; null when neither.
+std::unique_ptr<abr::AbrAlgorithm> make_abr(std::string_view spec, bool pensieve_compat);
+
+// The engine owns its algorithm for its whole life; this one lets set_abr() swap the inside.
+// Player thread only (the engine asks it there, set() runs there).
+class SwitchableAbr final : public abr::AbrAlgorithm {
+ public:
+  explicit SwitchableAbr(std::unique_ptr<abr::AbrAlgorithm> inner) : inner_(std::move(inner)) {}
+  void set(std::unique_ptr<abr::AbrAlgorithm> inner) { inner_ = std::move(inner); }
+  [[nodiscard]] abr::Decision choose(const abr::AbrInput& input) override { return inner_->choose(input); }
+  [[nodiscard]] abr::AbandonDecision should_abandon(const abr::AbandonInput& input) const override {
+    return inner_->should_abandon(input);
+  }
+  void reset() override { inner_->reset(); }
+  std::string_view name() const override { return inner_->name(); }
+  bool pinned() const override { return inner_->pinned(); }
+
+ private:
+  std::unique_ptr<abr::AbrAlgorithm> inner_;
+};
+
+// The pipeline with the sinks it needs (declared first, so they outlive it).
+struct Output {
+  std::unique_ptr<media::NullAudioSink> audio;
+  std::unique_ptr<media::VideoSink> video;
+  std::unique_ptr<media::TextSink> text;
+  std::unique_ptr<media::MediaPipeline> pipeline;
+};
+
+}  // namespace player_impl
+
+class Player::Impl final : public engine::EngineObserver, public engine::SegmentConsumer {
+  using Output = player_impl::Output;
+  using SwitchableAbr = player_impl::SwitchableAbr;
+
+  // What the playback API said for a session (load(PlaybackRequest)).
+  struct ApiSession {
+    std::string session_id, telemetry_url;
+    std::optional<milliseconds> telemetry_interval;
+  };
+
+ public:
+  explicit Impl(PlayerConfig config);
+
+  ~Impl() override { shutdown(); }
+
+  void shutdown();
+
+  // ---- caller side (player.cpp) -----------------------------------------------------------------
+
+  void set_listener(PlayerListener* listener);
+  Error load(std::string url);
+  Error load_playback(PlaybackRequest request);
+  void api_play();
+  void api_pause();
+  Error seek(microseconds target);
+  void stop();
+  Error set_abr(std::string_view name);
+  void set_volume(float volume);
+  void select_audio_language(std::string language);
+
+  // Player thread. The engine selects tracks when it loads: reload at the current position.
+  void reload_at_position();
+  void select_text_language(std::string language);
+  PlayerState state() const;
+  microseconds api_position() const;
+  bool play_when_ready() const;
+  TrackLanguages languages() const;
+
+  // Player thread, once the engine has the manifest: what languages() reports.
+  void capture_languages();
+  PlayerStats stats() const;
+
+  // ---- SegmentConsumer (player thread; pipeline_feed.cpp) ---------------------------------------
+
+  void attach(engine::SegmentSource& source, std::span<const engine::TrackType> tracks,
+              engine::MediaTime start) override;
+
+  void on_data() override;
+  void play() override;
+  void pause() override;
+  void flush(engine::MediaTime position) override;
+  engine::MediaTime position() const override;
+
+  // ---- EngineObserver (player thread; engine_events.cpp) ----------------------------------------
+
+  void on_state(const engine::StateChange& change) override;
+  void on_abr_decision(const engine::AbrDecisionEvent& ev) override;
+  void on_download(const engine::DownloadEvent& ev) override;
+  void on_error(const Error& error) override;
+  void on_warning(const Error& error) override;
+
+ private:
+  static double seconds(microseconds t) { return static_cast<double>(t.count()) / 1e6; }
+  static media::TrackType to_media(engine::TrackType t) {
+    return t == engine::TrackType::kVideo ? media::TrackType::kVideo
+           : t == engine::TrackType::kAudio ? media::TrackType::kAudio
+                                            : media::TrackType::kText;
+  }
+  bool has(engine::TrackType t) const { return std::find(tracks_.begin(), tracks_.end(), t) != tracks_.end(); }
+
+  void log(LogLevel level, std::string_view text) const {
+    if (config_.log) config_.log(level, text);
+  }
+
+  // Runs `fn` on the player thread; the visible state is held until every queued command ran.
+  template <class Fn>
+  void command(Fn fn) {
+    {
+      std::lock_guard lock(visible_mu_);
+      ++pending_;
+    }
+    loop_->post([this, fn = std::move(fn)]() mutable {
+      fn();
+      {
+        std::lock_guard lock(visible_mu_);
+        --pending_;
+      }
+      sync_visible();
+    });
+  }
+
+  // Player thread: when no command is queued, the visible state follows the engine.
+  void sync_visible();
+  void emit(const PlayerEvent& e);
+  void emit_warning(const Error& error);
+  telemetry::RepresentationInfo rep_info(const std::string& id, std::uint64_t bandwidth) const;
+
+  // ---- sessions (player thread; session.cpp) ----------------------------------------------------
+
+  void do_load_playback(PlaybackRequest request);
+  void on_playback_answer(net::Result result);
+  void do_load(std::string url, std::optional<microseconds> resume_at, std::optional<ApiSession> api = std::nullopt);
+
+  // Player thread, before every engine request: request headers, then CMCD (CTA-5004).
+  void decorate(net::Request& req, const engine::RequestInfo& info);
+  void teardown_engine();
+
+  // The telemetry session (session_telemetry.cpp).
+  void start_session(const std::string& url);
+  void schedule_heartbeat();
+  telemetry::Snapshot snapshot() const;
+  void end_session(telemetry::EndReason reason);
+
+  // ---- position and pipeline events (player thread; pipeline_feed.cpp) --------------------------
+
+  void schedule_tick();
+  void cancel_tick();
+  void on_tick();
+
+  // ---- presentation thread (presentation.cpp) ---------------------------------------------------
+
+  std::shared_ptr<Output> output() const;
+  void set_output(std::shared_ptr<Output> out);
+
+  // The embedder's thread (SinkKind::kExternal).
+ public:
+  void pump(microseconds max_wait);
+
+ private:
+  void present_main();
+
+  // ---- fields -----------------------------------------------------------------------------
+
+  const PlayerConfig config_;
+  const std::shared_ptr<const Clock> clock_owner_;  // PlayerConfig::clock, or a SystemClock
+  const Clock& clock_;
+  std::unique_ptr<net::HttpClient> http_;
+  std::unique_ptr<engine::EventLoop> loop_;  // after http_ in code order; destroyed explicitly
+  bool shut_down_ = false;
+
+  // Player thread.
+  std::unique_ptr<engine::StreamingEngine> engine_;
+  SwitchableAbr* abr_ = nullptr;  // owned by engine_
+  std::string abr_spec_;
+  bool play_when_ready_;
+  float volume_;
+  std::vector<std::string> audio_languages_;
+  std::vector<std::string> text_languages_;
+  std::string url_;
+  std::string cdn_;
+  ApiSession api_;                          // what the playback API said for this session
+  std::optional<PlayerState> api_state_;    // loading / error while no engine exists (playback API)
+  std::uint64_t generation_ = 0;            // bumped by every load() and stop()
+  milliseconds telemetry_interval_{10'000};
+  std::string session_id_;  // per load(): telemetry session_id and CMCD sid
+  std::string content_id_;
+  std::map<engine::TrackType, bool> starved_;  // CMCD bs: a stall since that track's last request
+  std::optional<microseconds> pending_seek_;
+  PlayerState engine_state_ = PlayerState::kIdle;
+  microseconds position_{0};
+  SteadyTime load_time_{};
+  bool first_playing_ = false;
+  std::optional<SteadyTime> stall_start_;
+  telemetry::RepresentationInfo video_rep_, audio_rep_;
+  std::unique_ptr<telemetry::SessionRecorder> recorder_;
+  std::unique_ptr<telemetry::Reporter> reporter_;
+  engine::EventLoop::TimerId heartbeat_timer_ = 0, tick_timer_ = 0;
+  engine::SegmentSource* source_ = nullptr;
+  std::vector<engine::TrackType> tracks_;
+  std::map<engine::TrackType, bool> eos_;
+  std::map<engine::TrackType, bool> gap_after_;  // a skipped segment came before the next one
+  bool consumer_playing_ = false;
+  std::uint64_t last_rebuffers_ = 0, last_dropped_ = 0;
+  microseconds start_position_{0};
+
+  // Visible (cached) state: any thread.
+  mutable std::mutex visible_mu_;
+  int pending_ = 0;
+  PlayerState visible_state_ = PlayerState::kIdle;
+  microseconds visible_position_{0};
+  bool visible_pwr_;
+  PlayerStats stats_;
+  TrackLanguages languages_;  // languages() without audio_playing
+  std::vector<std::pair<std::string, std::vector<std::string>>> audio_sets_;  // @lang, representation ids
+
+  // Listener.
+  std::mutex listener_mu_;
+  PlayerListener* listener_ = nullptr;
+
+  // Presentation.
+  mutable std::mutex present_mu_;
+  std::condition_variable present_cv_;
+  std::shared_ptr<Output> output_;
+  bool present_stop_ = false;
+  std::thread present_thread_;  // last: starts once everything above exists
+};
+
+}  // namespace abrplay

@@ -1,0 +1,223 @@
+// Player::Impl, sessions (player thread): load() directly or through the playback API, the engine
+// for a session, request decoration (headers, CMCD) and teardown.
+#include "player_impl.h"
+
+#include <cstdio>
+#include <random>
+
+#include <nlohmann/json.hpp>
+
+#include "../engine/net_error_code.h"
+#include "abrplay/abr/algorithm/registry.h"
+#include "abrplay/player/manifest/model.h"
+#include "abrplay/player/telemetry/cmcd.h"
+
+namespace abrplay {
+
+namespace {
+
+std::string random_session_id() {
+  std::random_device rd;
+  std::mt19937_64 gen((static_cast<std::uint64_t>(rd()) << 32) ^ rd());
+  const std::uint64_t a = gen(), b = gen();
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(a >> 32),
+                static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xfff),
+                static_cast<unsigned>(0x8000 | ((b >> 48) & 0x3fff)),
+                static_cast<unsigned long long>(b & 0xffffffffffffull));
+  return buf;
+}
+
+// RFC 3986 percent-encoding of everything but unreserved characters (the CMCD query value).
+std::string percent_encode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+        c == '_' || c == '~') {
+      out += ch;
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void Player::Impl::do_load_playback(PlaybackRequest request) {
+  end_session(telemetry::EndReason::kStopped);
+  teardown_engine();
+  api_ = ApiSession{};
+  api_state_ = PlayerState::kLoading;
+  const std::uint64_t generation = ++generation_;
+  nlohmann::json body = nlohmann::json::object();
+  if (!request.content.empty()) body["content"] = request.content;
+  nlohmann::json device = nlohmann::json::object();
+  if (!request.codecs.empty()) device["codecs"] = request.codecs;
+  if (request.max_height > 0) device["max_height"] = request.max_height;
+  if (!device.empty()) body["device"] = device;
+  net::Request req;
+  req.url = request.api_url;
+  req.post_body = body.dump();
+  req.headers.push_back({"Content-Type", "application/json"});
+  if (!request.token.empty()) req.headers.push_back({"Authorization", "Bearer " + request.token});
+  for (const auto& [name, value] : config_.request_headers) req.headers.push_back({name, value});
+  req.priority = net::Priority::kHigh;
+  req.max_body_bytes = 64 * 1024;
+  req.timeouts.total = std::chrono::seconds(15);
+  net::RequestCallbacks callbacks;
+  callbacks.on_complete = [this, generation](net::Result result) {
+    if (generation != generation_) return;  // a newer load() or stop() superseded it
+    on_playback_answer(std::move(result));
+  };
+  http_->submit(std::move(req), *loop_, std::move(callbacks));
+}
+
+void Player::Impl::on_playback_answer(net::Result result) {
+  const std::string text(result.response.body.begin(), result.response.body.end());
+  auto fail = [this](ErrorCode code, std::string message) {
+    api_state_ = PlayerState::kError;
+    on_error(Error{code, "playback API: " + std::move(message)});
+    PlayerEvent ev;
+    ev.kind = PlayerEvent::Kind::kStateChanged;
+    ev.previous_state = PlayerState::kLoading;
+    ev.state = PlayerState::kError;
+    sync_visible();
+    emit(ev);
+  };
+  if (!result.ok()) {
+    std::string message = result.error->message;
+    const auto j = nlohmann::json::parse(text, nullptr, false);
+    if (j.is_object() && j.contains("error") && j["error"].is_string()) {
+      message += ": " + j["error"].get<std::string>();
+    }
+    return fail(engine::code_of(result.error->code), message);
+  }
+  const auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object() || !j.contains("manifest_url") || !j["manifest_url"].is_string()) {
+    return fail(ErrorCode::kManifestInvalidValue, "the answer has no manifest_url string");
+  }
+  ApiSession api;
+  if (j.contains("session_id") && j["session_id"].is_string()) api.session_id = j["session_id"].get<std::string>();
+  if (j.contains("telemetry_url") && j["telemetry_url"].is_string()) {
+    api.telemetry_url = j["telemetry_url"].get<std::string>();
+  }
+  if (j.contains("heartbeat_interval_s") && j["heartbeat_interval_s"].is_number() &&
+      j["heartbeat_interval_s"].get<double>() > 0) {
+    api.telemetry_interval = milliseconds(static_cast<std::int64_t>(j["heartbeat_interval_s"].get<double>() * 1000));
+  }
+  do_load(j["manifest_url"].get<std::string>(), std::nullopt, std::move(api));
+}
+
+void Player::Impl::do_load(std::string url, std::optional<microseconds> resume_at, std::optional<ApiSession> api) {
+  end_session(telemetry::EndReason::kStopped);
+  teardown_engine();
+  ++generation_;
+  api_state_.reset();
+  api_ = api ? std::move(*api) : ApiSession{};
+  if (url != url_) {  // a reload of the same manifest keeps them until it is loaded again
+    std::lock_guard lock(visible_mu_);
+    languages_ = {};
+    audio_sets_.clear();
+  }
+  url_ = url;
+  pending_seek_ = resume_at;
+  first_playing_ = false;
+  stall_start_.reset();
+  video_rep_ = {};
+  audio_rep_ = {};
+  load_time_ = clock_.steady();
+  session_id_ = api_.session_id.empty() ? random_session_id() : api_.session_id;
+  starved_.clear();
+  {
+    std::lock_guard lock(visible_mu_);
+    stats_ = PlayerStats{};
+    stats_.abr = std::string(abr::resolve_algorithm_name(abr_spec_));
+  }
+  engine::EngineConfig ec;
+  ec.load.min_buffer = config_.min_buffer;
+  ec.load.max_buffer = config_.max_buffer;
+  ec.load.startup_buffer = config_.startup_buffer;
+  ec.load.rebuffer_buffer = config_.rebuffer_buffer;
+  if (config_.max_width) ec.tracks.max_width = config_.max_width;
+  if (config_.max_height) ec.tracks.max_height = config_.max_height;
+  ec.tracks.audio_languages = audio_languages_;
+  ec.tracks.text_languages = text_languages_;
+  ec.play_when_ready = play_when_ready_;
+  ec.decorate_request = [this](net::Request& req, const engine::RequestInfo& info) { decorate(req, info); };
+  auto algo = player_impl::make_abr(abr_spec_, config_.abr_pensieve_compat);
+  if (!algo) algo = abr::make_algorithm(abr::kDefaultAlgorithm);
+  auto switchable = std::make_unique<SwitchableAbr>(std::move(algo));
+  abr_ = switchable.get();
+  engine::EngineDeps deps{*loop_, *http_, *this, std::move(switchable), nullptr, nullptr};
+  engine_state_ = PlayerState::kIdle;
+  engine_ = std::make_unique<engine::StreamingEngine>(std::move(deps), ec);
+  engine_->add_observer(*this);
+  start_session(url);
+  const Error e = engine_->load(url);
+  if (e.code != ErrorCode::kOk) on_error(e);
+}
+
+// Player thread, before every engine request: request headers, then CMCD (CTA-5004).
+void Player::Impl::decorate(net::Request& req, const engine::RequestInfo& info) {
+  for (const auto& [name, value] : config_.request_headers) req.headers.push_back({name, value});
+  if (config_.cmcd == CmcdMode::kOff) return;
+  telemetry::CmcdData d;
+  d.sid = session_id_;
+  d.cid = content_id_.substr(0, 64);
+  using K = engine::DownloadKind;
+  switch (info.kind) {
+    case K::kManifest: d.ot = telemetry::CmcdObject::kManifest; break;
+    case K::kClockSync: d.ot = telemetry::CmcdObject::kOther; break;
+    case K::kIndex:
+    case K::kInit: d.ot = telemetry::CmcdObject::kInit; break;
+    case K::kMedia:
+      d.ot = info.track == engine::TrackType::kVideo   ? telemetry::CmcdObject::kVideo
+             : info.track == engine::TrackType::kAudio ? telemetry::CmcdObject::kAudio
+                                                       : telemetry::CmcdObject::kTimedText;
+      break;
+  }
+  const bool segment = info.kind == K::kIndex || info.kind == K::kInit || info.kind == K::kMedia;
+  if (segment && info.bandwidth_bps > 0) d.br_kbps = static_cast<std::int64_t>(info.bandwidth_bps / 1000);
+  if (info.kind == K::kMedia) {
+    d.d_ms = std::chrono::duration_cast<milliseconds>(info.duration).count();
+    if (engine_) d.bl_ms = std::chrono::duration_cast<milliseconds>(engine_->buffer_ahead(info.track)).count();
+    d.bs = starved_[info.track];
+    starved_[info.track] = false;
+    d.su = !first_playing_;
+  }
+  {
+    std::lock_guard lock(visible_mu_);
+    if (stats_.throughput_kbps) d.mtp_kbps = static_cast<std::int64_t>(*stats_.throughput_kbps);
+  }
+  if (config_.cmcd == CmcdMode::kHeader) {
+    for (auto& h : telemetry::encode_headers(d)) req.headers.push_back(std::move(h));
+  } else {
+    const auto fragment = req.url.find('#');
+    std::string tail = fragment == std::string::npos ? std::string() : req.url.substr(fragment);
+    if (fragment != std::string::npos) req.url.resize(fragment);
+    req.url += (req.url.find('?') == std::string::npos ? "?CMCD=" : "&CMCD=") + percent_encode(telemetry::encode(d));
+    req.url += tail;
+  }
+}
+
+void Player::Impl::teardown_engine() {
+  cancel_tick();
+  if (engine_) {
+    engine_->remove_observer(*this);
+    engine_->stop();
+    engine_.reset();
+  }
+  abr_ = nullptr;
+  source_ = nullptr;
+  tracks_.clear();
+  engine_state_ = PlayerState::kIdle;
+  position_ = microseconds{0};
+  set_output(nullptr);
+}
+
+}  // namespace abrplay

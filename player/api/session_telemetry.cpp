@@ -1,0 +1,79 @@
+// Player::Impl, the telemetry session (player thread): the SessionRecorder and Reporter of a session,
+// heartbeats every telemetry interval, and the final report (flushed within a deadline) at its end.
+#include "player_impl.h"
+
+namespace abrplay {
+
+void Player::Impl::start_session(const std::string& url) {
+  content_id_ = config_.content_id;
+  if (content_id_.empty()) {  // the manifest's folder: ".../number/manifest.mpd" -> "number"
+    const std::string path = telemetry::redact_url(url);
+    const auto slash = path.find_last_of('/');
+    content_id_ = slash == std::string::npos ? path : path.substr(0, slash);
+    const auto prev = content_id_.find_last_of('/');
+    if (prev != std::string::npos) content_id_ = content_id_.substr(prev + 1);
+  }
+  const std::string& telemetry_url = config_.telemetry_url.empty() ? api_.telemetry_url : config_.telemetry_url;
+  if (telemetry_url.empty()) return;
+  telemetry_interval_ = config_.telemetry_url.empty() && api_.telemetry_interval ? *api_.telemetry_interval
+                                                                                  : config_.telemetry_interval;
+  telemetry::SessionInfo info;
+  info.session_id = session_id_;
+  info.content_id = content_id_;
+  info.device = "linux";
+  info.library_version = "abrplay";
+  recorder_ = std::make_unique<telemetry::SessionRecorder>(std::move(info));
+  recorder_->on_load(load_time_);
+  telemetry::ReporterConfig rc;
+  rc.url = telemetry_url;
+  for (const auto& [name, value] : config_.request_headers) rc.headers.push_back({name, value});
+  reporter_ = std::make_unique<telemetry::Reporter>(*http_, *loop_, clock_, rc);
+  schedule_heartbeat();
+}
+
+void Player::Impl::schedule_heartbeat() {
+  heartbeat_timer_ = loop_->post_after(telemetry_interval_, [this] {
+    heartbeat_timer_ = 0;
+    if (!recorder_ || !reporter_) return;
+    reporter_->enqueue(recorder_->heartbeat(snapshot(), clock_.wall(), clock_.steady()));
+    reporter_->poll();
+    schedule_heartbeat();
+  });
+}
+
+telemetry::Snapshot Player::Impl::snapshot() const {
+  telemetry::Snapshot s;
+  s.position_s = seconds(position_);
+  s.state = std::string(to_string(engine_state_));
+  if (engine_) {
+    for (engine::TrackType t : tracks_) {
+      s.buffer_s[std::string(engine::to_string(t))] = seconds(engine_->buffer_ahead(t));
+    }
+  }
+  if (!video_rep_.id.empty()) s.video = video_rep_;
+  if (!audio_rep_.id.empty()) s.audio = audio_rep_;
+  {
+    std::lock_guard lock(visible_mu_);
+    s.throughput_kbps = stats_.throughput_kbps;
+  }
+  s.cdn = telemetry::redact_url(cdn_);
+  return s;
+}
+
+void Player::Impl::end_session(telemetry::EndReason reason) {
+  if (heartbeat_timer_) loop_->cancel(heartbeat_timer_);
+  heartbeat_timer_ = 0;
+  if (!recorder_ || !reporter_) return;
+  auto recorder = std::move(recorder_);
+  auto reporter = std::move(reporter_);
+  const bool ok = reporter->flush(recorder->final_report(snapshot(), reason, clock_.wall(), clock_.steady()),
+                                  config_.telemetry_flush_deadline);
+  PlayerEvent e;
+  e.kind = PlayerEvent::Kind::kTelemetrySent;
+  e.state = engine_state_;
+  if (!ok) e.error = {ErrorCode::kNetworkTimeout, "final telemetry report not delivered before the deadline"};
+  reporter.reset();
+  emit(e);
+}
+
+}  // namespace abrplay
