@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -34,6 +35,20 @@ inline std::filesystem::path scratch_dir(const std::string& suite, const std::st
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
+}
+
+// A scratch directory of this test process's own (CTest runs test cases as parallel processes).
+inline std::filesystem::path process_scratch(const std::string& suite) {
+  return scratch_dir(suite, "pid-" + std::to_string(::getpid()));
+}
+
+// "a b  c" -> {"a", "b", "c"}: for argument lines the test writes itself (no quoting, no spaces
+// inside an argument).
+inline std::vector<std::string> split_args(const std::string& line) {
+  std::vector<std::string> out;
+  std::istringstream in(line);
+  for (std::string word; in >> word;) out.push_back(word);
+  return out;
 }
 
 // stdout and stderr go to files in `scratch` (which must exist) and are read back.

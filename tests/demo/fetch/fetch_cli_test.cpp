@@ -3,35 +3,21 @@
 
 #include <nlohmann/json.hpp>
 
-#include <sys/wait.h>
-
-#include <array>
-#include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <string>
 
+#include "run_tool.h"
 #include "support/test_server.h"
 
 namespace {
 
-struct Run {
-  int exit_code = -1;
-  std::string out;
-};
+using Run = abrplay::test::ToolRun;
 
-// Runs the tool with `args` (test-controlled text only) and collects stdout.
+// Runs the tool with `args` (test-controlled, space-separated) as a user would, no shell.
 Run run_fetch(const std::string& args) {
-  const std::string command = std::string(ABRPLAY_FETCH_EXE) + " " + args + " 2>/dev/null";
-  Run run;
-  std::FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::array<char, 4096> buf{};
-  std::size_t n = 0;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) run.out.append(buf.data(), n);
-  const int status = ::pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+  return abrplay::test::run_tool(ABRPLAY_FETCH_EXE, abrplay::test::split_args(args),
+                                 abrplay::test::process_scratch("fetch_cli"));
 }
 
 }  // namespace

@@ -2,7 +2,6 @@
 #include <catch2/catch.hpp>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -12,23 +11,15 @@
 #include <sstream>
 #include <thread>
 
+#include "run_tool.h"
+
 namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
 
-struct Run {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using Run = abrplay::test::ToolRun;
+using abrplay::test::slurp_file;
 
 // A scratch directory under the build tree, unique per process (tests may run in parallel).
 fs::path scratch(const std::string& name) {
@@ -38,15 +29,8 @@ fs::path scratch(const std::string& name) {
   return d;
 }
 
-Run run_inspect(const std::string& args, const fs::path& dir) {
-  std::string cmd = std::string("'") + ABRPLAY_INSPECT_EXE + "' " + args + " >'" + (dir / "out").string() +
-                    "' 2>'" + (dir / "err").string() + "'";
-  int status = std::system(cmd.c_str());
-  Run r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(dir / "out");
-  r.err = slurp(dir / "err");
-  return r;
+Run run_inspect(const std::vector<std::string>& args, const fs::path& dir) {
+  return abrplay::test::run_tool(ABRPLAY_INSPECT_EXE, args, dir);
 }
 
 std::size_t lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
@@ -87,7 +71,7 @@ OnDemandAsset make_asset(const std::string& name, const std::string& media_url) 
                     "-g 25 -movflags +frag_keyframe+empty_moov+default_base_moof+global_sidx -f mp4 '" +
                     (a.dir / "video.mp4").string() + "'";
   REQUIRE(std::system(cmd.c_str()) == 0);
-  std::string bytes = slurp(a.dir / "video.mp4");
+  std::string bytes = slurp_file(a.dir / "video.mp4");
   a.file_size = bytes.size();
   a.boxes = top_level_boxes(bytes);
   for (const Box& b : a.boxes) {
@@ -124,7 +108,7 @@ void check_sidx_report(const json& j, const OnDemandAsset& a) {
 TEST_CASE("inspect: a corpus MPD prints JSON with type, periods and segment addresses", "[inspect]") {
   fs::path dir = scratch("corpus");
   std::string mpd = std::string(ABRPLAY_TEST_DATA_DIR) + "/mpd-corpus/shaka-player/test/test/assets/dash-clearkey/dash.mpd";
-  Run r = run_inspect("'" + mpd + "' --json", dir);
+  Run r = run_inspect({mpd, "--json"}, dir);
   REQUIRE(r.exit_code == 0);
   json j = json::parse(r.out);
   CHECK(j["type"] == "static");
@@ -135,7 +119,7 @@ TEST_CASE("inspect: a corpus MPD prints JSON with type, periods and segment addr
   CHECK(rep["segment_count"] == 5);
   CHECK(rep["last"]["url"].get<std::string>().find("video-H264-288-400k_5.m4s") != std::string::npos);
   CHECK(j["playable"].get<std::string>().rfind("manifest.encrypted", 0) == 0);  // reported, not failed
-  Run text = run_inspect("'" + mpd + "'", dir);
+  Run text = run_inspect({mpd}, dir);
   CHECK(text.exit_code == 0);
   CHECK(text.out.find("ENCRYPTED") != std::string::npos);
 }
@@ -143,7 +127,7 @@ TEST_CASE("inspect: a corpus MPD prints JSON with type, periods and segment addr
 TEST_CASE("inspect: a bad manifest exits 1 with one stderr line naming the place", "[inspect]") {
   fs::path dir = scratch("bad");
   std::ofstream(dir / "broken.mpd") << "<MPD>\n<Period>\n</MPD>\n";
-  Run r = run_inspect("'" + (dir / "broken.mpd").string() + "'", dir);
+  Run r = run_inspect({(dir / "broken.mpd").string()}, dir);
   CHECK(r.exit_code == 1);
   CHECK(lines(r.err) == 1);
   CHECK(r.err.find("manifest.malformed_xml: line 3") != std::string::npos);
@@ -151,28 +135,28 @@ TEST_CASE("inspect: a bad manifest exits 1 with one stderr line naming the place
   std::ofstream(dir / "nod.mpd") << R"(<MPD mediaPresentationDuration="PT4S"><Period><AdaptationSet>
     <Representation id="a" bandwidth="1"><SegmentTemplate media="$Number$"><SegmentTimeline><S t="0"/>
     </SegmentTimeline></SegmentTemplate></Representation></AdaptationSet></Period></MPD>)";
-  r = run_inspect("'" + (dir / "nod.mpd").string() + "' --json", dir);
+  r = run_inspect({(dir / "nod.mpd").string(), "--json"}, dir);
   CHECK(r.exit_code == 1);
   CHECK(lines(r.err) == 1);
   CHECK(r.err.find("MPD/Period[0]/AdaptationSet[0]/Representation[0]/SegmentTemplate/SegmentTimeline/S[0]@d") !=
         std::string::npos);
   CHECK(r.out.empty());
 
-  r = run_inspect("'" + (dir / "missing.mpd").string() + "'", dir);
+  r = run_inspect({(dir / "missing.mpd").string()}, dir);
   CHECK(r.exit_code == 1);
   CHECK(lines(r.err) == 1);
 }
 
 TEST_CASE("inspect: SegmentBase on a local ffmpeg file reads the sidx from the file", "[inspect]") {
   OnDemandAsset a = make_asset("local-sidx", "video.mp4");
-  Run r = run_inspect("'" + (a.dir / "manifest.mpd").string() + "' --json", a.dir);
+  Run r = run_inspect({(a.dir / "manifest.mpd").string(), "--json"}, a.dir);
   REQUIRE(r.exit_code == 0);
   check_sidx_report(json::parse(r.out), a);
 }
 
 TEST_CASE("inspect: SegmentBase with the media missing says so and still succeeds", "[inspect]") {
   OnDemandAsset a = make_asset("missing-media", "nowhere.mp4");
-  Run r = run_inspect("'" + (a.dir / "manifest.mpd").string() + "' --json", a.dir);
+  Run r = run_inspect({(a.dir / "manifest.mpd").string(), "--json"}, a.dir);
   REQUIRE(r.exit_code == 0);
   json j = json::parse(r.out);
   const json& rep = j["periods"][0]["adaptation_sets"][0]["representations"][0];
@@ -182,8 +166,8 @@ TEST_CASE("inspect: SegmentBase with the media missing says so and still succeed
 
 TEST_CASE("inspect: over HTTP from 127.0.0.1, fetching the index range", "[inspect]") {
   OnDemandAsset a = make_asset("http-sidx", "media/video.mp4");
-  std::string mpd = slurp(a.dir / "manifest.mpd");
-  std::string media = slurp(a.dir / "video.mp4");
+  std::string mpd = slurp_file(a.dir / "manifest.mpd");
+  std::string media = slurp_file(a.dir / "video.mp4");
   std::atomic<int> range_requests{0};
   httplib::Server server;
   server.Get("/dash/manifest.mpd", [&](const httplib::Request&, httplib::Response& res) {
@@ -196,7 +180,7 @@ TEST_CASE("inspect: over HTTP from 127.0.0.1, fetching the index range", "[inspe
   int port = server.bind_to_any_port("127.0.0.1");
   REQUIRE(port > 0);
   std::thread t([&] { server.listen_after_bind(); });  // bind_to_any_port already listens: no race
-  Run r = run_inspect("http://127.0.0.1:" + std::to_string(port) + "/dash/manifest.mpd --json", a.dir);
+  Run r = run_inspect({"http://127.0.0.1:" + std::to_string(port) + "/dash/manifest.mpd", "--json"}, a.dir);
   server.stop();
   t.join();
   REQUIRE(r.exit_code == 0);

@@ -3,14 +3,11 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <array>
-#include <cstdio>
 #include <fstream>
 #include <map>
-#include <set>
 #include <regex>
+#include <set>
 #include <sstream>
-#include <sys/wait.h>
 
 #include "origin.h"
 #include "run_tool.h"
@@ -20,23 +17,12 @@ namespace abrplay::engine::test {
 
 namespace {
 
-struct Run {
-  int exit_code = -1;
-  std::string out;
-};
+using Run = abrplay::test::ToolRun;
 
-// Runs abrplay with `args` (test-controlled text only) and collects stdout.
+// Runs abrplay with `args` (test-controlled, space-separated) as a user would, no shell.
 Run run_player(const std::string& args) {
-  const std::string command = std::string(ABRPLAY_PLAYER_EXE) + " " + args + " 2>/dev/null";
-  Run run;
-  std::FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::array<char, 4096> buf{};
-  std::size_t n = 0;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) run.out.append(buf.data(), n);
-  const int status = ::pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+  return abrplay::test::run_tool(ABRPLAY_PLAYER_EXE, abrplay::test::split_args(args),
+                                 abrplay::test::process_scratch("player_cli"));
 }
 
 std::unique_ptr<origin::Origin> serve(const SyntheticContent& content) {

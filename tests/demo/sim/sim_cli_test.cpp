@@ -1,8 +1,5 @@
-// Runs the abrplay-sim executable as a user would (no shell: posix_spawn), on the copied traces.
+// Runs the abrplay-sim executable as a user would (no shell: run_tool.h), on the copied traces.
 #include <catch2/catch.hpp>
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -14,49 +11,18 @@
 
 #include "run_tool.h"
 
-extern char** environ;
-
 namespace {
 
 namespace fs = std::filesystem;
 const std::string kData = ABRPLAY_TEST_DATA_DIR;
 
-struct Run {
-  int exit_code = -1;
-  std::string out, err;
-};
+using Run = abrplay::test::ToolRun;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 fs::path scratch(const std::string& tag) { return abrplay::test::scratch_dir("sim_cli", tag); }
 
 Run run_sim(const std::vector<std::string>& args, const fs::path& dir) {
-  std::vector<std::string> all = {ABRPLAY_SIM_EXE};
-  all.insert(all.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : all) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  const std::string out = (dir / "stdout").string(), err = (dir / "stderr").string();
-  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  pid_t pid = 0;
-  Run run;
-  if (posix_spawn(&pid, ABRPLAY_SIM_EXE, &actions, nullptr, argv.data(), environ) == 0) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-  posix_spawn_file_actions_destroy(&actions);
-  run.out = slurp(out);
-  run.err = slurp(err);
-  return run;
+  return abrplay::test::run_tool(ABRPLAY_SIM_EXE, args, dir);
 }
 
 }  // namespace
@@ -70,7 +36,7 @@ TEST_CASE("abrplay-sim: table, JSON and CSV on the copied Pensieve traces", "[de
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK_THAT(r.out, Catch::Contains("robustmpc"));
-  const auto doc = nlohmann::json::parse(slurp(dir / "s.json"));
+  const auto doc = nlohmann::json::parse(abrplay::test::slurp_file(dir / "s.json"));
   CHECK(doc["traces"] == 5);
   for (const char* name : {"bb", "robustmpc", "default", "optimal"}) {
     CAPTURE(name);
@@ -82,7 +48,7 @@ TEST_CASE("abrplay-sim: table, JSON and CSV on the copied Pensieve traces", "[de
   }
   CHECK(doc["algorithms"]["optimal"]["vs_optimal"].get<double>() == Approx(1.0));
   // Header + 4 algorithms x 5 traces.
-  const std::string csv = slurp(dir / "s.csv");
+  const std::string csv = abrplay::test::slurp_file(dir / "s.csv");
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 21);
 }
 
