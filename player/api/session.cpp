@@ -28,24 +28,6 @@ std::string random_session_id() {
   return buf;
 }
 
-// RFC 3986 percent-encoding of everything but unreserved characters (the CMCD query value).
-std::string percent_encode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-        c == '_' || c == '~') {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 void Player::Impl::do_load_playback(PlaybackRequest request) {
@@ -196,12 +178,10 @@ void Player::Impl::decorate(net::Request& req, const engine::RequestInfo& info) 
   }
   if (config_.cmcd == CmcdMode::kHeader) {
     for (auto& h : telemetry::encode_headers(d)) req.headers.push_back(std::move(h));
+  } else if (auto with_query = telemetry::append_query(req.url, d)) {  // curl's URL API encodes it
+    req.url = std::move(*with_query);
   } else {
-    const auto fragment = req.url.find('#');
-    std::string tail = fragment == std::string::npos ? std::string() : req.url.substr(fragment);
-    if (fragment != std::string::npos) req.url.resize(fragment);
-    req.url += (req.url.find('?') == std::string::npos ? "?CMCD=" : "&CMCD=") + percent_encode(telemetry::encode(d));
-    req.url += tail;
+    log(LogLevel::kWarning, "CMCD not sent: " + with_query.error().message);
   }
 }
 
