@@ -39,8 +39,7 @@ class HttpClient::Impl {
  public:
   explicit Impl(ClientOptions options)
       : options_(std::move(options)),
-        user_agent_(options_.user_agent.empty() ? default_user_agent() : options_.user_agent),
-        sample_cb_(std::make_shared<const std::function<void(const ThroughputSample&)>>(options_.on_sample)) {
+        user_agent_(options_.user_agent.empty() ? default_user_agent() : options_.user_agent) {
     curl_global_init(CURL_GLOBAL_DEFAULT);  // reference-counted and thread-safe in libcurl >= 7.84
     multi_.reset(curl_multi_init());
     curl_multi_setopt(multi_.get(), CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
@@ -74,7 +73,7 @@ class HttpClient::Impl {
     t->not_before = t->submitted_at + t->request.start_delay;
     in_flight_.fetch_add(1);
     if (auto parsed = parse_http_url(t->request.url); !parsed) {
-      deliver(*t, Result{{}, parsed.error()}, false);
+      deliver(*t, Result{{}, parsed.error()});
       return id;
     }
     Command c{Command::Kind::kSubmit, id, std::move(t)};
@@ -99,25 +98,17 @@ class HttpClient::Impl {
 
  private:
   // ---- any thread ----
-  void deliver(Transfer& t, Result result, bool started) {
-    std::optional<ThroughputSample> sample;
-    if (started) {
-      const Response& r = result.response;
-      sample = ThroughputSample{r.effective_url, r.bytes_received, r.timing.ttfb, r.timing.transfer,
-                                r.connection_reused, result.ok(), SteadyClock::now()};
-    }
+  void deliver(Transfer& t, Result result) {
     if (options_.log && result.error && result.error->code != NetErrorCode::kCancelled)
       options_.log(LogLevel::kInfo, "net: " + result.error->describe());
     in_flight_.fetch_sub(1);  // before posting, so that on_complete never sees itself in flight
-    t.executor->post([callbacks = t.callbacks, on_sample = sample_cb_, sample = std::move(sample),
-                      result = std::move(result)]() mutable {
-      if (sample && *on_sample) (*on_sample)(*sample);
+    t.executor->post([callbacks = t.callbacks, result = std::move(result)]() mutable {
       if (callbacks->on_complete) callbacks->on_complete(std::move(result));
     });
   }
 
   void cancel_unstarted(Transfer& t, const std::string& why) {
-    deliver(t, Result{{}, detail::make_error(NetErrorCode::kCancelled, t.request.url, why)}, false);
+    deliver(t, Result{{}, detail::make_error(NetErrorCode::kCancelled, t.request.url, why)});
   }
 
   // ---- net thread ----
@@ -185,7 +176,7 @@ class HttpClient::Impl {
       std::unique_ptr<Transfer> owned = std::move(*it);
       it = pending_.erase(it);
       if (auto err = detail::configure_easy(t, user_agent_)) {
-        deliver(t, Result{{}, *err}, false);
+        deliver(t, Result{{}, *err});
         continue;
       }
       t.started_at = now;
@@ -211,7 +202,7 @@ class HttpClient::Impl {
     auto node = active_.extract(id);
     Transfer& t = *node.mapped();
     curl_multi_remove_handle(multi_.get(), t.easy.get());
-    deliver(t, detail::finish_transfer(t, code), true);
+    deliver(t, detail::finish_transfer(t, code));
   }
 
   void abort(RequestId id, NetErrorCode code, const std::string& why, TimeoutKind kind = TimeoutKind::kNone) {
@@ -258,7 +249,6 @@ class HttpClient::Impl {
 
   const ClientOptions options_;
   const std::string user_agent_;
-  const std::shared_ptr<const std::function<void(const ThroughputSample&)>> sample_cb_;
   detail::MultiPtr multi_;
   std::shared_ptr<detail::Mailbox> mailbox_;
   std::atomic<RequestId> next_id_{1};

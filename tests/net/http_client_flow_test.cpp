@@ -132,17 +132,11 @@ TEST_CASE("a slow consumer pauses the transfer and the body still arrives intact
   CHECK(matches_pattern(received, 0));
 }
 
-TEST_CASE("50 concurrent transfers all complete, share capped connections, and each yields a sample",
-          "[net][flow]") {
+TEST_CASE("50 concurrent transfers all complete and share capped connections", "[net][flow]") {
   TestServer server;
-  std::atomic<int> samples{0};
-  std::atomic<int> reused{0};
+  int reused = 0;
   ClientOptions opts;
   opts.max_host_connections = 4;
-  opts.on_sample = [&](const ThroughputSample& s) {
-    ++samples;
-    if (s.connection_reused) ++reused;
-  };
   ThreadExecutor exec("test-exec");
   HttpClient client(opts);
   constexpr int kCount = 50;
@@ -158,8 +152,8 @@ TEST_CASE("50 concurrent transfers all complete, share capped connections, and e
     INFO("transfer " << i << ": " << (r.error ? r.error->describe() : std::string("ok")));
     REQUIRE(r.ok());
     CHECK(r.response.body.size() == static_cast<std::size_t>(100000 + i));
+    if (r.response.connection_reused) ++reused;
   }
-  CHECK(samples == kCount);
   CHECK(reused >= kCount - 4);  // at most 4 connections were opened
   CHECK(client.in_flight() == 0);
 }

@@ -5,8 +5,8 @@
 // net thread with curl_multi_wakeup. The net thread waits in curl_multi_poll (never sleeps, never
 // polls on a timer of its own beyond the next curl, stall or start deadline).
 //
-// Callbacks. Chunks, samples and the completion of a request run on the Executor passed to
-// submit(), in this order: on_chunk* (streamed requests only), on_sample, on_complete. Exactly one
+// Callbacks. Chunks and the completion of a request run on the Executor passed to submit(), in this
+// order: on_chunk* (streamed requests only), on_complete (with the transfer's timing). Exactly one
 // on_complete per submitted request, including when it is cancelled or the client shuts down.
 //
 // Back-pressure. A streamed request gets its body in on_chunk. When more than `stream_window_bytes`
@@ -47,8 +47,6 @@ struct ClientOptions {
   std::string ca_file;     // extra CA bundle (PEM), e.g. for a test server's self-signed cert
   LogCallback log;         // may be empty
   bool curl_verbose = false;  // forward curl's verbose log (headers, connection reuse) to `log`
-  // Called for every finished transfer, on the request's executor, before on_complete.
-  std::function<void(const ThroughputSample&)> on_sample;
 };
 
 // The production Transport (transport.h).

@@ -48,15 +48,4 @@ struct Result {
   bool ok() const { return !error.has_value(); }
 };
 
-// One measurement for the throughput estimators, produced by every transfer (failed ones too).
-struct ThroughputSample {
-  std::string url;  // effective URL
-  std::uint64_t bytes = 0;
-  Micros ttfb{0};
-  Micros transfer{0};
-  bool connection_reused = false;
-  bool succeeded = false;
-  std::chrono::steady_clock::time_point finished_at;
-};
-
 }  // namespace abrplay::net
