@@ -12,7 +12,6 @@
 #include <cstring>
 #include <deque>
 #include <mutex>
-#include <new>
 #include <string>
 
 #include "abrplay/player.h"
@@ -160,7 +159,7 @@ const char* abrplay_state_string(abrplay_state state) {
 
 abrplay_config* abrplay_config_create(void) {
   return guard<abrplay_config*>(nullptr, [&]() -> abrplay_config* {
-    return new (std::nothrow) abrplay_config();
+    return new abrplay_config();  // bad_alloc: guard() returns NULL
   });
 }
 

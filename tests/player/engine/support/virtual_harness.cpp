@@ -1,5 +1,7 @@
 #include "support/virtual_harness.h"
 
+#include <stdexcept>
+
 #include "abrplay/player/lab/lab_content.h"
 #include "abrplay/player/lab/lab_session.h"
 
