@@ -2,7 +2,7 @@
 
 #include <curl/curl.h>
 
-#include "abrplay/abr/version.h"
+#include "abrplay/core/version.h"
 
 namespace abrplay::net {
 

@@ -65,7 +65,7 @@ Sample run_pipeline(const abrplay::decode_bench::RepresentationSegments& rep, in
     std::cerr << "pipeline: " << e->describe() << "\n";
     return {};
   }
-  const TrackType track = config.video ? TrackType::kVideo : TrackType::kAudio;
+  const abrplay::TrackType track = config.video ? abrplay::TrackType::kVideo : abrplay::TrackType::kAudio;
   for (const auto& s : rep.segments) p.feed(track).push(s);
   p.feed(track).end_of_stream();
   while (p.state() != PipelineState::kEnded) {

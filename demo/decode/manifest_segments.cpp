@@ -14,7 +14,7 @@ namespace {
 constexpr std::string_view kFileScheme = "file://";
 
 // Reads a file:// URL, optionally a byte range of it.
-Expected<media::Bytes, Error> read_url(const std::string& url, const std::optional<manifest::ByteRange>& range) {
+Expected<Bytes, Error> read_url(const std::string& url, const std::optional<manifest::ByteRange>& range) {
   if (url.rfind(kFileScheme, 0) != 0) {
     return Unexpected{Error{ErrorCode::kUnsupported, "not a file URL: " + url}};
   }
@@ -30,7 +30,7 @@ Expected<media::Bytes, Error> read_url(const std::string& url, const std::option
   } else {
     bytes->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
-  return media::Bytes(std::move(bytes));
+  return Bytes(std::move(bytes));
 }
 
 }  // namespace
@@ -66,7 +66,7 @@ Expected<RepresentationSegments, Error> load_representation(const std::string& m
         if (!loaded) return Unexpected{loaded.error()};
       }
       RepresentationSegments out{rep.id, content_type, index_of_type, {}};
-      media::Bytes init;
+      Bytes init;
       if (index->init()) {
         auto b = read_url(index->init()->url, index->init()->range);
         if (!b) return Unexpected{b.error()};

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "abrplay/abr/expected.h"
+#include "abrplay/core/expected.h"
 #include "abrplay/player/error.h"
 #include "abrplay/player/media/segment_feed.h"
 

@@ -77,10 +77,10 @@ int run_realtime(const RealtimeOptions& o, const RepresentationSegments& video, 
       std::cerr << "abrplay-decode-bench: " << e->describe() << "\n";
       return 1;
     }
-    for (const auto& s : video.segments) p.feed(media::TrackType::kVideo).push(s);
-    for (const auto& s : audio.segments) p.feed(media::TrackType::kAudio).push(s);
-    p.feed(media::TrackType::kVideo).end_of_stream();
-    p.feed(media::TrackType::kAudio).end_of_stream();
+    for (const auto& s : video.segments) p.feed(TrackType::kVideo).push(s);
+    for (const auto& s : audio.segments) p.feed(TrackType::kAudio).push(s);
+    p.feed(TrackType::kVideo).end_of_stream();
+    p.feed(TrackType::kAudio).end_of_stream();
     while (p.state() != media::PipelineState::kEnded) {
       if (window && window->pump_events().quit) break;
       const auto next = p.pump();

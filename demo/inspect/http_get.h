@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "abrplay/abr/expected.h"
+#include "abrplay/core/expected.h"
 #include "abrplay/player/manifest/model.h"
 
 namespace abrplay::inspect {

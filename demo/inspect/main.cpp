@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto now = std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
-  auto report = abrplay::inspect::build_report(*mpd, abrplay::manifest::WallTime(now.time_since_epoch()));
+  auto report = abrplay::inspect::build_report(*mpd, abrplay::WallTime(now.time_since_epoch()));
   if (!report) {
     std::cerr << "abrplay-inspect: " << input << ": " << report.error().describe() << "\n";
     return 1;

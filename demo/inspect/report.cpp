@@ -13,7 +13,7 @@ namespace {
 using nlohmann::json;
 using namespace abrplay::manifest;
 
-json seconds(const std::optional<MediaDuration>& d) {
+json seconds(const std::optional<MediaTime>& d) {
   if (!d) return nullptr;
   return static_cast<double>(d->count()) / 1e6;
 }

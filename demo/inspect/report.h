@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "abrplay/abr/expected.h"
+#include "abrplay/core/expected.h"
 #include "abrplay/player/error.h"
 #include "abrplay/player/manifest/model.h"
 
@@ -15,7 +15,7 @@ namespace abrplay::inspect {
 // Builds the report. Per representation it creates the segment index; an index that cannot be
 // built is a bad manifest (the Error). SegmentBase index bytes that cannot be read are reported in
 // the representation's "index_note", not as an error. `now` places live windows.
-Expected<nlohmann::json, Error> build_report(const manifest::Mpd& mpd, manifest::WallTime now);
+Expected<nlohmann::json, Error> build_report(const manifest::Mpd& mpd, WallTime now);
 
 std::string render_text(const nlohmann::json& report);
 

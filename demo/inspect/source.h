@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "abrplay/abr/expected.h"
+#include "abrplay/core/expected.h"
 #include "abrplay/player/manifest/model.h"
 
 namespace abrplay::inspect {

@@ -27,7 +27,7 @@
 #include "abrplay/abr/algorithm/fixed.h"
 #include "abrplay/abr/algorithm/registry.h"
 #include "abrplay/net/http_client.h"
-#include "abrplay/player/clock.h"
+#include "abrplay/core/clock.h"
 #include "abrplay/player/engine/event_loop.h"
 #include "abrplay/player/engine/streaming_engine.h"
 #include "abrplay/player/engine/virtual_consumer.h"

@@ -21,7 +21,7 @@ void SessionStats::on_state(const engine::StateChange& e) {
 void SessionStats::on_download(const engine::DownloadEvent& e) {
   std::lock_guard l(mu_);
   metrics_.on_download(e);
-  if (e.kind == engine::DownloadKind::kMedia && e.track == engine::TrackType::kVideo && !e.abandoned) {
+  if (e.kind == engine::DownloadKind::kMedia && e.track == TrackType::kVideo && !e.abandoned) {
     s_.last_bitrate_kbps = static_cast<double>(e.bandwidth_bps) / 1000.0;
   }
 }
@@ -31,7 +31,7 @@ void SessionStats::on_buffer(const engine::BufferLevelEvent& e) {
     std::lock_guard l(mu_);
     metrics_.on_buffer(e);
     s_.position_s = seconds_of(e.position);
-    if (e.track == engine::TrackType::kVideo || e.track == engine::TrackType::kAudio) s_.buffer_s = seconds_of(e.ahead);
+    if (e.track == TrackType::kVideo || e.track == TrackType::kAudio) s_.buffer_s = seconds_of(e.ahead);
   }
   cv_.notify_all();
 }

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "abrplay/player/clock.h"
+#include "abrplay/core/clock.h"
 #include "abrplay/player/engine/engine_events.h"
 #include "abrplay/player/engine/session_metrics.h"
 

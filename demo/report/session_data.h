@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "abrplay/abr/expected.h"
+#include "abrplay/core/expected.h"
 
 namespace abrplay::report {
 

@@ -156,7 +156,7 @@ int main(int argc, char** argv) {
       shown = p.string();
     } else {
       if (ladder_kbps.empty()) ladder_kbps = abrplay::abr::kPensieveLadderKbps;
-      auto loaded = abrplay::abr::load_video_sizes(sizes_dir, ladder_kbps, abrplay::abr::Seconds{segment_s}, chunks);
+      auto loaded = abrplay::abr::load_video_sizes(sizes_dir, ladder_kbps, abrplay::Seconds{segment_s}, chunks);
       if (!loaded) return fail(loaded.error().message);
       ec.session.content = std::make_shared<const abrplay::lab::LabContent>(abrplay::lab::LabContent::synthetic(*loaded));
       ec.session.mpd_path = "/synthetic/manifest.mpd";
@@ -201,7 +201,7 @@ int main(int argc, char** argv) {
   abrplay::abr::Video video;
   if (!sizes_dir.empty()) {
     if (ladder_kbps.empty()) ladder_kbps = abrplay::abr::kPensieveLadderKbps;
-    auto loaded = abrplay::abr::load_video_sizes(sizes_dir, ladder_kbps, abrplay::abr::Seconds{segment_s}, chunks);
+    auto loaded = abrplay::abr::load_video_sizes(sizes_dir, ladder_kbps, abrplay::Seconds{segment_s}, chunks);
     if (!loaded) return fail(loaded.error().message);
     video = std::move(loaded).value();
   } else {
@@ -209,7 +209,7 @@ int main(int argc, char** argv) {
     if (!std::is_sorted(ladder_kbps.begin(), ladder_kbps.end()) || ladder_kbps.front() <= 0) {
       return fail("--ladder-kbps must be positive and ascending");
     }
-    video = abrplay::abr::Video::constant_bitrate(ladder_kbps, abrplay::abr::Seconds{segment_s}, chunks);
+    video = abrplay::abr::Video::constant_bitrate(ladder_kbps, abrplay::Seconds{segment_s}, chunks);
   }
 
   abrplay::sim::RunConfig config;

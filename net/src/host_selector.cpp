@@ -25,7 +25,7 @@ double HostSelector::expected_seconds(const HostState& h) const {
   return h.latency_s + transfer;
 }
 
-HostChoice HostSelector::select(TimePoint now, double random_unit) const {
+HostChoice HostSelector::select(SteadyTime now, double random_unit) const {
   if (hosts_.empty()) return HostChoice{};
   std::vector<std::size_t> healthy;
   for (std::size_t i = 0; i < hosts_.size(); ++i)
@@ -67,10 +67,10 @@ HostChoice HostSelector::select(TimePoint now, double random_unit) const {
   return HostChoice{tier.back(), hosts_[tier.back()].candidate.base_url, HostChoiceReason::kWeighted};
 }
 
-void HostSelector::record_success(std::size_t index, TimePoint, double throughput_bps, std::chrono::microseconds latency) {
+void HostSelector::record_success(std::size_t index, SteadyTime, double throughput_bps, std::chrono::microseconds latency) {
   HostState& h = hosts_.at(index);
   h.consecutive_failures = 0;
-  h.excluded_until = TimePoint{};
+  h.excluded_until = SteadyTime{};
   const double latency_s = std::chrono::duration<double>(latency).count();
   const double a = std::clamp(params_.smoothing, 0.0, 1.0);
   h.latency_s = h.latency_samples == 0 ? latency_s : a * latency_s + (1 - a) * h.latency_s;
@@ -80,7 +80,7 @@ void HostSelector::record_success(std::size_t index, TimePoint, double throughpu
   h.measured = true;
 }
 
-void HostSelector::record_failure(std::size_t index, TimePoint now) {
+void HostSelector::record_failure(std::size_t index, SteadyTime now) {
   HostState& h = hosts_.at(index);
   ++h.consecutive_failures;
   auto exclusion = params_.exclusion;

@@ -17,7 +17,7 @@ void Player::Impl::on_state(const engine::StateChange& change) {
   }
   if (from == PlayerState::kPlaying && to == PlayerState::kBuffering) {
     stall_start_ = now;
-    starved_[engine::TrackType::kVideo] = starved_[engine::TrackType::kAudio] = true;
+    starved_[TrackType::kVideo] = starved_[TrackType::kAudio] = true;
     if (recorder_) recorder_->on_stall_start(now, seconds(change.position));
     std::lock_guard lock(visible_mu_);
     ++stats_.stalls;
@@ -51,8 +51,8 @@ void Player::Impl::on_state(const engine::StateChange& change) {
 }
 
 void Player::Impl::on_abr_decision(const engine::AbrDecisionEvent& ev) {
-  if (ev.track == engine::TrackType::kText) return;
-  const bool video = ev.track == engine::TrackType::kVideo;
+  if (ev.track == TrackType::kText) return;
+  const bool video = ev.track == TrackType::kVideo;
   std::string& current = video ? video_rep_.id : audio_rep_.id;
   if (ev.throughput_kbps) {
     std::lock_guard lock(visible_mu_);
@@ -92,13 +92,13 @@ void Player::Impl::on_download(const engine::DownloadEvent& ev) {
   if (!ev.base_url.empty()) cdn_ = ev.base_url;
   const bool init = ev.kind == engine::DownloadKind::kInit || ev.kind == engine::DownloadKind::kIndex;
   if (recorder_ && !ev.abandoned && (init || ev.kind == engine::DownloadKind::kMedia))
-    recorder_->on_download(engine::to_string(ev.track), ev.representation_id, init, ev.bytes);
+    recorder_->on_download(to_string(ev.track), ev.representation_id, init, ev.bytes);
   if (ev.kind != engine::DownloadKind::kMedia || ev.abandoned) return;
   {
     std::lock_guard lock(visible_mu_);
     ++stats_.segments_downloaded;
   }
-  if (ev.track == engine::TrackType::kVideo && recorder_) {
+  if (ev.track == TrackType::kVideo && recorder_) {
     recorder_->on_video_segment(rep_info(ev.representation_id, ev.bandwidth_bps),
                                 seconds(ev.segment_duration));
   }

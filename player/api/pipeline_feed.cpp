@@ -27,8 +27,8 @@ class CueCallbackTextSink final : public media::TextSink {
 
 }  // namespace
 
-void Player::Impl::attach(engine::SegmentSource& source, std::span<const engine::TrackType> tracks,
-            engine::MediaTime start) {
+void Player::Impl::attach(engine::SegmentSource& source, std::span<const TrackType> tracks,
+            MediaTime start) {
   source_ = &source;
   tracks_.assign(tracks.begin(), tracks.end());
   eos_.clear();
@@ -43,9 +43,9 @@ void Player::Impl::attach(engine::SegmentSource& source, std::span<const engine:
                           config_.sinks.max_speed);
   media::PipelineConfig pc;
   pc.mode = max_speed ? media::PresentMode::kAsFastAsPossible : media::PresentMode::kRealTime;
-  pc.video = has(engine::TrackType::kVideo);
-  pc.audio = has(engine::TrackType::kAudio);
-  pc.text = has(engine::TrackType::kText);
+  pc.video = has(TrackType::kVideo);
+  pc.audio = has(TrackType::kAudio);
+  pc.text = has(TrackType::kText);
   media::PipelineSinks sinks;
   const bool external = config_.sinks.kind == SinkKind::kExternal;
   if (pc.audio && external && config_.sinks.audio) {
@@ -82,7 +82,7 @@ void Player::Impl::attach(engine::SegmentSource& source, std::span<const engine:
 void Player::Impl::on_data() {
   auto out = output();
   if (!source_ || !out) return;
-  for (engine::TrackType t : tracks_) {
+  for (TrackType t : tracks_) {
     while (auto seg = source_->read(t)) {
       if (seg->media->empty()) {  // skipped by the engine (failed everywhere): step over the gap
         gap_after_[t] = true;
@@ -116,7 +116,7 @@ void Player::Impl::pause() {
   if (auto out = output()) out->pipeline->pause();
 }
 
-void Player::Impl::flush(engine::MediaTime position) {
+void Player::Impl::flush(MediaTime position) {
   eos_.clear();
   gap_after_.clear();
   start_position_ = position;
@@ -127,7 +127,7 @@ void Player::Impl::flush(engine::MediaTime position) {
   }
 }
 
-engine::MediaTime Player::Impl::position() const {
+MediaTime Player::Impl::position() const {
   auto out = output();
   return out ? out->pipeline->position() : start_position_;
 }
@@ -167,8 +167,8 @@ void Player::Impl::on_tick() {
     std::lock_guard lock(visible_mu_);
     stats_.frames_presented = ms.video_frames_presented;
     stats_.frames_dropped = ms.video_frames_dropped_late;
-    stats_.video_buffer = engine_->buffer_ahead(engine::TrackType::kVideo);
-    stats_.audio_buffer = engine_->buffer_ahead(engine::TrackType::kAudio);
+    stats_.video_buffer = engine_->buffer_ahead(TrackType::kVideo);
+    stats_.audio_buffer = engine_->buffer_ahead(TrackType::kAudio);
   }
   source_->report_position(position_);
   if (ended || out->pipeline->state() == media::PipelineState::kEnded) {

@@ -33,7 +33,7 @@
 #include "abrplay/net/http_client.h"
 #include "abrplay/net/request.h"
 #include "abrplay/player.h"
-#include "abrplay/player/clock.h"
+#include "abrplay/core/clock.h"
 #include "abrplay/player/engine/event_loop.h"
 #include "abrplay/player/engine/streaming_engine.h"
 #include "abrplay/player/media/pipeline.h"
@@ -137,14 +137,14 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
 
   // ---- SegmentConsumer (player thread; pipeline_feed.cpp) ---------------------------------------
 
-  void attach(engine::SegmentSource& source, std::span<const engine::TrackType> tracks,
-              engine::MediaTime start) override;
+  void attach(engine::SegmentSource& source, std::span<const TrackType> tracks,
+              MediaTime start) override;
 
   void on_data() override;
   void play() override;
   void pause() override;
-  void flush(engine::MediaTime position) override;
-  engine::MediaTime position() const override;
+  void flush(MediaTime position) override;
+  MediaTime position() const override;
 
   // ---- EngineObserver (player thread; engine_events.cpp) ----------------------------------------
 
@@ -156,12 +156,12 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
 
  private:
   static double seconds(microseconds t) { return static_cast<double>(t.count()) / 1e6; }
-  static media::TrackType to_media(engine::TrackType t) {
-    return t == engine::TrackType::kVideo ? media::TrackType::kVideo
-           : t == engine::TrackType::kAudio ? media::TrackType::kAudio
-                                            : media::TrackType::kText;
+  static TrackType to_media(TrackType t) {
+    return t == TrackType::kVideo ? TrackType::kVideo
+           : t == TrackType::kAudio ? TrackType::kAudio
+                                            : TrackType::kText;
   }
-  bool has(engine::TrackType t) const { return std::find(tracks_.begin(), tracks_.end(), t) != tracks_.end(); }
+  bool has(TrackType t) const { return std::find(tracks_.begin(), tracks_.end(), t) != tracks_.end(); }
 
   void log(LogLevel level, std::string_view text) const {
     if (config_.log) config_.log(level, text);
@@ -249,7 +249,7 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   milliseconds telemetry_interval_{10'000};
   std::string session_id_;  // per load(): telemetry session_id and CMCD sid
   std::string content_id_;
-  std::map<engine::TrackType, bool> starved_;  // CMCD bs: a stall since that track's last request
+  std::map<TrackType, bool> starved_;  // CMCD bs: a stall since that track's last request
   std::optional<microseconds> pending_seek_;
   PlayerState engine_state_ = PlayerState::kIdle;
   microseconds position_{0};
@@ -261,9 +261,9 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   std::unique_ptr<telemetry::Reporter> reporter_;
   engine::EventLoop::TimerId heartbeat_timer_ = 0, tick_timer_ = 0;
   engine::SegmentSource* source_ = nullptr;
-  std::vector<engine::TrackType> tracks_;
-  std::map<engine::TrackType, bool> eos_;
-  std::map<engine::TrackType, bool> gap_after_;  // a skipped segment came before the next one
+  std::vector<TrackType> tracks_;
+  std::map<TrackType, bool> eos_;
+  std::map<TrackType, bool> gap_after_;  // a skipped segment came before the next one
   bool consumer_playing_ = false;
   std::uint64_t last_rebuffers_ = 0, last_dropped_ = 0;
   microseconds start_position_{0};

@@ -158,8 +158,8 @@ void Player::Impl::decorate(net::Request& req, const engine::RequestInfo& info) 
     case K::kIndex:
     case K::kInit: d.ot = telemetry::CmcdObject::kInit; break;
     case K::kMedia:
-      d.ot = info.track == engine::TrackType::kVideo   ? telemetry::CmcdObject::kVideo
-             : info.track == engine::TrackType::kAudio ? telemetry::CmcdObject::kAudio
+      d.ot = info.track == TrackType::kVideo   ? telemetry::CmcdObject::kVideo
+             : info.track == TrackType::kAudio ? telemetry::CmcdObject::kAudio
                                                        : telemetry::CmcdObject::kTimedText;
       break;
   }

@@ -46,8 +46,8 @@ telemetry::Snapshot Player::Impl::snapshot() const {
   s.position_s = seconds(position_);
   s.state = std::string(to_string(engine_state_));
   if (engine_) {
-    for (engine::TrackType t : tracks_) {
-      s.buffer_s[std::string(engine::to_string(t))] = seconds(engine_->buffer_ahead(t));
+    for (TrackType t : tracks_) {
+      s.buffer_s[std::string(to_string(t))] = seconds(engine_->buffer_ahead(t));
     }
   }
   if (!video_rep_.id.empty()) s.video = video_rep_;

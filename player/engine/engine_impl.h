@@ -43,14 +43,14 @@ class StreamingEngine::Impl final : public LoaderHost, public SegmentSource {
   const manifest::Mpd& mpd() const override { return *mpd_; }
   net::Fetcher& fetcher_for(const std::vector<std::string>& base_urls) override;
   MediaTime play_position() const override { return position_; }
-  manifest::WallTime live_now() const override;
+  WallTime live_now() const override;
   bool rebuffering() const override { return state_ == EngineState::kBuffering && after_stall_; }
   abr::AbrAlgorithm& abr() override { return *abr_; }
   std::optional<double> throughput_kbps() const override { return estimator_->estimate_kbps(); }
   int media_samples() const override { return media_samples_; }
-  abr::Seconds latency() const override { return latency_.estimate(); }
+  Seconds latency() const override { return latency_.estimate(); }
   std::span<const abr::ThroughputSample> recent_samples() const override { return recent_; }
-  abr::Seconds session_time() const override;
+  Seconds session_time() const override;
   void record_sample(const abr::ThroughputSample& sample) override;
   void emit(const AbrDecisionEvent& event) override;
   void emit(const DownloadEvent& event) override;
@@ -111,7 +111,7 @@ class StreamingEngine::Impl final : public LoaderHost, public SegmentSource {
   // cannot move the live edge (a suspend, which stops the monotonic clock, leaves it behind: safe,
   // the player then plays further from the edge). Unset for static MPDs.
   struct LiveAnchor {
-    manifest::WallTime server_time;
+    WallTime server_time;
     SteadyTime at;
   };
   std::optional<LiveAnchor> live_anchor_;

@@ -111,7 +111,7 @@ void StreamingEngine::Impl::sync_clock(std::size_t i, std::uint64_t generation) 
   const auto& t = timings[i];
   const UtcScheme scheme = utc_scheme(t.scheme_id_uri);
   if (scheme == UtcScheme::kUnsupported) return sync_clock(i + 1, generation);
-  const WallClockTime sent = loop_.clock().wall();
+  const WallTime sent = loop_.clock().wall();
   if (scheme == UtcScheme::kDirect) {
     auto server = parse_utc_body(t.value);
     if (!server) {
@@ -131,13 +131,13 @@ void StreamingEngine::Impl::sync_clock(std::size_t i, std::uint64_t generation) 
   net::FetchCallbacks cbs;
   cbs.on_complete = [this, alive, generation, i, scheme, sent](net::FetchOutcome outcome) {
     if (alive.expired() || generation != generation_) return;
-    const WallClockTime received = loop_.clock().wall();
-    Expected<WallClockTime, std::string> server = Unexpected{std::string()};
+    const WallTime received = loop_.clock().wall();
+    Expected<WallTime, std::string> server = Unexpected{std::string()};
     if (!outcome) {
       server = Unexpected{outcome.error().describe()};
     } else if (scheme == UtcScheme::kHttpHead) {
       auto date = outcome->response.header("date");
-      server = date ? parse_http_date(*date) : Expected<WallClockTime, std::string>(Unexpected{std::string("no Date header")});
+      server = date ? parse_http_date(*date) : Expected<WallTime, std::string>(Unexpected{std::string("no Date header")});
     } else {
       const auto& b = outcome->response.body;
       server = parse_utc_body(std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));

@@ -25,15 +25,15 @@ class LoaderHost {
   // The Fetcher whose hosts are `base_urls` (CDN failover between them); empty: absolute URLs only.
   virtual net::Fetcher& fetcher_for(const std::vector<std::string>& base_urls) = 0;
   virtual MediaTime play_position() const = 0;
-  virtual manifest::WallTime live_now() const = 0;
+  virtual WallTime live_now() const = 0;
   virtual bool rebuffering() const = 0;
 
   virtual abr::AbrAlgorithm& abr() = 0;
   virtual std::optional<double> throughput_kbps() const = 0;
   virtual int media_samples() const = 0;
-  virtual abr::Seconds latency() const = 0;
+  virtual Seconds latency() const = 0;
   virtual std::span<const abr::ThroughputSample> recent_samples() const = 0;
-  virtual abr::Seconds session_time() const = 0;  // seconds since the engine was created
+  virtual Seconds session_time() const = 0;  // seconds since the engine was created
   virtual void record_sample(const abr::ThroughputSample& sample) = 0;
 
   virtual void emit(const AbrDecisionEvent& event) = 0;

@@ -87,21 +87,21 @@ net::Fetcher& StreamingEngine::Impl::fetcher_for(const std::vector<std::string>&
   return *it->second;
 }
 
-manifest::WallTime StreamingEngine::Impl::live_now() const {
+WallTime StreamingEngine::Impl::live_now() const {
   if (live_anchor_) {
     return live_anchor_->server_time +
            std::chrono::duration_cast<std::chrono::microseconds>(loop_.clock().steady() - live_anchor_->at);
   }
-  return manifest::WallTime(loop_.clock().wall().time_since_epoch()) + clock_offset_;
+  return WallTime(loop_.clock().wall().time_since_epoch()) + clock_offset_;
 }
 
 void StreamingEngine::Impl::anchor_live_time() {
-  live_anchor_ = LiveAnchor{manifest::WallTime(loop_.clock().wall().time_since_epoch()) + clock_offset_,
+  live_anchor_ = LiveAnchor{WallTime(loop_.clock().wall().time_since_epoch()) + clock_offset_,
                             loop_.clock().steady()};
 }
 
-abr::Seconds StreamingEngine::Impl::session_time() const {
-  return abr::Seconds(loop_.clock().steady() - session_start_);
+Seconds StreamingEngine::Impl::session_time() const {
+  return Seconds(loop_.clock().steady() - session_start_);
 }
 
 void StreamingEngine::Impl::record_sample(const abr::ThroughputSample& s) {

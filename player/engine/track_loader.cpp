@@ -199,7 +199,7 @@ void TrackLoader::pump() {
   while (seg && seg->end() <= next_time_ + kEdge) seg = index.next(*seg);
   const auto& mpd = host_.mpd();
   if (index.is_dynamic()) {
-    const manifest::WallTime now = host_.live_now();
+    const WallTime now = host_.live_now();
     const auto avail = index.available(now);
     if (seg && avail && seg->position < avail->first) {
       const auto first = index.segment(avail->first);
@@ -256,7 +256,7 @@ bool TrackLoader::next_is_media() const {
   return !rep.index->init() || rep.init != nullptr;
 }
 
-void TrackLoader::wait_until(manifest::WallTime when) {
+void TrackLoader::wait_until(WallTime when) {
   // 50 ms after the availability time: the origin's clock and ours agree to a round trip. At least
   // 100 ms: when the index and our arithmetic disagree about a segment already due, this looks
   // again ten times a second instead of spinning.

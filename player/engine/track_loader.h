@@ -25,7 +25,7 @@
 namespace abrplay::engine {
 
 // A media time as the ABR's seconds.
-inline abr::Seconds seconds_of(MediaTime t) { return abr::Seconds(static_cast<double>(t.count()) / 1e6); }
+inline Seconds seconds_of(MediaTime t) { return Seconds(static_cast<double>(t.count()) / 1e6); }
 
 class TrackLoader {
  public:
@@ -91,7 +91,7 @@ class TrackLoader {
   void on_complete(std::uint64_t seq, net::FetchOutcome outcome);
   void check_abandon();
   void schedule_abandon_check();
-  void wait_until(manifest::WallTime when);
+  void wait_until(WallTime when);
   void wait_for(MediaTime delay);
   abr::ThroughputSample sample_of(const InFlight& f) const;
   bool push_or_park(BufferedSegment segment);

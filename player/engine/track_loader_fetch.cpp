@@ -100,8 +100,8 @@ abr::ThroughputSample TrackLoader::sample_of(const InFlight& f) const {
   abr::ThroughputSample s;
   s.end_time = host_.session_time();
   s.bytes = static_cast<double>(f.body.size());
-  s.duration = std::max(abr::Seconds(now - f.sent), abr::Seconds(1e-6));
-  s.ttfb = f.first_byte ? abr::Seconds(*f.first_byte - f.sent) : s.duration;
+  s.duration = std::max(Seconds(now - f.sent), Seconds(1e-6));
+  s.ttfb = f.first_byte ? Seconds(*f.first_byte - f.sent) : s.duration;
   return s;
 }
 
@@ -127,8 +127,8 @@ void TrackLoader::check_abandon() {
   const double declared = static_cast<double>(reps_[f.rep].bandwidth_bps) * f.context.segment_duration.count() / 8.0;
   in.bytes_total = f.segment && f.segment->range ? static_cast<double>(f.segment->range->size()) : declared;
   in.bytes_loaded = static_cast<double>(f.body.size());
-  in.elapsed = abr::Seconds(now - f.sent);
-  in.ttfb = f.first_byte ? abr::Seconds(*f.first_byte - f.sent) : abr::Seconds(0);
+  in.elapsed = Seconds(now - f.sent);
+  in.ttfb = f.first_byte ? Seconds(*f.first_byte - f.sent) : Seconds(0);
   const abr::AbandonDecision d = host_.abr().should_abandon(in);
   if (!d.abandon || d.switch_to >= f.rep) return;
 

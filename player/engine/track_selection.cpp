@@ -118,15 +118,6 @@ struct Candidate {
 
 }  // namespace
 
-std::string_view to_string(TrackType type) {
-  switch (type) {
-    case TrackType::kVideo: return "video";
-    case TrackType::kAudio: return "audio";
-    case TrackType::kText: return "text";
-  }
-  return "?";
-}
-
 std::string_view track_type_name(const manifest::AdaptationSet& set) {
   std::string_view ct = set.content_type;
   if (ct == "video" || ct == "audio" || ct == "text") return ct;

@@ -18,7 +18,7 @@ UtcScheme utc_scheme(std::string_view s) {
   return UtcScheme::kUnsupported;
 }
 
-Expected<WallClockTime, std::string> parse_utc_body(std::string_view body) {
+Expected<WallTime, std::string> parse_utc_body(std::string_view body) {
   const auto first = body.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) return Unexpected{std::string("empty time response")};
   const auto last = body.find_last_not_of(" \t\r\n");
@@ -26,10 +26,10 @@ Expected<WallClockTime, std::string> parse_utc_body(std::string_view body) {
   if (text.size() > 64) return Unexpected{std::string("time response longer than 64 bytes")};
   auto t = manifest::parse_xs_datetime(text);
   if (!t) return Unexpected{"'" + std::string(text) + "': " + t.error()};
-  return WallClockTime(t->time_since_epoch());
+  return WallTime(t->time_since_epoch());
 }
 
-Expected<WallClockTime, std::string> parse_http_date(std::string_view value) {
+Expected<WallTime, std::string> parse_http_date(std::string_view value) {
   // "Sun, 06 Nov 1994 08:49:37 GMT"
   const std::string v(value.substr(0, 64));
   char wday[4] = {}, mon[4] = {}, zone[4] = {};
@@ -48,10 +48,10 @@ Expected<WallClockTime, std::string> parse_http_date(std::string_view value) {
   using namespace std::chrono;
   const year_month_day ymd{std::chrono::year{year}, std::chrono::month{month + 1}, std::chrono::day{static_cast<unsigned>(day)}};
   if (!ymd.ok()) return Unexpected{"'" + v + "' names no calendar day"};
-  return WallClockTime(duration_cast<microseconds>(sys_days(ymd).time_since_epoch() + hours(h) + minutes(m) + seconds(s)));
+  return WallTime(duration_cast<microseconds>(sys_days(ymd).time_since_epoch() + hours(h) + minutes(m) + seconds(s)));
 }
 
-std::chrono::microseconds clock_offset(WallClockTime sent, WallClockTime received, WallClockTime server) {
+std::chrono::microseconds clock_offset(WallTime sent, WallTime received, WallTime server) {
   const auto midpoint = sent + (received - sent) / 2;
   return server - midpoint;
 }

@@ -47,10 +47,10 @@ SegmentInfo merge_levels(const std::vector<const SegmentInfo*>& deep_first) {
   return m;
 }
 
-MediaDuration availability_offset(std::optional<double> seconds) {
-  if (!seconds) return MediaDuration(0);
+MediaTime availability_offset(std::optional<double> seconds) {
+  if (!seconds) return MediaTime(0);
   if (*seconds >= static_cast<double>(kMaxManifestDuration.count()) / 1e6) return kMaxManifestDuration;
-  return MediaDuration(static_cast<int64_t>(*seconds * 1e6));
+  return MediaTime(static_cast<int64_t>(*seconds * 1e6));
 }
 
 Expected<BaseUrlChain, Error> resolve_base_url_chain(const Mpd& mpd, const Period& period,

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "abrplay/abr/expected.h"
+#include "abrplay/core/expected.h"
 #include "abrplay/player/error.h"
 #include "abrplay/player/manifest/model.h"
 
@@ -17,11 +17,11 @@ namespace abrplay::manifest::detail {
 SegmentInfo merge_levels(const std::vector<const SegmentInfo*>& deep_first);
 
 // availabilityTimeOffset in seconds (absent = 0, INF or huge = kMaxManifestDuration).
-MediaDuration availability_offset(std::optional<double> seconds);
+MediaTime availability_offset(std::optional<double> seconds);
 
 struct BaseUrlChain {
   std::vector<std::string> urls;  // resolved alternatives, dvb:priority then document order, <= 16
-  MediaDuration availability_offset{0};  // sum over the levels of the preferred BaseURL's offset
+  MediaTime availability_offset{0};  // sum over the levels of the preferred BaseURL's offset
 };
 
 // Resolves document URL -> MPD -> Period -> AdaptationSet -> Representation BaseURLs with curl.

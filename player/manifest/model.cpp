@@ -10,7 +10,7 @@ bool AdaptationSet::encrypted() const {
   return false;
 }
 
-std::optional<MediaDuration> Mpd::total_duration() const {
+std::optional<MediaTime> Mpd::total_duration() const {
   if (media_presentation_duration) return media_presentation_duration;
   if (periods.empty() || !periods.back().duration) return std::nullopt;
   return periods.back().start + *periods.back().duration;

@@ -103,7 +103,7 @@ void resolve_period_timeline(ParseContext& ctx, Mpd& mpd) {
     if (p.start_attr) {
       p.start = *p.start_attr;
     } else if (i == 0) {
-      p.start = MediaDuration(0);
+      p.start = MediaTime(0);
     } else if (mpd.periods[i - 1].duration_attr) {
       p.start = mpd.periods[i - 1].start + *mpd.periods[i - 1].duration_attr;
     } else {

@@ -121,7 +121,7 @@ std::optional<bool> ParseContext::boolean(pugi::xml_node node, std::string_view 
   return std::nullopt;
 }
 
-std::optional<MediaDuration> ParseContext::duration(pugi::xml_node node, std::string_view name,
+std::optional<MediaTime> ParseContext::duration(pugi::xml_node node, std::string_view name,
                                                     const std::string& path) {
   pugi::xml_attribute a = attr(node, name);
   if (!a) return std::nullopt;

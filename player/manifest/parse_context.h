@@ -41,7 +41,7 @@ class ParseContext {
   std::optional<int64_t> i64(pugi::xml_node node, std::string_view name, const std::string& path);
   std::optional<double> real(pugi::xml_node node, std::string_view name, const std::string& path);
   std::optional<bool> boolean(pugi::xml_node node, std::string_view name, const std::string& path);
-  std::optional<MediaDuration> duration(pugi::xml_node node, std::string_view name,
+  std::optional<MediaTime> duration(pugi::xml_node node, std::string_view name,
                                         const std::string& path);
   std::optional<WallTime> datetime(pugi::xml_node node, std::string_view name, const std::string& path);
   std::optional<ByteRange> range(pugi::xml_node node, std::string_view name, const std::string& path);

@@ -14,7 +14,7 @@ namespace {
 constexpr uint64_t kU64Max = std::numeric_limits<uint64_t>::max();
 
 // (time - pto) / timescale, signed: segments may start before presentationTimeOffset.
-MediaDuration relative_time(uint64_t time, uint64_t pto, uint32_t timescale) {
+MediaTime relative_time(uint64_t time, uint64_t pto, uint32_t timescale) {
   return time >= pto ? ticks_to_duration(time - pto, timescale) : -ticks_to_duration(pto - time, timescale);
 }
 
@@ -50,7 +50,7 @@ std::optional<uint64_t> SegmentIndex::count() const {
   return runs_.back().first_position + runs_.back().count;
 }
 
-std::optional<MediaDuration> SegmentIndex::total_duration() const {
+std::optional<MediaTime> SegmentIndex::total_duration() const {
   if (!count()) return std::nullopt;
   uint64_t ticks = 0;
   for (const Run& r : runs_) ticks = add_saturating(ticks, r.d * r.count);  // validated at create
@@ -93,9 +93,9 @@ std::optional<Segment> SegmentIndex::segment(uint64_t position, std::size_t base
   return s;
 }
 
-std::optional<Segment> SegmentIndex::segment_at(MediaDuration t, std::size_t base) const {
+std::optional<Segment> SegmentIndex::segment_at(MediaTime t, std::size_t base) const {
   if (runs_.empty()) return std::nullopt;
-  MediaDuration rel = t - period_start_;
+  MediaTime rel = t - period_start_;
   uint64_t tick = add_saturating(pto_, rel.count() > 0 ? duration_to_ticks(rel, timescale_) : 0);
   auto it = std::upper_bound(runs_.begin(), runs_.end(), tick,
                              [](uint64_t x, const Run& r) { return x < r.t; });
@@ -147,15 +147,15 @@ std::optional<PositionRange> SegmentIndex::available(WallTime now) const {
     return PositionRange{0, n - 1};
   }
   if (!period_available_from_) return std::nullopt;
-  MediaDuration elapsed = now - *period_available_from_;
-  MediaDuration edge = elapsed + availability_offset_;
+  MediaTime elapsed = now - *period_available_from_;
+  MediaTime edge = elapsed + availability_offset_;
   if (edge.count() <= 0) return std::nullopt;
   std::optional<uint64_t> last = last_position_ending_by(add_saturating(pto_, duration_to_ticks(edge, timescale_)));
   if (!last) return std::nullopt;
   if (auto n = count(); n && *last >= *n) last = *n - 1;
   uint64_t first = 0;
   if (time_shift_buffer_depth_) {
-    MediaDuration window_start = elapsed - *time_shift_buffer_depth_;
+    MediaTime window_start = elapsed - *time_shift_buffer_depth_;
     uint64_t tick = add_saturating(pto_, duration_to_ticks(window_start, timescale_));
     std::optional<uint64_t> f = first_position_ending_after(tick);
     if (!f) return std::nullopt;

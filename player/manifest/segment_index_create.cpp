@@ -42,7 +42,7 @@ class SegmentIndexBuilder {
   const ParseLimits& limits_;
   SegmentIndex ix_;
   SegmentInfo info_;
-  MediaDuration base_url_offset_{0};
+  MediaTime base_url_offset_{0};
 };
 
 std::optional<Error> SegmentIndexBuilder::resolve_bases() {

@@ -52,7 +52,7 @@ std::string quoted(std::string_view s) {
 
 }  // namespace
 
-Expected<MediaDuration, std::string> parse_iso8601_duration(std::string_view text) {
+Expected<MediaTime, std::string> parse_iso8601_duration(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t' || text.front() == '\n'))
     text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\n'))
@@ -105,7 +105,7 @@ Expected<MediaDuration, std::string> parse_iso8601_duration(std::string_view tex
       return Unexpected{std::string("duration ") + quoted(text) + " is absurdly long (limit 1000 years)"};
   }
   if (!any) return Unexpected{std::string("duration ") + quoted(text) + " has no value"};
-  return MediaDuration(static_cast<Micros>(total));
+  return MediaTime(static_cast<Micros>(total));
 }
 
 Expected<WallTime, std::string> parse_xs_datetime(std::string_view text) {
@@ -182,7 +182,7 @@ std::string format_datetime(WallTime t) {
   return out + "Z";
 }
 
-std::string format_seconds(MediaDuration d) {
+std::string format_seconds(MediaTime d) {
   long long us = d.count();
   std::string sign = us < 0 ? "-" : "";
   unsigned long long a = us < 0 ? 0ULL - static_cast<unsigned long long>(us)
@@ -198,16 +198,16 @@ std::string format_seconds(MediaDuration d) {
   return out + "s";
 }
 
-MediaDuration ticks_to_duration(uint64_t ticks, uint32_t timescale) {
-  if (timescale == 0) return MediaDuration(0);
+MediaTime ticks_to_duration(uint64_t ticks, uint32_t timescale) {
+  if (timescale == 0) return MediaTime(0);
   uint64_t whole = ticks / timescale;
   uint64_t rem = ticks % timescale;  // rem * 1e6 < 2^32 * 1e6 < 2^63
   uint64_t us_max = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
-  if (whole > us_max / 1'000'000) return MediaDuration::max();
-  return MediaDuration(static_cast<int64_t>(whole * 1'000'000 + rem * 1'000'000 / timescale));
+  if (whole > us_max / 1'000'000) return MediaTime::max();
+  return MediaTime(static_cast<int64_t>(whole * 1'000'000 + rem * 1'000'000 / timescale));
 }
 
-uint64_t duration_to_ticks(MediaDuration d, uint32_t timescale) {
+uint64_t duration_to_ticks(MediaTime d, uint32_t timescale) {
   if (d.count() <= 0) return 0;
   uint64_t us = static_cast<uint64_t>(d.count());
   uint64_t whole = us / 1'000'000;

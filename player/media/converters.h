@@ -7,7 +7,7 @@
 #include <optional>
 #include <vector>
 
-#include "abrplay/abr/expected.h"
+#include "abrplay/core/expected.h"
 #include "abrplay/player/error.h"
 #include "abrplay/player/media/frame.h"
 #include "ffmpeg_ptr.h"

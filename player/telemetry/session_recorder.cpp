@@ -180,7 +180,7 @@ Json take_downloads(std::map<std::string, DownloadTotals>& downloads) {
 }
 
 Json common_fields(const SessionInfo& info, std::uint64_t seq, double session_time_s, const Snapshot& s,
-                   WallClockTime wall, std::string_view event) {
+                   WallTime wall, std::string_view event) {
   Json j = {{"schema_version", kSchemaVersion},
             {"session_id", info.session_id},
             {"content_id", info.content_id},
@@ -201,7 +201,7 @@ Json common_fields(const SessionInfo& info, std::uint64_t seq, double session_ti
 }
 }  // namespace
 
-std::string SessionRecorder::heartbeat(const Snapshot& snapshot, WallClockTime wall, SteadyTime now) {
+std::string SessionRecorder::heartbeat(const Snapshot& snapshot, WallTime wall, SteadyTime now) {
   Json j = common_fields(info_, seq_, since_load(now), snapshot, wall, "heartbeat");
   Json sw = Json::array(), st = Json::array(), er = Json::array(), sk = Json::array();
   for (const auto& e : switches_.items)
@@ -236,7 +236,7 @@ std::string SessionRecorder::heartbeat(const Snapshot& snapshot, WallClockTime w
   return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
-std::string SessionRecorder::final_report(const Snapshot& snapshot, EndReason reason, WallClockTime wall,
+std::string SessionRecorder::final_report(const Snapshot& snapshot, EndReason reason, WallTime wall,
                                           SteadyTime now) {
   if (stall_started_) on_stall_end(now);  // a session that ends stalled: count the stall so far
   Json j = common_fields(info_, seq_, since_load(now), snapshot, wall, "final");

@@ -8,7 +8,7 @@ namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-const HostSelector::TimePoint t0 = HostSelector::TimePoint{} + std::chrono::hours(1);
+const SteadyTime t0 = SteadyTime{} + std::chrono::hours(1);
 
 HostSelector three_hosts(HostSelectorParams params = {}) {
   return HostSelector({{"http://a/", 1, 1}, {"http://b/", 1, 3}, {"http://c/", 2, 1}}, params);

@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "abrplay/abr/expected.h"
+#include "abrplay/core/expected.h"
 
 namespace abrplay::origin {
 

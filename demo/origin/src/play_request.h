@@ -12,7 +12,7 @@
 #include <optional>
 #include <string>
 
-#include "abrplay/abr/expected.h"
+#include "abrplay/core/expected.h"
 #include "mpd_rewrite.h"
 
 namespace abrplay::origin {

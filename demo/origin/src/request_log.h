@@ -20,7 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "abrplay/abr/expected.h"
+#include "abrplay/core/expected.h"
 
 namespace abrplay::origin {
 

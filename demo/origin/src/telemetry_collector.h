@@ -25,7 +25,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "abrplay/abr/expected.h"
+#include "abrplay/core/expected.h"
 
 namespace abrplay::origin {
 

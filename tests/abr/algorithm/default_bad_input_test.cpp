@@ -11,7 +11,7 @@
 #include "algorithm_support.h"
 
 using abrplay::abr::AbrAlgorithm;
-using abrplay::abr::Seconds;
+using abrplay::Seconds;
 using abrplay::abr::ThroughputSample;
 using abrplay::abr::test::InputBuilder;
 

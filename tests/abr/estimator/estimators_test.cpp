@@ -7,7 +7,7 @@ using abrplay::abr::FixedEstimator;
 using abrplay::abr::HarmonicMeanEstimator;
 using abrplay::abr::LatencyEstimator;
 using abrplay::abr::PercentileEstimator;
-using abrplay::abr::Seconds;
+using abrplay::Seconds;
 using abrplay::abr::ThroughputSample;
 
 namespace {

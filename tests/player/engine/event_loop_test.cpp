@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "abrplay/player/clock.h"
+#include "abrplay/core/clock.h"
 #include "fake_clock.h"
 #include "support/loop_driver.h"
 

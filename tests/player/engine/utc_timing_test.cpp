@@ -35,9 +35,9 @@ TEST_CASE("an HTTP Date header is read as IMF-fixdate", "[engine][utc]") {
 }
 
 TEST_CASE("the clock offset assumes the server stamped its time half-way through the round trip", "[engine][utc]") {
-  const WallClockTime sent{seconds(100)};
-  const WallClockTime received = sent + milliseconds(200);
-  CHECK(clock_offset(sent, received, WallClockTime{seconds(3700)}) == seconds(3600) - milliseconds(100));
+  const WallTime sent{seconds(100)};
+  const WallTime received = sent + milliseconds(200);
+  CHECK(clock_offset(sent, received, WallTime{seconds(3700)}) == seconds(3600) - milliseconds(100));
   CHECK(clock_offset(sent, sent, sent) == milliseconds(0));
 }
 

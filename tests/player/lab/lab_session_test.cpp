@@ -118,7 +118,7 @@ TEST_CASE("a session that cannot play fails with a reason: unknown algorithm, mi
 }
 
 TEST_CASE("the synthetic Pensieve ladder plays in the lab at its six rungs", "[lab][session]") {
-  abr::Video video = abr::Video::constant_bitrate(abr::kPensieveLadderKbps, abr::Seconds{4}, 12);
+  abr::Video video = abr::Video::constant_bitrate(abr::kPensieveLadderKbps, abrplay::Seconds{4}, 12);
   LabSessionConfig cfg;
   cfg.content = std::make_shared<const LabContent>(LabContent::synthetic(video));
   cfg.mpd_path = "/synthetic/manifest.mpd";

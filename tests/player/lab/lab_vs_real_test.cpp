@@ -45,7 +45,7 @@ class Watch final : public engine::EngineObserver {
   // For a failure's message: each video decision as index@estimate kbit/s, and each media download
   // as track, duration ms / time to first byte ms (how the two runs diverged, if they do).
   void on_abr_decision(const engine::AbrDecisionEvent& e) override {
-    if (e.track != engine::TrackType::kVideo) return;
+    if (e.track != TrackType::kVideo) return;
     std::lock_guard l(mu);
     story += std::to_string(e.index) + "@" + std::to_string(static_cast<int>(e.throughput_kbps.value_or(-1))) + " ";
   }
@@ -53,7 +53,7 @@ class Watch final : public engine::EngineObserver {
     step([&] {
       metrics.on_download(e);
       if (e.kind != engine::DownloadKind::kMedia) return;
-      story += std::string(e.track == engine::TrackType::kVideo ? "v" : "a") +
+      story += std::string(e.track == TrackType::kVideo ? "v" : "a") +
                std::to_string(static_cast<int>(e.sample.duration.count() * 1000)) + "/" +
                std::to_string(static_cast<int>(e.sample.ttfb.count() * 1000)) + (e.abandoned ? "(abandoned) " : " ");
     });

@@ -15,7 +15,7 @@ using std::chrono::seconds;
 DownloadEvent video_segment(int start_s, const std::string& rep, std::uint64_t bps, bool abandoned = false) {
   DownloadEvent e;
   e.kind = engine::DownloadKind::kMedia;
-  e.track = engine::TrackType::kVideo;
+  e.track = TrackType::kVideo;
   e.representation_id = rep;
   e.bandwidth_bps = bps;
   e.segment_start = seconds(start_s);

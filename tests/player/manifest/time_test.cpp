@@ -4,6 +4,7 @@
 
 using namespace abrplay::manifest;
 using std::chrono::microseconds;
+using abrplay::WallTime;
 
 TEST_CASE("ISO 8601 durations parse to microseconds", "[manifest][time]") {
   CHECK(*parse_iso8601_duration("PT0S") == microseconds(0));

@@ -14,7 +14,7 @@
 #include "abrplay/player/media/frame.h"
 #include "abrplay/player/media/pipeline.h"
 #include "abrplay/player/media/sinks.h"
-#include "abrplay/player/clock.h"
+#include "abrplay/core/clock.h"
 
 namespace abrplay::media::test {
 

@@ -25,7 +25,8 @@
 #include <string>
 #include <vector>
 
-#include "abrplay/abr/expected.h"
+#include "abrplay/core/expected.h"
+#include "abrplay/core/time.h"
 #include "abrplay/net/host_selector.h"
 #include "abrplay/net/transport.h"
 #include "abrplay/net/retry_policy.h"
@@ -50,7 +51,7 @@ struct FetcherConfig {
   RetryParams retry;
   HostSelectorParams selection;
   std::function<double()> random;  // uniform [0, 1); empty = a std::mt19937 seeded from random_device
-  std::function<std::chrono::steady_clock::time_point()> now;  // empty = steady_clock::now
+  std::function<SteadyTime()> now;  // empty = steady_clock::now
   // Every host choice with its reason, for telemetry.
   std::function<void(const HostChoice&)> on_host_chosen;
 };

@@ -23,6 +23,8 @@
 #include <string_view>
 #include <vector>
 
+#include "abrplay/core/time.h"
+
 namespace abrplay::net {
 
 struct HostCandidate {
@@ -51,12 +53,10 @@ struct [[nodiscard]] HostChoice {
 
 class HostSelector {
  public:
-  using TimePoint = std::chrono::steady_clock::time_point;
-
   struct HostState {
     HostCandidate candidate;
     int consecutive_failures = 0;
-    TimePoint excluded_until{};
+    SteadyTime excluded_until{};
     bool measured = false;      // a throughput sample has been recorded
     double throughput_bps = 0;  // moving average
     double latency_s = 0;       // moving average of time to first byte
@@ -66,13 +66,13 @@ class HostSelector {
   // `candidates` must not be empty.
   HostSelector(std::vector<HostCandidate> candidates, HostSelectorParams params = {});
 
-  HostChoice select(TimePoint now, double random_unit) const;
+  HostChoice select(SteadyTime now, double random_unit) const;
 
   // A throughput of 0 (a transfer too short to time) updates the latency only.
-  void record_success(std::size_t index, TimePoint now, double throughput_bps, std::chrono::microseconds latency);
-  void record_failure(std::size_t index, TimePoint now);
+  void record_success(std::size_t index, SteadyTime now, double throughput_bps, std::chrono::microseconds latency);
+  void record_failure(std::size_t index, SteadyTime now);
 
-  bool excluded(std::size_t index, TimePoint now) const { return hosts_.at(index).excluded_until > now; }
+  bool excluded(std::size_t index, SteadyTime now) const { return hosts_.at(index).excluded_until > now; }
   const std::vector<HostState>& hosts() const { return hosts_; }
 
  private:

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "abrplay/abr/expected.h"
+#include "abrplay/core/expected.h"
 #include "abrplay/net/error.h"
 
 namespace abrplay::net {

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "abrplay/net/http_client.h"
-#include "abrplay/player/clock.h"
+#include "abrplay/core/clock.h"
 #include "abrplay/player/engine/event_loop.h"
 #include "abrplay/player/engine/streaming_engine.h"
 #include "abrplay/player/engine/virtual_consumer.h"
@@ -61,7 +61,7 @@ class Recorder final : public EngineObserver {
 class SteppableClock final : public Clock {
  public:
   SteadyTime steady() const override { return std::chrono::steady_clock::now(); }
-  WallClockTime wall() const override { return system_.wall() + std::chrono::microseconds(step_us_.load()); }
+  WallTime wall() const override { return system_.wall() + std::chrono::microseconds(step_us_.load()); }
   void step_wall(std::chrono::microseconds by) { step_us_ += by.count(); }
 
  private:

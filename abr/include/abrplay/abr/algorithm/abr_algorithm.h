@@ -17,7 +17,7 @@
 #include <string_view>
 
 #include "abrplay/abr/estimator/throughput_sample.h"
-#include "abrplay/abr/units.h"
+#include "abrplay/core/time.h"
 
 namespace abrplay::abr {
 

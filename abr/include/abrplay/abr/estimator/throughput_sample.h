@@ -1,7 +1,7 @@
 // abrplay/abr/estimator/throughput_sample.h: one finished transfer, as the estimators see it.
 #pragma once
 
-#include "abrplay/abr/units.h"
+#include "abrplay/core/time.h"
 
 namespace abrplay::abr {
 

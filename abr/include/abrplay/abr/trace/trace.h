@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-#include "abrplay/abr/expected.h"
+#include "abrplay/core/expected.h"
 
 namespace abrplay::abr {
 

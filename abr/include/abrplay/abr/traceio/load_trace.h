@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "abrplay/abr/expected.h"
+#include "abrplay/core/expected.h"
 #include "abrplay/abr/sim/video.h"
 #include "abrplay/abr/trace/trace.h"
 

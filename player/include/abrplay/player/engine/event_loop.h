@@ -36,7 +36,7 @@
 #include <utility>
 
 #include "abrplay/net/executor.h"
-#include "abrplay/player/clock.h"
+#include "abrplay/core/clock.h"
 
 namespace abrplay::engine {
 

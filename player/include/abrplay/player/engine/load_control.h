@@ -22,9 +22,9 @@
 #pragma once
 #include <chrono>
 
-namespace abrplay::engine {
+#include "abrplay/core/time.h"
 
-using MediaTime = std::chrono::microseconds;  // presentation time or duration (as manifest/time.h)
+namespace abrplay::engine {
 
 struct LoadControlParams {
   MediaTime min_buffer = std::chrono::seconds(12);

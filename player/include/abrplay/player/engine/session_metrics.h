@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "abrplay/player/clock.h"
+#include "abrplay/core/clock.h"
 #include "abrplay/player/engine/engine_events.h"
 
 namespace abrplay::engine {

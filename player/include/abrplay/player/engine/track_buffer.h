@@ -27,11 +27,11 @@
 #include <string>
 #include <vector>
 
+#include "abrplay/core/bytes.h"
 #include "abrplay/player/engine/load_control.h"
 
 namespace abrplay::engine {
 
-using Bytes = std::shared_ptr<const std::vector<std::uint8_t>>;
 
 // Segment boundaries of different representations or tracks rarely line up to the microsecond
 // (timescale rounding, audio frame sizes): 100 ms is less than one video frame at 10 fps and much

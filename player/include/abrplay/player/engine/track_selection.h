@@ -27,14 +27,13 @@
 #include <string_view>
 #include <vector>
 
-#include "abrplay/abr/expected.h"
+#include "abrplay/core/expected.h"
+#include "abrplay/core/track_type.h"
 #include "abrplay/player/error.h"
 #include "abrplay/player/manifest/model.h"
 
 namespace abrplay::engine {
 
-enum class TrackType { kVideo, kAudio, kText };
-std::string_view to_string(TrackType type);
 
 class CodecSupport {
  public:

@@ -13,8 +13,8 @@
 #include <string>
 #include <string_view>
 
-#include "abrplay/abr/expected.h"
-#include "abrplay/player/clock.h"
+#include "abrplay/core/expected.h"
+#include "abrplay/core/clock.h"
 
 namespace abrplay::engine {
 
@@ -22,13 +22,13 @@ enum class UtcScheme { kHttpIso, kHttpXsDate, kDirect, kHttpHead, kUnsupported }
 UtcScheme utc_scheme(std::string_view scheme_id_uri);
 
 // The xs:dateTime in a response body (surrounding whitespace ignored). Errors name the text.
-Expected<WallClockTime, std::string> parse_utc_body(std::string_view body);
+Expected<WallTime, std::string> parse_utc_body(std::string_view body);
 // An HTTP Date header (IMF-fixdate, RFC 9110: "Sun, 06 Nov 1994 08:49:37 GMT").
-Expected<WallClockTime, std::string> parse_http_date(std::string_view value);
+Expected<WallTime, std::string> parse_http_date(std::string_view value);
 
 // The offset to add to the local wall clock, from a request sent at `sent` and answered at
 // `received` (local wall times) with the server time `server`: the server stamped its time about
 // half-way through the round trip.
-std::chrono::microseconds clock_offset(WallClockTime sent, WallClockTime received, WallClockTime server);
+std::chrono::microseconds clock_offset(WallTime sent, WallTime received, WallTime server);
 
 }  // namespace abrplay::engine

@@ -23,7 +23,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "abrplay/abr/expected.h"
+#include "abrplay/core/expected.h"
 #include "abrplay/abr/sim/video.h"
 
 namespace abrplay::lab {

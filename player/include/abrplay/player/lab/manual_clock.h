@@ -8,18 +8,18 @@
 #include <atomic>
 #include <chrono>
 
-#include "abrplay/player/clock.h"
+#include "abrplay/core/clock.h"
 
 namespace abrplay::lab {
 
 class ManualClock final : public Clock {
  public:
   // 2024-01-01T00:00:00Z: a fixed, readable instant.
-  explicit ManualClock(WallClockTime wall_start = WallClockTime{std::chrono::seconds{1'704'067'200}})
+  explicit ManualClock(WallTime wall_start = WallTime{std::chrono::seconds{1'704'067'200}})
       : wall_start_(wall_start) {}
 
   SteadyTime steady() const override { return SteadyTime{} + std::chrono::hours(1) + elapsed(); }
-  WallClockTime wall() const override { return wall_start_ + elapsed(); }
+  WallTime wall() const override { return wall_start_ + elapsed(); }
 
   // Moves time forward to `t` (never backwards: an earlier `t` is ignored).
   void advance_to(SteadyTime t) {
@@ -32,7 +32,7 @@ class ManualClock final : public Clock {
   std::chrono::microseconds elapsed() const { return std::chrono::microseconds{us_.load()}; }
 
  private:
-  WallClockTime wall_start_;
+  WallTime wall_start_;
   std::atomic<long long> us_{0};
 };
 

@@ -184,13 +184,13 @@ struct AdaptationSet : CommonElements {
 struct Period {
   std::string path;
   std::string id;
-  std::optional<MediaDuration> start_attr;     // @start as written
-  std::optional<MediaDuration> duration_attr;  // @duration as written
+  std::optional<MediaTime> start_attr;     // @start as written
+  std::optional<MediaTime> duration_attr;  // @duration as written
   // Resolved on the MPD timeline (ISO/IEC 23009-1 5.3.2.1): @start, else the previous period's
   // end, else 0 for the first period. `duration` is @duration, else the next period's start minus
   // this start, else (last period) mediaPresentationDuration minus start; absent for open live.
-  MediaDuration start{0};
-  std::optional<MediaDuration> duration;
+  MediaTime start{0};
+  std::optional<MediaTime> duration;
   std::string xlink_href;  // noted, not resolved: remote periods are unsupported (see make_playable)
   std::string xlink_actuate;
   std::vector<BaseUrl> base_urls;
@@ -209,12 +209,12 @@ struct Mpd {
   std::optional<WallTime> availability_start_time;
   std::optional<WallTime> availability_end_time;
   std::optional<WallTime> publish_time;
-  std::optional<MediaDuration> media_presentation_duration;
-  std::optional<MediaDuration> minimum_update_period;
-  std::optional<MediaDuration> time_shift_buffer_depth;
-  std::optional<MediaDuration> suggested_presentation_delay;
-  std::optional<MediaDuration> min_buffer_time;
-  std::optional<MediaDuration> max_segment_duration;
+  std::optional<MediaTime> media_presentation_duration;
+  std::optional<MediaTime> minimum_update_period;
+  std::optional<MediaTime> time_shift_buffer_depth;
+  std::optional<MediaTime> suggested_presentation_delay;
+  std::optional<MediaTime> min_buffer_time;
+  std::optional<MediaTime> max_segment_duration;
   std::vector<BaseUrl> base_urls;
   std::vector<std::string> locations;
   std::vector<UtcTiming> utc_timings;
@@ -224,7 +224,7 @@ struct Mpd {
 
   bool is_dynamic() const { return type == PresentationType::kDynamic; }
   // Sum of resolved period durations when all are known, else mediaPresentationDuration.
-  std::optional<MediaDuration> total_duration() const;
+  std::optional<MediaTime> total_duration() const;
 };
 
 }  // namespace abrplay::manifest

@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "abrplay/abr/expected.h"
+#include "abrplay/core/expected.h"
 #include "abrplay/player/error.h"
 #include "abrplay/player/manifest/model.h"
 

@@ -9,7 +9,7 @@
 // Pure; any thread.
 #pragma once
 
-#include "abrplay/abr/expected.h"
+#include "abrplay/core/expected.h"
 #include "abrplay/player/error.h"
 #include "abrplay/player/manifest/model.h"
 

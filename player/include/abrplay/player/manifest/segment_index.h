@@ -40,7 +40,7 @@
 #include <string>
 #include <vector>
 
-#include "abrplay/abr/expected.h"
+#include "abrplay/core/expected.h"
 #include "abrplay/player/error.h"
 #include "abrplay/player/manifest/model.h"
 #include "abrplay/player/manifest/parser.h"
@@ -53,11 +53,11 @@ struct Segment {
   uint64_t number = 0;    // $Number$: startNumber-based, or S@n-based
   uint64_t time = 0;      // $Time$: earliest presentation time in timescale ticks
   uint64_t duration_ticks = 0;
-  MediaDuration start{0};     // on the MPD timeline
-  MediaDuration duration{0};
+  MediaTime start{0};     // on the MPD timeline
+  MediaTime duration{0};
   std::string url;                 // absolute when the MPD had a document URL
   std::optional<ByteRange> range;  // HTTP Range to request, if any
-  MediaDuration end() const { return start + duration; }
+  MediaTime end() const { return start + duration; }
 };
 
 struct ResourceRef {
@@ -103,13 +103,13 @@ class SegmentIndex {
   // Number of segments; empty when open-ended (live) or while needs_index().
   std::optional<uint64_t> count() const;
   // Sum of segment durations; empty when count() is.
-  std::optional<MediaDuration> total_duration() const;
+  std::optional<MediaTime> total_duration() const;
 
   // The segment at `position`; `base` picks a base_urls() alternative (for CDN failover).
   std::optional<Segment> segment(uint64_t position, std::size_t base = 0) const;
   // The segment whose time span contains `t` (MPD timeline); the next one when `t` falls in a gap;
   // the first one when `t` is before it; empty after the last one.
-  std::optional<Segment> segment_at(MediaDuration t, std::size_t base = 0) const;
+  std::optional<Segment> segment_at(MediaTime t, std::size_t base = 0) const;
   std::optional<Segment> next(const Segment& s, std::size_t base = 0) const;
 
   // Positions available at wall-clock `now`. Static: all segments. Dynamic: see the file comment;
@@ -135,11 +135,11 @@ class SegmentIndex {
   bool dynamic_ = false;
   uint32_t timescale_ = 1;
   uint64_t pto_ = 0;
-  MediaDuration period_start_{0};
+  MediaTime period_start_{0};
   std::optional<uint64_t> period_end_tick_;  // pto + period duration, when known
   std::optional<WallTime> period_available_from_;  // availabilityStartTime + period start
-  MediaDuration availability_offset_{0};
-  std::optional<MediaDuration> time_shift_buffer_depth_;
+  MediaTime availability_offset_{0};
+  std::optional<MediaTime> time_shift_buffer_depth_;
   std::optional<uint64_t> end_number_;
   uint64_t max_segments_ = 0;
   uint64_t first_number_ = 1;  // startNumber (kBaseIndexed numbering)

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "abrplay/abr/expected.h"
+#include "abrplay/core/expected.h"
 
 namespace abrplay::manifest {
 

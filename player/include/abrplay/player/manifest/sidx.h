@@ -10,7 +10,7 @@
 #include <span>
 #include <vector>
 
-#include "abrplay/abr/expected.h"
+#include "abrplay/core/expected.h"
 #include "abrplay/player/error.h"
 
 namespace abrplay::manifest {

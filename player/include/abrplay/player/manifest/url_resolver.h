@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "abrplay/abr/expected.h"
+#include "abrplay/core/expected.h"
 
 namespace abrplay::manifest {
 

@@ -30,14 +30,13 @@
 #include <string>
 #include <vector>
 
-#include "abrplay/player/clock.h"
+#include "abrplay/core/clock.h"
+#include "abrplay/core/track_type.h"
 #include "abrplay/player/error.h"
 #include "abrplay/player/media/segment_feed.h"
 #include "abrplay/player/media/sinks.h"
 
 namespace abrplay::media {
-
-enum class TrackType { kVideo, kAudio, kText };
 
 enum class PresentMode {
   kRealTime,         // present on the audio clock; late frames dropped

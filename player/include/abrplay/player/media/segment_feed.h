@@ -29,9 +29,10 @@
 #include <string>
 #include <vector>
 
+#include "abrplay/core/bytes.h"
+
 namespace abrplay::media {
 
-using Bytes = std::shared_ptr<const std::vector<std::uint8_t>>;
 
 // What the feed carries. For text tracks `init` may be null and `data` holds a whole WebVTT file.
 struct MediaSegment {

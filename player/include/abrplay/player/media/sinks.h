@@ -15,8 +15,8 @@
 #include <optional>
 #include <span>
 
-#include "abrplay/abr/expected.h"
-#include "abrplay/player/clock.h"
+#include "abrplay/core/expected.h"
+#include "abrplay/core/clock.h"
 #include "abrplay/player/error.h"
 #include "abrplay/player/media/frame.h"
 

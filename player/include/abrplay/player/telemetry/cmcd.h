@@ -23,7 +23,7 @@
 #include <utility>
 #include <vector>
 
-#include "abrplay/abr/expected.h"
+#include "abrplay/core/expected.h"
 #include "abrplay/player/cmcd_mode.h"
 #include "abrplay/player/error.h"
 

@@ -33,7 +33,7 @@
 #include <string>
 
 #include "abrplay/net/transport.h"
-#include "abrplay/player/clock.h"
+#include "abrplay/core/clock.h"
 
 namespace abrplay::telemetry {
 

@@ -26,7 +26,7 @@
 #include <string_view>
 #include <vector>
 
-#include "abrplay/player/clock.h"
+#include "abrplay/core/clock.h"
 #include "abrplay/player/error.h"
 
 namespace abrplay::telemetry {
@@ -95,9 +95,9 @@ class SessionRecorder {
   void on_download(std::string_view track, const std::string& representation_id, bool init, std::uint64_t bytes);
 
   // JSON text of the next heartbeat; clears the "since last" lists.
-  std::string heartbeat(const Snapshot& snapshot, WallClockTime wall, SteadyTime now);
+  std::string heartbeat(const Snapshot& snapshot, WallTime wall, SteadyTime now);
   // JSON text of the final report ("event": "final").
-  std::string final_report(const Snapshot& snapshot, EndReason reason, WallClockTime wall, SteadyTime now);
+  std::string final_report(const Snapshot& snapshot, EndReason reason, WallTime wall, SteadyTime now);
 
   const SessionInfo& info() const { return info_; }
   std::uint64_t sequence() const { return seq_; }

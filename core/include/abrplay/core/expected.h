@@ -1,4 +1,4 @@
-// abrplay/abr/expected.h: a small value-or-error type, shared by every module.
+// abrplay/core/expected.h: a small value-or-error type, shared by every module.
 //
 // C++20 has no std::expected, and the library is built with C++20 so that Clang 14 and GCC 12 both
 // compile it. This is the subset the project uses. Errors are values: no exception crosses a module

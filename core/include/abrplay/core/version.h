@@ -1,4 +1,4 @@
-// abrplay/abr/version.h: the library version, available to every module (abr/ has no dependencies).
+// abrplay/core/version.h: the library version, available to every module.
 #pragma once
 
 #include <string_view>

@@ -1,4 +1,4 @@
-// abrplay/player/clock.h: the time source every player component is given, never reads itself.
+// abrplay/core/clock.h: the time source every player component is given, never reads itself.
 //
 // Components take a `const Clock&` in their constructor (with the executor they run on), so tests
 // can drive them with FakeClock (tests/support/fake_clock.h) and no test sleeps to synchronise.
@@ -6,25 +6,22 @@
 // (availabilityStartTime, UTCTiming) and telemetry timestamps. Implementations are thread-safe.
 #pragma once
 
-#include <chrono>
+#include "abrplay/core/time.h"
 
 namespace abrplay {
-
-using SteadyTime = std::chrono::steady_clock::time_point;
-using WallClockTime = std::chrono::sys_time<std::chrono::microseconds>;
 
 class Clock {
  public:
   virtual ~Clock() = default;
   virtual SteadyTime steady() const = 0;
-  virtual WallClockTime wall() const = 0;
+  virtual WallTime wall() const = 0;
 };
 
 // The real clocks of this machine.
 class SystemClock final : public Clock {
  public:
   SteadyTime steady() const override { return std::chrono::steady_clock::now(); }
-  WallClockTime wall() const override {
+  WallTime wall() const override {
     return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
   }
 };
