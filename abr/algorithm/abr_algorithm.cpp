@@ -5,7 +5,7 @@ namespace abrplay::abr {
 double AbrInput::segment_bytes(std::size_t index, std::size_t segment) const {
   const Representation& rep = ladder[index];
   if (segment < rep.segment_bytes.size()) return static_cast<double>(rep.segment_bytes[segment]);
-  return rep.bitrate_kbps * 1000 / 8 * segment_duration.count();
+  return bytes_in(rep.bitrate, segment_duration);
 }
 
 std::optional<std::size_t> AbrInput::segments_left() const {
@@ -13,10 +13,10 @@ std::optional<std::size_t> AbrInput::segments_left() const {
   return *segment_count > next_segment ? *segment_count - next_segment : 0;
 }
 
-std::size_t AbrInput::highest_index_at_most(double kbps) const {
+std::size_t AbrInput::highest_index_at_most(DataRate rate) const {
   std::size_t best = 0;
   for (std::size_t i = 0; i < ladder.size(); ++i) {
-    if (ladder[i].bitrate_kbps <= kbps) best = i;
+    if (ladder[i].bitrate <= rate) best = i;
   }
   return best;
 }

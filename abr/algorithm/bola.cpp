@@ -7,8 +7,8 @@ namespace abrplay::abr {
 
 BolaAlgorithm::Derived BolaAlgorithm::derive(const AbrInput& in) const {
   Derived d;
-  const double base = in.ladder.front().bitrate_kbps;
-  for (const Representation& r : in.ladder) d.utilities.push_back(std::log(r.bitrate_kbps / base) + 1);
+  const double base = in.ladder.front().bitrate.kbps();
+  for (const Representation& r : in.ladder) d.utilities.push_back(std::log(r.bitrate.kbps() / base) + 1);
   const double target = std::max(params_.stable_buffer.count(),
                                  params_.min_buffer.count() + params_.buffer_per_level.count() *
                                                                   static_cast<double>(in.ladder.size()));
@@ -20,7 +20,7 @@ BolaAlgorithm::Derived BolaAlgorithm::derive(const AbrInput& in) const {
 }
 
 double BolaAlgorithm::switch_threshold(const Derived& d, const AbrInput& in, std::size_t m) {
-  const double s_m = in.ladder[m].bitrate_kbps, s_n = in.ladder[m + 1].bitrate_kbps;
+  const double s_m = in.ladder[m].bitrate.kbps(), s_n = in.ladder[m + 1].bitrate.kbps();
   return d.v * (d.gp + (s_n * d.utilities[m] - s_m * d.utilities[m + 1]) / (s_n - s_m));
 }
 
@@ -28,7 +28,7 @@ std::size_t BolaAlgorithm::by_buffer(const Derived& d, const AbrInput& in, doubl
   std::size_t best = 0;
   double best_score = 0;
   for (std::size_t m = 0; m < in.ladder.size(); ++m) {
-    const double score = (d.v * (d.utilities[m] + d.gp) - buffer_s) / in.ladder[m].bitrate_kbps;
+    const double score = (d.v * (d.utilities[m] + d.gp) - buffer_s) / in.ladder[m].bitrate.kbps();
     if (m == 0 || score >= best_score) {  // dash.js: later (higher) index wins ties
       best = m;
       best_score = score;
@@ -42,8 +42,8 @@ Decision BolaAlgorithm::choose(const AbrInput& in) {
   const double buffer = in.buffer_level.count();
   if (!params_.enhanced) return {by_buffer(d, in, buffer), "BOLA: maximise (V(u+gp) - Q)/S"};
 
-  const std::size_t safe = in.throughput_kbps
-                               ? in.highest_index_at_most(*in.throughput_kbps * params_.throughput_safety /
+  const std::size_t safe = in.throughput
+                               ? in.highest_index_at_most(*in.throughput * params_.throughput_safety /
                                                           in.playback_rate)
                                : 0;
   if (!started_ || in.rebuffering || !in.last_index) {

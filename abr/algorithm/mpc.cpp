@@ -41,8 +41,8 @@ struct PlanSearch {
       }
       b += in.segment_duration.count();
       plan[pos] = q;
-      run(pos + 1, b, r, bitrate_sum + in.ladder[q].bitrate_kbps,
-          smooth + std::abs(in.ladder[q].bitrate_kbps - in.ladder[last].bitrate_kbps), q);
+      run(pos + 1, b, r, bitrate_sum + in.ladder[q].bitrate.kbps(),
+          smooth + std::abs(in.ladder[q].bitrate.kbps() - in.ladder[last].bitrate.kbps()), q);
     }
   }
 };
@@ -50,7 +50,7 @@ struct PlanSearch {
 double harmonic_mean_kbps(std::span<const ThroughputSample> samples, std::size_t window) {
   const std::size_t n = std::min(window, samples.size());
   double inverse_sum = 0;
-  for (std::size_t i = samples.size() - n; i < samples.size(); ++i) inverse_sum += 1 / samples[i].kbps();
+  for (std::size_t i = samples.size() - n; i < samples.size(); ++i) inverse_sum += 1 / samples[i].rate().kbps();
   return static_cast<double>(n) / inverse_sum;
 }
 
@@ -67,7 +67,7 @@ void MpcAlgorithm::record_error(const AbrInput& in) {
   const ThroughputSample& newest = in.recent_samples.back();
   if (last_seen_sample_ && *last_seen_sample_ == newest.end_time) return;  // already counted
   last_seen_sample_ = newest.end_time;
-  const double measured = newest.kbps();
+  const double measured = newest.rate().kbps();
   errors_.push_back(last_prediction_kbps_ ? std::abs(*last_prediction_kbps_ - measured) / measured : 0.0);
   while (errors_.size() > params_.error_window) errors_.pop_front();
 }
@@ -77,7 +77,7 @@ Decision MpcAlgorithm::choose(const AbrInput& in) {
   double predicted_kbps = 0;
   std::vector<ThroughputSample> usable;
   for (const ThroughputSample& s : in.recent_samples) {
-    if (s.bytes > 0 && s.duration.count() > 0) usable.push_back(s);
+    if (s.bytes > DataSize::zero() && s.duration.count() > 0) usable.push_back(s);
   }
   if (!usable.empty()) {
     AbrInput view = in;
@@ -85,8 +85,8 @@ Decision MpcAlgorithm::choose(const AbrInput& in) {
     record_error(view);
     predicted_kbps = harmonic_mean_kbps(usable, params_.window);
     last_prediction_kbps_ = predicted_kbps;
-  } else if (in.throughput_kbps) {
-    predicted_kbps = *in.throughput_kbps;
+  } else if (in.throughput) {
+    predicted_kbps = in.throughput->kbps();
   } else {
     return {0, "no throughput sample yet: lowest"};
   }

@@ -44,8 +44,8 @@ class ScenarioSearch {
         rebuffer_[pos + 1][k] = rebuffer_[pos][k] + std::max(download - b, 0.0);
         buffer_[pos + 1][k] = std::max(b - download, 0.0) + seg_s;
       }
-      const double kbps = in_.ladder[q].bitrate_kbps;
-      const double gain = kbps / 1000 - p_.smoothness_penalty * std::abs(kbps - in_.ladder[last].bitrate_kbps) / 1000;
+      const double kbps = in_.ladder[q].bitrate.kbps();
+      const double gain = kbps / 1000 - p_.smoothness_penalty * std::abs(kbps - in_.ladder[last].bitrate.kbps()) / 1000;
       visit(pos + 1, score + gain, q, pos == 0 ? q : first);
     }
   }
@@ -74,7 +74,7 @@ void ScenarioMpc::record_ratio(const ThroughputSample& newest) {
   last_seen_sample_ = newest.end_time;
   if (!last_prediction_kbps_) return;
   // Clamped so one freak sample cannot create an absurd scenario.
-  const double measured = params_.separate_latency ? newest.transfer_kbps() : newest.kbps();
+  const double measured = params_.separate_latency ? newest.transfer_rate().kbps() : newest.rate().kbps();
   ratios_.push_back(std::clamp(measured / *last_prediction_kbps_, 0.05, 20.0));
   while (ratios_.size() > params_.error_window) ratios_.pop_front();
 }
@@ -83,7 +83,7 @@ Decision ScenarioMpc::choose(const AbrInput& in) {
   const std::size_t last = in.last_index ? std::min(*in.last_index, in.ladder.size() - 1) : 0;
   std::vector<const ThroughputSample*> usable;
   for (const ThroughputSample& s : in.recent_samples) {
-    if (s.bytes > 0 && s.duration.count() > 0) usable.push_back(&s);
+    if (s.bytes > DataSize::zero() && s.duration.count() > 0) usable.push_back(&s);
   }
   double predicted_kbps = 0;
   double latency_s = in.latency.count();
@@ -92,14 +92,14 @@ Decision ScenarioMpc::choose(const AbrInput& in) {
     const std::size_t n = std::min(params_.rate_window, usable.size());
     double inverse_sum = 0, ttfb_sum = 0;
     for (std::size_t i = usable.size() - n; i < usable.size(); ++i) {
-      inverse_sum += 1 / (params_.separate_latency ? usable[i]->transfer_kbps() : usable[i]->kbps());
+      inverse_sum += 1 / (params_.separate_latency ? usable[i]->transfer_rate().kbps() : usable[i]->rate().kbps());
       ttfb_sum += params_.separate_latency ? usable[i]->ttfb.count() : 0.0;
     }
     predicted_kbps = static_cast<double>(n) / inverse_sum;
     latency_s = ttfb_sum / static_cast<double>(n);
     last_prediction_kbps_ = predicted_kbps;
-  } else if (in.throughput_kbps) {
-    predicted_kbps = *in.throughput_kbps;
+  } else if (in.throughput) {
+    predicted_kbps = in.throughput->kbps();
   } else {
     return {0, "no throughput sample yet: lowest"};
   }

@@ -3,10 +3,10 @@
 namespace abrplay::abr {
 
 Decision ThroughputRule::choose(const AbrInput& in) {
-  if (!in.throughput_kbps) return {0, "no throughput estimate yet: lowest"};
+  if (!in.throughput) return {0, "no throughput estimate yet: lowest"};
   // At playback rate r the player consumes r seconds of media per second, so each media second of a
   // bitrate-b representation needs b × r of link rate.
-  const double usable = *in.throughput_kbps * params_.safety_factor / in.playback_rate;
+  const DataRate usable = *in.throughput * params_.safety_factor / in.playback_rate;
   return {in.highest_index_at_most(usable), "highest bitrate under safety × throughput"};
 }
 

@@ -7,12 +7,12 @@
 namespace abrplay::abr {
 
 namespace {
-bool usable(const ThroughputSample& s) { return s.bytes > 0 && s.duration.count() > 0; }
+bool usable(const ThroughputSample& s) { return s.bytes > DataSize::zero() && s.duration.count() > 0; }
 }  // namespace
 
 void EwmaEstimator::add_sample(const ThroughputSample& sample) {
   if (!usable(sample)) return;
-  const double kbps = sample.kbps();
+  const double kbps = sample.rate().kbps();
   const double t = sample.duration.count();
   // Per-sample decay for a half-life h and a sample lasting t seconds: 0.5^(t/h).
   const double fast_decay = std::pow(0.5, t / params_.fast_half_life.count());
@@ -23,30 +23,30 @@ void EwmaEstimator::add_sample(const ThroughputSample& sample) {
   slow_weight_ = 1 - (1 - slow_weight_) * slow_decay;
 }
 
-std::optional<double> EwmaEstimator::estimate_kbps() const {
+std::optional<DataRate> EwmaEstimator::estimate() const {
   if (fast_weight_ <= 0 || slow_weight_ <= 0) return std::nullopt;
-  return std::min(fast_ / fast_weight_, slow_ / slow_weight_);
+  return DataRate::kilobits_per_second(std::min(fast_ / fast_weight_, slow_ / slow_weight_));
 }
 
 void EwmaEstimator::reset() { fast_ = slow_ = fast_weight_ = slow_weight_ = 0; }
 
 void HarmonicMeanEstimator::add_sample(const ThroughputSample& sample) {
   if (!usable(sample)) return;
-  samples_kbps_.push_back(sample.kbps());
+  samples_kbps_.push_back(sample.rate().kbps());
   while (samples_kbps_.size() > window_) samples_kbps_.pop_front();
 }
 
-std::optional<double> HarmonicMeanEstimator::estimate_kbps() const {
+std::optional<DataRate> HarmonicMeanEstimator::estimate() const {
   if (samples_kbps_.empty()) return std::nullopt;
   double inverse_sum = 0;
   for (double kbps : samples_kbps_) inverse_sum += 1 / kbps;
-  return static_cast<double>(samples_kbps_.size()) / inverse_sum;
+  return DataRate::kilobits_per_second(static_cast<double>(samples_kbps_.size()) / inverse_sum);
 }
 
 void PercentileEstimator::add_sample(const ThroughputSample& sample) {
   if (!usable(sample)) return;
-  const double weight = std::sqrt(sample.bytes);
-  samples_.push_back({sample.kbps(), weight});
+  const double weight = std::sqrt(static_cast<double>(sample.bytes.bytes()));
+  samples_.push_back({sample.rate().kbps(), weight});
   total_weight_ += weight;
   // ExoPlayer trims from the oldest, but keeps at least the newest sample.
   while (total_weight_ > params_.max_weight && samples_.size() > 1) {
@@ -62,7 +62,7 @@ void PercentileEstimator::add_sample(const ThroughputSample& sample) {
   }
 }
 
-std::optional<double> PercentileEstimator::estimate_kbps() const {
+std::optional<DataRate> PercentileEstimator::estimate() const {
   if (samples_.empty()) return std::nullopt;
   std::vector<Weighted> sorted(samples_.begin(), samples_.end());
   std::sort(sorted.begin(), sorted.end(), [](const Weighted& a, const Weighted& b) { return a.kbps < b.kbps; });
@@ -70,9 +70,9 @@ std::optional<double> PercentileEstimator::estimate_kbps() const {
   double accumulated = 0;
   for (const Weighted& w : sorted) {
     accumulated += w.weight;
-    if (accumulated >= target) return w.kbps;
+    if (accumulated >= target) return DataRate::kilobits_per_second(w.kbps);
   }
-  return sorted.back().kbps;
+  return DataRate::kilobits_per_second(sorted.back().kbps);
 }
 
 void LatencyEstimator::add_sample(const ThroughputSample& sample) {

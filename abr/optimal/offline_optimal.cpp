@@ -25,16 +25,16 @@ struct State {
 OptimalResult offline_optimal(const Trace& trace, const Video& video, const SimParams& sim,
                               const OptimalParams& params) {
   OptimalResult result;
-  if (video.segment_count == 0 || video.bitrates_kbps.empty()) return result;
+  if (video.segment_count == 0 || video.bitrates.empty()) return result;
   PensieveLink link(trace, sim.payload_portion);
   const double segment_ms = video.segment_duration.count() * 1000;
   const double threshold_ms = sim.buffer_threshold.count() * 1000;
   const double step_ms = sim.drain_step.count() * 1000;
   const double mu = qoe_rebuffer_penalty(params.metric);
-  const double min_kbps = video.bitrates_kbps.front();
-  const std::size_t levels = video.bitrates_kbps.size();
+  const DataRate min_bitrate = video.bitrates.front();
+  const std::size_t levels = video.bitrates.size();
   std::vector<double> utility(levels);
-  for (std::size_t q = 0; q < levels; ++q) utility[q] = qoe_utility(params.metric, video.bitrates_kbps[q], min_kbps);
+  for (std::size_t q = 0; q < levels; ++q) utility[q] = qoe_utility(params.metric, video.bitrates[q], min_bitrate);
 
   // One segment download from a state, exactly as simulate_session() does it.
   const auto advance = [&](const State& from, std::size_t q, std::size_t segment, State& to) {

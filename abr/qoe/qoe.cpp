@@ -38,11 +38,11 @@ double hd_score(double kbps) {
 }
 }  // namespace
 
-double qoe_utility(QoeMetric metric, double bitrate_kbps, double min_bitrate_kbps) {
+double qoe_utility(QoeMetric metric, DataRate bitrate, DataRate min_bitrate) {
   switch (metric) {
-    case QoeMetric::kLin: return bitrate_kbps / 1000;
-    case QoeMetric::kLog: return std::log(bitrate_kbps / min_bitrate_kbps);
-    case QoeMetric::kHd: return hd_score(bitrate_kbps);
+    case QoeMetric::kLin: return bitrate.mbps();
+    case QoeMetric::kLog: return std::log(bitrate / min_bitrate);
+    case QoeMetric::kHd: return hd_score(bitrate.kbps());
   }
   return 0;
 }
@@ -56,28 +56,28 @@ double qoe_rebuffer_penalty(QoeMetric metric) {
   return 4.3;
 }
 
-QoeSummary score_session(const SessionLog& log, QoeMetric metric, double min_bitrate_kbps,
+QoeSummary score_session(const SessionLog& log, QoeMetric metric, DataRate min_bitrate,
                          double segment_duration_s) {
   QoeSummary s;
   if (log.chunks.empty()) return s;
   s.startup_s = log.chunks.front().download.count();
   const double mu = qoe_rebuffer_penalty(metric);
-  double bitrate_sum = 0;
+  DataRate bitrate_sum;
   for (std::size_t n = 1; n < log.chunks.size(); ++n) {
     const ChunkRecord& c = log.chunks[n];
     const ChunkRecord& prev = log.chunks[n - 1];
-    const double q = qoe_utility(metric, c.bitrate_kbps, min_bitrate_kbps);
-    const double q_prev = qoe_utility(metric, prev.bitrate_kbps, min_bitrate_kbps);
+    const double q = qoe_utility(metric, c.bitrate, min_bitrate);
+    const double q_prev = qoe_utility(metric, prev.bitrate, min_bitrate);
     s.utility += q;
     s.rebuffer_penalty += mu * c.rebuffer.count();
     s.smoothness += std::abs(q - q_prev);
     s.rebuffer_s += c.rebuffer.count();
-    bitrate_sum += c.bitrate_kbps;
+    bitrate_sum += c.bitrate;
     if (c.index != prev.index) ++s.switches;
     ++s.segments;
   }
   s.qoe = s.utility - s.rebuffer_penalty - s.smoothness;
-  if (s.segments > 0) s.mean_bitrate_kbps = bitrate_sum / static_cast<double>(s.segments);
+  if (s.segments > 0) s.mean_bitrate = bitrate_sum / static_cast<double>(s.segments);
   const double played = segment_duration_s * static_cast<double>(s.segments);
   if (played + s.rebuffer_s > 0) s.rebuffer_ratio = s.rebuffer_s / (played + s.rebuffer_s);
   return s;

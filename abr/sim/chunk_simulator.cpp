@@ -9,21 +9,21 @@ namespace abrplay::abr {
 
 std::vector<Representation> Video::ladder() const {
   std::vector<Representation> out;
-  for (std::size_t i = 0; i < bitrates_kbps.size(); ++i) {
-    out.push_back({bitrates_kbps[i], i < segment_bytes.size() ? std::span<const std::int64_t>(segment_bytes[i])
+  for (std::size_t i = 0; i < bitrates.size(); ++i) {
+    out.push_back({bitrates[i], i < segment_bytes.size() ? std::span<const std::int64_t>(segment_bytes[i])
                                                               : std::span<const std::int64_t>()});
   }
   return out;
 }
 
-Video Video::constant_bitrate(std::vector<double> bitrates_kbps, Seconds segment_duration,
+Video Video::constant_bitrate(std::vector<DataRate> bitrates, Seconds segment_duration,
                               std::size_t segment_count) {
   Video v;
-  for (double kbps : bitrates_kbps) {
-    const auto bytes = static_cast<std::int64_t>(std::llround(kbps * 1000 / 8 * segment_duration.count()));
+  for (DataRate rate : bitrates) {
+    const auto bytes = static_cast<std::int64_t>(std::llround(bytes_in(rate, segment_duration)));
     v.segment_bytes.emplace_back(segment_count, bytes);
   }
-  v.bitrates_kbps = std::move(bitrates_kbps);
+  v.bitrates = std::move(bitrates);
   v.segment_duration = segment_duration;
   v.segment_count = segment_count;
   return v;
@@ -59,9 +59,10 @@ SessionLog simulate_session(const Trace& trace, const Video& video, AbrAlgorithm
       link.sleep_ms(sleep_ms);
     }
     clock_s += delay_ms / 1000;
-    const ThroughputSample sample{Seconds{clock_s}, bytes, Seconds{delay_ms / 1000}, Seconds{latency_s}};
+    const ThroughputSample sample{Seconds{clock_s}, DataSize::bytes(static_cast<std::int64_t>(bytes)), Seconds{delay_ms / 1000},
+                                  Seconds{latency_s}};
     clock_s += sleep_ms / 1000;
-    log.chunks.push_back({index, ladder[index].bitrate_kbps, bytes, Seconds{delay_ms / 1000},
+    log.chunks.push_back({index, ladder[index].bitrate, bytes, Seconds{delay_ms / 1000},
                           Seconds{rebuffer_ms / 1000}, Seconds{buffer_ms / 1000}, Seconds{sleep_ms / 1000}});
     estimator.add_sample(sample);
     samples.push_back(sample);
@@ -71,7 +72,7 @@ SessionLog simulate_session(const Trace& trace, const Video& video, AbrAlgorithm
     in.buffer_level = Seconds{buffer_ms / 1000};
     in.buffer_capacity = params.buffer_threshold;
     in.last_index = index;
-    in.throughput_kbps = estimator.estimate_kbps();
+    in.throughput = estimator.estimate();
     in.recent_samples = samples;
     in.latency = Seconds{latency_s};
     in.segment_duration = video.segment_duration;

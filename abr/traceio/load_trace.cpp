@@ -117,14 +117,14 @@ Expected<std::vector<Trace>, TraceError> load_trace_dir(const std::string& path)
   return traces;
 }
 
-Expected<Video, TraceError> load_video_sizes(const std::string& dir, std::vector<double> ladder_kbps,
+Expected<Video, TraceError> load_video_sizes(const std::string& dir, std::vector<DataRate> ladder,
                                              Seconds segment_duration, std::size_t segment_count) {
-  if (ladder_kbps.empty()) return fail(dir + ": empty ladder");
-  if (!std::is_sorted(ladder_kbps.begin(), ladder_kbps.end())) return fail(dir + ": ladder not ascending");
+  if (ladder.empty()) return fail(dir + ": empty ladder");
+  if (!std::is_sorted(ladder.begin(), ladder.end())) return fail(dir + ": ladder not ascending");
   Video video;
   video.segment_duration = segment_duration;
   video.segment_count = segment_count;
-  for (std::size_t q = 0; q < ladder_kbps.size(); ++q) {
+  for (std::size_t q = 0; q < ladder.size(); ++q) {
     const std::string path = (fs::path(dir) / ("video_size_" + std::to_string(q))).string();
     Expected<std::string, TraceError> text = read_file(path);
     if (!text) return Unexpected{text.error()};
@@ -142,7 +142,7 @@ Expected<Video, TraceError> load_video_sizes(const std::string& dir, std::vector
     }
     video.segment_bytes.push_back(std::move(sizes));
   }
-  video.bitrates_kbps = std::move(ladder_kbps);
+  video.bitrates = std::move(ladder);
   return video;
 }
 

@@ -176,7 +176,7 @@ int main(int argc, char** argv) {
   const abrplay::engine::SessionFigures& f = summary.figures;
   std::printf("startup      %s\n", f.startup_s ? (std::to_string(*f.startup_s) + " s").c_str() : "never");
   std::printf("played       %.1f s\n", summary.position_s);
-  std::printf("bitrate      %.0f kbit/s average (video, per second played)\n", f.bitrate_kbps);
+  std::printf("bitrate      %.0f kbit/s average (video, per second played)\n", f.bitrate.kbps());
   std::printf("switches     %d\n", f.switches);
   std::printf("stalls       %d (%.2f s)\n", f.stalls, f.stall_s);
   std::printf("QoE_lin      %.2f (Pensieve weights, sampled every second)\n", f.qoe_lin);

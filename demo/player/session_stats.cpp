@@ -22,7 +22,7 @@ void SessionStats::on_download(const engine::DownloadEvent& e) {
   std::lock_guard l(mu_);
   metrics_.on_download(e);
   if (e.kind == engine::DownloadKind::kMedia && e.track == TrackType::kVideo && !e.abandoned) {
-    s_.last_bitrate_kbps = static_cast<double>(e.bandwidth_bps) / 1000.0;
+    s_.last_bitrate_kbps = e.bandwidth.kbps();
   }
 }
 
@@ -69,7 +69,7 @@ std::string to_json(const SessionSummary& s, const std::string& url) {
   j["abr"] = s.abr;
   j["startup_s"] = f.startup_s ? nlohmann::json(*f.startup_s) : nlohmann::json(nullptr);
   j["played_s"] = s.position_s;
-  j["average_bitrate_kbps"] = f.bitrate_kbps;
+  j["average_bitrate_kbps"] = f.bitrate.kbps();
   j["switches"] = f.switches;
   j["qoe_lin"] = f.qoe_lin;
   j["stalls"] = f.stalls;

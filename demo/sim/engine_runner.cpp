@@ -16,7 +16,7 @@ abr::QoeSummary summary_of(const lab::LabSessionResult& r) {
   if (r.failed) return q;
   const engine::SessionFigures& f = r.figures;
   q.qoe = f.qoe_lin;
-  q.mean_bitrate_kbps = f.bitrate_kbps;
+  q.mean_bitrate = f.bitrate;
   q.rebuffer_s = f.stall_s;
   q.rebuffer_ratio = f.played_s + f.stall_s > 0 ? f.stall_s / (f.played_s + f.stall_s) : 0;
   q.smoothness = f.smoothness;
@@ -78,7 +78,7 @@ std::optional<std::string> write_sessions_json(const std::string& path, const st
                      {"stalls", f.stalls},
                      {"stall_s", f.stall_s},
                      {"played_s", f.played_s},
-                     {"bitrate_kbps", f.bitrate_kbps},
+                     {"bitrate_kbps", f.bitrate.kbps()},
                      {"switches", f.switches},
                      {"qoe_lin", f.qoe_lin},
                      {"virtual_s", std::chrono::duration<double>(r.virtual_time).count()},

@@ -66,6 +66,14 @@ void bench_engine(const std::vector<abrplay::abr::Trace>& traces, const abrplay:
   }
 }
 
+// The --ladder-kbps option as rates; Pensieve's ladder when it is not given.
+std::vector<abrplay::DataRate> ladder_of(const std::vector<double>& kbps) {
+  if (kbps.empty()) return abrplay::abr::kPensieveLadder;
+  std::vector<abrplay::DataRate> out;
+  for (double k : kbps) out.push_back(abrplay::DataRate::kilobits_per_second(k));
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -155,8 +163,7 @@ int main(int argc, char** argv) {
       ec.session.mpd_path = "/" + p.filename().string();
       shown = p.string();
     } else {
-      if (ladder_kbps.empty()) ladder_kbps = abrplay::abr::kPensieveLadderKbps;
-      auto loaded = abrplay::abr::load_video_sizes(sizes_dir, ladder_kbps, abrplay::Seconds{segment_s}, chunks);
+      auto loaded = abrplay::abr::load_video_sizes(sizes_dir, ladder_of(ladder_kbps), abrplay::Seconds{segment_s}, chunks);
       if (!loaded) return fail(loaded.error().message);
       ec.session.content = std::make_shared<const abrplay::lab::LabContent>(abrplay::lab::LabContent::synthetic(*loaded));
       ec.session.mpd_path = "/synthetic/manifest.mpd";
@@ -200,16 +207,15 @@ int main(int argc, char** argv) {
 
   abrplay::abr::Video video;
   if (!sizes_dir.empty()) {
-    if (ladder_kbps.empty()) ladder_kbps = abrplay::abr::kPensieveLadderKbps;
-    auto loaded = abrplay::abr::load_video_sizes(sizes_dir, ladder_kbps, abrplay::Seconds{segment_s}, chunks);
+    auto loaded = abrplay::abr::load_video_sizes(sizes_dir, ladder_of(ladder_kbps), abrplay::Seconds{segment_s}, chunks);
     if (!loaded) return fail(loaded.error().message);
     video = std::move(loaded).value();
   } else {
-    if (ladder_kbps.empty()) ladder_kbps = abrplay::abr::kPensieveLadderKbps;
-    if (!std::is_sorted(ladder_kbps.begin(), ladder_kbps.end()) || ladder_kbps.front() <= 0) {
+    const std::vector<abrplay::DataRate> rates = ladder_of(ladder_kbps);
+    if (!std::is_sorted(rates.begin(), rates.end()) || rates.front() <= abrplay::DataRate::zero()) {
       return fail("--ladder-kbps must be positive and ascending");
     }
-    video = abrplay::abr::Video::constant_bitrate(ladder_kbps, abrplay::Seconds{segment_s}, chunks);
+    video = abrplay::abr::Video::constant_bitrate(rates, abrplay::Seconds{segment_s}, chunks);
   }
 
   abrplay::sim::RunConfig config;

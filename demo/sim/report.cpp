@@ -44,7 +44,7 @@ std::vector<Summary> summarize(const std::vector<AlgorithmResult>& results) {
     s.mean = mean_of(r.per_trace, [](const abr::QoeSummary& q) { return q.qoe; });
     s.median = percentile(qoe, 0.5);
     s.p10 = percentile(qoe, 0.1);
-    s.bitrate_kbps = mean_of(r.per_trace, [](const abr::QoeSummary& q) { return q.mean_bitrate_kbps; });
+    s.bitrate_kbps = mean_of(r.per_trace, [](const abr::QoeSummary& q) { return q.mean_bitrate.kbps(); });
     s.rebuffer_s = mean_of(r.per_trace, [](const abr::QoeSummary& q) { return q.rebuffer_s; });
     s.smoothness = mean_of(r.per_trace, [](const abr::QoeSummary& q) { return q.smoothness; });
     s.switches = mean_of(r.per_trace, [](const abr::QoeSummary& q) { return static_cast<double>(q.switches); });
@@ -109,7 +109,7 @@ std::optional<std::string> write_csv(const std::string& path, const std::vector<
       // Trace names are file names; quote them so a comma cannot shift the columns.
       std::string name = traces[t].name;
       for (std::size_t i = 0; (i = name.find('"', i)) != std::string::npos; i += 2) name.insert(i, "\"");
-      out << '"' << name << "\"," << r.name << ',' << q.qoe << ',' << q.mean_bitrate_kbps << ',' << q.rebuffer_s
+      out << '"' << name << "\"," << r.name << ',' << q.qoe << ',' << q.mean_bitrate.kbps() << ',' << q.rebuffer_s
           << ',' << q.rebuffer_ratio << ',' << q.smoothness << ',' << q.switches << ',' << q.startup_s << ',';
       std::string error = t < r.errors.size() ? r.errors[t] : "";
       for (std::size_t i = 0; (i = error.find('"', i)) != std::string::npos; i += 2) error.insert(i, "\"");

@@ -34,7 +34,7 @@ std::vector<AlgorithmResult> run_all(const std::vector<abr::Trace>& traces, cons
                                      const RunConfig& config) {
   std::vector<AlgorithmResult> results(config.algorithms.size());
   std::vector<std::function<void()>> tasks;
-  const double min_kbps = video.bitrates_kbps.front();
+  const DataRate min_bitrate = video.bitrates.front();
   const double segment_s = video.segment_duration.count();
   for (std::size_t a = 0; a < config.algorithms.size(); ++a) {
     results[a].name = config.algorithms[a];
@@ -46,10 +46,10 @@ std::vector<AlgorithmResult> run_all(const std::vector<abr::Trace>& traces, cons
           const abr::OptimalResult best =
               abr::offline_optimal(traces[t], video, {}, abr::OptimalParams{.metric = config.metric});
           ScheduleAlgorithm replay(best.schedule);
-          abr::FixedEstimator unused(0);
+          abr::FixedEstimator unused(DataRate::zero());
           out->per_trace[t] =
               abr::score_session(abr::simulate_session(traces[t], video, replay, unused), config.metric,
-                                 min_kbps, segment_s);
+                                 min_bitrate, segment_s);
         });
       }
       continue;
@@ -59,7 +59,7 @@ std::vector<AlgorithmResult> run_all(const std::vector<abr::Trace>& traces, cons
       abr::EwmaEstimator estimator;
       for (std::size_t t = 0; t < traces.size(); ++t) {
         out->per_trace[t] = abr::score_session(abr::simulate_session(traces[t], video, *algorithm, estimator),
-                                               config.metric, min_kbps, segment_s);
+                                               config.metric, min_bitrate, segment_s);
       }
     });
   }

@@ -54,12 +54,12 @@ void Player::Impl::on_abr_decision(const engine::AbrDecisionEvent& ev) {
   if (ev.track == TrackType::kText) return;
   const bool video = ev.track == TrackType::kVideo;
   std::string& current = video ? video_rep_.id : audio_rep_.id;
-  if (ev.throughput_kbps) {
+  if (ev.throughput) {
     std::lock_guard lock(visible_mu_);
-    stats_.throughput_kbps = ev.throughput_kbps;
+    stats_.throughput_kbps = ev.throughput->kbps();
   }
   if (current == ev.representation_id) return;
-  telemetry::RepresentationInfo next = rep_info(ev.representation_id, ev.bandwidth_bps);
+  telemetry::RepresentationInfo next = rep_info(ev.representation_id, ev.bandwidth);
   if (video) {
     if (!video_rep_.id.empty() && recorder_) {
       recorder_->on_switch(clock_.steady(), seconds(position_), video_rep_, next, ev.reason);
@@ -68,7 +68,7 @@ void Player::Impl::on_abr_decision(const engine::AbrDecisionEvent& ev) {
       std::lock_guard lock(visible_mu_);
       if (!video_rep_.id.empty()) ++stats_.switches;
       stats_.video_representation = next.id;
-      stats_.video_bitrate_bps = static_cast<std::uint64_t>(next.bitrate_bps);
+      stats_.video_bitrate_bps = next.bitrate.whole_bps();
       stats_.video_width = next.width;
       stats_.video_height = next.height;
     }
@@ -83,7 +83,7 @@ void Player::Impl::on_abr_decision(const engine::AbrDecisionEvent& ev) {
   e.state = engine_state_;
   e.track = video ? "video" : "audio";
   e.representation_id = ev.representation_id;
-  e.bandwidth_bps = ev.bandwidth_bps;
+  e.bandwidth_bps = ev.bandwidth.whole_bps();
   e.position = position_;
   emit(e);
 }
@@ -99,7 +99,7 @@ void Player::Impl::on_download(const engine::DownloadEvent& ev) {
     ++stats_.segments_downloaded;
   }
   if (ev.track == TrackType::kVideo && recorder_) {
-    recorder_->on_video_segment(rep_info(ev.representation_id, ev.bandwidth_bps),
+    recorder_->on_video_segment(rep_info(ev.representation_id, ev.bandwidth),
                                 seconds(ev.segment_duration));
   }
 }
@@ -146,10 +146,10 @@ void Player::Impl::emit_warning(const Error& error) {
   emit(e);
 }
 
-telemetry::RepresentationInfo Player::Impl::rep_info(const std::string& id, std::uint64_t bandwidth) const {
+telemetry::RepresentationInfo Player::Impl::rep_info(const std::string& id, DataRate bandwidth) const {
   telemetry::RepresentationInfo info;
   info.id = id;
-  info.bitrate_bps = static_cast<std::int64_t>(bandwidth);
+  info.bitrate = bandwidth;
   if (const manifest::Mpd* mpd = engine_ ? engine_->manifest() : nullptr) {
     for (const auto& period : mpd->periods) {
       for (const auto& set : period.adaptation_sets) {

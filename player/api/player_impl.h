@@ -188,7 +188,7 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   void sync_visible();
   void emit(const PlayerEvent& e);
   void emit_warning(const Error& error);
-  telemetry::RepresentationInfo rep_info(const std::string& id, std::uint64_t bandwidth) const;
+  telemetry::RepresentationInfo rep_info(const std::string& id, DataRate bandwidth) const;
 
   // ---- sessions (player thread; session.cpp) ----------------------------------------------------
 

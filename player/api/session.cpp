@@ -164,7 +164,7 @@ void Player::Impl::decorate(net::Request& req, const engine::RequestInfo& info) 
       break;
   }
   const bool segment = info.kind == K::kIndex || info.kind == K::kInit || info.kind == K::kMedia;
-  if (segment && info.bandwidth_bps > 0) d.br_kbps = static_cast<std::int64_t>(info.bandwidth_bps / 1000);
+  if (segment && info.bandwidth > DataRate::zero()) d.br = info.bandwidth;
   if (info.kind == K::kMedia) {
     d.d_ms = std::chrono::duration_cast<milliseconds>(info.duration).count();
     if (engine_) d.bl_ms = std::chrono::duration_cast<milliseconds>(engine_->buffer_ahead(info.track)).count();
@@ -174,7 +174,7 @@ void Player::Impl::decorate(net::Request& req, const engine::RequestInfo& info) 
   }
   {
     std::lock_guard lock(visible_mu_);
-    if (stats_.throughput_kbps) d.mtp_kbps = static_cast<std::int64_t>(*stats_.throughput_kbps);
+    if (stats_.throughput_kbps) d.mtp = DataRate::kilobits_per_second(*stats_.throughput_kbps);
   }
   if (config_.cmcd == CmcdMode::kHeader) {
     for (auto& h : telemetry::encode_headers(d)) req.headers.push_back(std::move(h));

@@ -54,7 +54,7 @@ telemetry::Snapshot Player::Impl::snapshot() const {
   if (!audio_rep_.id.empty()) s.audio = audio_rep_;
   {
     std::lock_guard lock(visible_mu_);
-    s.throughput_kbps = stats_.throughput_kbps;
+    if (stats_.throughput_kbps) s.throughput = DataRate::kilobits_per_second(*stats_.throughput_kbps);
   }
   s.cdn = telemetry::redact_url(cdn_);
   return s;

@@ -46,7 +46,7 @@ class StreamingEngine::Impl final : public LoaderHost, public SegmentSource {
   WallTime live_now() const override;
   bool rebuffering() const override { return state_ == EngineState::kBuffering && after_stall_; }
   abr::AbrAlgorithm& abr() override { return *abr_; }
-  std::optional<double> throughput_kbps() const override { return estimator_->estimate_kbps(); }
+  std::optional<DataRate> throughput() const override { return estimator_->estimate(); }
   int media_samples() const override { return media_samples_; }
   Seconds latency() const override { return latency_.estimate(); }
   std::span<const abr::ThroughputSample> recent_samples() const override { return recent_; }

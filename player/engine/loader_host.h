@@ -29,7 +29,7 @@ class LoaderHost {
   virtual bool rebuffering() const = 0;
 
   virtual abr::AbrAlgorithm& abr() = 0;
-  virtual std::optional<double> throughput_kbps() const = 0;
+  virtual std::optional<DataRate> throughput() const = 0;
   virtual int media_samples() const = 0;
   virtual Seconds latency() const = 0;
   virtual std::span<const abr::ThroughputSample> recent_samples() const = 0;

@@ -43,7 +43,7 @@ void SessionMetrics::on_download(const DownloadEvent& e) {
   }
   ++f_.media_segments;
   if (e.track != TrackType::kVideo) return;
-  video_[e.segment_start] = PlayedSegment{e.segment_start, e.segment_duration, e.representation_id, e.bandwidth_bps};
+  video_[e.segment_start] = PlayedSegment{e.segment_start, e.segment_duration, e.representation_id, e.bandwidth};
 }
 
 void SessionMetrics::on_buffer(const BufferLevelEvent& e) { play_to(e.position); }
@@ -64,16 +64,15 @@ void SessionMetrics::play_to(MediaTime position) {
       continue;
     }
     --it;
-    const std::uint64_t bps = it->second.bandwidth_bps;
-    const double mbps = static_cast<double>(bps) / 1e6;
-    utility_ += mbps / 4.0;
-    kbps_sum_ += mbps * 1000;
+    const DataRate shown = it->second.bandwidth;
+    utility_ += shown.mbps() / 4.0;
+    bitrate_sum_ += shown;
     ++seconds_;
-    if (last_bps_ && it->second.representation_id != last_rep_) {
+    if (last_bitrate_ && it->second.representation_id != last_rep_) {
       ++f_.switches;
-      smoothness_ += std::abs(mbps - static_cast<double>(*last_bps_) / 1e6);
+      smoothness_ += std::abs(shown.mbps() - last_bitrate_->mbps());
     }
-    last_bps_ = bps;
+    last_bitrate_ = shown;
     last_rep_ = it->second.representation_id;
     next_second_ += 1.0;
   }
@@ -84,7 +83,7 @@ SessionFigures SessionMetrics::figures() const {
   if (stall_began_) {
     f.stall_s += seconds_double(std::chrono::duration_cast<std::chrono::microseconds>(clock_.steady() - *stall_began_));
   }
-  f.bitrate_kbps = seconds_ ? kbps_sum_ / seconds_ : 0;
+  f.bitrate = seconds_ ? bitrate_sum_ / static_cast<double>(seconds_) : DataRate::zero();
   f.smoothness = smoothness_;
   f.qoe_lin = utility_ - kStallPenalty * f.stall_s - smoothness_;
   f.video_segments.reserve(video_.size());

@@ -46,8 +46,8 @@ void TrackLoader::enter_period(std::size_t period, const SelectedTrack& selectio
   ladder_.clear();
   for (std::size_t r : selection.representations) {
     const auto& rep = set.representations.at(r);
-    reps_.push_back(Rep{selection.adaptation_set, r, rep.id, rep.bandwidth_bps, std::nullopt, nullptr});
-    ladder_.push_back(abr::Representation{static_cast<double>(rep.bandwidth_bps) / 1000.0, {}});
+    reps_.push_back(Rep{selection.adaptation_set, r, rep.id, rep.bandwidth, std::nullopt, nullptr});
+    ladder_.push_back(abr::Representation{rep.bandwidth, {}});
   }
   period_ = period;
   next_time_ = from;
@@ -102,22 +102,22 @@ std::size_t TrackLoader::choose() {
   ev.track = type_;
   ev.segment_start = next_time_;
   ev.buffer_ahead = level();
-  ev.throughput_kbps = host_.throughput_kbps();
-  std::vector<double> kbps;
-  for (const auto& l : ladder_) kbps.push_back(l.bitrate_kbps);
+  ev.throughput = host_.throughput();
+  std::vector<DataRate> rates;
+  for (const auto& l : ladder_) rates.push_back(l.bitrate);
   std::size_t index = 0;
   if (forced_index_) {
     index = std::min(*forced_index_, reps_.size() - 1);
     forced_index_.reset();
     ev.reason = forced_reason_;
   } else if (type_ == TrackType::kAudio) {
-    index = audio_index(kbps, ev.throughput_kbps, host_.config().rates);
+    index = audio_index(rates, ev.throughput, host_.config().rates);
     ev.reason = "audio: highest within its share of the throughput";
   } else if (type_ == TrackType::kText) {
     index = 0;
     ev.reason = "text: the lowest";
   } else if (host_.media_samples() < host_.config().rates.min_samples && !host_.abr().pinned()) {
-    index = fast_start_index(kbps, ev.throughput_kbps, host_.config().rates);
+    index = fast_start_index(rates, ev.throughput, host_.config().rates);
     ev.reason = "fast start";
   } else {
     abr::AbrInput in;
@@ -125,7 +125,7 @@ std::size_t TrackLoader::choose() {
     in.buffer_level = seconds_of(level());
     in.buffer_capacity = seconds_of(host_.config().load.max_buffer);
     in.last_index = last_index_;
-    in.throughput_kbps = ev.throughput_kbps;
+    in.throughput = ev.throughput;
     in.recent_samples = host_.recent_samples();
     in.latency = host_.latency();
     in.segment_duration = seconds_of(last_duration_);
@@ -137,7 +137,7 @@ std::size_t TrackLoader::choose() {
   }
   ev.index = index;
   ev.representation_id = reps_[index].id;
-  ev.bandwidth_bps = reps_[index].bandwidth_bps;
+  ev.bandwidth = reps_[index].bandwidth;
   host_.emit(ev);
   return index;
 }
@@ -235,8 +235,7 @@ void TrackLoader::pump() {
     return;
   }
   last_duration_ = seg->duration;
-  const auto expected = static_cast<std::uint64_t>(static_cast<double>(rep.bandwidth_bps) *
-                                                   seconds_of(seg->duration).count() / 8.0);
+  const auto expected = static_cast<std::uint64_t>(bytes_in(rep.bandwidth, seconds_of(seg->duration)));
   if (!buffer_.has_room(expected, host_.play_position(), limits_)) return;  // a position report retries
   pending_choice_.reset();
   last_index_ = idx;

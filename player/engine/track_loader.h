@@ -64,7 +64,7 @@ class TrackLoader {
     std::size_t adaptation_set = 0;
     std::size_t representation = 0;
     std::string id;
-    std::uint64_t bandwidth_bps = 0;
+    DataRate bandwidth;
     std::optional<manifest::SegmentIndex> index;
     Bytes init;
   };

@@ -12,13 +12,13 @@ namespace {
 // range exactly its length; an init or index segment without a range 4 MiB (real ones are a few
 // KiB); a media segment 8 times its declared size (bandwidth x duration: VBR peaks stay well under
 // 3x), at least 8 MiB. Never more than net's default (64 MiB).
-std::uint64_t body_limit(DownloadKind kind, const std::optional<manifest::ByteRange>& range, std::uint64_t bandwidth_bps,
+std::uint64_t body_limit(DownloadKind kind, const std::optional<manifest::ByteRange>& range, DataRate bandwidth,
                          MediaTime duration) {
   constexpr std::uint64_t kMiB = 1ull << 20;
   const std::uint64_t ceiling = net::Request{}.max_body_bytes;
   if (range && range->last >= range->first) return std::min(ceiling, range->size());
   if (kind != DownloadKind::kMedia) return 4 * kMiB;
-  const double declared = static_cast<double>(bandwidth_bps) / 8.0 * seconds_of(duration).count();
+  const double declared = bytes_in(bandwidth, seconds_of(duration));
   return std::clamp(static_cast<std::uint64_t>(8.0 * declared), 8 * kMiB, ceiling);
 }
 
@@ -38,10 +38,10 @@ void TrackLoader::start_fetch(DownloadKind kind, std::size_t rep, const std::str
     req.url = url;
   }
   if (range) req.range = net::ByteRange{range->first, range->last};
-  req.max_body_bytes = body_limit(kind, range, reps_[rep].bandwidth_bps, segment ? segment->duration : MediaTime{0});
+  req.max_body_bytes = body_limit(kind, range, reps_[rep].bandwidth, segment ? segment->duration : MediaTime{0});
   req.priority = kind == DownloadKind::kMedia ? net::Priority::kNormal : net::Priority::kHigh;
   if (const auto& decorate = host_.config().decorate_request) {
-    decorate(req, RequestInfo{kind, type_, reps_[rep].bandwidth_bps, segment ? segment->duration : MediaTime{0}});
+    decorate(req, RequestInfo{kind, type_, reps_[rep].bandwidth, segment ? segment->duration : MediaTime{0}});
   }
 
   InFlight f;
@@ -53,8 +53,7 @@ void TrackLoader::start_fetch(DownloadKind kind, std::size_t rep, const std::str
   f.url = url;
   f.sent = host_.loop().clock().steady();
   {
-    const double declared = static_cast<double>(reps_[rep].bandwidth_bps) / 8.0 *
-                            (f.segment ? seconds_of(f.segment->duration).count() : 0.0);
+    const double declared = f.segment ? bytes_in(reps_[rep].bandwidth, seconds_of(f.segment->duration)) : 0.0;
     const std::uint64_t guess = range && range->last >= range->first ? range->size()
                                                                       : static_cast<std::uint64_t>(declared * 1.25);
     f.expected_bytes = std::min(guess, req.max_body_bytes);
@@ -64,7 +63,7 @@ void TrackLoader::start_fetch(DownloadKind kind, std::size_t rep, const std::str
     f.context.buffer_level = seconds_of(level());
     f.context.buffer_capacity = seconds_of(host_.config().load.max_buffer);
     f.context.last_index = rep;
-    f.context.throughput_kbps = host_.throughput_kbps();
+    f.context.throughput = host_.throughput();
     f.context.segment_duration = seconds_of(f.segment->duration);
     f.context.now = host_.session_time();
   }
@@ -99,7 +98,7 @@ abr::ThroughputSample TrackLoader::sample_of(const InFlight& f) const {
   const SteadyTime now = host_.loop().clock().steady();
   abr::ThroughputSample s;
   s.end_time = host_.session_time();
-  s.bytes = static_cast<double>(f.body.size());
+  s.bytes = DataSize::bytes(static_cast<std::int64_t>(f.body.size()));
   s.duration = std::max(Seconds(now - f.sent), Seconds(1e-6));
   s.ttfb = f.first_byte ? Seconds(*f.first_byte - f.sent) : s.duration;
   return s;
@@ -124,7 +123,7 @@ void TrackLoader::check_abandon() {
   abr::AbandonInput in;
   in.context = &f.context;
   in.index = f.rep;
-  const double declared = static_cast<double>(reps_[f.rep].bandwidth_bps) * f.context.segment_duration.count() / 8.0;
+  const double declared = bytes_in(reps_[f.rep].bandwidth, f.context.segment_duration);
   in.bytes_total = f.segment && f.segment->range ? static_cast<double>(f.segment->range->size()) : declared;
   in.bytes_loaded = static_cast<double>(f.body.size());
   in.elapsed = Seconds(now - f.sent);
@@ -154,11 +153,11 @@ void TrackLoader::check_abandon() {
   dec.track = type_;
   dec.index = d.switch_to;
   dec.representation_id = reps_[d.switch_to].id;
-  dec.bandwidth_bps = reps_[d.switch_to].bandwidth_bps;
+  dec.bandwidth = reps_[d.switch_to].bandwidth;
   dec.reason = d.reason;
   dec.segment_start = gone.segment->start;
   dec.buffer_ahead = level();
-  dec.throughput_kbps = host_.throughput_kbps();
+  dec.throughput = host_.throughput();
   host_.emit(dec);
   forced_index_ = d.switch_to;
   forced_reason_ = "refetch after abandonment";
@@ -229,7 +228,7 @@ void TrackLoader::on_complete(std::uint64_t seq, net::FetchOutcome outcome) {
   ev.url = f.url;
   ev.base_url = r.base_url;
   ev.representation_id = rep.id;
-  ev.bandwidth_bps = rep.bandwidth_bps;
+  ev.bandwidth = rep.bandwidth;
   ev.bytes = f.body.size();
   ev.attempts = r.attempts;
   ev.sample = sample_of(f);
@@ -269,7 +268,7 @@ bool TrackLoader::buffer_segment(const InFlight& f, const Rep& rep, Bytes media)
   s.duration = f.segment->duration;
   s.period = period_;
   s.representation_id = rep.id;
-  s.bandwidth_bps = rep.bandwidth_bps;
+  s.bandwidth = rep.bandwidth;
   s.init = rep.init;
   s.media = std::move(media);
   next_time_ = f.segment->end();

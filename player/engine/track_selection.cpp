@@ -106,7 +106,7 @@ std::vector<std::size_t> filter_set(const manifest::AdaptationSet& set, TrackTyp
     kept = fits;
   }
   std::stable_sort(kept.begin(), kept.end(), [&](std::size_t a, std::size_t b) {
-    return set.representations[a].bandwidth_bps < set.representations[b].bandwidth_bps;
+    return set.representations[a].bandwidth < set.representations[b].bandwidth;
   });
   return kept;
 }

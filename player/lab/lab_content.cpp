@@ -1,6 +1,7 @@
 #include "abrplay/player/lab/lab_content.h"
 
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -67,8 +68,8 @@ LabContent LabContent::synthetic(const abr::Video& video, std::string_view codec
       << "  <AdaptationSet id=\"0\" contentType=\"video\" mimeType=\"video/mp4\" segmentAlignment=\"true\">\n"
       << "   <SegmentTemplate timescale=\"1000\" duration=\"" << seg_ms
       << "\" startNumber=\"0\" initialization=\"init-$RepresentationID$.mp4\" media=\"seg-$RepresentationID$-$Number$.m4s\"/>\n";
-  for (std::size_t r = 0; r < video.bitrates_kbps.size(); ++r) {
-    const auto bps = static_cast<long long>(video.bitrates_kbps[r] * 1000.0 + 0.5);
+  for (std::size_t r = 0; r < video.bitrates.size(); ++r) {
+    const auto bps = std::llround(video.bitrates[r].bps());
     mpd << "   <Representation id=\"v" << r << "\" codecs=\"" << codecs << "\" bandwidth=\"" << bps
         << "\" width=\"" << 320 * (r + 1) << "\" height=\"" << 180 * (r + 1) << "\"/>\n";
     content.add("/synthetic/init-v" + std::to_string(r) + ".mp4", std::vector<std::uint8_t>(800, 0));

@@ -49,7 +49,7 @@ Representation parse_representation(ParseContext& ctx, pugi::xml_node n, const s
   r.has_id = static_cast<bool>(ParseContext::attr(n, "id"));
   r.has_bandwidth = static_cast<bool>(ParseContext::attr(n, "bandwidth"));
   r.id = ctx.str(n, "id");
-  r.bandwidth_bps = ctx.u64(n, "bandwidth", path).value_or(0);
+  r.bandwidth = DataRate::bits_per_second(static_cast<double>(ctx.u64(n, "bandwidth", path).value_or(0)));
   r.width = ctx.u32(n, "width", path);
   if (!r.width) r.width = as.width;
   r.height = ctx.u32(n, "height", path);

@@ -72,7 +72,7 @@ std::optional<Segment> SegmentIndex::segment(uint64_t position, std::size_t base
   switch (addressing_) {
     case Addressing::kTemplateTimeline:
     case Addressing::kTemplateDuration:
-      s.url = media_templates_[base].expand({representation_id_, s.number, s.time, bandwidth_bps_});
+      s.url = media_templates_[base].expand({representation_id_, s.number, s.time, bandwidth_});
       break;
     case Addressing::kListTimeline:
     case Addressing::kListDuration: {

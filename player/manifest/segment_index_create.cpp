@@ -193,7 +193,7 @@ std::optional<Error> SegmentIndexBuilder::build_templates() {
     auto compiled = SegmentTemplate::compile(*resolved);
     if (!compiled) return error(ErrorCode::kManifestBadTemplate, info_.path + "@initialization", compiled.error());
     if (auto e = check_values(*compiled, info_.path + "@initialization")) return e;
-    ix_.init_ = ResourceRef{compiled->expand({rep_.id, 0, 0, rep_.bandwidth_bps}), std::nullopt};
+    ix_.init_ = ResourceRef{compiled->expand({rep_.id, 0, 0, rep_.bandwidth}), std::nullopt};
   } else if (info_.initialization) {
     return resolve_ref(*info_.initialization, ix_.init_, info_.path + "/Initialization");
   }
@@ -204,7 +204,7 @@ Expected<SegmentIndex, Error> SegmentIndexBuilder::build() {
   ix_.path_ = rep_.path;
   ix_.dynamic_ = mpd_.is_dynamic();
   ix_.representation_id_ = rep_.id;
-  ix_.bandwidth_bps_ = rep_.bandwidth_bps;
+  ix_.bandwidth_ = rep_.bandwidth;
   ix_.max_segments_ = limits_.max_segments_per_representation;
   ix_.time_shift_buffer_depth_ = mpd_.time_shift_buffer_depth;
   if (auto e = resolve_bases()) return Unexpected{std::move(*e)};

@@ -123,7 +123,7 @@ std::string SegmentTemplate::expand(const Values& values) const {
       case Kind::kRepresentationId: out += values.representation_id; break;
       case Kind::kNumber: out += format_number(values.number, tok.width, tok.conversion); break;
       case Kind::kTime: out += format_number(values.time, tok.width, tok.conversion); break;
-      case Kind::kBandwidth: out += format_number(values.bandwidth_bps, tok.width, tok.conversion); break;
+      case Kind::kBandwidth: out += format_number(values.bandwidth.whole_bps(), tok.width, tok.conversion); break;
     }
   }
   return out;

@@ -68,26 +68,30 @@ std::vector<Pair> pairs(const CmcdData& d) {
     if (v) out.push_back({key, std::string(key), h});
   };
   auto rounded = [](std::optional<std::int64_t> v) { return v ? std::optional(round100(*v)) : v; };
+  // CMCD's bitrate keys are whole kbps.
+  auto kbps = [](std::optional<DataRate> r) {
+    return r ? std::optional<std::int64_t>(static_cast<std::int64_t>(r->kbps())) : std::optional<std::int64_t>();
+  };
 
   // Alphabetical already; encode() sorts anyway so the order here cannot break the rule.
   integer("bl", rounded(d.bl_ms), Header::kRequest);
-  integer("br", d.br_kbps, Header::kObject);
+  integer("br", kbps(d.br), Header::kObject);
   flag("bs", d.bs, Header::kStatus);
   string("cid", d.cid, Header::kSession);
   integer("d", d.d_ms, Header::kObject);
   integer("dl", rounded(d.dl_ms), Header::kRequest);
-  integer("mtp", rounded(d.mtp_kbps), Header::kRequest);
+  integer("mtp", rounded(kbps(d.mtp)), Header::kRequest);
   if (!d.nor.empty()) out.push_back({"nor", "nor=" + quote(d.nor), Header::kRequest});
   if (!d.nrr.empty()) out.push_back({"nrr", "nrr=" + quote(d.nrr), Header::kRequest});
   if (d.ot) out.push_back({"ot", "ot=" + std::string(token(*d.ot)), Header::kObject});
   if (d.pr && std::abs(*d.pr - 1.0) > 1e-9 && *d.pr > 0)
     out.push_back({"pr", "pr=" + decimal(*d.pr), Header::kSession});
-  integer("rtp", rounded(d.rtp_kbps), Header::kStatus);
+  integer("rtp", rounded(kbps(d.rtp)), Header::kStatus);
   if (d.sf_dash) out.push_back({"sf", "sf=d", Header::kSession});
   string("sid", d.sid, Header::kSession);
   if (d.st_live) out.push_back({"st", *d.st_live ? "st=l" : "st=v", Header::kSession});
   flag("su", d.su, Header::kRequest);
-  integer("tb", d.tb_kbps, Header::kObject);
+  integer("tb", kbps(d.tb), Header::kObject);
   if (d.v != 1) out.push_back({"v", "v=" + std::to_string(d.v), Header::kSession});
   std::stable_sort(out.begin(), out.end(), [](const Pair& a, const Pair& b) { return a.key < b.key; });
   return out;

@@ -19,7 +19,7 @@ using Json = nlohmann::json;
 
 
 Json rep_json(const RepresentationInfo& r) {
-  Json j = {{"id", r.id}, {"bitrate_kbps", static_cast<double>(r.bitrate_bps) / 1000.0}, {"codecs", r.codecs}};
+  Json j = {{"id", r.id}, {"bitrate_kbps", r.bitrate.kbps()}, {"codecs", r.codecs}};
   if (r.width > 0 && r.height > 0) {
     j["width"] = r.width;
     j["height"] = r.height;
@@ -153,10 +153,10 @@ void SessionRecorder::on_seek(SteadyTime t, double from_s, double to_s) {
 void SessionRecorder::on_video_segment(const RepresentationInfo& rep, double duration_s) {
   if (!(duration_s > 0) || !std::isfinite(duration_s)) return;
   RepTime& rt = time_at_rep_[rep.id];
-  rt.bitrate_bps = rep.bitrate_bps;
+  rt.bitrate = rep.bitrate;
   rt.seconds += duration_s;
   played_s_ += duration_s;
-  segment_kbps_.push_back(static_cast<double>(rep.bitrate_bps) / 1000.0);
+  segment_bitrates_.push_back(rep.bitrate);
 }
 
 void SessionRecorder::on_download(std::string_view track, const std::string& representation_id, bool init,
@@ -195,7 +195,7 @@ Json common_fields(const SessionInfo& info, std::uint64_t seq, double session_ti
   j["buffer_s"] = std::move(buffers);
   if (s.video) j["video"] = rep_json(*s.video);
   if (s.audio) j["audio"] = rep_json(*s.audio);
-  if (s.throughput_kbps) j["throughput_kbps"] = std::round(*s.throughput_kbps);
+  if (s.throughput) j["throughput_kbps"] = std::round(s.throughput->kbps());
   if (!s.cdn.empty()) j["cdn"] = redact_url(s.cdn);
   return j;
 }
@@ -247,8 +247,8 @@ std::string SessionRecorder::final_report(const Snapshot& snapshot, EndReason re
   double weighted = 0;
   Json per_rep = Json::array();
   for (const auto& [id, rt] : time_at_rep_) {
-    weighted += static_cast<double>(rt.bitrate_bps) / 1000.0 * rt.seconds;
-    per_rep.push_back({{"id", id}, {"bitrate_kbps", static_cast<double>(rt.bitrate_bps) / 1000.0},
+    weighted += rt.bitrate.kbps() * rt.seconds;
+    per_rep.push_back({{"id", id}, {"bitrate_kbps", rt.bitrate.kbps()},
                        {"seconds", round3(rt.seconds)}});
   }
   j["average_bitrate_kbps"] = played_s_ > 0 ? std::round(weighted / played_s_) : 0.0;
@@ -263,14 +263,14 @@ std::string SessionRecorder::final_report(const Snapshot& snapshot, EndReason re
   // QoE_lin as Pensieve defines it (abr/qoe/qoe.h): per segment after the first, bitrate in Mbps,
   // minus 4.3 per second of stall, minus the bitrate change; reported as the sum and per segment.
   double utility = 0, smooth = 0;
-  for (std::size_t i = 1; i < segment_kbps_.size(); ++i) {
-    utility += abr::qoe_utility(abr::QoeMetric::kLin, segment_kbps_[i], 0);
-    smooth += std::abs(abr::qoe_utility(abr::QoeMetric::kLin, segment_kbps_[i], 0) -
-                       abr::qoe_utility(abr::QoeMetric::kLin, segment_kbps_[i - 1], 0));
+  const auto q = [&](std::size_t i) { return abr::qoe_utility(abr::QoeMetric::kLin, segment_bitrates_[i], {}); };
+  for (std::size_t i = 1; i < segment_bitrates_.size(); ++i) {
+    utility += q(i);
+    smooth += std::abs(q(i) - q(i - 1));
   }
   const double qoe = utility - abr::qoe_rebuffer_penalty(abr::QoeMetric::kLin) * stall_seconds_ - smooth;
   j["qoe_lin"] = round3(qoe);
-  j["qoe_lin_per_segment"] = segment_kbps_.size() > 1 ? round3(qoe / static_cast<double>(segment_kbps_.size() - 1)) : 0.0;
+  j["qoe_lin_per_segment"] = segment_bitrates_.size() > 1 ? round3(qoe / static_cast<double>(segment_bitrates_.size() - 1)) : 0.0;
   j["bytes_downloaded"] = total_bytes_;
   j["downloads"] = take_downloads(downloads_);
   j["device"] = info_.device;

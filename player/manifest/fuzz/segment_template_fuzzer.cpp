@@ -63,7 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   SegmentTemplate::Values values;
   values.number = take_u64(data, size);
   values.time = take_u64(data, size);
-  values.bandwidth_bps = take_u64(data, size);
+  values.bandwidth = abrplay::DataRate::bits_per_second(static_cast<double>(take_u64(data, size)));
   std::size_t split = 0;
   if (size > 0) {
     split = *data % 16;

@@ -14,7 +14,7 @@ struct InputBuilder {
   std::vector<ThroughputSample> samples;
   AbrInput input;
   explicit InputBuilder(const std::vector<double>& kbps = kLadder) {
-    for (double k : kbps) ladder.push_back({k, {}});
+    for (double k : kbps) ladder.push_back({DataRate::kilobits_per_second(k), {}});
     input.segment_count = 48;
   }
   AbrInput& at_buffer(double seconds) {
@@ -28,7 +28,8 @@ struct InputBuilder {
   }
   void add_sample(double kbps, double seconds = 4, double ttfb = 0) {
     const double end = samples.empty() ? seconds : samples.back().end_time.count() + seconds;
-    samples.push_back({Seconds{end}, kbps * 1000 / 8 * (seconds - ttfb), Seconds{seconds}, Seconds{ttfb}});
+    const auto bytes = static_cast<std::int64_t>(kbps * 1000 / 8 * (seconds - ttfb));
+    samples.push_back({Seconds{end}, DataSize::bytes(bytes), Seconds{seconds}, Seconds{ttfb}});
   }
 };
 

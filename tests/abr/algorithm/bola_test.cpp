@@ -4,6 +4,7 @@
 #include "algorithm_support.h"
 
 using namespace abrplay::abr;  // NOLINT: test file
+using abrplay::DataRate;
 using abrplay::abr::test::InputBuilder;
 
 TEST_CASE("BOLA parameters follow dash.js's derivation", "[algorithm][bola]") {
@@ -38,14 +39,14 @@ TEST_CASE("BOLA switches exactly at its thresholds", "[algorithm][bola]") {
 TEST_CASE("BOLA-E: throughput choice at start-up via the placeholder, BOLA-O caps up-switches", "[algorithm][bola]") {
   InputBuilder b;
   BolaAlgorithm bola({.enhanced = true});
-  b.input.throughput_kbps = 2200;  // safe: 1980 -> index 3
+  b.input.throughput = DataRate::kilobits_per_second(2200);  // safe: 1980 -> index 3
   const Decision start = bola.choose(b.at_buffer(0));
   CHECK(start.index == 3);
   // Next segment with 4 s of real buffer: the placeholder keeps BOLA at index 3, not back to 0.
   b.input.last_index = 3;
   CHECK(bola.choose(b.at_buffer(4)).index >= 3);
   // BOLA-O: a big buffer says "top", but the throughput-safe choice (1) and last (3) cap it at 3.
-  b.input.throughput_kbps = 900;
+  b.input.throughput = DataRate::kilobits_per_second(900);
   CHECK(bola.choose(b.at_buffer(40)).index == 3);
   // A stall restarts: throughput choice again.
   b.input.rebuffering = true;

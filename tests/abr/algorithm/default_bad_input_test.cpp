@@ -11,6 +11,7 @@
 #include "algorithm_support.h"
 
 using abrplay::abr::AbrAlgorithm;
+using abrplay::DataSize;
 using abrplay::Seconds;
 using abrplay::abr::ThroughputSample;
 using abrplay::abr::test::InputBuilder;
@@ -60,8 +61,8 @@ TEST_CASE("default: segment sizes missing or zero fall back or count as free, ne
 TEST_CASE("default: samples of 0 bytes or 0 s are ignored, not divided by", "[algorithm][default][bad-input]") {
   auto algo = the_default();
   InputBuilder b;
-  b.samples.push_back(ThroughputSample{Seconds{1}, 0, Seconds{1}, Seconds{0}});      // 0 bytes
-  b.samples.push_back(ThroughputSample{Seconds{2}, 50'000, Seconds{0}, Seconds{0}});  // 0 s
+  b.samples.push_back(ThroughputSample{Seconds{1}, DataSize::zero(), Seconds{1}, Seconds{0}});  // 0 bytes
+  b.samples.push_back(ThroughputSample{Seconds{2}, DataSize::bytes(50'000), Seconds{0}, Seconds{0}});  // 0 s
   const auto only_bad = algo->choose(b.at_buffer(5));
   CHECK(only_bad.index == 0);  // nothing usable: the lowest
   b.add_sample(3000);

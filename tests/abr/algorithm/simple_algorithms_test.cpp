@@ -9,11 +9,12 @@
 #include "algorithm_support.h"
 
 using namespace abrplay::abr;  // NOLINT: test file
+using abrplay::DataRate;
 using abrplay::abr::test::InputBuilder;
 
 TEST_CASE("Fixed and lowest ignore the network; fixed clamps to the ladder", "[algorithm]") {
   InputBuilder b;
-  b.input.throughput_kbps = 1e6;
+  b.input.throughput = DataRate::kilobits_per_second(1e6);
   CHECK(LowestAlgorithm().choose(b.get()).index == 0);
   CHECK(FixedAlgorithm(3).choose(b.get()).index == 3);
   CHECK(FixedAlgorithm(99).choose(b.get()).index == 5);
@@ -23,13 +24,13 @@ TEST_CASE("Throughput rule: highest bitrate at or under safety x estimate", "[al
   InputBuilder b;
   ThroughputRule rule({0.9});
   CHECK(rule.choose(b.get()).index == 0);  // no estimate yet
-  b.input.throughput_kbps = 750 / 0.9;      // exactly 750 usable
+  b.input.throughput = DataRate::kilobits_per_second(750 / 0.9);      // exactly 750 usable
   CHECK(rule.choose(b.get()).index == 1);
-  b.input.throughput_kbps = 750 / 0.9 - 0.01;
+  b.input.throughput = DataRate::kilobits_per_second(750 / 0.9 - 0.01);
   CHECK(rule.choose(b.get()).index == 0);
-  b.input.throughput_kbps = 1e6;
+  b.input.throughput = DataRate::kilobits_per_second(1e6);
   CHECK(rule.choose(b.get()).index == 5);
-  b.input.throughput_kbps = 2000;
+  b.input.throughput = DataRate::kilobits_per_second(2000);
   b.input.playback_rate = 2;  // 900 usable at 2x speed
   CHECK(rule.choose(b.get()).index == 1);
 }
@@ -63,7 +64,7 @@ TEST_CASE("BBA-0: Rate+ / Rate- hysteresis inside the cushion", "[algorithm][bba
 
 TEST_CASE("Dynamic: throughput rule below 12 s, BOLA from 12 s until under 6 s", "[algorithm]") {
   InputBuilder b;
-  b.input.throughput_kbps = 800;  // throughput rule: 720 usable -> index 0
+  b.input.throughput = DataRate::kilobits_per_second(800);  // throughput rule: 720 usable -> index 0
   b.input.last_index = 0;
   DynamicAlgorithm d;
   const Decision low = d.choose(b.at_buffer(11.9));

@@ -6,6 +6,8 @@
 #include "abrplay/abr/traceio/load_trace.h"
 
 using namespace abrplay::abr;  // NOLINT: test file
+using namespace abrplay::literals;
+using abrplay::DataRate;
 
 namespace {
 class Replay final : public AbrAlgorithm {
@@ -23,7 +25,7 @@ class Replay final : public AbrAlgorithm {
 
 TEST_CASE("Offline optimum: its schedule replays to its QoE and beats every algorithm", "[optimal]") {
   const std::string data = ABRPLAY_TEST_DATA_DIR;
-  const auto video = load_video_sizes(data + "/reference/video_sizes", kPensieveLadderKbps, Seconds{4}, 48);
+  const auto video = load_video_sizes(data + "/reference/video_sizes", kPensieveLadder, Seconds{4}, 48);
   REQUIRE(video);
   const auto trace = load_trace_file(data + "/traces/fcc_train/bus.ljansbakken-oslo-report.2010-09-28_1407CEST.log");
   REQUIRE(trace);
@@ -31,14 +33,14 @@ TEST_CASE("Offline optimum: its schedule replays to its QoE and beats every algo
   REQUIRE(best.schedule.size() == 48);
   CHECK(best.schedule[0] == 1);
   Replay replay(best.schedule);
-  FixedEstimator estimator(0);
-  const QoeSummary replayed = score_session(simulate_session(*trace, *video, replay, estimator), QoeMetric::kLin, 300, 4);
+  FixedEstimator estimator(DataRate::zero());
+  const QoeSummary replayed = score_session(simulate_session(*trace, *video, replay, estimator), QoeMetric::kLin, 300_kbps, 4);
   CHECK(replayed.qoe == Approx(best.qoe).margin(1e-6));
   for (std::string_view name : algorithm_names()) {
     CAPTURE(name);
     auto algorithm = make_algorithm(name);
     const double qoe =
-        score_session(simulate_session(*trace, *video, *algorithm, estimator), QoeMetric::kLin, 300, 4).qoe;
+        score_session(simulate_session(*trace, *video, *algorithm, estimator), QoeMetric::kLin, 300_kbps, 4).qoe;
     CHECK(qoe <= best.qoe + 1e-9);
   }
   // Halving the time cell cannot make the result worse by more than a little (see the header).
@@ -50,7 +52,7 @@ TEST_CASE("Offline optimum on a constant link picks a steady bitrate", "[optimal
   Trace flat;
   flat.name = "flat";
   flat.segments.assign(10, {std::chrono::seconds(10), 3000, std::chrono::microseconds(0)});
-  const Video video = Video::constant_bitrate(kPensieveLadderKbps, Seconds{4}, 20);
+  const Video video = Video::constant_bitrate(kPensieveLadder, Seconds{4}, 20);
   const OptimalResult best = offline_optimal(flat, video);
   // 3000 x 0.95 kbps of payload sustains 2850 kbps, so after the start the optimum holds index 4.
   std::size_t at_four = 0;

@@ -8,6 +8,8 @@
 #include "abrplay/abr/traceio/load_trace.h"
 
 using namespace abrplay::abr;  // NOLINT: test file
+using namespace abrplay::literals;
+using abrplay::DataRate;
 
 namespace {
 double mean_qoe(const std::string& algorithm_name, const std::vector<Trace>& traces, const Video& video) {
@@ -15,7 +17,7 @@ double mean_qoe(const std::string& algorithm_name, const std::vector<Trace>& tra
   EwmaEstimator estimator;
   double sum = 0;
   for (const Trace& t : traces) {
-    sum += score_session(simulate_session(t, video, *algorithm, estimator), QoeMetric::kLin, 300, 4).qoe;
+    sum += score_session(simulate_session(t, video, *algorithm, estimator), QoeMetric::kLin, 300_kbps, 4).qoe;
   }
   return sum / static_cast<double>(traces.size());
 }
@@ -23,7 +25,7 @@ double mean_qoe(const std::string& algorithm_name, const std::vector<Trace>& tra
 
 TEST_CASE("ScenarioMPC beats RobustMPC and BB on the mean QoE of the copied traces (chunk model)", "[sim][default]") {
   const std::string data = ABRPLAY_TEST_DATA_DIR;
-  const auto video = load_video_sizes(data + "/reference/video_sizes", kPensieveLadderKbps, Seconds{4}, 48);
+  const auto video = load_video_sizes(data + "/reference/video_sizes", kPensieveLadder, Seconds{4}, 48);
   REQUIRE(video);
   for (const char* set : {"pensieve_train", "fcc_train"}) {
     CAPTURE(set);
@@ -37,7 +39,7 @@ TEST_CASE("ScenarioMPC beats RobustMPC and BB on the mean QoE of the copied trac
 
 TEST_CASE("Mahimahi and Sabre traces run through the simulator", "[sim]") {
   const std::string data = ABRPLAY_TEST_DATA_DIR;
-  const Video video = Video::constant_bitrate(kPensieveLadderKbps, Seconds{4}, 20);
+  const Video video = Video::constant_bitrate(kPensieveLadder, Seconds{4}, 20);
   for (const char* file : {"/traces/mahimahi/Verizon-LTE-short.down", "/traces/sabre/trace0000.json"}) {
     CAPTURE(file);
     const auto trace = load_trace_file(data + file);

@@ -13,6 +13,8 @@
 #include "abrplay/abr/traceio/load_trace.h"
 
 using namespace abrplay::abr;  // NOLINT: test file
+using namespace abrplay::literals;
+using abrplay::DataRate;
 
 namespace {
 const std::string kData = ABRPLAY_TEST_DATA_DIR;
@@ -41,7 +43,7 @@ std::map<std::string, std::map<std::string, Figure>> read_figures(const std::str
 }
 
 Video pensieve_video() {
-  auto video = load_video_sizes(kData + "/reference/video_sizes", kPensieveLadderKbps, Seconds{4},
+  auto video = load_video_sizes(kData + "/reference/video_sizes", kPensieveLadder, Seconds{4},
                                 kPensieveSegmentCount);
   REQUIRE(video);
   return *video;
@@ -60,14 +62,14 @@ void check_set(const std::string& set) {
   for (const Trace& trace : *traces) {
     CAPTURE(set, trace.name);
     const Figure& ref_bb = figures.at(trace.name).at("bb");
-    const QoeSummary s_bb = score_session(simulate_session(trace, video, bb, estimator), QoeMetric::kLin, 300, 4);
+    const QoeSummary s_bb = score_session(simulate_session(trace, video, bb, estimator), QoeMetric::kLin, 300_kbps, 4);
     CHECK(s_bb.qoe == Approx(ref_bb.qoe).margin(1e-4));
-    CHECK(s_bb.mean_bitrate_kbps == Approx(ref_bb.bitrate).margin(1e-2));
+    CHECK(s_bb.mean_bitrate.kbps() == Approx(ref_bb.bitrate).margin(1e-2));
     CHECK(s_bb.rebuffer_s == Approx(ref_bb.rebuffer).margin(1e-4));
     CHECK(s_bb.smoothness == Approx(ref_bb.smooth).margin(1e-4));
     const Figure& ref_mpc = figures.at(trace.name).at("robustmpc");
     const QoeSummary s_mpc =
-        score_session(simulate_session(trace, video, robust, estimator), QoeMetric::kLin, 300, 4);
+        score_session(simulate_session(trace, video, robust, estimator), QoeMetric::kLin, 300_kbps, 4);
     // Per trace within 1% of the magnitude (QoE can be near 0, so relative to max(|ref|, 10)).
     CHECK(s_mpc.qoe == Approx(ref_mpc.qoe).margin(0.01 * std::max(std::abs(ref_mpc.qoe), 10.0)));
     ours_mpc_sum += s_mpc.qoe;

@@ -17,7 +17,9 @@ namespace {
 
 fs::path scratch(const std::string& tag) { return abrplay::test::scratch_dir("report", tag); }
 
-tel::RepresentationInfo rep(const char* id, std::int64_t bps, int h) { return {id, bps, h * 16 / 9, h, "avc1"}; }
+tel::RepresentationInfo rep(const char* id, double bps, int h) {
+  return {id, abrplay::DataRate::bits_per_second(bps), h * 16 / 9, h, "avc1"};
+}
 
 // A 40 s session written by the real SessionRecorder: heartbeats every 10 s, one switch, one stall,
 // an error whose message tries to inject HTML, then the final report.
@@ -35,7 +37,7 @@ void write_session(const fs::path& file) {
     s.position_s = 10.0 * i;
     s.buffer_s = {{"video", 8.0 + i}};
     s.video = i < 2 ? rep("v360", 750'000, 360) : rep("v720", 1'850'000, 720);
-    s.throughput_kbps = 2000 + 100 * i;
+    s.throughput = abrplay::DataRate::kilobits_per_second(2000 + 100 * i);
     if (i == 1) r.on_switch(clock.steady(), 18, rep("v360", 750'000, 360), rep("v720", 1'850'000, 720), "throughput");
     if (i == 2) {
       r.on_stall_start(clock.steady(), 28);

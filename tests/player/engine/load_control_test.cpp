@@ -10,6 +10,7 @@ namespace abrplay::engine::test {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
+using namespace abrplay::literals;
 
 TEST_CASE("loading rests between the marks: starts below min_buffer, stops at max_buffer", "[engine][load_control]") {
   const LoadControlParams p;  // 12 s / 20 s
@@ -44,21 +45,21 @@ TEST_CASE("inconsistent load-control parameters are named", "[engine][load_contr
 
 TEST_CASE("fast start picks the highest rung under 70 % of the estimate, 1 Mbit/s before any sample",
           "[engine][rate_rules]") {
-  const std::array<double, 4> ladder{300, 690, 1500, 4000};
+  const std::array ladder{300_kbps, 690_kbps, 1500_kbps, 4000_kbps};
   const RateRuleParams p;
   CHECK(fast_start_index(ladder, std::nullopt, p) == 1);  // 690 <= 1000 * 0.7
-  CHECK(fast_start_index(ladder, 2200.0, p) == 2);         // 1500 <= 1540
-  CHECK(fast_start_index(ladder, 2100.0, p) == 1);         // 1500 > 1470
-  CHECK(fast_start_index(ladder, 10.0, p) == 0);           // nothing fits: the lowest
+  CHECK(fast_start_index(ladder, 2200_kbps, p) == 2);         // 1500 <= 1540
+  CHECK(fast_start_index(ladder, 2100_kbps, p) == 1);         // 1500 > 1470
+  CHECK(fast_start_index(ladder, 10_kbps, p) == 0);           // nothing fits: the lowest
 }
 
 TEST_CASE("audio takes the highest rung within 10 % of the estimate, else the lowest", "[engine][rate_rules]") {
-  const std::array<double, 3> ladder{64, 128, 256};
+  const std::array ladder{64_kbps, 128_kbps, 256_kbps};
   const RateRuleParams p;
-  CHECK(audio_index(ladder, 5000.0, p) == 2);
-  CHECK(audio_index(ladder, 1280.0, p) == 1);
-  CHECK(audio_index(ladder, 1279.0, p) == 0);
-  CHECK(audio_index(ladder, 100.0, p) == 0);
+  CHECK(audio_index(ladder, 5000_kbps, p) == 2);
+  CHECK(audio_index(ladder, 1280_kbps, p) == 1);
+  CHECK(audio_index(ladder, 1279_kbps, p) == 0);
+  CHECK(audio_index(ladder, 100_kbps, p) == 0);
 }
 
 }  // namespace abrplay::engine::test

@@ -59,9 +59,9 @@ TEST_CASE("a 60 s session on a 6 Mbit/s link plays 60 s without a stall, mostly 
   // Manifest, init (audio and video in parallel) and the first 2 s segments: a few round trips.
   CHECK(*f.startup_s > 0.12);
   CHECK(*f.startup_s < 1.0);
-  CHECK(f.bitrate_kbps > 1200);  // buffer-based: it climbs as the buffer fills
+  CHECK(f.bitrate.kbps() > 1200);  // buffer-based: it climbs as the buffer fills
   CHECK(std::any_of(f.video_segments.begin(), f.video_segments.end(),
-                    [](const engine::PlayedSegment& s) { return s.bandwidth_bps == 2'850'000; }));
+                    [](const engine::PlayedSegment& s) { return s.bandwidth.bps() == 2'850'000; }));
   CHECK(f.video_segments.size() >= 30);
   CHECK(std::chrono::duration<double>(r.virtual_time).count() == Approx(60 + *f.startup_s).margin(0.5));
   CHECK(real_s < 1.0);  // generous: a debug build under a sanitizer; release runs take milliseconds
@@ -76,7 +76,7 @@ TEST_CASE("on a link below the lowest rung the session stalls, and the stall tim
   REQUIRE_FALSE(r.failed);
   CHECK(r.figures.stalls >= 1);
   CHECK(r.figures.stall_s > 1.0);
-  CHECK(r.figures.bitrate_kbps == Approx(300));
+  CHECK(r.figures.bitrate.kbps() == Approx(300));
   CHECK(r.figures.qoe_lin < 0);
   CHECK(r.figures.played_s >= 20.0);
 }
@@ -118,7 +118,7 @@ TEST_CASE("a session that cannot play fails with a reason: unknown algorithm, mi
 }
 
 TEST_CASE("the synthetic Pensieve ladder plays in the lab at its six rungs", "[lab][session]") {
-  abr::Video video = abr::Video::constant_bitrate(abr::kPensieveLadderKbps, abrplay::Seconds{4}, 12);
+  abr::Video video = abr::Video::constant_bitrate(abr::kPensieveLadder, abrplay::Seconds{4}, 12);
   LabSessionConfig cfg;
   cfg.content = std::make_shared<const LabContent>(LabContent::synthetic(video));
   cfg.mpd_path = "/synthetic/manifest.mpd";
@@ -131,7 +131,7 @@ TEST_CASE("the synthetic Pensieve ladder plays in the lab at its six rungs", "[l
   CHECK(r.figures.state == engine::EngineState::kEnded);
   CHECK(r.figures.played_s == Approx(48).margin(0.3));
   CHECK(r.figures.video_segments.size() == 12);
-  CHECK(r.figures.video_segments.back().bandwidth_bps >= 1'850'000);
+  CHECK(r.figures.video_segments.back().bandwidth.bps() >= 1'850'000);
 }
 
 }  // namespace abrplay::lab::test

@@ -47,7 +47,7 @@ class Watch final : public engine::EngineObserver {
   void on_abr_decision(const engine::AbrDecisionEvent& e) override {
     if (e.track != TrackType::kVideo) return;
     std::lock_guard l(mu);
-    story += std::to_string(e.index) + "@" + std::to_string(static_cast<int>(e.throughput_kbps.value_or(-1))) + " ";
+    story += std::to_string(e.index) + "@" + std::to_string(static_cast<int>(e.throughput ? e.throughput->kbps() : -1)) + " ";
   }
   void on_download(const engine::DownloadEvent& e) override {
     step([&] {
@@ -187,10 +187,10 @@ TEST_CASE("the lab agrees with real time on recorded traces: bitrate within 5 %,
     INFO("real story: " << real_story);
     INFO("lab  renditions: " << reps_lab);
     INFO("real renditions: " << reps_real);
-    INFO("lab " << lab.bitrate_kbps << " kbit/s, stall " << lab.stall_s << " s, startup " << lab.startup_s.value_or(-1)
-                << "; real " << real.bitrate_kbps << " kbit/s, stall " << real.stall_s << " s, startup "
+    INFO("lab " << lab.bitrate.kbps() << " kbit/s, stall " << lab.stall_s << " s, startup " << lab.startup_s.value_or(-1)
+                << "; real " << real.bitrate.kbps() << " kbit/s, stall " << real.stall_s << " s, startup "
                 << real.startup_s.value_or(-1) << "; same rendition " << same << " of " << n);
-    CHECK(std::abs(lab.bitrate_kbps - real.bitrate_kbps) <= 0.05 * real.bitrate_kbps);
+    CHECK(std::abs(lab.bitrate.kbps() - real.bitrate.kbps()) <= 0.05 * real.bitrate.kbps());
     CHECK(std::abs(lab.stall_s - real.stall_s) <= 0.5);
     CHECK(static_cast<double>(same) >= 0.9 * static_cast<double>(n));
     REQUIRE(lab.startup_s);

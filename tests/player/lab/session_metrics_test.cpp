@@ -17,7 +17,7 @@ DownloadEvent video_segment(int start_s, const std::string& rep, std::uint64_t b
   e.kind = engine::DownloadKind::kMedia;
   e.track = TrackType::kVideo;
   e.representation_id = rep;
-  e.bandwidth_bps = bps;
+  e.bandwidth = abrplay::DataRate::bits_per_second(static_cast<double>(bps));
   e.segment_start = seconds(start_s);
   e.segment_duration = seconds(4);
   e.bytes = bps / 2;
@@ -55,7 +55,7 @@ TEST_CASE("QoE_lin per second: utility of the rendition shown, switch and stall 
   CHECK(f.abandoned == 1);
   CHECK(f.switches == 1);
   // 8 s at 1 Mbps, 4 s at 3 Mbps: utility (8 x 1 + 4 x 3) / 4 = 5; one switch of 2 Mbps; 2 s stalled.
-  CHECK(f.bitrate_kbps == Approx((8 * 1000.0 + 4 * 3000.0) / 12));
+  CHECK(f.bitrate.kbps() == Approx((8 * 1000.0 + 4 * 3000.0) / 12));
   CHECK(f.qoe_lin == Approx(5.0 - 2.0 - 4.3 * 2.0));
   REQUIRE(f.video_segments.size() == 3);
   CHECK(f.video_segments[1].representation_id == "lo");
@@ -69,7 +69,7 @@ TEST_CASE("a second the playhead stepped over (a skipped segment) counts nothing
   m.on_state({EngineState::kBuffering, EngineState::kPlaying, seconds(0)});
   m.on_buffer(at(12));
   const auto f = m.figures();
-  CHECK(f.bitrate_kbps == Approx(1000));
+  CHECK(f.bitrate.kbps() == Approx(1000));
   CHECK(f.qoe_lin == Approx(8 * 0.25));
   CHECK(f.switches == 0);
 }

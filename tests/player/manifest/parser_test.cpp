@@ -103,7 +103,7 @@ TEST_CASE("Period, AdaptationSet and Representation attributes; common attribute
   CHECK(v.supplemental_properties.size() == 1);
   CHECK(v.inband_event_streams[0].scheme_id_uri == "urn:mpeg:dash:event:2012");
   const Representation& v1 = v.representations[0];
-  CHECK(v1.bandwidth_bps == 800000);
+  CHECK(v1.bandwidth.bps() == 800000);
   CHECK(v1.codecs == "avc1.64001f");  // inherited
   CHECK(v1.width == 1280u);
   CHECK(v1.frame_rate == FrameRate{30000, 1001});

@@ -8,7 +8,7 @@ namespace {
 std::string expand(const char* text, uint64_t number = 7, uint64_t time = 90000) {
   auto t = SegmentTemplate::compile(text);
   REQUIRE(t);
-  return t->expand({"video_1", number, time, 2'500'000});
+  return t->expand({"video_1", number, time, abrplay::DataRate::bits_per_second(2'500'000)});
 }
 }  // namespace
 

@@ -12,16 +12,16 @@ namespace tel = abrplay::telemetry;
 namespace {
 CmcdData segment_request() {
   CmcdData d;
-  d.br_kbps = 3200;
+  d.br = abrplay::DataRate::kilobits_per_second(3200);
   d.bl_ms = 21'349;  // rounds to 21300
   d.cid = "movie";
   d.d_ms = 4004;
-  d.mtp_kbps = 25'449;  // rounds to 25400
+  d.mtp = abrplay::DataRate::kilobits_per_second(25'449);  // rounds to 25400
   d.nor = "seg-43.m4s";
   d.ot = CmcdObject::kVideo;
   d.sid = "6e2fb550-c457-11e9-bb97-0800200c9a66";
   d.st_live = false;
-  d.tb_kbps = 6000;
+  d.tb = abrplay::DataRate::kilobits_per_second(6000);
   return d;
 }
 }  // namespace
@@ -50,8 +50,8 @@ TEST_CASE("CMCD rounding is to the nearest 100, halves away from zero", "[cmcd]"
   d.sf_dash = false;
   d.bl_ms = 49;
   d.dl_ms = 150;
-  d.mtp_kbps = 149;
-  d.rtp_kbps = 12'351;
+  d.mtp = abrplay::DataRate::kilobits_per_second(149);
+  d.rtp = abrplay::DataRate::kilobits_per_second(12'351);
   CHECK(tel::encode(d) == "bl=0,dl=200,mtp=100,rtp=12400");
 }
 
@@ -67,7 +67,7 @@ TEST_CASE("CMCD strings escape quotes and backslashes and are cut at 64 characte
 TEST_CASE("negative or absent numbers are never sent", "[cmcd]") {
   CmcdData d;
   d.sf_dash = false;
-  d.br_kbps = -5;
+  d.br = abrplay::DataRate::kilobits_per_second(-5);
   d.bl_ms = -100;
   CHECK(tel::encode(d).empty());
 }
@@ -75,7 +75,7 @@ TEST_CASE("negative or absent numbers are never sent", "[cmcd]") {
 TEST_CASE("CMCD headers split the keys into Object, Request, Session and Status", "[cmcd]") {
   CmcdData d = segment_request();
   d.bs = true;
-  d.rtp_kbps = 5000;
+  d.rtp = abrplay::DataRate::kilobits_per_second(5000);
   d.su = true;
   const auto headers = tel::encode_headers(d);
   REQUIRE(headers.size() == 4);
@@ -102,7 +102,7 @@ TEST_CASE("the origin's CMCD parser reads back every value the encoder wrote", "
 
 TEST_CASE("query mode appends an URL-encoded CMCD argument and keeps the existing query", "[cmcd]") {
   CmcdData d;
-  d.br_kbps = 300;
+  d.br = abrplay::DataRate::kilobits_per_second(300);
   d.ot = CmcdObject::kVideo;
   d.sid = "abc";
   d.sf_dash = false;

@@ -16,8 +16,8 @@ using namespace std::chrono_literals;
 namespace {
 using abrplay::test::validate_telemetry;
 
-tel::RepresentationInfo rep(const char* id, std::int64_t bps, int height) {
-  return {id, bps, height * 16 / 9, height, "avc1.64001f"};
+tel::RepresentationInfo rep(const char* id, double bps, int height) {
+  return {id, abrplay::DataRate::bits_per_second(bps), height * 16 / 9, height, "avc1.64001f"};
 }
 
 tel::Snapshot snapshot() {
@@ -26,8 +26,8 @@ tel::Snapshot snapshot() {
   s.state = "playing";
   s.buffer_s = {{"video", 18.0}, {"audio", 19.5}};
   s.video = rep("v720", 1'850'000, 720);
-  s.audio = tel::RepresentationInfo{"a-en", 128'000, 0, 0, "mp4a.40.2"};
-  s.throughput_kbps = 5012.4;
+  s.audio = tel::RepresentationInfo{"a-en", abrplay::DataRate::bits_per_second(128'000), 0, 0, "mp4a.40.2"};
+  s.throughput = abrplay::DataRate::kilobits_per_second(5012.4);
   s.cdn = "http://user:pw@127.0.0.1:8080/vod/?token=secret";
   return s;
 }

@@ -22,7 +22,7 @@
 namespace abrplay::abr {
 
 struct Representation {
-  double bitrate_kbps = 0;                   // declared (average) bitrate
+  DataRate bitrate;                          // declared (average) bitrate
   std::span<const std::int64_t> segment_bytes;  // size of each segment when known (may be empty)
 };
 
@@ -31,7 +31,7 @@ struct AbrInput {
   Seconds buffer_level{0};                 // media ahead of the playhead
   Seconds buffer_capacity{60};             // the loader stops fetching above this
   std::optional<std::size_t> last_index;   // previous choice; nullopt for the first segment
-  std::optional<double> throughput_kbps;   // the estimator's output; nullopt before any sample
+  std::optional<DataRate> throughput;      // the estimator's output; nullopt before any sample
   std::span<const ThroughputSample> recent_samples;  // oldest first, this stream only
   Seconds latency{0};                      // estimated time to first byte
   Seconds segment_duration{4};
@@ -45,8 +45,8 @@ struct AbrInput {
   double segment_bytes(std::size_t index, std::size_t segment) const;
   // Segments left including the next one, or nullopt when the length is unknown.
   std::optional<std::size_t> segments_left() const;
-  // Highest index whose bitrate is <= kbps (0 when none is).
-  std::size_t highest_index_at_most(double kbps) const;
+  // Highest index whose bitrate is <= rate (0 when none is).
+  std::size_t highest_index_at_most(DataRate rate) const;
 };
 
 struct [[nodiscard]] Decision {

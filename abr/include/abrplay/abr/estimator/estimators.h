@@ -22,7 +22,7 @@ class EwmaEstimator final : public ThroughputEstimator {
  public:
   explicit EwmaEstimator(EwmaParams params = {}) : params_(params) {}
   void add_sample(const ThroughputSample& sample) override;
-  [[nodiscard]] std::optional<double> estimate_kbps() const override;
+  [[nodiscard]] std::optional<DataRate> estimate() const override;
   void reset() override;
   std::string_view name() const override { return "ewma"; }
 
@@ -38,7 +38,7 @@ class HarmonicMeanEstimator final : public ThroughputEstimator {
  public:
   explicit HarmonicMeanEstimator(std::size_t window = 5) : window_(window == 0 ? 1 : window) {}
   void add_sample(const ThroughputSample& sample) override;
-  [[nodiscard]] std::optional<double> estimate_kbps() const override;
+  [[nodiscard]] std::optional<DataRate> estimate() const override;
   void reset() override { samples_kbps_.clear(); }
   std::string_view name() const override { return "harmonic"; }
 
@@ -58,7 +58,7 @@ class PercentileEstimator final : public ThroughputEstimator {
  public:
   explicit PercentileEstimator(PercentileParams params = {}) : params_(params) {}
   void add_sample(const ThroughputSample& sample) override;
-  [[nodiscard]] std::optional<double> estimate_kbps() const override;
+  [[nodiscard]] std::optional<DataRate> estimate() const override;
   void reset() override { samples_.clear(); total_weight_ = 0; }
   std::string_view name() const override { return "percentile"; }
 
@@ -72,14 +72,14 @@ class PercentileEstimator final : public ThroughputEstimator {
 // Always the same value: for tests and for what-if runs.
 class FixedEstimator final : public ThroughputEstimator {
  public:
-  explicit FixedEstimator(double kbps) : kbps_(kbps) {}
+  explicit FixedEstimator(DataRate rate) : rate_(rate) {}
   void add_sample(const ThroughputSample&) override {}
-  [[nodiscard]] std::optional<double> estimate_kbps() const override { return kbps_; }
+  [[nodiscard]] std::optional<DataRate> estimate() const override { return rate_; }
   void reset() override {}
   std::string_view name() const override { return "fixed"; }
 
  private:
-  double kbps_;
+  DataRate rate_;
 };
 
 // Time to first byte, tracked apart from rate: the mean of the last `window` TTFBs. A request's

@@ -18,8 +18,8 @@ class ThroughputEstimator {
   virtual ~ThroughputEstimator() = default;
   // Records a transfer. Samples with no bytes or no duration are ignored.
   virtual void add_sample(const ThroughputSample& sample) = 0;
-  // Estimated throughput in kbps, or nullopt before the first usable sample.
-  [[nodiscard]] virtual std::optional<double> estimate_kbps() const = 0;
+  // Estimated throughput, or nullopt before the first usable sample.
+  [[nodiscard]] virtual std::optional<DataRate> estimate() const = 0;
   // Forgets every sample (a new stream).
   virtual void reset() = 0;
   virtual std::string_view name() const = 0;

@@ -23,7 +23,7 @@ std::optional<QoeMetric> parse_qoe_metric(std::string_view text);  // "lin", "lo
 std::string_view to_string(QoeMetric metric);
 
 // q(R) for a bitrate, given the ladder's lowest bitrate (used by log).
-double qoe_utility(QoeMetric metric, double bitrate_kbps, double min_bitrate_kbps);
+double qoe_utility(QoeMetric metric, DataRate bitrate, DataRate min_bitrate);
 double qoe_rebuffer_penalty(QoeMetric metric);
 
 struct QoeSummary {
@@ -31,7 +31,7 @@ struct QoeSummary {
   double utility = 0;            // Σ q(R_n)
   double rebuffer_penalty = 0;   // Σ μ · rebuffer_n
   double smoothness = 0;         // Σ |Δq|
-  double mean_bitrate_kbps = 0;  // over the counted segments
+  DataRate mean_bitrate;         // over the counted segments
   double rebuffer_s = 0;         // over the counted segments
   double rebuffer_ratio = 0;     // rebuffer / (rebuffer + media played), counted segments
   double startup_s = 0;          // download time of segment 0
@@ -39,7 +39,7 @@ struct QoeSummary {
   std::size_t segments = 0;      // counted segments
 };
 
-QoeSummary score_session(const SessionLog& log, QoeMetric metric, double min_bitrate_kbps,
+QoeSummary score_session(const SessionLog& log, QoeMetric metric, DataRate min_bitrate,
                          double segment_duration_s);
 
 }  // namespace abrplay::abr

@@ -33,7 +33,7 @@ struct SimParams {
 
 struct ChunkRecord {
   std::size_t index = 0;    // representation fetched
-  double bitrate_kbps = 0;
+  DataRate bitrate;
   double bytes = 0;
   Seconds download{0};      // including RTT and latency
   Seconds rebuffer{0};

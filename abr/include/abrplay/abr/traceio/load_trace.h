@@ -37,7 +37,7 @@ Expected<std::vector<Trace>, TraceError> load_trace_dir(const std::string& path)
 // Pensieve's video_size_Q files: file Q (0, 1, ...) lists segment Q's sizes in bytes, one per line.
 // Reads video_size_0 .. video_size_{N-1} for N = ladder size; each must hold at least
 // `segment_count` positive integers. Errors name the file and line.
-Expected<Video, TraceError> load_video_sizes(const std::string& dir, std::vector<double> ladder_kbps,
+Expected<Video, TraceError> load_video_sizes(const std::string& dir, std::vector<DataRate> ladder,
                                              Seconds segment_duration, std::size_t segment_count);
 
 }  // namespace abrplay::abr

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "abrplay/abr/estimator/throughput_sample.h"
+#include "abrplay/core/units.h"
 #include "abrplay/player/engine/load_control.h"
 #include "abrplay/player/engine/track_selection.h"
 #include "abrplay/player/error.h"
@@ -31,11 +32,11 @@ struct AbrDecisionEvent {
   TrackType track = TrackType::kVideo;
   std::size_t index = 0;  // into the selected ladder (ascending bitrate)
   std::string representation_id;
-  std::uint64_t bandwidth_bps = 0;
+  DataRate bandwidth;
   std::string_view reason;  // static text: the algorithm's reason, "fast start", "abandoned: ..."
   MediaTime segment_start{0};
   MediaTime buffer_ahead{0};
-  std::optional<double> throughput_kbps;
+  std::optional<DataRate> throughput;
 };
 
 enum class DownloadKind { kManifest, kClockSync, kIndex, kInit, kMedia };
@@ -47,7 +48,7 @@ struct DownloadEvent {
   std::string url;
   std::string base_url;  // the CDN that served it ("" for absolute URLs)
   std::string representation_id;
-  std::uint64_t bandwidth_bps = 0;  // the representation's declared bandwidth
+  DataRate bandwidth;  // the representation's declared bandwidth
   MediaTime segment_start{0};
   MediaTime segment_duration{0};  // kMedia only
   std::uint64_t bytes = 0;

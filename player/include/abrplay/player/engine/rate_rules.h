@@ -18,19 +18,21 @@
 #include <optional>
 #include <span>
 
+#include "abrplay/core/units.h"
+
 namespace abrplay::engine {
 
 struct RateRuleParams {
-  double initial_estimate_kbps = 1000;
+  DataRate initial_estimate = DataRate::kilobits_per_second(1000);
   double safety = 0.7;
   int min_samples = 2;
   double audio_share = 0.10;
 };
 
 // `ladder_kbps` ascending and not empty. Returns an index into it.
-[[nodiscard]] std::size_t fast_start_index(std::span<const double> ladder_kbps,
-                                           std::optional<double> estimate_kbps, const RateRuleParams& params);
-[[nodiscard]] std::size_t audio_index(std::span<const double> ladder_kbps, std::optional<double> estimate_kbps,
+[[nodiscard]] std::size_t fast_start_index(std::span<const DataRate> ladder,
+                                           std::optional<DataRate> estimate, const RateRuleParams& params);
+[[nodiscard]] std::size_t audio_index(std::span<const DataRate> ladder, std::optional<DataRate> estimate,
                                       const RateRuleParams& params);
 
 }  // namespace abrplay::engine

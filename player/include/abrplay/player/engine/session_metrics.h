@@ -5,7 +5,7 @@
 //   startup_s        load() (construction of this object) to the first kPlaying, on the Clock
 //   stalls, stall_s  kPlaying -> kBuffering transitions, and the time until playback resumed
 //   played_s         media time played (the last position reported)
-//   bitrate_kbps     the declared @bandwidth of the video rendition at the playhead, averaged over
+//   bitrate          the declared @bandwidth of the video rendition at the playhead, averaged over
 //                    each second of media played (what was on screen, not what was downloaded)
 //   switches         changes of that rendition between consecutive played seconds
 //   qoe_lin          Pensieve's QoE_lin on that 1 s sampling: each second adds a quarter of its Mbps
@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "abrplay/core/clock.h"
+#include "abrplay/core/units.h"
 #include "abrplay/player/engine/engine_events.h"
 
 namespace abrplay::engine {
@@ -31,7 +32,7 @@ struct PlayedSegment {
   MediaTime start{0};
   MediaTime duration{0};
   std::string representation_id;
-  std::uint64_t bandwidth_bps = 0;
+  DataRate bandwidth;
 };
 
 struct SessionFigures {
@@ -39,7 +40,7 @@ struct SessionFigures {
   int stalls = 0;
   double stall_s = 0;
   double played_s = 0;
-  double bitrate_kbps = 0;
+  DataRate bitrate;
   int switches = 0;
   double qoe_lin = 0;
   double smoothness = 0;  // QoE_lin's switch penalty: the sum of |change| in Mbps
@@ -75,9 +76,10 @@ class SessionMetrics final : public EngineObserver {
   std::map<MediaTime, PlayedSegment> video_;  // by segment start
   std::optional<SteadyTime> stall_began_;
   double next_second_ = 0;  // the next media second to sample
-  double utility_ = 0, smoothness_ = 0, kbps_sum_ = 0;
+  double utility_ = 0, smoothness_ = 0;
+  DataRate bitrate_sum_;
   int seconds_ = 0;
-  std::optional<std::uint64_t> last_bps_;
+  std::optional<DataRate> last_bitrate_;
   std::string last_rep_;
 };
 

@@ -55,6 +55,7 @@
 
 #include "abrplay/abr/algorithm/abr_algorithm.h"
 #include "abrplay/abr/estimator/throughput_estimator.h"
+#include "abrplay/core/units.h"
 #include "abrplay/net/host_selector.h"
 #include "abrplay/net/retry_policy.h"
 #include "abrplay/player/engine/engine_events.h"
@@ -80,7 +81,7 @@ class EventLoop;
 struct RequestInfo {
   DownloadKind kind = DownloadKind::kMedia;
   TrackType track = TrackType::kVideo;  // meaningful for kIndex, kInit, kMedia
-  std::uint64_t bandwidth_bps = 0;      // the representation's declared bandwidth (segments)
+  DataRate bandwidth{};                 // the representation's declared bandwidth (segments)
   MediaTime duration{0};                // kMedia only
 };
 

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "abrplay/core/bytes.h"
+#include "abrplay/core/units.h"
 #include "abrplay/player/engine/load_control.h"
 
 namespace abrplay::engine {
@@ -43,7 +44,7 @@ struct BufferedSegment {
   MediaTime duration{0};
   std::size_t period = 0;
   std::string representation_id;
-  std::uint64_t bandwidth_bps = 0;
+  DataRate bandwidth;
   Bytes init;   // may be null when the representation has no init segment
   Bytes media;  // never null; empty for a segment that could not be downloaded (skipped: a gap to step over)
   bool discontinuity = false;           // set by push()

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "abrplay/core/units.h"
 #include "abrplay/player/manifest/time.h"
 
 namespace abrplay::manifest {
@@ -145,7 +146,7 @@ struct CommonElements {
 struct Representation : CommonElements {
   std::string path;
   std::string id;           // may be empty: see has_id
-  uint64_t bandwidth_bps = 0;  // 0: @bandwidth absent (mandatory in the spec, often omitted)
+  DataRate bandwidth;  // zero: @bandwidth absent (mandatory in the spec, often omitted)
   bool has_id = false;
   bool has_bandwidth = false;
   // effective (inherited from the AdaptationSet when absent):

@@ -148,7 +148,7 @@ class SegmentIndex {
   std::vector<std::string> base_urls_;
   std::vector<SegmentTemplate> media_templates_;  // one per base URL (kTemplate*)
   std::string representation_id_;
-  uint64_t bandwidth_bps_ = 0;
+  DataRate bandwidth_;
   std::vector<UrlAndRange> list_urls_;  // kList*
   std::vector<ByteRange> index_ranges_;  // kBaseIndexed, per segment
   std::optional<ResourceRef> init_;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "abrplay/core/expected.h"
+#include "abrplay/core/units.h"
 
 namespace abrplay::manifest {
 
@@ -23,7 +24,7 @@ class SegmentTemplate {
     std::string_view representation_id;
     uint64_t number = 0;
     uint64_t time = 0;
-    uint64_t bandwidth_bps = 0;
+    DataRate bandwidth{};
   };
 
   // Error: a message naming the offending identifier and its offset in the template.

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "abrplay/core/clock.h"
+#include "abrplay/core/units.h"
 #include "abrplay/player/error.h"
 
 namespace abrplay::telemetry {
@@ -50,7 +51,7 @@ struct SessionInfo {
 
 struct RepresentationInfo {
   std::string id;
-  std::int64_t bitrate_bps = 0;
+  DataRate bitrate;
   int width = 0, height = 0;  // 0 for audio
   std::string codecs;
 };
@@ -61,7 +62,7 @@ struct Snapshot {
   std::string state;  // the engine's state name: "playing", "buffering", ...
   std::map<std::string, double> buffer_s;  // per track type: "video", "audio", "text"
   std::optional<RepresentationInfo> video, audio;
-  std::optional<double> throughput_kbps;
+  std::optional<DataRate> throughput;
   std::string cdn;  // base URL in use, redacted on the way in
 };
 
@@ -131,9 +132,9 @@ class SessionRecorder {
   // Whole session.
   std::uint64_t total_switches_ = 0, total_stalls_ = 0, total_errors_ = 0, total_dropped_ = 0, total_seeks_ = 0;
   double stall_seconds_ = 0;
-  struct RepTime { std::int64_t bitrate_bps = 0; double seconds = 0; };
+  struct RepTime { DataRate bitrate; double seconds = 0; };
   std::map<std::string, RepTime> time_at_rep_;
-  std::vector<double> segment_kbps_;  // played video segments, in order (for QoE_lin)
+  std::vector<DataRate> segment_bitrates_;  // played video segments, in order (for QoE_lin)
   double played_s_ = 0;
 };
 
