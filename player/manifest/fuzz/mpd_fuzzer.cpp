@@ -33,7 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
         if (auto n = ix->count(); n && *n > 0) (void)ix->segment(*n - 1);
         (void)ix->segment_at(std::chrono::seconds(5));
         (void)ix->total_duration();
-        WallTime now = mpd->availability_start_time.value_or(WallTime{}) + std::chrono::hours(1);
+        abrplay::WallTime now = mpd->availability_start_time.value_or(abrplay::WallTime{}) + std::chrono::hours(1);
         if (auto w = ix->available(now)) (void)ix->segment(w->last);
       }
     }
