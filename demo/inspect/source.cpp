@@ -1,13 +1,10 @@
 // File and HTTP reading for abrplay-inspect (see source.h).
 #include "source.h"
 
-#include <curl/curl.h>
-
 #include <filesystem>
 #include <fstream>
-#include <memory>
 
-#include "abrplay/player/manifest/url_resolver.h"
+#include "abrplay/net/url.h"
 #include "http_get.h"
 
 namespace abrplay::inspect {
@@ -17,24 +14,6 @@ namespace {
 constexpr std::size_t kMaxIndexBytes = 1u << 20;
 
 bool is_http(const std::string& s) { return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0; }
-
-struct CurluDeleter {
-  void operator()(CURLU* u) const { curl_url_cleanup(u); }
-};
-struct CurlFree {
-  void operator()(char* s) const { curl_free(s); }
-};
-
-Expected<std::string, std::string> file_url_to_path(const std::string& url) {
-  std::unique_ptr<CURLU, CurluDeleter> u(curl_url());
-  if (!u || curl_url_set(u.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK)
-    return Unexpected{url + ": not a valid file URL"};
-  char* path = nullptr;
-  if (curl_url_get(u.get(), CURLUPART_PATH, &path, CURLU_URLDECODE) != CURLUE_OK)
-    return Unexpected{url + ": no path"};
-  std::unique_ptr<char, CurlFree> owned(path);
-  return std::string(owned.get());
-}
 
 Expected<std::string, std::string> read_file(const std::string& path, uint64_t offset, uint64_t max_bytes) {
   std::ifstream in(path, std::ios::binary);
@@ -65,8 +44,8 @@ Expected<MpdSource, std::string> load_mpd(const std::string& file_or_url, std::s
   if (!std::filesystem::is_regular_file(file_or_url, ec)) return Unexpected{file_or_url + ": no such file"};
   auto text = read_file(file_or_url, 0, max_bytes + 1);
   if (!text) return Unexpected{text.error()};
-  auto url = manifest::file_path_to_url(file_or_url);
-  if (!url) return Unexpected{url.error()};
+  auto url = net::file_url(file_or_url);
+  if (!url) return Unexpected{url.error().message};
   return MpdSource{std::move(*text), std::move(*url)};
 }
 
@@ -78,8 +57,8 @@ Expected<std::vector<uint8_t>, std::string> read_range(const std::string& url,
     if (!r) return Unexpected{r.error()};
     bytes = std::move(r->body);
   } else if (url.rfind("file://", 0) == 0) {
-    auto path = file_url_to_path(url);
-    if (!path) return Unexpected{path.error()};
+    auto path = net::file_url_path(url);
+    if (!path) return Unexpected{path.error().message};
     uint64_t first = range ? range->first : 0;
     uint64_t size = range ? range->size() : kMaxIndexBytes;
     if (size > kMaxIndexBytes) return Unexpected{url + ": index range larger than 1 MiB"};

@@ -9,6 +9,7 @@
 
 #include "../engine/net_error_code.h"
 #include "abrplay/abr/algorithm/registry.h"
+#include "abrplay/net/url.h"
 #include "abrplay/player/manifest/model.h"
 #include "abrplay/player/telemetry/cmcd.h"
 
@@ -178,7 +179,7 @@ void Player::Impl::decorate(net::Request& req, const engine::RequestInfo& info) 
   }
   if (config_.cmcd == CmcdMode::kHeader) {
     for (auto& h : telemetry::encode_headers(d)) req.headers.push_back(std::move(h));
-  } else if (auto with_query = telemetry::append_query(req.url, d)) {  // curl's URL API encodes it
+  } else if (auto with_query = net::append_query(req.url, "CMCD", telemetry::encode(d))) {  // URL-encoded there
     req.url = std::move(*with_query);
   } else {
     log(LogLevel::kWarning, "CMCD not sent: " + with_query.error().message);

@@ -2,12 +2,14 @@
 // heartbeats every telemetry interval, and the final report (flushed within a deadline) at its end.
 #include "player_impl.h"
 
+#include "abrplay/net/url.h"
+
 namespace abrplay {
 
 void Player::Impl::start_session(const std::string& url) {
   content_id_ = config_.content_id;
   if (content_id_.empty()) {  // the manifest's folder: ".../number/manifest.mpd" -> "number"
-    const std::string path = telemetry::redact_url(url);
+    const std::string path = net::redact_url(url);
     const auto slash = path.find_last_of('/');
     content_id_ = slash == std::string::npos ? path : path.substr(0, slash);
     const auto prev = content_id_.find_last_of('/');
@@ -56,7 +58,7 @@ telemetry::Snapshot Player::Impl::snapshot() const {
     std::lock_guard lock(visible_mu_);
     if (stats_.throughput_kbps) s.throughput = DataRate::kilobits_per_second(*stats_.throughput_kbps);
   }
-  s.cdn = telemetry::redact_url(cdn_);
+  s.cdn = net::redact_url(cdn_);
   return s;
 }
 

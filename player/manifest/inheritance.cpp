@@ -1,11 +1,11 @@
 // Inheritance across MPD, Period, AdaptationSet and Representation: segment information merged
-// attribute by attribute, and the BaseURL chain resolved with curl (see inheritance.h).
+// attribute by attribute, and the BaseURL chain resolved with net's URL API (see inheritance.h).
 #include "inheritance.h"
 
 #include <algorithm>
 #include <type_traits>
 
-#include "abrplay/player/manifest/url_resolver.h"
+#include "abrplay/net/url.h"
 
 namespace abrplay::manifest::detail {
 namespace {
@@ -73,10 +73,10 @@ Expected<BaseUrlChain, Error> resolve_base_url_chain(const Mpd& mpd, const Perio
     std::vector<std::string> next;
     for (const std::string& parent : current) {
       for (std::size_t i : order) {
-        auto r = resolve_url(parent, (*urls)[i].url);
+        auto r = net::resolve_reference(parent, (*urls)[i].url);
         if (!r)
           return Unexpected{Error{ErrorCode::kManifestInvalidValue,
-                                  path + "/BaseURL[" + std::to_string(i) + "]: " + r.error()}};
+                                  path + "/BaseURL[" + std::to_string(i) + "]: " + r.error().message}};
         if (next.size() < kMaxBaseUrls) next.push_back(std::move(*r));
       }
     }

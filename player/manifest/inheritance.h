@@ -24,7 +24,8 @@ struct BaseUrlChain {
   MediaTime availability_offset{0};  // sum over the levels of the preferred BaseURL's offset
 };
 
-// Resolves document URL -> MPD -> Period -> AdaptationSet -> Representation BaseURLs with curl.
+// Resolves document URL -> MPD -> Period -> AdaptationSet -> Representation BaseURLs with
+// net::resolve_reference.
 // Error: kManifestInvalidValue naming the BaseURL element.
 Expected<BaseUrlChain, Error> resolve_base_url_chain(const Mpd& mpd, const Period& period,
                                                      const AdaptationSet& as, const Representation& rep);

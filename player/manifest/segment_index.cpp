@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "abrplay/net/url.h"
 #include "abrplay/player/manifest/sidx.h"
-#include "abrplay/player/manifest/url_resolver.h"
 
 namespace abrplay::manifest {
 namespace {
@@ -77,7 +77,7 @@ std::optional<Segment> SegmentIndex::segment(uint64_t position, std::size_t base
     case Addressing::kListTimeline:
     case Addressing::kListDuration: {
       const UrlAndRange& u = list_urls_[position];
-      auto resolved = resolve_url(base_urls_[base], u.url);
+      auto resolved = net::resolve_reference(base_urls_[base], u.url);
       s.url = resolved ? *resolved : u.url;  // every list URL was checked at create()
       s.range = u.range;
       break;

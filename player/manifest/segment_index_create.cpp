@@ -2,8 +2,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "abrplay/net/url.h"
 #include "abrplay/player/manifest/segment_index.h"
-#include "abrplay/player/manifest/url_resolver.h"
 #include "inheritance.h"
 
 namespace abrplay::manifest {
@@ -162,8 +162,8 @@ void SegmentIndexBuilder::apply_end_number() {
 
 std::optional<Error> SegmentIndexBuilder::resolve_ref(const UrlAndRange& ref, std::optional<ResourceRef>& out,
                                                       const std::string& where) {
-  auto url = resolve_url(ix_.base_urls_.front(), ref.url);
-  if (!url) return error(ErrorCode::kManifestInvalidValue, where, url.error());
+  auto url = net::resolve_reference(ix_.base_urls_.front(), ref.url);
+  if (!url) return error(ErrorCode::kManifestInvalidValue, where, url.error().message);
   out = ResourceRef{std::move(*url), ref.range};
   return std::nullopt;
 }
@@ -180,16 +180,17 @@ std::optional<Error> SegmentIndexBuilder::build_templates() {
   if (!info_.media_template)
     return error(ErrorCode::kManifestMissingAttribute, info_.path + "@media", "required attribute is missing");
   for (const std::string& base : ix_.base_urls_) {
-    auto resolved = resolve_url(base, *info_.media_template);
-    if (!resolved) return error(ErrorCode::kManifestInvalidValue, info_.path + "@media", resolved.error());
+    auto resolved = net::resolve_reference(base, *info_.media_template);
+    if (!resolved) return error(ErrorCode::kManifestInvalidValue, info_.path + "@media", resolved.error().message);
     auto compiled = SegmentTemplate::compile(*resolved);
     if (!compiled) return error(ErrorCode::kManifestBadTemplate, info_.path + "@media", compiled.error());
     if (auto e = check_values(*compiled, info_.path + "@media")) return e;
     ix_.media_templates_.push_back(std::move(*compiled));
   }
   if (info_.initialization_template) {
-    auto resolved = resolve_url(ix_.base_urls_.front(), *info_.initialization_template);
-    if (!resolved) return error(ErrorCode::kManifestInvalidValue, info_.path + "@initialization", resolved.error());
+    auto resolved = net::resolve_reference(ix_.base_urls_.front(), *info_.initialization_template);
+    if (!resolved)
+      return error(ErrorCode::kManifestInvalidValue, info_.path + "@initialization", resolved.error().message);
     auto compiled = SegmentTemplate::compile(*resolved);
     if (!compiled) return error(ErrorCode::kManifestBadTemplate, info_.path + "@initialization", compiled.error());
     if (auto e = check_values(*compiled, info_.path + "@initialization")) return e;
@@ -255,10 +256,10 @@ Expected<SegmentIndex, Error> SegmentIndexBuilder::build() {
     case Kind::kList:
       ix_.list_urls_ = info_.segment_urls;
       for (std::size_t i = 0; i < ix_.list_urls_.size() && !err; ++i) {
-        auto r = resolve_url(ix_.base_urls_.front(), ix_.list_urls_[i].url);
+        auto r = net::resolve_reference(ix_.base_urls_.front(), ix_.list_urls_[i].url);
         if (!r)
           err = error(ErrorCode::kManifestInvalidValue, info_.path + "/SegmentURL[" + std::to_string(i) + "]@media",
-                      r.error());
+                      r.error().message);
       }
       if (err) break;
       if (info_.timeline) {

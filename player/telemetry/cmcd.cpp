@@ -1,12 +1,7 @@
 #include "abrplay/player/telemetry/cmcd.h"
 
-#include <curl/curl.h>
-
-#include "curl_handles.h"
-
 #include <algorithm>
 #include <cmath>
-#include <memory>
 
 namespace abrplay::telemetry {
 namespace {
@@ -127,22 +122,6 @@ std::vector<std::pair<std::string, std::string>> encode_headers(const CmcdData& 
     if (!value.empty()) out.emplace_back(kHeaderNames[static_cast<int>(h)], std::move(value));
   }
   return out;
-}
-
-Expected<std::string, Error> append_query(std::string_view url, const CmcdData& data) {
-  net::detail::UrlPtr u(curl_url());
-  const std::string text(url);
-  if (!u || curl_url_set(u.get(), CURLUPART_URL, text.c_str(), 0) != CURLUE_OK)
-    return Unexpected{Error{ErrorCode::kNetworkBadUrl, "CMCD: cannot parse URL '" + text + "'"}};
-  // With CURLU_APPENDQUERY | CURLU_URLENCODE, curl encodes the part after '=' and adds the '&'.
-  const std::string arg = "CMCD=" + encode(data);
-  if (curl_url_set(u.get(), CURLUPART_QUERY, arg.c_str(), CURLU_APPENDQUERY | CURLU_URLENCODE) != CURLUE_OK)
-    return Unexpected{Error{ErrorCode::kNetworkBadUrl, "CMCD: cannot add the query to '" + text + "'"}};
-  char* raw = nullptr;
-  if (curl_url_get(u.get(), CURLUPART_URL, &raw, 0) != CURLUE_OK)
-    return Unexpected{Error{ErrorCode::kNetworkBadUrl, "CMCD: cannot rebuild URL '" + text + "'"}};
-  net::detail::CurlString owned(raw);
-  return std::string(raw);
 }
 
 }  // namespace abrplay::telemetry

@@ -1,15 +1,11 @@
 #include "abrplay/player/telemetry/session_recorder.h"
 
-#include <curl/curl.h>
-
-#include "curl_handles.h"
-
 #include <cctype>
 #include <cmath>
-#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "abrplay/abr/qoe/qoe.h"
+#include "abrplay/net/url.h"
 #include "abrplay/player/manifest/time.h"
 
 namespace abrplay::telemetry {
@@ -31,24 +27,6 @@ double round3(double v) { return std::round(v * 1000.0) / 1000.0; }
 
 }  // namespace
 
-std::string redact_url(std::string_view url) {
-  const std::string text(url);
-  net::detail::UrlPtr u(curl_url());
-  if (u && curl_url_set(u.get(), CURLUPART_URL, text.c_str(), 0) == CURLUE_OK) {
-    curl_url_set(u.get(), CURLUPART_USER, nullptr, 0);
-    curl_url_set(u.get(), CURLUPART_PASSWORD, nullptr, 0);
-    curl_url_set(u.get(), CURLUPART_OPTIONS, nullptr, 0);
-    curl_url_set(u.get(), CURLUPART_QUERY, nullptr, 0);
-    curl_url_set(u.get(), CURLUPART_FRAGMENT, nullptr, 0);
-    char* raw = nullptr;
-    if (curl_url_get(u.get(), CURLUPART_URL, &raw, 0) == CURLUE_OK) {
-      net::detail::CurlString owned(raw);
-      return raw;
-    }
-  }
-  return text.substr(0, text.find_first_of("?#"));
-}
-
 std::string redact_urls_in(std::string_view text) {
   const auto scheme_char = [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '+' || c == '-' || c == '.';
@@ -67,7 +45,7 @@ std::string redact_urls_in(std::string_view text) {
     }
     while (end > sep + 3 && std::string_view(").,;:").find(text[end - 1]) != std::string_view::npos) --end;
     out.append(text.substr(i, begin - i));
-    out += begin == sep ? std::string(text.substr(sep, end - sep)) : redact_url(text.substr(begin, end - begin));
+    out += begin == sep ? std::string(text.substr(sep, end - sep)) : net::redact_url(text.substr(begin, end - begin));
     i = end;
   }
   out.append(text.substr(i));
@@ -137,7 +115,7 @@ void SessionRecorder::on_stall_end(SteadyTime t) {
 void SessionRecorder::on_error(SteadyTime t, const Error& error, std::string_view url) {
   ++total_errors_;
   errors_.add({since_load(t), static_cast<int>(error.code), std::string(to_string(error.code)),
-               redact_urls_in(error.message), redact_url(url)});
+               redact_urls_in(error.message), net::redact_url(url)});
 }
 
 void SessionRecorder::on_dropped_frames(std::uint64_t count) {
@@ -196,7 +174,7 @@ Json common_fields(const SessionInfo& info, std::uint64_t seq, double session_ti
   if (s.video) j["video"] = rep_json(*s.video);
   if (s.audio) j["audio"] = rep_json(*s.audio);
   if (s.throughput) j["throughput_kbps"] = std::round(s.throughput->kbps());
-  if (!s.cdn.empty()) j["cdn"] = redact_url(s.cdn);
+  if (!s.cdn.empty()) j["cdn"] = net::redact_url(s.cdn);
   return j;
 }
 }  // namespace

@@ -1,5 +1,5 @@
-// net/src/curl/curl_handles.h: RAII owners for libcurl's C handles; private to the library (net/ and
-// player/ through the abrplay_curl_handles target), never installed.
+// net/src/curl/curl_handles.h: RAII owners for libcurl's C handles; private to net/ (through the
+// abrplay_curl_handles target), never installed. Every other module reaches curl through net's API.
 #pragma once
 
 #include <curl/curl.h>

@@ -87,9 +87,7 @@ TEST_CASE("a heartbeat carries the state now and what happened since the previou
 }
 
 TEST_CASE("no token, user info or query string ever reaches a payload", "[telemetry][privacy]") {
-  CHECK(tel::redact_url("https://u:p@cdn.example:8443/a/b.m4s?token=abc&x=1#frag") == "https://cdn.example:8443/a/b.m4s");
-  CHECK(tel::redact_url("not a url?token=abc") == "not a url");
-  CHECK(tel::redact_url("") == "");
+  // redact_url itself is net's (tests/net/url_test.cpp); here, URLs inside text and payloads.
   CHECK(tel::redact_urls_in("HTTP 404 for https://cdn/a.m4s?sig=x (after 1 attempt), see http://b/c?d.") ==
         "HTTP 404 for https://cdn/a.m4s (after 1 attempt), see http://b/c.");
   CHECK(tel::redact_urls_in("no url here: a://") == "no url here: a://");

@@ -2,13 +2,14 @@
 //
 // A SegmentIndex is built for one Representation of one Period. It merges the SegmentBase,
 // SegmentList or SegmentTemplate elements of the Period, AdaptationSet and Representation
-// (attribute by attribute, the deepest level winning), resolves the BaseURL chain with curl, and
-// answers addressing questions on demand. Segments are never materialised: a SegmentTimeline is kept
-// as its runs (one per S element), a @duration template as one run, so an MPD with r="99999999"
-// costs one run, and lookups are O(log runs). The number of segments a closed timeline or a static
-// @duration template may address is bounded by ParseLimits::max_segments_per_representation; an
-// open live run (trailing r=-1, or @duration without a period end) is bounded only by 64-bit ticks,
-// since live channels commonly set availabilityStartTime years in the past.
+// (attribute by attribute, the deepest level winning), resolves the BaseURL chain with
+// net::resolve_reference, and answers addressing questions on demand. Segments are never
+// materialised: a SegmentTimeline is kept as its runs (one per S element), a @duration template
+// as one run, so an MPD with r="99999999" costs one run, and lookups are O(log runs). The number of
+// segments a closed timeline or a static @duration template may address is bounded by
+// ParseLimits::max_segments_per_representation; an open live run (trailing r=-1, or @duration
+// without a period end) is bounded only by 64-bit ticks, since live channels commonly set
+// availabilityStartTime years in the past.
 //
 // Addressing modes:
 //   kTemplateTimeline  SegmentTemplate + SegmentTimeline ($Time$ or $Number$)

@@ -9,8 +9,9 @@
 //     bare; integers as decimal;
 //   - bl and dl rounded to the nearest 100 ms, mtp and rtp to the nearest 100 kbps;
 //   - v omitted when 1, pr omitted when 1, absent values omitted.
-// Two transmission modes (CTA-5004 section 2): a `CMCD=` query argument (the payload URL-encoded),
-// or four headers that split the keys by how often they change:
+// Two transmission modes (CTA-5004 section 2): a `CMCD=` query argument (the payload URL-encoded,
+// by net::append_query(url, "CMCD", encode(data)) in abrplay/net/url.h), or four headers that
+// split the keys by how often they change:
 //   CMCD-Object  br d ot tb        CMCD-Request  bl dl mtp nor nrr su
 //   CMCD-Session cid pr sf sid st v CMCD-Status  bs rtp
 // Pure; any thread.
@@ -23,10 +24,8 @@
 #include <utility>
 #include <vector>
 
-#include "abrplay/core/expected.h"
 #include "abrplay/core/units.h"
 #include "abrplay/player/cmcd_mode.h"
-#include "abrplay/player/error.h"
 
 namespace abrplay::telemetry {
 
@@ -62,9 +61,5 @@ std::string encode(const CmcdData& data);
 
 // The four headers (only those with keys), names in the spec's spelling.
 std::vector<std::pair<std::string, std::string>> encode_headers(const CmcdData& data);
-
-// `url` with `CMCD=<url-encoded payload>` appended to its query (curl's URL API; an existing query
-// and fragment are kept). kNetworkBadUrl when `url` does not parse.
-Expected<std::string, Error> append_query(std::string_view url, const CmcdData& data);
 
 }  // namespace abrplay::telemetry

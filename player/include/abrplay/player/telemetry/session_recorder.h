@@ -10,8 +10,9 @@
 //   final_report(snapshot, ...) the session as a whole: startup time, played time, average
 //                               bitrate, time at each representation, rebuffer count and ratio,
 //                               switches, dropped frames, errors, QoE_lin, device and version
-// Privacy: URLs, and URLs inside error messages, pass through redact_url() before they enter a payload, so tokens in query strings,
-// user info and fragments never leave the device; request headers are never recorded.
+// Privacy: URLs, and URLs inside error messages, pass through net::redact_url() before they enter a
+// payload, so tokens in query strings, user info and fragments never leave the device; request
+// headers are never recorded.
 // Bounds: each "since last heartbeat" list keeps at most kMaxEventsPerHeartbeat entries and counts
 // the rest, so a fault storm cannot grow a payload without limit.
 // Threading: not thread-safe; one owner (the player thread). Times come in as values (no clock).
@@ -35,10 +36,8 @@ namespace abrplay::telemetry {
 inline constexpr int kSchemaVersion = 1;
 inline constexpr std::size_t kMaxEventsPerHeartbeat = 64;
 
-// Removes user info, query and fragment: "https://u:p@cdn/x.m4s?token=1#f" -> "https://cdn/x.m4s".
-// Text that is not a URL is cut to its first '?' or '#' (it may still carry a token).
-std::string redact_url(std::string_view url);
-// Every URL inside free text (an error message) through redact_url():
+// Every URL inside free text (an error message) through net::redact_url() (abrplay/net/url.h),
+// which removes user info, query and fragment:
 // "HTTP 404 for https://cdn/a.m4s?sig=x" -> "HTTP 404 for https://cdn/a.m4s".
 std::string redact_urls_in(std::string_view text);
 
