@@ -37,9 +37,10 @@ inline std::filesystem::path scratch_dir(const std::string& suite, const std::st
   return dir;
 }
 
-// A scratch directory of this test process's own (CTest runs test cases as parallel processes).
-inline std::filesystem::path process_scratch(const std::string& suite) {
-  return scratch_dir(suite, "pid-" + std::to_string(::getpid()));
+// A scratch directory of this test process's own (CTest runs test cases as parallel processes):
+// <build dir>/<suite>_scratch/<tag>-<pid>.
+inline std::filesystem::path process_scratch(const std::string& suite, const std::string& tag = "pid") {
+  return scratch_dir(suite, tag + "-" + std::to_string(::getpid()));
 }
 
 // "a b  c" -> {"a", "b", "c"}: for argument lines the test writes itself (no quoting, no spaces

@@ -2,8 +2,6 @@
 #include <catch2/catch.hpp>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
-#include <unistd.h>
-
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
@@ -22,12 +20,7 @@ using Run = abrplay::test::ToolRun;
 using abrplay::test::slurp_file;
 
 // A scratch directory under the build tree, unique per process (tests may run in parallel).
-fs::path scratch(const std::string& name) {
-  fs::path d = fs::path(ABRPLAY_BINARY_DIR) / "test-scratch" / (name + "-" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
+fs::path scratch(const std::string& name) { return abrplay::test::process_scratch("inspect", name); }
 
 Run run_inspect(const std::vector<std::string>& args, const fs::path& dir) {
   return abrplay::test::run_tool(ABRPLAY_INSPECT_EXE, args, dir);

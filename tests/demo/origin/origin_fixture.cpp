@@ -78,10 +78,4 @@ void ContentFixture::write(const std::string& name, const std::string& bytes) co
 
 std::string data_file(const std::string& name) { return std::string(ABRPLAY_TEST_DATA_DIR) + "/origin/" + name; }
 
-std::unique_ptr<Origin> start_origin(OriginConfig config) {
-  auto origin = Origin::start(std::move(config));
-  if (!origin) FAIL("Origin::start: " << origin.error());
-  return std::move(*origin);
-}
-
 }  // namespace abrplay::origin::test

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "origin.h"
+#include "test_origin.h"
 
 namespace abrplay::origin::test {
 
@@ -54,7 +55,7 @@ class FakeWallClock {
 // The path of a file under tests/data/origin.
 std::string data_file(const std::string& name);
 
-// Starts an origin or fails the test with the origin's message.
-std::unique_ptr<Origin> start_origin(OriginConfig config);
+// Starts an origin or fails the test with the origin's message (tests/support/test_origin.h).
+using abrplay::test::start_origin;
 
 }  // namespace abrplay::origin::test

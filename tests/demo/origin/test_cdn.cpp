@@ -41,9 +41,8 @@ TEST_CASE("each CDN has its own fault rules: a failing CDN and a healthy one", "
   OriginConfig config;
   config.roots = {content.dir().string()};
   config.cdns.resize(2);
-  auto plan = FaultPlan::parse(R"({"rules": [{"match": "*.m4s", "fault": "status", "status": 503}]})", "cdn0.json");
-  REQUIRE(plan);
-  config.cdns[0].faults = std::make_shared<FaultPlan>(std::move(*plan));
+  config.cdns[0].faults =
+      abrplay::test::fault_plan(R"({"rules": [{"match": "*.m4s", "fault": "status", "status": 503}]})", "cdn0.json");
   auto origin = start_origin(config);
   CHECK(http_get(origin->url(0) + "vod/seg-v240-1.m4s").status == 503);
   CHECK(http_get(origin->url(1) + "vod/seg-v240-1.m4s").status == 200);

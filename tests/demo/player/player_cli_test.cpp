@@ -12,6 +12,7 @@
 #include "origin.h"
 #include "run_tool.h"
 #include "support/synthetic_content.h"
+#include "test_origin.h"
 
 namespace abrplay::engine::test {
 
@@ -25,12 +26,12 @@ Run run_player(const std::string& args) {
                                  abrplay::test::process_scratch("player_cli"));
 }
 
+origin::OriginConfig serving(const SyntheticContent& content) {
+  return abrplay::test::origin_serving({content.dir().string()});
+}
+
 std::unique_ptr<origin::Origin> serve(const SyntheticContent& content) {
-  origin::OriginConfig oc;
-  oc.roots = {content.dir().string()};
-  auto o = origin::Origin::start(std::move(oc));
-  if (!o) FAIL(o.error());
-  return std::move(*o);
+  return abrplay::test::start_origin(serving(content));
 }
 
 nlohmann::json read_json(const std::filesystem::path& p) {
@@ -75,16 +76,13 @@ TEST_CASE("the summary reports what was played: bitrate, switches and renditions
   spec.segments = 12;
   SyntheticContent content(spec);
   const auto log_path = content.dir() / "requests.jsonl";
-  origin::OriginConfig oc;
-  oc.roots = {content.dir().string()};
+  origin::OriginConfig oc = serving(content);
   oc.log_path = log_path.string();
   abr::Trace trace;
   trace.name = "steps";
   trace.segments = {{std::chrono::seconds(3), 4000.0, {}}, {std::chrono::seconds(3), 500.0, {}}};
   oc.cdns[0].trace = trace;
-  auto started = origin::Origin::start(std::move(oc));
-  if (!started) FAIL(started.error());
-  auto origin = std::move(*started);
+  auto origin = abrplay::test::start_origin(std::move(oc));
   const auto json = content.dir() / "summary.json";
   const Run run = run_player(origin->url(0) + "manifest.mpd --no-decode --speed 2 --json-summary " + json.string());
   origin.reset();  // every response is logged
@@ -182,13 +180,10 @@ TEST_CASE("abrplay reports a missing MPD with exit status 1 and a bad command li
 
 TEST_CASE("abrplay --headless decodes the real test stream to the end: every frame, summary with QoE_lin",
           "[demo][player][content]") {
-  origin::OriginConfig oc;
-  oc.roots = {ABRPLAY_TEST_CONTENT_DIR};
-  auto o = origin::Origin::start(std::move(oc));
-  REQUIRE(o.has_value());
+  auto origin = abrplay::test::start_origin(abrplay::test::origin_serving());
   const auto json = std::filesystem::path(ABRPLAY_BINARY_DIR) / "abrplay-headless-summary.json";
   std::filesystem::remove(json);
-  const Run run = run_player((*o)->url(0) + "number/manifest.mpd --headless --speed max --json-summary " + json.string());
+  const Run run = run_player(origin->url(0) + "number/manifest.mpd --headless --speed max --json-summary " + json.string());
   INFO(run.out);
   CHECK(run.exit_code == 0);
   CHECK(run.out.find("QoE_lin") != std::string::npos);
@@ -201,7 +196,7 @@ TEST_CASE("abrplay --headless decodes the real test stream to the end: every fra
   CHECK(j.contains("startup_s"));
   CHECK(j.contains("qoe_lin"));
   // A manifest that is not there: exit status 1, the error in the summary.
-  const Run missing = run_player((*o)->url(0) + "number/none.mpd --headless --speed max");
+  const Run missing = run_player(origin->url(0) + "number/none.mpd --headless --speed max");
   CHECK(missing.exit_code == 1);
   CHECK(missing.out.find("error        network.http_status") != std::string::npos);
 }

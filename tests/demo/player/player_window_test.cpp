@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "origin.h"
+#include "test_origin.h"
 
 namespace abrplay::demo::test {
 namespace {
@@ -153,11 +154,7 @@ std::unique_ptr<origin::Origin> serve_content() {
   REQUIRE(std::getenv("DISPLAY") != nullptr);  // run by xvfb-run (CTest: abrplay_player_tool_tests:window-xvfb)
   INFO("xdotool is installed by demo/install-deps");
   REQUIRE(std::system("command -v xdotool >/dev/null 2>&1") == 0);
-  origin::OriginConfig oc;
-  oc.roots = {ABRPLAY_TEST_CONTENT_DIR};
-  auto o = origin::Origin::start(std::move(oc));
-  REQUIRE(o.has_value());
-  return std::move(*o);
+  return abrplay::test::start_origin(abrplay::test::origin_serving());
 }
 
 // Pixels of `img` in [x0, x1) x [y0, y1) that are dark (luma < 64) and plain white (all > 224).

@@ -2,28 +2,14 @@
 // memory, threads and descriptors, a verdict, and a clear exit code for a bad command line.
 #include <catch2/catch.hpp>
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "run_tool.h"
 
-namespace {
-
-std::filesystem::path scratch(const char* name) {
-  const auto dir = std::filesystem::temp_directory_path() / (std::string("abrplay-soak-test-") + name + "-" +
-                                                            std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
-
-}  // namespace
-
 TEST_CASE("a short soak with faults plays many sessions, samples /proc, and threads and descriptors stay flat",
           "[soak]") {
-  const auto dir = scratch("run");
+  const auto dir = abrplay::test::process_scratch("soak", "run");
   const auto json = dir / "soak.json";
   const auto run = abrplay::test::run_tool(ABRPLAY_SOAK_EXE,
                                            {"--root", ABRPLAY_TEST_CONTENT_DIR, "--faults", ABRPLAY_SOAK_FAULTS,
@@ -49,7 +35,7 @@ TEST_CASE("a short soak with faults plays many sessions, samples /proc, and thre
 }
 
 TEST_CASE("abrplay-soak refuses a bad command line or fault file with exit code 2, naming it", "[soak]") {
-  const auto dir = scratch("bad");
+  const auto dir = abrplay::test::process_scratch("soak", "bad");
   CHECK(abrplay::test::run_tool(ABRPLAY_SOAK_EXE, {}, dir).exit_code != 0);  // --root is required
   const auto missing = abrplay::test::run_tool(
       ABRPLAY_SOAK_EXE, {"--root", ABRPLAY_TEST_CONTENT_DIR, "--faults", (dir / "nope.json").string()}, dir);

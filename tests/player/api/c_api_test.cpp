@@ -2,31 +2,24 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <mutex>
 #include <set>
 #include <string>
-#include <sys/wait.h>
 #include <vector>
 
 #include "abrplay/abrplay.h"
+#include "api_test_support.h"
 #include "media_test_support.h"
 #include "origin.h"
+#include "run_tool.h"
+
+using abrplay::test::manifest_url;
+using abrplay::test::serve;
 
 namespace {
-
-std::unique_ptr<abrplay::origin::Origin> serve_content() {
-  abrplay::origin::OriginConfig oc;
-  oc.roots = {ABRPLAY_TEST_CONTENT_DIR};
-  auto o = abrplay::origin::Origin::start(std::move(oc));
-  if (!o) FAIL("Origin::start: " << o.error());
-  return std::move(*o);
-}
 
 // Drains events until `type` (or an error) arrives; at most `limit` seconds without any event.
 std::vector<abrplay_event_type> drain_until(abrplay_handle* p, abrplay_event_type type, int* error = nullptr) {
@@ -90,22 +83,10 @@ void on_cue(void* data, const abrplay_cue* c) {
   seen->cue_starts.push_back(c->start_us);
 }
 
-// Runs `command` and returns its stdout and exit status.
-std::pair<std::string, int> run(const std::string& command) {
-  std::string out;
-  std::FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::array<char, 4096> buf{};
-  std::size_t n = 0;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
-  const int status = ::pclose(pipe);
-  return {out, WIFEXITED(status) ? WEXITSTATUS(status) : -1};
-}
-
 }  // namespace
 
 TEST_CASE("C API: create, load, events to the end, stats, destroy", "[api][c]") {
-  auto origin = serve_content();
+  auto origin = serve();
   abrplay_config* cfg = abrplay_config_create();
   REQUIRE(abrplay_config_set_string(cfg, "sinks", "null-max-speed") == ABRPLAY_OK);
   CHECK(abrplay_config_set_string(cfg, "sinks", "window") == ABRPLAY_ERROR_INVALID_ARGUMENT);
@@ -119,7 +100,7 @@ TEST_CASE("C API: create, load, events to the end, stats, destroy", "[api][c]") 
   g_wakeups = 0;
   abrplay_set_wakeup_callback(p, count_wakeup, nullptr);
   CHECK(abrplay_seek(p, 1000) == ABRPLAY_ERROR_INVALID_STATE);
-  REQUIRE(abrplay_load(p, (origin->url(0) + "number/manifest.mpd").c_str()) == ABRPLAY_OK);
+  REQUIRE(abrplay_load(p, manifest_url(*origin).c_str()) == ABRPLAY_OK);
   CHECK(abrplay_get_state(p) == ABRPLAY_STATE_LOADING);
   const auto seen = drain_until(p, ABRPLAY_EVENT_ENDED);
   REQUIRE_FALSE(seen.empty());
@@ -137,7 +118,7 @@ TEST_CASE("C API: create, load, events to the end, stats, destroy", "[api][c]") 
 
 TEST_CASE("C API: the frame callback gets every frame once (200 at max speed), the cue callback every cue",
           "[api][c][callbacks]") {
-  auto origin = serve_content();
+  auto origin = serve();
   abrplay_config* cfg = abrplay_config_create();
   REQUIRE(abrplay_config_set_string(cfg, "sinks", "frame-callback-max-speed") == ABRPLAY_OK);
   REQUIRE(abrplay_config_set_string(cfg, "text-language", "en") == ABRPLAY_OK);
@@ -148,7 +129,7 @@ TEST_CASE("C API: the frame callback gets every frame once (200 at max speed), t
   seen.handle = p;
   abrplay_set_frame_callback(p, on_frame, &seen);
   abrplay_set_cue_callback(p, on_cue, &seen);
-  REQUIRE(abrplay_load(p, (origin->url(0) + "number/manifest.mpd").c_str()) == ABRPLAY_OK);
+  REQUIRE(abrplay_load(p, manifest_url(*origin).c_str()) == ABRPLAY_OK);
   const auto events = drain_until(p, ABRPLAY_EVENT_ENDED);
   REQUIRE_FALSE(events.empty());
   CHECK(events.back() == ABRPLAY_EVENT_ENDED);
@@ -170,7 +151,7 @@ TEST_CASE("C API: the frame callback gets every frame once (200 at max speed), t
 
 TEST_CASE("C API: a callback set to NULL is not called again, and the frame callback needs frame-callback sinks",
           "[api][c][callbacks]") {
-  auto origin = serve_content();
+  auto origin = serve();
   CHECK(abrplay_config_set_string(nullptr, "sinks", "frame-callback") == ABRPLAY_ERROR_INVALID_ARGUMENT);
   abrplay_set_frame_callback(nullptr, on_frame, nullptr);  // no-ops
   abrplay_set_cue_callback(nullptr, on_cue, nullptr);
@@ -182,7 +163,7 @@ TEST_CASE("C API: a callback set to NULL is not called again, and the frame call
   Seen seen;
   seen.handle = p;
   abrplay_set_frame_callback(p, on_frame, &seen);
-  REQUIRE(abrplay_load(p, (origin->url(0) + "number/manifest.mpd").c_str()) == ABRPLAY_OK);
+  REQUIRE(abrplay_load(p, manifest_url(*origin).c_str()) == ABRPLAY_OK);
   CHECK(ends(drain_until(p, ABRPLAY_EVENT_ENDED)));
   abrplay_destroy(p);
   CHECK(seen.codes.empty());
@@ -194,7 +175,7 @@ TEST_CASE("C API: a callback set to NULL is not called again, and the frame call
   seen.handle = p;
   abrplay_set_frame_callback(p, on_frame, &seen);
   abrplay_set_frame_callback(p, nullptr, nullptr);
-  REQUIRE(abrplay_load(p, (origin->url(0) + "number/manifest.mpd").c_str()) == ABRPLAY_OK);
+  REQUIRE(abrplay_load(p, manifest_url(*origin).c_str()) == ABRPLAY_OK);
   CHECK(ends(drain_until(p, ABRPLAY_EVENT_ENDED)));
   abrplay_stats s;
   REQUIRE(abrplay_get_stats(p, &s) == ABRPLAY_OK);
@@ -219,7 +200,7 @@ TEST_CASE("C API: a bad URL is an error event with a negative code and its strin
 }
 
 TEST_CASE("C API: load through the playback API", "[api][c][playback]") {
-  auto origin = serve_content();
+  auto origin = serve();
   abrplay_config* cfg = abrplay_config_create();
   REQUIRE(abrplay_config_set_string(cfg, "sinks", "null-max-speed") == ABRPLAY_OK);
   abrplay_handle* p = abrplay_create(cfg);
@@ -238,15 +219,17 @@ TEST_CASE("the C example program plays the test content to the end", "[api][c][d
     WARN("not built: " << exe.string());
     return;
   }
-  auto origin = serve_content();
-  const std::string cmd = exe.string() + " " + origin->url(0) + "number/manifest.mpd --max-speed > /dev/null";
-  CHECK(std::system(cmd.c_str()) == 0);
-  const std::string bad = exe.string() + " " + origin->url(0) + "missing/manifest.mpd --max-speed > /dev/null";
-  CHECK(std::system(bad.c_str()) != 0);
+  auto origin = serve();
+  const auto scratch = abrplay::test::process_scratch("api_c_example");
+  const auto run = [&](std::vector<std::string> args) {
+    return abrplay::test::run_tool(exe.string(), std::move(args), scratch);
+  };
+  CHECK(run({manifest_url(*origin), "--max-speed"}).exit_code == 0);
+  CHECK(run({manifest_url(*origin, "missing"), "--max-speed"}).exit_code != 0);
   // With the frame and cue callbacks: every frame and the four English cues.
-  const auto [out, status] = run(exe.string() + " " + origin->url(0) + "number/manifest.mpd --max-speed --frames --subtitles en");
-  INFO(out);
-  CHECK(status == 0);
-  CHECK(out.find("frames 200 (") != std::string::npos);
-  CHECK(out.find("cue 6.000-8.000 s: Subtitle at 6 s") != std::string::npos);
+  const abrplay::test::ToolRun framed = run({manifest_url(*origin), "--max-speed", "--frames", "--subtitles", "en"});
+  INFO(framed.out);
+  CHECK(framed.exit_code == 0);
+  CHECK(framed.out.find("frames 200 (") != std::string::npos);
+  CHECK(framed.out.find("cue 6.000-8.000 s: Subtitle at 6 s") != std::string::npos);
 }

@@ -12,34 +12,22 @@
 
 #include "abrplay/player.h"
 #include "api_test_support.h"
-#include "fault_plan.h"
 #include "origin.h"
 
 using namespace std::chrono_literals;
-using abrplay::ErrorCode;
-using abrplay::Player;
-using abrplay::PlayerConfig;
-using abrplay::PlayerEvent;
-using abrplay::PlayerState;
-using abrplay::test::Recorder;
-using abrplay::test::states;
+
+namespace abrplay::test {
 
 namespace {
 
 constexpr std::uint64_t kAllFrames = 200;  // 8 s at 25 fps
 
-std::unique_ptr<abrplay::origin::Origin> faulty_origin(const std::string& cdn0_faults, std::size_t cdns = 1,
-                                                       bool live = false) {
-  abrplay::origin::OriginConfig oc;
-  oc.roots = {ABRPLAY_TEST_CONTENT_DIR};
-  oc.cdns = std::vector<abrplay::origin::CdnSetup>(cdns);
-  oc.live = live;
-  auto plan = abrplay::origin::FaultPlan::parse(cdn0_faults, "fault-matrix.json");
-  if (!plan) FAIL(plan.error());
-  oc.cdns[0].faults = std::make_shared<abrplay::origin::FaultPlan>(std::move(*plan));
-  auto o = abrplay::origin::Origin::start(std::move(oc));
-  if (!o) FAIL("Origin::start: " << o.error());
-  return std::move(*o);
+// The test content from `cdns` CDNs, the first with `cdn0_faults`' rules.
+std::unique_ptr<origin::Origin> faulty_origin(const std::string& cdn0_faults, std::size_t cdns = 1) {
+  origin::OriginConfig oc = origin_serving();
+  oc.cdns = std::vector<origin::CdnSetup>(cdns);
+  oc.cdns[0].faults = fault_plan(cdn0_faults, "fault-matrix.json");
+  return start_origin(std::move(oc));
 }
 
 struct Outcome {
@@ -56,21 +44,19 @@ struct Outcome {
 };
 
 // Plays `url` until it ends or fails (bounded: a hang fails the test).
-Outcome play(const std::string& url, PlayerConfig config = abrplay::test::max_speed(),
+Outcome play(const std::string& url, PlayerConfig config = max_speed(),
              std::chrono::seconds limit = std::chrono::seconds(60)) {
-  Recorder rec;
-  Player player(config);
-  player.set_listener(&rec);
-  REQUIRE(player.load(url).code == ErrorCode::kOk);
-  const bool done = rec.wait(
+  PlayerSession p(std::move(config));
+  p.load(url);
+  const bool done = p.rec.wait(
       [](const auto& ev) { return Recorder::reached(ev, PlayerState::kEnded) || Recorder::first_error(ev) != nullptr; },
       limit);
-  INFO(states(rec.events()));
+  INFO(states(p.rec.events()));
   REQUIRE(done);
   Outcome o;
-  o.stats = player.stats();
-  player.set_listener(nullptr);
-  o.events = rec.events();
+  o.stats = p.player.stats();
+  p.player.set_listener(nullptr);
+  o.events = p.rec.events();
   for (const auto& e : o.events) {
     if (e.kind == PlayerEvent::Kind::kWarning) o.warnings.push_back(e.error);
   }
@@ -97,7 +83,7 @@ TEST_CASE("fault matrix: recovered faults lose nothing: 404 or redirect loop on 
       Row{"truncated body", R"({"rules": [{"match": "*.m4s", "every_nth": 2, "fault": "truncate", "at_fraction": 0.5}]})", 1});
   CAPTURE(row.fault);
   auto origin = faulty_origin(row.rules, row.cdns);
-  const Outcome o = play(origin->url(0) + "number/manifest.mpd");
+  const Outcome o = play(manifest_url(*origin));
   INFO(trail(o));
   CHECK(o.error() == nullptr);
   CHECK(o.stats.frames_presented == kAllFrames);
@@ -106,9 +92,9 @@ TEST_CASE("fault matrix: recovered faults lose nothing: 404 or redirect loop on 
 TEST_CASE("fault matrix: a segment missing everywhere is skipped with a warning naming it; playback goes on",
           "[api][faults]") {
   auto origin = faulty_origin(R"({"rules": [{"match": "*chunk-stream[0-5]-00002.m4s", "fault": "status", "status": 404}]})");
-  PlayerConfig c = abrplay::test::max_speed();
+  PlayerConfig c = max_speed();
   c.telemetry_url = origin->url(0) + "telemetry";
-  const Outcome o = play(origin->url(0) + "number/manifest.mpd", c);
+  const Outcome o = play(manifest_url(*origin), c);
   INFO(trail(o));
   CHECK(o.error() == nullptr);
   CHECK(Recorder::reached(o.events, PlayerState::kEnded));
@@ -127,7 +113,7 @@ TEST_CASE("fault matrix: a segment missing everywhere is skipped with a warning 
 TEST_CASE("fault matrix: a slow first byte delays, never fails; the stall stays bounded", "[api][faults]") {
   auto origin = faulty_origin(R"({"rules": [{"match": "*.m4s", "every_nth": 3, "fault": "slow_first_byte", "delay_ms": 1500}]})");
   PlayerConfig c;  // real time: stalls are measured against the clock
-  const Outcome o = play(origin->url(0) + "number/manifest.mpd", c);
+  const Outcome o = play(manifest_url(*origin), c);
   INFO(trail(o));
   CHECK(o.error() == nullptr);
   CHECK(o.stats.frames_presented >= kAllFrames - 5);
@@ -139,7 +125,7 @@ TEST_CASE("fault matrix: a stalled response hits the stall timeout, is fetched a
   // Every first-segment response of the first 3 s pauses 60 s after 30 % of its body.
   auto origin = faulty_origin(
       R"({"rules": [{"match": "*chunk-stream*-00001.m4s", "until_s": 3, "fault": "stall", "stall_s": 60, "at_fraction": 0.3}]})");
-  const Outcome o = play(origin->url(0) + "number/manifest.mpd", abrplay::test::max_speed(), 90s);
+  const Outcome o = play(manifest_url(*origin), max_speed(), 90s);
   INFO(trail(o));
   CHECK(o.error() == nullptr);
   CHECK(Recorder::reached(o.events, PlayerState::kEnded));
@@ -148,7 +134,7 @@ TEST_CASE("fault matrix: a stalled response hits the stall timeout, is fetched a
 
 TEST_CASE("fault matrix: a corrupted segment is a contained decoder error; playback goes on", "[api][faults]") {
   auto origin = faulty_origin(R"({"rules": [{"match": "*chunk-stream*-00001.m4s", "fault": "corrupt", "bytes": 200}]})");
-  const Outcome o = play(origin->url(0) + "number/manifest.mpd");
+  const Outcome o = play(manifest_url(*origin));
   INFO(trail(o));
   CHECK(o.error() == nullptr);
   CHECK(Recorder::reached(o.events, PlayerState::kEnded));
@@ -157,7 +143,7 @@ TEST_CASE("fault matrix: a corrupted segment is a contained decoder error; playb
 
 TEST_CASE("fault matrix: a segment answered with an HTML page is contained; playback goes on", "[api][faults]") {
   auto origin = faulty_origin(R"({"rules": [{"match": "*chunk-stream*-00001.m4s", "fault": "wrong_type"}]})");
-  const Outcome o = play(origin->url(0) + "number/manifest.mpd");
+  const Outcome o = play(manifest_url(*origin));
   INFO(trail(o));
   CHECK(o.error() == nullptr);
   CHECK(Recorder::reached(o.events, PlayerState::kEnded));
@@ -167,7 +153,7 @@ TEST_CASE("fault matrix: a segment answered with an HTML page is contained; play
 TEST_CASE("fault matrix: a body far larger than declared is cut at the limit and fetched elsewhere", "[api][faults]") {
   auto origin = faulty_origin(
       R"({"rules": [{"match": "*chunk-stream*-00001.m4s", "fault": "oversize", "bytes": 1000000000}]})", 2);
-  const Outcome o = play(origin->url(0) + "number/manifest.mpd");
+  const Outcome o = play(manifest_url(*origin));
   INFO(trail(o));
   CHECK(o.error() == nullptr);
   CHECK(Recorder::reached(o.events, PlayerState::kEnded));
@@ -182,7 +168,7 @@ TEST_CASE("fault matrix: a whole CDN dying mid-playback fails over without a sta
   c.max_buffer = 5000ms;
   c.startup_buffer = 2000ms;
   c.rebuffer_buffer = 3000ms;
-  const Outcome o = play(origin->url(0) + "number/manifest.mpd", c);
+  const Outcome o = play(manifest_url(*origin), c);
   INFO(trail(o));
   CHECK(o.error() == nullptr);
   CHECK(o.stats.frames_presented >= kAllFrames - 5);
@@ -191,7 +177,7 @@ TEST_CASE("fault matrix: a whole CDN dying mid-playback fails over without a sta
 
 TEST_CASE("fault matrix: a manifest unreachable at start is a clear fatal error naming the URL", "[api][faults]") {
   auto origin = faulty_origin(R"({"rules": [{"match": "*.mpd", "fault": "status", "status": 503}]})");
-  const Outcome o = play(origin->url(0) + "number/manifest.mpd");
+  const Outcome o = play(manifest_url(*origin));
   REQUIRE(o.error() != nullptr);
   CHECK(o.error()->error.code == ErrorCode::kNetworkHttpStatus);
   CHECK(o.error()->error.message.find("manifest.mpd") != std::string::npos);
@@ -200,8 +186,10 @@ TEST_CASE("fault matrix: a manifest unreachable at start is a clear fatal error 
 
 TEST_CASE("fault matrix: a manifest answered with an HTML page is a manifest error, not a crash", "[api][faults]") {
   auto origin = faulty_origin(R"({"rules": [{"match": "*.mpd", "fault": "wrong_type"}]})");
-  const Outcome o = play(origin->url(0) + "number/manifest.mpd");
+  const Outcome o = play(manifest_url(*origin));
   REQUIRE(o.error() != nullptr);
   INFO(o.error()->error.describe());
   CHECK(static_cast<int>(o.error()->error.code) / 1000 == 3);  // the manifest layer
 }
+
+}  // namespace abrplay::test

@@ -28,16 +28,8 @@
 #include "origin.h"
 
 using namespace std::chrono_literals;
-using abrplay::ErrorCode;
-using abrplay::Player;
-using abrplay::PlayerConfig;
-using abrplay::PlayerEvent;
-using abrplay::PlayerState;
-using abrplay::test::Recorder;
-using abrplay::test::serve;
-using abrplay::test::states;
 
-using abrplay::test::max_speed;
+namespace abrplay::test {
 
 TEST_CASE("load plays to the end: every video frame delivered once, stats filled", "[api]") {
   auto origin = serve();
@@ -51,14 +43,12 @@ TEST_CASE("load plays to the end: every video frame delivered once, stats filled
     std::lock_guard lock(mu);
     codes.push_back(code);
   };
-  Recorder rec;
-  Player player(c);
-  player.set_listener(&rec);
-  REQUIRE(player.load(origin->url(0) + "number/manifest.mpd").code == ErrorCode::kOk);
-  CHECK(player.state() == PlayerState::kLoading);  // visible at once
-  REQUIRE(rec.wait_state(PlayerState::kEnded));
-  CHECK(player.state() == PlayerState::kEnded);
-  const auto s = player.stats();
+  PlayerSession p(c);
+  p.load(manifest_url(*origin));
+  CHECK(p.player.state() == PlayerState::kLoading);  // visible at once
+  REQUIRE(p.rec.wait_state(PlayerState::kEnded));
+  CHECK(p.player.state() == PlayerState::kEnded);
+  const auto s = p.player.stats();
   CHECK(s.startup_time.has_value());
   CHECK(s.segments_downloaded >= 4);
   CHECK_FALSE(s.video_representation.empty());
@@ -70,83 +60,71 @@ TEST_CASE("load plays to the end: every video frame delivered once, stats filled
   CHECK(codes.size() == 200);
   const std::set<int> unique(codes.begin(), codes.end());
   CHECK(unique.size() == codes.size());
-  CHECK(Recorder::first_error(rec.events()) == nullptr);
+  CHECK(Recorder::first_error(p.rec.events()) == nullptr);
 }
 
 TEST_CASE("pause and seek: the requested state is visible at once, then the engine follows", "[api]") {
   auto origin = serve();
-  Recorder rec;
-  PlayerConfig c;  // real time, so there is time to pause
-  Player player(c);
-  player.set_listener(&rec);
-  REQUIRE(player.load(origin->url(0) + "timeline/manifest.mpd").code == ErrorCode::kOk);
-  REQUIRE(rec.wait_state(PlayerState::kPlaying));
-  player.pause();
-  CHECK(player.state() == PlayerState::kPaused);
-  CHECK_FALSE(player.play_when_ready());
-  REQUIRE(rec.wait_state(PlayerState::kPaused));
-  rec.clear();
-  REQUIRE(player.seek(6s).code == ErrorCode::kOk);
-  CHECK(player.state() == PlayerState::kSeeking);
-  CHECK(player.position() == std::chrono::microseconds(6s));
-  REQUIRE(rec.wait([](const auto& ev) {
+  PlayerSession p(PlayerConfig{});  // real time, so there is time to pause
+  p.load_until(manifest_url(*origin, "timeline"), PlayerState::kPlaying);
+  p.player.pause();
+  CHECK(p.player.state() == PlayerState::kPaused);
+  CHECK_FALSE(p.player.play_when_ready());
+  REQUIRE(p.rec.wait_state(PlayerState::kPaused));
+  p.rec.clear();
+  REQUIRE(p.player.seek(6s).code == ErrorCode::kOk);
+  CHECK(p.player.state() == PlayerState::kSeeking);
+  CHECK(p.player.position() == std::chrono::microseconds(6s));
+  REQUIRE(p.rec.wait([](const auto& ev) {
     return !ev.empty() && ev.back().kind == PlayerEvent::Kind::kStateChanged && ev.back().state == PlayerState::kPaused;
   }));
   // Paused after the seek: the position stays at the target (the engine's now, not the cache's).
-  CHECK(player.position() >= std::chrono::microseconds(5900ms));
-  CHECK(player.position() <= std::chrono::microseconds(6100ms));
-  player.play();
-  CHECK(player.play_when_ready());
-  REQUIRE(rec.wait_state(PlayerState::kEnded, 20s));
-  CHECK(player.stats().position >= std::chrono::microseconds(7s));
-  CHECK(Recorder::first_error(rec.events()) == nullptr);
+  CHECK(p.player.position() >= std::chrono::microseconds(5900ms));
+  CHECK(p.player.position() <= std::chrono::microseconds(6100ms));
+  p.player.play();
+  CHECK(p.player.play_when_ready());
+  REQUIRE(p.rec.wait_state(PlayerState::kEnded, 20s));
+  CHECK(p.player.stats().position >= std::chrono::microseconds(7s));
+  CHECK(Recorder::first_error(p.rec.events()) == nullptr);
 }
 
 TEST_CASE("stop works in every state and the player loads again afterwards", "[api]") {
   auto origin = serve();
-  const std::string url = origin->url(0) + "number/manifest.mpd";
-  Recorder rec;
-  Player player(max_speed());
-  player.set_listener(&rec);
-  player.stop();  // idle
-  CHECK(player.state() == PlayerState::kIdle);
-  REQUIRE(player.load(url).code == ErrorCode::kOk);
-  player.stop();  // loading
-  CHECK(player.state() == PlayerState::kIdle);
+  const std::string url = manifest_url(*origin);
+  PlayerSession p;
+  p.player.stop();  // idle
+  CHECK(p.player.state() == PlayerState::kIdle);
+  p.load(url);
+  p.player.stop();  // loading
+  CHECK(p.player.state() == PlayerState::kIdle);
   for (PlayerState target : {PlayerState::kBuffering, PlayerState::kPlaying, PlayerState::kEnded}) {
     CAPTURE(abrplay::to_string(target));
-    rec.clear();
-    REQUIRE(player.load(url).code == ErrorCode::kOk);
-    REQUIRE(rec.wait_state(target));
-    player.stop();
-    CHECK(player.state() == PlayerState::kIdle);
-    CHECK(player.position() == std::chrono::microseconds{0});
+    p.rec.clear();
+    p.load_until(url, target);
+    p.player.stop();
+    CHECK(p.player.state() == PlayerState::kIdle);
+    CHECK(p.player.position() == std::chrono::microseconds{0});
   }
   // Paused.
-  rec.clear();
-  PlayerConfig paused = max_speed();
+  p.rec.clear();
   {
-    Player p2(paused);
-    Recorder r2;
-    p2.set_listener(&r2);
-    p2.pause();
-    REQUIRE(p2.load(url).code == ErrorCode::kOk);
-    REQUIRE(r2.wait_state(PlayerState::kPaused));
-    p2.stop();
-    CHECK(p2.state() == PlayerState::kIdle);
+    PlayerSession p2;
+    p2.player.pause();
+    p2.load_until(url, PlayerState::kPaused);
+    p2.player.stop();
+    CHECK(p2.player.state() == PlayerState::kIdle);
     // Error.
-    r2.clear();
-    REQUIRE(p2.load(origin->url(0) + "no-such/manifest.mpd").code == ErrorCode::kOk);
-    REQUIRE(r2.wait_error());
-    p2.stop();
-    CHECK(p2.state() == PlayerState::kIdle);
-    p2.set_listener(nullptr);
+    p2.rec.clear();
+    p2.load(manifest_url(*origin, "no-such"));
+    REQUIRE(p2.rec.wait_error());
+    p2.player.stop();
+    CHECK(p2.player.state() == PlayerState::kIdle);
+    p2.player.set_listener(nullptr);
   }
   // And it still plays after all that.
-  rec.clear();
-  REQUIRE(player.load(url).code == ErrorCode::kOk);
-  REQUIRE(rec.wait_state(PlayerState::kEnded));
-  player.set_listener(nullptr);
+  p.rec.clear();
+  p.load_until(url, PlayerState::kEnded);
+  p.player.set_listener(nullptr);
 }
 
 TEST_CASE("destroying a player while it plays returns promptly", "[api]") {
@@ -156,7 +134,7 @@ TEST_CASE("destroying a player while it plays returns promptly", "[api]") {
   {
     Player player;  // real time: still playing when destroyed
     player.set_listener(&rec);
-    REQUIRE(player.load(origin->url(0) + "number/manifest.mpd").code == ErrorCode::kOk);
+    REQUIRE(player.load(manifest_url(*origin)).code == ErrorCode::kOk);
     REQUIRE(rec.wait_state(PlayerState::kPlaying));
   }
   CHECK(std::chrono::steady_clock::now() - t0 < 10s);
@@ -166,23 +144,19 @@ TEST_CASE("destroying a player while it plays returns promptly", "[api]") {
 TEST_CASE("several players at once each play to the end", "[api]") {
   auto origin = serve();
   constexpr int kPlayers = 3;
-  std::vector<std::unique_ptr<Recorder>> recs;
-  std::vector<std::unique_ptr<Player>> players;
+  std::vector<std::unique_ptr<PlayerSession>> players;
   for (int i = 0; i < kPlayers; ++i) {
-    recs.push_back(std::make_unique<Recorder>());
     PlayerConfig c = max_speed();
     if (i == 1) c.abr = "fixed:0";
-    players.push_back(std::make_unique<Player>(c));
-    players.back()->set_listener(recs.back().get());
-    REQUIRE(players.back()->load(origin->url(0) + (i == 2 ? "timeline" : "number") + "/manifest.mpd").code ==
-            ErrorCode::kOk);
+    players.push_back(std::make_unique<PlayerSession>(c));
+    players.back()->load(manifest_url(*origin, i == 2 ? "timeline" : "number"));
   }
   for (int i = 0; i < kPlayers; ++i) {
     CAPTURE(i);
-    REQUIRE(recs[static_cast<std::size_t>(i)]->wait_state(PlayerState::kEnded, 60s));
+    REQUIRE(players[static_cast<std::size_t>(i)]->rec.wait_state(PlayerState::kEnded, 60s));
   }
-  CHECK(players[1]->stats().video_representation == players[1]->stats().video_representation);
-  CHECK(players[1]->stats().switches == 0);
+  CHECK(players[1]->player.stats().video_representation == players[1]->player.stats().video_representation);
+  CHECK(players[1]->player.stats().switches == 0);
   players.clear();
 }
 
@@ -200,25 +174,23 @@ TEST_CASE("bad input gives an error event with the right code, never a hang", "[
   };
   const std::vector<Case> cases = {
       {"ftp://127.0.0.1/manifest.mpd", {ErrorCode::kNetworkBadUrl}},
-      {origin->url(0) + "missing/manifest.mpd", {ErrorCode::kNetworkHttpStatus}},
-      {bad_origin->url(0) + "bad/manifest.mpd", {ErrorCode::kManifestMalformedXml}},
+      {manifest_url(*origin, "missing"), {ErrorCode::kNetworkHttpStatus}},
+      {manifest_url(*bad_origin, "bad"), {ErrorCode::kManifestMalformedXml}},
   };
   for (const auto& c : cases) {
     CAPTURE(c.url);
-    Recorder rec;
-    Player player(max_speed());
-    player.set_listener(&rec);
-    REQUIRE(player.load(c.url).code == ErrorCode::kOk);
-    REQUIRE(rec.wait_error());
-    const auto events = rec.events();
+    PlayerSession p;
+    p.load(c.url);
+    REQUIRE(p.rec.wait_error());
+    const auto events = p.rec.events();
     const PlayerEvent* e = Recorder::first_error(events);
     REQUIRE(e != nullptr);
     CAPTURE(e->error.describe());
     CHECK(std::find(c.codes.begin(), c.codes.end(), e->error.code) != c.codes.end());
-    REQUIRE(rec.wait_state(PlayerState::kError));
-    CHECK(player.state() == PlayerState::kError);
-    CHECK(player.seek(1s).code == ErrorCode::kInvalidState);
-    player.set_listener(nullptr);
+    REQUIRE(p.rec.wait_state(PlayerState::kError));
+    CHECK(p.player.state() == PlayerState::kError);
+    CHECK(p.player.seek(1s).code == ErrorCode::kInvalidState);
+    p.player.set_listener(nullptr);
   }
   CHECK(Player().load("").code == ErrorCode::kInvalidArgument);
   std::filesystem::remove_all(dir);
@@ -226,26 +198,24 @@ TEST_CASE("bad input gives an error event with the right code, never a hang", "[
 
 TEST_CASE("telemetry: heartbeats and the final report reach the origin's collector", "[api][telemetry]") {
   auto origin = serve();
-  Recorder rec;
   PlayerConfig c;  // real time, so several heartbeats fit in the 8 s
   c.telemetry_url = origin->url(0) + "telemetry";
   c.telemetry_interval = 500ms;
-  Player player(c);
-  player.set_listener(&rec);
-  REQUIRE(player.load(origin->url(0) + "number/manifest.mpd").code == ErrorCode::kOk);
-  REQUIRE(player.set_abr("bola").code == ErrorCode::kOk);
-  CHECK(player.set_abr("no-such-algorithm").code == ErrorCode::kInvalidArgument);
-  REQUIRE(rec.wait_state(PlayerState::kPlaying));
-  REQUIRE(player.seek(5s).code == ErrorCode::kOk);
-  const bool sent = rec.wait([](const auto& ev) {
+  PlayerSession p(c);
+  p.load(manifest_url(*origin));
+  REQUIRE(p.player.set_abr("bola").code == ErrorCode::kOk);
+  CHECK(p.player.set_abr("no-such-algorithm").code == ErrorCode::kInvalidArgument);
+  REQUIRE(p.rec.wait_state(PlayerState::kPlaying));
+  REQUIRE(p.player.seek(5s).code == ErrorCode::kOk);
+  const bool sent = p.rec.wait([](const auto& ev) {
     for (const auto& e : ev) {
       if (e.kind == PlayerEvent::Kind::kTelemetrySent) return true;
     }
     return false;
   });
-  INFO(states(rec.events()));
+  INFO(states(p.rec.events()));
   REQUIRE(sent);
-  const auto events = rec.events();
+  const auto events = p.rec.events();
   for (const auto& e : events) {
     if (e.kind == PlayerEvent::Kind::kTelemetrySent) CHECK(e.error.code == ErrorCode::kOk);
   }
@@ -255,34 +225,31 @@ TEST_CASE("telemetry: heartbeats and the final report reach the origin's collect
   CHECK(sessions[0]["heartbeats"].get<int>() >= 3);  // ~3 s of playing at 500 ms, plus the final
   CHECK(sessions[0]["ended"] == true);
   CHECK(sessions[0]["last"]["event"] == "final");
-  CHECK(player.stats().abr == "bola");
+  CHECK(p.player.stats().abr == "bola");
 }
 
 TEST_CASE("audio language: preferred at load, switched while playing (reload at the position)", "[api][tracks]") {
   auto origin = serve();
-  Recorder rec;
   PlayerConfig c;  // real time: the switch happens mid-stream
   c.preferred_audio_languages = {"fr"};
-  Player player(c);
-  player.set_listener(&rec);
-  REQUIRE(player.load(origin->url(0) + "number/manifest.mpd").code == ErrorCode::kOk);
-  REQUIRE(rec.wait_state(PlayerState::kPlaying));
-  CHECK(player.stats().audio_representation == "7");  // fr
-  rec.clear();
-  player.select_audio_language("en");
-  REQUIRE(rec.wait([](const auto& ev) {
+  PlayerSession p(c);
+  p.load_until(manifest_url(*origin), PlayerState::kPlaying);
+  CHECK(p.player.stats().audio_representation == "7");  // fr
+  p.rec.clear();
+  p.player.select_audio_language("en");
+  REQUIRE(p.rec.wait([](const auto& ev) {
     for (const auto& e : ev) {
       if (e.kind == PlayerEvent::Kind::kRepresentationChanged && e.track == "audio") return true;
     }
     return false;
   }));
-  for (const auto& e : rec.events()) {
+  for (const auto& e : p.rec.events()) {
     if (e.kind == PlayerEvent::Kind::kRepresentationChanged && e.track == "audio") CHECK(e.representation_id == "6");
   }
-  REQUIRE(rec.wait_state(PlayerState::kEnded, 20s));
-  CHECK(player.stats().audio_representation == "6");
-  CHECK(Recorder::first_error(rec.events()) == nullptr);
-  player.set_listener(nullptr);
+  REQUIRE(p.rec.wait_state(PlayerState::kEnded, 20s));
+  CHECK(p.player.stats().audio_representation == "6");
+  CHECK(Recorder::first_error(p.rec.events()) == nullptr);
+  p.player.set_listener(nullptr);
 }
 
 TEST_CASE("CMCD reaches the origin on every manifest and segment request, as query or headers", "[api][cmcd]") {
@@ -292,22 +259,16 @@ TEST_CASE("CMCD reaches the origin on every manifest and segment request, as que
                    ("abrplay-api-cmcd-" + std::to_string(::getpid()) + "-" + std::to_string(static_cast<int>(mode)) +
                     ".jsonl");
   std::filesystem::remove(log);
-  abrplay::origin::OriginConfig oc;
-  oc.roots = {ABRPLAY_TEST_CONTENT_DIR};
+  origin::OriginConfig oc = origin_serving();
   oc.log_path = log.string();
-  auto started = abrplay::origin::Origin::start(std::move(oc));
-  REQUIRE(started.has_value());
-  auto origin = std::move(*started);
+  auto origin = start_origin(std::move(oc));
   {
-    Recorder rec;
     PlayerConfig c = max_speed();
     c.cmcd = mode;
     c.request_headers = {{"X-Abrplay-Test", "1"}};
-    Player player(c);
-    player.set_listener(&rec);
-    REQUIRE(player.load(origin->url(0) + "number/manifest.mpd").code == ErrorCode::kOk);
-    REQUIRE(rec.wait_state(PlayerState::kEnded));
-    player.set_listener(nullptr);
+    PlayerSession p(c);
+    p.load_until(manifest_url(*origin), PlayerState::kEnded);
+    p.player.set_listener(nullptr);
   }
   origin.reset();  // joins the servers: every request is logged
   std::ifstream in(log);
@@ -344,24 +305,22 @@ TEST_CASE("CMCD reaches the origin on every manifest and segment request, as que
 TEST_CASE("load from a playback-API request: the service's manifest, session id and telemetry", "[api][playback]") {
   auto origin = serve();
   {
-    Recorder rec;
-    Player player(max_speed());
-    player.set_listener(&rec);
+    PlayerSession p;
     abrplay::PlaybackRequest req;
     req.api_url = origin->url(0) + "play";
     req.token = "abrplay-demo";
     req.content = "number";
     req.codecs = {"avc1", "mp4a"};
     req.max_height = 480;
-    REQUIRE(player.load(req).code == ErrorCode::kOk);
-    CHECK(player.state() == PlayerState::kLoading);
-    REQUIRE(rec.wait_state(PlayerState::kEnded));
-    CHECK(player.stats().video_height <= 480);
-    CHECK(player.stats().video_height > 0);
-    REQUIRE(rec.wait([](const auto& ev) {
+    p.load(req);
+    CHECK(p.player.state() == PlayerState::kLoading);
+    REQUIRE(p.rec.wait_state(PlayerState::kEnded));
+    CHECK(p.player.stats().video_height <= 480);
+    CHECK(p.player.stats().video_height > 0);
+    REQUIRE(p.rec.wait([](const auto& ev) {
       return std::any_of(ev.begin(), ev.end(), [](const PlayerEvent& e) { return e.kind == PlayerEvent::Kind::kTelemetrySent; });
     }));
-    player.set_listener(nullptr);
+    p.player.set_listener(nullptr);
   }
   const nlohmann::json sessions = origin->telemetry().sessions();
   REQUIRE(sessions.size() == 1);
@@ -369,24 +328,22 @@ TEST_CASE("load from a playback-API request: the service's manifest, session id 
   CHECK(sessions[0]["ended"] == true);
 
   // Refused: the service's message comes with the error.
-  Recorder rec;
-  Player player(max_speed());
-  player.set_listener(&rec);
+  PlayerSession p;
   abrplay::PlaybackRequest bad;
   bad.api_url = origin->url(0) + "play";
   bad.token = "wrong";
-  REQUIRE(player.load(bad).code == ErrorCode::kOk);
-  REQUIRE(rec.wait_error());
-  const auto events = rec.events();
+  p.load(bad);
+  REQUIRE(p.rec.wait_error());
+  const auto events = p.rec.events();
   const PlayerEvent* e = Recorder::first_error(events);
   REQUIRE(e != nullptr);
   CAPTURE(e->error.describe());
   CHECK(e->error.code == ErrorCode::kNetworkHttpStatus);
-  REQUIRE(rec.wait_state(PlayerState::kError));
-  CHECK(player.state() == PlayerState::kError);
-  player.stop();
-  CHECK(player.state() == PlayerState::kIdle);
-  player.set_listener(nullptr);
+  REQUIRE(p.rec.wait_state(PlayerState::kError));
+  CHECK(p.player.state() == PlayerState::kError);
+  p.player.stop();
+  CHECK(p.player.state() == PlayerState::kIdle);
+  p.player.set_listener(nullptr);
 }
 
 TEST_CASE("subtitles: cues reach the cue callback when a text language is chosen", "[api][tracks]") {
@@ -395,7 +352,6 @@ TEST_CASE("subtitles: cues reach the cue callback when a text language is chosen
   CAPTURE(at_load);
   std::mutex mu;
   std::vector<abrplay::media::TextCue> cues;
-  Recorder rec;
   PlayerConfig c;
   c.sinks.kind = at_load ? abrplay::SinkKind::kNullMaxSpeed : abrplay::SinkKind::kNullRealTime;
   if (at_load) c.preferred_text_languages = {"en"};
@@ -403,16 +359,15 @@ TEST_CASE("subtitles: cues reach the cue callback when a text language is chosen
     std::lock_guard lock(mu);
     cues.push_back(cue);
   };
-  Player player(c);
-  player.set_listener(&rec);
-  REQUIRE(player.load(origin->url(0) + "number/manifest.mpd").code == ErrorCode::kOk);
+  PlayerSession p(c);
+  p.load(manifest_url(*origin));
   if (!at_load) {
-    REQUIRE(rec.wait_state(PlayerState::kPlaying));
-    player.select_text_language("en");  // reloads at the current position
+    REQUIRE(p.rec.wait_state(PlayerState::kPlaying));
+    p.player.select_text_language("en");  // reloads at the current position
   }
-  REQUIRE(rec.wait_state(PlayerState::kEnded, 20s));
-  CHECK(Recorder::first_error(rec.events()) == nullptr);
-  player.set_listener(nullptr);
+  REQUIRE(p.rec.wait_state(PlayerState::kEnded, 20s));
+  CHECK(Recorder::first_error(p.rec.events()) == nullptr);
+  p.player.set_listener(nullptr);
   std::lock_guard lock(mu);
   REQUIRE_FALSE(cues.empty());
   for (const auto& cue : cues) {
@@ -433,19 +388,19 @@ TEST_CASE("external sinks are presented on the thread that calls pump()", "[api]
     std::thread::id owner = std::this_thread::get_id();
     int frames = 0;
   } sink;
-  Recorder rec;
   PlayerConfig c;
   c.sinks.kind = abrplay::SinkKind::kExternal;
   c.sinks.max_speed = true;
   c.sinks.video = &sink;
-  Player player(c);
-  player.set_listener(&rec);
-  REQUIRE(player.load(origin->url(0) + "number/manifest.mpd").code == ErrorCode::kOk);
+  PlayerSession p(c);
+  p.load(manifest_url(*origin));
   const auto deadline = std::chrono::steady_clock::now() + 30s;
-  while (player.state() != PlayerState::kEnded && std::chrono::steady_clock::now() < deadline) {
-    player.pump(std::chrono::milliseconds(20));
+  while (p.player.state() != PlayerState::kEnded && std::chrono::steady_clock::now() < deadline) {
+    p.player.pump(std::chrono::milliseconds(20));
   }
-  CHECK(player.state() == PlayerState::kEnded);
+  CHECK(p.player.state() == PlayerState::kEnded);
   CHECK(sink.frames == 200);
-  player.set_listener(nullptr);
+  p.player.set_listener(nullptr);
 }
+
+}  // namespace abrplay::test

@@ -27,13 +27,9 @@
 #include "test_collector.h"
 
 using namespace std::chrono_literals;
-using abrplay::ErrorCode;
-using abrplay::Player;
-using abrplay::PlayerConfig;
-using abrplay::PlayerEvent;
-using abrplay::PlayerState;
-using abrplay::test::Recorder;
-using abrplay::test::states;
+
+namespace abrplay::test {
+
 using Json = nlohmann::json;
 
 namespace {
@@ -82,26 +78,21 @@ TEST_CASE("heartbeats arrive on time, validate, and add up to the origin's reque
   const auto dir = std::filesystem::temp_directory_path() / ("abrplay-api-telemetry-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  abrplay::origin::OriginConfig oc;
-  oc.roots = {ABRPLAY_TEST_CONTENT_DIR};
+  origin::OriginConfig oc = origin_serving();
   oc.log_path = (dir / "requests.jsonl").string();
   oc.telemetry_out = (dir / "telemetry.jsonl").string();
-  auto started = abrplay::origin::Origin::start(std::move(oc));
-  REQUIRE(started.has_value());
-  auto origin = std::move(*started);
+  auto origin = start_origin(std::move(oc));
   constexpr auto kInterval = 500ms;
   {
-    Recorder rec;
     PlayerConfig c;  // real time: 8 s of playback hold about 16 heartbeats
     c.telemetry_url = origin->url(0) + "telemetry";
     c.telemetry_interval = kInterval;
-    Player player(c);
-    player.set_listener(&rec);
-    REQUIRE(player.load(origin->url(0) + "number/manifest.mpd").code == ErrorCode::kOk);
-    INFO(states(rec.events()));
-    REQUIRE(rec.wait([](const auto& ev) { return has_event(ev, PlayerEvent::Kind::kTelemetrySent); }));
-    CHECK(Recorder::reached(rec.events(), PlayerState::kEnded));
-    player.set_listener(nullptr);
+    PlayerSession p(c);
+    p.load(manifest_url(*origin));
+    INFO(states(p.rec.events()));
+    REQUIRE(p.rec.wait([](const auto& ev) { return has_event(ev, PlayerEvent::Kind::kTelemetrySent); }));
+    CHECK(Recorder::reached(p.rec.events(), PlayerState::kEnded));
+    p.player.set_listener(nullptr);
   }
   origin.reset();  // joins the servers: every request and payload is written
 
@@ -119,7 +110,7 @@ TEST_CASE("heartbeats arrive on time, validate, and add up to the origin's reque
   // Schema (the collector adds "received", which the schema allows).
   std::vector<std::string> texts;
   for (const auto& p : payloads) texts.push_back(p.dump());
-  CHECK(abrplay::test::validate_telemetry(texts, "api-telemetry-samples") == 0);
+  CHECK(validate_telemetry(texts, "api-telemetry-samples") == 0);
 
   // The payloads' downloads, summed per representation, against the origin's request log.
   std::map<std::string, RepTotals> reported, logged;
@@ -159,17 +150,15 @@ TEST_CASE("heartbeats arrive on time, validate, and add up to the origin's reque
 
 TEST_CASE("a collector that answers 500, then is slow, does not disturb playback and loses nothing once back",
           "[api][telemetry]") {
-  auto origin = abrplay::test::serve();
-  abrplay::test::Collector collector;
+  auto origin = serve();
+  Collector collector;
   collector.set_status(500);
-  Recorder rec;
   PlayerConfig c;  // real time, so that the failures fall during playback
   c.telemetry_url = collector.url();
   c.telemetry_interval = 300ms;
   {
-    Player player(c);
-    player.set_listener(&rec);
-    REQUIRE(player.load(origin->url(0) + "number/manifest.mpd").code == ErrorCode::kOk);
+    PlayerSession p(c);
+    p.load(manifest_url(*origin));
     // 500 for the first two POSTs (the reporter backs off 1 s, then 2 s), then slow: the next POST
     // is held unanswered for 1.5 s of playback, then answered; from then on the collector is healthy.
     REQUIRE(collector.wait_arrivals(2, 20s));
@@ -178,9 +167,9 @@ TEST_CASE("a collector that answers 500, then is slow, does not disturb playback
     REQUIRE(collector.wait_arrivals(3, 20s));
     std::this_thread::sleep_for(1500ms);  // the fault's length, not a synchronisation
     collector.hold(false);
-    INFO(states(rec.events()));
-    REQUIRE(rec.wait([](const auto& ev) { return has_event(ev, PlayerEvent::Kind::kTelemetrySent); }));
-    const auto events = rec.events();
+    INFO(states(p.rec.events()));
+    REQUIRE(p.rec.wait([](const auto& ev) { return has_event(ev, PlayerEvent::Kind::kTelemetrySent); }));
+    const auto events = p.rec.events();
     CHECK(Recorder::reached(events, PlayerState::kEnded));
     CHECK(Recorder::first_error(events) == nullptr);
     for (const auto& e : events) {
@@ -188,11 +177,11 @@ TEST_CASE("a collector that answers 500, then is slow, does not disturb playback
     }
     // Playback as if nothing happened: every frame reached presentation (on a loaded machine a
     // real-time sink may drop a late one: counted, never lost), no stall.
-    const auto s = player.stats();
+    const auto s = p.player.stats();
     CAPTURE(s.frames_presented, s.frames_dropped);
     CHECK(s.frames_presented + s.frames_dropped == 200);
     CHECK(s.stalls == 0);
-    player.set_listener(nullptr);
+    p.player.set_listener(nullptr);
   }
   // Nothing lost: the payloads the collector accepted hold every seq, in order of first arrival,
   // final last. Delivery is at least once: a POST that flush() cancels after the collector took it
@@ -227,32 +216,33 @@ TEST_CASE("a collector that answers 500, then is slow, does not disturb playback
 
 TEST_CASE("a collector that is down for the whole session: playback ends normally, the loss is reported",
           "[api][telemetry]") {
-  auto origin = abrplay::test::serve();
+  auto origin = serve();
   std::string url;
   {
-    abrplay::test::Collector gone;  // a port that was just free: nothing listens there any more
+    Collector gone;  // a port that was just free: nothing listens there any more
     url = gone.url();
   }
-  Recorder rec;
-  PlayerConfig c = abrplay::test::max_speed();
+  PlayerConfig c = max_speed();
   c.telemetry_url = url;
   c.telemetry_interval = 100ms;
   c.telemetry_flush_deadline = 500ms;
+  std::vector<PlayerEvent> events;
   const auto t0 = std::chrono::steady_clock::now();
   {
-    Player player(c);
-    player.set_listener(&rec);
-    REQUIRE(player.load(origin->url(0) + "number/manifest.mpd").code == ErrorCode::kOk);
-    REQUIRE(rec.wait([](const auto& ev) { return has_event(ev, PlayerEvent::Kind::kTelemetrySent); }));
-    CHECK(player.stats().frames_presented == 200);
-    CHECK(player.stats().stalls == 0);
-    player.set_listener(nullptr);
+    PlayerSession p(c);
+    p.load(manifest_url(*origin));
+    REQUIRE(p.rec.wait([](const auto& ev) { return has_event(ev, PlayerEvent::Kind::kTelemetrySent); }));
+    CHECK(p.player.stats().frames_presented == 200);
+    CHECK(p.player.stats().stalls == 0);
+    p.player.set_listener(nullptr);
+    events = p.rec.events();  // all there are: the listener is gone
   }
   CHECK(std::chrono::steady_clock::now() - t0 < 20s);
-  const auto events = rec.events();
   CHECK(Recorder::reached(events, PlayerState::kEnded));
   CHECK(Recorder::first_error(events) == nullptr);
   for (const auto& e : events) {
     if (e.kind == PlayerEvent::Kind::kTelemetrySent) CHECK(e.error.code == ErrorCode::kNetworkTimeout);
   }
 }
+
+}  // namespace abrplay::test

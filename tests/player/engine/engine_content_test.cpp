@@ -6,8 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "support/engine_harness.h"
-#include "support/origin_helpers.h"
+#include "support/origin_session.h"
 
 namespace abrplay::engine::test {
 
@@ -23,13 +22,9 @@ TEST_CASE("real content in every addressing variant plays to the end with real i
           "[engine][content]") {
   const std::string variant = GENERATE(as<std::string>{}, "number", "timeline", "segmentbase", "hevc");
   CAPTURE(variant);
-  origin::OriginConfig oc;
-  oc.roots = {ABRPLAY_TEST_CONTENT_DIR};
-  auto origin = serve(oc);
-  Harness h(8.0);
+  OriginSession h(abrplay::test::origin_serving(), 8.0);
   h.start();
-  REQUIRE(h.load(origin->url(0) + variant + "/manifest.mpd").code == ErrorCode::kOk);
-  REQUIRE(h.rec.wait_state(EngineState::kEnded, std::chrono::seconds(30)));
+  h.open_until(EngineState::kEnded, std::chrono::seconds(30), variant + "/manifest.mpd");
   // Copied out on the player thread, checked here (a failed REQUIRE must not throw on the loop).
   std::map<TrackType, std::vector<BufferedSegment>> kept;
   h.on_loop([&] {

@@ -3,9 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "abrplay/abr/algorithm/fixed.h"
-#include "support/engine_harness.h"
-#include "support/origin_helpers.h"
-#include "support/synthetic_content.h"
+#include "support/origin_session.h"
 
 namespace abrplay::engine::test {
 
@@ -17,8 +15,7 @@ using std::chrono::seconds;
 // The origin's clock runs one hour ahead of this machine's: only a UTCTiming sync makes the
 // engine's idea of the live edge right.
 origin::OriginConfig live_config(const SyntheticContent& content, seconds preroll, seconds window) {
-  origin::OriginConfig oc;
-  oc.roots = {content.dir().string()};
+  origin::OriginConfig oc = serving(content);
   oc.live = true;
   oc.live_preroll = preroll;
   oc.live_window = window;
@@ -34,12 +31,11 @@ ContentSpec live_spec(bool timeline = false) {
   return spec;
 }
 
-// Starts a 1x harness with the lowest representation pinned, loads `origin`'s live MPD and waits
-// until it plays.
-void play_live(Harness& h, const origin::Origin& origin) {
-  h.start({}, std::make_unique<abr::FixedAlgorithm>(0));
-  REQUIRE(h.load(origin.url(0) + "manifest.mpd").code == ErrorCode::kOk);
-  REQUIRE(h.rec.wait_state(EngineState::kPlaying, kLimit));
+// Starts the engine with `config` and the lowest representation pinned, loads the origin's live
+// MPD and waits until it plays.
+void play_live(OriginSession& h, EngineConfig config = {}) {
+  h.start(std::move(config), std::make_unique<abr::FixedAlgorithm>(0));
+  h.open_until(EngineState::kPlaying);
 }
 
 // Waits until `more` video segments beyond those fetched so far have arrived.
@@ -58,9 +54,8 @@ TEST_CASE("live: syncs the clock by UTCTiming, starts the suggested delay behind
           "and keeps up by waiting for each segment",
           "[engine][live]") {
   SyntheticContent content(live_spec());
-  auto origin = serve(live_config(content, seconds(8), seconds(30)));
-  Harness h(1.0);
-  play_live(h, *origin);
+  OriginSession h(live_config(content, seconds(8), seconds(30)), 1.0);
+  play_live(h);
   // Three more segments published after the start, each fetched once it is available.
   REQUIRE(wait_more_video(h, 3));
   MediaTime latency{0};
@@ -98,13 +93,10 @@ TEST_CASE("live: a start position outside the time-shift window jumps forward to
   spec.segments = 80;
   spec.audio = {};
   SyntheticContent content(spec);
-  auto origin = serve(live_config(content, seconds(40), seconds(4)));
-  Harness h(1.0);
+  OriginSession h(live_config(content, seconds(40), seconds(4)), 1.0);
   EngineConfig cfg;
   cfg.live_delay = seconds(20);  // edge 40 s - 20 s = 20 s, long gone from a 4 s window
-  h.start(cfg, std::make_unique<abr::FixedAlgorithm>(0));
-  REQUIRE(h.load(origin->url(0) + "manifest.mpd").code == ErrorCode::kOk);
-  REQUIRE(h.rec.wait_state(EngineState::kPlaying, kLimit));
+  play_live(h, cfg);
   h.on_loop([&] { h.engine->stop(); });
   auto lock = h.rec.lock();
   CHECK(h.rec.errors.empty());
@@ -122,9 +114,8 @@ namespace abrplay::engine::test {
 TEST_CASE("live with a SegmentTimeline: the loader waits for each MPD refresh to learn the next segment",
           "[engine][live]") {
   SyntheticContent content(live_spec(/*timeline=*/true));
-  auto origin = serve(live_config(content, seconds(8), seconds(30)));
-  Harness h(1.0);
-  play_live(h, *origin);
+  OriginSession h(live_config(content, seconds(8), seconds(30)), 1.0);
+  play_live(h);
   // The trimmed timeline lists only published segments: new ones come with refreshed MPDs.
   REQUIRE(wait_more_video(h, 2));
   h.on_loop([&] { h.engine->stop(); });
@@ -147,10 +138,9 @@ TEST_CASE("live: MPD refreshes that fail are warnings; playback goes on with the
           "[engine][live][errors]") {
   SyntheticContent content(live_spec());
   origin::OriginConfig oc = live_config(content, seconds(8), seconds(30));
-  oc.cdns[0].faults = faults(R"({"rules": [{"match": "*.mpd", "from_s": 1, "fault": "status", "status": 503}]})");
-  auto origin = serve(std::move(oc));
-  Harness h(1.0);
-  play_live(h, *origin);
+  oc.cdns[0].faults = fault_plan(R"({"rules": [{"match": "*.mpd", "from_s": 1, "fault": "status", "status": 503}]})");
+  OriginSession h(std::move(oc), 1.0);
+  play_live(h);
   const auto refresh_failed = [&] {
     for (const auto& w : h.rec.warnings) {
       if (w.message.rfind("MPD ", 0) == 0 && w.message.find("503") != std::string::npos) return true;
@@ -169,9 +159,8 @@ TEST_CASE("live: a jump of the local wall clock does not move the live edge (tim
   const auto jump = GENERATE(std::chrono::hours(1), -std::chrono::hours(1));
   CAPTURE(jump.count());
   SyntheticContent content(live_spec());
-  auto origin = serve(live_config(content, seconds(8), seconds(30)));
-  Harness h(1.0);
-  play_live(h, *origin);
+  OriginSession h(live_config(content, seconds(8), seconds(30)), 1.0);
+  play_live(h);
   h.clock.step_wall(jump);
   // Segments keep coming one per second, each once it is published: no 404s, no jump in the window.
   REQUIRE(wait_more_video(h, 3));

@@ -4,39 +4,26 @@
 
 #include <set>
 
-#include "support/engine_harness.h"
-#include "support/origin_helpers.h"
-#include "support/synthetic_content.h"
+#include "support/origin_session.h"
 
 namespace abrplay::engine::test {
-
-namespace {
-
-using std::chrono::milliseconds;
-using std::chrono::seconds;
-
-
-}  // namespace
 
 TEST_CASE("with two CDNs of which one answers 503, every segment comes from the healthy one and playback ends",
           "[engine][network][cdn]") {
   SyntheticContent content({});
-  origin::OriginConfig oc;
-  oc.roots = {content.dir().string()};
+  origin::OriginConfig oc = serving(content);
   oc.cdns.resize(2);
-  oc.cdns[0].faults = faults(R"({"rules": [{"match": "*.m4s", "fault": "status", "status": 503}]})");
-  auto origin = serve(oc);
-  Harness h(4.0);
+  oc.cdns[0].faults = fault_plan(R"({"rules": [{"match": "*.m4s", "fault": "status", "status": 503}]})");
+  OriginSession h(std::move(oc));
   h.start();
-  REQUIRE(h.load(origin->url(0) + "manifest.mpd").code == ErrorCode::kOk);
-  REQUIRE(h.rec.wait_state(EngineState::kEnded, kLimit));
+  h.open_until(EngineState::kEnded);
   auto lock = h.rec.lock();
   CHECK(h.rec.errors.empty());
   int media = 0;
   for (const auto& d : h.rec.downloads) {
     if (d.kind != DownloadKind::kMedia && d.kind != DownloadKind::kInit) continue;
     ++media;
-    CHECK(d.base_url == origin->url(1));
+    CHECK(d.base_url == h.server().url(1));
   }
   CHECK(media >= 16 + 2);
 }
@@ -44,14 +31,11 @@ TEST_CASE("with two CDNs of which one answers 503, every segment comes from the 
 TEST_CASE("a segment that fails on every CDN and rendition is skipped with warnings naming it; playback ends",
           "[engine][network][errors]") {
   SyntheticContent content({});
-  origin::OriginConfig oc;
-  oc.roots = {content.dir().string()};
-  oc.cdns[0].faults = faults(R"({"rules": [{"match": "*seg-v*-2.m4s", "fault": "status", "status": 404}]})");
-  auto origin = serve(oc);
-  Harness h(4.0);
+  origin::OriginConfig oc = serving(content);
+  oc.cdns[0].faults = fault_plan(R"({"rules": [{"match": "*seg-v*-2.m4s", "fault": "status", "status": 404}]})");
+  OriginSession h(std::move(oc));
   h.start();
-  REQUIRE(h.load(origin->url(0) + "manifest.mpd").code == ErrorCode::kOk);
-  REQUIRE(h.rec.wait_state(EngineState::kEnded, kLimit));
+  h.open_until(EngineState::kEnded);
   auto lock = h.rec.lock();
   CHECK(h.rec.errors.empty());
   std::vector<std::string> about_segment_2;
@@ -71,14 +55,11 @@ TEST_CASE("a segment that fails on every CDN and rendition is skipped with warni
 TEST_CASE("when three media downloads in a row fail everywhere, the engine stops in the error state naming them",
           "[engine][network][errors]") {
   SyntheticContent content({});
-  origin::OriginConfig oc;
-  oc.roots = {content.dir().string()};
-  oc.cdns[0].faults = faults(R"({"rules": [{"match": "*seg-v*", "fault": "status", "status": 404}]})");
-  auto origin = serve(oc);
-  Harness h(4.0);
+  origin::OriginConfig oc = serving(content);
+  oc.cdns[0].faults = fault_plan(R"({"rules": [{"match": "*seg-v*", "fault": "status", "status": 404}]})");
+  OriginSession h(std::move(oc));
   h.start();
-  REQUIRE(h.load(origin->url(0) + "manifest.mpd").code == ErrorCode::kOk);
-  REQUIRE(h.rec.wait_state(EngineState::kError, kLimit));
+  h.open_until(EngineState::kError);
   auto lock = h.rec.lock();
   REQUIRE(h.rec.errors.size() == 1);
   CHECK(h.rec.errors[0].code == ErrorCode::kNetworkHttpStatus);

@@ -3,9 +3,7 @@
 // engine_virtual_test.cpp.
 #include <catch2/catch.hpp>
 
-#include "support/engine_harness.h"
-#include "support/origin_helpers.h"
-#include "support/synthetic_content.h"
+#include "support/origin_session.h"
 
 namespace abrplay::engine::test {
 
@@ -14,12 +12,6 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-origin::OriginConfig config_for(const SyntheticContent& content) {
-  origin::OriginConfig oc;
-  oc.roots = {content.dir().string()};
-  return oc;
-}
-
 }  // namespace
 
 TEST_CASE("a seek inside the buffer keeps it: no segment is fetched again and playback resumes at the target",
@@ -27,10 +19,9 @@ TEST_CASE("a seek inside the buffer keeps it: no segment is fetched again and pl
   ContentSpec spec;
   spec.segments = 20;
   SyntheticContent content(spec);
-  auto origin = serve(config_for(content));
-  Harness h(4.0);
+  OriginSession h(content);
   h.start();
-  REQUIRE(h.load(origin->url(0) + "manifest.mpd").code == ErrorCode::kOk);
+  h.open();
   // Unshaped localhost: all 20 s are buffered almost at once (max_buffer 20 s).
   REQUIRE(h.rec.wait([&] {
     return h.rec.media(TrackType::kVideo).size() == 20 && h.rec.media(TrackType::kAudio).size() == 20 &&
@@ -60,16 +51,14 @@ TEST_CASE("a seek beyond the buffer flushes it and restarts loading at the segme
   ContentSpec spec;
   spec.segments = 30;
   SyntheticContent content(spec);
-  auto origin = serve(config_for(content));
-  Harness h(1.0);
+  OriginSession h(content, 1.0);
   EngineConfig cfg;
   cfg.load.min_buffer = seconds(2);
   cfg.load.max_buffer = seconds(3);
   cfg.load.startup_buffer = seconds(1);
   cfg.load.rebuffer_buffer = seconds(1);
   h.start(cfg);
-  REQUIRE(h.load(origin->url(0) + "manifest.mpd").code == ErrorCode::kOk);
-  REQUIRE(h.rec.wait_state(EngineState::kPlaying, kLimit));
+  h.open_until(EngineState::kPlaying);
   std::size_t before = 0;
   h.on_loop([&] {
     before = h.rec.media(TrackType::kVideo).size();  // the loop is this thread: no event races
@@ -90,18 +79,15 @@ TEST_CASE("a seek beyond the buffer flushes it and restarts loading at the segme
 
 TEST_CASE("a missing MPD ends in the error state with a network code naming the URL", "[engine][errors]") {
   SyntheticContent content({});
-  auto origin = serve(config_for(content));
-  Harness h;
+  OriginSession h(content);
   EngineConfig cfg;
   cfg.retry.max_attempts = 1;
   h.start(cfg);
-  const std::string url = origin->url(0) + "missing.mpd";
-  REQUIRE(h.load(url).code == ErrorCode::kOk);
-  REQUIRE(h.rec.wait_state(EngineState::kError, kLimit));
+  h.open_until(EngineState::kError, kLimit, "missing.mpd");
   auto lock = h.rec.lock();
   REQUIRE(h.rec.errors.size() == 1);
   CHECK(h.rec.errors[0].code == ErrorCode::kNetworkHttpStatus);
-  CHECK(h.rec.errors[0].message.find(url) != std::string::npos);
+  CHECK(h.rec.errors[0].message.find(h.url("missing.mpd")) != std::string::npos);
 }
 
 TEST_CASE("a malformed MPD and an MPD without decodable codecs are manifest errors", "[engine][errors]") {
@@ -111,26 +97,18 @@ TEST_CASE("a malformed MPD and an MPD without decodable codecs are manifest erro
   undecodable.video = {{"x", 100'000, "xyz1.1"}};
   undecodable.audio = {};
   SyntheticContent other(undecodable);
-  origin::OriginConfig oc;
-  oc.roots = {content.dir().string()};
-  auto origin = serve(oc);
-  origin::OriginConfig oc2;
-  oc2.roots = {other.dir().string()};
-  auto origin2 = serve(oc2);
   {
-    Harness h;
+    OriginSession h(content);
     h.start();
-    REQUIRE(h.load(origin->url(0) + "broken.mpd").code == ErrorCode::kOk);
-    REQUIRE(h.rec.wait_state(EngineState::kError, kLimit));
+    h.open_until(EngineState::kError, kLimit, "broken.mpd");
     auto lock = h.rec.lock();
     CHECK(h.rec.errors.at(0).code == ErrorCode::kManifestMalformedXml);
     CHECK(h.rec.errors.at(0).message.find("broken.mpd") != std::string::npos);
   }
   {
-    Harness h;
+    OriginSession h(other);
     h.start();
-    REQUIRE(h.load(origin2->url(0) + "manifest.mpd").code == ErrorCode::kOk);
-    REQUIRE(h.rec.wait_state(EngineState::kError, kLimit));
+    h.open_until(EngineState::kError);
     auto lock = h.rec.lock();
     CHECK(h.rec.errors.at(0).code == ErrorCode::kManifestNoPlayableContent);
     CHECK(h.rec.errors.at(0).message.find("codec 'xyz1.1'") != std::string::npos);
@@ -139,11 +117,10 @@ TEST_CASE("a malformed MPD and an MPD without decodable codecs are manifest erro
 
 TEST_CASE("load() twice without stop() is refused with kInvalidState", "[engine][errors]") {
   SyntheticContent content({});
-  auto origin = serve(config_for(content));
-  Harness h;
+  OriginSession h(content);
   h.start();
-  REQUIRE(h.load(origin->url(0) + "manifest.mpd").code == ErrorCode::kOk);
-  CHECK(h.load(origin->url(0) + "manifest.mpd").code == ErrorCode::kInvalidState);
+  h.open();
+  CHECK(h.load(h.url("manifest.mpd")).code == ErrorCode::kInvalidState);
   // Let the MPD be served before tearing down: stopping an origin that never accepted a
   // connection can hang in httplib (stop() before listen() is running is lost).
   CHECK(h.rec.wait([&] { return h.rec.state != EngineState::kLoading; }, std::chrono::seconds(20)));
@@ -158,15 +135,11 @@ TEST_CASE("without play_when_ready the engine waits in paused; play() starts it,
   ContentSpec spec;
   spec.segments = 20;
   SyntheticContent content(spec);
-  origin::OriginConfig oc;
-  oc.roots = {content.dir().string()};
-  auto origin = serve(oc);
-  Harness h(4.0);
+  OriginSession h(content);
   EngineConfig cfg;
   cfg.play_when_ready = false;
   h.start(cfg);
-  REQUIRE(h.load(origin->url(0) + "manifest.mpd").code == ErrorCode::kOk);
-  REQUIRE(h.rec.wait_state(EngineState::kPaused, std::chrono::seconds(20)));
+  h.open_until(EngineState::kPaused, std::chrono::seconds(20));
   h.on_loop([&] {
     CHECK(h.engine->position() == MediaTime{0});
     h.engine->play();

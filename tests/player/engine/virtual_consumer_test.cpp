@@ -43,13 +43,24 @@ class BufferSource final : public SegmentSource {
 
 constexpr TrackType kBoth[] = {TrackType::kVideo, TrackType::kAudio};
 
+// The set-up of every case: a consumer at `speed` on a kManual loop and a fake clock, reading a
+// BufferSource (the consumer is declared last, so it goes first).
+struct ConsumerRig {
+  explicit ConsumerRig(double speed = 1.0) : c(loop, speed) {}
+  abrplay::test::FakeClock clock;
+  EventLoop loop{clock, EventLoop::Mode::kManual};
+  BufferSource src;
+  VirtualConsumer c;
+};
+
+struct DoubleSpeedRig : ConsumerRig {
+  DoubleSpeedRig() : ConsumerRig(2.0) {}
+};
+
 }  // namespace
 
-TEST_CASE("the virtual consumer plays at real speed and stalls where the shorter track ends", "[engine][consumer]") {
-  abrplay::test::FakeClock clock;
-  EventLoop loop(clock, EventLoop::Mode::kManual);
-  BufferSource src;
-  VirtualConsumer c(loop);
+TEST_CASE_METHOD(ConsumerRig, "the virtual consumer plays at real speed and stalls where the shorter track ends",
+                 "[engine][consumer]") {
   c.attach(src, kBoth, seconds(0));
   src.add(TrackType::kVideo, 0, 4);
   src.add(TrackType::kAudio, 0, 2);
@@ -69,11 +80,8 @@ TEST_CASE("the virtual consumer plays at real speed and stalls where the shorter
   CHECK(c.position() == milliseconds(2500));
 }
 
-TEST_CASE("at twice the speed, eight seconds play in four and the end is reported once", "[engine][consumer]") {
-  abrplay::test::FakeClock clock;
-  EventLoop loop(clock, EventLoop::Mode::kManual);
-  BufferSource src;
-  VirtualConsumer c(loop, 2.0);
+TEST_CASE_METHOD(DoubleSpeedRig, "at twice the speed, eight seconds play in four and the end is reported once",
+                 "[engine][consumer]") {
   c.attach(src, kBoth, seconds(0));
   for (int i = 0; i < 4; ++i) {
     src.add(TrackType::kVideo, i * 2, 2);
@@ -91,11 +99,7 @@ TEST_CASE("at twice the speed, eight seconds play in four and the end is reporte
   CHECK(c.segments_read() == 8);
 }
 
-TEST_CASE("a gap in every track is skipped at once instead of stalling", "[engine][consumer]") {
-  abrplay::test::FakeClock clock;
-  EventLoop loop(clock, EventLoop::Mode::kManual);
-  BufferSource src;
-  VirtualConsumer c(loop);
+TEST_CASE_METHOD(ConsumerRig, "a gap in every track is skipped at once instead of stalling", "[engine][consumer]") {
   const TrackType video_only[] = {TrackType::kVideo};
   c.attach(src, video_only, seconds(0));
   src.add(TrackType::kVideo, 0, 2);
@@ -107,11 +111,7 @@ TEST_CASE("a gap in every track is skipped at once instead of stalling", "[engin
   CHECK(src.starved == 0);
 }
 
-TEST_CASE("pause holds the position and flush restarts at the seek target", "[engine][consumer]") {
-  abrplay::test::FakeClock clock;
-  EventLoop loop(clock, EventLoop::Mode::kManual);
-  BufferSource src;
-  VirtualConsumer c(loop);
+TEST_CASE_METHOD(ConsumerRig, "pause holds the position and flush restarts at the seek target", "[engine][consumer]") {
   const TrackType video_only[] = {TrackType::kVideo};
   c.attach(src, video_only, seconds(0));
   for (int i = 0; i < 5; ++i) src.add(TrackType::kVideo, i * 2, 2);
@@ -132,11 +132,8 @@ TEST_CASE("pause holds the position and flush restarts at the seek target", "[en
 
 namespace abrplay::engine::test {
 
-TEST_CASE("a text track without segments neither stalls playback nor holds its end", "[engine][consumer]") {
-  abrplay::test::FakeClock clock;
-  EventLoop loop(clock, EventLoop::Mode::kManual);
-  BufferSource src;
-  VirtualConsumer c(loop);
+TEST_CASE_METHOD(ConsumerRig, "a text track without segments neither stalls playback nor holds its end",
+                 "[engine][consumer]") {
   const TrackType with_text[] = {TrackType::kVideo, TrackType::kText};
   c.attach(src, with_text, seconds(0));
   src.add(TrackType::kVideo, 0, 2);

@@ -13,8 +13,9 @@
 #include "abrplay/net/http_client.h"
 #include "abrplay/player/telemetry/reporter.h"
 #include "fake_clock.h"
-#include "test_collector.h"
 #include "origin.h"
+#include "test_collector.h"
+#include "test_origin.h"
 
 namespace tel = abrplay::telemetry;
 namespace net = abrplay::net;
@@ -73,14 +74,11 @@ std::vector<int> seqs(const std::string& body) {
 }  // namespace
 
 TEST_CASE("heartbeats reach abrplay-origin's collector, one POST each, in order", "[telemetry][reporter]") {
-  abrplay::origin::OriginConfig oc;
-  oc.roots = {ABRPLAY_TEST_DATA_DIR};
-  auto origin = abrplay::origin::Origin::start(std::move(oc));
-  REQUIRE(origin.has_value());
+  auto origin = abrplay::test::start_origin(abrplay::test::origin_serving({ABRPLAY_TEST_DATA_DIR}));
   net::HttpClient http;
   TestLoop loop;
   abrplay::test::FakeClock clock;
-  tel::Reporter reporter(http, loop, clock, config(origin.value()->url(0) + "telemetry"));
+  tel::Reporter reporter(http, loop, clock, config(origin->url(0) + "telemetry"));
   for (int i = 0; i < 3; ++i) {
     reporter.enqueue(payload(i));
     reporter.poll();
@@ -88,7 +86,7 @@ TEST_CASE("heartbeats reach abrplay-origin's collector, one POST each, in order"
   }
   CHECK(reporter.stats().sent_payloads == 3);
   CHECK(reporter.stats().sent_requests == 3);
-  const Json sessions = origin.value()->telemetry().sessions();
+  const Json sessions = origin->telemetry().sessions();
   REQUIRE(sessions.size() == 1);
   CHECK(sessions[0]["heartbeats"] == 3);
   CHECK(sessions[0]["last"]["seq"] == 2);
