@@ -13,6 +13,7 @@
 #include "abrplay/net/fetcher.h"
 #include "abrplay/net/transport.h"
 #include "abrplay/player/engine/event_loop.h"
+#include "abrplay/player/engine/liveness.h"
 #include "abrplay/player/engine/streaming_engine.h"
 #include "abrplay/player/manifest/model.h"
 #include "loader_host.h"
@@ -123,7 +124,7 @@ class StreamingEngine::Impl final : public LoaderHost, public SegmentSource {
   std::unique_ptr<net::Fetcher> absolute_fetcher_;
   std::map<std::vector<std::string>, std::unique_ptr<net::Fetcher>> fetchers_;
   std::vector<std::unique_ptr<TrackLoader>> loaders_;  // video, audio, text (those selected)
-  std::shared_ptr<char> alive_ = std::make_shared<char>();
+  Liveness alive_;  // tasks posted to the loop check it before touching this
   bool pump_posted_ = false;  // a pump_all() is posted (download_ended)
 };
 

@@ -40,7 +40,7 @@ void StreamingEngine::Impl::fetch_manifest(bool refresh) {
   req.priority = net::Priority::kHigh;
   if (config_.decorate_request) config_.decorate_request(req, RequestInfo{DownloadKind::kManifest});
   const std::uint64_t generation = generation_;
-  std::weak_ptr<char> alive = alive_;
+  const Liveness::Watch alive = alive_.watch();
   net::FetchCallbacks cbs;
   cbs.on_complete = [this, alive, generation, refresh](net::FetchOutcome outcome) {
     if (!alive.expired()) on_manifest(generation, refresh, std::move(outcome));
@@ -127,7 +127,7 @@ void StreamingEngine::Impl::sync_clock(std::size_t i, std::uint64_t generation) 
   req.url = first_token(t.value);
   req.priority = net::Priority::kHigh;
   if (config_.decorate_request) config_.decorate_request(req, RequestInfo{DownloadKind::kClockSync});
-  std::weak_ptr<char> alive = alive_;
+  const Liveness::Watch alive = alive_.watch();
   net::FetchCallbacks cbs;
   cbs.on_complete = [this, alive, generation, i, scheme, sent](net::FetchOutcome outcome) {
     if (alive.expired() || generation != generation_) return;
@@ -221,7 +221,7 @@ void StreamingEngine::Impl::schedule_refresh() {
   if (!mpd_ || !mpd_->is_dynamic() || !mpd_->minimum_update_period) return;
   // A minimumUpdatePeriod of 0 means "refresh whenever you like": once a second then.
   const MediaTime every = std::max(*mpd_->minimum_update_period, MediaTime(std::chrono::milliseconds(1000)));
-  std::weak_ptr<char> alive = alive_;
+  const Liveness::Watch alive = alive_.watch();
   const std::uint64_t generation = generation_;
   refresh_timer_ = loop_.post_after(every, [this, alive, generation] {
     if (alive.expired() || generation != generation_) return;

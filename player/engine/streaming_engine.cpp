@@ -190,7 +190,7 @@ bool StreamingEngine::Impl::may_start_media(TrackType track, MediaTime level) co
 void StreamingEngine::Impl::download_ended(TrackType) {
   if (!config_.serial_media || pump_posted_) return;
   pump_posted_ = true;
-  std::weak_ptr<char> alive = alive_;
+  const Liveness::Watch alive = alive_.watch();
   loop_.post([this, alive] {
     if (alive.expired()) return;
     pump_posted_ = false;

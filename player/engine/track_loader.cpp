@@ -264,7 +264,7 @@ void TrackLoader::wait_until(WallTime when) {
 }
 
 void TrackLoader::wait_for(MediaTime delay) {
-  std::weak_ptr<char> alive = alive_;
+  const Liveness::Watch alive = alive_.watch();
   wait_timer_ = host_.loop().post_after(delay, [this, alive] {
     if (alive.expired()) return;
     wait_timer_ = 0;

@@ -19,6 +19,7 @@
 
 #include "abrplay/abr/algorithm/abr_algorithm.h"
 #include "loader_host.h"
+#include "abrplay/player/engine/liveness.h"
 #include "abrplay/player/engine/track_buffer.h"
 #include "abrplay/player/manifest/segment_index.h"
 
@@ -123,7 +124,7 @@ class TrackLoader {
   std::uint64_t seq_ = 0;
   EventLoop::TimerId wait_timer_ = 0;
   EventLoop::TimerId abandon_timer_ = 0;
-  std::shared_ptr<char> alive_ = std::make_shared<char>();
+  Liveness alive_;  // tasks posted to the loop check it before touching this
 
   // The next download would be a media segment (its representation's index and init are loaded).
   bool next_is_media() const;

@@ -68,7 +68,7 @@ void TrackLoader::start_fetch(DownloadKind kind, std::size_t rep, const std::str
     f.context.now = host_.session_time();
   }
   const std::uint64_t seq = f.seq;
-  std::weak_ptr<char> alive = alive_;
+  const Liveness::Watch alive = alive_.watch();
   net::FetchCallbacks cbs;
   cbs.on_chunk = [this, alive, seq](net::BodyChunk chunk) {
     if (!alive.expired()) on_chunk(seq, std::move(chunk));
@@ -105,7 +105,7 @@ abr::ThroughputSample TrackLoader::sample_of(const InFlight& f) const {
 }
 
 void TrackLoader::schedule_abandon_check() {
-  std::weak_ptr<char> alive = alive_;
+  const Liveness::Watch alive = alive_.watch();
   abandon_timer_ = host_.loop().post_after(host_.config().abandon_check_every, [this, alive] {
     if (alive.expired()) return;
     abandon_timer_ = 0;
@@ -162,7 +162,7 @@ void TrackLoader::check_abandon() {
   forced_index_ = d.switch_to;
   forced_reason_ = "refetch after abandonment";
   pending_choice_.reset();
-  std::weak_ptr<char> alive = alive_;
+  const Liveness::Watch alive = alive_.watch();
   host_.loop().post([this, alive] {
     if (!alive.expired()) pump();
   });
