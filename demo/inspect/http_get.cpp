@@ -3,14 +3,10 @@
 
 #include <curl/curl.h>
 
-#include <memory>
+#include "abrplay/core/unique_handle.h"
 
 namespace abrplay::inspect {
 namespace {
-
-struct EasyDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
 
 struct Sink {
   std::string* body;
@@ -34,7 +30,7 @@ std::size_t on_data(char* data, std::size_t size, std::size_t n, void* user) {
 Expected<HttpBody, std::string> http_get(const std::string& url,
                                          const std::optional<manifest::ByteRange>& range,
                                          std::size_t max_bytes) {
-  std::unique_ptr<CURL, EasyDeleter> easy(curl_easy_init());
+  UniqueHandle<CURL, curl_easy_cleanup> easy(curl_easy_init());
   if (!easy) return Unexpected{std::string("cannot create a curl handle")};
   HttpBody out;
   Sink sink{&out.body, max_bytes};

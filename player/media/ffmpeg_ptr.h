@@ -16,13 +16,11 @@ extern "C" {
 #include <memory>
 #include <string>
 
+#include "abrplay/core/unique_handle.h"
 #include "abrplay/player/error.h"
 
 namespace abrplay::media::ff {
 
-struct FormatContextDeleter {
-  void operator()(AVFormatContext* p) const { avformat_close_input(&p); }
-};
 struct IoContextDeleter {
   // Frees the AVIOContext and its buffer (which FFmpeg may have reallocated).
   void operator()(AVIOContext* p) const {
@@ -30,37 +28,16 @@ struct IoContextDeleter {
     avio_context_free(&p);
   }
 };
-struct CodecContextDeleter {
-  void operator()(AVCodecContext* p) const { avcodec_free_context(&p); }
-};
-struct FrameDeleter {
-  void operator()(AVFrame* p) const { av_frame_free(&p); }
-};
-struct PacketDeleter {
-  void operator()(AVPacket* p) const { av_packet_free(&p); }
-};
-struct BufferRefDeleter {
-  void operator()(AVBufferRef* p) const { av_buffer_unref(&p); }
-};
-struct SwrDeleter {
-  void operator()(SwrContext* p) const { swr_free(&p); }
-};
-struct SwsDeleter {
-  void operator()(SwsContext* p) const { sws_freeContext(p); }
-};
-struct ParametersDeleter {
-  void operator()(AVCodecParameters* p) const { avcodec_parameters_free(&p); }
-};
 
-using FormatContextPtr = std::unique_ptr<AVFormatContext, FormatContextDeleter>;
+using FormatContextPtr = UniqueHandleByAddress<AVFormatContext, avformat_close_input>;
 using IoContextPtr = std::unique_ptr<AVIOContext, IoContextDeleter>;
-using CodecContextPtr = std::unique_ptr<AVCodecContext, CodecContextDeleter>;
-using FramePtr = std::unique_ptr<AVFrame, FrameDeleter>;
-using PacketPtr = std::unique_ptr<AVPacket, PacketDeleter>;
-using BufferRefPtr = std::unique_ptr<AVBufferRef, BufferRefDeleter>;
-using SwrPtr = std::unique_ptr<SwrContext, SwrDeleter>;
-using SwsPtr = std::unique_ptr<SwsContext, SwsDeleter>;
-using ParametersPtr = std::unique_ptr<AVCodecParameters, ParametersDeleter>;
+using CodecContextPtr = UniqueHandleByAddress<AVCodecContext, avcodec_free_context>;
+using FramePtr = UniqueHandleByAddress<AVFrame, av_frame_free>;
+using PacketPtr = UniqueHandleByAddress<AVPacket, av_packet_free>;
+using BufferRefPtr = UniqueHandleByAddress<AVBufferRef, av_buffer_unref>;
+using SwrPtr = UniqueHandleByAddress<SwrContext, swr_free>;
+using SwsPtr = UniqueHandle<SwsContext, sws_freeContext>;
+using ParametersPtr = UniqueHandleByAddress<AVCodecParameters, avcodec_parameters_free>;
 
 inline std::string error_string(int averror) {
   char buf[AV_ERROR_MAX_STRING_SIZE] = {};

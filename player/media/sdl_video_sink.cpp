@@ -4,21 +4,16 @@
 #include <string_view>
 #include <vector>
 
+#include "abrplay/core/unique_handle.h"
 #include "abrplay/player/media/sdl_sinks.h"
 #include "bitmap_font.h"
 
 namespace abrplay::media {
 namespace {
 
-struct WindowDeleter {
-  void operator()(SDL_Window* w) const { SDL_DestroyWindow(w); }
-};
-struct RendererDeleter {
-  void operator()(SDL_Renderer* r) const { SDL_DestroyRenderer(r); }
-};
-struct TextureDeleter {
-  void operator()(SDL_Texture* t) const { SDL_DestroyTexture(t); }
-};
+using WindowPtr = UniqueHandle<SDL_Window, SDL_DestroyWindow>;
+using RendererPtr = UniqueHandle<SDL_Renderer, SDL_DestroyRenderer>;
+using TexturePtr = UniqueHandle<SDL_Texture, SDL_DestroyTexture>;
 
 Error sdl_error(const std::string& what) { return Error{ErrorCode::kOutputVideo, "SDL video: " + what + ": " + SDL_GetError()}; }
 
@@ -93,9 +88,9 @@ void draw_overlay(SDL_Renderer* r, const SdlOverlay& o, const SDL_Rect& dst) {
 
 struct SdlVideoSink::Handles {
   bool subsystem = false;  // SDL_InitSubSystem succeeded: quit it last
-  std::unique_ptr<SDL_Window, WindowDeleter> window;
-  std::unique_ptr<SDL_Renderer, RendererDeleter> renderer;
-  std::unique_ptr<SDL_Texture, TextureDeleter> texture;
+  WindowPtr window;
+  RendererPtr renderer;
+  TexturePtr texture;
   int tex_w = 0;
   int tex_h = 0;
   ~Handles() {

@@ -4,30 +4,14 @@
 
 #include <curl/curl.h>
 
-#include <memory>
+#include "abrplay/core/unique_handle.h"
 
 namespace abrplay::net::detail {
 
-struct EasyDeleter {
-  void operator()(CURL* h) const { curl_easy_cleanup(h); }
-};
-struct MultiDeleter {
-  void operator()(CURLM* h) const { curl_multi_cleanup(h); }
-};
-struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
-struct UrlDeleter {
-  void operator()(CURLU* u) const { curl_url_cleanup(u); }
-};
-struct CurlStringDeleter {
-  void operator()(char* s) const { curl_free(s); }
-};
-
-using EasyPtr = std::unique_ptr<CURL, EasyDeleter>;
-using MultiPtr = std::unique_ptr<CURLM, MultiDeleter>;
-using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
-using UrlPtr = std::unique_ptr<CURLU, UrlDeleter>;
-using CurlString = std::unique_ptr<char, CurlStringDeleter>;
+using EasyPtr = UniqueHandle<CURL, curl_easy_cleanup>;
+using MultiPtr = UniqueHandle<CURLM, curl_multi_cleanup>;
+using SlistPtr = UniqueHandle<curl_slist, curl_slist_free_all>;
+using UrlPtr = UniqueHandle<CURLU, curl_url_cleanup>;
+using CurlString = UniqueHandle<char, curl_free>;
 
 }  // namespace abrplay::net::detail
