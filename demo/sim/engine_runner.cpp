@@ -23,6 +23,7 @@ abr::QoeSummary summary_of(const lab::LabSessionResult& r) {
   q.rebuffer_penalty = 4.3 * f.stall_s;
   q.utility = f.qoe_lin + q.rebuffer_penalty + f.smoothness;
   q.startup_s = f.startup_s.value_or(0);
+  q.startup_bound_s = r.startup_lower_bound_s.value_or(0);
   q.switches = static_cast<std::size_t>(f.switches);
   q.segments = f.video_segments.size();
   return q;
@@ -75,6 +76,7 @@ std::optional<std::string> write_sessions_json(const std::string& path, const st
                      {"failed", r.failed},
                      {"error", r.error},
                      {"startup_s", f.startup_s ? nlohmann::json(*f.startup_s) : nlohmann::json()},
+                     {"startup_bound_s", r.startup_lower_bound_s ? nlohmann::json(*r.startup_lower_bound_s) : nlohmann::json()},
                      {"stalls", f.stalls},
                      {"stall_s", f.stall_s},
                      {"played_s", f.played_s},

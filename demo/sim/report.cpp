@@ -50,6 +50,16 @@ std::vector<Summary> summarize(const std::vector<AlgorithmResult>& results) {
     s.switches = mean_of(r.per_trace, [](const abr::QoeSummary& q) { return static_cast<double>(q.switches); });
     s.startup_s = mean_of(r.per_trace, [](const abr::QoeSummary& q) { return q.startup_s; });
     for (const std::string& e : r.errors) s.failed += e.empty() ? 0 : 1;
+    std::vector<double> vs_bound;
+    for (const abr::QoeSummary& q : r.per_trace) {
+      if (q.startup_bound_s > 0 && q.startup_s > 0) vs_bound.push_back(q.startup_s / q.startup_bound_s);
+    }
+    if (!vs_bound.empty()) {
+      double sum = 0;
+      for (double v : vs_bound) sum += v;
+      s.startup_vs_bound = sum / static_cast<double>(vs_bound.size());
+      s.startup_vs_bound_max = *std::max_element(vs_bound.begin(), vs_bound.end());
+    }
     if (r.name == "optimal") optimal_mean = s.mean;
     rows.push_back(s);
   }
@@ -74,6 +84,7 @@ void print_table(std::ostream& out, const std::vector<Summary>& rows, std::size_
         << s.smoothness << std::setprecision(1) << std::setw(9) << s.switches << std::setprecision(2)
         << std::setw(10) << s.startup_s << std::setprecision(3) << std::setw(9);
     if (s.vs_optimal) out << *s.vs_optimal; else out << "-";
+    if (s.startup_vs_bound) out << "  startup " << std::setprecision(2) << *s.startup_vs_bound << "x bound";
     if (s.failed) out << "  (" << s.failed << " failed)";
     out << "\n";
   }
@@ -91,6 +102,10 @@ std::optional<std::string> write_json(const std::string& path, const std::vector
                                  {"switches", s.switches},   {"startup", s.startup_s},
                                  {"vs_optimal", s.vs_optimal ? nlohmann::json(*s.vs_optimal) : nlohmann::json()},
                                  {"failed", s.failed}};
+    if (s.startup_vs_bound) {
+      doc["algorithms"][s.name]["startup_vs_bound"] = *s.startup_vs_bound;
+      doc["algorithms"][s.name]["startup_vs_bound_max"] = *s.startup_vs_bound_max;
+    }
   }
   std::ofstream out(path);
   out << doc.dump(2) << "\n";
@@ -101,7 +116,7 @@ std::optional<std::string> write_json(const std::string& path, const std::vector
 std::optional<std::string> write_csv(const std::string& path, const std::vector<AlgorithmResult>& results,
                                      const std::vector<abr::Trace>& traces) {
   std::ofstream out(path);
-  out << "trace,algorithm,qoe,bitrate_kbps,rebuffer_s,rebuffer_ratio,smoothness,switches,startup_s,error\n";
+  out << "trace,algorithm,qoe,bitrate_kbps,rebuffer_s,rebuffer_ratio,smoothness,switches,startup_s,startup_bound_s,error\n";
   out << std::setprecision(10);
   for (const AlgorithmResult& r : results) {
     for (std::size_t t = 0; t < r.per_trace.size(); ++t) {
@@ -110,7 +125,8 @@ std::optional<std::string> write_csv(const std::string& path, const std::vector<
       std::string name = traces[t].name;
       for (std::size_t i = 0; (i = name.find('"', i)) != std::string::npos; i += 2) name.insert(i, "\"");
       out << '"' << name << "\"," << r.name << ',' << q.qoe << ',' << q.mean_bitrate.kbps() << ',' << q.rebuffer_s
-          << ',' << q.rebuffer_ratio << ',' << q.smoothness << ',' << q.switches << ',' << q.startup_s << ',';
+          << ',' << q.rebuffer_ratio << ',' << q.smoothness << ',' << q.switches << ',' << q.startup_s << ','
+          << q.startup_bound_s << ',';
       std::string error = t < r.errors.size() ? r.errors[t] : "";
       for (std::size_t i = 0; (i = error.find('"', i)) != std::string::npos; i += 2) error.insert(i, "\"");
       out << (error.empty() ? "" : '"' + error + '"') << "\n";

@@ -15,8 +15,10 @@ struct Summary {
   std::string name;
   double mean = 0, median = 0, p10 = 0;
   double bitrate_kbps = 0, rebuffer_s = 0, smoothness = 0, switches = 0, startup_s = 0;
-  std::optional<double> vs_optimal;
-  std::size_t failed = 0;  // engine mode: sessions that could not play  // mean QoE / the optimum's mean QoE, when "optimal" ran
+  std::optional<double> vs_optimal;  // mean QoE / the optimum's mean QoE, when "optimal" ran
+  // Engine mode: startup over the network's lower bound for it, mean and largest over the sessions.
+  std::optional<double> startup_vs_bound, startup_vs_bound_max;
+  std::size_t failed = 0;  // engine mode: sessions that could not play
 };
 
 // Percentile p (0..1) of values, linear interpolation between order statistics (numpy's default).

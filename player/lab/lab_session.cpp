@@ -5,6 +5,52 @@
 #include "abrplay/player/lab/manual_clock.h"
 
 namespace abrplay::lab {
+namespace {
+
+// The bytes playback waited for: the manifest's, and those of every download kept before the
+// first time the engine reached kPlaying.
+class StartupBytes final : public engine::EngineObserver {
+ public:
+  void on_state(const engine::StateChange& c) override {
+    if (c.to == engine::EngineState::kPlaying) started_ = true;
+  }
+  void on_download(const engine::DownloadEvent& e) override {
+    if (started_ || e.abandoned) return;
+    if (e.kind == engine::DownloadKind::kManifest) {
+      if (manifest_ == 0) manifest_ = static_cast<double>(e.bytes);
+    } else if (e.kind != engine::DownloadKind::kClockSync) {
+      media_ += static_cast<double>(e.bytes);
+    }
+  }
+  bool started() const { return started_; }
+  double manifest() const { return manifest_; }
+  double media() const { return media_; }
+
+ private:
+  bool started_ = false;
+  double manifest_ = 0, media_ = 0;
+};
+
+// Two round trips (each with the trace's own latency where the link begins) plus the bytes at the
+// trace's rate (or the unshaped rate), from trace time 0.
+double startup_lower_bound(const LabLinkParams& link, double manifest_bytes, double media_bytes) {
+  using std::chrono::duration;
+  const double rtt = duration<double>(link.rtt).count();
+  if (!link.trace) {
+    const double bytes_per_s = link.unshaped_kbps * 1000 / 8;
+    return 2 * rtt + (manifest_bytes + media_bytes) / bytes_per_s;
+  }
+  const abr::TraceCursor cursor(*link.trace);
+  const auto latency = [&](double t) { return duration<double>(cursor.latency_at(std::chrono::microseconds(
+                                                                   static_cast<std::int64_t>(t * 1e6))))
+                                           .count(); };
+  const double first_byte = rtt + latency(0);
+  const double manifest_done = first_byte + cursor.time_to_deliver_s(manifest_bytes, first_byte);
+  const double media_first_byte = manifest_done + rtt + latency(manifest_done);
+  return media_first_byte + cursor.time_to_deliver_s(media_bytes, media_first_byte);
+}
+
+}  // namespace
 
 LabSessionResult run_lab_session(const LabSessionConfig& config) {
   LabSessionResult result;
@@ -26,9 +72,11 @@ LabSessionResult run_lab_session(const LabSessionConfig& config) {
     LabNetwork network(loop, config.content, config.link);
     engine::VirtualConsumer consumer(loop, 1.0);
     engine::SessionMetrics metrics(clock);
+    StartupBytes startup_bytes;
     engine::EngineDeps deps{loop, network, consumer, std::move(algorithm), nullptr, nullptr};
     auto eng = std::make_unique<engine::StreamingEngine>(std::move(deps), config.engine);
     eng->add_observer(metrics);
+    eng->add_observer(startup_bytes);
     if (config.observer) eng->add_observer(*config.observer);
     const Error loaded = eng->load(std::string(kLabOrigin) + config.mpd_path);
     if (loaded.code != ErrorCode::kOk) {
@@ -63,6 +111,10 @@ LabSessionResult run_lab_session(const LabSessionConfig& config) {
     result.virtual_time = std::chrono::duration_cast<std::chrono::microseconds>(clock.steady() - begin);
     result.link = network.stats();
     eng->remove_observer(metrics);
+    eng->remove_observer(startup_bytes);
+    if (startup_bytes.started()) {
+      result.startup_lower_bound_s = startup_lower_bound(config.link, startup_bytes.manifest(), startup_bytes.media());
+    }
     if (config.observer) eng->remove_observer(*config.observer);
     eng.reset();
     loop.run_until_idle();

@@ -67,6 +67,33 @@ TEST_CASE("a 60 s session on a 6 Mbit/s link plays 60 s without a stall, mostly 
   CHECK(real_s < 1.0);  // generous: a debug build under a sanitizer; release runs take milliseconds
 }
 
+TEST_CASE("startup is reported against the network's lower bound: never below it, and the bound is the bytes plus two round trips",
+          "[lab][session][startup]") {
+  SyntheticContent c(minute_of_content());
+  for (const double kbps : {1000.0, 6000.0}) {
+    const auto cfg = config_for(c, kbps);
+    const LabSessionResult r = run_lab_session(cfg);
+    INFO(kbps << " kbit/s: " << r.error);
+    REQUIRE_FALSE(r.failed);
+    REQUIRE(r.figures.startup_s);
+    REQUIRE(r.startup_lower_bound_s);
+    const double bound = *r.startup_lower_bound_s;
+    CAPTURE(*r.figures.startup_s, bound);
+    CHECK(bound > 0.08);  // two 40 ms round trips and some bytes
+    CHECK(*r.figures.startup_s >= bound);
+    // Manifest, init segments and the first 2 s of video (fast start: 300k) and audio (64k): a
+    // few hundred kilobits, so on the slower link the bytes dominate the two round trips.
+    const double bytes_s = bound - 0.08;
+    if (kbps == 1000.0) CHECK(bytes_s > 0.4);
+    if (kbps == 6000.0) CHECK(bytes_s < 0.2);
+  }
+  // A session that never starts has no bound.
+  auto dead = config_for(c, 0.001);
+  dead.max_virtual_time = seconds(20);
+  const LabSessionResult r = run_lab_session(dead);
+  CHECK_FALSE(r.startup_lower_bound_s);
+}
+
 TEST_CASE("on a link below the lowest rung the session stalls, and the stall time counts on virtual time", "[lab][session]") {
   SyntheticContent c(minute_of_content());
   auto cfg = config_for(c, 250);  // 300k video + 64k audio cannot fit

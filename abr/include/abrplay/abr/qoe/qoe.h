@@ -35,6 +35,7 @@ struct QoeSummary {
   double rebuffer_s = 0;         // over the counted segments
   double rebuffer_ratio = 0;     // rebuffer / (rebuffer + media played), counted segments
   double startup_s = 0;          // download time of segment 0
+  double startup_bound_s = 0;    // the network's lower bound for startup_s, when known (else 0)
   std::size_t switches = 0;      // bitrate changes between consecutive segments (counted ones)
   std::size_t segments = 0;      // counted segments
 };

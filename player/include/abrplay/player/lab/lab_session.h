@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "abrplay/abr/algorithm/registry.h"
@@ -49,6 +50,12 @@ struct LabSessionResult {
   std::chrono::microseconds virtual_time{0};
   LabLinkStats link;
   std::size_t tasks = 0;  // event-loop tasks run (a measure of the work done)
+  // The network's lower bound for the startup the session had: one round trip and the manifest's
+  // bytes, then one more round trip and every byte playback needed before it began (the init and
+  // index segments and the first media segments the engine kept, of every track) at the trace's
+  // rate, as if all were requested at once the moment the manifest arrived. Abandoned or failed
+  // transfers are not needed, so not counted. nullopt when playback never started.
+  std::optional<double> startup_lower_bound_s;
 };
 
 LabSessionResult run_lab_session(const LabSessionConfig& config);
