@@ -10,8 +10,8 @@ BolaAlgorithm::Derived BolaAlgorithm::derive(const AbrInput& in) const {
   const double base = in.ladder.front().bitrate.kbps();
   for (const Representation& r : in.ladder) d.utilities.push_back(std::log(r.bitrate.kbps() / base) + 1);
   const double target = std::max(params_.stable_buffer.count(),
-                                 params_.min_buffer.count() + params_.buffer_per_level.count() *
-                                                                  static_cast<double>(in.ladder.size()));
+                                 params_.min_buffer.count() +
+                                     params_.buffer_per_level.count() * static_cast<double>(in.ladder.size()));
   const double u_max = d.utilities.back();
   // A one-level ladder has u_max = 1; keep γp positive so V stays finite.
   d.gp = std::max(u_max - 1, 1e-9) / (target / params_.min_buffer.count() - 1);
@@ -43,8 +43,7 @@ Decision BolaAlgorithm::choose(const AbrInput& in) {
   if (!params_.enhanced) return {by_buffer(d, in, buffer), "BOLA: maximise (V(u+gp) - Q)/S"};
 
   const std::size_t safe = in.throughput
-                               ? in.highest_index_at_most(*in.throughput * params_.throughput_safety /
-                                                          in.playback_rate)
+                               ? in.highest_index_at_most(*in.throughput * params_.throughput_safety / in.playback_rate)
                                : 0;
   if (!started_ || in.rebuffering || !in.last_index) {
     // Start-up: choose by throughput, and insert the placeholder buffer that makes BOLA agree.

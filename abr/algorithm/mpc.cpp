@@ -18,8 +18,7 @@ struct PlanSearch {
   double best_reward = -1e300;
   std::size_t best_first = 0;
 
-  void run(std::size_t pos, double buffer, double rebuffer, double bitrate_sum, double smooth,
-           std::size_t last) {
+  void run(std::size_t pos, double buffer, double rebuffer, double bitrate_sum, double smooth, std::size_t last) {
     if (pos == depth) {
       const double reward = bitrate_sum / 1000 - params.rebuffer_penalty * rebuffer -
                             params.smoothness_penalty * smooth / 1000;
@@ -99,8 +98,8 @@ Decision MpcAlgorithm::choose(const AbrInput& in) {
   if (depth == 0) return {last, "end of video: nothing to plan"};
   PlanSearch search{in, params_, future_kbps * 1000 / 8, depth, std::vector<std::size_t>(depth), -1e300, 0};
   search.run(0, in.buffer_level.count(), 0, 0, 0, last);
-  return {search.best_first, params_.robust ? "RobustMPC: best plan at discounted harmonic mean"
-                                            : "MPC: best plan at harmonic mean"};
+  return {search.best_first,
+          params_.robust ? "RobustMPC: best plan at discounted harmonic mean" : "MPC: best plan at harmonic mean"};
 }
 
 }  // namespace abrplay::abr

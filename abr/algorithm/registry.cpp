@@ -11,13 +11,12 @@
 
 namespace abrplay::abr {
 
-std::string_view resolve_algorithm_name(std::string_view name) {
-  return name == "default" ? kDefaultAlgorithm : name;
-}
+std::string_view resolve_algorithm_name(std::string_view name) { return name == "default" ? kDefaultAlgorithm : name; }
 
 const std::vector<std::string_view>& algorithm_names() {
-  static const std::vector<std::string_view> names = {
-      "lowest", "fixed", "throughput", "bb", "bba0", "bola", "bola-e", "mpc", "robustmpc", "dynamic", "scenario-mpc", "default"};
+  static const std::vector<std::string_view> names = {"lowest",    "fixed",   "throughput",   "bb",
+                                                      "bba0",      "bola",    "bola-e",       "mpc",
+                                                      "robustmpc", "dynamic", "scenario-mpc", "default"};
   return names;
 }
 

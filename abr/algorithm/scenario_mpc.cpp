@@ -12,7 +12,11 @@ class ScenarioSearch {
  public:
   ScenarioSearch(const AbrInput& in, const ScenarioMpcParams& p, const std::vector<double>& bytes_per_s,
                  double latency_s, std::size_t depth)
-      : in_(in), p_(p), rate_(bytes_per_s), latency_s_(latency_s), depth_(depth),
+      : in_(in),
+        p_(p),
+        rate_(bytes_per_s),
+        latency_s_(latency_s),
+        depth_(depth),
         buffer_(depth + 1, std::vector<double>(bytes_per_s.size())),
         rebuffer_(depth + 1, std::vector<double>(bytes_per_s.size(), 0.0)) {}
 
@@ -114,7 +118,8 @@ Decision ScenarioMpc::choose(const AbrInput& in) {
   std::vector<double> quantiles;
   if (n == ratios.size()) quantiles = ratios;
   for (std::size_t i = 0; n < ratios.size() && i < n; ++i) {
-    const double rank = (static_cast<double>(i) + 0.5) / static_cast<double>(n) * static_cast<double>(ratios.size() - 1);
+    const double rank = (static_cast<double>(i) + 0.5) / static_cast<double>(n) *
+                        static_cast<double>(ratios.size() - 1);
     const auto lo = static_cast<std::size_t>(rank);
     const std::size_t hi = std::min(lo + 1, ratios.size() - 1);
     quantiles.push_back(ratios[lo] + (rank - static_cast<double>(lo)) * (ratios[hi] - ratios[lo]));

@@ -56,8 +56,7 @@ double qoe_rebuffer_penalty(QoeMetric metric) {
   return 4.3;
 }
 
-QoeSummary score_session(const SessionLog& log, QoeMetric metric, DataRate min_bitrate,
-                         double segment_duration_s) {
+QoeSummary score_session(const SessionLog& log, QoeMetric metric, DataRate min_bitrate, double segment_duration_s) {
   QoeSummary s;
   if (log.chunks.empty()) return s;
   s.startup_s = log.chunks.front().download.count();

@@ -11,13 +11,12 @@ std::vector<Representation> Video::ladder() const {
   std::vector<Representation> out;
   for (std::size_t i = 0; i < bitrates.size(); ++i) {
     out.push_back({bitrates[i], i < segment_bytes.size() ? std::span<const std::int64_t>(segment_bytes[i])
-                                                              : std::span<const std::int64_t>()});
+                                                         : std::span<const std::int64_t>()});
   }
   return out;
 }
 
-Video Video::constant_bitrate(std::vector<DataRate> bitrates, Seconds segment_duration,
-                              std::size_t segment_count) {
+Video Video::constant_bitrate(std::vector<DataRate> bitrates, Seconds segment_duration, std::size_t segment_count) {
   Video v;
   for (DataRate rate : bitrates) {
     const auto bytes = static_cast<std::int64_t>(std::llround(bytes_in(rate, segment_duration)));
@@ -59,11 +58,11 @@ SessionLog simulate_session(const Trace& trace, const Video& video, AbrAlgorithm
       link.sleep_ms(sleep_ms);
     }
     clock_s += delay_ms / 1000;
-    const ThroughputSample sample{Seconds{clock_s}, DataSize::bytes(static_cast<std::int64_t>(bytes)), Seconds{delay_ms / 1000},
-                                  Seconds{latency_s}};
+    const ThroughputSample sample{Seconds{clock_s}, DataSize::bytes(static_cast<std::int64_t>(bytes)),
+                                  Seconds{delay_ms / 1000}, Seconds{latency_s}};
     clock_s += sleep_ms / 1000;
-    log.chunks.push_back({index, ladder[index].bitrate, bytes, Seconds{delay_ms / 1000},
-                          Seconds{rebuffer_ms / 1000}, Seconds{buffer_ms / 1000}, Seconds{sleep_ms / 1000}});
+    log.chunks.push_back({index, ladder[index].bitrate, bytes, Seconds{delay_ms / 1000}, Seconds{rebuffer_ms / 1000},
+                          Seconds{buffer_ms / 1000}, Seconds{sleep_ms / 1000}});
     estimator.add_sample(sample);
     samples.push_back(sample);
 

@@ -112,7 +112,8 @@ Expected<Trace, TraceError> parse_mahimahi_trace(std::string_view text, std::str
     const std::int64_t b = bin_of(stamps_ms[k]);
     std::int64_t packets = 0;
     for (; k < stamps_ms.size() && bin_of(stamps_ms[k]) == b; ++k) ++packets;
-    if (b > next_bin) trace.segments.push_back({std::chrono::milliseconds((b - next_bin) * bin_ms), 0.0, microseconds{0}});
+    if (b > next_bin)
+      trace.segments.push_back({std::chrono::milliseconds((b - next_bin) * bin_ms), 0.0, microseconds{0}});
     const std::int64_t length_ms = std::min(bin_ms, period_ms - b * bin_ms);
     const double kbps = static_cast<double>(packets) * kPacketBits / static_cast<double>(length_ms);  // bits/ms == kbps
     trace.segments.push_back({std::chrono::milliseconds(length_ms), kbps, microseconds{0}});
@@ -132,8 +133,7 @@ Expected<Trace, TraceError> trace_from_sabre(std::span<const SabreEntry> entries
     if (!std::isfinite(e.duration_ms) || e.duration_ms <= 0 || e.duration_ms > kMaxTraceTimeS * 1000) {
       return fail(name, 0, where + "duration_ms must be a positive finite number");
     }
-    if (!std::isfinite(e.bandwidth_kbps) || e.bandwidth_kbps < 0 ||
-        e.bandwidth_kbps > kMaxTraceBandwidthKbps) {
+    if (!std::isfinite(e.bandwidth_kbps) || e.bandwidth_kbps < 0 || e.bandwidth_kbps > kMaxTraceBandwidthKbps) {
       return fail(name, 0, where + "bandwidth_kbps out of range");
     }
     if (!std::isfinite(e.latency_ms) || e.latency_ms < 0 || e.latency_ms > 600000) {

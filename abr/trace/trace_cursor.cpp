@@ -66,10 +66,8 @@ double TraceCursor::time_to_deliver_s(double bytes, double start_s) const {
   // The first segment whose end reaches `target` (end bytes are non-decreasing); it has a positive
   // rate unless target is 0.
   const auto it = std::lower_bound(end_bytes_.begin(), end_bytes_.end(), target);
-  const std::size_t i = std::min<std::size_t>(static_cast<std::size_t>(it - end_bytes_.begin()),
-                                              end_bytes_.size() - 1);
-  const double end_in_loop =
-      rate_Bps_[i] > 0 ? start_s_[i] + (target - start_bytes_[i]) / rate_Bps_[i] : start_s_[i];
+  const std::size_t i = std::min<std::size_t>(static_cast<std::size_t>(it - end_bytes_.begin()), end_bytes_.size() - 1);
+  const double end_in_loop = rate_Bps_[i] > 0 ? start_s_[i] + (target - start_bytes_[i]) / rate_Bps_[i] : start_s_[i];
   const double end_s = (start_loops + whole_loops) * period_s_ + end_in_loop;
   return std::max(0.0, end_s - start_s);
 }

@@ -44,9 +44,9 @@ Expected<Trace, TraceError> parse_sabre_json(std::string_view text, const std::s
     const std::string where = name + ": entry " + std::to_string(i);
     if (!item.is_object()) return fail(where + ": not an object");
     SabreEntry entry;
-    for (const auto& [key, field] : {std::pair{"duration_ms", &entry.duration_ms},
-                                     std::pair{"bandwidth_kbps", &entry.bandwidth_kbps},
-                                     std::pair{"latency_ms", &entry.latency_ms}}) {
+    for (const auto& [key, field] :
+         {std::pair{"duration_ms", &entry.duration_ms}, std::pair{"bandwidth_kbps", &entry.bandwidth_kbps},
+          std::pair{"latency_ms", &entry.latency_ms}}) {
       const auto it = item.find(key);
       if (it == item.end()) {
         if (std::string_view(key) == "latency_ms") continue;  // optional; 0 when absent
@@ -65,9 +65,8 @@ Expected<TraceFormat, TraceError> detect_trace_format(const std::string& name, s
   const std::vector<detail::TextLine> lines = detail::non_blank_lines(text.substr(0, 4096));
   if (lines.empty()) return fail(name + ": empty trace file");
   const std::vector<std::string_view> fields = detail::split_fields(lines.front().text);
-  const bool numeric = std::all_of(fields.begin(), fields.end(), [](std::string_view f) {
-    return detail::parse_finite(f).has_value();
-  });
+  const bool numeric = std::all_of(fields.begin(), fields.end(),
+                                   [](std::string_view f) { return detail::parse_finite(f).has_value(); });
   if (numeric && fields.size() == 1) return TraceFormat::kMahimahi;
   if (numeric && fields.size() == 2) return TraceFormat::kPensieve;
   return fail(detail::located(name, lines.front().number,

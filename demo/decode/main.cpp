@@ -11,13 +11,13 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -158,7 +158,8 @@ int main(int argc, char** argv) {
   const std::vector<std::string> ff{ffmpeg, "-nostdin", "-v", "fatal", "-threads", std::to_string(threads),
                                     // the manifest lists a .vtt, which the dash demuxer blocks by default
                                     "-allowed_extensions", "ALL", "-i", manifest.string(), "-map",
-                                    "0:" + std::string(type == "video" ? "v" : "a") + ":" + std::to_string(rep->stream_index),
+                                    "0:" + std::string(type == "video" ? "v" : "a") + ":" +
+                                        std::to_string(rep->stream_index),
                                     "-f", "null", "-"};
   // Second baseline: the same representation's init + media segments concatenated into one
   // fragmented MP4, so ffmpeg demuxes and decodes exactly what the pipeline does (the dash demuxer
@@ -177,8 +178,9 @@ int main(int argc, char** argv) {
     for (const auto& seg : rep->segments) std::fwrite(seg.data->data(), 1, seg.data->size(), out);
     std::fclose(out);
   }
-  const std::vector<std::string> ff_file{ffmpeg, "-nostdin", "-v", "fatal", "-threads", std::to_string(threads),
-                                         "-i", concat.string(), "-map", "0:0", "-f", "null", "-"};
+  const std::vector<std::string> ff_file{ffmpeg, "-nostdin",      "-v",   "fatal", "-threads", std::to_string(threads),
+                                         "-i",   concat.string(), "-map", "0:0",   "-f",       "null",
+                                         "-"};
   std::vector<double> pw, pc, fw, fc, gw, gc;
   std::uint64_t frames = 0;
   for (int i = 0; i < runs; ++i) {  // interleaved, so both see the same machine load
@@ -195,8 +197,8 @@ int main(int argc, char** argv) {
   }
   std::filesystem::remove(concat);
   std::printf("abrplay-decode-bench: %s, %s representation '%s' (stream %s:%d), %zu segments, %d runs, %d threads\n",
-              manifest.string().c_str(), type.c_str(), rep->id.c_str(), type == "video" ? "v" : "a",
-              rep->stream_index, rep->segments.size(), runs, threads);
+              manifest.string().c_str(), type.c_str(), rep->id.c_str(), type == "video" ? "v" : "a", rep->stream_index,
+              rep->segments.size(), runs, threads);
   std::printf("%-26s %12s %12s %12s\n", "", "wall median", "cpu median", type == "video" ? "frames/s" : "samples/s");
   std::printf("%-26s %10.3f s %10.3f s %12.0f\n", "abrplay media pipeline", median(pw), median(pc),
               static_cast<double>(frames) / median(pw));
@@ -204,8 +206,10 @@ int main(int argc, char** argv) {
               static_cast<double>(frames) / median(fw));
   std::printf("%-26s %10.3f s %10.3f s %12.0f\n", "ffmpeg -i rep.mp4 -f null", median(gw), median(gc),
               static_cast<double>(frames) / median(gw));
-  std::printf("ratio pipeline/ffmpeg(manifest): wall %.2f, cpu %.2f\n", median(pw) / median(fw), median(pc) / median(fc));
-  std::printf("ratio pipeline/ffmpeg(rep.mp4):  wall %.2f, cpu %.2f\n", median(pw) / median(gw), median(pc) / median(gc));
+  std::printf("ratio pipeline/ffmpeg(manifest): wall %.2f, cpu %.2f\n", median(pw) / median(fw),
+              median(pc) / median(fc));
+  std::printf("ratio pipeline/ffmpeg(rep.mp4):  wall %.2f, cpu %.2f\n", median(pw) / median(gw),
+              median(pc) / median(gc));
   std::printf("%llu %s per run\n", static_cast<unsigned long long>(frames),
               type == "video" ? "frames" : "sample frames");
   if (!json_path.empty()) {

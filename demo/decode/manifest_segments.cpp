@@ -36,8 +36,8 @@ Expected<Bytes, Error> read_url(const std::string& url, const std::optional<mani
 }  // namespace
 
 Expected<RepresentationSegments, Error> load_representation(const std::string& manifest_path,
-                                                            const std::string& content_type,
-                                                            const std::string& rep_id, bool read_media) {
+                                                            const std::string& content_type, const std::string& rep_id,
+                                                            bool read_media) {
   const auto abs = std::filesystem::absolute(manifest_path).lexically_normal().string();
   std::ifstream in(abs, std::ios::binary);
   if (!in) return Unexpected{Error{ErrorCode::kInvalidArgument, "cannot open " + abs}};
@@ -90,8 +90,8 @@ Expected<RepresentationSegments, Error> load_representation(const std::string& m
       return out;
     }
   }
-  return Unexpected{Error{ErrorCode::kInvalidArgument,
-                          abs + ": no " + content_type + " representation" + (rep_id.empty() ? "" : " '" + rep_id + "'")}};
+  return Unexpected{Error{ErrorCode::kInvalidArgument, abs + ": no " + content_type + " representation" +
+                                                           (rep_id.empty() ? "" : " '" + rep_id + "'")}};
 }
 
 }  // namespace abrplay::decode_bench

@@ -22,7 +22,7 @@ struct RepresentationSegments {
 // `content_type` "video" or "audio"; empty `rep_id` picks the first representation of that type.
 // With `read_media` false only the id and stream index are filled (no segment is read).
 Expected<RepresentationSegments, Error> load_representation(const std::string& manifest_path,
-                                                            const std::string& content_type,
-                                                            const std::string& rep_id, bool read_media = true);
+                                                            const std::string& content_type, const std::string& rep_id,
+                                                            bool read_media = true);
 
 }  // namespace abrplay::decode_bench

@@ -26,9 +26,18 @@ double cpu_of(const rusage& r) {
 }  // namespace
 
 FfplayResult run_ffplay(const RealtimeOptions& o, int video_stream_index) {
-  std::vector<std::string> args{o.ffplay, "-autoexit", "-loglevel", "fatal", "-allowed_extensions", "ALL",
-                                "-vst", "v:" + std::to_string(video_stream_index), "-ast", "a:0",
-                                "-threads", std::to_string(o.threads)};
+  std::vector<std::string> args{o.ffplay,
+                                "-autoexit",
+                                "-loglevel",
+                                "fatal",
+                                "-allowed_extensions",
+                                "ALL",
+                                "-vst",
+                                "v:" + std::to_string(video_stream_index),
+                                "-ast",
+                                "a:0",
+                                "-threads",
+                                std::to_string(o.threads)};
   if (!o.sdl) args.push_back("-nodisp");
   args.push_back(o.manifest);
   std::vector<char*> argv;
@@ -98,7 +107,8 @@ int run_realtime(const RealtimeOptions& o, const RepresentationSegments& video, 
 
   const double wall = std::chrono::duration<double>(t1 - t0).count();
   std::printf("%-28s %10s %10s %12s\n", "real-time playback", "wall", "cpu", "peak RSS");
-  std::printf("%-28s %8.2f s %8.2f s %9ld MB\n", "abrplay pipeline", wall, cpu_of(r1) - cpu_of(r0), r1.ru_maxrss / 1024);
+  std::printf("%-28s %8.2f s %8.2f s %9ld MB\n", "abrplay pipeline", wall, cpu_of(r1) - cpu_of(r0),
+              r1.ru_maxrss / 1024);
   std::printf("%-28s %8.2f s %8.2f s %9ld MB%s\n", "ffplay", ff.wall_s, ff.cpu_s, ff.peak_rss_kb / 1024,
               ff.ok ? "" : "  (ffplay failed)");
   std::printf("cpu ratio pipeline/ffplay: %.2f  (pipeline RSS includes all segments held in memory%s)\n",

@@ -64,7 +64,8 @@ class BenchServer {
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 // One streamed request; chunks are discarded on a consumer thread, as a player's loop would take them.
-bool fetch_streamed(HttpClient& client, abrplay::net::Executor& consumer, const std::string& url, std::uint64_t expect) {
+bool fetch_streamed(HttpClient& client, abrplay::net::Executor& consumer, const std::string& url,
+                    std::uint64_t expect) {
   std::promise<bool> done;
   abrplay::net::Request req;
   req.url = url;
@@ -172,7 +173,8 @@ int main(int argc, char** argv) {
       return 1;
     }
   std::printf("loopback, median of %d runs (curl times include its process start; \"inline\" = chunks\n"
-              "consumed on the net thread instead of a consumer thread)\n", runs);
+              "consumed on the net thread instead of a consumer thread)\n",
+              runs);
   const std::string big_name = "1 x " + std::to_string(big >> 20) + " MiB";
   const std::string seg_name = std::to_string(segments) + " x " + std::to_string(segment_bytes / 1024) + " KiB, 1 conn";
   report(big_name.c_str(), big, median(ours_big), have_curl ? median(curl_big) : -1);
@@ -180,10 +182,12 @@ int main(int argc, char** argv) {
   report(seg_name.c_str(), segment_bytes * static_cast<std::uint64_t>(segments), median(ours_seg),
          have_curl ? median(curl_seg) : -1);
   if (!json_path.empty()) {
-    const nlohmann::json doc = {
-        {"runs", runs},
-        {"cases", {json_case(big_name, big, ours_big, curl_big), json_case(big_name + ", inline", big, ours_big_inline, curl_big),
-                   json_case(seg_name, segment_bytes * static_cast<std::uint64_t>(segments), ours_seg, curl_seg)}}};
+    const nlohmann::json doc = {{"runs", runs},
+                                {"cases",
+                                 {json_case(big_name, big, ours_big, curl_big),
+                                  json_case(big_name + ", inline", big, ours_big_inline, curl_big),
+                                  json_case(seg_name, segment_bytes * static_cast<std::uint64_t>(segments), ours_seg,
+                                            curl_seg)}}};
     std::ofstream out(json_path, std::ios::trunc);
     out << doc.dump(1) << "\n";
     if (!out.good()) {

@@ -35,7 +35,9 @@ using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
 std::optional<ByteRange> parse_range(const std::string& text) {
   const auto dash = text.find('-');
   if (dash == std::string::npos || dash == 0) return std::nullopt;
-  auto digits = [](const std::string& s) { return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos; };
+  auto digits = [](const std::string& s) {
+    return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
+  };
   const std::string a = text.substr(0, dash);
   const std::string b = text.substr(dash + 1);
   if (!digits(a) || (!b.empty() && !digits(b))) return std::nullopt;
@@ -82,9 +84,9 @@ void print_text(const Row& row) {
   }
   const nlohmann::json j = to_json(row);
   char line[160];
-  std::snprintf(line, sizeof line, "%3d  %12llu B  %8.3f s  %9.2f Mbit/s  ttfb %7.1f ms  %s  ",
-                j["status"].get<int>(), static_cast<unsigned long long>(j["bytes"].get<std::uint64_t>()),
-                j["seconds"].get<double>(), j["throughput_bps"].get<double>() / 1e6, j["ttfb_ms"].get<double>(),
+  std::snprintf(line, sizeof line, "%3d  %12llu B  %8.3f s  %9.2f Mbit/s  ttfb %7.1f ms  %s  ", j["status"].get<int>(),
+                static_cast<unsigned long long>(j["bytes"].get<std::uint64_t>()), j["seconds"].get<double>(),
+                j["throughput_bps"].get<double>() / 1e6, j["ttfb_ms"].get<double>(),
                 j["connection_reused"].get<bool>() ? "reused" : "new   ");
   std::cout << line << row.url << "\n";
 }

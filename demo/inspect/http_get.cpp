@@ -27,8 +27,7 @@ std::size_t on_data(char* data, std::size_t size, std::size_t n, void* user) {
 
 }  // namespace
 
-Expected<HttpBody, std::string> http_get(const std::string& url,
-                                         const std::optional<manifest::ByteRange>& range,
+Expected<HttpBody, std::string> http_get(const std::string& url, const std::optional<manifest::ByteRange>& range,
                                          std::size_t max_bytes) {
   UniqueHandle<CURL, curl_easy_cleanup> easy(curl_easy_init());
   if (!easy) return Unexpected{std::string("cannot create a curl handle")};
@@ -49,8 +48,7 @@ Expected<HttpBody, std::string> http_get(const std::string& url,
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
   if (range) curl_easy_setopt(c, CURLOPT_RANGE, range_text.c_str());
   CURLcode rc = curl_easy_perform(c);
-  if (sink.too_large)
-    return Unexpected{url + ": response larger than " + std::to_string(max_bytes) + " bytes"};
+  if (sink.too_large) return Unexpected{url + ": response larger than " + std::to_string(max_bytes) + " bytes"};
   if (rc != CURLE_OK) return Unexpected{url + ": " + curl_easy_strerror(rc)};
   long status = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);

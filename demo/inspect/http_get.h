@@ -21,8 +21,7 @@ struct HttpBody {
 
 // GETs `url` (http/https only; at most 5 redirects; 30 s total timeout) and optionally a byte
 // range. Error: one line naming the URL and what failed (curl error or HTTP status).
-Expected<HttpBody, std::string> http_get(const std::string& url,
-                                         const std::optional<manifest::ByteRange>& range,
+Expected<HttpBody, std::string> http_get(const std::string& url, const std::optional<manifest::ByteRange>& range,
                                          std::size_t max_bytes);
 
 }  // namespace abrplay::inspect

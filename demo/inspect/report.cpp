@@ -44,10 +44,12 @@ json segment_json(const Segment& s) {
   return j;
 }
 
-Expected<json, Error> representation_json(const Mpd& mpd, std::size_t p, std::size_t a, std::size_t r,
-                                          WallTime now) {
+Expected<json, Error> representation_json(const Mpd& mpd, std::size_t p, std::size_t a, std::size_t r, WallTime now) {
   const Representation& rep = mpd.periods[p].adaptation_sets[a].representations[r];
-  json j{{"id", rep.id}, {"bandwidth_bps", rep.bandwidth.whole_bps()}, {"codecs", rep.codecs}, {"mime_type", rep.mime_type}};
+  json j{{"id", rep.id},
+         {"bandwidth_bps", rep.bandwidth.whole_bps()},
+         {"codecs", rep.codecs},
+         {"mime_type", rep.mime_type}};
   j["width"] = rep.width ? json(*rep.width) : json(nullptr);
   j["height"] = rep.height ? json(*rep.height) : json(nullptr);
   j["frame_rate"] = rep.frame_rate ? json(rep.frame_rate->fps()) : json(nullptr);

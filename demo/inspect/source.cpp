@@ -21,8 +21,9 @@ Expected<std::string, std::string> read_file(const std::string& path, uint64_t o
   std::error_code ec;
   uint64_t size = std::filesystem::file_size(path, ec);
   if (ec) return Unexpected{path + ": " + ec.message()};
-  if (offset >= size && size > 0) return Unexpected{path + ": offset " + std::to_string(offset) + " is beyond its " +
-                                                    std::to_string(size) + " bytes"};
+  if (offset >= size && size > 0)
+    return Unexpected{path + ": offset " + std::to_string(offset) + " is beyond its " + std::to_string(size) +
+                      " bytes"};
   uint64_t n = std::min<uint64_t>(size - std::min(size, offset), max_bytes);
   std::string out(static_cast<std::size_t>(n), '\0');
   in.seekg(static_cast<std::streamoff>(offset));
@@ -50,7 +51,7 @@ Expected<MpdSource, std::string> load_mpd(const std::string& file_or_url, std::s
 }
 
 Expected<std::vector<uint8_t>, std::string> read_range(const std::string& url,
-                                                        const std::optional<manifest::ByteRange>& range) {
+                                                       const std::optional<manifest::ByteRange>& range) {
   std::string bytes;
   if (is_http(url)) {
     auto r = http_get(url, range, kMaxIndexBytes);

@@ -22,6 +22,6 @@ Expected<MpdSource, std::string> load_mpd(const std::string& file_or_url, std::s
 
 // Bytes `range` of `url` (http, https or file). Error: why they are unavailable.
 Expected<std::vector<uint8_t>, std::string> read_range(const std::string& url,
-                                                        const std::optional<manifest::ByteRange>& range);
+                                                       const std::optional<manifest::ByteRange>& range);
 
 }  // namespace abrplay::inspect

@@ -37,8 +37,14 @@ class Listener final : public PlayerListener {
     std::unique_lock lock(mu_);
     return cv_.wait_for(lock, limit, [&] { return done_; });
   }
-  bool done() { std::lock_guard lock(mu_); return done_; }
-  std::string error() { std::lock_guard lock(mu_); return error_; }
+  bool done() {
+    std::lock_guard lock(mu_);
+    return done_;
+  }
+  std::string error() {
+    std::lock_guard lock(mu_);
+    return error_;
+  }
 
  private:
   std::mutex mu_;
@@ -75,7 +81,8 @@ class QoeSampler {
 
 void print_progress(ProgressLine& line, const PlayerStats& s, bool final = false) {
   char text[200];
-  std::snprintf(text, sizeof text, "%-9s pos %7.1f s  buffer %5.1f s  %7.0f kbit/s %4dp  tput %7.0f kbit/s  dropped %llu   ",
+  std::snprintf(text, sizeof text,
+                "%-9s pos %7.1f s  buffer %5.1f s  %7.0f kbit/s %4dp  tput %7.0f kbit/s  dropped %llu   ",
                 std::string(to_string(s.state)).c_str(), std::chrono::duration<double>(s.position).count(),
                 std::chrono::duration<double>(s.video_buffer).count(), static_cast<double>(s.video_bitrate_bps) / 1000,
                 s.video_height, s.throughput_kbps.value_or(0), static_cast<unsigned long long>(s.frames_dropped));
@@ -127,7 +134,8 @@ int run_decoded(const DecodeOptions& o) {
   std::unique_ptr<media::SdlVideoSink> video;
   std::unique_ptr<media::SdlAudioSink> audio;
   if (o.window) {
-    auto v = media::SdlVideoSink::create({.title = "abrplay " + o.url, .width = 960, .height = 540, .fullscreen = false});
+    auto v = media::SdlVideoSink::create(
+        {.title = "abrplay " + o.url, .width = 960, .height = 540, .fullscreen = false});
     if (!v) {
       std::cerr << "abrplay: " << v.error().describe() << "\n";
       return 1;
@@ -207,11 +215,13 @@ int run_decoded(const DecodeOptions& o) {
     }
     const PlayerStats s = player.stats();
     qoe.sample(s);
-    if (o.window && overlay.sample(s, std::chrono::steady_clock::now()) && show_stats) video->set_overlay(overlay.overlay());
+    if (o.window && overlay.sample(s, std::chrono::steady_clock::now()) && show_stats)
+      video->set_overlay(overlay.overlay());
     if (!started && o.start_s && (s.state == PlayerState::kPlaying || s.state == PlayerState::kBuffering)) {
       started = player.seek(std::chrono::microseconds(static_cast<long long>(*o.start_s * 1e6))).code == ErrorCode::kOk;
     }
-    if (o.duration_s && std::chrono::duration<double>(s.position).count() >= *o.duration_s + o.start_s.value_or(0)) break;
+    if (o.duration_s && std::chrono::duration<double>(s.position).count() >= *o.duration_s + o.start_s.value_or(0))
+      break;
     if (std::chrono::steady_clock::now() - last_print >= 500ms) {
       print_progress(progress, s);
       last_print = std::chrono::steady_clock::now();
@@ -241,7 +251,8 @@ int run_decoded(const DecodeOptions& o) {
                       {"text_language", text_language}};
   if (s.startup_time) j["startup_s"] = std::chrono::duration<double>(*s.startup_time).count();
   if (!error.empty()) j["error"] = error;
-  std::printf("startup      %s\n", s.startup_time ? (std::to_string(j["startup_s"].get<double>()) + " s").c_str() : "never");
+  std::printf("startup      %s\n",
+              s.startup_time ? (std::to_string(j["startup_s"].get<double>()) + " s").c_str() : "never");
   std::printf("played       %.1f s\n", j["played_s"].get<double>());
   std::printf("bitrate      %.0f kbit/s average (video, per second played)\n", qoe.average_kbps());
   std::printf("switches     %d\n", s.switches);

@@ -26,8 +26,8 @@
 
 #include "abrplay/abr/algorithm/fixed.h"
 #include "abrplay/abr/algorithm/registry.h"
-#include "abrplay/net/http_client.h"
 #include "abrplay/core/clock.h"
+#include "abrplay/net/http_client.h"
 #include "abrplay/player/engine/event_loop.h"
 #include "abrplay/player/engine/streaming_engine.h"
 #include "abrplay/player/engine/virtual_consumer.h"
@@ -87,7 +87,8 @@ int main(int argc, char** argv) {
   app.add_option("--json-summary", json_path, "write the summary as JSON to this file");
   app.add_option("--log-level", log_level, "debug, info, warning (default) or error");
   app.add_flag("--stats", stats_overlay, "window: start with the statistics overlay shown (key s toggles it)");
-  auto* shot_at = app.add_option("--screenshot-at", screenshot_at, "window only: save the window when playback reaches this position (seconds)")
+  auto* shot_at = app.add_option("--screenshot-at", screenshot_at,
+                                 "window only: save the window when playback reaches this position (seconds)")
                       ->check(CLI::NonNegativeNumber);
   auto* shot = app.add_option("--screenshot", screenshot_path, "the screenshot file (binary PPM)");
   shot_at->needs(shot);

@@ -33,7 +33,8 @@ media::SdlOverlay StatsOverlay::overlay() const {
   media::SdlOverlay o;
   o.lines.push_back("BITRATE " + fixed(static_cast<double>(s.video_bitrate_bps) / 1000, 0) + " KBIT/S  " +
                     std::to_string(s.video_width) + "X" + std::to_string(s.video_height));
-  o.lines.push_back("BUFFER " + fixed(seconds(s.video_buffer), 1) + " S  AUDIO " + fixed(seconds(s.audio_buffer), 1) + " S");
+  o.lines.push_back("BUFFER " + fixed(seconds(s.video_buffer), 1) + " S  AUDIO " + fixed(seconds(s.audio_buffer), 1) +
+                    " S");
   o.lines.push_back("THROUGHPUT " + (s.throughput_kbps ? fixed(*s.throughput_kbps, 0) + " KBIT/S" : std::string("-")));
   o.lines.push_back("DROPPED " + std::to_string(s.frames_dropped) + " OF " +
                     std::to_string(s.frames_dropped + s.frames_presented) + " FRAMES");

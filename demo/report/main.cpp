@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
   }
   std::cout << "session " << chosen->id << ": " << chosen->points.size() << " payloads, " << chosen->stalls.size()
             << " stalls, " << chosen->switches.size() << " switches\n"
-            << png << "\n" << html << "\n";
+            << png << "\n"
+            << html << "\n";
   return 0;
 }

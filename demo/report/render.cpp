@@ -73,8 +73,8 @@ std::optional<std::string> write_html(const Session& s, const std::string& html_
     const Json& f = *s.final_report;
     out << "<table>\n";
     for (const char* key : {"end_reason", "startup_s", "played_s", "average_bitrate_kbps", "rebuffer_count",
-                            "rebuffer_s", "rebuffer_ratio", "switch_count", "dropped_frames", "error_count",
-                            "qoe_lin", "qoe_lin_per_segment", "device", "library_version"}) {
+                            "rebuffer_s", "rebuffer_ratio", "switch_count", "dropped_frames", "error_count", "qoe_lin",
+                            "qoe_lin_per_segment", "device", "library_version"}) {
       if (f.contains(key)) out << "<tr><th>" << key << "</th><td>" << html_escape(text_of(f[key])) << "</td></tr>\n";
     }
     out << "</table>\n";
@@ -90,14 +90,16 @@ std::optional<std::string> write_html(const Session& s, const std::string& html_
         << html_escape(text_of(sw.contains("to") ? sw["to"].value("bitrate_kbps", Json()) : Json())) << "</td><td>"
         << html_escape(text_of(sw.value("reason", Json()))) << "</td></tr>\n";
   }
-  out << "</table>\n<h2>Stalls (" << s.stalls.size() << ")</h2>\n<table><tr><th>start (s)</th><th>duration (s)</th></tr>\n";
+  out << "</table>\n<h2>Stalls (" << s.stalls.size()
+      << ")</h2>\n<table><tr><th>start (s)</th><th>duration (s)</th></tr>\n";
   for (const Interval& st : s.stalls) out << "<tr><td>" << st.start_s << "</td><td>" << st.duration_s << "</td></tr>\n";
   out << "</table>\n<h2>Errors (" << s.errors.size() << ")</h2>\n<table><tr><th>t (s)</th><th>code</th>"
       << "<th>message</th><th>URL</th></tr>\n";
   for (const Json& e : s.errors) {
     out << "<tr><td>" << html_escape(text_of(e.value("t_s", Json()))) << "</td><td>"
-        << html_escape(text_of(e.value("name", Json()))) << "</td><td>" << html_escape(text_of(e.value("message", Json())))
-        << "</td><td>" << html_escape(text_of(e.value("url", Json()))) << "</td></tr>\n";
+        << html_escape(text_of(e.value("name", Json()))) << "</td><td>"
+        << html_escape(text_of(e.value("message", Json()))) << "</td><td>"
+        << html_escape(text_of(e.value("url", Json()))) << "</td></tr>\n";
   }
   out << "</table>\n</body></html>\n";
   if (!out) return "cannot write " + html_path;

@@ -14,7 +14,8 @@ std::optional<std::string> plot_png(const Session& session, const std::string& p
 
 // A self-contained page: the final report's figures, the picture (linked by `png_name`, relative to
 // the page), and the switches and errors as tables. Text from the payloads is HTML-escaped.
-std::optional<std::string> write_html(const Session& session, const std::string& html_path, const std::string& png_name);
+std::optional<std::string> write_html(const Session& session, const std::string& html_path,
+                                      const std::string& png_name);
 
 std::string html_escape(const std::string& text);
 

@@ -24,8 +24,8 @@ struct Interval {
 
 struct Session {
   std::string id;
-  std::vector<Point> points;       // heartbeats (and the final report), in session-time order
-  std::vector<Interval> stalls;    // completed stalls
+  std::vector<Point> points;     // heartbeats (and the final report), in session-time order
+  std::vector<Interval> stalls;  // completed stalls
   std::vector<nlohmann::json> switches, errors;
   std::optional<nlohmann::json> final_report;
 };

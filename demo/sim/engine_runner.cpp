@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -71,20 +71,21 @@ std::optional<std::string> write_sessions_json(const std::string& path, const st
       const engine::SessionFigures& f = r.figures;
       nlohmann::json reps = nlohmann::json::array();
       for (const auto& s : f.video_segments) reps.push_back(s.representation_id);
-      out.push_back({{"trace", traces[t].name},
-                     {"algorithm", algorithms[a]},
-                     {"failed", r.failed},
-                     {"error", r.error},
-                     {"startup_s", f.startup_s ? nlohmann::json(*f.startup_s) : nlohmann::json()},
-                     {"startup_bound_s", r.startup_lower_bound_s ? nlohmann::json(*r.startup_lower_bound_s) : nlohmann::json()},
-                     {"stalls", f.stalls},
-                     {"stall_s", f.stall_s},
-                     {"played_s", f.played_s},
-                     {"bitrate_kbps", f.bitrate.kbps()},
-                     {"switches", f.switches},
-                     {"qoe_lin", f.qoe_lin},
-                     {"virtual_s", std::chrono::duration<double>(r.virtual_time).count()},
-                     {"video_representations", reps}});
+      out.push_back(
+          {{"trace", traces[t].name},
+           {"algorithm", algorithms[a]},
+           {"failed", r.failed},
+           {"error", r.error},
+           {"startup_s", f.startup_s ? nlohmann::json(*f.startup_s) : nlohmann::json()},
+           {"startup_bound_s", r.startup_lower_bound_s ? nlohmann::json(*r.startup_lower_bound_s) : nlohmann::json()},
+           {"stalls", f.stalls},
+           {"stall_s", f.stall_s},
+           {"played_s", f.played_s},
+           {"bitrate_kbps", f.bitrate.kbps()},
+           {"switches", f.switches},
+           {"qoe_lin", f.qoe_lin},
+           {"virtual_s", std::chrono::duration<double>(r.virtual_time).count()},
+           {"video_representations", reps}});
     }
   }
   std::ofstream file(path);

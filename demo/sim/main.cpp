@@ -40,8 +40,8 @@ void bench(const std::vector<abrplay::abr::Trace>& traces, const abrplay::abr::V
       runs += traces.size();
       elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     } while (elapsed < 0.5 && name != "optimal");
-    std::cout << name << ": " << static_cast<double>(runs) / elapsed << " traces/s/core ("
-              << runs << " sessions in " << elapsed << " s)\n";
+    std::cout << name << ": " << static_cast<double>(runs) / elapsed << " traces/s/core (" << runs << " sessions in "
+              << elapsed << " s)\n";
   }
 }
 
@@ -82,8 +82,8 @@ int main(int argc, char** argv) {
   std::vector<double> ladder_kbps;
   double segment_s = 4;
   std::size_t chunks = abrplay::abr::kPensieveSegmentCount;
-  std::vector<std::string> algos = {"bb", "bola", "bola-e", "throughput", "dynamic", "mpc", "robustmpc",
-                                    "scenario-mpc", "optimal"};
+  std::vector<std::string> algos = {"bb",  "bola",      "bola-e",       "throughput", "dynamic",
+                                    "mpc", "robustmpc", "scenario-mpc", "optimal"};
   unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
   bool no_plot = false, paper = false, run_bench = false, engine_mode = false, sizes_only = false;
   std::string mpd_path;
@@ -95,9 +95,12 @@ int main(int argc, char** argv) {
   sizes->excludes(ladder);
   app.add_option("--segment-s", segment_s, "segment duration in seconds")->check(CLI::Range(0.1, 60.0));
   app.add_option("--chunks", chunks, "segments in the video")->check(CLI::Range(2, 100000));
-  app.add_option("--algo", algos, "algorithms, comma separated (" + std::string("lowest,fixed,throughput,bb,bba0,"
-                 "bola,bola-e,mpc,robustmpc,dynamic,scenario-mpc,default,optimal; default = ") +
-                 std::string(abrplay::abr::kDefaultAlgorithm) + ")")->delimiter(',');
+  app.add_option("--algo", algos,
+                 "algorithms, comma separated (" +
+                     std::string("lowest,fixed,throughput,bb,bba0,"
+                                 "bola,bola-e,mpc,robustmpc,dynamic,scenario-mpc,default,optimal; default = ") +
+                     std::string(abrplay::abr::kDefaultAlgorithm) + ")")
+      ->delimiter(',');
   app.add_option("--qoe", qoe, "QoE metric")->check(CLI::IsMember({"lin", "log", "hd"}));
   app.add_option("--json", json_path, "write the summary as JSON");
   app.add_option("--csv", csv_path, "write one row per trace and algorithm");
@@ -107,7 +110,8 @@ int main(int argc, char** argv) {
   app.add_flag("--paper", paper, "papers' bb/mpc/robustmpc instead of Pensieve's code (see docs/abr.md)");
   app.add_flag("--bench", run_bench, "measure simulator speed (traces/s/core) instead of reporting QoE");
   app.add_flag("--engine", engine_mode, "run the real streaming engine on virtual time (the ABR lab)");
-  auto* mpd_opt = app.add_option("--mpd", mpd_path, "--engine: the presentation, a manifest or a directory holding "
+  auto* mpd_opt = app.add_option("--mpd", mpd_path,
+                                 "--engine: the presentation, a manifest or a directory holding "
                                  "manifest.mpd (segments are served from the files beside it)");
   mpd_opt->excludes(sizes);
   app.add_option("--rtt-ms", rtt_ms, "--engine: round trip paid before each response's first byte")
@@ -116,11 +120,14 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 86400.0));
   std::string sessions_path;
   bool parallel_media = false;
-  app.add_flag("--parallel-media", parallel_media, "--engine: audio and video segments load in parallel "
+  app.add_flag("--parallel-media", parallel_media,
+               "--engine: audio and video segments load in parallel "
                "(EngineConfig::serial_media = false)");
   double max_virtual_s = 1800;
-  app.add_option("--max-virtual-s", max_virtual_s, "--engine: a session still going after this much virtual time "
-                 "is cut and counted as failed")->check(CLI::Range(1.0, 86400.0));
+  app.add_option("--max-virtual-s", max_virtual_s,
+                 "--engine: a session still going after this much virtual time "
+                 "is cut and counted as failed")
+      ->check(CLI::Range(1.0, 86400.0));
   app.add_option("--sessions-json", sessions_path, "--engine: write every session's figures and renditions as JSON");
   app.add_flag("--sizes-only", sizes_only, "--engine --mpd: serve media segments as zeros of their size");
   CLI11_PARSE(app, argc, argv);
@@ -142,7 +149,8 @@ int main(int argc, char** argv) {
       algos.erase(std::remove(algos.begin(), algos.end(), "optimal"), algos.end());
       std::cerr << "abrplay-sim: note: 'optimal' is left out in --engine mode (no offline optimum of the engine)\n";
     }
-    if (qoe != "lin") return fail("--engine reports QoE_lin, the player's own metric (--qoe " + qoe + " is for Pensieve mode)");
+    if (qoe != "lin")
+      return fail("--engine reports QoE_lin, the player's own metric (--qoe " + qoe + " is for Pensieve mode)");
     if (mpd_path.empty() && sizes_dir.empty()) return fail("--engine needs --mpd PATH_OR_DIR or --video-sizes DIR");
     abrplay::sim::EngineRunConfig ec;
     ec.algorithms = algos;
@@ -163,9 +171,11 @@ int main(int argc, char** argv) {
       ec.session.mpd_path = "/" + p.filename().string();
       shown = p.string();
     } else {
-      auto loaded = abrplay::abr::load_video_sizes(sizes_dir, ladder_of(ladder_kbps), abrplay::Seconds{segment_s}, chunks);
+      auto loaded = abrplay::abr::load_video_sizes(sizes_dir, ladder_of(ladder_kbps), abrplay::Seconds{segment_s},
+                                                   chunks);
       if (!loaded) return fail(loaded.error().message);
-      ec.session.content = std::make_shared<const abrplay::lab::LabContent>(abrplay::lab::LabContent::synthetic(*loaded));
+      ec.session.content = std::make_shared<const abrplay::lab::LabContent>(
+          abrplay::lab::LabContent::synthetic(*loaded));
       ec.session.mpd_path = "/synthetic/manifest.mpd";
       shown = sizes_dir + " (synthetic MPD)";
     }
@@ -207,7 +217,8 @@ int main(int argc, char** argv) {
 
   abrplay::abr::Video video;
   if (!sizes_dir.empty()) {
-    auto loaded = abrplay::abr::load_video_sizes(sizes_dir, ladder_of(ladder_kbps), abrplay::Seconds{segment_s}, chunks);
+    auto loaded = abrplay::abr::load_video_sizes(sizes_dir, ladder_of(ladder_kbps), abrplay::Seconds{segment_s},
+                                                 chunks);
     if (!loaded) return fail(loaded.error().message);
     video = std::move(loaded).value();
   } else {

@@ -6,11 +6,11 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <iomanip>
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <ostream>
+#include <sstream>
 
 namespace abrplay::sim {
 
@@ -72,18 +72,19 @@ std::vector<Summary> summarize(const std::vector<AlgorithmResult>& results) {
 void print_table(std::ostream& out, const std::vector<Summary>& rows, std::size_t traces, std::string_view metric,
                  std::string_view scored) {
   out << traces << " traces, QoE_" << metric << " per trace (" << scored << ")\n";
-  out << std::left << std::setw(12) << "algorithm" << std::right << std::setw(9) << "mean" << std::setw(9)
-      << "median" << std::setw(9) << "p10" << std::setw(11) << "bitrate" << std::setw(10) << "rebuf_s"
-      << std::setw(9) << "smooth" << std::setw(9) << "switches" << std::setw(10) << "startup_s"
-      << std::setw(9) << "vs_opt" << "\n";
+  out << std::left << std::setw(12) << "algorithm" << std::right << std::setw(9) << "mean" << std::setw(9) << "median"
+      << std::setw(9) << "p10" << std::setw(11) << "bitrate" << std::setw(10) << "rebuf_s" << std::setw(9) << "smooth"
+      << std::setw(9) << "switches" << std::setw(10) << "startup_s" << std::setw(9) << "vs_opt"
+      << "\n";
   out << std::fixed;
   for (const Summary& s : rows) {
     out << std::left << std::setw(12) << s.name << std::right << std::setprecision(2) << std::setw(9) << s.mean
-        << std::setw(9) << s.median << std::setw(9) << s.p10 << std::setprecision(0) << std::setw(11)
-        << s.bitrate_kbps << std::setprecision(2) << std::setw(10) << s.rebuffer_s << std::setw(9)
-        << s.smoothness << std::setprecision(1) << std::setw(9) << s.switches << std::setprecision(2)
-        << std::setw(10) << s.startup_s << std::setprecision(3) << std::setw(9);
-    if (s.vs_optimal) out << *s.vs_optimal; else out << "-";
+        << std::setw(9) << s.median << std::setw(9) << s.p10 << std::setprecision(0) << std::setw(11) << s.bitrate_kbps
+        << std::setprecision(2) << std::setw(10) << s.rebuffer_s << std::setw(9) << s.smoothness << std::setprecision(1)
+        << std::setw(9) << s.switches << std::setprecision(2) << std::setw(10) << s.startup_s << std::setprecision(3)
+        << std::setw(9);
+    if (s.vs_optimal) out << *s.vs_optimal;
+    else out << "-";
     if (s.startup_vs_bound) out << "  startup " << std::setprecision(2) << *s.startup_vs_bound << "x bound";
     if (s.failed) out << "  (" << s.failed << " failed)";
     out << "\n";
@@ -96,10 +97,14 @@ std::optional<std::string> write_json(const std::string& path, const std::vector
   doc["traces"] = traces;
   doc["algorithms"] = nlohmann::json::object();
   for (const Summary& s : rows) {
-    doc["algorithms"][s.name] = {{"mean", s.mean},           {"median", s.median},
-                                 {"p10", s.p10},             {"bitrate", s.bitrate_kbps},
-                                 {"rebuffer", s.rebuffer_s}, {"smoothness", s.smoothness},
-                                 {"switches", s.switches},   {"startup", s.startup_s},
+    doc["algorithms"][s.name] = {{"mean", s.mean},
+                                 {"median", s.median},
+                                 {"p10", s.p10},
+                                 {"bitrate", s.bitrate_kbps},
+                                 {"rebuffer", s.rebuffer_s},
+                                 {"smoothness", s.smoothness},
+                                 {"switches", s.switches},
+                                 {"startup", s.startup_s},
                                  {"vs_optimal", s.vs_optimal ? nlohmann::json(*s.vs_optimal) : nlohmann::json()},
                                  {"failed", s.failed}};
     if (s.startup_vs_bound) {

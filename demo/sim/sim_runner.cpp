@@ -43,13 +43,12 @@ std::vector<AlgorithmResult> run_all(const std::vector<abr::Trace>& traces, cons
     if (config.algorithms[a] == "optimal") {
       for (std::size_t t = 0; t < traces.size(); ++t) {
         tasks.push_back([&, out, t] {
-          const abr::OptimalResult best =
-              abr::offline_optimal(traces[t], video, {}, abr::OptimalParams{.metric = config.metric});
+          const abr::OptimalResult best = abr::offline_optimal(traces[t], video, {},
+                                                               abr::OptimalParams{.metric = config.metric});
           ScheduleAlgorithm replay(best.schedule);
           abr::FixedEstimator unused(DataRate::zero());
-          out->per_trace[t] =
-              abr::score_session(abr::simulate_session(traces[t], video, replay, unused), config.metric,
-                                 min_bitrate, segment_s);
+          out->per_trace[t] = abr::score_session(abr::simulate_session(traces[t], video, replay, unused), config.metric,
+                                                 min_bitrate, segment_s);
         });
       }
       continue;

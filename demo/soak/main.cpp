@@ -118,7 +118,8 @@ int main(int argc, char** argv) {
   app.add_option("--faults", faults_path, "fault rules for CDN 0 (abrplay-origin's --faults format)");
   app.add_option("--cdn", cdns, "number of CDNs (faults go to the first)")->check(CLI::Range(1, 8));
   app.add_option("--minutes", minutes, "how long to run")->check(CLI::Range(0.0, 24.0 * 60));
-  app.add_option("--seconds", seconds, "how long to run, in seconds (overrides --minutes)")->check(CLI::Range(0.0, 86400.0));
+  app.add_option("--seconds", seconds, "how long to run, in seconds (overrides --minutes)")
+      ->check(CLI::Range(0.0, 86400.0));
   app.add_option("--sample-s", sample_s, "seconds between samples")->check(CLI::Range(0.5, 3600.0));
   app.add_option("--json", json_path, "also write the samples and the verdict as JSON");
   CLI11_PARSE(app, argc, argv);
@@ -148,7 +149,8 @@ int main(int argc, char** argv) {
   abrplay::Player player(pc);
   player.set_listener(&listener);
 
-  std::cout << "abrplay-soak: " << url << " for " << run_s << " s, faults: " << (faults_path.empty() ? "none" : faults_path)
+  std::cout << "abrplay-soak: " << url << " for " << run_s
+            << " s, faults: " << (faults_path.empty() ? "none" : faults_path)
             << "\n     t_s  sessions  errors     frames   rss_MiB  peak_MiB  threads  fds\n";
   std::vector<Sample> samples;
   std::uint64_t sessions = 0, frames = 0;
@@ -167,9 +169,9 @@ int main(int argc, char** argv) {
       read_status(s);
       s.fds = count_fds();
       samples.push_back(s);
-      std::printf("%8.0f  %8llu  %6llu  %9llu  %8.1f  %8.1f  %7d  %3d\n", s.t_s, static_cast<unsigned long long>(s.sessions),
-                  static_cast<unsigned long long>(s.errors), static_cast<unsigned long long>(s.frames), s.rss_mib,
-                  s.peak_mib, s.threads, s.fds);
+      std::printf("%8.0f  %8llu  %6llu  %9llu  %8.1f  %8.1f  %7d  %3d\n", s.t_s,
+                  static_cast<unsigned long long>(s.sessions), static_cast<unsigned long long>(s.errors),
+                  static_cast<unsigned long long>(s.frames), s.rss_mib, s.peak_mib, s.threads, s.fds);
       std::fflush(stdout);
       next_sample += std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(sample_s));
       if (now >= end) break;
@@ -214,23 +216,34 @@ int main(int argc, char** argv) {
     const bool thr_grew = thr_last > thr_first + 2;
     const bool fd_grew = fd_last > fd_first + 2;
     grew = rss_grew || thr_grew || fd_grew;
-    std::printf("verdict: RSS median %.1f -> %.1f MiB%s; threads max %d -> %d%s; fds max %d -> %d%s; peak RSS %.1f MiB; "
-                "%llu sessions (%llu ended in an error)\n",
-                m1, m2, rss_grew ? " (GREW)" : "", thr_first, thr_last, thr_grew ? " (GREW)" : "", fd_first, fd_last,
-                fd_grew ? " (GREW)" : "", samples.back().peak_mib, static_cast<unsigned long long>(sessions),
-                static_cast<unsigned long long>(listener.errors()));
-    verdict = {{"rss_median_first_mib", m1}, {"rss_median_last_mib", m2}, {"threads_max_first", thr_first},
-               {"threads_max_last", thr_last}, {"fds_max_first", fd_first}, {"fds_max_last", fd_last},
+    std::printf(
+        "verdict: RSS median %.1f -> %.1f MiB%s; threads max %d -> %d%s; fds max %d -> %d%s; peak RSS %.1f MiB; "
+        "%llu sessions (%llu ended in an error)\n",
+        m1, m2, rss_grew ? " (GREW)" : "", thr_first, thr_last, thr_grew ? " (GREW)" : "", fd_first, fd_last,
+        fd_grew ? " (GREW)" : "", samples.back().peak_mib, static_cast<unsigned long long>(sessions),
+        static_cast<unsigned long long>(listener.errors()));
+    verdict = {{"rss_median_first_mib", m1},
+               {"rss_median_last_mib", m2},
+               {"threads_max_first", thr_first},
+               {"threads_max_last", thr_last},
+               {"fds_max_first", fd_first},
+               {"fds_max_last", fd_last},
                {"grew", grew}};
   } else {
     std::printf("verdict: too few samples (%zu) to compare; run longer or sample more often\n", samples.size());
   }
   if (!json_path.empty()) {
-    nlohmann::json j = {{"url", url}, {"seconds", run_s}, {"faults", faults_path}, {"sessions", sessions},
-                        {"verdict", verdict}, {"samples", nlohmann::json::array()}};
+    nlohmann::json j = {{"url", url},           {"seconds", run_s},   {"faults", faults_path},
+                        {"sessions", sessions}, {"verdict", verdict}, {"samples", nlohmann::json::array()}};
     for (const auto& s : samples)
-      j["samples"].push_back({{"t_s", s.t_s}, {"sessions", s.sessions}, {"errors", s.errors}, {"frames", s.frames},
-                              {"rss_mib", s.rss_mib}, {"peak_mib", s.peak_mib}, {"threads", s.threads}, {"fds", s.fds}});
+      j["samples"].push_back({{"t_s", s.t_s},
+                              {"sessions", s.sessions},
+                              {"errors", s.errors},
+                              {"frames", s.frames},
+                              {"rss_mib", s.rss_mib},
+                              {"peak_mib", s.peak_mib},
+                              {"threads", s.threads},
+                              {"fds", s.fds}});
     std::ofstream(json_path) << j.dump(2) << "\n";
   }
   return grew ? 1 : 0;

@@ -8,13 +8,15 @@
 
 namespace abrplay::net {
 
-ThreadExecutor::ThreadExecutor(std::string name) : worker_([this, n = std::move(name)] {
+ThreadExecutor::ThreadExecutor(std::string name)
+    : worker_([this, n = std::move(name)] {
 #if defined(__linux__)
-  // Linux limits thread names to 15 characters plus the terminator.
-  pthread_setname_np(pthread_self(), n.substr(0, 15).c_str());
+        // Linux limits thread names to 15 characters plus the terminator.
+        pthread_setname_np(pthread_self(), n.substr(0, 15).c_str());
 #endif
-  run();
-}) {}
+        run();
+      }) {
+}
 
 ThreadExecutor::~ThreadExecutor() {
   {

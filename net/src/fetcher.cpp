@@ -2,8 +2,8 @@
 
 #include <atomic>
 #include <map>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 
@@ -133,12 +133,11 @@ struct Fetcher::State : std::enable_shared_from_this<Fetcher::State> {
     NetError err = std::move(*r.error);
     if (err.code == NetErrorCode::kCancelled) return finish(*op, Unexpected{std::move(err)});
     if (op->host && host_failure(err)) selector->record_failure(*op->host, now());
-    RetryInput in{err.code, err.http_status, err.retry_after, op->attempts, op->received,
-                  op->accepts_ranges, op->delivered_chunks, random()};
+    RetryInput in{err.code,     err.http_status,    err.retry_after,      op->attempts,
+                  op->received, op->accepts_ranges, op->delivered_chunks, random()};
     const RetryDecision d = policy.decide(in);
     if (!d.retry && op->host && other_host_may_succeed(err) && op->hosts_tried.size() < selector->hosts().size() &&
-        op->attempts < 2 * static_cast<int>(selector->hosts().size()) &&
-        !op->delivered_chunks) {
+        op->attempts < 2 * static_cast<int>(selector->hosts().size()) && !op->delivered_chunks) {
       // Fail over at once to a host this fetch has not tried, and keep the failing one aside.
       selector->record_failure(*op->host, now());
       const HostChoice next = selector->select(now(), random());
@@ -149,8 +148,8 @@ struct Fetcher::State : std::enable_shared_from_this<Fetcher::State> {
       }
     }
     if (!d.retry) {
-      err.message += " (after " + std::to_string(op->attempts) + " attempt" + (op->attempts == 1 ? "" : "s") +
-                     ": " + std::string(to_string(d.reason)) + ")";
+      err.message += " (after " + std::to_string(op->attempts) + " attempt" + (op->attempts == 1 ? "" : "s") + ": " +
+                     std::string(to_string(d.reason)) + ")";
       return finish(*op, Unexpected{std::move(err)});
     }
     if (d.resume_from == 0) {
@@ -199,14 +198,14 @@ struct Fetcher::State : std::enable_shared_from_this<Fetcher::State> {
   Executor& owner;
   const FetcherConfig config;
   const RetryPolicy policy;
-  std::optional<HostSelector> selector;  // owner thread
-  std::mt19937 rng;                      // owner thread
+  std::optional<HostSelector> selector;        // owner thread
+  std::mt19937 rng;                            // owner thread
   std::map<FetchId, std::shared_ptr<Op>> ops;  // owner thread
-  std::atomic<FetchId> next_id{1};       // any thread
+  std::atomic<FetchId> next_id{1};             // any thread
   // Guards the use of `client`. Recursive: an InlineExecutor may complete a request inside submit().
   std::recursive_mutex client_mu;
-  bool detached = false;        // guarded by client_mu
-  std::set<RequestId> live;     // guarded by client_mu: submitted, not yet completed
+  bool detached = false;     // guarded by client_mu
+  std::set<RequestId> live;  // guarded by client_mu: submitted, not yet completed
 };
 
 Fetcher::Fetcher(Transport& client, Executor& owner, FetcherConfig config)

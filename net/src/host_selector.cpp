@@ -44,7 +44,8 @@ HostChoice HostSelector::select(SteadyTime now, double random_unit) const {
     if (hosts_[i].candidate.priority == best_priority) tier.push_back(i);
 
   for (auto i : tier)
-    if (hosts_[i].consecutive_failures > 0) return HostChoice{i, hosts_[i].candidate.base_url, HostChoiceReason::kProbe};
+    if (hosts_[i].consecutive_failures > 0)
+      return HostChoice{i, hosts_[i].candidate.base_url, HostChoiceReason::kProbe};
 
   std::size_t best = tier.size();
   double best_seconds = std::numeric_limits<double>::infinity();
@@ -55,7 +56,8 @@ HostChoice HostSelector::select(SteadyTime now, double random_unit) const {
       best = k;
     }
   }
-  if (best < tier.size()) return HostChoice{tier[best], hosts_[tier[best]].candidate.base_url, HostChoiceReason::kBestMeasured};
+  if (best < tier.size())
+    return HostChoice{tier[best], hosts_[tier[best]].candidate.base_url, HostChoiceReason::kBestMeasured};
 
   double total = 0;
   for (auto i : tier) total += std::max(1, hosts_[i].candidate.weight);
@@ -67,7 +69,8 @@ HostChoice HostSelector::select(SteadyTime now, double random_unit) const {
   return HostChoice{tier.back(), hosts_[tier.back()].candidate.base_url, HostChoiceReason::kWeighted};
 }
 
-void HostSelector::record_success(std::size_t index, SteadyTime, double throughput_bps, std::chrono::microseconds latency) {
+void HostSelector::record_success(std::size_t index, SteadyTime, double throughput_bps,
+                                  std::chrono::microseconds latency) {
   HostState& h = hosts_.at(index);
   h.consecutive_failures = 0;
   h.excluded_until = SteadyTime{};

@@ -29,8 +29,7 @@ namespace {
 constexpr int kIdleWaitMs = 60'000;
 
 std::chrono::milliseconds until(SteadyClock::time_point deadline, SteadyClock::time_point now) {
-  return deadline <= now ? std::chrono::milliseconds(0)
-                         : std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
+  return deadline <= now ? std::chrono::milliseconds(0) : std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
 }
 
 }  // namespace
@@ -156,7 +155,7 @@ class HttpClient::Impl {
     Transfer& t = *it->second;
     if (t.paused) {
       t.paused = false;
-      t.last_activity = now;  // time spent paused is not a stall
+      t.last_activity = now;                          // time spent paused is not a stall
       curl_easy_pause(t.easy.get(), CURLPAUSE_CONT);  // may call on_write at once
     }
   }
@@ -257,7 +256,7 @@ class HttpClient::Impl {
   std::mutex shutdown_mu_;  // serialises shutdown()
 
   // Net thread only.
-  std::vector<std::unique_ptr<Transfer>> pending_;  // waiting for a slot or for start_delay
+  std::vector<std::unique_ptr<Transfer>> pending_;         // waiting for a slot or for start_delay
   std::map<RequestId, std::unique_ptr<Transfer>> active_;  // handed to curl
 
   std::thread thread_;  // last: starts once everything above exists

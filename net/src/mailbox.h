@@ -57,9 +57,9 @@ class Mailbox {
 
  private:
   mutable std::mutex mu_;
-  CURLM* multi_;                    // not owned; valid until close()
-  std::vector<Command> commands_;   // guarded by mu_
-  bool closed_ = false;             // guarded by mu_
+  CURLM* multi_;                   // not owned; valid until close()
+  std::vector<Command> commands_;  // guarded by mu_
+  bool closed_ = false;            // guarded by mu_
 };
 
 }  // namespace abrplay::net::detail

@@ -21,8 +21,7 @@ bool RetryPolicy::is_retryable(NetErrorCode code, int http_status) {
   switch (code) {
     case NetErrorCode::kIo:
     case NetErrorCode::kTimeout: return true;
-    case NetErrorCode::kHttpStatus:
-      return http_status >= 500 || http_status == 408 || http_status == 429;
+    case NetErrorCode::kHttpStatus: return http_status >= 500 || http_status == 408 || http_status == 429;
     case NetErrorCode::kTooLarge:
     case NetErrorCode::kCancelled:
     case NetErrorCode::kBadUrl:
@@ -50,7 +49,8 @@ RetryDecision RetryPolicy::decide(const RetryInput& in) const {
   }
   const double exponent = static_cast<double>(std::max(0, in.attempts_made - 1));
   const double backoff_ms = std::min(static_cast<double>(params_.max_delay.count()),
-                                     static_cast<double>(params_.base_delay.count()) * std::pow(params_.multiplier, exponent));
+                                     static_cast<double>(params_.base_delay.count()) *
+                                         std::pow(params_.multiplier, exponent));
   const double unit = std::clamp(in.random_unit, 0.0, 1.0);
   const double jittered_ms = backoff_ms * (1.0 - std::clamp(params_.jitter, 0.0, 1.0) * unit);
   d.retry = true;

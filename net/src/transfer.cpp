@@ -96,9 +96,10 @@ std::size_t on_write(char* data, std::size_t size, std::size_t nmemb, void* user
       if (t.flow->undelivered.load() > window / 2) {  // the consumer has not caught up meanwhile
         t.paused = true;
         ++t.response.pause_count;
-        log(t, LogLevel::kDebug, "net: pausing transfer #" + std::to_string(t.id) + " " + t.request.url + ": " +
-                                     std::to_string(t.flow->undelivered.load()) + " bytes not yet consumed");
-        flush_chunk(t);  // the consumer must see everything gathered, or it could never catch up
+        log(t, LogLevel::kDebug,
+            "net: pausing transfer #" + std::to_string(t.id) + " " + t.request.url + ": " +
+                std::to_string(t.flow->undelivered.load()) + " bytes not yet consumed");
+        flush_chunk(t);               // the consumer must see everything gathered, or it could never catch up
         return CURL_WRITEFUNC_PAUSE;  // curl keeps these bytes and offers them again on resume
       }
       t.flow->resume_wanted.store(false);
@@ -286,7 +287,8 @@ Result finish_transfer(Transfer& t, CURLcode code) {
     std::string detail = t.errbuf[0] != '\0' ? std::string(t.errbuf.data()) : curl_easy_strerror(code);
     NetError err = make_error(map_curl_code(code), t.request.url, detail);
     err.curl_code = static_cast<int>(code);
-    if (err.code == NetErrorCode::kTimeout) err.timeout = connect.count() > 0 ? TimeoutKind::kTotal : TimeoutKind::kConnect;
+    if (err.code == NetErrorCode::kTimeout)
+      err.timeout = connect.count() > 0 ? TimeoutKind::kTotal : TimeoutKind::kConnect;
     if (err.code == NetErrorCode::kRedirect) err.message += " (redirects stay on one scheme, at most 5)";
     result.error = std::move(err);
   } else if (!t.status_ok) {

@@ -155,8 +155,8 @@ Expected<std::string, NetError> append_query(std::string_view url, std::string_v
   const std::string arg = std::string(key) + "=" + std::string(value);
   if (CURLUcode rc = curl_url_set(u.get(), CURLUPART_QUERY, arg.c_str(), CURLU_APPENDQUERY | CURLU_URLENCODE);
       rc != CURLUE_OK)
-    return Unexpected{bad_url(url, std::string("cannot add the query argument '") + cut(key) + "': " +
-                                       curl_url_strerror(rc))};
+    return Unexpected{
+        bad_url(url, std::string("cannot add the query argument '") + cut(key) + "': " + curl_url_strerror(rc))};
   auto out = part_of(u.get(), CURLUPART_URL);
   if (!out) return Unexpected{bad_url(url, std::string("cannot rebuild it: ") + curl_url_strerror(out.error()))};
   return std::move(*out);

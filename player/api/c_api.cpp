@@ -103,7 +103,7 @@ struct abrplay_handle final : abrplay::PlayerListener {
     cue_cb(cue_data, &cue);
   }
 
-  std::mutex cb_mu;                          // held while a frame or cue callback runs
+  std::mutex cb_mu;                           // held while a frame or cue callback runs
   abrplay_frame_callback frame_cb = nullptr;  // guarded by cb_mu
   void* frame_data = nullptr;                 // guarded by cb_mu
   abrplay_cue_callback cue_cb = nullptr;      // guarded by cb_mu
@@ -117,7 +117,7 @@ struct abrplay_handle final : abrplay::PlayerListener {
   void* wakeup_data = nullptr;             // guarded by mu
   abrplay::PlayerEvent current;            // the event handed out last (its strings)
   std::string current_message;
-  abrplay::Player player;                  // last: destroyed first (no callback after it)
+  abrplay::Player player;  // last: destroyed first (no callback after it)
 };
 
 // Every entry point runs its body through guard(): an exception (std::bad_alloc, or anything the
@@ -164,9 +164,7 @@ abrplay_config* abrplay_config_create(void) {
 }
 
 void abrplay_config_destroy(abrplay_config* config) {
-  guard_void([&] {
-    delete config;
-  });
+  guard_void([&] { delete config; });
 }
 
 int abrplay_config_set_string(abrplay_config* config, const char* key, const char* value) {
@@ -180,7 +178,8 @@ int abrplay_config_set_string(abrplay_config* config, const char* key, const cha
     } else if (k == "sinks") {
       if (v == "null-realtime") c.sinks.kind = abrplay::SinkKind::kNullRealTime;
       else if (v == "null-max-speed") c.sinks.kind = abrplay::SinkKind::kNullMaxSpeed;
-      else if (v == "frame-callback" || v == "frame-callback-max-speed") c.sinks.kind = abrplay::SinkKind::kFrameCallback;
+      else if (v == "frame-callback" || v == "frame-callback-max-speed")
+        c.sinks.kind = abrplay::SinkKind::kFrameCallback;
       else return ABRPLAY_ERROR_INVALID_ARGUMENT;
       c.sinks.max_speed = v == "frame-callback-max-speed";
     } else if (k == "telemetry-url") {
@@ -224,9 +223,7 @@ abrplay_handle* abrplay_create(const abrplay_config* config) {
 }
 
 void abrplay_destroy(abrplay_handle* handle) {
-  guard_void([&] {
-    delete handle;
-  });
+  guard_void([&] { delete handle; });
 }
 
 int abrplay_load(abrplay_handle* handle, const char* url) {

@@ -99,8 +99,7 @@ void Player::Impl::on_download(const engine::DownloadEvent& ev) {
     ++stats_.segments_downloaded;
   }
   if (ev.track == TrackType::kVideo && recorder_) {
-    recorder_->on_video_segment(rep_info(ev.representation_id, ev.bandwidth),
-                                seconds(ev.segment_duration));
+    recorder_->on_video_segment(rep_info(ev.representation_id, ev.bandwidth), seconds(ev.segment_duration));
   }
 }
 

@@ -27,8 +27,7 @@ class CueCallbackTextSink final : public media::TextSink {
 
 }  // namespace
 
-void Player::Impl::attach(engine::SegmentSource& source, std::span<const TrackType> tracks,
-            MediaTime start) {
+void Player::Impl::attach(engine::SegmentSource& source, std::span<const TrackType> tracks, MediaTime start) {
   source_ = &source;
   tracks_.assign(tracks.begin(), tracks.end());
   eos_.clear();
@@ -39,7 +38,8 @@ void Player::Impl::attach(engine::SegmentSource& source, std::span<const TrackTy
   start_position_ = start;
   auto out = std::make_shared<Output>();
   const bool max_speed = config_.sinks.kind == SinkKind::kNullMaxSpeed ||
-                         ((config_.sinks.kind == SinkKind::kFrameCallback || config_.sinks.kind == SinkKind::kExternal) &&
+                         ((config_.sinks.kind == SinkKind::kFrameCallback ||
+                           config_.sinks.kind == SinkKind::kExternal) &&
                           config_.sinks.max_speed);
   media::PipelineConfig pc;
   pc.mode = max_speed ? media::PresentMode::kAsFastAsPossible : media::PresentMode::kRealTime;
@@ -51,8 +51,8 @@ void Player::Impl::attach(engine::SegmentSource& source, std::span<const TrackTy
   if (pc.audio && external && config_.sinks.audio) {
     sinks.audio = config_.sinks.audio;
   } else if (pc.audio) {
-    out->audio = std::make_unique<media::NullAudioSink>(
-        clock_, max_speed ? media::NullPace::kAsFastAsPossible : media::NullPace::kWallClock);
+    out->audio = std::make_unique<media::NullAudioSink>(clock_, max_speed ? media::NullPace::kAsFastAsPossible
+                                                                          : media::NullPace::kWallClock);
     sinks.audio = out->audio.get();
   }
   if (external && config_.sinks.video) {
@@ -175,8 +175,7 @@ void Player::Impl::on_tick() {
     // The engine takes the end only while playing: repeated on every tick until it did (it may be
     // rebuffering or seeking when the pipeline drains).
     if (engine_->state() != engine::EngineState::kEnded) source_->report_ended();
-  } else if (ms.rebuffers > last_rebuffers_ && consumer_playing_ &&
-             engine_->state() == engine::EngineState::kPlaying) {
+  } else if (ms.rebuffers > last_rebuffers_ && consumer_playing_ && engine_->state() == engine::EngineState::kPlaying) {
     // The pipeline ran dry before the end: the engine rebuffers and calls play() when ready.
     consumer_playing_ = false;
     out->pipeline->pause();

@@ -38,8 +38,10 @@ Player::Impl::Impl(PlayerConfig config)
     : config_(std::move(config)),
       clock_owner_(config_.clock ? config_.clock : std::make_shared<const SystemClock>()),
       clock_(*clock_owner_),
-      abr_spec_(config_.abr), play_when_ready_(config_.play_when_ready),
-      volume_(config_.volume), visible_pwr_(config_.play_when_ready) {
+      abr_spec_(config_.abr),
+      play_when_ready_(config_.play_when_ready),
+      volume_(config_.volume),
+      visible_pwr_(config_.play_when_ready) {
   audio_languages_ = config_.preferred_audio_languages;
   text_languages_ = config_.preferred_text_languages;
   http_ = std::make_unique<net::HttpClient>();
@@ -163,8 +165,8 @@ Error Player::Impl::set_abr(std::string_view name) {
   if (!algo) {
     std::string known;
     for (auto n : abr::algorithm_names()) known += " " + std::string(n);
-    return {ErrorCode::kInvalidArgument, "set_abr: unknown algorithm '" + std::string(name) + "'; known:" + known +
-                                             " fixed:N"};
+    return {ErrorCode::kInvalidArgument,
+            "set_abr: unknown algorithm '" + std::string(name) + "'; known:" + known + " fixed:N"};
   }
   auto shared = std::make_shared<std::unique_ptr<abr::AbrAlgorithm>>(std::move(algo));
   command([this, shared, spec = std::string(name)] {
@@ -205,8 +207,7 @@ void Player::Impl::reload_at_position() {
 
 void Player::Impl::select_text_language(std::string language) {
   command([this, language = std::move(language)] {
-    text_languages_.erase(std::remove(text_languages_.begin(), text_languages_.end(), language),
-                          text_languages_.end());
+    text_languages_.erase(std::remove(text_languages_.begin(), text_languages_.end(), language), text_languages_.end());
     if (language.empty()) {
       text_languages_.clear();
     } else {

@@ -30,10 +30,10 @@
 #include <vector>
 
 #include "abrplay/abr/algorithm/abr_algorithm.h"
+#include "abrplay/core/clock.h"
 #include "abrplay/net/http_client.h"
 #include "abrplay/net/request.h"
 #include "abrplay/player.h"
-#include "abrplay/core/clock.h"
 #include "abrplay/player/engine/event_loop.h"
 #include "abrplay/player/engine/streaming_engine.h"
 #include "abrplay/player/media/pipeline.h"
@@ -137,8 +137,7 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
 
   // ---- SegmentConsumer (player thread; pipeline_feed.cpp) ---------------------------------------
 
-  void attach(engine::SegmentSource& source, std::span<const TrackType> tracks,
-              MediaTime start) override;
+  void attach(engine::SegmentSource& source, std::span<const TrackType> tracks, MediaTime start) override;
 
   void on_data() override;
   void play() override;
@@ -157,9 +156,7 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
  private:
   static double seconds(microseconds t) { return static_cast<double>(t.count()) / 1e6; }
   static TrackType to_media(TrackType t) {
-    return t == TrackType::kVideo ? TrackType::kVideo
-           : t == TrackType::kAudio ? TrackType::kAudio
-                                            : TrackType::kText;
+    return t == TrackType::kVideo ? TrackType::kVideo : t == TrackType::kAudio ? TrackType::kAudio : TrackType::kText;
   }
   bool has(TrackType t) const { return std::find(tracks_.begin(), tracks_.end(), t) != tracks_.end(); }
 
@@ -243,9 +240,9 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   std::vector<std::string> text_languages_;
   std::string url_;
   std::string cdn_;
-  ApiSession api_;                          // what the playback API said for this session
-  std::optional<PlayerState> api_state_;    // loading / error while no engine exists (playback API)
-  std::uint64_t generation_ = 0;            // bumped by every load() and stop()
+  ApiSession api_;                        // what the playback API said for this session
+  std::optional<PlayerState> api_state_;  // loading / error while no engine exists (playback API)
+  std::uint64_t generation_ = 0;          // bumped by every load() and stop()
   milliseconds telemetry_interval_{10'000};
   std::string session_id_;  // per load(): telemetry session_id and CMCD sid
   std::string content_id_;
@@ -275,7 +272,7 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   microseconds visible_position_{0};
   bool visible_pwr_;
   PlayerStats stats_;
-  TrackLanguages languages_;  // languages() without audio_playing
+  TrackLanguages languages_;                                                  // languages() without audio_playing
   std::vector<std::pair<std::string, std::vector<std::string>>> audio_sets_;  // @lang, representation ids
 
   // Listener.

@@ -161,7 +161,7 @@ void Player::Impl::decorate(net::Request& req, const engine::RequestInfo& info) 
     case K::kMedia:
       d.ot = info.track == TrackType::kVideo   ? telemetry::CmcdObject::kVideo
              : info.track == TrackType::kAudio ? telemetry::CmcdObject::kAudio
-                                                       : telemetry::CmcdObject::kTimedText;
+                                               : telemetry::CmcdObject::kTimedText;
       break;
   }
   const bool segment = info.kind == K::kIndex || info.kind == K::kInit || info.kind == K::kMedia;

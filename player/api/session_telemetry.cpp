@@ -18,7 +18,7 @@ void Player::Impl::start_session(const std::string& url) {
   const std::string& telemetry_url = config_.telemetry_url.empty() ? api_.telemetry_url : config_.telemetry_url;
   if (telemetry_url.empty()) return;
   telemetry_interval_ = config_.telemetry_url.empty() && api_.telemetry_interval ? *api_.telemetry_interval
-                                                                                  : config_.telemetry_interval;
+                                                                                 : config_.telemetry_interval;
   telemetry::SessionInfo info;
   info.session_id = session_id_;
   info.content_id = content_id_;

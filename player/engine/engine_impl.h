@@ -124,8 +124,8 @@ class StreamingEngine::Impl final : public LoaderHost, public SegmentSource {
   std::unique_ptr<net::Fetcher> absolute_fetcher_;
   std::map<std::vector<std::string>, std::unique_ptr<net::Fetcher>> fetchers_;
   std::vector<std::unique_ptr<TrackLoader>> loaders_;  // video, audio, text (those selected)
-  Liveness alive_;  // tasks posted to the loop check it before touching this
-  bool pump_posted_ = false;  // a pump_all() is posted (download_ended)
+  Liveness alive_;                                     // tasks posted to the loop check it before touching this
+  bool pump_posted_ = false;                           // a pump_all() is posted (download_ended)
 };
 
 }  // namespace abrplay::engine

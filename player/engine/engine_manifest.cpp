@@ -22,8 +22,8 @@ std::string first_token(const std::string& s) {
 
 Error StreamingEngine::Impl::load(std::string url) {
   if (state_ != EngineState::kIdle) {
-    return Error{ErrorCode::kInvalidState, "load('" + url + "'): the engine is " + std::string(to_string(state_)) +
-                                               "; call stop() first"};
+    return Error{ErrorCode::kInvalidState,
+                 "load('" + url + "'): the engine is " + std::string(to_string(state_)) + "; call stop() first"};
   }
   if (const char* bad = validate(config_.load); *bad != '\0') {
     return Error{ErrorCode::kInvalidArgument, std::string("EngineConfig::load: ") + bad};
@@ -115,7 +115,8 @@ void StreamingEngine::Impl::sync_clock(std::size_t i, std::uint64_t generation) 
   if (scheme == UtcScheme::kDirect) {
     auto server = parse_utc_body(t.value);
     if (!server) {
-      warn(Error{ErrorCode::kManifestInvalidValue, "MPD/UTCTiming[" + std::to_string(i) + "]@value: " + server.error()});
+      warn(
+          Error{ErrorCode::kManifestInvalidValue, "MPD/UTCTiming[" + std::to_string(i) + "]@value: " + server.error()});
       return sync_clock(i + 1, generation);
     }
     clock_offset_ = *server - sent;
@@ -137,7 +138,8 @@ void StreamingEngine::Impl::sync_clock(std::size_t i, std::uint64_t generation) 
       server = Unexpected{outcome.error().describe()};
     } else if (scheme == UtcScheme::kHttpHead) {
       auto date = outcome->response.header("date");
-      server = date ? parse_http_date(*date) : Expected<WallTime, std::string>(Unexpected{std::string("no Date header")});
+      server = date ? parse_http_date(*date)
+                    : Expected<WallTime, std::string>(Unexpected{std::string("no Date header")});
     } else {
       const auto& b = outcome->response.body;
       server = parse_utc_body(std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));

@@ -20,8 +20,7 @@ std::size_t fast_start_index(std::span<const DataRate> ladder, std::optional<Dat
   return highest_at_most(ladder, estimate.value_or(p.initial_estimate) * p.safety);
 }
 
-std::size_t audio_index(std::span<const DataRate> ladder, std::optional<DataRate> estimate,
-                        const RateRuleParams& p) {
+std::size_t audio_index(std::span<const DataRate> ladder, std::optional<DataRate> estimate, const RateRuleParams& p) {
   if (ladder.empty()) return 0;
   return highest_at_most(ladder, estimate.value_or(p.initial_estimate) * p.audio_share);
 }

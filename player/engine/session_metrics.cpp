@@ -15,7 +15,8 @@ SessionMetrics::SessionMetrics(const Clock& clock) : clock_(clock), started_(clo
 void SessionMetrics::on_state(const StateChange& e) {
   const SteadyTime now = clock_.steady();
   f_.state = e.to;
-  if (e.to == EngineState::kPlaying && !f_.startup_s) f_.startup_s = seconds_double(std::chrono::duration_cast<std::chrono::microseconds>(now - started_));
+  if (e.to == EngineState::kPlaying && !f_.startup_s)
+    f_.startup_s = seconds_double(std::chrono::duration_cast<std::chrono::microseconds>(now - started_));
   if (e.from == EngineState::kPlaying && e.to == EngineState::kBuffering) {
     ++f_.stalls;
     stall_began_ = now;

@@ -96,13 +96,10 @@ WallTime StreamingEngine::Impl::live_now() const {
 }
 
 void StreamingEngine::Impl::anchor_live_time() {
-  live_anchor_ = LiveAnchor{WallTime(loop_.clock().wall().time_since_epoch()) + clock_offset_,
-                            loop_.clock().steady()};
+  live_anchor_ = LiveAnchor{WallTime(loop_.clock().wall().time_since_epoch()) + clock_offset_, loop_.clock().steady()};
 }
 
-Seconds StreamingEngine::Impl::session_time() const {
-  return Seconds(loop_.clock().steady() - session_start_);
-}
+Seconds StreamingEngine::Impl::session_time() const { return Seconds(loop_.clock().steady() - session_start_); }
 
 void StreamingEngine::Impl::record_sample(const abr::ThroughputSample& s) {
   estimator_->add_sample(s);
@@ -164,7 +161,8 @@ void StreamingEngine::Impl::check_ready() {
     if (l->type() == TrackType::kText) continue;  // subtitles never hold playback
     const MediaTime a = l->buffer().ahead(position_);
     ahead = ahead ? std::min(*ahead, a) : a;
-    to_end = to_end && l->finished() && (!l->buffer().end() || *l->buffer().end() <= position_ + a + kContinuityTolerance);
+    to_end = to_end && l->finished() &&
+             (!l->buffer().end() || *l->buffer().end() <= position_ + a + kContinuityTolerance);
   }
   if (!ahead) return;
   if (!ready_to_play(config_.load, {*ahead, after_stall_, to_end})) return;
@@ -268,7 +266,8 @@ void StreamingEngine::Impl::pause() {
 
 Error StreamingEngine::Impl::seek(MediaTime target) {
   if (!mpd_ || loaders_.empty() || state_ == EngineState::kError || state_ == EngineState::kLoading) {
-    return Error{ErrorCode::kInvalidState, "seek: no presentation is loaded (state " + std::string(to_string(state_)) + ")"};
+    return Error{ErrorCode::kInvalidState,
+                 "seek: no presentation is loaded (state " + std::string(to_string(state_)) + ")"};
   }
   if (target < MediaTime{0}) target = MediaTime{0};
   if (!mpd_->is_dynamic()) {

@@ -60,9 +60,7 @@ bool TrackBuffer::contains(MediaTime position) const {
 
 std::size_t TrackBuffer::evict(MediaTime position, const BufferLimits& limits, std::uint64_t incoming) {
   std::size_t evicted = 0;
-  auto evictable = [&] {
-    return !segments_.empty() && next_read_ > 0 && segments_.front().end() <= position;
-  };
+  auto evictable = [&] { return !segments_.empty() && next_read_ > 0 && segments_.front().end() <= position; };
   auto pop = [&] {
     bytes_ -= segments_.front().bytes();
     segments_.pop_front();

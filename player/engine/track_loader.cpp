@@ -68,10 +68,10 @@ void TrackLoader::refresh_indices() {
   const auto& mpd = host_.mpd();
   for (auto& r : reps_) {
     if (!r.index) continue;
-    const bool same = period_ < mpd.periods.size() &&
-                      r.adaptation_set < mpd.periods[period_].adaptation_sets.size() &&
-                      r.representation < mpd.periods[period_].adaptation_sets[r.adaptation_set].representations.size() &&
-                      mpd.periods[period_].adaptation_sets[r.adaptation_set].representations[r.representation].id == r.id;
+    const bool same =
+        period_ < mpd.periods.size() && r.adaptation_set < mpd.periods[period_].adaptation_sets.size() &&
+        r.representation < mpd.periods[period_].adaptation_sets[r.adaptation_set].representations.size() &&
+        mpd.periods[period_].adaptation_sets[r.adaptation_set].representations[r.representation].id == r.id;
     if (!same) {
       host_.warn(Error{ErrorCode::kManifestInvalidValue,
                        "MPD refresh: representation '" + r.id + "' moved or vanished; keeping its old index"});
@@ -150,8 +150,8 @@ bool TrackLoader::push_or_park(BufferedSegment segment) {
   }
   buffer_.evict(pos, limits_, segment.bytes());
   if (!buffer_.push(std::move(segment))) {
-    host_.fatal(Error{ErrorCode::kInternal, std::string(to_string(type_)) +
-                                                " loader: a segment out of presentation order was refused"});
+    host_.fatal(Error{ErrorCode::kInternal,
+                      std::string(to_string(type_)) + " loader: a segment out of presentation order was refused"});
     return false;
   }
   return true;
@@ -228,8 +228,8 @@ void TrackLoader::pump() {
       // writes one sidx per fragment without global_sidx): play what is addressed, say so.
       host_.warn(Error{ErrorCode::kManifestBadIndex,
                        period.path + ": the segments of " + std::string(to_string(type_)) + " representation '" +
-                           rep.id + "' end at " + manifest::format_seconds(next_time_) + ", before the period ends at " +
-                           manifest::format_seconds(period.start + *period.duration)});
+                           rep.id + "' end at " + manifest::format_seconds(next_time_) +
+                           ", before the period ends at " + manifest::format_seconds(period.start + *period.duration)});
     }
     host_.period_ended(type_, period_);
     return;

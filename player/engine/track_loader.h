@@ -18,10 +18,10 @@
 #include <vector>
 
 #include "abrplay/abr/algorithm/abr_algorithm.h"
-#include "loader_host.h"
 #include "abrplay/player/engine/liveness.h"
 #include "abrplay/player/engine/track_buffer.h"
 #include "abrplay/player/manifest/segment_index.h"
+#include "loader_host.h"
 
 namespace abrplay::engine {
 
@@ -104,14 +104,14 @@ class TrackLoader {
   const TrackType type_;
   const BufferLimits limits_;
   TrackBuffer buffer_;
-  std::vector<Rep> reps_;                 // ascending bandwidth
+  std::vector<Rep> reps_;  // ascending bandwidth
   std::vector<abr::Representation> ladder_;
   std::size_t period_ = 0;
   MediaTime next_time_{0};
   MediaTime last_duration_ = std::chrono::seconds(2);  // of the last segment seen: ABR's hint
   std::optional<std::size_t> last_index_;
-  std::optional<std::size_t> forced_index_;  // after an abandonment or a failed download
-  std::string forced_reason_;                // the ABR decision's reason for forced_index_
+  std::optional<std::size_t> forced_index_;    // after an abandonment or a failed download
+  std::string forced_reason_;                  // the ABR decision's reason for forced_index_
   std::optional<std::size_t> pending_choice_;  // chosen; its index/init are being fetched first
   bool loading_burst_ = false;
   bool finished_ = false;

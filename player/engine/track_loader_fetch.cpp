@@ -55,7 +55,7 @@ void TrackLoader::start_fetch(DownloadKind kind, std::size_t rep, const std::str
   {
     const double declared = f.segment ? bytes_in(reps_[rep].bandwidth, seconds_of(f.segment->duration)) : 0.0;
     const std::uint64_t guess = range && range->last >= range->first ? range->size()
-                                                                      : static_cast<std::uint64_t>(declared * 1.25);
+                                                                     : static_cast<std::uint64_t>(declared * 1.25);
     f.expected_bytes = std::min(guess, req.max_body_bytes);
   }
   if (kind == DownloadKind::kMedia && type_ == TrackType::kVideo) {
@@ -256,8 +256,7 @@ void TrackLoader::on_complete(std::uint64_t seq, net::FetchOutcome outcome) {
       break;
     }
     case DownloadKind::kManifest:
-    case DownloadKind::kClockSync:
-      break;
+    case DownloadKind::kClockSync: break;
   }
   pump();
 }

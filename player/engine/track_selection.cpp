@@ -44,7 +44,8 @@ std::size_t language_rank(const std::vector<std::string>& prefs, const std::stri
 }
 
 bool has_role(const manifest::AdaptationSet& set, const std::string& role) {
-  return std::any_of(set.roles.begin(), set.roles.end(), [&](const manifest::Descriptor& d) { return d.value == role; });
+  return std::any_of(set.roles.begin(), set.roles.end(),
+                     [&](const manifest::Descriptor& d) { return d.value == role; });
 }
 
 bool is_main(const manifest::AdaptationSet& set) { return set.roles.empty() || has_role(set, "main"); }
@@ -128,7 +129,7 @@ std::string_view track_type_name(const manifest::AdaptationSet& set) {
   if (mime.rfind("text/", 0) == 0 || mime == "application/ttml+xml") return "text";
   if (mime == "application/mp4") {
     const std::string codecs = set.codecs.empty() && !set.representations.empty() ? set.representations.front().codecs
-                                                                                   : set.codecs;
+                                                                                  : set.codecs;
     if (codecs.rfind("wvtt", 0) == 0 || codecs.rfind("stpp", 0) == 0) return "text";
   }
   return "";

@@ -46,7 +46,8 @@ Expected<WallTime, std::string> parse_http_date(std::string_view value) {
     return Unexpected{"'" + v + "' is not an IMF-fixdate"};
   }
   using namespace std::chrono;
-  const year_month_day ymd{std::chrono::year{year}, std::chrono::month{month + 1}, std::chrono::day{static_cast<unsigned>(day)}};
+  const year_month_day ymd{std::chrono::year{year}, std::chrono::month{month + 1},
+                           std::chrono::day{static_cast<unsigned>(day)}};
   if (!ymd.ok()) return Unexpected{"'" + v + "' names no calendar day"};
   return WallTime(duration_cast<microseconds>(sys_days(ymd).time_since_epoch() + hours(h) + minutes(m) + seconds(s)));
 }

@@ -32,15 +32,16 @@ Expected<LabContent, std::string> LabContent::from_directory(const std::filesyst
   std::error_code ec;
   if (!std::filesystem::is_directory(root, ec)) return Unexpected{root.string() + ": not a directory"};
   LabContent content;
-  for (auto it = std::filesystem::recursive_directory_iterator(root, ec); !ec && it != std::filesystem::recursive_directory_iterator();
-       it.increment(ec)) {
+  for (auto it = std::filesystem::recursive_directory_iterator(root, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
     if (!it->is_regular_file(ec)) continue;
     const std::filesystem::path& p = it->path();
     const std::string key = "/" + std::filesystem::relative(p, root, ec).generic_string();
     if (key.find("/.") != std::string::npos) continue;  // .stamp, .work/
     const std::uintmax_t size = it->file_size(ec);
     if (ec) return Unexpected{p.string() + ": " + ec.message()};
-    if (size > kMaxFileBytes) return Unexpected{p.string() + ": " + std::to_string(size) + " bytes is too large for a segment"};
+    if (size > kMaxFileBytes)
+      return Unexpected{p.string() + ": " + std::to_string(size) + " bytes is too large for a segment"};
     if (sizes_only && is_media_segment(p)) {
       content.add_size_only(key, size);
       continue;
@@ -70,8 +71,8 @@ LabContent LabContent::synthetic(const abr::Video& video, std::string_view codec
       << "\" startNumber=\"0\" initialization=\"init-$RepresentationID$.mp4\" media=\"seg-$RepresentationID$-$Number$.m4s\"/>\n";
   for (std::size_t r = 0; r < video.bitrates.size(); ++r) {
     const auto bps = std::llround(video.bitrates[r].bps());
-    mpd << "   <Representation id=\"v" << r << "\" codecs=\"" << codecs << "\" bandwidth=\"" << bps
-        << "\" width=\"" << 320 * (r + 1) << "\" height=\"" << 180 * (r + 1) << "\"/>\n";
+    mpd << "   <Representation id=\"v" << r << "\" codecs=\"" << codecs << "\" bandwidth=\"" << bps << "\" width=\""
+        << 320 * (r + 1) << "\" height=\"" << 180 * (r + 1) << "\"/>\n";
     content.add("/synthetic/init-v" + std::to_string(r) + ".mp4", std::vector<std::uint8_t>(800, 0));
     for (std::size_t s = 0; s < video.segment_count; ++s) {
       const std::int64_t bytes = s < video.segment_bytes[r].size() ? video.segment_bytes[r][s] : 0;
@@ -90,7 +91,9 @@ void LabContent::add(std::string path, std::vector<std::uint8_t> bytes) {
   files_[std::move(path)] = LabFile{std::make_shared<const std::vector<std::uint8_t>>(std::move(bytes)), size};
 }
 
-void LabContent::add_size_only(std::string path, std::uint64_t size) { files_[std::move(path)] = LabFile{nullptr, size}; }
+void LabContent::add_size_only(std::string path, std::uint64_t size) {
+  files_[std::move(path)] = LabFile{nullptr, size};
+}
 
 const LabFile* LabContent::find(std::string_view path) const {
   auto it = files_.find(std::string(path));

@@ -16,19 +16,19 @@ struct LabNetwork::Transfer {
   net::Executor* executor = nullptr;
   net::RequestCallbacks callbacks;
   std::shared_ptr<const std::vector<std::uint8_t>> bytes;  // null: zeros
-  std::uint64_t offset = 0;  // of the body within the file
-  std::uint64_t length = 0;  // body length
+  std::uint64_t offset = 0;                                // of the body within the file
+  std::uint64_t length = 0;                                // body length
   int status = 200;
   std::optional<LabFault> fault;
-  SteadyTime started{};        // after start_delay
+  SteadyTime started{};  // after start_delay
   SteadyTime first_byte_at{};
-  bool receiving = false;      // past its first byte and still taking link capacity
-  bool stalled = false;        // kStall: got its bytes, now waits for its stall timeout
-  double received = 0;         // fluid bytes so far
-  std::uint64_t target = 0;    // bytes to receive (length, or a fault's at_byte)
-  std::uint64_t delivered = 0; // bytes handed out (chunks or body)
+  bool receiving = false;       // past its first byte and still taking link capacity
+  bool stalled = false;         // kStall: got its bytes, now waits for its stall timeout
+  double received = 0;          // fluid bytes so far
+  std::uint64_t target = 0;     // bytes to receive (length, or a fault's at_byte)
+  std::uint64_t delivered = 0;  // bytes handed out (chunks or body)
   SteadyTime last_byte_at{};
-  SteadyTime next_chunk_at{};  // the next delivery to on_chunk
+  SteadyTime next_chunk_at{};      // the next delivery to on_chunk
   std::vector<std::uint8_t> body;  // when not streamed
 
   // The next moment something happens to this transfer by itself: its first byte, or a timeout.
@@ -73,7 +73,8 @@ LabNetwork::~LabNetwork() {
   for (auto& [id, t] : transfers_) {
     net::Result r;
     r.error = make_error(net::NetErrorCode::kCancelled, t.request.url, "cancelled: the lab network shut down");
-    if (t.callbacks.on_complete) t.executor->post([cb = std::move(t.callbacks.on_complete), r = std::move(r)]() mutable { cb(std::move(r)); });
+    if (t.callbacks.on_complete)
+      t.executor->post([cb = std::move(t.callbacks.on_complete), r = std::move(r)]() mutable { cb(std::move(r)); });
   }
 }
 
@@ -121,7 +122,8 @@ SteadyTime LabNetwork::time_to_deliver(double bytes, SteadyTime from) const {
   return from + cursor_->time_to_deliver(bytes, trace_time(from));
 }
 
-void LabNetwork::start(net::RequestId id, net::Request request, net::Executor* executor, net::RequestCallbacks callbacks) {
+void LabNetwork::start(net::RequestId id, net::Request request, net::Executor* executor,
+                       net::RequestCallbacks callbacks) {
   const SteadyTime now = loop_.clock().steady();
   advance(now);
   if (!epoch_) epoch_ = now;
@@ -286,7 +288,8 @@ void LabNetwork::advance(SteadyTime now) {
         continue;
       }
       if (t.fault->kind == LabFault::Kind::kReset) {
-        finish(it, make_error(net::NetErrorCode::kIo, url, "connection reset after " + std::to_string(t.delivered) + " bytes"));
+        finish(it, make_error(net::NetErrorCode::kIo, url,
+                              "connection reset after " + std::to_string(t.delivered) + " bytes"));
         it = next;
         continue;
       }
@@ -301,10 +304,10 @@ void LabNetwork::advance(SteadyTime now) {
       continue;
     }
     const bool waiting_first = !t.receiving && !t.stalled;
-    if (t.request.timeouts.stall.count() > 0 &&
-        ((waiting_first && now >= t.started + t.request.timeouts.stall) ||
-         (t.stalled && now >= t.last_byte_at + t.request.timeouts.stall))) {
-      auto e = make_error(net::NetErrorCode::kTimeout, url, "no data for " + std::to_string(t.request.timeouts.stall.count()) + " ms");
+    if (t.request.timeouts.stall.count() > 0 && ((waiting_first && now >= t.started + t.request.timeouts.stall) ||
+                                                 (t.stalled && now >= t.last_byte_at + t.request.timeouts.stall))) {
+      auto e = make_error(net::NetErrorCode::kTimeout, url,
+                          "no data for " + std::to_string(t.request.timeouts.stall.count()) + " ms");
       e.timeout = net::TimeoutKind::kStall;
       finish(it, std::move(e));
       it = next;

@@ -41,9 +41,9 @@ double startup_lower_bound(const LabLinkParams& link, double manifest_bytes, dou
     return 2 * rtt + (manifest_bytes + media_bytes) / bytes_per_s;
   }
   const abr::TraceCursor cursor(*link.trace);
-  const auto latency = [&](double t) { return duration<double>(cursor.latency_at(std::chrono::microseconds(
-                                                                   static_cast<std::int64_t>(t * 1e6))))
-                                           .count(); };
+  const auto latency = [&](double t) {
+    return duration<double>(cursor.latency_at(std::chrono::microseconds(static_cast<std::int64_t>(t * 1e6)))).count();
+  };
   const double first_byte = rtt + latency(0);
   const double manifest_done = first_byte + cursor.time_to_deliver_s(manifest_bytes, first_byte);
   const double media_first_byte = manifest_done + rtt + latency(manifest_done);
@@ -97,7 +97,9 @@ LabSessionResult run_lab_session(const LabSessionConfig& config) {
       }
       if (*next - begin > config.max_virtual_time) {
         result.failed = true;
-        result.error = "cut after " + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(config.max_virtual_time).count()) +
+        result.error = "cut after " +
+                       std::to_string(
+                           std::chrono::duration_cast<std::chrono::seconds>(config.max_virtual_time).count()) +
                        " s of virtual time in state " + std::string(engine::to_string(s));
         break;
       }

@@ -16,16 +16,13 @@ constexpr std::array<std::string_view, 5> kKnownEssentialSchemes = {
     "http://dashif.org/guidelines/last-segment-number",
 };
 
-std::string content_type_of(const std::string& content_type, const std::string& mime,
-                            const std::string& codecs) {
+std::string content_type_of(const std::string& content_type, const std::string& mime, const std::string& codecs) {
   if (!content_type.empty()) return content_type;
   std::string_view m(mime);
   for (std::string_view kind : {"video", "audio", "text", "image"})
     if (m.rfind(kind, 0) == 0 && m.size() > kind.size() && m[kind.size()] == '/') return std::string(kind);
   if (m == "application/ttml+xml") return "text";
-  if (m == "application/mp4" &&
-      (codecs.rfind("stpp", 0) == 0 || codecs.rfind("wvtt", 0) == 0))
-    return "text";
+  if (m == "application/mp4" && (codecs.rfind("stpp", 0) == 0 || codecs.rfind("wvtt", 0) == 0)) return "text";
   return {};
 }
 

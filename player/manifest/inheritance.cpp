@@ -53,22 +53,22 @@ MediaTime availability_offset(std::optional<double> seconds) {
   return MediaTime(static_cast<int64_t>(*seconds * 1e6));
 }
 
-Expected<BaseUrlChain, Error> resolve_base_url_chain(const Mpd& mpd, const Period& period,
-                                                    const AdaptationSet& as, const Representation& rep) {
+Expected<BaseUrlChain, Error> resolve_base_url_chain(const Mpd& mpd, const Period& period, const AdaptationSet& as,
+                                                     const Representation& rep) {
   BaseUrlChain out;
   std::vector<std::string> current{mpd.document_url};
-  const std::vector<std::pair<const std::vector<BaseUrl>*, std::string>> levels = {
-      {&mpd.base_urls, "MPD"}, {&period.base_urls, period.path}, {&as.base_urls, as.path},
-      {&rep.base_urls, rep.path}};
+  const std::vector<std::pair<const std::vector<BaseUrl>*, std::string>> levels = {{&mpd.base_urls, "MPD"},
+                                                                                   {&period.base_urls, period.path},
+                                                                                   {&as.base_urls, as.path},
+                                                                                   {&rep.base_urls, rep.path}};
   for (const auto& level : levels) {
     const std::vector<BaseUrl>* urls = level.first;  // not a structured binding: clang 14 cannot capture those
     const std::string& path = level.second;
     if (urls->empty()) continue;
     std::vector<std::size_t> order(urls->size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-      return (*urls)[a].dvb_priority < (*urls)[b].dvb_priority;
-    });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return (*urls)[a].dvb_priority < (*urls)[b].dvb_priority; });
     out.availability_offset += availability_offset((*urls)[order[0]].availability_time_offset_s);
     std::vector<std::string> next;
     for (const std::string& parent : current) {

@@ -20,14 +20,14 @@ SegmentInfo merge_levels(const std::vector<const SegmentInfo*>& deep_first);
 MediaTime availability_offset(std::optional<double> seconds);
 
 struct BaseUrlChain {
-  std::vector<std::string> urls;  // resolved alternatives, dvb:priority then document order, <= 16
+  std::vector<std::string> urls;     // resolved alternatives, dvb:priority then document order, <= 16
   MediaTime availability_offset{0};  // sum over the levels of the preferred BaseURL's offset
 };
 
 // Resolves document URL -> MPD -> Period -> AdaptationSet -> Representation BaseURLs with
 // net::resolve_reference.
 // Error: kManifestInvalidValue naming the BaseURL element.
-Expected<BaseUrlChain, Error> resolve_base_url_chain(const Mpd& mpd, const Period& period,
-                                                     const AdaptationSet& as, const Representation& rep);
+Expected<BaseUrlChain, Error> resolve_base_url_chain(const Mpd& mpd, const Period& period, const AdaptationSet& as,
+                                                     const Representation& rep);
 
 }  // namespace abrplay::manifest::detail

@@ -20,8 +20,8 @@ std::string location(std::string_view xml, std::ptrdiff_t offset) {
       line_start = i + 1;
     }
   }
-  return "line " + std::to_string(line) + ", column " + std::to_string(end - line_start + 1) +
-         " (byte " + std::to_string(end) + ")";
+  return "line " + std::to_string(line) + ", column " + std::to_string(end - line_start + 1) + " (byte " +
+         std::to_string(end) + ")";
 }
 
 // Depth of the deepest element, walking without recursion; stops early past `limit`.
@@ -140,17 +140,15 @@ void resolve_period_timeline(ParseContext& ctx, Mpd& mpd) {
 Expected<Mpd, Error> parse_mpd(std::string_view xml, const ParseOptions& options) {
   const ParseLimits& limits = options.limits;
   if (xml.size() > limits.max_bytes)
-    return Unexpected{Error{ErrorCode::kManifestLimitExceeded,
-                            "MPD of " + std::to_string(xml.size()) + " bytes exceeds the limit of " +
-                                std::to_string(limits.max_bytes) + " bytes"}};
+    return Unexpected{Error{ErrorCode::kManifestLimitExceeded, "MPD of " + std::to_string(xml.size()) +
+                                                                   " bytes exceeds the limit of " +
+                                                                   std::to_string(limits.max_bytes) + " bytes"}};
   pugi::xml_document doc;
   // parse_default without PCDATA escapes of custom entities: pugixml never expands DTD entities, so
   // "billion laughs" documents cannot grow.
-  pugi::xml_parse_result res =
-      doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_auto);
+  pugi::xml_parse_result res = doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_auto);
   if (!res)
-    return Unexpected{Error{ErrorCode::kManifestMalformedXml,
-                            location(xml, res.offset) + ": " + res.description()}};
+    return Unexpected{Error{ErrorCode::kManifestMalformedXml, location(xml, res.offset) + ": " + res.description()}};
   if (std::size_t d = max_depth(doc, limits.max_depth); d > limits.max_depth)
     return Unexpected{Error{ErrorCode::kManifestLimitExceeded,
                             "elements nested deeper than the limit of " + std::to_string(limits.max_depth)}};
@@ -169,7 +167,8 @@ Expected<Mpd, Error> parse_mpd(std::string_view xml, const ParseOptions& options
   } else if (type == "dynamic") {
     mpd.type = PresentationType::kDynamic;
   } else {
-    ctx.fail(ErrorCode::kManifestInvalidValue, "MPD@type", "'" + type.substr(0, 40) + "' is neither static nor dynamic");
+    ctx.fail(ErrorCode::kManifestInvalidValue, "MPD@type",
+             "'" + type.substr(0, 40) + "' is neither static nor dynamic");
   }
   mpd.profiles = ctx.str(root, "profiles");
   mpd.availability_start_time = ctx.datetime(root, "availabilityStartTime", path);
@@ -182,8 +181,7 @@ Expected<Mpd, Error> parse_mpd(std::string_view xml, const ParseOptions& options
   mpd.min_buffer_time = ctx.duration(root, "minBufferTime", path);
   mpd.max_segment_duration = ctx.duration(root, "maxSegmentDuration", path);
   if (mpd.is_dynamic() && !ctx.failed() && !mpd.availability_start_time)
-    ctx.fail(ErrorCode::kManifestMissingAttribute, "MPD@availabilityStartTime",
-             "required for a dynamic MPD");
+    ctx.fail(ErrorCode::kManifestMissingAttribute, "MPD@availabilityStartTime", "required for a dynamic MPD");
   mpd.base_urls = ctx.base_urls(root, path);
   for (pugi::xml_node l : ParseContext::children(root, "Location")) mpd.locations.emplace_back(l.text().get());
   for (pugi::xml_node u : ParseContext::children(root, "UTCTiming"))
@@ -195,8 +193,7 @@ Expected<Mpd, Error> parse_mpd(std::string_view xml, const ParseOptions& options
     if (ctx.failed()) break;
     mpd.periods.push_back(parse_period(ctx, pn, path + "/Period[" + std::to_string(i++) + "]"));
   }
-  if (!ctx.failed() && mpd.periods.empty())
-    ctx.fail(ErrorCode::kManifestInvalidValue, path, "the MPD has no Period");
+  if (!ctx.failed() && mpd.periods.empty()) ctx.fail(ErrorCode::kManifestInvalidValue, path, "the MPD has no Period");
   if (!ctx.failed()) resolve_period_timeline(ctx, mpd);
   if (ctx.failed()) return Unexpected{ctx.take_error()};
   return mpd;

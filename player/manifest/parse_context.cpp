@@ -16,9 +16,7 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-std::string shown(std::string_view s) {
-  return "'" + std::string(s.substr(0, 64)) + (s.size() > 64 ? "...'" : "'");
-}
+std::string shown(std::string_view s) { return "'" + std::string(s.substr(0, 64)) + (s.size() > 64 ? "...'" : "'"); }
 
 template <typename T>
 bool parse_int(std::string_view s, T& out) {
@@ -92,8 +90,7 @@ std::optional<int64_t> ParseContext::i64(pugi::xml_node node, std::string_view n
   return integer<int64_t>(node, name, path, "a 64-bit integer");
 }
 
-std::optional<double> ParseContext::real(pugi::xml_node node, std::string_view name,
-                                         const std::string& path) {
+std::optional<double> ParseContext::real(pugi::xml_node node, std::string_view name, const std::string& path) {
   pugi::xml_attribute a = attr(node, name);
   if (!a) return std::nullopt;
   std::string_view s = trim(a.value());
@@ -107,8 +104,7 @@ std::optional<double> ParseContext::real(pugi::xml_node node, std::string_view n
   return v;
 }
 
-std::optional<bool> ParseContext::boolean(pugi::xml_node node, std::string_view name,
-                                          const std::string& path) {
+std::optional<bool> ParseContext::boolean(pugi::xml_node node, std::string_view name, const std::string& path) {
   pugi::xml_attribute a = attr(node, name);
   if (!a) return std::nullopt;
   std::string_view s = trim(a.value());
@@ -121,8 +117,7 @@ std::optional<bool> ParseContext::boolean(pugi::xml_node node, std::string_view 
   return std::nullopt;
 }
 
-std::optional<MediaTime> ParseContext::duration(pugi::xml_node node, std::string_view name,
-                                                    const std::string& path) {
+std::optional<MediaTime> ParseContext::duration(pugi::xml_node node, std::string_view name, const std::string& path) {
   pugi::xml_attribute a = attr(node, name);
   if (!a) return std::nullopt;
   auto d = parse_iso8601_duration(a.value());
@@ -133,8 +128,7 @@ std::optional<MediaTime> ParseContext::duration(pugi::xml_node node, std::string
   return *d;
 }
 
-std::optional<WallTime> ParseContext::datetime(pugi::xml_node node, std::string_view name,
-                                               const std::string& path) {
+std::optional<WallTime> ParseContext::datetime(pugi::xml_node node, std::string_view name, const std::string& path) {
   pugi::xml_attribute a = attr(node, name);
   if (!a) return std::nullopt;
   auto t = parse_xs_datetime(a.value());
@@ -145,8 +139,7 @@ std::optional<WallTime> ParseContext::datetime(pugi::xml_node node, std::string_
   return *t;
 }
 
-std::optional<ByteRange> ParseContext::range(pugi::xml_node node, std::string_view name,
-                                             const std::string& path) {
+std::optional<ByteRange> ParseContext::range(pugi::xml_node node, std::string_view name, const std::string& path) {
   pugi::xml_attribute a = attr(node, name);
   if (!a) return std::nullopt;
   std::string_view s = trim(a.value());
@@ -161,8 +154,7 @@ std::optional<ByteRange> ParseContext::range(pugi::xml_node node, std::string_vi
   return r;
 }
 
-std::optional<FrameRate> ParseContext::frame_rate(pugi::xml_node node, std::string_view name,
-                                                  const std::string& path) {
+std::optional<FrameRate> ParseContext::frame_rate(pugi::xml_node node, std::string_view name, const std::string& path) {
   pugi::xml_attribute a = attr(node, name);
   if (!a) return std::nullopt;
   std::string_view s = trim(a.value());

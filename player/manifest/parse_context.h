@@ -41,12 +41,10 @@ class ParseContext {
   std::optional<int64_t> i64(pugi::xml_node node, std::string_view name, const std::string& path);
   std::optional<double> real(pugi::xml_node node, std::string_view name, const std::string& path);
   std::optional<bool> boolean(pugi::xml_node node, std::string_view name, const std::string& path);
-  std::optional<MediaTime> duration(pugi::xml_node node, std::string_view name,
-                                        const std::string& path);
+  std::optional<MediaTime> duration(pugi::xml_node node, std::string_view name, const std::string& path);
   std::optional<WallTime> datetime(pugi::xml_node node, std::string_view name, const std::string& path);
   std::optional<ByteRange> range(pugi::xml_node node, std::string_view name, const std::string& path);
-  std::optional<FrameRate> frame_rate(pugi::xml_node node, std::string_view name,
-                                      const std::string& path);
+  std::optional<FrameRate> frame_rate(pugi::xml_node node, std::string_view name, const std::string& path);
   // Strict integer text ("+5" and surrounding blanks allowed) for uint64_t/uint32_t/int64_t.
   template <typename T>
   static bool parse_integer(std::string_view text, T& out);

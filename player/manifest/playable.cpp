@@ -8,9 +8,9 @@ namespace abrplay::manifest {
 Expected<Mpd, Error> make_playable(Mpd mpd) {
   for (Period& p : mpd.periods) {
     if (!p.xlink_href.empty() && p.xlink_href != "urn:mpeg:dash:resolve-to-zero:2013")
-      return Unexpected{Error{ErrorCode::kManifestUnsupported,
-                              p.path + "@xlink:href: remote periods ('" + p.xlink_href.substr(0, 200) +
-                                  "') are not supported"}};
+      return Unexpected{
+          Error{ErrorCode::kManifestUnsupported,
+                p.path + "@xlink:href: remote periods ('" + p.xlink_href.substr(0, 200) + "') are not supported"}};
   }
   std::erase_if(mpd.periods, [](const Period& p) { return !p.xlink_href.empty(); });
   for (Period& p : mpd.periods) {
@@ -27,13 +27,13 @@ Expected<Mpd, Error> make_playable(Mpd mpd) {
       }
       if (!cp->empty())
         return Unexpected{Error{ErrorCode::kManifestEncrypted,
-                                where + "/ContentProtection: encrypted content (scheme '" +
-                                    cp->front().scheme_id_uri + "') is not supported: DRM is out of scope"}};
+                                where + "/ContentProtection: encrypted content (scheme '" + cp->front().scheme_id_uri +
+                                    "') is not supported: DRM is out of scope"}};
     }
     std::erase_if(p.adaptation_sets, [](const AdaptationSet& a) { return a.representations.empty(); });
     if (p.adaptation_sets.empty())
-      return Unexpected{Error{ErrorCode::kManifestNoPlayableContent,
-                              p.path + ": no playable representation left after filtering"}};
+      return Unexpected{
+          Error{ErrorCode::kManifestNoPlayableContent, p.path + ": no playable representation left after filtering"}};
   }
   if (mpd.periods.empty())
     return Unexpected{Error{ErrorCode::kManifestNoPlayableContent, "MPD: no period left to play"}};

@@ -86,9 +86,7 @@ std::optional<Segment> SegmentIndex::segment(uint64_t position, std::size_t base
       s.url = base_urls_[base];
       s.range = index_ranges_[position];
       break;
-    case Addressing::kSingle:
-      s.url = base_urls_[base];
-      break;
+    case Addressing::kSingle: s.url = base_urls_[base]; break;
   }
   return s;
 }
@@ -97,8 +95,7 @@ std::optional<Segment> SegmentIndex::segment_at(MediaTime t, std::size_t base) c
   if (runs_.empty()) return std::nullopt;
   MediaTime rel = t - period_start_;
   uint64_t tick = add_saturating(pto_, rel.count() > 0 ? duration_to_ticks(rel, timescale_) : 0);
-  auto it = std::upper_bound(runs_.begin(), runs_.end(), tick,
-                             [](uint64_t x, const Run& r) { return x < r.t; });
+  auto it = std::upper_bound(runs_.begin(), runs_.end(), tick, [](uint64_t x, const Run& r) { return x < r.t; });
   if (it == runs_.begin()) return segment(0, base);
   const Run& run = *std::prev(it);
   bool last_open = last_run_open_ && &run == &runs_.back();
@@ -112,8 +109,7 @@ std::optional<Segment> SegmentIndex::next(const Segment& s, std::size_t base) co
 }
 
 std::optional<uint64_t> SegmentIndex::last_position_ending_by(uint64_t tick) const {
-  auto it = std::upper_bound(runs_.begin(), runs_.end(), tick,
-                             [](uint64_t x, const Run& r) { return x < r.t; });
+  auto it = std::upper_bound(runs_.begin(), runs_.end(), tick, [](uint64_t x, const Run& r) { return x < r.t; });
   if (it == runs_.begin()) return std::nullopt;
   const Run& run = *std::prev(it);
   bool last_open = last_run_open_ && &run == &runs_.back();

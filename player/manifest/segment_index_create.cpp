@@ -15,8 +15,8 @@ constexpr uint64_t kMaxTick = std::numeric_limits<uint64_t>::max();
 
 class SegmentIndexBuilder {
  public:
-  SegmentIndexBuilder(const Mpd& mpd, const Period& period, const AdaptationSet& as,
-                      const Representation& rep, const ParseLimits& limits)
+  SegmentIndexBuilder(const Mpd& mpd, const Period& period, const AdaptationSet& as, const Representation& rep,
+                      const ParseLimits& limits)
       : mpd_(mpd), period_(period), as_(as), rep_(rep), limits_(limits) {}
 
   Expected<SegmentIndex, Error> build();
@@ -30,8 +30,7 @@ class SegmentIndexBuilder {
   std::optional<Error> build_duration(uint64_t d);
   std::optional<Error> build_templates();
   std::optional<Error> check_values(const SegmentTemplate& t, const std::string& where) const;
-  std::optional<Error> resolve_ref(const UrlAndRange& ref, std::optional<ResourceRef>& out,
-                                   const std::string& where);
+  std::optional<Error> resolve_ref(const UrlAndRange& ref, std::optional<ResourceRef>& out, const std::string& where);
   void truncate(uint64_t max_positions);
   void apply_end_number();
 
@@ -76,7 +75,8 @@ std::optional<Error> SegmentIndexBuilder::build_timeline(const std::vector<Timel
       uint64_t end = 0;
       if (i + 1 < entries.size()) {
         if (!entries[i + 1].t)
-          return error(ErrorCode::kManifestMissingAttribute, info_.path + "/SegmentTimeline/S[" + std::to_string(i + 1) + "]@t",
+          return error(ErrorCode::kManifestMissingAttribute,
+                       info_.path + "/SegmentTimeline/S[" + std::to_string(i + 1) + "]@t",
                        "required after an S with r=-1");
         end = *entries[i + 1].t;
       } else if (ix_.period_end_tick_) {
@@ -277,7 +277,8 @@ Expected<SegmentIndex, Error> SegmentIndexBuilder::build() {
                     "a SegmentList of several SegmentURLs needs @duration or a SegmentTimeline");
       }
       if (!err) truncate(ix_.list_urls_.size());
-      if (!err && info_.initialization) err = resolve_ref(*info_.initialization, ix_.init_, info_.path + "/Initialization");
+      if (!err && info_.initialization)
+        err = resolve_ref(*info_.initialization, ix_.init_, info_.path + "/Initialization");
       break;
     case Kind::kBase:
       if (info_.initialization) {
@@ -297,9 +298,7 @@ Expected<SegmentIndex, Error> SegmentIndexBuilder::build() {
         ix_.addressing_ = A::kSingle;
       }
       break;
-    case Kind::kNone:
-      ix_.addressing_ = A::kSingle;
-      break;
+    case Kind::kNone: ix_.addressing_ = A::kSingle; break;
   }
   if (!err && ix_.addressing_ == A::kSingle) {
     // The whole resource is one segment spanning the period.
@@ -314,14 +313,13 @@ Expected<SegmentIndex, Error> SegmentIndexBuilder::build() {
   return std::move(ix_);
 }
 
-Expected<SegmentIndex, Error> SegmentIndex::create(const Mpd& mpd, std::size_t period,
-                                                   std::size_t adaptation_set, std::size_t representation,
-                                                   const ParseLimits& limits) {
+Expected<SegmentIndex, Error> SegmentIndex::create(const Mpd& mpd, std::size_t period, std::size_t adaptation_set,
+                                                   std::size_t representation, const ParseLimits& limits) {
   if (period >= mpd.periods.size() || adaptation_set >= mpd.periods[period].adaptation_sets.size() ||
       representation >= mpd.periods[period].adaptation_sets[adaptation_set].representations.size())
-    return Unexpected{Error{ErrorCode::kInvalidArgument,
-                            "no representation " + std::to_string(representation) + " in adaptation set " +
-                                std::to_string(adaptation_set) + " of period " + std::to_string(period)}};
+    return Unexpected{Error{ErrorCode::kInvalidArgument, "no representation " + std::to_string(representation) +
+                                                             " in adaptation set " + std::to_string(adaptation_set) +
+                                                             " of period " + std::to_string(period)}};
   const Period& p = mpd.periods[period];
   const AdaptationSet& as = p.adaptation_sets[adaptation_set];
   return SegmentIndexBuilder(mpd, p, as, as.representations[representation], limits).build();

@@ -38,9 +38,7 @@ void parse_multiple(ParseContext& ctx, pugi::xml_node n, const std::string& path
   std::size_t i = 0;
   for (pugi::xml_node s = tl.first_child(); s && !ctx.failed(); s = s.next_sibling()) {
     if (s.type() != pugi::node_element || local_name(s.name()) != "S") continue;
-    auto where = [&](const char* attr) {
-      return path + "/SegmentTimeline/S[" + std::to_string(i) + "]" + attr;
-    };
+    auto where = [&](const char* attr) { return path + "/SegmentTimeline/S[" + std::to_string(i) + "]" + attr; };
     TimelineEntry e;
     bool has_d = false;
     for (pugi::xml_attribute a = s.first_attribute(); a; a = a.next_attribute()) {

@@ -12,7 +12,10 @@ std::string format_number(uint64_t v, unsigned width, char conversion) {
   unsigned base = 10;
   const char* digits = "0123456789abcdef";
   if (conversion == 'x') base = 16;
-  if (conversion == 'X') { base = 16; digits = "0123456789ABCDEF"; }
+  if (conversion == 'X') {
+    base = 16;
+    digits = "0123456789ABCDEF";
+  }
   if (conversion == 'o') base = 8;
   char buf[72];
   std::size_t n = 0;
@@ -70,9 +73,8 @@ Expected<SegmentTemplate, std::string> SegmentTemplate::compile(std::string_view
     if (!format.empty()) {
       // Only "%" ["0"] width conversion, conversion one of d i u x X o.
       auto bad = [&] {
-        return Unexpected{"format tag '" + std::string(format.substr(0, 40)) + "' in $" +
-                          std::string(name) + "$ at offset " + std::to_string(i) +
-                          " is not %0<width>d"};
+        return Unexpected{"format tag '" + std::string(format.substr(0, 40)) + "' in $" + std::string(name) +
+                          "$ at offset " + std::to_string(i) + " is not %0<width>d"};
       };
       if (tok.kind == Kind::kRepresentationId) return bad();
       std::size_t k = 1;
@@ -89,8 +91,7 @@ Expected<SegmentTemplate, std::string> SegmentTemplate::compile(std::string_view
       }
       if (k + 1 != format.size()) return bad();
       char conv = format[k];
-      if (conv != 'd' && conv != 'i' && conv != 'u' && conv != 'x' && conv != 'X' && conv != 'o')
-        return bad();
+      if (conv != 'd' && conv != 'i' && conv != 'u' && conv != 'x' && conv != 'X' && conv != 'o') return bad();
       tok.width = width;
       tok.conversion = conv;
     }

@@ -9,8 +9,7 @@ namespace {
 
 class Reader {
  public:
-  Reader(std::span<const uint8_t> bytes, std::size_t pos, std::size_t end)
-      : bytes_(bytes), pos_(pos), end_(end) {}
+  Reader(std::span<const uint8_t> bytes, std::size_t pos, std::size_t end) : bytes_(bytes), pos_(pos), end_(end) {}
   bool u8(uint8_t& v) { return read(1, v); }
   bool u16(uint16_t& v) { return read(2, v); }
   bool u24(uint32_t& v) { return read(3, v); }
@@ -50,8 +49,7 @@ Expected<SegmentIndexBox, Error> parse_sidx(std::span<const uint8_t> bytes, uint
     uint32_t size32 = 0;
     uint32_t type = 0;
     if (!header.u32(size32) || !header.u32(type))
-      return Unexpected{bad(bytes_offset + pos, "no sidx box in " + std::to_string(bytes.size()) +
-                                                    " index bytes")};
+      return Unexpected{bad(bytes_offset + pos, "no sidx box in " + std::to_string(bytes.size()) + " index bytes")};
     uint64_t box_size = size32;
     if (size32 == 1) {
       if (!header.u64(box_size)) return Unexpected{bad(bytes_offset + pos, "truncated box header")};
@@ -60,8 +58,8 @@ Expected<SegmentIndexBox, Error> parse_sidx(std::span<const uint8_t> bytes, uint
     }
     std::size_t header_len = header.pos() - pos;
     if (box_size < header_len)
-      return Unexpected{bad(bytes_offset + pos, "box size " + std::to_string(box_size) +
-                                                    " is smaller than its header")};
+      return Unexpected{
+          bad(bytes_offset + pos, "box size " + std::to_string(box_size) + " is smaller than its header")};
     if (type != 0x73696478u) {  // not 'sidx': skip it
       if (box_size > bytes.size() - pos)
         return Unexpected{bad(bytes_offset + pos, "no sidx box before the end of the index bytes")};
@@ -110,9 +108,9 @@ Expected<SegmentIndexBox, Error> parse_sidx(std::span<const uint8_t> bytes, uint
       r.u32(duration);
       r.u32(sap);
       if (type_size & 0x80000000u)
-        return Unexpected{Error{ErrorCode::kManifestUnsupported,
-                                "sidx at byte " + std::to_string(bytes_offset + pos) + ": reference " +
-                                    std::to_string(k) + " points at another sidx (hierarchical index)"}};
+        return Unexpected{Error{ErrorCode::kManifestUnsupported, "sidx at byte " + std::to_string(bytes_offset + pos) +
+                                                                     ": reference " + std::to_string(k) +
+                                                                     " points at another sidx (hierarchical index)"}};
       uint64_t size = type_size & 0x7fffffffu;
       if (size == 0) return Unexpected{bad(bytes_offset + pos, "reference " + std::to_string(k) + " has size 0")};
       if (duration == 0)

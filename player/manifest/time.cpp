@@ -16,8 +16,7 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // Reads digits (and a fraction when `allow_fraction`) as microseconds-per-unit scaled value.
 // Returns false on overflow or no digits.
-bool read_number(std::string_view s, std::size_t& i, uint64_t& whole, uint64_t& frac_micros,
-                 bool allow_fraction) {
+bool read_number(std::string_view s, std::size_t& i, uint64_t& whole, uint64_t& frac_micros, bool allow_fraction) {
   std::size_t start = i;
   whole = 0;
   while (i < s.size() && is_digit(s[i])) {
@@ -53,12 +52,9 @@ std::string quoted(std::string_view s) {
 }  // namespace
 
 Expected<MediaTime, std::string> parse_iso8601_duration(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t' || text.front() == '\n'))
-    text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\n'))
-    text.remove_suffix(1);
-  if (!text.empty() && text.front() == '-')
-    return Unexpected{std::string("duration ") + quoted(text) + " is negative"};
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t' || text.front() == '\n')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\n')) text.remove_suffix(1);
+  if (!text.empty() && text.front() == '-') return Unexpected{std::string("duration ") + quoted(text) + " is negative"};
   if (text.size() < 2 || text.front() != 'P')
     return Unexpected{std::string("duration ") + quoted(text) + " is not an ISO 8601 duration"};
   const long double max_us = static_cast<long double>(kMaxManifestDuration.count());
@@ -76,8 +72,7 @@ Expected<MediaTime, std::string> parse_iso8601_duration(std::string_view text) {
       in_time = true;
       next_unit = 0;
       ++i;
-      if (i == text.size())
-        return Unexpected{std::string("duration ") + quoted(text) + " ends after 'T'"};
+      if (i == text.size()) return Unexpected{std::string("duration ") + quoted(text) + " ends after 'T'"};
       continue;
     }
     uint64_t whole = 0;
@@ -93,13 +88,11 @@ Expected<MediaTime, std::string> parse_iso8601_duration(std::string_view text) {
     long double seconds_per_unit = 1;
     if (!in_time) {
       constexpr long double kDay = 86400;
-      seconds_per_unit = unit == 'Y' ? 365 * kDay : unit == 'M' ? 30 * kDay : unit == 'W' ? 7 * kDay
-                                                                                       : kDay;
+      seconds_per_unit = unit == 'Y' ? 365 * kDay : unit == 'M' ? 30 * kDay : unit == 'W' ? 7 * kDay : kDay;
     } else {
       seconds_per_unit = unit == 'H' ? 3600 : unit == 'M' ? 60 : 1;
     }
-    total += (static_cast<long double>(whole) * kMicrosPerSecond + static_cast<long double>(frac)) *
-             seconds_per_unit;
+    total += (static_cast<long double>(whole) * kMicrosPerSecond + static_cast<long double>(frac)) * seconds_per_unit;
     any = true;
     if (total > max_us)
       return Unexpected{std::string("duration ") + quoted(text) + " is absurdly long (limit 1000 years)"};
@@ -124,9 +117,9 @@ Expected<WallTime, std::string> parse_xs_datetime(std::string_view text) {
     return true;
   };
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
-  if (!field(0, 4, y) || text.size() < 19 || text[4] != '-' || !field(5, 2, mo) || text[7] != '-' ||
-      !field(8, 2, d) || text[10] != 'T' || !field(11, 2, h) || text[13] != ':' || !field(14, 2, mi) ||
-      text[16] != ':' || !field(17, 2, s))
+  if (!field(0, 4, y) || text.size() < 19 || text[4] != '-' || !field(5, 2, mo) || text[7] != '-' || !field(8, 2, d) ||
+      text[10] != 'T' || !field(11, 2, h) || text[13] != ':' || !field(14, 2, mi) || text[16] != ':' ||
+      !field(17, 2, s))
     return fail();
   using namespace std::chrono;
   year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
@@ -159,8 +152,8 @@ Expected<WallTime, std::string> parse_xs_datetime(std::string_view text) {
     }
   }
   sys_days days{ymd};
-  auto t = time_point_cast<microseconds>(days) + hours(h) + minutes(mi) + seconds(s) -
-           seconds(offset_s) + microseconds(frac);
+  auto t = time_point_cast<microseconds>(days) + hours(h) + minutes(mi) + seconds(s) - seconds(offset_s) +
+           microseconds(frac);
   return WallTime(t);
 }
 
@@ -185,8 +178,7 @@ std::string format_datetime(WallTime t) {
 std::string format_seconds(MediaTime d) {
   long long us = d.count();
   std::string sign = us < 0 ? "-" : "";
-  unsigned long long a = us < 0 ? 0ULL - static_cast<unsigned long long>(us)
-                                : static_cast<unsigned long long>(us);
+  unsigned long long a = us < 0 ? 0ULL - static_cast<unsigned long long>(us) : static_cast<unsigned long long>(us);
   std::string out = sign + std::to_string(a / 1'000'000);
   if (unsigned long long frac = a % 1'000'000; frac != 0) {
     char buf[16];
@@ -212,8 +204,7 @@ uint64_t duration_to_ticks(MediaTime d, uint32_t timescale) {
   uint64_t us = static_cast<uint64_t>(d.count());
   uint64_t whole = us / 1'000'000;
   uint64_t rem = us % 1'000'000;  // rem * timescale < 1e6 * 2^32 < 2^63
-  if (whole > std::numeric_limits<uint64_t>::max() / timescale - 1)
-    return std::numeric_limits<uint64_t>::max();
+  if (whole > std::numeric_limits<uint64_t>::max() / timescale - 1) return std::numeric_limits<uint64_t>::max();
   return whole * timescale + rem * timescale / 1'000'000;
 }
 

@@ -19,8 +19,8 @@ Expected<VideoFrame, Error> VideoConverter::convert(AVFrame& frame) {
     sws_.reset(sws_getCachedContext(sws_.release(), frame.width, frame.height, fmt, frame.width, frame.height,
                                     AV_PIX_FMT_YUV420P, SWS_BILINEAR, nullptr, nullptr, nullptr));
     if (!sws_) {
-      return Unexpected{Error{ErrorCode::kMediaDecode,
-                              std::string("video convert: no conversion from ") + av_get_pix_fmt_name(fmt)}};
+      return Unexpected{
+          Error{ErrorCode::kMediaDecode, std::string("video convert: no conversion from ") + av_get_pix_fmt_name(fmt)}};
     }
     owned->format = AV_PIX_FMT_YUV420P;
     owned->width = frame.width;

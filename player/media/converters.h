@@ -29,7 +29,10 @@ class AudioConverter {
   ~AudioConverter() { av_channel_layout_uninit(&in_layout_); }
   AudioConverter(const AudioConverter&) = delete;
   AudioConverter& operator=(const AudioConverter&) = delete;
-  void set_output(AudioFormat out) { out_ = out; swr_.reset(); }
+  void set_output(AudioFormat out) {
+    out_ = out;
+    swr_.reset();
+  }
   const AudioFormat& output() const { return out_; }
   // Appends the converted samples to `out`; returns sample frames appended or an error.
   Expected<int, Error> convert(const AVFrame& frame, std::vector<float>& out);

@@ -12,7 +12,8 @@ namespace {
 
 bool same_extradata(const AVCodecParameters& a, const AVCodecParameters& b) {
   if (a.extradata_size != b.extradata_size) return false;
-  return a.extradata_size == 0 || std::memcmp(a.extradata, b.extradata, static_cast<std::size_t>(a.extradata_size)) == 0;
+  return a.extradata_size == 0 ||
+         std::memcmp(a.extradata, b.extradata, static_cast<std::size_t>(a.extradata_size)) == 0;
 }
 
 }  // namespace
@@ -71,8 +72,8 @@ void Decoder::try_hardware(const AVCodec& codec, const DecoderOptions& options) 
   ctx_->get_format = &Decoder::pick_format;
 }
 
-std::optional<Error> Decoder::open(const AVCodecParameters& par, AVRational pkt_timebase,
-                                   const DecoderOptions& options, const std::string& where) {
+std::optional<Error> Decoder::open(const AVCodecParameters& par, AVRational pkt_timebase, const DecoderOptions& options,
+                                   const std::string& where) {
   close();
   hw_fallback_.reset();
   const AVCodec* codec = avcodec_find_decoder(par.codec_id);

@@ -78,9 +78,9 @@ class AudioQueue {
   QueueNotify notify_;
   mutable std::mutex mu_;
   std::condition_variable space_;
-  std::deque<Chunk> q_;                  // guarded by mu_
-  double cursor_ = 0;                    // fractional read position in q_.front(), in sample frames
-  std::size_t queued_frames_ = 0;        // sample frames in q_ (minus the consumed part of front)
+  std::deque<Chunk> q_;            // guarded by mu_
+  double cursor_ = 0;              // fractional read position in q_.front(), in sample frames
+  std::size_t queued_frames_ = 0;  // sample frames in q_ (minus the consumed part of front)
   int sample_rate_ = 48'000;
   int channels_ = 2;
   std::uint64_t epoch_ = 0;

@@ -44,7 +44,8 @@ std::optional<Error> MediaPipeline::Impl::start() {
   AudioFormat format = config_.preferred_audio;
   if (config_.audio) {
     if (sinks_.audio == nullptr) {
-      return Error{ErrorCode::kInvalidArgument, "media pipeline: an audio track needs an audio sink (the master clock)"};
+      return Error{ErrorCode::kInvalidArgument,
+                   "media pipeline: an audio track needs an audio sink (the master clock)"};
     }
     auto opened = sinks_.audio->open(config_.preferred_audio, *this);
     if (!opened) return opened.error();
@@ -106,8 +107,8 @@ bool MediaPipeline::Impl::ready_to_play() const {
 }
 
 bool MediaPipeline::Impl::all_ended() const {
-  return ended(TrackType::kVideo) && ended(TrackType::kAudio) && ended(TrackType::kText) &&
-         video_q_.size() == 0 && audio_q_.buffered() <= microseconds{0};
+  return ended(TrackType::kVideo) && ended(TrackType::kAudio) && ended(TrackType::kText) && video_q_.size() == 0 &&
+         audio_q_.buffered() <= microseconds{0};
 }
 
 std::size_t MediaPipeline::Impl::read(std::span<float> out) {
@@ -119,7 +120,8 @@ std::size_t MediaPipeline::Impl::read(std::span<float> out) {
 }
 
 microseconds MediaPipeline::Impl::master_locked(SteadyTime now) const {
-  if (config_.audio && audio_q_.has_position() && !(ended(TrackType::kAudio) && audio_q_.buffered() <= microseconds{0})) {
+  if (config_.audio && audio_q_.has_position() &&
+      !(ended(TrackType::kAudio) && audio_q_.buffered() <= microseconds{0})) {
     const microseconds latency = sinks_.audio->latency();
     const SteadyTime read_at{std::chrono::nanoseconds{last_read_ns_.load()}};
     const auto since = std::clamp(std::chrono::duration_cast<microseconds>(now - read_at), microseconds{0}, latency);
@@ -225,9 +227,7 @@ MediaPipeline::MediaPipeline(const Clock& clock, PipelineConfig config, Pipeline
     : impl_(std::make_unique<Impl>(clock, std::move(config), sinks)) {}
 MediaPipeline::~MediaPipeline() = default;
 
-SegmentFeed& MediaPipeline::feed(TrackType track) {
-  return impl_->feed(track);
-}
+SegmentFeed& MediaPipeline::feed(TrackType track) { return impl_->feed(track); }
 std::optional<Error> MediaPipeline::start() { return impl_->start(); }
 microseconds MediaPipeline::pump() { return impl_->pump(); }
 void MediaPipeline::wait(microseconds max) { impl_->wait(max); }

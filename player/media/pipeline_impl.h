@@ -76,20 +76,20 @@ class MediaPipeline::Impl final : public AudioSource {
   mutable std::mutex mu_;
   PipelineState state_ = PipelineState::kIdle;
   bool paused_ = false;
-  bool clear_text_ = false;                          // a seek asks the presentation thread to clear cues
-  std::chrono::microseconds anchor_pos_{0};          // clock without audio: position at anchor_time_
+  bool clear_text_ = false;                  // a seek asks the presentation thread to clear cues
+  std::chrono::microseconds anchor_pos_{0};  // clock without audio: position at anchor_time_
   SteadyTime anchor_time_{};
-  bool anchor_pending_ = true;                       // take the anchor from the first queued media
+  bool anchor_pending_ = true;  // take the anchor from the first queued media
   std::vector<MediaEvent> events_;
   std::optional<std::chrono::microseconds> last_video_end_;  // end of the frame on screen
-  MediaStats present_stats_;                         // the presentation thread's counters
+  MediaStats present_stats_;                                 // the presentation thread's counters
 
   // Audio device thread and controls: atomics.
   std::atomic<double> rate_{1.0};
   std::atomic<float> volume_{1.0f};
   std::atomic<bool> muted_{false};
   std::atomic<std::uint64_t> audio_frames_played_{0};
-  std::atomic<std::int64_t> last_read_ns_{0};        // clock_.steady() of the last read, since epoch
+  std::atomic<std::int64_t> last_read_ns_{0};  // clock_.steady() of the last read, since epoch
 
   // wait()/wake().
   std::mutex wake_mu_;

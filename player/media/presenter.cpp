@@ -144,8 +144,8 @@ microseconds MediaPipeline::Impl::pump() {
     anchor_time_ = clock_.steady();
     const bool audio_dry = config_.audio && !ended(TrackType::kAudio) && audio_q_.buffered() <= microseconds{0};
     // Video is starving when the frame on screen has run out and the decoder has nothing newer.
-    const bool video_dry = config_.video && !ended(TrackType::kVideo) && video_q_.size() == 0 &&
-                           last_video_end_ && pos >= *last_video_end_;
+    const bool video_dry = config_.video && !ended(TrackType::kVideo) && video_q_.size() == 0 && last_video_end_ &&
+                           pos >= *last_video_end_;
     if (audio_dry || video_dry) {
       // A track ran dry before its end: the clock must not run past it. Rebuffer.
       anchor_pos_ = pos;
@@ -161,7 +161,8 @@ microseconds MediaPipeline::Impl::pump() {
   if (all_ended()) set_state_locked(PipelineState::kEnded);
   const auto f = video_q_.front();
   if (!f) return kIdlePoll;
-  const auto until = microseconds{static_cast<std::int64_t>(static_cast<double>((f->pts - pos).count()) / rate_.load())};
+  const auto until = microseconds{
+      static_cast<std::int64_t>(static_cast<double>((f->pts - pos).count()) / rate_.load())};
   return std::clamp(until, microseconds{0}, kIdlePoll);
 }
 

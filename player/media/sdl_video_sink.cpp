@@ -15,7 +15,9 @@ using WindowPtr = UniqueHandle<SDL_Window, SDL_DestroyWindow>;
 using RendererPtr = UniqueHandle<SDL_Renderer, SDL_DestroyRenderer>;
 using TexturePtr = UniqueHandle<SDL_Texture, SDL_DestroyTexture>;
 
-Error sdl_error(const std::string& what) { return Error{ErrorCode::kOutputVideo, "SDL video: " + what + ": " + SDL_GetError()}; }
+Error sdl_error(const std::string& what) {
+  return Error{ErrorCode::kOutputVideo, "SDL video: " + what + ": " + SDL_GetError()};
+}
 
 // The largest rectangle of the frame's aspect ratio centred in the output (letterbox/pillarbox).
 SDL_Rect letterbox(int out_w, int out_h, int w, int h) {
@@ -110,8 +112,8 @@ Expected<std::unique_ptr<SdlVideoSink>, Error> SdlVideoSink::create(const SdlVid
   h->subsystem = true;
   Uint32 flags = SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI;
   if (options.fullscreen) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
-  h->window.reset(SDL_CreateWindow(options.title.c_str(), SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
-                                   options.width, options.height, flags));
+  h->window.reset(SDL_CreateWindow(options.title.c_str(), SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, options.width,
+                                   options.height, flags));
   if (!h->window) return Unexpected{sdl_error("creating the window")};
   h->renderer.reset(SDL_CreateRenderer(h->window.get(), -1, SDL_RENDERER_ACCELERATED));
   if (!h->renderer) h->renderer.reset(SDL_CreateRenderer(h->window.get(), -1, SDL_RENDERER_SOFTWARE));
@@ -124,7 +126,8 @@ std::optional<Error> SdlVideoSink::present(const VideoFrame& frame) {
   if (!h_->texture || h_->tex_w != frame.width || h_->tex_h != frame.height) {
     h_->texture.reset(SDL_CreateTexture(h_->renderer.get(), SDL_PIXELFORMAT_IYUV, SDL_TEXTUREACCESS_STREAMING,
                                         frame.width, frame.height));
-    if (!h_->texture) return sdl_error("creating a " + std::to_string(frame.width) + "x" + std::to_string(frame.height) + " texture");
+    if (!h_->texture)
+      return sdl_error("creating a " + std::to_string(frame.width) + "x" + std::to_string(frame.height) + " texture");
     h_->tex_w = frame.width;
     h_->tex_h = frame.height;
   }

@@ -55,9 +55,9 @@ struct TrackShared {
   CueQueue* text = nullptr;
   SeekControl* control = nullptr;
   SharedCounters* counters = nullptr;
-  std::function<void(MediaEvent)> report;   // thread-safe event sink
+  std::function<void(MediaEvent)> report;                     // thread-safe event sink
   std::atomic<std::uint64_t> ended_epoch{~std::uint64_t{0}};  // epoch in which the track ended
-  std::function<void()> notify;             // wakes MediaPipeline::wait()
+  std::function<void()> notify;                               // wakes MediaPipeline::wait()
 };
 
 }  // namespace abrplay::media

@@ -54,7 +54,9 @@ TrackWorker::~TrackWorker() {
   if (thread_.joinable()) thread_.join();
 }
 
-void TrackWorker::start() { thread_ = std::thread([this] { run(); }); }
+void TrackWorker::start() {
+  thread_ = std::thread([this] { run(); });
+}
 
 void TrackWorker::report(MediaEvent::Kind kind, Error error) {
   shared_.report(MediaEvent{kind, shared_.type, std::move(error)});
@@ -70,11 +72,8 @@ void TrackWorker::run() {
   MediaSegment segment;
   for (;;) {
     switch (shared_.feed.pop(segment)) {
-      case SegmentFeed::PopStatus::kClosed:
-        return;
-      case SegmentFeed::PopStatus::kFlushed:
-        on_flush();
-        break;
+      case SegmentFeed::PopStatus::kClosed: return;
+      case SegmentFeed::PopStatus::kFlushed: on_flush(); break;
       case SegmentFeed::PopStatus::kEndOfStream:
         if (decoder_.is_open()) {
           decode(nullptr, "end of stream of representation '" + rep_ + "'", -1);
@@ -144,9 +143,8 @@ void TrackWorker::process(const MediaSegment& segment) {
   const AVStream& stream = *demuxer_.stream();
   const std::string where = demuxer_.where();
   time_base_ = stream.time_base;
-  default_duration_ = stream.avg_frame_rate.num > 0
-                          ? ff::to_us(1, av_inv_q(stream.avg_frame_rate))
-                          : std::chrono::microseconds{0};
+  default_duration_ = stream.avg_frame_rate.num > 0 ? ff::to_us(1, av_inv_q(stream.avg_frame_rate))
+                                                    : std::chrono::microseconds{0};
   if (!open_decoder_for(stream, where)) return;
 
   bool first = true;
@@ -155,8 +153,8 @@ void TrackWorker::process(const MediaSegment& segment) {
     if (rc == AVERROR_EOF) break;
     if (rc < 0) {
       shared_.counters->segments_skipped.fetch_add(1, std::memory_order_relaxed);
-      error(ff::make_error(ErrorCode::kMediaDemux,
-                           where + " at byte offset " + std::to_string(demuxer_.media_offset()), rc));
+      error(ff::make_error(ErrorCode::kMediaDemux, where + " at byte offset " + std::to_string(demuxer_.media_offset()),
+                           rc));
       break;
     }
     if (first) {
@@ -242,8 +240,9 @@ bool TrackWorker::emit_audio(const AVFrame& frame) {
   const std::int64_t ts = frame.best_effort_timestamp != AV_NOPTS_VALUE ? frame.best_effort_timestamp : frame.pts;
   const SegmentTag& tag = tag_of(frame);
   const bool have_ts = ts != AV_NOPTS_VALUE && sane_time(ff::to_us(ts, tag.time_base));
-  auto pts = !have_ts && next_audio_pts_ ? *next_audio_pts_
-                                         : (have_ts ? ff::to_us(ts, tag.time_base) : std::chrono::microseconds{0}) + tag.offset;
+  auto pts = !have_ts && next_audio_pts_
+                 ? *next_audio_pts_
+                 : (have_ts ? ff::to_us(ts, tag.time_base) : std::chrono::microseconds{0}) + tag.offset;
   if (next_audio_pts_ && std::chrono::abs(pts - *next_audio_pts_) <= kAudioContinuity) pts = *next_audio_pts_;
   std::vector<float> samples;
   auto n = audio_convert_.convert(frame, samples);
@@ -289,8 +288,8 @@ void TrackWorker::process_text(const MediaSegment& segment) {
     TextCue cue;
     cue.start = ff::to_us(packet_->pts, tb);
     cue.end = cue.start + ff::to_us(packet_->duration, tb);
-    cue.text = strip_tags(std::string_view(reinterpret_cast<const char*>(packet_->data),
-                                           static_cast<std::size_t>(packet_->size)));
+    cue.text = strip_tags(
+        std::string_view(reinterpret_cast<const char*>(packet_->data), static_cast<std::size_t>(packet_->size)));
     av_packet_unref(packet_.get());
     if (target_ && cue.end <= *target_) continue;
     if (!shared_.text->push(std::move(cue), epoch_)) return;

@@ -15,10 +15,10 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
-#include <string>
-#include <utility>
 #include <optional>
+#include <string>
 #include <thread>
+#include <utility>
 
 #include "converters.h"
 #include "decoder.h"

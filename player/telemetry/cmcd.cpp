@@ -16,7 +16,9 @@ struct Pair {
 };
 
 // Nearest multiple of 100 (CTA-5004 rounds bl/dl in ms and mtp/rtp in kbps this way).
-std::int64_t round100(std::int64_t v) { return static_cast<std::int64_t>(std::llround(static_cast<double>(v) / 100.0)) * 100; }
+std::int64_t round100(std::int64_t v) {
+  return static_cast<std::int64_t>(std::llround(static_cast<double>(v) / 100.0)) * 100;
+}
 
 std::string quote(std::string_view s) {
   std::string out = "\"";
@@ -101,7 +103,6 @@ std::string join(const std::vector<Pair>& ps, std::optional<Header> only) {
   }
   return out;
 }
-
 
 }  // namespace
 

@@ -12,7 +12,7 @@ struct Reporter::Shared {
   std::deque<std::string> queue;
   std::vector<std::string> in_flight;  // payloads of the POST under way, oldest first
   std::optional<net::RequestId> request;
-  std::uint64_t generation = 0;        // bumped when a request is abandoned: its completion is ignored
+  std::uint64_t generation = 0;  // bumped when a request is abandoned: its completion is ignored
   int failures = 0;
   SteadyTime next_attempt{};
   ReporterStats stats;
@@ -92,32 +92,34 @@ void Reporter::poll() {
   std::weak_ptr<Shared> weak = shared_;
   const ReporterConfig& cfg = config_;
   const Clock& clock = clock_;
-  s.request = http_.submit(std::move(req), owner_, {.on_chunk = {}, .on_complete = [weak, generation, &cfg, &clock](net::Result r) {
-    auto sp = weak.lock();
-    if (!sp || sp->generation != generation) return;  // the reporter is gone, or flush() took over
-    Shared& st = *sp;
-    st.request.reset();
-    if (r.ok()) {
-      st.stats.sent_payloads += st.in_flight.size();
-      st.in_flight.clear();
-      st.failures = 0;
-      st.next_attempt = {};
-      return;
-    }
-    ++st.stats.failed_requests;
-    // Put the payloads back in front (they are the oldest), then enforce the bound again.
-    st.queue.insert(st.queue.begin(), std::make_move_iterator(st.in_flight.begin()),
-                    std::make_move_iterator(st.in_flight.end()));
-    st.in_flight.clear();
-    while (st.queue.size() > cfg.max_queue) {
-      st.queue.pop_front();
-      ++st.stats.dropped_payloads;
-    }
-    st.failures = std::min(st.failures + 1, 30);
-    auto backoff = cfg.initial_backoff * (1LL << std::min(st.failures - 1, 20));
-    if (backoff > cfg.max_backoff) backoff = cfg.max_backoff;
-    st.next_attempt = clock.steady() + backoff;
-  }});
+  s.request = http_.submit(std::move(req), owner_,
+                           {.on_chunk = {}, .on_complete = [weak, generation, &cfg, &clock](net::Result r) {
+                              auto sp = weak.lock();
+                              if (!sp || sp->generation != generation)
+                                return;  // the reporter is gone, or flush() took over
+                              Shared& st = *sp;
+                              st.request.reset();
+                              if (r.ok()) {
+                                st.stats.sent_payloads += st.in_flight.size();
+                                st.in_flight.clear();
+                                st.failures = 0;
+                                st.next_attempt = {};
+                                return;
+                              }
+                              ++st.stats.failed_requests;
+                              // Put the payloads back in front (they are the oldest), then enforce the bound again.
+                              st.queue.insert(st.queue.begin(), std::make_move_iterator(st.in_flight.begin()),
+                                              std::make_move_iterator(st.in_flight.end()));
+                              st.in_flight.clear();
+                              while (st.queue.size() > cfg.max_queue) {
+                                st.queue.pop_front();
+                                ++st.stats.dropped_payloads;
+                              }
+                              st.failures = std::min(st.failures + 1, 30);
+                              auto backoff = cfg.initial_backoff * (1LL << std::min(st.failures - 1, 20));
+                              if (backoff > cfg.max_backoff) backoff = cfg.max_backoff;
+                              st.next_attempt = clock.steady() + backoff;
+                            }});
 }
 
 bool Reporter::flush(std::string final_payload, std::chrono::milliseconds deadline) {
@@ -160,11 +162,12 @@ bool Reporter::flush(std::string final_payload, std::chrono::milliseconds deadli
   req.timeouts.total = deadline;
   req.timeouts.connect = deadline;
   ++s.stats.sent_requests;
-  const net::RequestId id = http_.submit(std::move(req), flush_executor_, {.on_chunk = {}, .on_complete = [wait](net::Result r) {
-    std::lock_guard lock(wait->mu);
-    wait->ok = r.ok();
-    wait->cv.notify_all();
-  }});
+  const net::RequestId id = http_.submit(std::move(req), flush_executor_,
+                                         {.on_chunk = {}, .on_complete = [wait](net::Result r) {
+                                            std::lock_guard lock(wait->mu);
+                                            wait->ok = r.ok();
+                                            wait->cv.notify_all();
+                                          }});
   std::unique_lock lock(wait->mu);
   // A real-time wait: the deadline bounds how long shutdown may block, whatever clock is injected.
   if (!wait->cv.wait_for(lock, deadline, [&] { return wait->ok.has_value(); })) {

@@ -13,7 +13,6 @@ namespace {
 
 using Json = nlohmann::json;
 
-
 Json rep_json(const RepresentationInfo& r) {
   Json j = {{"id", r.id}, {"bitrate_kbps", r.bitrate.kbps()}, {"codecs", r.codecs}};
   if (r.width > 0 && r.height > 0) {
@@ -151,14 +150,17 @@ namespace {
 Json take_downloads(std::map<std::string, DownloadTotals>& downloads) {
   Json out = Json::array();
   for (const auto& [id, d] : downloads)
-    out.push_back({{"representation", id}, {"track", d.track}, {"init_segments", d.init_segments},
-                   {"media_segments", d.media_segments}, {"bytes", d.bytes}});
+    out.push_back({{"representation", id},
+                   {"track", d.track},
+                   {"init_segments", d.init_segments},
+                   {"media_segments", d.media_segments},
+                   {"bytes", d.bytes}});
   downloads.clear();
   return out;
 }
 
-Json common_fields(const SessionInfo& info, std::uint64_t seq, double session_time_s, const Snapshot& s,
-                   WallTime wall, std::string_view event) {
+Json common_fields(const SessionInfo& info, std::uint64_t seq, double session_time_s, const Snapshot& s, WallTime wall,
+                   std::string_view event) {
   Json j = {{"schema_version", kSchemaVersion},
             {"session_id", info.session_id},
             {"content_id", info.content_id},
@@ -183,8 +185,11 @@ std::string SessionRecorder::heartbeat(const Snapshot& snapshot, WallTime wall, 
   Json j = common_fields(info_, seq_, since_load(now), snapshot, wall, "heartbeat");
   Json sw = Json::array(), st = Json::array(), er = Json::array(), sk = Json::array();
   for (const auto& e : switches_.items)
-    sw.push_back({{"t_s", round3(e.t_s)}, {"position_s", round3(e.position_s)}, {"from", rep_json(e.from)},
-                  {"to", rep_json(e.to)}, {"reason", e.reason}});
+    sw.push_back({{"t_s", round3(e.t_s)},
+                  {"position_s", round3(e.position_s)},
+                  {"from", rep_json(e.from)},
+                  {"to", rep_json(e.to)},
+                  {"reason", e.reason}});
   for (const auto& e : stalls_.items) {
     Json x = {{"start_s", round3(e.start_s)}};
     if (e.position_s >= 0) x["position_s"] = round3(e.position_s);
@@ -214,8 +219,7 @@ std::string SessionRecorder::heartbeat(const Snapshot& snapshot, WallTime wall, 
   return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
-std::string SessionRecorder::final_report(const Snapshot& snapshot, EndReason reason, WallTime wall,
-                                          SteadyTime now) {
+std::string SessionRecorder::final_report(const Snapshot& snapshot, EndReason reason, WallTime wall, SteadyTime now) {
   if (stall_started_) on_stall_end(now);  // a session that ends stalled: count the stall so far
   Json j = common_fields(info_, seq_, since_load(now), snapshot, wall, "final");
   j["final"] = true;
@@ -226,8 +230,7 @@ std::string SessionRecorder::final_report(const Snapshot& snapshot, EndReason re
   Json per_rep = Json::array();
   for (const auto& [id, rt] : time_at_rep_) {
     weighted += rt.bitrate.kbps() * rt.seconds;
-    per_rep.push_back({{"id", id}, {"bitrate_kbps", rt.bitrate.kbps()},
-                       {"seconds", round3(rt.seconds)}});
+    per_rep.push_back({{"id", id}, {"bitrate_kbps", rt.bitrate.kbps()}, {"seconds", round3(rt.seconds)}});
   }
   j["average_bitrate_kbps"] = played_s_ > 0 ? std::round(weighted / played_s_) : 0.0;
   j["time_at_representation"] = std::move(per_rep);
@@ -248,7 +251,9 @@ std::string SessionRecorder::final_report(const Snapshot& snapshot, EndReason re
   }
   const double qoe = utility - abr::qoe_rebuffer_penalty(abr::QoeMetric::kLin) * stall_seconds_ - smooth;
   j["qoe_lin"] = round3(qoe);
-  j["qoe_lin_per_segment"] = segment_bitrates_.size() > 1 ? round3(qoe / static_cast<double>(segment_bitrates_.size() - 1)) : 0.0;
+  j["qoe_lin_per_segment"] = segment_bitrates_.size() > 1
+                                 ? round3(qoe / static_cast<double>(segment_bitrates_.size() - 1))
+                                 : 0.0;
   j["bytes_downloaded"] = total_bytes_;
   j["downloads"] = take_downloads(downloads_);
   j["device"] = info_.device;

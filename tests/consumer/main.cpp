@@ -49,7 +49,8 @@ int c_api() {
       abrplay_event ev;
       if (abrplay_wait_event(player, 0.1, &ev) != ABRPLAY_OK || ev.type != ABRPLAY_EVENT_ERROR) continue;
       std::printf("C API: %s: %s\n", abrplay_error_string(ev.error), ev.message);
-      result = ev.error <= ABRPLAY_ERROR_NETWORK_IO && ev.error >= -2999 && std::string(ev.message).find(kUrl) != std::string::npos
+      result = ev.error <= ABRPLAY_ERROR_NETWORK_IO && ev.error >= -2999 &&
+                       std::string(ev.message).find(kUrl) != std::string::npos
                    ? 0
                    : fail("C: the error is not a network error naming the URL");
       break;

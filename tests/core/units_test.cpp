@@ -38,7 +38,7 @@ TEST_CASE("DataRate arithmetic keeps the unit", "[core][units]") {
 TEST_CASE("DataSize over time is a rate, and a rate over time is bytes", "[core][units]") {
   CHECK(DataSize::bytes(125'000) / Seconds{1} == 1000_kbps);
   CHECK(DataSize::bytes(125'000) / Seconds{0.5} == 2000_kbps);
-  CHECK(DataSize::bytes(125'000) / Seconds{0} == DataRate::zero());   // no time: no rate, no division
+  CHECK(DataSize::bytes(125'000) / Seconds{0} == DataRate::zero());  // no time: no rate, no division
   CHECK(DataSize::bytes(125'000) / Seconds{-1} == DataRate::zero());
   CHECK(bytes_in(1000_kbps, Seconds{4}) == 500'000);
   CHECK(time_to_send(500'000, 1000_kbps).count() == Approx(4));

@@ -24,9 +24,8 @@ struct Harness {
   FetchOutcome run(Request req, std::function<void(BodyChunk)> on_chunk = {}) {
     auto promise = std::make_shared<std::promise<FetchOutcome>>();
     auto future = promise->get_future();
-    fetcher.fetch(std::move(req), FetchCallbacks{std::move(on_chunk), [promise](FetchOutcome o) {
-                                                   promise->set_value(std::move(o));
-                                                 }});
+    fetcher.fetch(std::move(req),
+                  FetchCallbacks{std::move(on_chunk), [promise](FetchOutcome o) { promise->set_value(std::move(o)); }});
     REQUIRE(future.wait_for(kWaitBound) == std::future_status::ready);
     return future.get();
   }

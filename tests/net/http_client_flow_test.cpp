@@ -75,13 +75,14 @@ TEST_CASE("a request cancelled in flight completes once with network.cancelled",
   RequestId id = 0;
   std::promise<RequestId> id_promise;
   auto id_future = id_promise.get_future().share();
-  id = client.submit(req, exec, RequestCallbacks{[&](BodyChunk) {
-                                                   if (!got_chunk.exchange(true)) first_chunk.set_value();
-                                                 },
-                                                 [&](Result res) {
-                                                   ++completions;
-                                                   done.set_value(std::move(res));
-                                                 }});
+  id = client.submit(req, exec,
+                     RequestCallbacks{[&](BodyChunk) {
+                                        if (!got_chunk.exchange(true)) first_chunk.set_value();
+                                      },
+                                      [&](Result res) {
+                                        ++completions;
+                                        done.set_value(std::move(res));
+                                      }});
   REQUIRE(first_chunk.get_future().wait_for(kWaitBound) == std::future_status::ready);
   client.cancel(id);
   auto fut = done.get_future();
@@ -143,7 +144,9 @@ TEST_CASE("50 concurrent transfers all complete and share capped connections", "
   std::vector<std::promise<Result>> done(kCount);
   for (int i = 0; i < kCount; ++i) {
     client.submit(get(server.url("/bytes/" + std::to_string(100000 + i))), exec,
-                  RequestCallbacks{{}, [&done, i](Result r) { done[static_cast<std::size_t>(i)].set_value(std::move(r)); }});
+                  RequestCallbacks{{}, [&done, i](Result r) {
+                                     done[static_cast<std::size_t>(i)].set_value(std::move(r));
+                                   }});
   }
   for (int i = 0; i < kCount; ++i) {
     auto fut = done[static_cast<std::size_t>(i)].get_future();
@@ -231,8 +234,9 @@ TEST_CASE("higher priority requests start first when transfers queue for a slot"
                                  },
                                  [&](Result) { record("blocker"); }});
   REQUIRE(blocking.get_future().wait_for(kWaitBound) == std::future_status::ready);
-  for (const auto& [name, priority] : std::vector<std::pair<std::string, Priority>>{
-           {"low", Priority::kLow}, {"normal", Priority::kNormal}, {"high", Priority::kHigh}}) {
+  for (const auto& [name, priority] : std::vector<std::pair<std::string, Priority>>{{"low", Priority::kLow},
+                                                                                    {"normal", Priority::kNormal},
+                                                                                    {"high", Priority::kHigh}}) {
     Request req = get(server.url("/bytes/100?" + name));
     req.priority = priority;
     client.submit(req, exec, RequestCallbacks{{}, [&, n = name](Result) { record(n); }});

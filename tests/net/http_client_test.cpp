@@ -74,8 +74,9 @@ TEST_CASE("more than 5 redirects fail with network.redirect", "[net][http]") {
 TEST_CASE("a redirect to another scheme is refused", "[net][http]") {
   TestServer server;
   HttpClient client;
-  for (const std::string& target : std::vector<std::string>{"https://127.0.0.1:" + std::to_string(server.port()) + "/bytes/10",
-                                   std::string("ftp://127.0.0.1/file")}) {
+  for (const std::string& target :
+       std::vector<std::string>{"https://127.0.0.1:" + std::to_string(server.port()) + "/bytes/10",
+                                std::string("ftp://127.0.0.1/file")}) {
     auto r = fetch_failing(client, get(server.url("/to?url=" + target)));
     CHECK(r.error->code == NetErrorCode::kRedirect);
     CHECK(r.error->message.find(server.url("/to")) != std::string::npos);

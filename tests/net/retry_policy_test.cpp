@@ -36,10 +36,11 @@ TEST_CASE("connect errors, resets, timeouts, 5xx, 408 and 429 are retried", "[ne
 
 TEST_CASE("other 4xx, too large, TLS, bad URL, redirect and cancel are not retried", "[net][retry]") {
   const RetryPolicy policy;
-  for (auto in : {failure(NetErrorCode::kHttpStatus, 400), failure(NetErrorCode::kHttpStatus, 403),
-                  failure(NetErrorCode::kHttpStatus, 404), failure(NetErrorCode::kHttpStatus, 410),
-                  failure(NetErrorCode::kHttpStatus, 499), failure(NetErrorCode::kTooLarge), failure(NetErrorCode::kTls),
-                  failure(NetErrorCode::kBadUrl), failure(NetErrorCode::kRedirect), failure(NetErrorCode::kCancelled)}) {
+  for (auto in :
+       {failure(NetErrorCode::kHttpStatus, 400), failure(NetErrorCode::kHttpStatus, 403),
+        failure(NetErrorCode::kHttpStatus, 404), failure(NetErrorCode::kHttpStatus, 410),
+        failure(NetErrorCode::kHttpStatus, 499), failure(NetErrorCode::kTooLarge), failure(NetErrorCode::kTls),
+        failure(NetErrorCode::kBadUrl), failure(NetErrorCode::kRedirect), failure(NetErrorCode::kCancelled)}) {
     const auto d = policy.decide(in);
     CHECK_FALSE(d.retry);
     CHECK(d.reason == RetryReason::kNotRetryable);

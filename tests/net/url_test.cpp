@@ -45,8 +45,7 @@ TEST_CASE("resolve_reference resolves a document's references for any scheme", "
   CHECK(resolve_reference("http://h/v/", "my seg.m4s").value() == "http://h/v/my%20seg.m4s");
 }
 
-TEST_CASE("resolve_reference: an empty base keeps the reference, an empty reference gives the base",
-          "[net][url]") {
+TEST_CASE("resolve_reference: an empty base keeps the reference, an empty reference gives the base", "[net][url]") {
   CHECK(resolve_reference("", "seg/1.m4s").value() == "seg/1.m4s");
   CHECK(resolve_reference("", "").value() == "");
   CHECK(resolve_reference("http://h/v/manifest.mpd", "").value() == "http://h/v/manifest.mpd");

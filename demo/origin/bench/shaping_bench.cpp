@@ -74,7 +74,8 @@ double bin_error(const Progress& p, const abrplay::abr::TraceCursor& cursor, dou
 int main(int argc, char** argv) {
   std::string trace_path;
   double seconds = 60, bin_s = 1;
-  CLI::App app{"Measures how closely abrplay-origin's shaping follows a recorded trace", "abrplay-origin-shaping-bench"};
+  CLI::App app{"Measures how closely abrplay-origin's shaping follows a recorded trace",
+               "abrplay-origin-shaping-bench"};
   app.add_option("--trace", trace_path, "Trace file (Pensieve, Mahimahi or Sabre)")->required();
   app.add_option("--seconds", seconds, "Length of the run in seconds (default 60)")->check(CLI::Range(1.0, 3600.0));
   app.add_option("--bin-s", bin_s, "Throughput bin in seconds (default 1)")->check(CLI::Range(0.1, 60.0));
@@ -129,16 +130,15 @@ int main(int argc, char** argv) {
     return 1;
   }
   const double got = bytes_at(progress.samples, seconds);
-  const nlohmann::json report = {
-      {"trace", trace->name},
-      {"seconds", seconds},
-      {"trace_mean_kbps", trace->mean_kbps()},
-      {"expected_bytes", std::llround(expected)},
-      {"received_bytes", std::llround(got)},
-      {"received_over_expected", got / expected},
-      {"bin_s", bin_s},
-      {"mean_abs_error_per_bin", bin_error(progress, cursor, bin_s, seconds)},
-      {"mean_abs_error_per_4s", bin_error(progress, cursor, 4, seconds)}};
+  const nlohmann::json report = {{"trace", trace->name},
+                                 {"seconds", seconds},
+                                 {"trace_mean_kbps", trace->mean_kbps()},
+                                 {"expected_bytes", std::llround(expected)},
+                                 {"received_bytes", std::llround(got)},
+                                 {"received_over_expected", got / expected},
+                                 {"bin_s", bin_s},
+                                 {"mean_abs_error_per_bin", bin_error(progress, cursor, bin_s, seconds)},
+                                 {"mean_abs_error_per_4s", bin_error(progress, cursor, 4, seconds)}};
   std::cout << report.dump(2) << "\n";
   return 0;
 }

@@ -143,8 +143,10 @@ void CdnServer::register_routes() {
   server_.Post("/telemetry", [this](const httplib::Request& req, httplib::Response& res) {
     switch (ctx_.telemetry->add(req.body, ctx_.wall_clock())) {
       case TelemetryCollector::AddResult::kStored: res.status = 204; return;
-      case TelemetryCollector::AddResult::kBadJson: return text(res, 400, "telemetry: body is not a JSON object or a non-empty array of objects");
-      case TelemetryCollector::AddResult::kNoSessionId: return text(res, 400, "telemetry: missing string \"session_id\"");
+      case TelemetryCollector::AddResult::kBadJson:
+        return text(res, 400, "telemetry: body is not a JSON object or a non-empty array of objects");
+      case TelemetryCollector::AddResult::kNoSessionId:
+        return text(res, 400, "telemetry: missing string \"session_id\"");
       case TelemetryCollector::AddResult::kTooManySessions: return text(res, 429, "telemetry: too many sessions");
     }
   });

@@ -12,9 +12,9 @@
 // through OriginContext::stop so stop() ends them promptly. stop() and the destructor join.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
-#include <atomic>
 #include <thread>
 #include <unordered_map>
 

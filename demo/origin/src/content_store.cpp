@@ -47,9 +47,7 @@ class FileBody final : public Body {
 
 }  // namespace
 
-std::shared_ptr<Body> memory_body(std::string bytes) {
-  return std::make_shared<MemoryBody>(std::move(bytes));
-}
+std::shared_ptr<Body> memory_body(std::string bytes) { return std::make_shared<MemoryBody>(std::move(bytes)); }
 
 std::shared_ptr<Body> file_body(const std::filesystem::path& path) {
   std::error_code ec;
@@ -61,11 +59,18 @@ std::shared_ptr<Body> file_body(const std::filesystem::path& path) {
 }
 
 std::string content_type_for(const std::string& path) {
-  static const std::map<std::string, std::string> kTypes = {
-      {".mpd", "application/dash+xml"}, {".m4s", "video/iso.segment"}, {".mp4", "video/mp4"},
-      {".m4a", "audio/mp4"},            {".m4v", "video/mp4"},         {".vtt", "text/vtt"},
-      {".json", "application/json"},    {".txt", "text/plain"},        {".webm", "video/webm"},
-      {".ts", "video/mp2t"},            {".html", "text/html"},        {".xml", "application/xml"}};
+  static const std::map<std::string, std::string> kTypes = {{".mpd", "application/dash+xml"},
+                                                            {".m4s", "video/iso.segment"},
+                                                            {".mp4", "video/mp4"},
+                                                            {".m4a", "audio/mp4"},
+                                                            {".m4v", "video/mp4"},
+                                                            {".vtt", "text/vtt"},
+                                                            {".json", "application/json"},
+                                                            {".txt", "text/plain"},
+                                                            {".webm", "video/webm"},
+                                                            {".ts", "video/mp2t"},
+                                                            {".html", "text/html"},
+                                                            {".xml", "application/xml"}};
   const auto ext = std::filesystem::path(path).extension().string();
   const auto it = kTypes.find(ext);
   return it == kTypes.end() ? "application/octet-stream" : it->second;
@@ -87,8 +92,7 @@ Expected<ContentStore, std::string> ContentStore::open(const std::vector<std::st
   return ContentStore(std::move(paths));
 }
 
-std::optional<std::filesystem::path> ContentStore::resolve(const std::string& url_path,
-                                                           PathProblem* problem) const {
+std::optional<std::filesystem::path> ContentStore::resolve(const std::string& url_path, PathProblem* problem) const {
   *problem = PathProblem::kBadPath;
   if (url_path.empty() || url_path[0] != '/' || url_path.find('\0') != std::string::npos ||
       url_path.find('\\') != std::string::npos) {

@@ -36,9 +36,8 @@ namespace {
 using Json = nlohmann::json;
 
 std::optional<FaultKind> kind_from(const std::string& s) {
-  for (auto k : {FaultKind::kStatus, FaultKind::kReset, FaultKind::kStall, FaultKind::kTruncate,
-                 FaultKind::kCorrupt, FaultKind::kSlowFirstByte, FaultKind::kWrongType, FaultKind::kRedirectLoop,
-                 FaultKind::kOversize}) {
+  for (auto k : {FaultKind::kStatus, FaultKind::kReset, FaultKind::kStall, FaultKind::kTruncate, FaultKind::kCorrupt,
+                 FaultKind::kSlowFirstByte, FaultKind::kWrongType, FaultKind::kRedirectLoop, FaultKind::kOversize}) {
     if (s == to_string(k)) return k;
   }
   return std::nullopt;
@@ -50,16 +49,15 @@ Expected<double, std::string> number(const Json& rule, const char* key, double l
   if (!v.is_number()) return Unexpected{std::string("'") + key + "' must be a number"};
   const double d = v.get<double>();
   if (!(d >= lo && d <= hi)) {
-    return Unexpected{std::string("'") + key + "' must be in [" + std::to_string(lo) + ", " +
-                      std::to_string(hi) + "], got " + v.dump()};
+    return Unexpected{std::string("'") + key + "' must be in [" + std::to_string(lo) + ", " + std::to_string(hi) +
+                      "], got " + v.dump()};
   }
   return d;
 }
 
 Expected<FaultRule, std::string> parse_rule(const Json& j) {
-  static const std::set<std::string> kKeys = {"match", "probability", "every_nth", "from_s", "until_s",
-                                              "fault", "status", "at_fraction", "stall_s",
-                                              "delay_ms", "bytes"};
+  static const std::set<std::string> kKeys = {"match",  "probability", "every_nth", "from_s",   "until_s", "fault",
+                                              "status", "at_fraction", "stall_s",   "delay_ms", "bytes"};
   if (!j.is_object()) return Unexpected{std::string("a rule must be a JSON object")};
   for (const auto& [key, value] : j.items()) {
     if (!kKeys.count(key)) return Unexpected{"unknown key '" + key + "'"};
@@ -70,13 +68,17 @@ Expected<FaultRule, std::string> parse_rule(const Json& j) {
     rule.match = j["match"].get<std::string>();
   }
   if (!j.contains("fault") || !j["fault"].is_string()) {
-    return Unexpected{std::string("'fault' (status, reset, stall, truncate, corrupt, slow_first_byte, wrong_type, redirect_loop, oversize) is required")};
+    return Unexpected{std::string(
+        "'fault' (status, reset, stall, truncate, corrupt, slow_first_byte, wrong_type, redirect_loop, oversize) is required")};
   }
   const auto kind = kind_from(j["fault"].get<std::string>());
   if (!kind) return Unexpected{"unknown fault '" + j["fault"].get<std::string>() + "'"};
   rule.fault.kind = *kind;
   // Each optional field: range-checked; 1e6 s bounds every time (no rule outlives a test run).
-  struct Field { const char* key; double lo, hi; };
+  struct Field {
+    const char* key;
+    double lo, hi;
+  };
   for (const Field& f : {Field{"probability", 0, 1}, Field{"every_nth", 1, 1e9}, Field{"from_s", 0, 1e6},
                          Field{"until_s", 0, 1e6}, Field{"status", 400, 599}, Field{"at_fraction", 0, 1},
                          Field{"stall_s", 0, 3600}, Field{"delay_ms", 0, 3.6e6}, Field{"bytes", 1, 4e9}}) {

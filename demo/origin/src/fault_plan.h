@@ -40,23 +40,33 @@
 
 namespace abrplay::origin {
 
-enum class FaultKind { kStatus, kReset, kStall, kTruncate, kCorrupt, kSlowFirstByte, kWrongType, kRedirectLoop, kOversize };
+enum class FaultKind {
+  kStatus,
+  kReset,
+  kStall,
+  kTruncate,
+  kCorrupt,
+  kSlowFirstByte,
+  kWrongType,
+  kRedirectLoop,
+  kOversize
+};
 
 const char* to_string(FaultKind kind);
 
 struct Fault {
   FaultKind kind = FaultKind::kStatus;
   int status = 503;
-  double at_fraction = 0.5;                 // reset, stall, truncate: where in the body
-  std::chrono::milliseconds delay{0};       // stall, slow_first_byte
-  std::size_t corrupt_bytes = 16;           // corrupt ("bytes")
-  std::uint64_t extra_bytes = 256ull << 20; // oversize ("bytes")
+  double at_fraction = 0.5;                  // reset, stall, truncate: where in the body
+  std::chrono::milliseconds delay{0};        // stall, slow_first_byte
+  std::size_t corrupt_bytes = 16;            // corrupt ("bytes")
+  std::uint64_t extra_bytes = 256ull << 20;  // oversize ("bytes")
 };
 
 struct FaultRule {
   std::string match = "*";
-  std::optional<double> probability;        // in [0, 1]
-  std::optional<std::uint64_t> every_nth;   // >= 1
+  std::optional<double> probability;       // in [0, 1]
+  std::optional<std::uint64_t> every_nth;  // >= 1
   std::chrono::milliseconds from{0};
   std::optional<std::chrono::milliseconds> until;
   Fault fault;

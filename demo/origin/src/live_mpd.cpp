@@ -21,7 +21,11 @@ std::optional<microseconds> parse_iso_duration(const std::string& s) {
   bool in_time = false;
   std::size_t i = 1;
   while (i < s.size()) {
-    if (s[i] == 'T') { in_time = true; ++i; continue; }
+    if (s[i] == 'T') {
+      in_time = true;
+      ++i;
+      continue;
+    }
     std::size_t used = 0;
     double v = 0;
     try {
@@ -58,7 +62,10 @@ std::optional<std::regex> template_regex(const std::string& media, const std::st
   std::size_t i = 0;
   while (i < media.size()) {
     const auto dollar = media.find('$', i);
-    if (dollar == std::string::npos) { re += regex_escape(media.substr(i)); break; }
+    if (dollar == std::string::npos) {
+      re += regex_escape(media.substr(i));
+      break;
+    }
     re += regex_escape(media.substr(i, dollar - i));
     const auto end = media.find('$', dollar + 1);
     if (end == std::string::npos) return std::nullopt;
@@ -68,19 +75,23 @@ std::optional<std::regex> template_regex(const std::string& media, const std::st
     else if (name == "RepresentationID") re += regex_escape(rep_id);
     else if (name == "Bandwidth") re += regex_escape(bandwidth);
     else if (name == "Number") re += "([0-9]+)";
-    else if (name == "Time") { re += "([0-9]+)"; *by_time = true; }
-    else return std::nullopt;
+    else if (name == "Time") {
+      re += "([0-9]+)";
+      *by_time = true;
+    } else return std::nullopt;
     i = end + 1;
   }
   return std::regex(re);
 }
 
 microseconds to_us(std::int64_t ticks, std::uint64_t timescale) {
-  return microseconds(static_cast<std::int64_t>(static_cast<long double>(ticks) * 1e6L /
-                                                static_cast<long double>(timescale)));
+  return microseconds(
+      static_cast<std::int64_t>(static_cast<long double>(ticks) * 1e6L / static_cast<long double>(timescale)));
 }
 
-struct TimelineEntry { std::int64_t t, d; };
+struct TimelineEntry {
+  std::int64_t t, d;
+};
 
 // Expands <S t d r> (r = -1 repeats to `period_end_ticks`).
 std::vector<TimelineEntry> expand_timeline(pugi::xml_node timeline, std::int64_t period_end_ticks) {
@@ -106,8 +117,8 @@ std::string iso8601(WallTime t) {
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
   return buf;
 }
 
@@ -142,12 +153,13 @@ Expected<LiveIndex, std::string> LiveIndex::parse(const std::string& mpd_text, c
   for (pugi::xml_node as : period.children("AdaptationSet")) {
     int rep_i = 0;
     for (pugi::xml_node rep : as.children("Representation")) {
-      const std::string where = name + ": Period/AdaptationSet[" + std::to_string(as_i) +
-                                "]/Representation[" + std::to_string(rep_i++) + "]";
+      const std::string where = name + ": Period/AdaptationSet[" + std::to_string(as_i) + "]/Representation[" +
+                                std::to_string(rep_i++) + "]";
       pugi::xml_node tmpl = rep.child("SegmentTemplate");
       if (!tmpl) tmpl = as.child("SegmentTemplate");
       if (!tmpl) {
-        if (rep.child("SegmentBase") || rep.child("SegmentList") || as.child("SegmentBase") || as.child("SegmentList")) {
+        if (rep.child("SegmentBase") || rep.child("SegmentList") || as.child("SegmentBase") ||
+            as.child("SegmentList")) {
           return Unexpected{where + ": live mode needs SegmentTemplate addressing "
                                     "(SegmentBase/SegmentList content can only be served as VOD)"};
         }
@@ -162,8 +174,8 @@ Expected<LiveIndex, std::string> LiveIndex::parse(const std::string& mpd_text, c
       const std::uint64_t timescale = tmpl.attribute("timescale").as_ullong(1);
       const std::uint64_t start_number = tmpl.attribute("startNumber").as_ullong(1);
       if (timescale == 0) return Unexpected{where + ": SegmentTemplate@timescale is 0"};
-      const auto period_end_ticks = static_cast<std::int64_t>(
-          static_cast<long double>(duration->count()) * timescale / 1e6L);
+      const auto period_end_ticks = static_cast<std::int64_t>(static_cast<long double>(duration->count()) * timescale /
+                                                              1e6L);
       if (pugi::xml_node tl = tmpl.child("SegmentTimeline")) {
         std::uint64_t number = start_number;
         for (const auto& e : expand_timeline(tl, period_end_ticks)) {
@@ -188,8 +200,7 @@ Expected<LiveIndex, std::string> LiveIndex::parse(const std::string& mpd_text, c
   return index;
 }
 
-LiveAvailability LiveIndex::check(const std::string& relative_path, const LiveParams& params,
-                                  WallTime now) const {
+LiveAvailability LiveIndex::check(const std::string& relative_path, const LiveParams& params, WallTime now) const {
   const auto elapsed = std::chrono::duration_cast<microseconds>(now - params.availability_start);
   for (const Track& track : tracks_) {
     std::smatch m;
@@ -235,8 +246,8 @@ Expected<std::string, std::string> LiveIndex::render(const std::string& mpd_text
     pugi::xml_node tl = x.node();
     const std::uint64_t timescale = tl.parent().attribute("timescale").as_ullong(1);
     if (timescale == 0) continue;
-    const auto end_ticks = static_cast<std::int64_t>(static_cast<long double>(content_duration_.count()) *
-                                                     timescale / 1e6L);
+    const auto end_ticks = static_cast<std::int64_t>(static_cast<long double>(content_duration_.count()) * timescale /
+                                                     1e6L);
     const auto entries = expand_timeline(tl, end_ticks);
     while (tl.first_child()) tl.remove_child(tl.first_child());
     // With $Number$, the first S listed is segment @startNumber: count what is cut from the front.

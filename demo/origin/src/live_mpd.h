@@ -26,9 +26,9 @@ namespace abrplay::origin {
 using WallTime = std::chrono::system_clock::time_point;
 
 struct LiveParams {
-  WallTime availability_start;                      // AST
-  std::chrono::seconds time_shift_buffer{30};       // the DVR window a client may seek in
-  std::string utc_timing_url;                       // absolute URL of the UTCTiming endpoint
+  WallTime availability_start;                 // AST
+  std::chrono::seconds time_shift_buffer{30};  // the DVR window a client may seek in
+  std::string utc_timing_url;                  // absolute URL of the UTCTiming endpoint
 };
 
 enum class LiveAvailability { kAvailable, kNotYet, kExpired, kNotASegment };
@@ -42,8 +42,7 @@ class LiveIndex {
   LiveAvailability check(const std::string& relative_path, const LiveParams& params, WallTime now) const;
 
   // The dynamic MPD at `now` (SegmentTimelines trimmed to the segments available at `now`).
-  Expected<std::string, std::string> render(const std::string& mpd_text, const LiveParams& params,
-                                            WallTime now) const;
+  Expected<std::string, std::string> render(const std::string& mpd_text, const LiveParams& params, WallTime now) const;
 
   std::chrono::microseconds content_duration() const { return content_duration_; }
   std::chrono::microseconds max_segment_duration() const { return max_segment_; }

@@ -49,8 +49,7 @@ bool playable(pugi::xml_node rep, const DeviceFilter& filter) {
 }  // namespace
 
 Expected<std::string, std::string> rewrite_mpd(const std::string& mpd_text, const std::string& name,
-                                               const std::vector<std::string>& base_urls,
-                                               const DeviceFilter& filter) {
+                                               const std::vector<std::string>& base_urls, const DeviceFilter& filter) {
   pugi::xml_document doc;
   const auto ok = doc.load_buffer(mpd_text.data(), mpd_text.size());
   if (!ok) return Unexpected{name + ": byte " + std::to_string(ok.offset) + ": " + ok.description()};

@@ -27,7 +27,6 @@ struct DeviceFilter {
 
 // Applies both edits; `base_urls` empty means "leave the BaseURLs alone".
 Expected<std::string, std::string> rewrite_mpd(const std::string& mpd_text, const std::string& name,
-                                               const std::vector<std::string>& base_urls,
-                                               const DeviceFilter& filter);
+                                               const std::vector<std::string>& base_urls, const DeviceFilter& filter);
 
 }  // namespace abrplay::origin

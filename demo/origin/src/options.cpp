@@ -32,7 +32,10 @@ std::optional<std::string> apply_profile(const std::string& path, const CLI::App
   };
   auto strings = [&](const std::string& key, std::vector<std::string>& out) -> std::optional<std::string> {
     const Json& v = p.at(key);
-    if (v.is_string()) { out = {resolve(v.get<std::string>())}; return std::nullopt; }
+    if (v.is_string()) {
+      out = {resolve(v.get<std::string>())};
+      return std::nullopt;
+    }
     if (!v.is_array()) return path + ": '" + key + "' must be a string or an array of strings";
     out.clear();
     for (const auto& e : v) {
@@ -45,15 +48,23 @@ std::optional<std::string> apply_profile(const std::string& path, const CLI::App
     // Named copies, not structured bindings: Clang 14 cannot capture those in the lambda below.
     const std::string key = item.key();
     const Json& value = item.value();
-    const std::string opt = "--" + [&] { std::string k = key; for (auto& c : k) if (c == '_') c = '-'; return k; }();
+    const std::string opt = "--" + [&] {
+      std::string k = key;
+      for (auto& c : k)
+        if (c == '_') c = '-';
+      return k;
+    }();
     std::optional<std::string> err;
     if (key == "root" || key == "trace" || key == "faults") {
       auto& target = key == "root" ? o.roots : key == "trace" ? o.traces : o.faults;
       if (!given(opt.c_str())) err = strings(key, target);
     } else if (key == "port" || key == "rtt_ms" || key == "cdn" || key == "live_window_s" || key == "live_preroll_s") {
       if (!value.is_number_integer()) return path + ": '" + key + "' must be an integer";
-      int& target = key == "port" ? o.port : key == "rtt_ms" ? o.rtt_ms : key == "cdn" ? o.cdn
-                    : key == "live_window_s" ? o.live_window_s : o.live_preroll_s;
+      int& target = key == "port"            ? o.port
+                    : key == "rtt_ms"        ? o.rtt_ms
+                    : key == "cdn"           ? o.cdn
+                    : key == "live_window_s" ? o.live_window_s
+                                             : o.live_preroll_s;
       if (!given(opt.c_str())) target = value.get<int>();
     } else if (key == "live" || key == "trace_from_start") {
       if (!value.is_boolean()) return path + ": '" + key + "' must be true or false";
@@ -74,7 +85,8 @@ std::optional<std::string> apply_profile(const std::string& path, const CLI::App
 std::optional<std::string> validate(const OriginOptions& o) {
   if (o.roots.empty()) return "give at least one --root DIR to serve";
   if (o.cdn < 1 || o.cdn > 16) return "--cdn must be 1..16, got " + std::to_string(o.cdn);
-  if (o.port < 0 || o.port + o.cdn - 1 > 65535) return "--port must be 0..65535 (for every CDN port), got " + std::to_string(o.port);
+  if (o.port < 0 || o.port + o.cdn - 1 > 65535)
+    return "--port must be 0..65535 (for every CDN port), got " + std::to_string(o.port);
   if (o.rtt_ms < 0 || o.rtt_ms > 10000) return "--rtt-ms must be 0..10000, got " + std::to_string(o.rtt_ms);
   if (o.faults.size() > static_cast<std::size_t>(o.cdn)) {
     return "--faults given " + std::to_string(o.faults.size()) + " times for " + std::to_string(o.cdn) + " CDN(s)";
@@ -93,24 +105,26 @@ std::optional<std::string> validate(const OriginOptions& o) {
 Expected<OriginOptions, CliExit> parse_options(int argc, const char* const* argv) {
   OriginOptions o;
   std::string profile;
-  CLI::App app{
-      "abrplay-origin: serves DASH content on 127.0.0.1 like a CDN on a real network: bandwidth shaped\n"
-      "by a recorded trace (Pensieve, Mahimahi or Sabre), added latency, fault injection, several CDN\n"
-      "ports, a simulated live edge, a playback API (POST /play), a telemetry collector (POST /telemetry,\n"
-      "GET /telemetry/sessions), a UTC clock (GET /utc) and a JSONL request log.\n"
-      "Prints 'listening http://127.0.0.1:PORT ...' (one URL per CDN) once ready. See docs/test-bench.md.",
-      "abrplay-origin"};
+  CLI::App app{"abrplay-origin: serves DASH content on 127.0.0.1 like a CDN on a real network: bandwidth shaped\n"
+               "by a recorded trace (Pensieve, Mahimahi or Sabre), added latency, fault injection, several CDN\n"
+               "ports, a simulated live edge, a playback API (POST /play), a telemetry collector (POST /telemetry,\n"
+               "GET /telemetry/sessions), a UTC clock (GET /utc) and a JSONL request log.\n"
+               "Prints 'listening http://127.0.0.1:PORT ...' (one URL per CDN) once ready. See docs/test-bench.md.",
+               "abrplay-origin"};
   app.add_option("--root", o.roots, "Content folder to serve (repeatable; the first folder holding a path serves it)");
   app.add_option("--port", o.port, "Port of the first CDN (CDN i listens on PORT+i); 0 = ephemeral ports");
-  app.add_option("--trace", o.traces, "Network trace shaping the bandwidth (repeatable: one per CDN, the last one "
-                                      "is reused); format detected from the file. None = unshaped");
-  app.add_flag("--trace-from-start", o.trace_from_start, "Start the trace at server start (default: at the first request)");
+  app.add_option("--trace", o.traces,
+                 "Network trace shaping the bandwidth (repeatable: one per CDN, the last one "
+                 "is reused); format detected from the file. None = unshaped");
+  app.add_flag("--trace-from-start", o.trace_from_start,
+               "Start the trace at server start (default: at the first request)");
   app.add_option("--rtt-ms", o.rtt_ms, "Latency added before each response's first byte, in ms");
   app.add_option("--cdn", o.cdn, "Number of CDN ports serving the same content (MPDs list all as BaseURLs)");
   app.add_option("--faults", o.faults, "Fault rules JSON (repeatable: the i-th file applies to CDN i)");
   app.add_flag("--live", o.live, "Serve VOD MPDs as a live (dynamic) presentation starting now");
   app.add_option("--live-window-s", o.live_window_s, "Live timeShiftBufferDepth in seconds (default 30)");
-  app.add_option("--live-preroll-s", o.live_preroll_s, "Live: seconds of content already published at start (default 8)");
+  app.add_option("--live-preroll-s", o.live_preroll_s,
+                 "Live: seconds of content already published at start (default 8)");
   app.add_option("--log", o.log, "JSONL request log file (appended)");
   app.add_option("--telemetry-out", o.telemetry_out, "JSONL file of received telemetry heartbeats (appended)");
   app.add_option("--token", o.token, "Token the playback API accepts (default abrplay-demo)");

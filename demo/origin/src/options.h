@@ -17,18 +17,18 @@ namespace abrplay::origin {
 
 struct OriginOptions {
   std::vector<std::string> roots;
-  int port = 0;                       // first CDN's port (CDN i: port + i); 0 = ephemeral ports
-  std::vector<std::string> traces;    // CDN i uses traces[min(i, size-1)]; none = unshaped
-  int rtt_ms = 0;                     // added to every request before its first byte
-  int cdn = 1;                        // number of CDN ports
-  std::vector<std::string> faults;    // CDN i uses faults[i] (none beyond the list)
+  int port = 0;                     // first CDN's port (CDN i: port + i); 0 = ephemeral ports
+  std::vector<std::string> traces;  // CDN i uses traces[min(i, size-1)]; none = unshaped
+  int rtt_ms = 0;                   // added to every request before its first byte
+  int cdn = 1;                      // number of CDN ports
+  std::vector<std::string> faults;  // CDN i uses faults[i] (none beyond the list)
   bool live = false;
-  int live_window_s = 30;             // timeShiftBufferDepth
-  int live_preroll_s = 8;             // AST is this long before the start: segments exist at once
-  bool trace_from_start = false;      // trace time 0 = server start (default: first request)
-  std::string log;                    // JSONL request log
-  std::string telemetry_out;          // JSONL of received heartbeats
-  std::string token = "abrplay-demo"; // playback API token
+  int live_window_s = 30;              // timeShiftBufferDepth
+  int live_preroll_s = 8;              // AST is this long before the start: segments exist at once
+  bool trace_from_start = false;       // trace time 0 = server start (default: first request)
+  std::string log;                     // JSONL request log
+  std::string telemetry_out;           // JSONL of received heartbeats
+  std::string token = "abrplay-demo";  // playback API token
 };
 
 // How parsing ended when it did not produce options: --help (code 0, text for stdout) or an error

@@ -55,13 +55,14 @@ Expected<std::unique_ptr<Origin>, std::string> Origin::start(OriginConfig config
   ctx.telemetry = std::move(*telemetry);
   ctx.live = config.live;
   // Whole seconds keep the MPD's availabilityStartTime readable.
-  ctx.live_params.availability_start =
-      std::chrono::time_point_cast<std::chrono::seconds>(ctx.started_wall) - config.live_preroll;
+  ctx.live_params.availability_start = std::chrono::time_point_cast<std::chrono::seconds>(ctx.started_wall) -
+                                       config.live_preroll;
   ctx.live_params.time_shift_buffer = config.live_window;
 
   for (std::size_t i = 0; i < config.cdns.size(); ++i) {
     LinkParams link{config.cdns[i].trace, !config.trace_from_start, config.added_latency};
-    origin->cdns_.push_back(std::make_unique<CdnServer>(static_cast<int>(i), ctx, std::move(link), config.cdns[i].faults));
+    origin->cdns_.push_back(
+        std::make_unique<CdnServer>(static_cast<int>(i), ctx, std::move(link), config.cdns[i].faults));
     auto port = origin->cdns_.back()->bind(config.first_port == 0 ? 0 : config.first_port + static_cast<int>(i));
     if (!port) return Unexpected{port.error()};
     ctx.cdn_base_urls.push_back("http://127.0.0.1:" + std::to_string(*port) + "/");

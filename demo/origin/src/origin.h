@@ -24,22 +24,22 @@
 namespace abrplay::origin {
 
 struct CdnSetup {
-  std::optional<abr::Trace> trace;     // none: unshaped
-  std::shared_ptr<FaultPlan> faults;   // null: no faults
+  std::optional<abr::Trace> trace;    // none: unshaped
+  std::shared_ptr<FaultPlan> faults;  // null: no faults
 };
 
 struct OriginConfig {
   std::vector<std::string> roots;
-  int first_port = 0;                          // 0: ephemeral ports
+  int first_port = 0;  // 0: ephemeral ports
   std::vector<CdnSetup> cdns = std::vector<CdnSetup>(1);
   std::chrono::milliseconds added_latency{0};
-  bool trace_from_start = false;               // else the trace starts at the first request
+  bool trace_from_start = false;  // else the trace starts at the first request
   bool live = false;
   std::chrono::seconds live_window{30};
-  std::chrono::seconds live_preroll{8};        // AST = start - preroll
-  std::string log_path, telemetry_out;         // empty: off
+  std::chrono::seconds live_preroll{8};  // AST = start - preroll
+  std::string log_path, telemetry_out;   // empty: off
   std::string token = "abrplay-demo";
-  std::function<WallTime()> wall_clock;        // null: std::chrono::system_clock::now
+  std::function<WallTime()> wall_clock;  // null: std::chrono::system_clock::now
 };
 
 // Loads the traces and fault files the options name; errors name the file (and line).

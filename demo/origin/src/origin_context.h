@@ -40,15 +40,15 @@ struct OriginContext {
   explicit OriginContext(ContentStore s) : store(std::move(s)) {}
 
   ContentStore store;
-  std::unique_ptr<RequestLog> log;                 // never null (a disabled log when no --log)
-  std::unique_ptr<TelemetryCollector> telemetry;   // never null
-  std::unique_ptr<PlaybackApi> api;                // set once every CDN port is bound
-  std::vector<std::string> cdn_base_urls;          // "http://127.0.0.1:P/" per CDN
+  std::unique_ptr<RequestLog> log;                // never null (a disabled log when no --log)
+  std::unique_ptr<TelemetryCollector> telemetry;  // never null
+  std::unique_ptr<PlaybackApi> api;               // set once every CDN port is bound
+  std::vector<std::string> cdn_base_urls;         // "http://127.0.0.1:P/" per CDN
   bool live = false;
-  LiveParams live_params;                          // utc_timing_url is filled per CDN
+  LiveParams live_params;  // utc_timing_url is filled per CDN
   LiveCache live_cache;
-  std::function<WallTime()> wall_clock;            // injected (tests move it)
-  std::chrono::steady_clock::time_point started;   // fault windows and log times count from here
+  std::function<WallTime()> wall_clock;           // injected (tests move it)
+  std::chrono::steady_clock::time_point started;  // fault windows and log times count from here
   WallTime started_wall;
   StopSignal stop;
 };

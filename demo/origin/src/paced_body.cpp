@@ -46,7 +46,7 @@ bool reset_connection(const ConnectionEnds& ends) {
 httplib::ContentProvider paced_body(std::shared_ptr<Body> body, std::shared_ptr<BodyProgress> progress,
                                     SharedLink& link, StopSignal& stop, ConnectionEnds ends) {
   return [body, t = std::move(progress), &link, &stop, ends](std::size_t offset, std::size_t length,
-                                                              httplib::DataSink& sink) {
+                                                             httplib::DataSink& sink) {
     if (!t->started) {
       t->started = true;
       t->window_len = length;
@@ -55,9 +55,9 @@ httplib::ContentProvider paced_body(std::shared_ptr<Body> body, std::shared_ptr<
     if (t->fault && (t->fault->kind == FaultKind::kReset || t->fault->kind == FaultKind::kTruncate ||
                      t->fault->kind == FaultKind::kStall)) {
       // Where the fault acts: at_fraction of this response, and always before its last byte.
-      const auto cut = std::min<std::uint64_t>(
-          static_cast<std::uint64_t>(t->fault->at_fraction * static_cast<double>(t->window_len)),
-          t->window_len > 0 ? t->window_len - 1 : 0);
+      const auto cut = std::min<std::uint64_t>(static_cast<std::uint64_t>(t->fault->at_fraction *
+                                                                          static_cast<double>(t->window_len)),
+                                               t->window_len > 0 ? t->window_len - 1 : 0);
       if (t->sent < cut) {
         n = std::min<std::size_t>(n, static_cast<std::size_t>(cut - t->sent));
       } else if (t->fault->kind == FaultKind::kTruncate) {

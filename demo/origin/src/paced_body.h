@@ -23,12 +23,12 @@
 namespace abrplay::origin {
 
 struct BodyProgress {
-  std::optional<Fault> fault;                 // decided on arrival
-  std::uint64_t sent = 0;                     // body bytes written
-  bool started = false;                       // the provider ran (window_len is set)
-  std::size_t window_len = 0;                 // bytes this response carries (its first range)
-  bool stalled = false;                       // the stall fault has happened
-  bool paced = false;                         // last_deadline is set
+  std::optional<Fault> fault;                             // decided on arrival
+  std::uint64_t sent = 0;                                 // body bytes written
+  bool started = false;                                   // the provider ran (window_len is set)
+  std::size_t window_len = 0;                             // bytes this response carries (its first range)
+  bool stalled = false;                                   // the stall fault has happened
+  bool paced = false;                                     // last_deadline is set
   std::chrono::steady_clock::time_point last_deadline{};  // when the previous chunk crossed
 };
 

@@ -22,7 +22,10 @@ nlohmann::json parse_cmcd(const std::string& payload) {
     const auto eq = item.find('=');
     const std::string key = item.substr(0, eq);
     if (key.empty() || key.size() > 64) continue;
-    if (eq == std::string::npos) { out[key] = true; continue; }
+    if (eq == std::string::npos) {
+      out[key] = true;
+      continue;
+    }
     const std::string value = item.substr(eq + 1);
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
       out[key] = value.substr(1, value.size() - 2);
@@ -41,10 +44,17 @@ nlohmann::json parse_cmcd(const std::string& payload) {
 }
 
 nlohmann::json to_json(const RequestRecord& r) {
-  nlohmann::json j = {{"time", iso8601(r.time)}, {"t_ms", r.t_ms},     {"cdn", r.cdn},
-                      {"client", r.client},       {"method", r.method}, {"path", r.path},
-                      {"query", r.query},         {"range", r.range},   {"status", r.status},
-                      {"bytes", r.bytes},         {"duration_ms", r.duration_ms}};
+  nlohmann::json j = {{"time", iso8601(r.time)},
+                      {"t_ms", r.t_ms},
+                      {"cdn", r.cdn},
+                      {"client", r.client},
+                      {"method", r.method},
+                      {"path", r.path},
+                      {"query", r.query},
+                      {"range", r.range},
+                      {"status", r.status},
+                      {"bytes", r.bytes},
+                      {"duration_ms", r.duration_ms}};
   if (!r.fault.empty()) j["fault"] = r.fault;
   if (!r.cmcd.is_null()) j["cmcd"] = r.cmcd;
   return j;

@@ -32,8 +32,8 @@ struct RequestRecord {
   int status = 0;
   std::uint64_t bytes = 0;
   double duration_ms = 0;
-  std::string fault;      // empty when none was injected
-  nlohmann::json cmcd;    // null when absent
+  std::string fault;    // empty when none was injected
+  nlohmann::json cmcd;  // null when absent
 };
 
 // Parses a CMCD payload ("br=3200,bl=21300,ot=v,sid=\"abc\",su"): numbers stay numbers, quoted

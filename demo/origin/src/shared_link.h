@@ -23,9 +23,9 @@
 namespace abrplay::origin {
 
 struct LinkParams {
-  std::optional<abr::Trace> trace;            // none: unshaped
-  bool start_at_first_request = true;         // else trace time 0 is the server start
-  std::chrono::milliseconds added_latency{0}; // --rtt-ms: waited before each response's first byte
+  std::optional<abr::Trace> trace;             // none: unshaped
+  bool start_at_first_request = true;          // else trace time 0 is the server start
+  std::chrono::milliseconds added_latency{0};  // --rtt-ms: waited before each response's first byte
 };
 
 class SharedLink {

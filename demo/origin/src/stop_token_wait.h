@@ -20,9 +20,7 @@ class StopSignal {
     std::unique_lock lock(mutex_);
     return !cv_.wait_until(lock, deadline, [this] { return stopping_; });
   }
-  bool wait_for(std::chrono::steady_clock::duration d) {
-    return wait_until(std::chrono::steady_clock::now() + d);
-  }
+  bool wait_for(std::chrono::steady_clock::duration d) { return wait_until(std::chrono::steady_clock::now() + d); }
   void stop() {
     {
       std::lock_guard lock(mutex_);

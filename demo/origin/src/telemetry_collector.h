@@ -15,8 +15,8 @@
 
 #include <chrono>
 #include <cstddef>
-#include <fstream>
 #include <cstdint>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -43,7 +43,9 @@ class TelemetryCollector {
 
  private:
   AddResult add_one(nlohmann::json heartbeat, std::chrono::system_clock::time_point received);
-  struct Numeric { double min = 0, max = 0, last = 0; };
+  struct Numeric {
+    double min = 0, max = 0, last = 0;
+  };
   struct Session {
     std::size_t heartbeats = 0;
     std::chrono::system_clock::time_point first, last;
@@ -54,8 +56,8 @@ class TelemetryCollector {
   };
 
   mutable std::mutex mutex_;
-  std::ofstream out_;                         // GUARDED_BY(mutex_)
-  std::map<std::string, Session> sessions_;   // GUARDED_BY(mutex_)
+  std::ofstream out_;                        // GUARDED_BY(mutex_)
+  std::map<std::string, Session> sessions_;  // GUARDED_BY(mutex_)
 };
 
 }  // namespace abrplay::origin

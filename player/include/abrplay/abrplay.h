@@ -83,7 +83,7 @@ typedef enum abrplay_event_type {
   ABRPLAY_EVENT_ERROR,                  /* error (negative), message */
   ABRPLAY_EVENT_WARNING,                /* error (negative), message */
   ABRPLAY_EVENT_ENDED,
-  ABRPLAY_EVENT_TELEMETRY_SENT          /* error 0 when the final report was delivered */
+  ABRPLAY_EVENT_TELEMETRY_SENT /* error 0 when the final report was delivered */
 } abrplay_event_type;
 
 typedef struct abrplay_event {
@@ -122,7 +122,7 @@ typedef struct abrplay_frame {
   int64_t pts_us;      /* presentation time on the MPD timeline */
   int64_t duration_us; /* until the next frame; 0 when unknown */
   const uint8_t* planes[3];
-  int strides[3];      /* bytes per row of each plane */
+  int strides[3]; /* bytes per row of each plane */
   const char* representation_id;
 } abrplay_frame;
 

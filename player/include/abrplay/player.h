@@ -135,7 +135,7 @@ struct PlayerStats {
   std::string audio_representation;
   std::uint64_t video_bitrate_bps = 0;
   int video_width = 0, video_height = 0;
-  std::optional<double> throughput_kbps;  // the estimator's value at the last ABR decision
+  std::optional<double> throughput_kbps;                  // the estimator's value at the last ABR decision
   std::optional<std::chrono::microseconds> startup_time;  // load() to the first playing state
   int stalls = 0;
   std::chrono::microseconds stall_time{0};
@@ -143,7 +143,7 @@ struct PlayerStats {
   std::uint64_t frames_presented = 0;  // video
   std::uint64_t frames_dropped = 0;    // late video frames
   std::uint64_t segments_downloaded = 0;
-  std::string abr;                     // the algorithm in use
+  std::string abr;  // the algorithm in use
 };
 
 // The languages a session offers (Player::languages()): the @lang of the audio and text adaptation
@@ -157,12 +157,12 @@ struct TrackLanguages {
 
 struct PlayerEvent {
   enum class Kind {
-    kStateChanged,          // state, position
-    kRepresentationChanged, // track ("video"/"audio"), representation_id, bandwidth_bps
-    kError,                 // fatal for the session: error (state is kError)
-    kWarning,               // not fatal: error
-    kEnded,                 // played to the end (after kStateChanged to kEnded)
-    kTelemetrySent,         // the final report was delivered (error.code kOk) or not (kNetworkTimeout)
+    kStateChanged,           // state, position
+    kRepresentationChanged,  // track ("video"/"audio"), representation_id, bandwidth_bps
+    kError,                  // fatal for the session: error (state is kError)
+    kWarning,                // not fatal: error
+    kEnded,                  // played to the end (after kStateChanged to kEnded)
+    kTelemetrySent,          // the final report was delivered (error.code kOk) or not (kNetworkTimeout)
   };
   Kind kind = Kind::kStateChanged;
   PlayerState state = PlayerState::kIdle;
@@ -177,11 +177,11 @@ struct PlayerEvent {
 // A playback-API request (abrplay-origin's POST /play, docs in demo/origin/src/playback_api.h): the
 // service answers with the manifest URL for this device, a session id and the telemetry endpoint.
 struct PlaybackRequest {
-  std::string api_url;                // e.g. "http://127.0.0.1:8080/play"
-  std::string token;                  // sent as "Authorization: Bearer <token>"
-  std::string content;                // a content name ("number"); empty: the service chooses
-  std::vector<std::string> codecs;    // what this device decodes, e.g. {"avc1", "mp4a"}; empty: omitted
-  std::uint32_t max_height = 0;       // 0: omitted
+  std::string api_url;              // e.g. "http://127.0.0.1:8080/play"
+  std::string token;                // sent as "Authorization: Bearer <token>"
+  std::string content;              // a content name ("number"); empty: the service chooses
+  std::vector<std::string> codecs;  // what this device decodes, e.g. {"avc1", "mp4a"}; empty: omitted
+  std::uint32_t max_height = 0;     // 0: omitted
 };
 
 class PlayerListener {

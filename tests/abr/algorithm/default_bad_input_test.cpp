@@ -10,9 +10,9 @@
 #include "abrplay/abr/algorithm/registry.h"
 #include "algorithm_support.h"
 
-using abrplay::abr::AbrAlgorithm;
 using abrplay::DataSize;
 using abrplay::Seconds;
+using abrplay::abr::AbrAlgorithm;
 using abrplay::abr::ThroughputSample;
 using abrplay::abr::test::InputBuilder;
 
@@ -46,7 +46,8 @@ TEST_CASE("default: rungs with equal bitrates give a valid index and no flapping
   CHECK(algo->choose(b.at_buffer(10)).index == first);
 }
 
-TEST_CASE("default: segment sizes missing or zero fall back or count as free, never crash", "[algorithm][default][bad-input]") {
+TEST_CASE("default: segment sizes missing or zero fall back or count as free, never crash",
+          "[algorithm][default][bad-input]") {
   auto algo = the_default();
   std::vector<std::int64_t> zeros(48, 0), partial = {100'000};  // shorter than the video
   InputBuilder b({300, 1200});
@@ -61,7 +62,7 @@ TEST_CASE("default: segment sizes missing or zero fall back or count as free, ne
 TEST_CASE("default: samples of 0 bytes or 0 s are ignored, not divided by", "[algorithm][default][bad-input]") {
   auto algo = the_default();
   InputBuilder b;
-  b.samples.push_back(ThroughputSample{Seconds{1}, DataSize::zero(), Seconds{1}, Seconds{0}});  // 0 bytes
+  b.samples.push_back(ThroughputSample{Seconds{1}, DataSize::zero(), Seconds{1}, Seconds{0}});         // 0 bytes
   b.samples.push_back(ThroughputSample{Seconds{2}, DataSize::bytes(50'000), Seconds{0}, Seconds{0}});  // 0 s
   const auto only_bad = algo->choose(b.at_buffer(5));
   CHECK(only_bad.index == 0);  // nothing usable: the lowest
@@ -71,7 +72,8 @@ TEST_CASE("default: samples of 0 bytes or 0 s are ignored, not divided by", "[al
   CHECK(d.index > 0);  // the one real 3 Mbit/s sample counts
 }
 
-TEST_CASE("default: a clock that does not advance (the same samples again) keeps the same answer", "[algorithm][default][bad-input]") {
+TEST_CASE("default: a clock that does not advance (the same samples again) keeps the same answer",
+          "[algorithm][default][bad-input]") {
   auto algo = the_default();
   InputBuilder b;
   for (int i = 0; i < 4; ++i) b.add_sample(2500);
@@ -81,7 +83,8 @@ TEST_CASE("default: a clock that does not advance (the same samples again) keeps
   for (int i = 0; i < 10; ++i) CHECK(algo->choose(b.at_buffer(12)).index == a);
 }
 
-TEST_CASE("default: a buffer over its capacity (or absurd) is handled like a full one", "[algorithm][default][bad-input]") {
+TEST_CASE("default: a buffer over its capacity (or absurd) is handled like a full one",
+          "[algorithm][default][bad-input]") {
   auto algo = the_default();
   InputBuilder b;
   for (int i = 0; i < 4; ++i) b.add_sample(2000);

@@ -39,7 +39,7 @@ TEST_CASE("RobustMPC divides the harmonic mean by 1 + the largest of the last 5 
   b.add_sample(1000);
   (void)robust.choose(b.get());  // first prediction 1000, error 0
   CHECK(robust.last_future_kbps() == Approx(1000));
-  b.add_sample(500);             // error |1000 - 500| / 500 = 1
+  b.add_sample(500);  // error |1000 - 500| / 500 = 1
   (void)robust.choose(b.get());
   const double hm = 2 / (1 / 1000.0 + 1 / 500.0);
   CHECK(robust.last_future_kbps() == Approx(hm / 2));

@@ -23,8 +23,8 @@ TEST_CASE("Fixed and lowest ignore the network; fixed clamps to the ladder", "[a
 TEST_CASE("Throughput rule: highest bitrate at or under safety x estimate", "[algorithm]") {
   InputBuilder b;
   ThroughputRule rule({0.9});
-  CHECK(rule.choose(b.get()).index == 0);  // no estimate yet
-  b.input.throughput = DataRate::kilobits_per_second(750 / 0.9);      // exactly 750 usable
+  CHECK(rule.choose(b.get()).index == 0);                         // no estimate yet
+  b.input.throughput = DataRate::kilobits_per_second(750 / 0.9);  // exactly 750 usable
   CHECK(rule.choose(b.get()).index == 1);
   b.input.throughput = DataRate::kilobits_per_second(750 / 0.9 - 0.01);
   CHECK(rule.choose(b.get()).index == 0);
@@ -42,7 +42,7 @@ TEST_CASE("BB (Pensieve's map): reservoir and cushion edges", "[algorithm][bba]"
   CHECK(bb.choose(b.at_buffer(4.999)).index == 0);
   CHECK(bb.choose(b.at_buffer(5.0)).index == 0);
   CHECK(bb.choose(b.at_buffer(6.999)).index == 0);
-  CHECK(bb.choose(b.at_buffer(7.0)).index == 1);   // 5 x 2 / 10 = 1
+  CHECK(bb.choose(b.at_buffer(7.0)).index == 1);  // 5 x 2 / 10 = 1
   CHECK(bb.choose(b.at_buffer(14.999)).index == 4);
   CHECK(bb.choose(b.at_buffer(15.0)).index == 5);  // reservoir + cushion
 }
@@ -53,13 +53,13 @@ TEST_CASE("BBA-0: Rate+ / Rate- hysteresis inside the cushion", "[algorithm][bba
   // f(B) = 300 + 4000 x (B - 5) / 10.
   CHECK(bba.choose(b.at_buffer(4.99)).index == 0);
   CHECK(bba.choose(b.at_buffer(15)).index == 5);
-  b.input.last_index = 2;  // 1200 kbps; Rate+ = 1850, Rate- = 750
+  b.input.last_index = 2;                                                      // 1200 kbps; Rate+ = 1850, Rate- = 750
   CHECK(bba.choose(b.at_buffer(5 + (1850.0 - 300) / 400 - 0.01)).index == 2);  // f just under 1850: keep
-  CHECK(bba.choose(b.at_buffer(5 + (1900.0 - 300) / 400)).index == 3);          // f = 1900: max rate < f
-  CHECK(bba.choose(b.at_buffer(5 + (760.0 - 300) / 400)).index == 2);           // f above 750: keep
-  CHECK(bba.choose(b.at_buffer(5 + (750.0 - 300) / 400)).index == 2);           // f = 750: min rate > f is 1200
-  CHECK(bba.choose(b.at_buffer(5 + (749.0 - 300) / 400)).index == 1);           // f = 749: min rate > f is 750
-  CHECK(bba.choose(b.at_buffer(5 + (310.0 - 300) / 400)).index == 1);           // f = 310: min rate > f = 750
+  CHECK(bba.choose(b.at_buffer(5 + (1900.0 - 300) / 400)).index == 3);         // f = 1900: max rate < f
+  CHECK(bba.choose(b.at_buffer(5 + (760.0 - 300) / 400)).index == 2);          // f above 750: keep
+  CHECK(bba.choose(b.at_buffer(5 + (750.0 - 300) / 400)).index == 2);          // f = 750: min rate > f is 1200
+  CHECK(bba.choose(b.at_buffer(5 + (749.0 - 300) / 400)).index == 1);          // f = 749: min rate > f is 750
+  CHECK(bba.choose(b.at_buffer(5 + (310.0 - 300) / 400)).index == 1);          // f = 310: min rate > f = 750
 }
 
 TEST_CASE("Dynamic: throughput rule below 12 s, BOLA from 12 s until under 6 s", "[algorithm]") {

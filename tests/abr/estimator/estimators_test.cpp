@@ -2,14 +2,14 @@
 
 #include "abrplay/abr/estimator/estimators.h"
 
+using abrplay::DataRate;
+using abrplay::DataSize;
+using abrplay::Seconds;
 using abrplay::abr::EwmaEstimator;
 using abrplay::abr::FixedEstimator;
 using abrplay::abr::HarmonicMeanEstimator;
 using abrplay::abr::LatencyEstimator;
 using abrplay::abr::PercentileEstimator;
-using abrplay::DataRate;
-using abrplay::DataSize;
-using abrplay::Seconds;
 using abrplay::abr::ThroughputSample;
 
 namespace {
@@ -68,7 +68,8 @@ TEST_CASE("Dual EWMA: drops with the fast average, rises with the slow one", "[e
   EwmaEstimator up;
   up.add_sample(at(1000, 4));
   up.add_sample(at(4000, 4));
-  const double slow_up = ((1 - slow_decay) * 1000 * slow_decay + (1 - slow_decay) * 4000) / (1 - slow_decay * slow_decay);
+  const double slow_up = ((1 - slow_decay) * 1000 * slow_decay + (1 - slow_decay) * 4000) /
+                         (1 - slow_decay * slow_decay);
   CHECK(up.estimate()->kbps() == Approx(slow_up));  // the slow average holds it back
   CHECK(slow_up < 3000);
 }
@@ -80,8 +81,8 @@ TEST_CASE("Sliding percentile: weighted median and the weight cap", "[estimator]
   // 112, 194, 791; half of 1097 is reached only at 5000.
   CHECK(p.estimate()->kbps() == Approx(5000));
   PercentileEstimator capped({0.5, 200});
-  capped.add_sample(at(5000));   // weight 791, trimmed to 200 when the next arrives
-  capped.add_sample(at(100));    // weight 112: total capped at 200 -> 5000 keeps 88
+  capped.add_sample(at(5000));  // weight 791, trimmed to 200 when the next arrives
+  capped.add_sample(at(100));   // weight 112: total capped at 200 -> 5000 keeps 88
   CHECK(capped.estimate()->kbps() == Approx(100));
 }
 

@@ -34,7 +34,8 @@ TEST_CASE("Offline optimum: its schedule replays to its QoE and beats every algo
   CHECK(best.schedule[0] == 1);
   Replay replay(best.schedule);
   FixedEstimator estimator(DataRate::zero());
-  const QoeSummary replayed = score_session(simulate_session(*trace, *video, replay, estimator), QoeMetric::kLin, 300_kbps, 4);
+  const QoeSummary replayed = score_session(simulate_session(*trace, *video, replay, estimator), QoeMetric::kLin,
+                                            300_kbps, 4);
   CHECK(replayed.qoe == Approx(best.qoe).margin(1e-6));
   for (std::string_view name : algorithm_names()) {
     CAPTURE(name);

@@ -10,7 +10,8 @@ namespace {
 SessionLog log_of(std::initializer_list<std::pair<double, double>> kbps_rebuffer) {
   SessionLog log;
   for (auto [kbps, rebuffer] : kbps_rebuffer) {
-    log.chunks.push_back({static_cast<std::size_t>(kbps), DataRate::kilobits_per_second(kbps), 0, Seconds{rebuffer + 1}, Seconds{rebuffer}, Seconds{4}, Seconds{0}});
+    log.chunks.push_back({static_cast<std::size_t>(kbps), DataRate::kilobits_per_second(kbps), 0, Seconds{rebuffer + 1},
+                          Seconds{rebuffer}, Seconds{4}, Seconds{0}});
   }
   return log;
 }

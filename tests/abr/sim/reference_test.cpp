@@ -19,7 +19,9 @@ using abrplay::DataRate;
 namespace {
 const std::string kData = ABRPLAY_TEST_DATA_DIR;
 
-struct Figure { double qoe, bitrate, rebuffer, smooth; };
+struct Figure {
+  double qoe, bitrate, rebuffer, smooth;
+};
 
 // trace → scheme → figure
 std::map<std::string, std::map<std::string, Figure>> read_figures(const std::string& set) {
@@ -43,8 +45,7 @@ std::map<std::string, std::map<std::string, Figure>> read_figures(const std::str
 }
 
 Video pensieve_video() {
-  auto video = load_video_sizes(kData + "/reference/video_sizes", kPensieveLadder, Seconds{4},
-                                kPensieveSegmentCount);
+  auto video = load_video_sizes(kData + "/reference/video_sizes", kPensieveLadder, Seconds{4}, kPensieveSegmentCount);
   REQUIRE(video);
   return *video;
 }
@@ -68,8 +69,8 @@ void check_set(const std::string& set) {
     CHECK(s_bb.rebuffer_s == Approx(ref_bb.rebuffer).margin(1e-4));
     CHECK(s_bb.smoothness == Approx(ref_bb.smooth).margin(1e-4));
     const Figure& ref_mpc = figures.at(trace.name).at("robustmpc");
-    const QoeSummary s_mpc =
-        score_session(simulate_session(trace, video, robust, estimator), QoeMetric::kLin, 300_kbps, 4);
+    const QoeSummary s_mpc = score_session(simulate_session(trace, video, robust, estimator), QoeMetric::kLin, 300_kbps,
+                                           4);
     // Per trace within 1% of the magnitude (QoE can be near 0, so relative to max(|ref|, 10)).
     CHECK(s_mpc.qoe == Approx(ref_mpc.qoe).margin(0.01 * std::max(std::abs(ref_mpc.qoe), 10.0)));
     ours_mpc_sum += s_mpc.qoe;

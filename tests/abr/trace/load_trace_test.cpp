@@ -27,8 +27,8 @@ struct ScratchDir {
 }  // namespace
 
 TEST_CASE("load_trace_file detects the three recorded formats", "[trace][io]") {
-  const auto pensieve =
-      load_trace_file(kTraces + "/pensieve_train/bus.ljansbakken-oslo-report.2010-09-28_1407CEST.log");
+  const auto pensieve = load_trace_file(kTraces +
+                                        "/pensieve_train/bus.ljansbakken-oslo-report.2010-09-28_1407CEST.log");
   REQUIRE(pensieve);
   CHECK(pensieve->name == "bus.ljansbakken-oslo-report.2010-09-28_1407CEST.log");
   CHECK(pensieve->segments.size() > 100);

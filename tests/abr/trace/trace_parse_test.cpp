@@ -25,7 +25,10 @@ TEST_CASE("Pensieve trace: line i's bandwidth covers the interval ending at line
 }
 
 TEST_CASE("Pensieve trace: malformed lines are errors naming the trace and line", "[trace]") {
-  struct Case { const char* text; const char* expect; };
+  struct Case {
+    const char* text;
+    const char* expect;
+  };
   const Case cases[] = {
       {"", "t: a Pensieve trace needs at least 2"},
       {"0 1\n", "at least 2"},

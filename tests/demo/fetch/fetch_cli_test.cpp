@@ -49,7 +49,8 @@ TEST_CASE("abrplay-fetch -o writes exactly the requested range to the file", "[d
   const std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   REQUIRE(body.size() == 1000);
   bool same = true;
-  for (std::size_t i = 0; i < body.size(); ++i) same = same && static_cast<std::uint8_t>(body[i]) == pattern_byte(100 + i);
+  for (std::size_t i = 0; i < body.size(); ++i)
+    same = same && static_cast<std::uint8_t>(body[i]) == pattern_byte(100 + i);
   CHECK(same);
   std::remove(path.c_str());
 }

@@ -1,11 +1,11 @@
 // abrplay-inspect end to end: runs the real executable and reads its stdout, stderr and exit code.
-#include <catch2/catch.hpp>
-#include <httplib.h>
-#include <nlohmann/json.hpp>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
@@ -77,8 +77,10 @@ OnDemandAsset make_asset(const std::string& name, const std::string& media_url) 
   std::ofstream(a.dir / "manifest.mpd")
       << R"(<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static" mediaPresentationDuration="PT6S" minBufferTime="PT2S">
   <Period><AdaptationSet mimeType="video/mp4" codecs="mp4v.20.9"><Representation id="v" bandwidth="200000" width="160" height="120">
-    <BaseURL>)" << media_url << R"(</BaseURL>
-    <SegmentBase indexRange=")" << a.sidx.offset << "-" << a.sidx.offset + a.sidx.size - 1 << R"("/>
+    <BaseURL>)"
+      << media_url << R"(</BaseURL>
+    <SegmentBase indexRange=")"
+      << a.sidx.offset << "-" << a.sidx.offset + a.sidx.size - 1 << R"("/>
   </Representation></AdaptationSet></Period></MPD>)";
   return a;
 }
@@ -100,7 +102,8 @@ void check_sidx_report(const json& j, const OnDemandAsset& a) {
 
 TEST_CASE("inspect: a corpus MPD prints JSON with type, periods and segment addresses", "[inspect]") {
   fs::path dir = scratch("corpus");
-  std::string mpd = std::string(ABRPLAY_TEST_DATA_DIR) + "/mpd-corpus/shaka-player/test/test/assets/dash-clearkey/dash.mpd";
+  std::string mpd = std::string(ABRPLAY_TEST_DATA_DIR) +
+                    "/mpd-corpus/shaka-player/test/test/assets/dash-clearkey/dash.mpd";
   Run r = run_inspect({mpd, "--json"}, dir);
   REQUIRE(r.exit_code == 0);
   json j = json::parse(r.out);
@@ -163,9 +166,8 @@ TEST_CASE("inspect: over HTTP from 127.0.0.1, fetching the index range", "[inspe
   std::string media = slurp_file(a.dir / "video.mp4");
   std::atomic<int> range_requests{0};
   httplib::Server server;
-  server.Get("/dash/manifest.mpd", [&](const httplib::Request&, httplib::Response& res) {
-    res.set_content(mpd, "application/dash+xml");
-  });
+  server.Get("/dash/manifest.mpd",
+             [&](const httplib::Request&, httplib::Response& res) { res.set_content(mpd, "application/dash+xml"); });
   server.Get("/dash/media/video.mp4", [&](const httplib::Request& req, httplib::Response& res) {
     if (req.has_header("Range")) ++range_requests;
     res.set_content(media, "video/mp4");

@@ -70,7 +70,8 @@ HttpResult http(const HttpRequest& request) {
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   }
   result.curl_code = curl_easy_perform(c);
-  if (result.curl_code != CURLE_OK) result.error = error[0] ? error : curl_easy_strerror(static_cast<CURLcode>(result.curl_code));
+  if (result.curl_code != CURLE_OK)
+    result.error = error[0] ? error : curl_easy_strerror(static_cast<CURLcode>(result.curl_code));
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &result.status);
   curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &result.total_s);
   curl_easy_getinfo(c, CURLINFO_STARTTRANSFER_TIME, &result.first_byte_s);

@@ -13,20 +13,20 @@ struct HttpRequest {
   explicit HttpRequest(std::string u) : url(std::move(u)) {}
   std::string url;
   std::string method = "GET";
-  std::string body;                      // sent for POST
-  std::vector<std::string> headers;      // "Name: value"
-  std::string range;                     // "0-99" (without "bytes=")
+  std::string body;                  // sent for POST
+  std::vector<std::string> headers;  // "Name: value"
+  std::string range;                 // "0-99" (without "bytes=")
   std::chrono::milliseconds timeout{20000};
 };
 
 struct HttpResult {
-  int curl_code = 0;                     // CURLE_OK (0) on a complete transfer
+  int curl_code = 0;  // CURLE_OK (0) on a complete transfer
   long status = 0;
   std::string body;
   std::map<std::string, std::string> headers;  // lower-case names
-  double total_s = 0;                    // whole transfer
-  double first_byte_s = 0;               // time to the first response byte
-  std::string error;                     // curl's message when curl_code != 0
+  double total_s = 0;                          // whole transfer
+  double first_byte_s = 0;                     // time to the first response byte
+  std::string error;                           // curl's message when curl_code != 0
 
   // A response header by lower-case name ("" when absent).
   std::string header(const std::string& name) const {

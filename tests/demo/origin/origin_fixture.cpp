@@ -15,12 +15,14 @@ std::string vod_mpd(const std::string& segment_addressing, const std::string& re
      minBufferTime="PT2S" profiles="urn:mpeg:dash:profile:isoff-live:2011">
   <Period id="0" start="PT0S">
     <AdaptationSet id="0" contentType="video" mimeType="video/mp4">
-      )" + segment_addressing + R"(
+      )" +
+         segment_addressing + R"(
       <Representation id="v240" codecs="avc1.64001e" bandwidth="300000" width="426" height="240"/>
       <Representation id="v1080" codecs="hev1.1.6.L120.90" bandwidth="2850000" width="1920" height="1080"/>
     </AdaptationSet>
     <AdaptationSet id="1" contentType="audio" mimeType="audio/mp4" lang="en">
-      )" + segment_addressing + R"(
+      )" +
+         segment_addressing + R"(
       <Representation id="a" codecs="mp4a.40.2" bandwidth="96000"/>
     </AdaptationSet>
     <AdaptationSet id="2" contentType="text" mimeType="text/vtt" lang="en">

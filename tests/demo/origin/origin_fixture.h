@@ -39,8 +39,9 @@ class ContentFixture {
 // A wall clock the test moves by hand; copies share the same time.
 class FakeWallClock {
  public:
-  explicit FakeWallClock(WallTime start) : us_(std::make_shared<std::atomic<long long>>(
-      std::chrono::duration_cast<std::chrono::microseconds>(start.time_since_epoch()).count())) {}
+  explicit FakeWallClock(WallTime start)
+      : us_(std::make_shared<std::atomic<long long>>(
+            std::chrono::duration_cast<std::chrono::microseconds>(start.time_since_epoch()).count())) {}
   WallTime now() const { return WallTime(std::chrono::microseconds(us_->load())); }
   void advance(std::chrono::microseconds d) { *us_ += d.count(); }
   std::function<WallTime()> function() const {

@@ -95,10 +95,12 @@ TEST_CASE("POST /play with a malformed body gets 400 naming the field, unknown c
         "device.max_height: expected an integer in 1..8640");
   CHECK(error_of(R"({"token": "secret", "device": {"codecs": ["avc1", 7]}})", 400) ==
         "device.codecs[1]: expected a string");
-  CHECK(error_of(R"({"token": "secret", "content": "nope"})", 404) == "content: no nope/manifest.mpd under the origin's roots");
+  CHECK(error_of(R"({"token": "secret", "content": "nope"})", 404) ==
+        "content: no nope/manifest.mpd under the origin's roots");
 }
 
-TEST_CASE("POST /telemetry stores heartbeats as JSONL, GET /telemetry/sessions summarises them", "[origin][telemetry]") {
+TEST_CASE("POST /telemetry stores heartbeats as JSONL, GET /telemetry/sessions summarises them",
+          "[origin][telemetry]") {
   ContentFixture out(1);
   const std::string jsonl = (out.dir() / "telemetry.jsonl").string();
   {
@@ -183,8 +185,9 @@ TEST_CASE("CMCD payloads parse into typed values, malformed pairs are skipped", 
 }
 
 TEST_CASE("parse_play_request: the token is checked before the device, content is normalised", "[origin][api]") {
-  const auto ok = parse_play_request(R"({"content": "/vod", "device": {"codecs": ["avc1.64001f", "hvc1"], "max_height": 8640}})",
-                                     "Bearer secret", "secret");
+  const auto ok =
+      parse_play_request(R"({"content": "/vod", "device": {"codecs": ["avc1.64001f", "hvc1"], "max_height": 8640}})",
+                         "Bearer secret", "secret");
   REQUIRE(ok);
   CHECK(ok->manifest == "vod/manifest.mpd");
   CHECK(ok->device.codecs == std::vector<std::string>{"avc1", "hvc1"});

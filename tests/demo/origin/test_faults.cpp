@@ -65,7 +65,7 @@ TEST_CASE("stall fault: the body pauses for stall_s, then completes intact", "[o
   const HttpResult r = f.get();
   REQUIRE(r.curl_code == 0);
   CHECK(r.body == f.content.blob());
-  CHECK(r.first_byte_s < 0.3);   // the stall is mid-body, not before the headers
+  CHECK(r.first_byte_s < 0.3);  // the stall is mid-body, not before the headers
   CHECK(r.total_s >= 0.6);
   CHECK(r.total_s < 0.6 + 1.0);  // room for a loaded machine
 }

@@ -35,8 +35,7 @@ LiveParams params() { return LiveParams{kAst, seconds(4), "http://127.0.0.1:1/ut
 
 }  // namespace
 
-TEST_CASE("a live segment is published when it is complete and leaves after the time-shift window",
-          "[origin][live]") {
+TEST_CASE("a live segment is published when it is complete and leaves after the time-shift window", "[origin][live]") {
   ContentFixture content;
   const LiveIndex idx = index_of(read(content.file("vod/manifest.mpd")));
   CHECK(idx.max_segment_duration() == seconds(2));
@@ -145,7 +144,7 @@ TEST_CASE("the live origin answers by the injected clock: 404 before publication
   CHECK(mpd.body.find("type=\"dynamic\"") != std::string::npos);
   CHECK(mpd.body.find("http://127.0.0.1:" + std::to_string(origin->port(0)) + "/utc") != std::string::npos);
   CHECK(http_get(origin->url(0) + "vod/init-v240.m4s").status == 200);  // init segments: always
-  CHECK(http_get(origin->url(0) + "sb/manifest.mpd").status == 500);     // SegmentBase cannot go live
+  CHECK(http_get(origin->url(0) + "sb/manifest.mpd").status == 500);    // SegmentBase cannot go live
 }
 
 }  // namespace abrplay::origin::test

@@ -15,8 +15,9 @@ Expected<OriginOptions, CliExit> parse(std::vector<std::string> args) {
 }  // namespace
 
 TEST_CASE("command-line options are parsed into OriginOptions", "[origin][options]") {
-  auto o = parse({"--root", "a", "--root", "b", "--port", "8000", "--trace", "t1", "--trace", "t2", "--rtt-ms", "40",
-                  "--cdn", "2", "--faults", "f0", "--live", "--log", "l.jsonl", "--telemetry-out", "t.jsonl"});
+  auto o = parse({"--root",   "a",  "--root", "b", "--port",   "8000", "--trace", "t1",    "--trace", "t2",
+                  "--rtt-ms", "40", "--cdn",  "2", "--faults", "f0",   "--live",  "--log", "l.jsonl", "--telemetry-out",
+                  "t.jsonl"});
   REQUIRE(o);
   CHECK(o->roots == std::vector<std::string>{"a", "b"});
   CHECK(o->port == 8000);
@@ -109,8 +110,8 @@ TEST_CASE("the example fault files and profile in demo/origin/examples are valid
     INFO(name);
     CHECK(plan);
   }
-  auto o = parse_options(3, std::vector<const char*>{"abrplay-origin", "--profile",
-                                                     (examples + "two-cdns.profile.json").c_str()}.data());
+  auto o = parse_options(
+      3, std::vector<const char*>{"abrplay-origin", "--profile", (examples + "two-cdns.profile.json").c_str()}.data());
   REQUIRE(o);
   CHECK(o->cdn == 2);
   REQUIRE(o->faults.size() == 2);

@@ -35,7 +35,8 @@ TEST_CASE("a shaped 1.125 MB download runs at the trace's 3 Mbps mean within 5%"
   REQUIRE(r.body == content.blob());
   const double kbps = static_cast<double>(bytes) * 8 / 1000 / r.total_s;
   const double predicted_s = abr::TraceCursor(trace).time_to_deliver_s(static_cast<double>(bytes), 0);
-  INFO("measured " << kbps << " kbps in " << r.total_s << " s; trace mean 3000 kbps, predicted " << predicted_s << " s");
+  INFO("measured " << kbps << " kbps in " << r.total_s << " s; trace mean 3000 kbps, predicted " << predicted_s
+                   << " s");
   CHECK(std::abs(kbps - trace.mean_kbps()) / trace.mean_kbps() < 0.05);
   CHECK(std::abs(r.total_s - predicted_s) / predicted_s < 0.05);
 }

@@ -133,7 +133,8 @@ TEST_CASE("the summary reports what was played: bitrate, switches and renditions
 TEST_CASE("abrplay's progress goes to a log file as whole lines, never carriage returns", "[demo][player]") {
   SyntheticContent content({});
   auto origin = serve(content);
-  const auto r = abrplay::test::run_tool(ABRPLAY_PLAYER_EXE, {origin->url(0) + "manifest.mpd", "--no-decode", "--speed", "8"},
+  const auto r = abrplay::test::run_tool(ABRPLAY_PLAYER_EXE,
+                                         {origin->url(0) + "manifest.mpd", "--no-decode", "--speed", "8"},
                                          content.dir());
   CHECK(r.exit_code == 0);
   CHECK(r.err.find('\r') == std::string::npos);
@@ -183,7 +184,8 @@ TEST_CASE("abrplay --headless decodes the real test stream to the end: every fra
   auto origin = abrplay::test::start_origin(abrplay::test::origin_serving());
   const auto json = std::filesystem::path(ABRPLAY_BINARY_DIR) / "abrplay-headless-summary.json";
   std::filesystem::remove(json);
-  const Run run = run_player(origin->url(0) + "number/manifest.mpd --headless --speed max --json-summary " + json.string());
+  const Run run = run_player(origin->url(0) + "number/manifest.mpd --headless --speed max --json-summary " +
+                             json.string());
   INFO(run.out);
   CHECK(run.exit_code == 0);
   CHECK(run.out.find("QoE_lin") != std::string::npos);

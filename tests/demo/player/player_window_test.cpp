@@ -12,8 +12,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <memory>
 #include <fstream>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <string>
@@ -31,7 +31,8 @@ struct Ppm {
   int height = 0;
   std::vector<unsigned char> rgb;
   int luma(int x, int y) const {
-    const std::size_t at = (static_cast<std::size_t>(y) * static_cast<std::size_t>(width) + static_cast<std::size_t>(x)) * 3;
+    const std::size_t at =
+        (static_cast<std::size_t>(y) * static_cast<std::size_t>(width) + static_cast<std::size_t>(x)) * 3;
     return (rgb[at] + rgb[at + 1] + rgb[at + 2]) / 3;
   }
 };
@@ -79,7 +80,9 @@ nlohmann::json read_json(const std::filesystem::path& p) {
 class WindowRun {
  public:
   WindowRun(const std::string& url, const std::string& name, const std::string& args)
-      : dir_(ABRPLAY_BINARY_DIR), shot_(dir_ / (name + ".ppm")), json_(dir_ / (name + ".json")),
+      : dir_(ABRPLAY_BINARY_DIR),
+        shot_(dir_ / (name + ".ppm")),
+        json_(dir_ / (name + ".json")),
         err_(dir_ / (name + "-stderr.txt")) {
     std::filesystem::remove(shot_);
     std::filesystem::remove(json_);
@@ -108,7 +111,8 @@ class WindowRun {
   // keys through XTEST. xdotool's exit status.
   int press(const std::string& keys) {
     key_sent_ = std::chrono::steady_clock::now();
-    return std::system(("xdotool search --sync --onlyvisible --name '^abrplay ' windowfocus --sync key " + keys).c_str());
+    return std::system(
+        ("xdotool search --sync --onlyvisible --name '^abrplay ' windowfocus --sync key " + keys).c_str());
   }
   // Reads stdout to the end; the wait status.
   int finish() {
@@ -162,7 +166,8 @@ void count_dark_white(const Ppm& img, int x0, int x1, int y0, int y1, int& dark,
   dark = white = total = 0;
   for (int y = y0; y < y1; ++y) {
     for (int x = x0; x < x1; ++x) {
-      const std::size_t at = (static_cast<std::size_t>(y) * static_cast<std::size_t>(img.width) + static_cast<std::size_t>(x)) * 3;
+      const std::size_t at =
+          (static_cast<std::size_t>(y) * static_cast<std::size_t>(img.width) + static_cast<std::size_t>(x)) * 3;
       ++total;
       if (img.luma(x, y) < 64) ++dark;
       if (img.rgb[at] > 224 && img.rgb[at + 1] > 224 && img.rgb[at + 2] > 224) ++white;
@@ -209,7 +214,8 @@ TEST_CASE("abrplay in an X window: starts, shows the frame it says is on screen,
   std::set<int> colours;
   for (int y = 0; y < shot.height * 3 / 4; y += 7) {
     for (int x = 0; x < shot.width; x += 7) {
-      const std::size_t at = (static_cast<std::size_t>(y) * static_cast<std::size_t>(shot.width) + static_cast<std::size_t>(x)) * 3;
+      const std::size_t at =
+          (static_cast<std::size_t>(y) * static_cast<std::size_t>(shot.width) + static_cast<std::size_t>(x)) * 3;
       colours.insert((shot.rgb[at] >> 4) << 8 | (shot.rgb[at + 1] >> 4) << 4 | (shot.rgb[at + 2] >> 4));
     }
   }

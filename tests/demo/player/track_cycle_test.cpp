@@ -22,7 +22,7 @@ TEST_CASE("key v: subtitles off, then each language in turn, then off again", "[
   const Langs offered{"en", "fr"};
   CHECK(next_text_language(offered, "") == "en");
   CHECK(next_text_language(offered, "en") == "fr");
-  CHECK(next_text_language(offered, "fr") == "");  // the last one: off
+  CHECK(next_text_language(offered, "fr") == "");    // the last one: off
   CHECK(next_text_language(offered, "de") == "en");  // not offered counts as off
   CHECK(next_text_language({"en"}, "") == "en");
   CHECK(next_text_language({"en"}, "en") == "");

@@ -61,7 +61,8 @@ TEST_CASE("abrplay-report draws the longest session as PNG and HTML, with stalls
           "[report]") {
   const fs::path dir = scratch("ok");
   write_session(dir / "telemetry.jsonl");
-  const auto run = run_tool(ABRPLAY_REPORT_EXE, {(dir / "telemetry.jsonl").string(), "-o", (dir / "out").string()}, dir);
+  const auto run = run_tool(ABRPLAY_REPORT_EXE, {(dir / "telemetry.jsonl").string(), "-o", (dir / "out").string()},
+                            dir);
   INFO(run.err);
   REQUIRE(run.exit_code == 0);
   CHECK(run.out.find("session sess-A: 5 payloads, 1 stalls, 1 switches") != std::string::npos);
@@ -80,7 +81,8 @@ TEST_CASE("abrplay-report draws the longest session as PNG and HTML, with stalls
 TEST_CASE("abrplay-report picks a session by id and names the ones there are when the id is unknown", "[report]") {
   const fs::path dir = scratch("pick");
   write_session(dir / "t.jsonl");
-  const auto b = run_tool(ABRPLAY_REPORT_EXE, {(dir / "t.jsonl").string(), "--session", "sess-B", "-o", (dir / "b").string()}, dir);
+  const auto b = run_tool(ABRPLAY_REPORT_EXE,
+                          {(dir / "t.jsonl").string(), "--session", "sess-B", "-o", (dir / "b").string()}, dir);
   CHECK(b.exit_code == 0);
   CHECK(slurp_file(dir / "b.html").find("No final report") != std::string::npos);
   const auto bad = run_tool(ABRPLAY_REPORT_EXE, {(dir / "t.jsonl").string(), "--session", "nope"}, dir);

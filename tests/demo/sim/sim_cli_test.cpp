@@ -18,7 +18,6 @@ const std::string kData = ABRPLAY_TEST_DATA_DIR;
 
 using Run = abrplay::test::ToolRun;
 
-
 fs::path scratch(const std::string& tag) { return abrplay::test::scratch_dir("sim_cli", tag); }
 
 Run run_sim(const std::vector<std::string>& args, const fs::path& dir) {
@@ -55,8 +54,8 @@ TEST_CASE("abrplay-sim: table, JSON and CSV on the copied Pensieve traces", "[de
 TEST_CASE("abrplay-sim: a CBR ladder on Mahimahi and Sabre traces", "[demo][sim]") {
   const fs::path dir = scratch("cbr");
   for (const char* set : {"/traces/mahimahi", "/traces/sabre"}) {
-    const Run r = run_sim({"--traces", kData + set, "--ladder-kbps", "300,1200,4300", "--segment-s", "2",
-                           "--chunks", "30", "--algo", "throughput,bola,default", "--no-plot"},
+    const Run r = run_sim({"--traces", kData + set, "--ladder-kbps", "300,1200,4300", "--segment-s", "2", "--chunks",
+                           "30", "--algo", "throughput,bola,default", "--no-plot"},
                           dir);
     INFO(r.err);
     CHECK(r.exit_code == 0);

@@ -29,10 +29,13 @@ void write(const fs::path& p, const std::string& text) {
 TEST_CASE("abrplay-sim --engine on the Pensieve ladder: Pensieve mode's JSON shape, a CSV row per session",
           "[demo][sim][engine]") {
   const fs::path dir = engine_scratch("ladder");
-  const auto r = abrplay::test::run_tool(
-      ABRPLAY_SIM_EXE, {"--engine", "--traces", kTestData + "/traces/sabre", "--video-sizes", kTestData + "/reference/video_sizes",
-                        "--algo", "bb,robustmpc,dynamic,default", "--duration", "40", "--json", (dir / "e.json").string(),
-                        "--csv", (dir / "e.csv").string(), "--sessions-json", (dir / "s.json").string(), "--no-plot"}, dir);
+  const auto r = abrplay::test::run_tool(ABRPLAY_SIM_EXE,
+                                         {"--engine", "--traces", kTestData + "/traces/sabre", "--video-sizes",
+                                          kTestData + "/reference/video_sizes", "--algo",
+                                          "bb,robustmpc,dynamic,default", "--duration", "40", "--json",
+                                          (dir / "e.json").string(), "--csv", (dir / "e.csv").string(),
+                                          "--sessions-json", (dir / "s.json").string(), "--no-plot"},
+                                         dir);
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK_THAT(r.out, Catch::Contains("engine in the loop"));
@@ -61,25 +64,33 @@ TEST_CASE("abrplay-sim --engine: a refused MPD, a missing one, an empty trace an
   const fs::path dir = engine_scratch("bad");
   write(dir / "traces" / "ok.log", "0\t2.0\n1\t2.0\n2\t2.0\n");
   write(dir / "pres" / "manifest.mpd", "<MPD type=\"static\"><Period><AdaptationSet></Period></MPD>");
-  auto r = abrplay::test::run_tool(ABRPLAY_SIM_EXE, {"--engine", "--traces", (dir / "traces").string(), "--mpd",
-                                                     (dir / "pres").string(), "--algo", "bb", "--no-plot"}, dir);
+  auto r = abrplay::test::run_tool(ABRPLAY_SIM_EXE,
+                                   {"--engine", "--traces", (dir / "traces").string(), "--mpd", (dir / "pres").string(),
+                                    "--algo", "bb", "--no-plot"},
+                                   dir);
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("manifest.mpd") && Catch::Contains("refuses"));
 
-  r = abrplay::test::run_tool(ABRPLAY_SIM_EXE, {"--engine", "--traces", (dir / "traces").string(), "--mpd",
-                                                (dir / "nowhere").string(), "--no-plot"}, dir);
+  r = abrplay::test::run_tool(ABRPLAY_SIM_EXE,
+                              {"--engine", "--traces", (dir / "traces").string(), "--mpd", (dir / "nowhere").string(),
+                               "--no-plot"},
+                              dir);
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("nowhere"));
 
   write(dir / "empty" / "empty.log", "");
-  r = abrplay::test::run_tool(ABRPLAY_SIM_EXE, {"--engine", "--traces", (dir / "empty").string(), "--video-sizes",
-                                                kTestData + "/reference/video_sizes", "--no-plot"}, dir);
+  r = abrplay::test::run_tool(ABRPLAY_SIM_EXE,
+                              {"--engine", "--traces", (dir / "empty").string(), "--video-sizes",
+                               kTestData + "/reference/video_sizes", "--no-plot"},
+                              dir);
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("empty.log"));
 
-  r = abrplay::test::run_tool(ABRPLAY_SIM_EXE, {"--engine", "--traces", (dir / "traces").string(), "--video-sizes",
-                                                kTestData + "/reference/video_sizes", "--algo", "bb,optimal",
-                                                "--duration", "8", "--no-plot"}, dir);
+  r = abrplay::test::run_tool(ABRPLAY_SIM_EXE,
+                              {"--engine", "--traces", (dir / "traces").string(), "--video-sizes",
+                               kTestData + "/reference/video_sizes", "--algo", "bb,optimal", "--duration", "8",
+                               "--no-plot"},
+                              dir);
   CHECK(r.exit_code == 0);
   CHECK_THAT(r.err, Catch::Contains("'optimal' is left out"));
 }
@@ -89,10 +100,11 @@ TEST_CASE("abrplay-sim --engine: a session that cannot play is counted as failed
   // lab cuts the session after --max-virtual-s and reports it failed.
   const fs::path dir = engine_scratch("dead");
   write(dir / "traces" / "dead.log", "0\t5.0\n1\t5.0\n2\t0.0\n1000\t0.0\n");
-  const auto r = abrplay::test::run_tool(
-      ABRPLAY_SIM_EXE, {"--engine", "--traces", (dir / "traces").string(), "--video-sizes", kTestData + "/reference/video_sizes",
-                        "--algo", "bb", "--duration", "60", "--max-virtual-s", "120", "--json", (dir / "e.json").string(),
-                        "--no-plot"}, dir);
+  const auto r = abrplay::test::run_tool(ABRPLAY_SIM_EXE,
+                                         {"--engine", "--traces", (dir / "traces").string(), "--video-sizes",
+                                          kTestData + "/reference/video_sizes", "--algo", "bb", "--duration", "60",
+                                          "--max-virtual-s", "120", "--json", (dir / "e.json").string(), "--no-plot"},
+                                         dir);
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   const auto doc = nlohmann::json::parse(abrplay::test::slurp_file(dir / "e.json"));

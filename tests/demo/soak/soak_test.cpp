@@ -37,8 +37,9 @@ TEST_CASE("a short soak with faults plays many sessions, samples /proc, and thre
 TEST_CASE("abrplay-soak refuses a bad command line or fault file with exit code 2, naming it", "[soak]") {
   const auto dir = abrplay::test::process_scratch("soak", "bad");
   CHECK(abrplay::test::run_tool(ABRPLAY_SOAK_EXE, {}, dir).exit_code != 0);  // --root is required
-  const auto missing = abrplay::test::run_tool(
-      ABRPLAY_SOAK_EXE, {"--root", ABRPLAY_TEST_CONTENT_DIR, "--faults", (dir / "nope.json").string()}, dir);
+  const auto missing =
+      abrplay::test::run_tool(ABRPLAY_SOAK_EXE,
+                              {"--root", ABRPLAY_TEST_CONTENT_DIR, "--faults", (dir / "nope.json").string()}, dir);
   CHECK(missing.exit_code == 2);
   CHECK(missing.err.find("nope.json") != std::string::npos);
   std::filesystem::remove_all(dir);

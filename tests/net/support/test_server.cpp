@@ -44,7 +44,8 @@ TestServer::TestServer() : server_(std::make_unique<httplib::Server>()) {
     res.set_chunked_content_provider("application/octet-stream",
                                      [total, sent = std::uint64_t{0}](std::size_t, httplib::DataSink& sink) mutable {
                                        std::vector<char> buf;
-                                       const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(total - sent, 32 * 1024));
+                                       const auto n = static_cast<std::size_t>(
+                                           std::min<std::uint64_t>(total - sent, 32 * 1024));
                                        fill(buf, sent, n);
                                        if (n > 0 && !sink.write(buf.data(), n)) return false;
                                        sent += n;

@@ -47,7 +47,7 @@ class TestServer {
   int port() const { return port_; }
   std::string base() const;                      // "http://127.0.0.1:PORT"
   std::string url(std::string_view path) const;  // base() + path
-  int hits(const std::string& path) const;        // requests seen for exactly this path
+  int hits(const std::string& path) const;       // requests seen for exactly this path
   void release_gate();
 
  private:

@@ -37,7 +37,8 @@ class Recorder final : public abrplay::PlayerListener {
     events_.push_back(e);
     cv_.notify_all();
   }
-  bool wait(const std::function<bool(const std::vector<abrplay::PlayerEvent>&)>& pred, std::chrono::seconds limit = kWaitLimit) {
+  bool wait(const std::function<bool(const std::vector<abrplay::PlayerEvent>&)>& pred,
+            std::chrono::seconds limit = kWaitLimit) {
     std::unique_lock lock(mu_);
     return cv_.wait_for(lock, limit, [&] { return pred(events_); });
   }
@@ -78,8 +79,10 @@ class Recorder final : public abrplay::PlayerListener {
 inline std::string states(const std::vector<abrplay::PlayerEvent>& ev) {
   std::string out;
   for (const auto& e : ev) {
-    if (e.kind == abrplay::PlayerEvent::Kind::kStateChanged) out += std::string(abrplay::to_string(e.state)) + "@" + std::to_string(e.position.count() / 1000) + " ";
-    if (e.kind == abrplay::PlayerEvent::Kind::kWarning || e.kind == abrplay::PlayerEvent::Kind::kError) out += "[" + e.error.describe() + "] ";
+    if (e.kind == abrplay::PlayerEvent::Kind::kStateChanged)
+      out += std::string(abrplay::to_string(e.state)) + "@" + std::to_string(e.position.count() / 1000) + " ";
+    if (e.kind == abrplay::PlayerEvent::Kind::kWarning || e.kind == abrplay::PlayerEvent::Kind::kError)
+      out += "[" + e.error.describe() + "] ";
   }
   return out;
 }

@@ -44,10 +44,10 @@ void count_wakeup(void*) { g_wakeups.fetch_add(1); }
 // What the frame and cue callbacks saw (they run on the presentation thread).
 struct Seen {
   std::mutex mu;
-  std::vector<int> codes;          // frame code of each frame, in call order
-  std::vector<std::int64_t> pts;   // us
-  bool planes_ok = true;           // every plane non-null, every stride wide enough
-  bool calls_ok = true;            // abrplay_* calls from inside the callback answered
+  std::vector<int> codes;         // frame code of each frame, in call order
+  std::vector<std::int64_t> pts;  // us
+  bool planes_ok = true;          // every plane non-null, every stride wide enough
+  bool calls_ok = true;           // abrplay_* calls from inside the callback answered
   std::vector<std::string> cues;
   std::vector<std::int64_t> cue_starts;
   abrplay_handle* handle = nullptr;

@@ -76,11 +76,14 @@ TEST_CASE("fault matrix: recovered faults lose nothing: 404 or redirect loop on 
     std::size_t cdns;
   };
   const Row row = GENERATE(
-      Row{"segment 404 on one CDN", R"({"rules": [{"match": "*chunk-stream*-00001.m4s", "fault": "status", "status": 404}]})", 2},
+      Row{"segment 404 on one CDN",
+          R"({"rules": [{"match": "*chunk-stream*-00001.m4s", "fault": "status", "status": 404}]})", 2},
       Row{"redirect loop on one CDN", R"({"rules": [{"match": "*.m4s", "fault": "redirect_loop"}]})", 2},
       Row{"5xx bursts", R"({"rules": [{"match": "*.m4s", "every_nth": 2, "fault": "status", "status": 503}]})", 1},
-      Row{"reset mid-body", R"({"rules": [{"match": "*.m4s", "every_nth": 2, "fault": "reset", "at_fraction": 0.5}]})", 1},
-      Row{"truncated body", R"({"rules": [{"match": "*.m4s", "every_nth": 2, "fault": "truncate", "at_fraction": 0.5}]})", 1});
+      Row{"reset mid-body", R"({"rules": [{"match": "*.m4s", "every_nth": 2, "fault": "reset", "at_fraction": 0.5}]})",
+          1},
+      Row{"truncated body",
+          R"({"rules": [{"match": "*.m4s", "every_nth": 2, "fault": "truncate", "at_fraction": 0.5}]})", 1});
   CAPTURE(row.fault);
   auto origin = faulty_origin(row.rules, row.cdns);
   const Outcome o = play(manifest_url(*origin));
@@ -91,7 +94,8 @@ TEST_CASE("fault matrix: recovered faults lose nothing: 404 or redirect loop on 
 
 TEST_CASE("fault matrix: a segment missing everywhere is skipped with a warning naming it; playback goes on",
           "[api][faults]") {
-  auto origin = faulty_origin(R"({"rules": [{"match": "*chunk-stream[0-5]-00002.m4s", "fault": "status", "status": 404}]})");
+  auto origin = faulty_origin(
+      R"({"rules": [{"match": "*chunk-stream[0-5]-00002.m4s", "fault": "status", "status": 404}]})");
   PlayerConfig c = max_speed();
   c.telemetry_url = origin->url(0) + "telemetry";
   const Outcome o = play(manifest_url(*origin), c);
@@ -111,7 +115,8 @@ TEST_CASE("fault matrix: a segment missing everywhere is skipped with a warning 
 }
 
 TEST_CASE("fault matrix: a slow first byte delays, never fails; the stall stays bounded", "[api][faults]") {
-  auto origin = faulty_origin(R"({"rules": [{"match": "*.m4s", "every_nth": 3, "fault": "slow_first_byte", "delay_ms": 1500}]})");
+  auto origin = faulty_origin(
+      R"({"rules": [{"match": "*.m4s", "every_nth": 3, "fault": "slow_first_byte", "delay_ms": 1500}]})");
   PlayerConfig c;  // real time: stalls are measured against the clock
   const Outcome o = play(manifest_url(*origin), c);
   INFO(trail(o));
@@ -133,7 +138,8 @@ TEST_CASE("fault matrix: a stalled response hits the stall timeout, is fetched a
 }
 
 TEST_CASE("fault matrix: a corrupted segment is a contained decoder error; playback goes on", "[api][faults]") {
-  auto origin = faulty_origin(R"({"rules": [{"match": "*chunk-stream*-00001.m4s", "fault": "corrupt", "bytes": 200}]})");
+  auto origin = faulty_origin(
+      R"({"rules": [{"match": "*chunk-stream*-00001.m4s", "fault": "corrupt", "bytes": 200}]})");
   const Outcome o = play(manifest_url(*origin));
   INFO(trail(o));
   CHECK(o.error() == nullptr);
@@ -151,8 +157,9 @@ TEST_CASE("fault matrix: a segment answered with an HTML page is contained; play
 }
 
 TEST_CASE("fault matrix: a body far larger than declared is cut at the limit and fetched elsewhere", "[api][faults]") {
-  auto origin = faulty_origin(
-      R"({"rules": [{"match": "*chunk-stream*-00001.m4s", "fault": "oversize", "bytes": 1000000000}]})", 2);
+  auto origin =
+      faulty_origin(R"({"rules": [{"match": "*chunk-stream*-00001.m4s", "fault": "oversize", "bytes": 1000000000}]})",
+                    2);
   const Outcome o = play(manifest_url(*origin));
   INFO(trail(o));
   CHECK(o.error() == nullptr);

@@ -164,9 +164,7 @@ TEST_CASE("bad input gives an error event with the right code, never a hang", "[
   auto origin = serve();
   const auto dir = std::filesystem::temp_directory_path() / ("abrplay-api-test-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir / "bad");
-  {
-    std::ofstream(dir / "bad" / "manifest.mpd") << "<?xml version=\"1.0\"?><MPD><Period><AdaptationSet>";
-  }
+  { std::ofstream(dir / "bad" / "manifest.mpd") << "<?xml version=\"1.0\"?><MPD><Period><AdaptationSet>"; }
   auto bad_origin = serve({dir.string()});
   struct Case {
     std::string url;
@@ -255,9 +253,8 @@ TEST_CASE("audio language: preferred at load, switched while playing (reload at 
 TEST_CASE("CMCD reaches the origin on every manifest and segment request, as query or headers", "[api][cmcd]") {
   const abrplay::CmcdMode mode = GENERATE(abrplay::CmcdMode::kQuery, abrplay::CmcdMode::kHeader);
   CAPTURE(static_cast<int>(mode));
-  const auto log = std::filesystem::temp_directory_path() /
-                   ("abrplay-api-cmcd-" + std::to_string(::getpid()) + "-" + std::to_string(static_cast<int>(mode)) +
-                    ".jsonl");
+  const auto log = std::filesystem::temp_directory_path() / ("abrplay-api-cmcd-" + std::to_string(::getpid()) + "-" +
+                                                             std::to_string(static_cast<int>(mode)) + ".jsonl");
   std::filesystem::remove(log);
   origin::OriginConfig oc = origin_serving();
   oc.log_path = log.string();
@@ -318,7 +315,8 @@ TEST_CASE("load from a playback-API request: the service's manifest, session id 
     CHECK(p.player.stats().video_height <= 480);
     CHECK(p.player.stats().video_height > 0);
     REQUIRE(p.rec.wait([](const auto& ev) {
-      return std::any_of(ev.begin(), ev.end(), [](const PlayerEvent& e) { return e.kind == PlayerEvent::Kind::kTelemetrySent; });
+      return std::any_of(ev.begin(), ev.end(),
+                         [](const PlayerEvent& e) { return e.kind == PlayerEvent::Kind::kTelemetrySent; });
     }));
     p.player.set_listener(nullptr);
   }

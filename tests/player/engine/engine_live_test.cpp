@@ -76,8 +76,10 @@ TEST_CASE("live: syncs the clock by UTCTiming, starts the suggested delay behind
   const auto video = h.rec.media(TrackType::kVideo);
   REQUIRE(!video.empty());
   // AST = start - 8 s; edge 8 s; start at 6 s: the segment [6, 7).
-  CHECK((video.front().segment_start == seconds(6) || video.front().segment_start == seconds(7)));  // as below: real clock
-  for (std::size_t i = 1; i < video.size(); ++i) CHECK(video[i].segment_start == video[i - 1].segment_start + seconds(1));
+  CHECK((video.front().segment_start == seconds(6) ||
+         video.front().segment_start == seconds(7)));  // as below: real clock
+  for (std::size_t i = 1; i < video.size(); ++i)
+    CHECK(video[i].segment_start == video[i - 1].segment_start + seconds(1));
   int manifests = 0, syncs = 0;
   for (const auto& d : h.rec.downloads) {
     manifests += d.kind == DownloadKind::kManifest;
@@ -126,7 +128,8 @@ TEST_CASE("live with a SegmentTimeline: the loader waits for each MPD refresh to
   // The live edge follows the real clock: when a second boundary passes between the origin's start
   // and the load, the edge (and so the first segment) is one 1 s segment later.
   CHECK((video.front().segment_start == seconds(6) || video.front().segment_start == seconds(7)));
-  for (std::size_t i = 1; i < video.size(); ++i) CHECK(video[i].segment_start == video[i - 1].segment_start + seconds(1));
+  for (std::size_t i = 1; i < video.size(); ++i)
+    CHECK(video[i].segment_start == video[i - 1].segment_start + seconds(1));
   std::size_t stalls = 0;
   for (std::size_t i = 1; i < h.rec.states.size(); ++i) {
     stalls += h.rec.states[i - 1].to == EngineState::kPlaying && h.rec.states[i].to == EngineState::kBuffering;
@@ -169,7 +172,8 @@ TEST_CASE("live: a jump of the local wall clock does not move the live edge (tim
   CHECK(h.rec.errors.empty());
   CHECK(h.rec.warnings.empty());
   const auto video = h.rec.media(TrackType::kVideo);
-  for (std::size_t i = 1; i < video.size(); ++i) CHECK(video[i].segment_start == video[i - 1].segment_start + seconds(1));
+  for (std::size_t i = 1; i < video.size(); ++i)
+    CHECK(video[i].segment_start == video[i - 1].segment_start + seconds(1));
 }
 
 }  // namespace abrplay::engine::test

@@ -85,8 +85,9 @@ TEST_CASE("virtual time: the video buffer never holds more than its byte cap, an
   CHECK(h.rec.media(TrackType::kVideo).size() == 8);
 }
 
-TEST_CASE("virtual time: multi-period: tracks are selected again at the boundary, whose first segment is a discontinuity",
-          "[engine][vod][period][virtual]") {
+TEST_CASE(
+    "virtual time: multi-period: tracks are selected again at the boundary, whose first segment is a discontinuity",
+    "[engine][vod][period][virtual]") {
   ContentSpec spec;
   spec.segments = 4;
   spec.periods = 2;
@@ -159,8 +160,9 @@ TEST_CASE("virtual time: under a 3000 -> 150 kbit/s step trace the throughput ru
   for (const auto& d : h.rec.decisions) CHECK_FALSE(d.reason.empty());
 }
 
-TEST_CASE("virtual time: a stalled top-rung download is abandoned and the same segment fetched again at the lowest rung",
-          "[engine][network][abandon][virtual]") {
+TEST_CASE(
+    "virtual time: a stalled top-rung download is abandoned and the same segment fetched again at the lowest rung",
+    "[engine][network][abandon][virtual]") {
   ContentSpec spec;
   spec.video = {{"v1", 100'000}, {"v2", 1'000'000}};
   spec.audio = {};

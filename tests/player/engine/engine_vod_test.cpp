@@ -23,11 +23,12 @@ TEST_CASE("a seek inside the buffer keeps it: no segment is fetched again and pl
   h.start();
   h.open();
   // Unshaped localhost: all 20 s are buffered almost at once (max_buffer 20 s).
-  REQUIRE(h.rec.wait([&] {
-    return h.rec.media(TrackType::kVideo).size() == 20 && h.rec.media(TrackType::kAudio).size() == 20 &&
-           h.rec.state == EngineState::kPlaying;
-  },
-                     kLimit));
+  REQUIRE(h.rec.wait(
+      [&] {
+        return h.rec.media(TrackType::kVideo).size() == 20 && h.rec.media(TrackType::kAudio).size() == 20 &&
+               h.rec.state == EngineState::kPlaying;
+      },
+      kLimit));
   std::size_t before = 0;
   h.on_loop([&] {
     auto l = h.rec.lock();
@@ -65,9 +66,7 @@ TEST_CASE("a seek beyond the buffer flushes it and restarts loading at the segme
     CHECK(h.engine->seek(milliseconds(20'500)).code == ErrorCode::kOk);
     CHECK(h.engine->buffer(TrackType::kVideo)->size() == 0);
   });
-  REQUIRE(h.rec.wait([&] {
-    return h.rec.state == EngineState::kPlaying && h.rec.states.size() >= 5;
-  }, kLimit));
+  REQUIRE(h.rec.wait([&] { return h.rec.state == EngineState::kPlaying && h.rec.states.size() >= 5; }, kLimit));
   h.on_loop([&] { h.engine->stop(); });
   auto lock = h.rec.lock();
   const auto media = h.rec.media(TrackType::kVideo);

@@ -1,11 +1,11 @@
 #include "abrplay/player/engine/event_loop.h"
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <condition_variable>
 #include <mutex>
-#include <thread>
-#include <catch2/catch.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "abrplay/core/clock.h"
@@ -23,7 +23,10 @@ TEST_CASE("posted tasks run in FIFO order, before timers that are due", "[engine
   std::string order;
   loop.post_at(clock.steady(), [&] { order += "t"; });
   loop.post([&] { order += "1"; });
-  loop.post([&] { order += "2"; loop.post([&] { order += "4"; }); });
+  loop.post([&] {
+    order += "2";
+    loop.post([&] { order += "4"; });
+  });
   loop.post([&] { order += "3"; });
   CHECK(loop.run_until_idle() == 5);
   CHECK(order == "1234t");  // tasks posted by tasks also run before the due timer
@@ -75,7 +78,10 @@ TEST_CASE("the own-thread loop runs posts from other threads and real-time timer
   EventLoop loop(clock, Manual::kOwnThread);
   std::atomic<int> ran{0};
   std::atomic<bool> on_loop{false};
-  loop.post([&] { on_loop = loop.in_loop_thread(); ++ran; });
+  loop.post([&] {
+    on_loop = loop.in_loop_thread();
+    ++ran;
+  });
   loop.post_after(milliseconds(20), [&] { ++ran; });
   loop.run_sync([] {});  // the first post ran before this one
   CHECK(on_loop.load());

@@ -16,10 +16,10 @@ TEST_CASE("loading rests between the marks: starts below min_buffer, stops at ma
   const LoadControlParams p;  // 12 s / 20 s
   CHECK(should_load(p, {seconds(0), false}));
   CHECK(should_load(p, {milliseconds(11'999), false}));
-  CHECK_FALSE(should_load(p, {seconds(12), false}));   // resting at the low mark exactly
-  CHECK(should_load(p, {seconds(12), true}));          // inside a burst it continues
+  CHECK_FALSE(should_load(p, {seconds(12), false}));  // resting at the low mark exactly
+  CHECK(should_load(p, {seconds(12), true}));         // inside a burst it continues
   CHECK(should_load(p, {milliseconds(19'999), true}));
-  CHECK_FALSE(should_load(p, {seconds(20), true}));    // the high mark ends the burst
+  CHECK_FALSE(should_load(p, {seconds(20), true}));  // the high mark ends the burst
   CHECK_FALSE(should_load(p, {seconds(25), false}));
 }
 
@@ -48,9 +48,9 @@ TEST_CASE("fast start picks the highest rung under 70 % of the estimate, 1 Mbit/
   const std::array ladder{300_kbps, 690_kbps, 1500_kbps, 4000_kbps};
   const RateRuleParams p;
   CHECK(fast_start_index(ladder, std::nullopt, p) == 1);  // 690 <= 1000 * 0.7
-  CHECK(fast_start_index(ladder, 2200_kbps, p) == 2);         // 1500 <= 1540
-  CHECK(fast_start_index(ladder, 2100_kbps, p) == 1);         // 1500 > 1470
-  CHECK(fast_start_index(ladder, 10_kbps, p) == 0);           // nothing fits: the lowest
+  CHECK(fast_start_index(ladder, 2200_kbps, p) == 2);     // 1500 <= 1540
+  CHECK(fast_start_index(ladder, 2100_kbps, p) == 1);     // 1500 > 1470
+  CHECK(fast_start_index(ladder, 10_kbps, p) == 0);       // nothing fits: the lowest
 }
 
 TEST_CASE("audio takes the highest rung within 10 % of the estimate, else the lowest", "[engine][rate_rules]") {

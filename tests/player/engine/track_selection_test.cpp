@@ -72,7 +72,8 @@ TEST_CASE("undecodable representations are removed before ABR and the ladder is 
   CHECK(video->representations == std::vector<std::size_t>{3, 1, 2});  // 240p, 720p, 1080p avc
   const auto& dropped = sel->dropped;
   REQUIRE_FALSE(dropped.empty());
-  CHECK(dropped.front() == "MPD/Period[0]/AdaptationSet[0]/Representation[0]: codec 'hvc1.1.6.L120.90' has no decoder on this device");
+  CHECK(dropped.front() ==
+        "MPD/Period[0]/AdaptationSet[0]/Representation[0]: codec 'hvc1.1.6.L120.90' has no decoder on this device");
   CHECK(sel->find(TrackType::kText) == nullptr);  // subtitles are off unless a language is asked for
 }
 

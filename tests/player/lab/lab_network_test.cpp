@@ -66,7 +66,9 @@ struct Bench {
       clock.advance_to(*next);
     }
   }
-  double seconds_since_start(const Outcome& o) const { return std::chrono::duration<double>(*o.done_at - start).count(); }
+  double seconds_since_start(const Outcome& o) const {
+    return std::chrono::duration<double>(*o.done_at - start).count();
+  }
 
   ManualClock clock;
   engine::EventLoop loop{clock, engine::EventLoop::Mode::kManual};
@@ -85,8 +87,9 @@ std::vector<std::uint8_t> pattern(std::size_t n) {
 
 }  // namespace
 
-TEST_CASE("a 1 MB body on an 8 Mbit/s trace with 40 ms rtt takes 40 ms + 1 s; chunks 10 ms after the first byte, then every 20 ms",
-          "[lab][network]") {
+TEST_CASE(
+    "a 1 MB body on an 8 Mbit/s trace with 40 ms rtt takes 40 ms + 1 s; chunks 10 ms after the first byte, then every 20 ms",
+    "[lab][network]") {
   LabLinkParams p;
   p.trace = flat_trace(8000);
   p.rtt = milliseconds(40);
@@ -108,7 +111,8 @@ TEST_CASE("a 1 MB body on an 8 Mbit/s trace with 40 ms rtt takes 40 ms + 1 s; ch
   CHECK(b.net.stats().body_bytes == 1'000'000);
 }
 
-TEST_CASE("two concurrent transfers share one bottleneck: each at half the rate, the rest at full rate", "[lab][network]") {
+TEST_CASE("two concurrent transfers share one bottleneck: each at half the rate, the rest at full rate",
+          "[lab][network]") {
   LabLinkParams p;
   p.trace = flat_trace(8000);  // 1 MB/s
   auto content = std::make_shared<LabContent>();
@@ -129,8 +133,9 @@ TEST_CASE("two concurrent transfers share one bottleneck: each at half the rate,
 
 TEST_CASE("the trace clock starts at the first request and a bandwidth step applies mid-transfer", "[lab][network]") {
   LabLinkParams p;
-  p.trace = abr::Trace{"step", {abr::TraceSegment{std::chrono::seconds(1), 8000, microseconds(0)},
-                                abr::TraceSegment{std::chrono::seconds(100), 800, microseconds(0)}}};
+  p.trace = abr::Trace{"step",
+                       {abr::TraceSegment{std::chrono::seconds(1), 8000, microseconds(0)},
+                        abr::TraceSegment{std::chrono::seconds(100), 800, microseconds(0)}}};
   auto content = std::make_shared<LabContent>();
   content->add_size_only("/x", 1'100'000);
   Bench b(p, content);
@@ -155,7 +160,8 @@ TEST_CASE("a trace's own latency adds to the rtt before the first byte", "[lab][
   CHECK(b.seconds_since_start(o) == Approx(0.050 + 0.1).margin(0.001));
 }
 
-TEST_CASE("a missing path is a 404 after the round trip; a URL that is not http(s) is kBadUrl at once", "[lab][network]") {
+TEST_CASE("a missing path is a 404 after the round trip; a URL that is not http(s) is kBadUrl at once",
+          "[lab][network]") {
   LabLinkParams p;
   p.rtt = milliseconds(40);
   Bench b(p);
@@ -164,7 +170,8 @@ TEST_CASE("a missing path is a 404 after the round trip; a URL that is not http(
   Outcome* bad = b.outcomes.back().get();
   net::Request r;
   r.url = "ftp://lab.invalid/x";
-  b.net.submit(std::move(r), b.loop, {.on_chunk = {}, .on_complete = [bad](net::Result res) { bad->result = std::move(res); }});
+  b.net.submit(std::move(r), b.loop,
+               {.on_chunk = {}, .on_complete = [bad](net::Result res) { bad->result = std::move(res); }});
   b.run();
   REQUIRE(missing.result);
   REQUIRE(missing.result->error);

@@ -67,8 +67,9 @@ TEST_CASE("a 60 s session on a 6 Mbit/s link plays 60 s without a stall, mostly 
   CHECK(real_s < 1.0);  // generous: a debug build under a sanitizer; release runs take milliseconds
 }
 
-TEST_CASE("startup is reported against the network's lower bound: never below it, and the bound is the bytes plus two round trips",
-          "[lab][session][startup]") {
+TEST_CASE(
+    "startup is reported against the network's lower bound: never below it, and the bound is the bytes plus two round trips",
+    "[lab][session][startup]") {
   SyntheticContent c(minute_of_content());
   for (const double kbps : {1000.0, 6000.0}) {
     const auto cfg = config_for(c, kbps);
@@ -94,7 +95,8 @@ TEST_CASE("startup is reported against the network's lower bound: never below it
   CHECK_FALSE(r.startup_lower_bound_s);
 }
 
-TEST_CASE("on a link below the lowest rung the session stalls, and the stall time counts on virtual time", "[lab][session]") {
+TEST_CASE("on a link below the lowest rung the session stalls, and the stall time counts on virtual time",
+          "[lab][session]") {
   SyntheticContent c(minute_of_content());
   auto cfg = config_for(c, 250);  // 300k video + 64k audio cannot fit
   cfg.duration = seconds(20);
@@ -123,7 +125,8 @@ TEST_CASE("the same session twice gives the same figures and the same rendition 
   }
 }
 
-TEST_CASE("a session that cannot play fails with a reason: unknown algorithm, missing or broken manifest", "[lab][session]") {
+TEST_CASE("a session that cannot play fails with a reason: unknown algorithm, missing or broken manifest",
+          "[lab][session]") {
   SyntheticContent c(minute_of_content());
   auto cfg = config_for(c, 5000);
   cfg.algorithm = "no-such-abr";

@@ -35,7 +35,9 @@ constexpr auto kRtt = milliseconds(40);
 class Watch final : public engine::EngineObserver {
  public:
   explicit Watch(const Clock& clock) : metrics(clock) {}
-  void on_state(const engine::StateChange& e) override { step([&] { metrics.on_state(e); }, e.to); }
+  void on_state(const engine::StateChange& e) override {
+    step([&] { metrics.on_state(e); }, e.to);
+  }
   void on_buffer(const engine::BufferLevelEvent& e) override {
     step([&] {
       metrics.on_buffer(e);
@@ -47,7 +49,8 @@ class Watch final : public engine::EngineObserver {
   void on_abr_decision(const engine::AbrDecisionEvent& e) override {
     if (e.track != TrackType::kVideo) return;
     std::lock_guard l(mu);
-    story += std::to_string(e.index) + "@" + std::to_string(static_cast<int>(e.throughput ? e.throughput->kbps() : -1)) + " ";
+    story += std::to_string(e.index) + "@" +
+             std::to_string(static_cast<int>(e.throughput ? e.throughput->kbps() : -1)) + " ";
   }
   void on_download(const engine::DownloadEvent& e) override {
     step([&] {
@@ -166,7 +169,8 @@ TEST_CASE("the lab agrees with real time on recorded traces: bitrate within 5 %,
   // The real sessions run at once, each on its own origin and link (the client side is light: no
   // decoding), so the test takes one session's real time; the lab sessions run meanwhile.
   std::vector<std::future<Played>> reals;
-  for (const auto& trace : traces) reals.push_back(std::async(std::launch::async, play_real, std::cref(content), trace));
+  for (const auto& trace : traces)
+    reals.push_back(std::async(std::launch::async, play_real, std::cref(content), trace));
   for (std::size_t t = 0; t < traces.size(); ++t) {
     CAPTURE(files[t]);
     const auto [lab, lab_story, lab_error] = play_lab(content, traces[t]);
@@ -187,9 +191,9 @@ TEST_CASE("the lab agrees with real time on recorded traces: bitrate within 5 %,
     INFO("real story: " << real_story);
     INFO("lab  renditions: " << reps_lab);
     INFO("real renditions: " << reps_real);
-    INFO("lab " << lab.bitrate.kbps() << " kbit/s, stall " << lab.stall_s << " s, startup " << lab.startup_s.value_or(-1)
-                << "; real " << real.bitrate.kbps() << " kbit/s, stall " << real.stall_s << " s, startup "
-                << real.startup_s.value_or(-1) << "; same rendition " << same << " of " << n);
+    INFO("lab " << lab.bitrate.kbps() << " kbit/s, stall " << lab.stall_s << " s, startup "
+                << lab.startup_s.value_or(-1) << "; real " << real.bitrate.kbps() << " kbit/s, stall " << real.stall_s
+                << " s, startup " << real.startup_s.value_or(-1) << "; same rendition " << same << " of " << n);
     CHECK(std::abs(lab.bitrate.kbps() - real.bitrate.kbps()) <= 0.05 * real.bitrate.kbps());
     CHECK(std::abs(lab.stall_s - real.stall_s) <= 0.5);
     CHECK(static_cast<double>(same) >= 0.9 * static_cast<double>(n));

@@ -32,7 +32,8 @@ engine::BufferLevelEvent at(int position_s) {
 }
 }  // namespace
 
-TEST_CASE("QoE_lin per second: utility of the rendition shown, switch and stall penalties, on the clock", "[lab][metrics]") {
+TEST_CASE("QoE_lin per second: utility of the rendition shown, switch and stall penalties, on the clock",
+          "[lab][metrics]") {
   ManualClock clock;
   engine::SessionMetrics m(clock);
   clock.advance(seconds(1));
@@ -61,7 +62,8 @@ TEST_CASE("QoE_lin per second: utility of the rendition shown, switch and stall 
   CHECK(f.video_segments[1].representation_id == "lo");
 }
 
-TEST_CASE("a second the playhead stepped over (a skipped segment) counts nothing and blocks nothing", "[lab][metrics]") {
+TEST_CASE("a second the playhead stepped over (a skipped segment) counts nothing and blocks nothing",
+          "[lab][metrics]") {
   ManualClock clock;
   engine::SessionMetrics m(clock);
   m.on_download(video_segment(0, "lo", 1'000'000));

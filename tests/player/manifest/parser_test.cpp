@@ -56,8 +56,8 @@ Error parse_error(const std::string& xml) {
 }
 
 std::string mpd_with_rep(const std::string& rep_attrs) {
-  return R"(<MPD type="static" mediaPresentationDuration="PT10S"><Period><AdaptationSet><Representation )" +
-         rep_attrs + R"(/></AdaptationSet></Period></MPD>)";
+  return R"(<MPD type="static" mediaPresentationDuration="PT10S"><Period><AdaptationSet><Representation )" + rep_attrs +
+         R"(/></AdaptationSet></Period></MPD>)";
 }
 
 }  // namespace
@@ -83,8 +83,7 @@ TEST_CASE("MPD-level attributes are parsed", "[manifest][parser]") {
   CHECK(m.utc_timings[0].scheme_id_uri == "urn:mpeg:dash:utc:http-iso:2014");
 }
 
-TEST_CASE("Period, AdaptationSet and Representation attributes; common attributes inherit",
-          "[manifest][parser]") {
+TEST_CASE("Period, AdaptationSet and Representation attributes; common attributes inherit", "[manifest][parser]") {
   auto r = parse_mpd(kFull);
   REQUIRE(r);
   const Period& p = r->periods[0];

@@ -73,7 +73,8 @@ TEST_CASE("template with @duration: count, first and last segment, uneven period
 }
 
 TEST_CASE("endNumber caps a @duration template", "[manifest][index]") {
-  auto ix = index_of(vod(R"(<SegmentTemplate timescale="1" duration="2" startNumber="1" endNumber="3" media="$Number$"/>)"));
+  auto ix = index_of(
+      vod(R"(<SegmentTemplate timescale="1" duration="2" startNumber="1" endNumber="3" media="$Number$"/>)"));
   REQUIRE(ix.count() == 3u);
   CHECK(ix.segment(2)->number == 3);
   CHECK_FALSE(ix.segment(3));
@@ -146,7 +147,7 @@ TEST_CASE("segment_at: inside, on a boundary, in a gap, before the first, after 
   CHECK(ix.segment_at(milliseconds(2000))->position == 1);  // boundary belongs to the next
   CHECK(ix.segment_at(milliseconds(3500))->position == 2);  // gap 3..5 s: the next segment
   CHECK(ix.segment_at(milliseconds(5999))->position == 2);
-  CHECK_FALSE(ix.segment_at(milliseconds(6000)));           // after the last
+  CHECK_FALSE(ix.segment_at(milliseconds(6000)));  // after the last
 }
 
 TEST_CASE("segment information inherits attribute by attribute across levels", "[manifest][index]") {
@@ -161,8 +162,7 @@ TEST_CASE("segment information inherits attribute by attribute across levels", "
   CHECK(ix.init()->url == "https://cdn.example/live/r.mp4");
 }
 
-TEST_CASE("BaseURL at every level resolves per RFC 3986; alternatives sorted by dvb:priority",
-          "[manifest][index]") {
+TEST_CASE("BaseURL at every level resolves per RFC 3986; alternatives sorted by dvb:priority", "[manifest][index]") {
   auto ix = index_of(R"(<MPD type="static" mediaPresentationDuration="PT4S" xmlns:dvb="urn:dvb">
     <BaseURL dvb:priority="5">https://slow.example/a/b/</BaseURL>
     <BaseURL dvb:priority="1">https://fast.example/a/b/</BaseURL>
@@ -177,7 +177,8 @@ TEST_CASE("BaseURL at every level resolves per RFC 3986; alternatives sorted by 
 }
 
 TEST_CASE("absolute BaseURL replaces the document URL; none keeps it", "[manifest][index]") {
-  auto ix = index_of(vod(R"(<BaseURL>http://other.example/x/</BaseURL><SegmentTemplate duration="5" media="$Number$.ts"/>)"));
+  auto ix = index_of(
+      vod(R"(<BaseURL>http://other.example/x/</BaseURL><SegmentTemplate duration="5" media="$Number$.ts"/>)"));
   CHECK(ix.segment(1)->url == "http://other.example/x/2.ts");
 }
 
@@ -239,7 +240,8 @@ TEST_CASE("limits: r values making billions of segments are refused", "[manifest
   CHECK(e.message.find("S[0]@r") != std::string::npos);
   e = index_error(vod(timeline(R"(<S t="18446744073709551000" d="1000" r="5"/>)")));
   CHECK(e.code == ErrorCode::kManifestInvalidValue);
-  e = index_error(vod(R"(<SegmentTemplate timescale="4000000000" duration="1" media="$Number$"/>)", R"(duration="P100Y")"));
+  e = index_error(
+      vod(R"(<SegmentTemplate timescale="4000000000" duration="1" media="$Number$"/>)", R"(duration="P100Y")"));
   CHECK(e.code == ErrorCode::kManifestLimitExceeded);
 }
 
@@ -327,7 +329,8 @@ TEST_CASE("SegmentBase and SegmentList inherit from the AdaptationSet and Period
 }
 
 TEST_CASE("SegmentList with a SegmentTimeline", "[manifest][index]") {
-  auto ix = index_of(vod(R"(<SegmentList timescale="10"><SegmentTimeline><S t="0" d="30" r="1"/><S d="40"/></SegmentTimeline>
+  auto ix = index_of(
+      vod(R"(<SegmentList timescale="10"><SegmentTimeline><S t="0" d="30" r="1"/><S d="40"/></SegmentTimeline>
       <SegmentURL media="a"/><SegmentURL media="b"/><SegmentURL media="c"/></SegmentList>)"));
   CHECK(ix.addressing() == SegmentIndex::Addressing::kListTimeline);
   REQUIRE(ix.count() == 3u);
@@ -345,7 +348,7 @@ TEST_CASE("live channel with availabilityStartTime in 1970: positions far beyond
   WallTime now = *parse_xs_datetime("2024-01-01T00:00:01Z");  // 1,704,067,201 s after AST
   auto w = ix.available(now);
   REQUIRE(w);
-  CHECK(w->last == 852'033'599);  // the segment ending at 1,704,067,200 s
+  CHECK(w->last == 852'033'599);   // the segment ending at 1,704,067,200 s
   CHECK(w->first == 852'033'585);  // ends >= now - 30 s
   CHECK(ix.segment(w->last)->url == "https://cdn.example/live/852033600.m4s");
   CHECK(ix.segment(w->last)->start == seconds(1'704'067'198));

@@ -26,13 +26,12 @@ TEST_CASE("template identifiers expand, with widths and $$", "[manifest][templat
 }
 
 TEST_CASE("unknown identifiers and printf tricks are rejected", "[manifest][template]") {
-  for (const char* bad : {"$Foo$", "$Number%s$", "$Number%n$", "$Number%*d$", "$Number%.5d$",
-                          "$Number%-5d$", "$Number%05ld$", "$Number%0100d$", "$RepresentationID%05d$",
-                          "seg-$Number", "$Number%%d$", "$SubNumber$", "$number$"}) {
+  for (const char* bad :
+       {"$Foo$", "$Number%s$", "$Number%n$", "$Number%*d$", "$Number%.5d$", "$Number%-5d$", "$Number%05ld$",
+        "$Number%0100d$", "$RepresentationID%05d$", "seg-$Number", "$Number%%d$", "$SubNumber$", "$number$"}) {
     INFO(bad);
     auto t = SegmentTemplate::compile(bad);
     CHECK_FALSE(t);
   }
-  CHECK(SegmentTemplate::compile("$Foo$").error().find("unknown identifier '$Foo$' at offset 0") !=
-        std::string::npos);
+  CHECK(SegmentTemplate::compile("$Foo$").error().find("unknown identifier '$Foo$' at offset 0") != std::string::npos);
 }

@@ -3,8 +3,8 @@
 #include "abrplay/player/manifest/time.h"
 
 using namespace abrplay::manifest;
-using std::chrono::microseconds;
 using abrplay::WallTime;
+using std::chrono::microseconds;
 
 TEST_CASE("ISO 8601 durations parse to microseconds", "[manifest][time]") {
   CHECK(*parse_iso8601_duration("PT0S") == microseconds(0));

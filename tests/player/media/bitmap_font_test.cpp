@@ -17,8 +17,7 @@ TEST_CASE("Glyphs light the font pixels of their 3x5 pattern, scaled by the unit
   CHECK(px.size() == 13);
 }
 
-TEST_CASE("Lower case is drawn as upper case, space lights nothing, unknown characters a square",
-          "[media][font]") {
+TEST_CASE("Lower case is drawn as upper case, space lights nothing, unknown characters a square", "[media][font]") {
   std::vector<PixelRect> upper;
   std::vector<PixelRect> lower;
   layout_text("Subtitle", 0, 0, 1, upper);

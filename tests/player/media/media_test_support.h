@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "abrplay/core/clock.h"
 #include "abrplay/player/media/frame.h"
 #include "abrplay/player/media/pipeline.h"
 #include "abrplay/player/media/sinks.h"
-#include "abrplay/core/clock.h"
 
 namespace abrplay::media::test {
 

@@ -45,11 +45,11 @@ void check_second_segment_played(const std::vector<SeenFrame>& frames) {
 
 }  // namespace
 
-TEST_CASE("A truncated segment is skipped whole with a demux error naming it and the byte offset",
-          "[media][errors]") {
+TEST_CASE("A truncated segment is skipped whole with a demux error naming it and the byte offset", "[media][errors]") {
   ErrorRun run;
   MediaSegment bad = load_segment(3, 1);
-  std::vector<std::uint8_t> half(bad.data->begin(), bad.data->begin() + static_cast<std::ptrdiff_t>(bad.data->size() / 2));
+  std::vector<std::uint8_t> half(bad.data->begin(),
+                                 bad.data->begin() + static_cast<std::ptrdiff_t>(bad.data->size() / 2));
   const auto events = run.play(with_data(bad, half));
   const auto errors = errors_of(events);
   REQUIRE(errors.size() == 1);
@@ -74,8 +74,7 @@ TEST_CASE("A segment of random bytes is skipped with a demux error", "[media][er
   check_second_segment_played(run.frames);
 }
 
-TEST_CASE("A segment with garbage inside its mdat plays on: decode errors are events, not crashes",
-          "[media][errors]") {
+TEST_CASE("A segment with garbage inside its mdat plays on: decode errors are events, not crashes", "[media][errors]") {
   ErrorRun run;
   MediaSegment s = load_segment(3, 1);
   std::vector<std::uint8_t> data(*s.data);
@@ -88,8 +87,7 @@ TEST_CASE("A segment with garbage inside its mdat plays on: decode errors are ev
   CHECK(run.pipeline.state() == PipelineState::kEnded);
 }
 
-TEST_CASE("A missing or truncated init segment is a demux error and the next segment plays",
-          "[media][errors]") {
+TEST_CASE("A missing or truncated init segment is a demux error and the next segment plays", "[media][errors]") {
   ErrorRun run;
   MediaSegment s = load_segment(3, 1);
   s.init = std::make_shared<std::vector<std::uint8_t>>(s.init->begin(), s.init->begin() + 100);
@@ -105,7 +103,9 @@ TEST_CASE("Segments cut at many offsets or with bytes flipped in their moof neve
   SystemClock clock;
   NullAudioSink audio(clock, NullPace::kAsFastAsPossible);
   std::vector<SeenFrame> frames;
-  FrameCallbackVideoSink video([&](const VideoFrame& f) { frames.push_back(SeenFrame{read_frame_code(f), f.pts, f.duration, f.width, f.representation_id}); });
+  FrameCallbackVideoSink video([&](const VideoFrame& f) {
+    frames.push_back(SeenFrame{read_frame_code(f), f.pts, f.duration, f.width, f.representation_id});
+  });
   PipelineConfig c;
   c.mode = PresentMode::kAsFastAsPossible;
   c.audio = false;
@@ -116,7 +116,11 @@ TEST_CASE("Segments cut at many offsets or with bytes flipped in their moof neve
   std::mt19937 rng(3);
   int bad_segments = 0;
   for (int i = 1; i <= 12; ++i) {  // truncated at 12 points spread over the segment
-    p.feed(TrackType::kVideo).push(with_data(good, std::vector<std::uint8_t>(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(bytes.size() * static_cast<std::size_t>(i) / 13))));
+    p.feed(TrackType::kVideo)
+        .push(with_data(good, std::vector<std::uint8_t>(bytes.begin(),
+                                                        bytes.begin() +
+                                                            static_cast<std::ptrdiff_t>(
+                                                                bytes.size() * static_cast<std::size_t>(i) / 13))));
     ++bad_segments;
   }
   for (int i = 0; i < 12; ++i) {  // 16 random bytes flipped in the first 1 KiB (styp, sidx, moof, trun)

@@ -94,8 +94,7 @@ TEST_CASE("A segment whose tfdt disagrees with its MPD start by more than 0.5 s 
   for (std::size_t i = 0; i < 200; ++i) CHECK(run.frames[i].code == static_cast<int>(i));
 }
 
-TEST_CASE("Hardware decoding that cannot start falls back to software and still decodes every frame",
-          "[media][hw]") {
+TEST_CASE("Hardware decoding that cannot start falls back to software and still decodes every frame", "[media][hw]") {
   for (const char* device : {"no-such-device", "vaapi", "vdpau"}) {
     DYNAMIC_SECTION("hw_device " << device) {
       PipelineConfig c;

@@ -25,8 +25,7 @@ struct RealTimeRun {
     drift.push_back(f.pts - self->position());
   }};
   MediaPipeline pipeline;
-  explicit RealTimeRun(PipelineConfig config = {})
-      : pipeline(clock, config, PipelineSinks{&video, &audio, nullptr}) {
+  explicit RealTimeRun(PipelineConfig config = {}) : pipeline(clock, config, PipelineSinks{&video, &audio, nullptr}) {
     self = &pipeline;
   }
 
@@ -63,14 +62,15 @@ struct RealTimeRun {
 
 }  // namespace
 
-TEST_CASE("Real-time playback keeps video within 40 ms of the audio clock and shows frames in order",
-          "[media][sync]") {
+TEST_CASE("Real-time playback keeps video within 40 ms of the audio clock and shows frames in order", "[media][sync]") {
   RealTimeRun run;
   REQUIRE_FALSE(run.pipeline.start());
   run.feed_all();
   run.play_until(microseconds{9'000'000});
   const MediaStats s = run.pipeline.stats();
-  INFO("pos " << run.pipeline.position().count() << " presented " << s.video_frames_presented << " dropped " << s.video_frames_dropped_late << " audio " << s.audio_frames_played << " rebuf " << s.rebuffers << " last " << run.frames.back().code);
+  INFO("pos " << run.pipeline.position().count() << " presented " << s.video_frames_presented << " dropped "
+              << s.video_frames_dropped_late << " audio " << s.audio_frames_played << " rebuf " << s.rebuffers
+              << " last " << run.frames.back().code);
   REQUIRE(run.pipeline.state() == PipelineState::kEnded);
   CHECK(s.video_frames_presented + s.video_frames_dropped_late == 200);
   CHECK(s.video_frames_dropped_late == 0);  // 10 ms ticks against 40 ms frames: none is late
@@ -84,8 +84,7 @@ TEST_CASE("Real-time playback keeps video within 40 ms of the audio clock and sh
   CHECK(s.audio_frames_played >= 8 * 48'000 - 1024);
 }
 
-TEST_CASE("Without an audio track the injected clock drives playback: frames on time, none dropped",
-          "[media][sync]") {
+TEST_CASE("Without an audio track the injected clock drives playback: frames on time, none dropped", "[media][sync]") {
   PipelineConfig config;
   config.audio = false;
   RealTimeRun run(config);
@@ -145,8 +144,7 @@ TEST_CASE("Pause freezes the clock and the picture; resume continues from the sa
   CHECK(run.frames[shown].code == run.frames[shown - 1].code + 1);  // no frame skipped over the pause
 }
 
-TEST_CASE("Rate 2.0 moves the clock twice as fast as time; rates outside 0.5..2.0 are refused",
-          "[media][controls]") {
+TEST_CASE("Rate 2.0 moves the clock twice as fast as time; rates outside 0.5..2.0 are refused", "[media][controls]") {
   RealTimeRun run;
   REQUIRE_FALSE(run.pipeline.start());
   run.feed_all();
@@ -161,7 +159,11 @@ TEST_CASE("Rate 2.0 moves the clock twice as fast as time; rates outside 0.5..2.
   const auto wall = run.clock.elapsed() - t0;
   CHECK(std::abs(static_cast<double>(media.count()) / static_cast<double>(wall.count()) - 2.0) < 0.05);
   const MediaStats s = run.pipeline.stats();
-  for (std::size_t i = 0; i < run.drift.size(); ++i) if (std::chrono::abs(run.drift[i]) > milliseconds(40)) { UNSCOPED_INFO("i " << i << " code " << run.frames[i].code << " pts " << run.frames[i].pts.count() << " drift " << run.drift[i].count()); }
+  for (std::size_t i = 0; i < run.drift.size(); ++i)
+    if (std::chrono::abs(run.drift[i]) > milliseconds(40)) {
+      UNSCOPED_INFO("i " << i << " code " << run.frames[i].code << " pts " << run.frames[i].pts.count() << " drift "
+                         << run.drift[i].count());
+    }
   CHECK(s.av_drift_max_abs <= milliseconds(40));
 }
 

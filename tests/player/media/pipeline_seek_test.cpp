@@ -41,12 +41,12 @@ TEST_CASE("A seek lands on the frame whose interval contains the target", "[medi
     int frame;
   };
   const std::vector<Case> cases{
-      {pts[137], 137},                          // exactly on a frame
-      {pts[137] + microseconds{39'999}, 137},   // last microsecond of it
-      {pts[137] - microseconds{1}, 136},        // just before it
-      {pts[100], 100},                          // the first frame of a segment
-      {pts[199], 199},                          // the last frame
-      {pts[42] + microseconds{20'000}, 42},     // inside the first segment
+      {pts[137], 137},                         // exactly on a frame
+      {pts[137] + microseconds{39'999}, 137},  // last microsecond of it
+      {pts[137] - microseconds{1}, 136},       // just before it
+      {pts[100], 100},                         // the first frame of a segment
+      {pts[199], 199},                         // the last frame
+      {pts[42] + microseconds{20'000}, 42},    // inside the first segment
   };
   for (const auto& c : cases) {
     DYNAMIC_SECTION("target " << c.target.count() << " us -> frame " << c.frame) {

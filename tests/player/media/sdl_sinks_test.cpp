@@ -22,7 +22,8 @@ int read_code(const RgbImage& img) {
   const int y = img.height - img.height / 36;  // centre row of the strip
   for (int k = 0; k < 20; ++k) {
     const int x = (2 * k + 1) * img.width / 64;  // centre column of cell k
-    const std::size_t at = (static_cast<std::size_t>(y) * static_cast<std::size_t>(img.width) + static_cast<std::size_t>(x)) * 3;
+    const std::size_t at =
+        (static_cast<std::size_t>(y) * static_cast<std::size_t>(img.width) + static_cast<std::size_t>(x)) * 3;
     const int luma = (img.rgb[at] + img.rgb[at + 1] + img.rgb[at + 2]) / 3;
     if (luma > 128) code |= 1 << k;
   }
@@ -33,7 +34,8 @@ std::size_t differing_pixels(const RgbImage& a, const RgbImage& b, int y0, int y
   std::size_t n = 0;
   for (int y = y0; y < y1; ++y) {
     for (int x = 0; x < a.width; ++x) {
-      const std::size_t at = (static_cast<std::size_t>(y) * static_cast<std::size_t>(a.width) + static_cast<std::size_t>(x)) * 3;
+      const std::size_t at =
+          (static_cast<std::size_t>(y) * static_cast<std::size_t>(a.width) + static_cast<std::size_t>(x)) * 3;
       if (a.rgb[at] != b.rgb[at] || a.rgb[at + 1] != b.rgb[at + 1] || a.rgb[at + 2] != b.rgb[at + 2]) ++n;
     }
   }
@@ -57,7 +59,7 @@ TEST_CASE("SDL sinks: the window shows the frame the audio clock is at, cues as 
   config.text = true;
   MediaPipeline p(clock, config, PipelineSinks{&window, &audio, &window});
   REQUIRE_FALSE(p.start());
-  REQUIRE_FALSE(p.set_rate(2.0));  // 4 s of content in 2 s
+  REQUIRE_FALSE(p.set_rate(2.0));                      // 4 s of content in 2 s
   p.feed(TrackType::kVideo).push(load_segment(1, 1));  // 640x360: the picture fills the window
   p.feed(TrackType::kAudio).push(load_segment(6, 1));
   MediaSegment vtt;

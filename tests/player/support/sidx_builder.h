@@ -17,11 +17,11 @@ inline void put(std::vector<uint8_t>& b, uint64_t v, int bytes) {
 }
 
 // A complete sidx box; version 1 uses 64-bit earliest_presentation_time and first_offset.
-inline std::vector<uint8_t> make_sidx(int version, uint32_t timescale, uint64_t earliest,
-                                      uint64_t first_offset, const std::vector<SidxRef>& refs) {
+inline std::vector<uint8_t> make_sidx(int version, uint32_t timescale, uint64_t earliest, uint64_t first_offset,
+                                      const std::vector<SidxRef>& refs) {
   std::vector<uint8_t> body;
   put(body, static_cast<uint64_t>(version) << 24, 4);  // version + flags
-  put(body, 1, 4);                                      // reference_ID
+  put(body, 1, 4);                                     // reference_ID
   put(body, timescale, 4);
   put(body, earliest, version ? 8 : 4);
   put(body, first_offset, version ? 8 : 4);

@@ -15,7 +15,8 @@ namespace abrplay::test {
 inline int validate_telemetry(const std::vector<std::string>& payloads, const std::string& tag = "telemetry-samples") {
   const auto dir = std::filesystem::path(ABRPLAY_BINARY_DIR) / tag;
   std::filesystem::create_directories(dir);
-  std::string cmd = "python3 \"" ABRPLAY_TEST_DATA_DIR "/../player/telemetry/validate_schema.py\" \"" ABRPLAY_TEST_DATA_DIR
+  std::string cmd = "python3 \"" ABRPLAY_TEST_DATA_DIR
+                    "/../player/telemetry/validate_schema.py\" \"" ABRPLAY_TEST_DATA_DIR
                     "/../../docs/telemetry.schema.json\"";
   for (std::size_t i = 0; i < payloads.size(); ++i) {
     const auto file = dir / ("payload-" + std::to_string(i) + ".json");

@@ -50,16 +50,41 @@ class Collector {
     thread_.join();
   }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/telemetry"; }
-  void set_status(int s) { std::lock_guard lock(mu_); status_ = s; }
-  void hold(bool h) { std::lock_guard lock(mu_); hold_ = h; cv_.notify_all(); }
-  std::vector<std::string> bodies() { std::lock_guard lock(mu_); return bodies_; }
-  std::vector<int> statuses() { std::lock_guard lock(mu_); return statuses_; }  // answer to each body
-  std::vector<std::string> api_keys() { std::lock_guard lock(mu_); return headers_; }
-  std::vector<std::chrono::steady_clock::time_point> received() { std::lock_guard lock(mu_); return received_; }
+  void set_status(int s) {
+    std::lock_guard lock(mu_);
+    status_ = s;
+  }
+  void hold(bool h) {
+    std::lock_guard lock(mu_);
+    hold_ = h;
+    cv_.notify_all();
+  }
+  std::vector<std::string> bodies() {
+    std::lock_guard lock(mu_);
+    return bodies_;
+  }
+  std::vector<int> statuses() {
+    std::lock_guard lock(mu_);
+    return statuses_;
+  }  // answer to each body
+  std::vector<std::string> api_keys() {
+    std::lock_guard lock(mu_);
+    return headers_;
+  }
+  std::vector<std::chrono::steady_clock::time_point> received() {
+    std::lock_guard lock(mu_);
+    return received_;
+  }
   // POSTs that arrived so far (held ones included once they are answered).
-  std::size_t posts() { std::lock_guard lock(mu_); return bodies_.size(); }
+  std::size_t posts() {
+    std::lock_guard lock(mu_);
+    return bodies_.size();
+  }
   // POSTs that reached the handler, held or not.
-  std::size_t arrivals() { std::lock_guard lock(mu_); return arrivals_; }
+  std::size_t arrivals() {
+    std::lock_guard lock(mu_);
+    return arrivals_;
+  }
   // Waits (real time, bounded) until `n` POSTs reached the handler.
   bool wait_arrivals(std::size_t n, std::chrono::milliseconds limit) {
     std::unique_lock lock(mu_);

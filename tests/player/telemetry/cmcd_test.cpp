@@ -28,9 +28,8 @@ CmcdData segment_request() {
 }  // namespace
 
 TEST_CASE("a CMCD payload has sorted keys, rounded values, quoted strings and bare tokens", "[cmcd]") {
-  CHECK(tel::encode(segment_request()) ==
-        R"(bl=21300,br=3200,cid="movie",d=4004,mtp=25400,nor="seg-43.m4s",ot=v,sf=d,)"
-        R"(sid="6e2fb550-c457-11e9-bb97-0800200c9a66",st=v,tb=6000)");
+  CHECK(tel::encode(segment_request()) == R"(bl=21300,br=3200,cid="movie",d=4004,mtp=25400,nor="seg-43.m4s",ot=v,sf=d,)"
+                                          R"(sid="6e2fb550-c457-11e9-bb97-0800200c9a66",st=v,tb=6000)");
 }
 
 TEST_CASE("CMCD booleans: true is the bare key, false is omitted; v=1 and pr=1 are omitted", "[cmcd]") {
@@ -83,7 +82,8 @@ TEST_CASE("CMCD headers split the keys into Object, Request, Session and Status"
   CHECK(headers[0] == std::pair<std::string, std::string>{"CMCD-Object", "br=3200,d=4004,ot=v,tb=6000"});
   CHECK(headers[1] == std::pair<std::string, std::string>{"CMCD-Request", R"(bl=21300,mtp=25400,nor="seg-43.m4s",su)"});
   CHECK(headers[2] ==
-        std::pair<std::string, std::string>{"CMCD-Session", R"(cid="movie",sf=d,sid="6e2fb550-c457-11e9-bb97-0800200c9a66",st=v)"});
+        std::pair<std::string, std::string>{"CMCD-Session",
+                                            R"(cid="movie",sf=d,sid="6e2fb550-c457-11e9-bb97-0800200c9a66",st=v)"});
   CHECK(headers[3] == std::pair<std::string, std::string>{"CMCD-Status", "bs,rtp=5000"});
   CmcdData empty;
   empty.sf_dash = false;
@@ -95,9 +95,18 @@ TEST_CASE("the origin's CMCD parser reads back every value the encoder wrote", "
   d.su = true;
   d.pr = 2.0;
   const nlohmann::json parsed = abrplay::origin::parse_cmcd(tel::encode(d));
-  CHECK(parsed == nlohmann::json{{"bl", 21300}, {"br", 3200}, {"cid", "movie"}, {"d", 4004}, {"mtp", 25400},
-                                 {"nor", "seg-43.m4s"}, {"ot", "v"}, {"pr", 2}, {"sf", "d"},
-                                 {"sid", "6e2fb550-c457-11e9-bb97-0800200c9a66"}, {"st", "v"}, {"su", true},
+  CHECK(parsed == nlohmann::json{{"bl", 21300},
+                                 {"br", 3200},
+                                 {"cid", "movie"},
+                                 {"d", 4004},
+                                 {"mtp", 25400},
+                                 {"nor", "seg-43.m4s"},
+                                 {"ot", "v"},
+                                 {"pr", 2},
+                                 {"sf", "d"},
+                                 {"sid", "6e2fb550-c457-11e9-bb97-0800200c9a66"},
+                                 {"st", "v"},
+                                 {"su", true},
                                  {"tb", 6000}});
 }
 

@@ -139,7 +139,11 @@ TEST_CASE("a collector that is down: the queue keeps the newest max_queue payloa
   net::HttpClient http;
   TestLoop loop;
   abrplay::test::FakeClock clock;
-  tel::Reporter reporter(http, loop, clock, [&] { auto c = config(dead_url); c.max_queue = 4; return c; }());
+  tel::Reporter reporter(http, loop, clock, [&] {
+    auto c = config(dead_url);
+    c.max_queue = 4;
+    return c;
+  }());
   for (int i = 0; i < 10; ++i) {
     reporter.enqueue(payload(i));
     clock.advance(60s);  // past any backoff

@@ -94,12 +94,14 @@ TEST_CASE("no token, user info or query string ever reaches a payload", "[teleme
   abrplay::test::FakeClock clock;
   auto r = recorder();
   r.on_load(clock.steady());
-  r.on_error(clock.steady(), {abrplay::ErrorCode::kNetworkIo, "reset"}, "http://cdn/s.m4s?Signature=SECRET&Key-Pair-Id=K");
+  r.on_error(clock.steady(), {abrplay::ErrorCode::kNetworkIo, "reset"},
+             "http://cdn/s.m4s?Signature=SECRET&Key-Pair-Id=K");
   // Error messages name URLs too (net errors do): those are redacted inside the text.
-  r.on_error(clock.steady(),
-             {abrplay::ErrorCode::kNetworkHttpStatus,
-              "video media segment of representation '3': HTTP 404 for https://u:pw@cdn/v.m4s?sig=SECRET (after 3 attempts)"},
-             "");
+  r.on_error(
+      clock.steady(),
+      {abrplay::ErrorCode::kNetworkHttpStatus,
+       "video media segment of representation '3': HTTP 404 for https://u:pw@cdn/v.m4s?sig=SECRET (after 3 attempts)"},
+      "");
   const std::string text = r.heartbeat(snapshot(), clock.wall(), clock.steady()) +
                            r.final_report(snapshot(), tel::EndReason::kStopped, clock.wall(), clock.steady());
   CHECK(text.find("SECRET") == std::string::npos);
@@ -178,9 +180,8 @@ TEST_CASE("the final report sums the session: bitrate, time per representation, 
   CHECK(fin["startup_s"] == 0.5);
   CHECK(fin["played_s"] == 16.0);
   CHECK(fin["average_bitrate_kbps"] == 1613);  // (3 x 1200 + 2850) / 4 = 1612.5, rounded
-  CHECK(fin["time_at_representation"] ==
-        Json::array({{{"id", "v1080"}, {"bitrate_kbps", 2850.0}, {"seconds", 4.0}},
-                     {{"id", "v480"}, {"bitrate_kbps", 1200.0}, {"seconds", 12.0}}}));
+  CHECK(fin["time_at_representation"] == Json::array({{{"id", "v1080"}, {"bitrate_kbps", 2850.0}, {"seconds", 4.0}},
+                                                      {{"id", "v480"}, {"bitrate_kbps", 1200.0}, {"seconds", 12.0}}}));
   CHECK(fin["rebuffer_count"] == 1);
   CHECK(fin["rebuffer_s"] == 2.0);
   CHECK(fin["rebuffer_ratio"] == 0.111);  // 2 / 18
@@ -204,10 +205,16 @@ TEST_CASE("downloads are reported per representation in the next payload only; t
   r.on_download("audio", "a128", false, 64'000);
   const Json hb1 = Json::parse(r.heartbeat(snapshot(), clock.wall(), clock.steady()));
   REQUIRE(hb1["downloads"].size() == 2);
-  CHECK(hb1["downloads"][0] == Json{{"representation", "a128"}, {"track", "audio"}, {"init_segments", 0},
-                                    {"media_segments", 1}, {"bytes", 64'000}});
-  CHECK(hb1["downloads"][1] == Json{{"representation", "v360"}, {"track", "video"}, {"init_segments", 1},
-                                    {"media_segments", 2}, {"bytes", 220'800}});
+  CHECK(hb1["downloads"][0] == Json{{"representation", "a128"},
+                                    {"track", "audio"},
+                                    {"init_segments", 0},
+                                    {"media_segments", 1},
+                                    {"bytes", 64'000}});
+  CHECK(hb1["downloads"][1] == Json{{"representation", "v360"},
+                                    {"track", "video"},
+                                    {"init_segments", 1},
+                                    {"media_segments", 2},
+                                    {"bytes", 220'800}});
   const Json hb2 = Json::parse(r.heartbeat(snapshot(), clock.wall(), clock.steady()));
   CHECK(hb2["downloads"].empty());
   r.on_download("video", "v720", false, 300'000);

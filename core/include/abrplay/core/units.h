@@ -42,7 +42,10 @@ class DataRate {
   constexpr DataRate operator*(double k) const { return DataRate(bps_ * k); }
   constexpr DataRate operator/(double k) const { return DataRate(bps_ / k); }
   constexpr double operator/(DataRate o) const { return bps_ / o.bps_; }  // a ratio
-  constexpr DataRate& operator+=(DataRate o) { bps_ += o.bps_; return *this; }
+  constexpr DataRate& operator+=(DataRate o) {
+    bps_ += o.bps_;
+    return *this;
+  }
 
  private:
   constexpr explicit DataRate(double bps) : bps_(bps) {}
@@ -64,7 +67,10 @@ class DataSize {
   constexpr auto operator<=>(const DataSize&) const = default;
   constexpr DataSize operator+(DataSize o) const { return DataSize(bytes_ + o.bytes_); }
   constexpr DataSize operator-(DataSize o) const { return DataSize(bytes_ - o.bytes_); }
-  constexpr DataSize& operator+=(DataSize o) { bytes_ += o.bytes_; return *this; }
+  constexpr DataSize& operator+=(DataSize o) {
+    bytes_ += o.bytes_;
+    return *this;
+  }
 
  private:
   constexpr explicit DataSize(std::int64_t n) : bytes_(n) {}
@@ -85,10 +91,16 @@ constexpr Seconds time_to_send(double bytes, DataRate rate) {
 // Literals for constants and tests: `750_kbps`, `2.5_mbps`, `1500_bytes` (using namespace abrplay::literals).
 namespace literals {
 constexpr DataRate operator""_bps(unsigned long long v) { return DataRate::bits_per_second(static_cast<double>(v)); }
-constexpr DataRate operator""_kbps(unsigned long long v) { return DataRate::kilobits_per_second(static_cast<double>(v)); }
+constexpr DataRate operator""_kbps(unsigned long long v) {
+  return DataRate::kilobits_per_second(static_cast<double>(v));
+}
 constexpr DataRate operator""_kbps(long double v) { return DataRate::kilobits_per_second(static_cast<double>(v)); }
-constexpr DataRate operator""_mbps(unsigned long long v) { return DataRate::kilobits_per_second(static_cast<double>(v) * 1e3); }
-constexpr DataRate operator""_mbps(long double v) { return DataRate::kilobits_per_second(static_cast<double>(v) * 1e3); }
+constexpr DataRate operator""_mbps(unsigned long long v) {
+  return DataRate::kilobits_per_second(static_cast<double>(v) * 1e3);
+}
+constexpr DataRate operator""_mbps(long double v) {
+  return DataRate::kilobits_per_second(static_cast<double>(v) * 1e3);
+}
 constexpr DataSize operator""_bytes(unsigned long long v) { return DataSize::bytes(static_cast<std::int64_t>(v)); }
 }  // namespace literals
 

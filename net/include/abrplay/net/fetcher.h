@@ -28,14 +28,14 @@
 #include "abrplay/core/expected.h"
 #include "abrplay/core/time.h"
 #include "abrplay/net/host_selector.h"
-#include "abrplay/net/transport.h"
 #include "abrplay/net/retry_policy.h"
+#include "abrplay/net/transport.h"
 
 namespace abrplay::net {
 
 struct FetchResult {
-  Response response;      // body: the whole body across resumed attempts (unless streamed)
-  std::string base_url;   // the host that served the last attempt ("" for absolute URLs)
+  Response response;     // body: the whole body across resumed attempts (unless streamed)
+  std::string base_url;  // the host that served the last attempt ("" for absolute URLs)
   int attempts = 1;
 };
 
@@ -50,7 +50,7 @@ struct FetcherConfig {
   std::vector<HostCandidate> hosts;  // may be empty when every request is absolute
   RetryParams retry;
   HostSelectorParams selection;
-  std::function<double()> random;  // uniform [0, 1); empty = a std::mt19937 seeded from random_device
+  std::function<double()> random;   // uniform [0, 1); empty = a std::mt19937 seeded from random_device
   std::function<SteadyTime()> now;  // empty = steady_clock::now
   // Every host choice with its reason, for telemetry.
   std::function<void(const HostChoice&)> on_host_chosen;
@@ -66,7 +66,7 @@ class Fetcher {
 
   using FetchId = std::uint64_t;
   FetchId fetch(Request request, FetchCallbacks callbacks);  // any thread
-  void cancel(FetchId id);                                    // any thread
+  void cancel(FetchId id);                                   // any thread
 
  private:
   struct State;

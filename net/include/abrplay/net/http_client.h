@@ -43,9 +43,9 @@ struct ClientOptions {
   std::uint64_t stream_window_bytes = 1u << 20;
   // curl's receive buffer. 256 KiB (curl's default is 16 KiB) cuts callback overhead on fast links.
   long receive_buffer_bytes = 256 * 1024;
-  std::string user_agent;  // empty = default_user_agent()
-  std::string ca_file;     // extra CA bundle (PEM), e.g. for a test server's self-signed cert
-  LogCallback log;         // may be empty
+  std::string user_agent;     // empty = default_user_agent()
+  std::string ca_file;        // extra CA bundle (PEM), e.g. for a test server's self-signed cert
+  LogCallback log;            // may be empty
   bool curl_verbose = false;  // forward curl's verbose log (headers, connection reuse) to `log`
 };
 

@@ -26,15 +26,15 @@ struct Timing {
 
 struct Response {
   int status = 0;
-  Headers headers;  // of the final response; names lower-cased
+  Headers headers;                 // of the final response; names lower-cased
   std::vector<std::uint8_t> body;  // empty when the body was streamed to on_chunk
   std::string effective_url;       // after redirects
   Timing timing;
   std::uint64_t bytes_received = 0;  // body bytes accepted (streamed or buffered)
   bool connection_reused = false;
-  bool accepts_ranges = false;  // "Accept-Ranges: bytes", or a 206 answer
-  int http_version = 0;         // 1 (1.x), 2 or 3; 0 if unknown
-  int pause_count = 0;          // times back-pressure paused the transfer
+  bool accepts_ranges = false;               // "Accept-Ranges: bytes", or a 206 answer
+  int http_version = 0;                      // 1 (1.x), 2 or 3; 0 if unknown
+  int pause_count = 0;                       // times back-pressure paused the transfer
   std::uint64_t peak_undelivered_bytes = 0;  // most bytes posted but not yet consumed
 
   // The first header with this name (case-insensitive), if any.

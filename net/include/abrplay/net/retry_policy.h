@@ -34,20 +34,20 @@ struct RetryInput {
   NetErrorCode code = NetErrorCode::kIo;
   int http_status = 0;
   std::optional<std::chrono::seconds> retry_after;
-  int attempts_made = 1;              // including the one that just failed
-  std::uint64_t bytes_received = 0;   // body bytes kept from the failed attempts so far
-  bool accepts_ranges = false;        // the server answered 206 or sent "Accept-Ranges: bytes"
+  int attempts_made = 1;                 // including the one that just failed
+  std::uint64_t bytes_received = 0;      // body bytes kept from the failed attempts so far
+  bool accepts_ranges = false;           // the server answered 206 or sent "Accept-Ranges: bytes"
   bool bytes_already_delivered = false;  // streamed to a consumer: cannot restart from zero
-  double random_unit = 0.0;           // uniform in [0, 1), from the caller's random source
+  double random_unit = 0.0;              // uniform in [0, 1), from the caller's random source
 };
 
 enum class RetryReason {
-  kRetry,                  // retryable failure, attempts left
-  kRetryAfterHonoured,     // retryable, and the delay comes from the server's Retry-After
-  kNotRetryable,           // the failure is permanent (4xx, too large, TLS, ...)
-  kAttemptsExhausted,      // max_attempts reached
-  kRetryAfterTooLong,      // the server asked to wait longer than max_retry_after
-  kCannotResume,           // bytes were streamed, and the server does not accept ranges
+  kRetry,               // retryable failure, attempts left
+  kRetryAfterHonoured,  // retryable, and the delay comes from the server's Retry-After
+  kNotRetryable,        // the failure is permanent (4xx, too large, TLS, ...)
+  kAttemptsExhausted,   // max_attempts reached
+  kRetryAfterTooLong,   // the server asked to wait longer than max_retry_after
+  kCannotResume,        // bytes were streamed, and the server does not accept ranges
 };
 std::string_view to_string(RetryReason reason);
 

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "abrplay/net/http_client.h"
 #include "abrplay/core/clock.h"
+#include "abrplay/net/http_client.h"
 #include "abrplay/player/engine/event_loop.h"
 #include "abrplay/player/engine/streaming_engine.h"
 #include "abrplay/player/engine/virtual_consumer.h"

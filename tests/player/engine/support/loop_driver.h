@@ -13,10 +13,12 @@ inline void advance(EventLoop& loop, abrplay::test::FakeClock& clock, std::chron
   loop.run_until_idle();
   while (auto next = loop.next_deadline()) {
     if (*next > target) break;
-    if (*next > clock.steady()) clock.advance(std::chrono::duration_cast<std::chrono::microseconds>(*next - clock.steady()));
+    if (*next > clock.steady())
+      clock.advance(std::chrono::duration_cast<std::chrono::microseconds>(*next - clock.steady()));
     loop.run_until_idle();
   }
-  if (target > clock.steady()) clock.advance(std::chrono::duration_cast<std::chrono::microseconds>(target - clock.steady()));
+  if (target > clock.steady())
+    clock.advance(std::chrono::duration_cast<std::chrono::microseconds>(target - clock.steady()));
   loop.run_until_idle();
 }
 

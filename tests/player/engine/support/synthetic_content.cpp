@@ -10,7 +10,9 @@ namespace abrplay::engine::test {
 
 namespace {
 
-std::string iso_seconds(int ms) { return "PT" + std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 / 100) + "S"; }
+std::string iso_seconds(int ms) {
+  return "PT" + std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 / 100) + "S";
+}
 
 std::string pattern(std::size_t n, char seed) {
   std::string s(n, '\0');
@@ -84,10 +86,11 @@ std::string SyntheticContent::mpd() const {
       if (reps.empty()) return;
       x += std::string("    <AdaptationSet contentType=\"") + type + "\" mimeType=\"" + mime + "\" lang=\"en\">\n";
       if (spec_.timeline) {
-        x += "      <SegmentTemplate timescale=\"1000\" startNumber=\"1\" initialization=\"init-$RepresentationID$.m4s\" "
-             "media=\"seg-$RepresentationID$-$Number$.m4s\"><SegmentTimeline><S t=\"0\" d=\"" +
-             std::to_string(spec_.segment_ms) + "\" r=\"" + std::to_string(spec_.segments - 1) +
-             "\"/></SegmentTimeline></SegmentTemplate>\n";
+        x +=
+            "      <SegmentTemplate timescale=\"1000\" startNumber=\"1\" initialization=\"init-$RepresentationID$.m4s\" "
+            "media=\"seg-$RepresentationID$-$Number$.m4s\"><SegmentTimeline><S t=\"0\" d=\"" +
+            std::to_string(spec_.segment_ms) + "\" r=\"" + std::to_string(spec_.segments - 1) +
+            "\"/></SegmentTimeline></SegmentTemplate>\n";
       } else if (!spec_.segment_base) {
         x += "      <SegmentTemplate timescale=\"1000\" duration=\"" + std::to_string(spec_.segment_ms) +
              "\" startNumber=\"1\" initialization=\"init-$RepresentationID$.m4s\" "
@@ -96,13 +99,14 @@ std::string SyntheticContent::mpd() const {
       for (const auto& r : reps) {
         const std::string id = rep_id(r, p, spec_.periods);
         x += "      <Representation id=\"" + id + "\" codecs=\"" + r.codecs + "\" bandwidth=\"" +
-             std::to_string(r.bandwidth_bps) + "\"" + (std::string(type) == "video" ? " width=\"640\" height=\"360\"" : "");
+             std::to_string(r.bandwidth_bps) + "\"" +
+             (std::string(type) == "video" ? " width=\"640\" height=\"360\"" : "");
         if (spec_.segment_base) {
           const std::size_t init = 5 + id.size() + 64;
           const std::size_t sidx = 32 + 12 * static_cast<std::size_t>(spec_.segments);
-          x += "><BaseURL>" + id + ".mp4</BaseURL><SegmentBase timescale=\"1000\" indexRange=\"" + std::to_string(init) +
-               "-" + std::to_string(init + sidx - 1) + "\"><Initialization range=\"0-" + std::to_string(init - 1) +
-               "\"/></SegmentBase></Representation>\n";
+          x += "><BaseURL>" + id + ".mp4</BaseURL><SegmentBase timescale=\"1000\" indexRange=\"" +
+               std::to_string(init) + "-" + std::to_string(init + sidx - 1) + "\"><Initialization range=\"0-" +
+               std::to_string(init - 1) + "\"/></SegmentBase></Representation>\n";
         } else {
           x += "/>\n";
         }

@@ -44,9 +44,7 @@ void VirtualHarness::start(EngineConfig config, std::unique_ptr<abr::AbrAlgorith
   engine->add_observer(*state_times_);
 }
 
-Error VirtualHarness::load(const std::string& path) {
-  return engine->load(std::string(lab::kLabOrigin) + "/" + path);
-}
+Error VirtualHarness::load(const std::string& path) { return engine->load(std::string(lab::kLabOrigin) + "/" + path); }
 
 bool VirtualHarness::run_until(const std::function<bool()>& pred, std::chrono::microseconds limit) {
   const SteadyTime until = clock.steady() + limit;

@@ -44,7 +44,7 @@ class VirtualHarness {
   std::unique_ptr<lab::LabNetwork> network;
   std::unique_ptr<VirtualConsumer> consumer;
   std::unique_ptr<StreamingEngine> engine;
-  Recorder rec;                                      // its state_times are real time: see state_at
+  Recorder rec;                                     // its state_times are real time: see state_at
   std::vector<std::chrono::microseconds> state_at;  // virtual time of each state change (parallel to rec.states)
 
  private:

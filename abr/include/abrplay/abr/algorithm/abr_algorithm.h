@@ -22,23 +22,23 @@
 namespace abrplay::abr {
 
 struct Representation {
-  DataRate bitrate;                          // declared (average) bitrate
+  DataRate bitrate;                             // declared (average) bitrate
   std::span<const std::int64_t> segment_bytes;  // size of each segment when known (may be empty)
 };
 
 struct AbrInput {
-  std::span<const Representation> ladder;  // ascending bitrate, at least one entry
-  Seconds buffer_level{0};                 // media ahead of the playhead
-  Seconds buffer_capacity{60};             // the loader stops fetching above this
-  std::optional<std::size_t> last_index;   // previous choice; nullopt for the first segment
-  std::optional<DataRate> throughput;      // the estimator's output; nullopt before any sample
+  std::span<const Representation> ladder;            // ascending bitrate, at least one entry
+  Seconds buffer_level{0};                           // media ahead of the playhead
+  Seconds buffer_capacity{60};                       // the loader stops fetching above this
+  std::optional<std::size_t> last_index;             // previous choice; nullopt for the first segment
+  std::optional<DataRate> throughput;                // the estimator's output; nullopt before any sample
   std::span<const ThroughputSample> recent_samples;  // oldest first, this stream only
-  Seconds latency{0};                      // estimated time to first byte
+  Seconds latency{0};                                // estimated time to first byte
   Seconds segment_duration{4};
   double playback_rate = 1.0;
-  bool rebuffering = false;                // the player is stalled waiting for data
-  Seconds now{0};                          // caller's clock
-  std::size_t next_segment = 0;            // index of the segment to be chosen
+  bool rebuffering = false;                  // the player is stalled waiting for data
+  Seconds now{0};                            // caller's clock
+  std::size_t next_segment = 0;              // index of the segment to be chosen
   std::optional<std::size_t> segment_count;  // total segments (nullopt: live or unknown)
 
   // Bytes of segment `segment` of representation `index`: the known size, else bitrate × duration.
@@ -59,8 +59,8 @@ struct AbandonInput {
   std::size_t index = 0;              // representation being downloaded
   double bytes_total = 0;
   double bytes_loaded = 0;
-  Seconds elapsed{0};                 // since the request was sent
-  Seconds ttfb{0};                    // 0 until the first byte arrived
+  Seconds elapsed{0};  // since the request was sent
+  Seconds ttfb{0};     // 0 until the first byte arrived
 };
 
 struct [[nodiscard]] AbandonDecision {

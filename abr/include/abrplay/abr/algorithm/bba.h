@@ -12,7 +12,7 @@
 namespace abrplay::abr {
 
 struct BbaParams {
-  Seconds reservoir{5};   // Pensieve's setting; the paper uses 90 s with a 240 s buffer
+  Seconds reservoir{5};  // Pensieve's setting; the paper uses 90 s with a 240 s buffer
   Seconds cushion{10};
   bool pensieve_index_map = false;
 };

@@ -21,10 +21,10 @@
 namespace abrplay::abr {
 
 struct BolaParams {
-  Seconds stable_buffer{12};     // dash.js stableBufferTime
-  Seconds min_buffer{10};        // dash.js MINIMUM_BUFFER_S
-  Seconds buffer_per_level{2};   // dash.js MINIMUM_BUFFER_PER_BITRATE_LEVEL_S
-  bool enhanced = false;         // BOLA-E: placeholder buffer + BOLA-O
+  Seconds stable_buffer{12};       // dash.js stableBufferTime
+  Seconds min_buffer{10};          // dash.js MINIMUM_BUFFER_S
+  Seconds buffer_per_level{2};     // dash.js MINIMUM_BUFFER_PER_BITRATE_LEVEL_S
+  bool enhanced = false;           // BOLA-E: placeholder buffer + BOLA-O
   double throughput_safety = 0.9;  // BOLA-E's throughput-safe choice (dash.js safety factor)
 };
 
@@ -32,7 +32,10 @@ class BolaAlgorithm final : public AbrAlgorithm {
  public:
   explicit BolaAlgorithm(BolaParams params = {}) : params_(params) {}
   [[nodiscard]] Decision choose(const AbrInput& in) override;
-  void reset() override { placeholder_s_ = 0; started_ = false; }
+  void reset() override {
+    placeholder_s_ = 0;
+    started_ = false;
+  }
   std::string_view name() const override { return params_.enhanced ? "bola-e" : "bola"; }
 
   // The parameters BOLA derives from a ladder (exposed for tests and docs).

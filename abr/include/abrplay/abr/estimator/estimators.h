@@ -28,8 +28,8 @@ class EwmaEstimator final : public ThroughputEstimator {
 
  private:
   EwmaParams params_;
-  double fast_ = 0, slow_ = 0;                 // biased averages, kbps
-  double fast_weight_ = 0, slow_weight_ = 0;   // 1 - decay^total_time, for bias correction
+  double fast_ = 0, slow_ = 0;                // biased averages, kbps
+  double fast_weight_ = 0, slow_weight_ = 0;  // 1 - decay^total_time, for bias correction
 };
 
 // Harmonic mean of the last `window` samples, as MPC (Yin et al. 2015) uses: the harmonic mean is
@@ -51,19 +51,25 @@ class HarmonicMeanEstimator final : public ThroughputEstimator {
 // weighs sqrt(bytes); the oldest samples leave once the total weight exceeds max_weight; the estimate
 // is the sample at the given weighted percentile.
 struct PercentileParams {
-  double percentile = 0.5;     // ExoPlayer: median
-  double max_weight = 2000;    // ExoPlayer DEFAULT_SLIDING_WINDOW_MAX_WEIGHT (sqrt of bytes)
+  double percentile = 0.5;   // ExoPlayer: median
+  double max_weight = 2000;  // ExoPlayer DEFAULT_SLIDING_WINDOW_MAX_WEIGHT (sqrt of bytes)
 };
 class PercentileEstimator final : public ThroughputEstimator {
  public:
   explicit PercentileEstimator(PercentileParams params = {}) : params_(params) {}
   void add_sample(const ThroughputSample& sample) override;
   [[nodiscard]] std::optional<DataRate> estimate() const override;
-  void reset() override { samples_.clear(); total_weight_ = 0; }
+  void reset() override {
+    samples_.clear();
+    total_weight_ = 0;
+  }
   std::string_view name() const override { return "percentile"; }
 
  private:
-  struct Weighted { double kbps; double weight; };
+  struct Weighted {
+    double kbps;
+    double weight;
+  };
   PercentileParams params_;
   std::deque<Weighted> samples_;  // arrival order
   double total_weight_ = 0;

@@ -31,8 +31,8 @@ struct OptimalParams {
 };
 
 struct OptimalResult {
-  double qoe = 0;                      // same accounting as score_session()
-  std::vector<std::size_t> schedule;   // representation per segment (segment 0 = start-up index)
+  double qoe = 0;                     // same accounting as score_session()
+  std::vector<std::size_t> schedule;  // representation per segment (segment 0 = start-up index)
   std::size_t states_expanded = 0;
 };
 

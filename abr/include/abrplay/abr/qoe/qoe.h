@@ -27,20 +27,19 @@ double qoe_utility(QoeMetric metric, DataRate bitrate, DataRate min_bitrate);
 double qoe_rebuffer_penalty(QoeMetric metric);
 
 struct QoeSummary {
-  double qoe = 0;                // the sum above
-  double utility = 0;            // Σ q(R_n)
-  double rebuffer_penalty = 0;   // Σ μ · rebuffer_n
-  double smoothness = 0;         // Σ |Δq|
-  DataRate mean_bitrate;         // over the counted segments
-  double rebuffer_s = 0;         // over the counted segments
-  double rebuffer_ratio = 0;     // rebuffer / (rebuffer + media played), counted segments
-  double startup_s = 0;          // download time of segment 0
-  double startup_bound_s = 0;    // the network's lower bound for startup_s, when known (else 0)
-  std::size_t switches = 0;      // bitrate changes between consecutive segments (counted ones)
-  std::size_t segments = 0;      // counted segments
+  double qoe = 0;               // the sum above
+  double utility = 0;           // Σ q(R_n)
+  double rebuffer_penalty = 0;  // Σ μ · rebuffer_n
+  double smoothness = 0;        // Σ |Δq|
+  DataRate mean_bitrate;        // over the counted segments
+  double rebuffer_s = 0;        // over the counted segments
+  double rebuffer_ratio = 0;    // rebuffer / (rebuffer + media played), counted segments
+  double startup_s = 0;         // download time of segment 0
+  double startup_bound_s = 0;   // the network's lower bound for startup_s, when known (else 0)
+  std::size_t switches = 0;     // bitrate changes between consecutive segments (counted ones)
+  std::size_t segments = 0;     // counted segments
 };
 
-QoeSummary score_session(const SessionLog& log, QoeMetric metric, DataRate min_bitrate,
-                         double segment_duration_s);
+QoeSummary score_session(const SessionLog& log, QoeMetric metric, DataRate min_bitrate, double segment_duration_s);
 
 }  // namespace abrplay::abr

@@ -24,7 +24,7 @@
 namespace abrplay::abr {
 
 struct SimParams {
-  Seconds link_rtt{0.08};        // Pensieve LINK_RTT = 80 ms, paid once per segment
+  Seconds link_rtt{0.08};         // Pensieve LINK_RTT = 80 ms, paid once per segment
   double payload_portion = 0.95;  // Pensieve PACKET_PAYLOAD_PORTION
   Seconds buffer_threshold{60};   // Pensieve BUFFER_THRESH
   Seconds drain_step{0.5};        // Pensieve DRAIN_BUFFER_SLEEP_TIME
@@ -32,10 +32,10 @@ struct SimParams {
 };
 
 struct ChunkRecord {
-  std::size_t index = 0;    // representation fetched
+  std::size_t index = 0;  // representation fetched
   DataRate bitrate;
   double bytes = 0;
-  Seconds download{0};      // including RTT and latency
+  Seconds download{0};  // including RTT and latency
   Seconds rebuffer{0};
   Seconds buffer_after{0};  // after adding the segment and any sleep
   Seconds sleep{0};

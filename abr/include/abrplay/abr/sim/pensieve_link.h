@@ -37,7 +37,7 @@ class PensieveLink {
   }
 
  private:
-  void step();  // to the next trace line, looping to line 1 after the last
+  void step();                     // to the next trace line, looping to line 1 after the last
   std::vector<double> time_s_;     // cumulative time at each Pensieve line, [0] = 0
   std::vector<double> rate_Bps_;   // bandwidth of the interval ending at line i ([0] unused)
   std::vector<double> latency_s_;  // per segment

@@ -18,8 +18,7 @@ struct Video {
   std::vector<Representation> ladder() const;
 
   // Every segment exactly bitrate × duration (a CBR encode).
-  static Video constant_bitrate(std::vector<DataRate> bitrates, Seconds segment_duration,
-                                std::size_t segment_count);
+  static Video constant_bitrate(std::vector<DataRate> bitrates, Seconds segment_duration, std::size_t segment_count);
 };
 
 // Pensieve's video (the "envivio" clip): 6 levels, 48 segments of 4 s. Sizes come from its

@@ -21,13 +21,13 @@
 namespace abrplay::abr {
 
 struct TraceSegment {
-  std::chrono::microseconds duration{0};     // > 0
-  double bandwidth_kbps = 0;                  // >= 0, kilobits (1000 bits) per second
-  std::chrono::microseconds latency{0};      // one-way latency added to each request in this segment
+  std::chrono::microseconds duration{0};  // > 0
+  double bandwidth_kbps = 0;              // >= 0, kilobits (1000 bits) per second
+  std::chrono::microseconds latency{0};   // one-way latency added to each request in this segment
 };
 
 struct Trace {
-  std::string name;                   // file name (or any label): used in error messages and reports
+  std::string name;  // file name (or any label): used in error messages and reports
   std::vector<TraceSegment> segments;
 
   // Length of one loop of the trace.
@@ -63,9 +63,8 @@ Expected<Trace, TraceError> parse_pensieve_trace(std::string_view text, std::str
 // one segment per `bin` of time, at the bandwidth the opportunities in that bin add up to; a shorter
 // last bin is kept at its own length, and a run of empty bins is one zero-bandwidth segment (so
 // memory grows with the line count, not with the timestamps). `bin` must be > 0.
-Expected<Trace, TraceError> parse_mahimahi_trace(
-    std::string_view text, std::string name,
-    std::chrono::milliseconds bin = std::chrono::milliseconds(100));
+Expected<Trace, TraceError> parse_mahimahi_trace(std::string_view text, std::string name,
+                                                 std::chrono::milliseconds bin = std::chrono::milliseconds(100));
 
 // One entry of a Sabre network trace (already decoded from JSON by the caller).
 struct SabreEntry {

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "abrplay/core/expected.h"
 #include "abrplay/abr/sim/video.h"
 #include "abrplay/abr/trace/trace.h"
+#include "abrplay/core/expected.h"
 
 namespace abrplay::abr {
 

@@ -53,7 +53,7 @@ struct DownloadEvent {
   MediaTime segment_duration{0};  // kMedia only
   std::uint64_t bytes = 0;
   int attempts = 1;
-  bool abandoned = false;  // given up for a lower representation (the sample is of the partial body)
+  bool abandoned = false;        // given up for a lower representation (the sample is of the partial body)
   abr::ThroughputSample sample;  // the engine's session clock (seconds since the engine started)
 };
 

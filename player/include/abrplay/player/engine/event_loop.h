@@ -35,8 +35,8 @@
 #include <unordered_map>
 #include <utility>
 
-#include "abrplay/net/executor.h"
 #include "abrplay/core/clock.h"
+#include "abrplay/net/executor.h"
 
 namespace abrplay::engine {
 
@@ -92,7 +92,7 @@ class EventLoop final : public net::Executor {
   std::unordered_map<TimerId, SteadyTime> timer_deadline_;  // guarded by mu_
   TimerId next_timer_id_ = 1;                               // guarded by mu_
   bool stopping_ = false;                                   // guarded by mu_
-  std::uint64_t wakes_ = 0;  // guarded by mu_; wake() calls, so a wait cannot miss one
+  std::uint64_t wakes_ = 0;                                 // guarded by mu_; wake() calls, so a wait cannot miss one
   std::thread::id loop_thread_;  // set before the thread starts (kOwnThread) or at construction
   std::thread thread_;           // last: starts after the fields above exist
 };

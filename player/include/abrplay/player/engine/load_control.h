@@ -46,9 +46,9 @@ struct LoadInput {
 [[nodiscard]] bool should_load(const LoadControlParams& params, const LoadInput& input);
 
 struct PlayInput {
-  MediaTime buffer_ahead{0};        // the smallest over the playing tracks
-  bool after_stall = false;         // false at startup and after a seek
-  bool buffered_to_end = false;     // every track holds everything up to the end of the stream
+  MediaTime buffer_ahead{0};     // the smallest over the playing tracks
+  bool after_stall = false;      // false at startup and after a seek
+  bool buffered_to_end = false;  // every track holds everything up to the end of the stream
 };
 
 [[nodiscard]] bool ready_to_play(const LoadControlParams& params, const PlayInput& input);

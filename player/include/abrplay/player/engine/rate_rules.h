@@ -30,8 +30,8 @@ struct RateRuleParams {
 };
 
 // `ladder_kbps` ascending and not empty. Returns an index into it.
-[[nodiscard]] std::size_t fast_start_index(std::span<const DataRate> ladder,
-                                           std::optional<DataRate> estimate, const RateRuleParams& params);
+[[nodiscard]] std::size_t fast_start_index(std::span<const DataRate> ladder, std::optional<DataRate> estimate,
+                                           const RateRuleParams& params);
 [[nodiscard]] std::size_t audio_index(std::span<const DataRate> ladder, std::optional<DataRate> estimate,
                                       const RateRuleParams& params);
 

@@ -43,7 +43,7 @@ struct SessionFigures {
   DataRate bitrate;
   int switches = 0;
   double qoe_lin = 0;
-  double smoothness = 0;  // QoE_lin's switch penalty: the sum of |change| in Mbps
+  double smoothness = 0;   // QoE_lin's switch penalty: the sum of |change| in Mbps
   int media_segments = 0;  // downloaded, all tracks, abandoned ones excluded
   int abandoned = 0;
   std::uint64_t bytes = 0;  // every download's body

@@ -120,9 +120,9 @@ struct EngineDeps {
   EventLoop& loop;
   net::Transport& transport;  // net::HttpClient, or the lab's LabNetwork on virtual time
   SegmentConsumer& consumer;
-  std::unique_ptr<abr::AbrAlgorithm> abr;                 // null: abr::kDefaultAlgorithm
-  std::unique_ptr<abr::ThroughputEstimator> estimator;    // null: EwmaEstimator
-  std::unique_ptr<CodecSupport> codecs;                   // null: make_ffmpeg_codec_support()
+  std::unique_ptr<abr::AbrAlgorithm> abr;               // null: abr::kDefaultAlgorithm
+  std::unique_ptr<abr::ThroughputEstimator> estimator;  // null: EwmaEstimator
+  std::unique_ptr<CodecSupport> codecs;                 // null: make_ffmpeg_codec_support()
 };
 
 class StreamingEngine {

@@ -33,7 +33,6 @@
 
 namespace abrplay::engine {
 
-
 // Segment boundaries of different representations or tracks rarely line up to the microsecond
 // (timescale rounding, audio frame sizes): 100 ms is less than one video frame at 10 fps and much
 // less than any segment, so anything closer counts as contiguous.

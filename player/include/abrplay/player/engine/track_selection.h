@@ -34,7 +34,6 @@
 
 namespace abrplay::engine {
 
-
 class CodecSupport {
  public:
   virtual ~CodecSupport() = default;
@@ -54,8 +53,8 @@ struct TrackPreferences {
   std::optional<std::uint32_t> max_height;
   std::vector<std::string> audio_languages;  // best first; empty: the first audio set
   std::string audio_role = "main";
-  std::vector<std::string> text_languages;   // empty: no subtitles
-  std::string text_role;                     // empty: any
+  std::vector<std::string> text_languages;  // empty: no subtitles
+  std::string text_role;                    // empty: any
 };
 
 struct SelectedTrack {

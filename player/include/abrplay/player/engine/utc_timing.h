@@ -13,8 +13,8 @@
 #include <string>
 #include <string_view>
 
-#include "abrplay/core/expected.h"
 #include "abrplay/core/clock.h"
+#include "abrplay/core/expected.h"
 
 namespace abrplay::engine {
 

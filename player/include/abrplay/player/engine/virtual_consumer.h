@@ -25,8 +25,7 @@ class VirtualConsumer final : public SegmentConsumer {
  public:
   // Positions are reported every `report_every` of media time while playing (250 ms: what
   // HTML5 timeupdate does, fine enough for buffer levels and eviction).
-  VirtualConsumer(EventLoop& loop, double speed = 1.0,
-                  MediaTime report_every = std::chrono::milliseconds(250));
+  VirtualConsumer(EventLoop& loop, double speed = 1.0, MediaTime report_every = std::chrono::milliseconds(250));
   ~VirtualConsumer() override;
   VirtualConsumer(const VirtualConsumer&) = delete;
   VirtualConsumer& operator=(const VirtualConsumer&) = delete;
@@ -61,8 +60,8 @@ class VirtualConsumer final : public SegmentConsumer {
   const MediaTime report_every_;
   SegmentSource* source_ = nullptr;  // not owned; set by attach()
   std::vector<Track> tracks_;
-  bool playing_ = false;             // the engine said play
-  MediaTime anchor_position_{0};     // position at anchor_time_
+  bool playing_ = false;          // the engine said play
+  MediaTime anchor_position_{0};  // position at anchor_time_
   SteadyTime anchor_time_{};
   EventLoop::TimerId timer_ = 0;
   std::uint64_t segments_read_ = 0;

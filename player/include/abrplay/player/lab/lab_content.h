@@ -23,8 +23,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "abrplay/core/expected.h"
 #include "abrplay/abr/sim/video.h"
+#include "abrplay/core/expected.h"
 
 namespace abrplay::lab {
 

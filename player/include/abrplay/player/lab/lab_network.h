@@ -46,14 +46,14 @@ struct LabFault {
   Kind kind = Kind::kStatus;
   std::string path_contains;
   int times = 1;
-  int status = 503;            // kStatus
-  std::uint64_t at_byte = 0;   // kReset, kStall: body bytes delivered first
+  int status = 503;           // kStatus
+  std::uint64_t at_byte = 0;  // kReset, kStall: body bytes delivered first
 };
 
 struct LabLinkParams {
-  std::optional<abr::Trace> trace;        // none: unshaped
-  double unshaped_kbps = 1'000'000;       // 1 Gbit/s: loopback-like, yet finite
-  std::chrono::microseconds rtt{0};       // before each response's first byte
+  std::optional<abr::Trace> trace;   // none: unshaped
+  double unshaped_kbps = 1'000'000;  // 1 Gbit/s: loopback-like, yet finite
+  std::chrono::microseconds rtt{0};  // before each response's first byte
   std::chrono::microseconds chunk_interval{std::chrono::milliseconds(20)};
   std::vector<LabFault> faults;
 };
@@ -61,7 +61,7 @@ struct LabLinkParams {
 // What the link did, for tests and reports.
 struct LabLinkStats {
   std::uint64_t requests = 0;
-  std::uint64_t body_bytes = 0;   // delivered
+  std::uint64_t body_bytes = 0;       // delivered
   std::chrono::microseconds busy{0};  // time with at least one transfer receiving
 };
 

@@ -15,15 +15,15 @@ namespace abrplay::lab {
 class ManualClock final : public Clock {
  public:
   // 2024-01-01T00:00:00Z: a fixed, readable instant.
-  explicit ManualClock(WallTime wall_start = WallTime{std::chrono::seconds{1'704'067'200}})
-      : wall_start_(wall_start) {}
+  explicit ManualClock(WallTime wall_start = WallTime{std::chrono::seconds{1'704'067'200}}) : wall_start_(wall_start) {}
 
   SteadyTime steady() const override { return SteadyTime{} + std::chrono::hours(1) + elapsed(); }
   WallTime wall() const override { return wall_start_ + elapsed(); }
 
   // Moves time forward to `t` (never backwards: an earlier `t` is ignored).
   void advance_to(SteadyTime t) {
-    const auto target = std::chrono::duration_cast<std::chrono::microseconds>(t - (SteadyTime{} + std::chrono::hours(1)));
+    const auto target = std::chrono::duration_cast<std::chrono::microseconds>(t -
+                                                                              (SteadyTime{} + std::chrono::hours(1)));
     long long cur = us_.load();
     while (target.count() > cur && !us_.compare_exchange_weak(cur, target.count())) {
     }

@@ -145,7 +145,7 @@ struct CommonElements {
 
 struct Representation : CommonElements {
   std::string path;
-  std::string id;           // may be empty: see has_id
+  std::string id;      // may be empty: see has_id
   DataRate bandwidth;  // zero: @bandwidth absent (mandatory in the spec, often omitted)
   bool has_id = false;
   bool has_bandwidth = false;

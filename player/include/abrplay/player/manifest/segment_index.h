@@ -54,7 +54,7 @@ struct Segment {
   uint64_t number = 0;    // $Number$: startNumber-based, or S@n-based
   uint64_t time = 0;      // $Time$: earliest presentation time in timescale ticks
   uint64_t duration_ticks = 0;
-  MediaTime start{0};     // on the MPD timeline
+  MediaTime start{0};  // on the MPD timeline
   MediaTime duration{0};
   std::string url;                 // absolute when the MPD had a document URL
   std::optional<ByteRange> range;  // HTTP Range to request, if any
@@ -74,15 +74,12 @@ struct PositionRange {  // inclusive
 
 class SegmentIndex {
  public:
-  enum class Addressing {
-    kTemplateTimeline, kTemplateDuration, kListTimeline, kListDuration, kBaseIndexed, kSingle
-  };
+  enum class Addressing { kTemplateTimeline, kTemplateDuration, kListTimeline, kListDuration, kBaseIndexed, kSingle };
 
   // Errors: kManifestMissingAttribute / kManifestInvalidValue / kManifestBadTemplate /
   // kManifestLimitExceeded, naming the segment element's path.
-  static Expected<SegmentIndex, Error> create(const Mpd& mpd, std::size_t period,
-                                              std::size_t adaptation_set, std::size_t representation,
-                                              const ParseLimits& limits = {});
+  static Expected<SegmentIndex, Error> create(const Mpd& mpd, std::size_t period, std::size_t adaptation_set,
+                                              std::size_t representation, const ParseLimits& limits = {});
 
   Addressing addressing() const { return addressing_; }
   bool is_dynamic() const { return dynamic_; }
@@ -137,7 +134,7 @@ class SegmentIndex {
   uint32_t timescale_ = 1;
   uint64_t pto_ = 0;
   MediaTime period_start_{0};
-  std::optional<uint64_t> period_end_tick_;  // pto + period duration, when known
+  std::optional<uint64_t> period_end_tick_;        // pto + period duration, when known
   std::optional<WallTime> period_available_from_;  // availabilityStartTime + period start
   MediaTime availability_offset_{0};
   std::optional<MediaTime> time_shift_buffer_depth_;
@@ -150,7 +147,7 @@ class SegmentIndex {
   std::vector<SegmentTemplate> media_templates_;  // one per base URL (kTemplate*)
   std::string representation_id_;
   DataRate bandwidth_;
-  std::vector<UrlAndRange> list_urls_;  // kList*
+  std::vector<UrlAndRange> list_urls_;   // kList*
   std::vector<ByteRange> index_ranges_;  // kBaseIndexed, per segment
   std::optional<ResourceRef> init_;
   std::optional<ResourceRef> index_request_;

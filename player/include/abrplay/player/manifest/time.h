@@ -16,7 +16,6 @@
 
 namespace abrplay::manifest {
 
-
 // Longest duration accepted anywhere in an MPD. Longer values are treated as absurd (they are
 // typos or attacks) and rejected with kManifestInvalidValue. 1000 years keeps every later
 // addition of two such values far from the 64-bit microsecond limit.

@@ -89,7 +89,7 @@ struct MediaEvent {
 struct MediaStats {
   std::uint64_t video_frames_decoded = 0;
   std::uint64_t video_frames_presented = 0;
-  std::uint64_t video_frames_dropped_late = 0;   // due but superseded by a later due frame
+  std::uint64_t video_frames_dropped_late = 0;    // due but superseded by a later due frame
   std::uint64_t video_frames_discarded_seek = 0;  // decoded before a seek target
   std::uint64_t audio_frames_played = 0;          // sample frames read by the sink
   std::uint64_t audio_underruns = 0;

@@ -12,9 +12,9 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,13 +34,13 @@ struct SdlVideoOptions {
 
 // What the user asked for in the window since the last pump_events().
 struct SdlInput {
-  bool quit = false;          // window closed, Escape or q
-  bool toggle_pause = false;  // space
-  double seek_s = 0;          // left / right arrow: -10 / +10 s (summed over the events read)
+  bool quit = false;               // window closed, Escape or q
+  bool toggle_pause = false;       // space
+  double seek_s = 0;               // left / right arrow: -10 / +10 s (summed over the events read)
   std::optional<std::size_t> pin;  // 0-9: pin that representation (0 = lowest)
-  bool cycle_audio = false;   // a: the next audio language
-  bool cycle_text = false;    // v: subtitles off -> each language -> off
-  bool toggle_stats = false;  // s: the statistics overlay
+  bool cycle_audio = false;        // a: the next audio language
+  bool cycle_text = false;         // v: subtitles off -> each language -> off
+  bool toggle_stats = false;       // s: the statistics overlay
 };
 
 // The statistics overlay (abrplay's key s): lines of text and small bar graphs, drawn at the top

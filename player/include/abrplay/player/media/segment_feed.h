@@ -33,12 +33,11 @@
 
 namespace abrplay::media {
 
-
 // What the feed carries. For text tracks `init` may be null and `data` holds a whole WebVTT file.
 struct MediaSegment {
   Bytes init;
   Bytes data;
-  std::chrono::microseconds start{0};     // on the MPD timeline (period start + segment time)
+  std::chrono::microseconds start{0};  // on the MPD timeline (period start + segment time)
   std::chrono::microseconds duration{0};
   std::string representation_id;
   std::uint64_t number = 0;   // the segment number or index, for error messages only

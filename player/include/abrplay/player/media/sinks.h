@@ -11,12 +11,12 @@
 
 #include <chrono>
 #include <functional>
-#include <utility>
 #include <optional>
 #include <span>
+#include <utility>
 
-#include "abrplay/core/expected.h"
 #include "abrplay/core/clock.h"
+#include "abrplay/core/expected.h"
 #include "abrplay/player/error.h"
 #include "abrplay/player/media/frame.h"
 

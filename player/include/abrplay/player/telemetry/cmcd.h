@@ -36,24 +36,24 @@ std::optional<CmcdMode> parse_cmcd_mode(std::string_view text);
 enum class CmcdObject { kManifest, kAudio, kVideo, kMuxed, kInit, kCaption, kTimedText, kKey, kOther };
 
 struct CmcdData {
-  std::optional<DataRate> br;     // encoded bitrate of the object
-  std::optional<std::int64_t> bl_ms;       // buffer length (media ahead of the playhead)
-  bool bs = false;                         // buffer starvation since the previous request
-  std::string cid;                         // content id (at most 64 characters)
-  std::optional<std::int64_t> d_ms;        // object duration
-  std::optional<std::int64_t> dl_ms;       // deadline: time until the buffer would run dry
-  std::optional<DataRate> mtp;    // measured throughput
-  std::string nor;                         // next object request, relative to this one
-  std::string nrr;                         // next range request, "first-last"
+  std::optional<DataRate> br;         // encoded bitrate of the object
+  std::optional<std::int64_t> bl_ms;  // buffer length (media ahead of the playhead)
+  bool bs = false;                    // buffer starvation since the previous request
+  std::string cid;                    // content id (at most 64 characters)
+  std::optional<std::int64_t> d_ms;   // object duration
+  std::optional<std::int64_t> dl_ms;  // deadline: time until the buffer would run dry
+  std::optional<DataRate> mtp;        // measured throughput
+  std::string nor;                    // next object request, relative to this one
+  std::string nrr;                    // next range request, "first-last"
   std::optional<CmcdObject> ot;
-  std::optional<double> pr;                // playback rate
-  std::optional<DataRate> rtp;    // requested maximum throughput
-  bool sf_dash = true;                     // streaming format: DASH ("d")
-  std::string sid;                         // session id (a UUID; at most 64 characters)
-  std::optional<bool> st_live;             // stream type: live ("l") or VOD ("v")
-  bool su = false;                         // startup: the object is needed urgently to start
-  std::optional<DataRate> tb;     // top bitrate of the ladder
-  int v = 1;                               // CMCD version
+  std::optional<double> pr;     // playback rate
+  std::optional<DataRate> rtp;  // requested maximum throughput
+  bool sf_dash = true;          // streaming format: DASH ("d")
+  std::string sid;              // session id (a UUID; at most 64 characters)
+  std::optional<bool> st_live;  // stream type: live ("l") or VOD ("v")
+  bool su = false;              // startup: the object is needed urgently to start
+  std::optional<DataRate> tb;   // top bitrate of the ladder
+  int v = 1;                    // CMCD version
 };
 
 // The whole payload, e.g. `bl=21300,br=3200,cid="movie",ot=v,sf=d,sid="6e2f...",su`.

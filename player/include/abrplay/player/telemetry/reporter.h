@@ -32,15 +32,15 @@
 #include <optional>
 #include <string>
 
-#include "abrplay/net/transport.h"
 #include "abrplay/core/clock.h"
+#include "abrplay/net/transport.h"
 
 namespace abrplay::telemetry {
 
 struct ReporterConfig {
-  std::string url;                // POST target; empty: the reporter drops everything (counted)
-  net::Headers headers;           // e.g. an API key; never copied into payloads
-  std::size_t max_queue = 32;     // 32 heartbeats = 5 minutes at the 10 s default interval
+  std::string url;                          // POST target; empty: the reporter drops everything (counted)
+  net::Headers headers;                     // e.g. an API key; never copied into payloads
+  std::size_t max_queue = 32;               // 32 heartbeats = 5 minutes at the 10 s default interval
   std::size_t max_batch_bytes = 48 * 1024;  // under the usual 64 KiB collector body limit
   std::chrono::milliseconds initial_backoff{1000};
   std::chrono::milliseconds max_backoff{60'000};
@@ -49,7 +49,7 @@ struct ReporterConfig {
 };
 
 struct ReporterStats {
-  std::uint64_t sent_payloads = 0;     // delivered (2xx)
+  std::uint64_t sent_payloads = 0;  // delivered (2xx)
   std::uint64_t sent_requests = 0;
   std::uint64_t failed_requests = 0;
   std::uint64_t dropped_payloads = 0;  // queue overflow, too large, or abandoned at flush

@@ -44,7 +44,7 @@ std::string redact_urls_in(std::string_view text);
 struct SessionInfo {
   std::string session_id;  // e.g. a UUID; CMCD sid uses the same value
   std::string content_id;
-  std::string device;      // e.g. "linux-x86_64"
+  std::string device;  // e.g. "linux-x86_64"
   std::string library_version;
 };
 
@@ -58,7 +58,7 @@ struct RepresentationInfo {
 // The player's state at one moment, filled by the caller.
 struct Snapshot {
   double position_s = 0;
-  std::string state;  // the engine's state name: "playing", "buffering", ...
+  std::string state;                       // the engine's state name: "playing", "buffering", ...
   std::map<std::string, double> buffer_s;  // per track type: "video", "audio", "text"
   std::optional<RepresentationInfo> video, audio;
   std::optional<DataRate> throughput;
@@ -103,10 +103,23 @@ class SessionRecorder {
   std::uint64_t sequence() const { return seq_; }
 
  private:
-  struct SwitchEvent { double t_s, position_s; RepresentationInfo from, to; std::string reason; };
-  struct StallEvent { double start_s, position_s; std::optional<double> duration_s; };
-  struct ErrorEvent { double t_s; int code; std::string name, message, url; };
-  struct SeekEvent { double t_s, from_s, to_s; };
+  struct SwitchEvent {
+    double t_s, position_s;
+    RepresentationInfo from, to;
+    std::string reason;
+  };
+  struct StallEvent {
+    double start_s, position_s;
+    std::optional<double> duration_s;
+  };
+  struct ErrorEvent {
+    double t_s;
+    int code;
+    std::string name, message, url;
+  };
+  struct SeekEvent {
+    double t_s, from_s, to_s;
+  };
   template <class T>
   struct Recent {  // bounded "since last heartbeat" list
     std::vector<T> items;
@@ -131,7 +144,10 @@ class SessionRecorder {
   // Whole session.
   std::uint64_t total_switches_ = 0, total_stalls_ = 0, total_errors_ = 0, total_dropped_ = 0, total_seeks_ = 0;
   double stall_seconds_ = 0;
-  struct RepTime { DataRate bitrate; double seconds = 0; };
+  struct RepTime {
+    DataRate bitrate;
+    double seconds = 0;
+  };
   std::map<std::string, RepTime> time_at_rep_;
   std::vector<DataRate> segment_bitrates_;  // played video segments, in order (for QoE_lin)
   double played_s_ = 0;
