@@ -27,6 +27,9 @@ namespace {
 
 // With nothing scheduled, the net thread still wakes this often; commands wake it at once anyway.
 constexpr int kIdleWaitMs = 60'000;
+// While a transfer is connecting or waiting in curl's per-host queue, the net thread looks at it
+// this often, to start its stall clock when its request goes out (check_stalls).
+constexpr std::chrono::milliseconds kConnectPollMs{100};
 
 std::chrono::milliseconds until(SteadyClock::time_point deadline, SteadyClock::time_point now) {
   return deadline <= now ? std::chrono::milliseconds(0) : std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
@@ -220,8 +223,13 @@ class HttpClient::Impl {
         curl_off_t pretransfer = 0;
         curl_easy_getinfo(t.easy.get(), CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
         if (pretransfer <= 0) continue;  // still connecting: the connect timeout governs
+        // The stall clock starts when the request went out. curl measures pretransfer from when it
+        // began connecting, which is after any wait in its per-host queue
+        // (CURLMOPT_MAX_HOST_CONNECTIONS), so started_at + pretransfer would count that wait as a
+        // stall. Unconnected transfers are looked at every kConnectPollMs, so `now` is at most
+        // that late.
         t.connected = true;
-        t.last_activity = std::max(t.last_activity, t.started_at + Micros(pretransfer));
+        t.last_activity = std::max(t.last_activity, now);
       }
       if (now - t.last_activity >= t.request.timeouts.stall) stalled.push_back(id);
     }
@@ -240,7 +248,7 @@ class HttpClient::Impl {
       if (t->connected && !t->paused && t->request.timeouts.stall.count() > 0)
         wait = std::min(wait, until(t->last_activity + t->request.timeouts.stall, now));
       else if (!t->connected && t->request.timeouts.stall.count() > 0)
-        wait = std::min(wait, std::chrono::milliseconds(t->request.timeouts.stall));
+        wait = std::min({wait, kConnectPollMs, std::chrono::milliseconds(t->request.timeouts.stall)});
     if (static_cast<int>(active_.size()) < options_.max_active_transfers)
       for (const auto& t : pending_) wait = std::min(wait, until(t->not_before, now));
     return static_cast<int>(std::clamp<long long>(wait.count(), 0, kIdleWaitMs));

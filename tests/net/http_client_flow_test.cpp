@@ -52,6 +52,34 @@ TEST_CASE("no byte for the stall time fails with a stall timeout after the bytes
   CHECK(r.error->message.find(server.url("/stall/1000")) != std::string::npos);
 }
 
+TEST_CASE("a wait in curl's per-host queue is not a stall: the stall clock starts when the request goes out",
+          "[net][flow]") {
+  TestServer server;
+  ClientOptions opts;
+  opts.max_host_connections = 1;     // the second request waits for the first one's connection
+  ThreadExecutor exec("test-exec");  // outlives the client, which posts to it
+  HttpClient client(opts);
+  Request first = get(server.url("/stall/10"));
+  first.timeouts.stall = std::chrono::milliseconds(1500);  // holds the connection ~1.5 s, then fails
+  Request second = get(server.url("/bytes/1000"));
+  second.timeouts.stall = std::chrono::milliseconds(1000);  // shorter than its wait in the queue
+  std::promise<Result> first_done, second_done;
+  client.submit(first, exec, RequestCallbacks{{}, [&](Result r) { first_done.set_value(std::move(r)); }});
+  client.submit(second, exec, RequestCallbacks{{}, [&](Result r) { second_done.set_value(std::move(r)); }});
+  auto f1 = first_done.get_future();
+  auto f2 = second_done.get_future();
+  REQUIRE(f1.wait_for(kWaitBound) == std::future_status::ready);
+  REQUIRE(f2.wait_for(kWaitBound) == std::future_status::ready);
+  const Result r1 = f1.get();
+  const Result r2 = f2.get();
+  REQUIRE(r1.error);
+  CHECK(r1.error->timeout == TimeoutKind::kStall);
+  INFO((r2.error ? r2.error->describe() : std::string("ok")));
+  CHECK(r2.ok());
+  CHECK(r2.response.body.size() == 1000);
+  CHECK(r2.response.timing.queue_wait < std::chrono::milliseconds(1000));  // the wait was curl's, not ours
+}
+
 TEST_CASE("the total timeout ends a transfer that keeps its connection but never finishes", "[net][flow]") {
   TestServer server;
   HttpClient client;
