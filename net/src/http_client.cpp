@@ -218,7 +218,7 @@ class HttpClient::Impl {
     std::vector<RequestId> stalled;
     for (auto& [id, tp] : active_) {
       Transfer& t = *tp;
-      if (t.request.timeouts.stall.count() <= 0 || t.paused) continue;
+      if (t.request.timeouts.stall.count() <= 0) continue;
       if (!t.connected) {
         curl_off_t pretransfer = 0;
         curl_easy_getinfo(t.easy.get(), CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
@@ -231,6 +231,7 @@ class HttpClient::Impl {
         t.connected = true;
         t.last_activity = std::max(t.last_activity, now);
       }
+      if (t.paused) continue;  // back-pressure: time paused is not a stall
       if (now - t.last_activity >= t.request.timeouts.stall) stalled.push_back(id);
     }
     for (RequestId id : stalled) {

@@ -1,5 +1,9 @@
 #include "abrplay/player/lab/lab_session.h"
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
 #include "abrplay/player/engine/event_loop.h"
 #include "abrplay/player/engine/virtual_consumer.h"
 #include "abrplay/player/lab/manual_clock.h"
@@ -37,16 +41,20 @@ double startup_lower_bound(const LabLinkParams& link, double manifest_bytes, dou
   using std::chrono::duration;
   const double rtt = duration<double>(link.rtt).count();
   if (!link.trace) {
-    const double bytes_per_s = link.unshaped_kbps * 1000 / 8;
+    const double kbps = link.unshaped_kbps > 0 ? link.unshaped_kbps : 1'000'000;  // as LabNetwork
+    const double bytes_per_s = kbps * 1000 / 8;
     return 2 * rtt + (manifest_bytes + media_bytes) / bytes_per_s;
   }
   const abr::TraceCursor cursor(*link.trace);
-  const auto latency = [&](double t) {
-    return duration<double>(cursor.latency_at(std::chrono::microseconds(static_cast<std::int64_t>(t * 1e6)))).count();
-  };
-  const double first_byte = rtt + latency(0);
+  // The trace's smallest added latency: a request sent at any moment waits at least this.
+  double latency = std::numeric_limits<double>::infinity();
+  for (const abr::TraceSegment& seg : link.trace->segments) {
+    latency = std::min(latency, duration<double>(seg.latency).count());
+  }
+  if (!std::isfinite(latency)) latency = 0;
+  const double first_byte = rtt + latency;
   const double manifest_done = first_byte + cursor.time_to_deliver_s(manifest_bytes, first_byte);
-  const double media_first_byte = manifest_done + rtt + latency(manifest_done);
+  const double media_first_byte = manifest_done + rtt + latency;
   return media_first_byte + cursor.time_to_deliver_s(media_bytes, media_first_byte);
 }
 
