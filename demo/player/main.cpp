@@ -181,7 +181,7 @@ int main(int argc, char** argv) {
   std::printf("switches     %d\n", f.switches);
   std::printf("stalls       %d (%.2f s)\n", f.stalls, f.stall_s);
   std::printf("QoE_lin      %.2f (Pensieve weights, sampled every second)\n", f.qoe_lin);
-  std::printf("downloaded   %d segments, %.1f MB\n", f.media_segments, static_cast<double>(f.bytes) / 1e6);
+  std::printf("downloaded   %d segments, %.1f MB\n", f.media_segments, static_cast<double>(f.bytes.bytes()) / 1e6);
   if (!f.error.empty()) std::printf("error        %s\n", f.error.c_str());
   if (!json_path.empty()) {
     std::ofstream out(json_path);

@@ -76,7 +76,7 @@ std::string to_json(const SessionSummary& s, const std::string& url) {
   j["stall_s"] = f.stall_s;
   j["segments"] = f.media_segments;
   j["abandoned"] = f.abandoned;
-  j["bytes"] = f.bytes;
+  j["bytes"] = f.bytes.bytes();
   nlohmann::json reps = nlohmann::json::array();
   for (const auto& seg : f.video_segments) reps.push_back(seg.representation_id);
   j["video_representations"] = reps;

@@ -64,7 +64,7 @@ void StreamingEngine::Impl::on_manifest(std::uint64_t generation, bool refresh, 
   DownloadEvent ev;
   ev.kind = DownloadKind::kManifest;
   ev.url = url_;
-  ev.bytes = outcome->response.body.size();
+  ev.bytes = DataSize::bytes(outcome->response.body.size());
   ev.attempts = outcome->attempts;
   emit(ev);
   manifest::ParseOptions options;

@@ -147,7 +147,7 @@ void StreamingEngine::Impl::emit_buffer_levels() {
     e.track = l->type();
     e.position = position_;
     e.ahead = l->buffer().ahead(position_);
-    e.bytes = l->buffer().bytes();
+    e.bytes = DataSize::bytes(l->buffer().bytes());
     e.segments = l->buffer().size();
     for (auto* o : observers) o->on_buffer(e);
   }

@@ -98,7 +98,7 @@ abr::ThroughputSample TrackLoader::sample_of(const InFlight& f) const {
   const SteadyTime now = host_.loop().clock().steady();
   abr::ThroughputSample s;
   s.end_time = host_.session_time();
-  s.bytes = DataSize::bytes(static_cast<std::int64_t>(f.body.size()));
+  s.bytes = DataSize::bytes(f.body.size());
   s.duration = std::max(Seconds(now - f.sent), Seconds(1e-6));
   s.ttfb = f.first_byte ? Seconds(*f.first_byte - f.sent) : s.duration;
   return s;
@@ -144,7 +144,7 @@ void TrackLoader::check_abandon() {
   ev.url = gone.url;
   ev.representation_id = reps_[gone.rep].id;
   ev.segment_start = gone.segment->start;
-  ev.bytes = gone.body.size();
+  ev.bytes = DataSize::bytes(gone.body.size());
   ev.abandoned = true;
   ev.sample = sample_of(gone);
   if (!gone.body.empty()) host_.record_sample(ev.sample);
@@ -229,7 +229,7 @@ void TrackLoader::on_complete(std::uint64_t seq, net::FetchOutcome outcome) {
   ev.base_url = r.base_url;
   ev.representation_id = rep.id;
   ev.bandwidth = rep.bandwidth;
-  ev.bytes = f.body.size();
+  ev.bytes = DataSize::bytes(f.body.size());
   ev.attempts = r.attempts;
   ev.sample = sample_of(f);
   auto bytes = std::make_shared<const std::vector<std::uint8_t>>(std::move(f.body));

@@ -21,9 +21,9 @@ class StartupBytes final : public engine::EngineObserver {
   void on_download(const engine::DownloadEvent& e) override {
     if (started_ || e.abandoned) return;
     if (e.kind == engine::DownloadKind::kManifest) {
-      if (manifest_ == 0) manifest_ = static_cast<double>(e.bytes);
+      if (manifest_ == 0) manifest_ = static_cast<double>(e.bytes.bytes());
     } else if (e.kind != engine::DownloadKind::kClockSync) {
-      media_ += static_cast<double>(e.bytes);
+      media_ += static_cast<double>(e.bytes.bytes());
     }
   }
   bool started() const { return started_; }

@@ -137,7 +137,7 @@ void SessionRecorder::on_video_segment(const RepresentationInfo& rep, double dur
 }
 
 void SessionRecorder::on_download(std::string_view track, const std::string& representation_id, bool init,
-                                  std::uint64_t bytes) {
+                                  DataSize bytes) {
   DownloadTotals& d = downloads_[representation_id];  // bounded by the manifest's representations
   d.track = std::string(track);
   ++(init ? d.init_segments : d.media_segments);
@@ -154,7 +154,7 @@ Json take_downloads(std::map<std::string, DownloadTotals>& downloads) {
                    {"track", d.track},
                    {"init_segments", d.init_segments},
                    {"media_segments", d.media_segments},
-                   {"bytes", d.bytes}});
+                   {"bytes", d.bytes.bytes()}});
   downloads.clear();
   return out;
 }
@@ -254,7 +254,7 @@ std::string SessionRecorder::final_report(const Snapshot& snapshot, EndReason re
   j["qoe_lin_per_segment"] = segment_bitrates_.size() > 1
                                  ? round3(qoe / static_cast<double>(segment_bitrates_.size() - 1))
                                  : 0.0;
-  j["bytes_downloaded"] = total_bytes_;
+  j["bytes_downloaded"] = total_bytes_.bytes();
   j["downloads"] = take_downloads(downloads_);
   j["device"] = info_.device;
   j["library_version"] = info_.library_version;

@@ -52,7 +52,8 @@ TEST_CASE("virtual time: VOD loads, starts after the startup buffer, fetches eve
       CHECK(media[i].segment_start == seconds(i));
       const auto& reps = t == TrackType::kVideo ? content.spec().video : content.spec().audio;
       for (const auto& r : reps) {
-        if (r.id == media[i].representation_id) CHECK(media[i].bytes == content.segment_bytes(r));
+        if (r.id == media[i].representation_id)
+          CHECK(media[i].bytes == abrplay::DataSize::bytes(content.segment_bytes(r)));
       }
     }
   }
@@ -76,12 +77,12 @@ TEST_CASE("virtual time: the video buffer never holds more than its byte cap, an
   h.start(cfg, std::make_unique<abr::FixedAlgorithm>(1));
   REQUIRE(h.load("manifest.mpd").code == ErrorCode::kOk);
   REQUIRE(h.run_until_state(EngineState::kEnded));
-  std::uint64_t peak = 0;
+  abrplay::DataSize peak;
   for (const auto& b : h.rec.buffers) {
     if (b.track == TrackType::kVideo) peak = std::max(peak, b.bytes);
   }
-  CHECK(peak <= 250'000);
-  CHECK(peak >= 200'000);  // the cap was reached: the test constrained something
+  CHECK(peak.bytes() <= 250'000);
+  CHECK(peak.bytes() >= 200'000);  // the cap was reached: the test constrained something
   CHECK(h.rec.media(TrackType::kVideo).size() == 8);
 }
 
@@ -124,7 +125,7 @@ TEST_CASE("virtual time: SegmentBase: the sidx is fetched and parsed, then media
   const auto video = h.rec.media(TrackType::kVideo);
   REQUIRE(video.size() == 8);
   CHECK(video.back().representation_id == "v2");
-  CHECK(video.back().bytes == 100'000);
+  CHECK(video.back().bytes.bytes() == 100'000);
   CHECK(video.back().segment_start == seconds(7));
 }
 
@@ -182,7 +183,7 @@ TEST_CASE(
   REQUIRE(abandoned != h.rec.downloads.end());
   CHECK(abandoned->representation_id == "v2");
   CHECK(abandoned->segment_start == seconds(2));
-  CHECK(abandoned->bytes == 25'000);
+  CHECK(abandoned->bytes.bytes() == 25'000);
   const auto video = h.rec.media(TrackType::kVideo);
   REQUIRE(video.size() == 8);
   CHECK(video[2].segment_start == seconds(2));

@@ -20,7 +20,7 @@ DownloadEvent video_segment(int start_s, const std::string& rep, std::uint64_t b
   e.bandwidth = abrplay::DataRate::bits_per_second(static_cast<double>(bps));
   e.segment_start = seconds(start_s);
   e.segment_duration = seconds(4);
-  e.bytes = bps / 2;
+  e.bytes = abrplay::DataSize::bytes(bps / 2);
   e.abandoned = abandoned;
   return e;
 }

@@ -199,10 +199,10 @@ TEST_CASE("downloads are reported per representation in the next payload only; t
   abrplay::test::FakeClock clock;
   auto r = recorder();
   r.on_load(clock.steady());
-  r.on_download("video", "v360", true, 800);
-  r.on_download("video", "v360", false, 100'000);
-  r.on_download("video", "v360", false, 120'000);
-  r.on_download("audio", "a128", false, 64'000);
+  r.on_download("video", "v360", true, abrplay::DataSize::bytes(800));
+  r.on_download("video", "v360", false, abrplay::DataSize::bytes(100'000));
+  r.on_download("video", "v360", false, abrplay::DataSize::bytes(120'000));
+  r.on_download("audio", "a128", false, abrplay::DataSize::bytes(64'000));
   const Json hb1 = Json::parse(r.heartbeat(snapshot(), clock.wall(), clock.steady()));
   REQUIRE(hb1["downloads"].size() == 2);
   CHECK(hb1["downloads"][0] == Json{{"representation", "a128"},
@@ -217,7 +217,7 @@ TEST_CASE("downloads are reported per representation in the next payload only; t
                                     {"bytes", 220'800}});
   const Json hb2 = Json::parse(r.heartbeat(snapshot(), clock.wall(), clock.steady()));
   CHECK(hb2["downloads"].empty());
-  r.on_download("video", "v720", false, 300'000);
+  r.on_download("video", "v720", false, abrplay::DataSize::bytes(300'000));
   const Json fin = Json::parse(r.final_report(snapshot(), tel::EndReason::kStopped, clock.wall(), clock.steady()));
   REQUIRE(fin["downloads"].size() == 1);
   CHECK(fin["downloads"][0]["bytes"] == 300'000);
@@ -234,8 +234,8 @@ TEST_CASE("heartbeats, final reports and batches validate against docs/telemetry
   r.on_stall_start(clock.steady(), 2);
   r.on_error(clock.steady(), {abrplay::ErrorCode::kMediaDecode, "bad slice"}, "http://cdn/x.m4s?t=1");
   r.on_video_segment(rep("v720", 1'850'000, 720), 4);
-  r.on_download("video", "v720", true, 900);
-  r.on_download("video", "v720", false, 925'000);
+  r.on_download("video", "v720", true, abrplay::DataSize::bytes(900));
+  r.on_download("video", "v720", false, abrplay::DataSize::bytes(925'000));
   const std::string hb1 = r.heartbeat(snapshot(), clock.wall(), clock.steady());
   clock.advance(3s);
   r.on_stall_end(clock.steady());

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <compare>
+#include <concepts>
 #include <cstdint>
 #include <limits>
 
@@ -58,7 +59,11 @@ constexpr DataRate operator*(double k, DataRate r) { return r * k; }
 class DataSize {
  public:
   constexpr DataSize() = default;
-  static constexpr DataSize bytes(std::int64_t n) { return DataSize(n); }
+  // Any integer count (a body's size(), a file's length).
+  template <std::integral T>
+  static constexpr DataSize bytes(T n) {
+    return DataSize(static_cast<std::int64_t>(n));
+  }
   static constexpr DataSize zero() { return DataSize(); }
 
   constexpr std::int64_t bytes() const { return bytes_; }

@@ -51,7 +51,7 @@ struct DownloadEvent {
   DataRate bandwidth;  // the representation's declared bandwidth
   MediaTime segment_start{0};
   MediaTime segment_duration{0};  // kMedia only
-  std::uint64_t bytes = 0;
+  DataSize bytes;
   int attempts = 1;
   bool abandoned = false;        // given up for a lower representation (the sample is of the partial body)
   abr::ThroughputSample sample;  // the engine's session clock (seconds since the engine started)
@@ -61,7 +61,7 @@ struct BufferLevelEvent {
   TrackType track = TrackType::kVideo;
   MediaTime position{0};
   MediaTime ahead{0};
-  std::uint64_t bytes = 0;
+  DataSize bytes;  // held in the buffer
   std::size_t segments = 0;
 };
 

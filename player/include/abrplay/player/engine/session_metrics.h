@@ -46,7 +46,7 @@ struct SessionFigures {
   double smoothness = 0;   // QoE_lin's switch penalty: the sum of |change| in Mbps
   int media_segments = 0;  // downloaded, all tracks, abandoned ones excluded
   int abandoned = 0;
-  std::uint64_t bytes = 0;  // every download's body
+  DataSize bytes;  // every download's body
   EngineState state = EngineState::kIdle;
   std::string error;  // describe() of the fatal error, if any
   // The video segments in media order, with the rendition finally downloaded for each.

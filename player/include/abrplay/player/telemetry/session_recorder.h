@@ -68,7 +68,8 @@ struct Snapshot {
 // Completed downloads of one representation (see SessionRecorder::on_download).
 struct DownloadTotals {
   std::string track;
-  std::uint64_t init_segments = 0, media_segments = 0, bytes = 0;
+  std::uint64_t init_segments = 0, media_segments = 0;
+  DataSize bytes;
 };
 
 enum class EndReason { kEndOfStream, kStopped, kError, kDestroyed };
@@ -92,7 +93,7 @@ class SessionRecorder {
   void on_video_segment(const RepresentationInfo& rep, double duration_s);
   // A completed download of `bytes` body bytes for a representation of `track` ("video", "audio",
   // "text"); `init` for init and index segments. Abandoned downloads are not reported.
-  void on_download(std::string_view track, const std::string& representation_id, bool init, std::uint64_t bytes);
+  void on_download(std::string_view track, const std::string& representation_id, bool init, DataSize bytes);
 
   // JSON text of the next heartbeat; clears the "since last" lists.
   std::string heartbeat(const Snapshot& snapshot, WallTime wall, SteadyTime now);
@@ -130,7 +131,7 @@ class SessionRecorder {
   double since_load(SteadyTime t) const;
 
   std::map<std::string, DownloadTotals> downloads_;  // since the previous payload, by representation id
-  std::uint64_t total_bytes_ = 0;
+  DataSize total_bytes_;
 
   SessionInfo info_;
   std::uint64_t seq_ = 0;
