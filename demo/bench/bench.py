@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import content  # noqa: E402
 import lab_section  # noqa: E402
 import procs  # noqa: E402
-from report import Dist, bar_chart, ratio, table  # noqa: E402
+from report import Dist, bar_chart, log, ratio, table  # noqa: E402
 
 VARIANT = "number"
 STARTUP_RTT_MS = 40
@@ -31,10 +31,6 @@ STARTUP_MBPS = 5
 # bola-e and robustmpc, are in the simulator section); --e2e-algos changes the list.
 E2E_ALGOS = ["bb", "bola-e", "throughput", "robustmpc", "dynamic", "default"]
 SIM_ALGOS = "bb,bba0,bola,bola-e,throughput,dynamic,mpc,robustmpc,default,optimal"
-
-
-def log(msg):
-    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
 
 class Bench:
@@ -56,7 +52,7 @@ class Bench:
 
     def lab(self):
         """The ABR lab (the real engine on virtual time) on every trace set: lab_section.py."""
-        return lab_section.lab(self, self.a.traces_root, self.a.repo)
+        return lab_section.lab(self, self.a.traces_root, self.a.repo, VARIANT, STARTUP_RTT_MS)
 
     def origin(self, trace=None, rtt_ms=None, log_path=None):
         return procs.Origin(self.tool("origin/abrplay-origin"), self.a.content, trace, rtt_ms, log_path)

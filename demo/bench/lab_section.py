@@ -6,17 +6,10 @@ import shutil
 import subprocess
 import time
 
-from report import table
-
-VARIANT = "number"  # as bench.py
-STARTUP_RTT_MS = 40  # as bench.py: the RTT of every shaped run
+from report import log, table
 
 
-def log(msg):
-    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
-
-
-def lab(bench, traces_root, repo):
+def lab(bench, traces_root, repo, variant, rtt_ms):
     """The ABR lab (the real engine on virtual time) on every trace set, the test stream."""
     root = traces_root
     sets = sorted(d for d in os.listdir(root) if os.path.isdir(os.path.join(root, d)))
@@ -32,7 +25,7 @@ def lab(bench, traces_root, repo):
         js, cs = os.path.join(bench.work, f"lab-{s}.json"), os.path.join(bench.work, f"lab-{s}.csv")
         t0 = time.monotonic()
         r = subprocess.run([bench.tool("sim/abrplay-sim"), "--engine", "--mpd", bench.manifest_path, "--traces", tdir,
-                            "--algo", algos, "--rtt-ms", str(STARTUP_RTT_MS), "--json", js, "--csv", cs, "--no-plot"],
+                            "--algo", algos, "--rtt-ms", str(rtt_ms), "--json", js, "--csv", cs, "--no-plot"],
                            capture_output=True, text=True)
         if r.returncode != 0:
             parts.append(f"### {s}\n\nabrplay-sim --engine failed: `{r.stderr.strip()}`\n")
@@ -56,8 +49,8 @@ def lab(bench, traces_root, repo):
         speed = "Speed (`--bench`, one thread, 60 s sessions):\n\n```\n" + b.stdout.strip() + "\n```\n"
     return f"""## ABR lab: the engine on virtual time
 
-`abrplay-sim --engine --mpd {VARIANT}/manifest.mpd --traces {os.path.relpath(root, repo)}/SET --algo {algos}
---rtt-ms {STARTUP_RTT_MS}` on every trace set: the player's own streaming engine (load control, fast start,
+`abrplay-sim --engine --mpd {variant}/manifest.mpd --traces {os.path.relpath(root, repo)}/SET --algo {algos}
+--rtt-ms {rtt_ms}` on every trace set: the player's own streaming engine (load control, fast start,
 serial audio/video loading, abandonment) on a virtual clock over a trace-shaped model of the origin's
 link ([abr-lab.md](abr-lab.md)), 60 s sessions of the test stream with audio; figures are the player's
 own (`engine::SessionMetrics`: QoE_lin of what was shown, per second). `default` is

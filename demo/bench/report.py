@@ -3,6 +3,7 @@ import os
 import shutil
 import statistics
 import subprocess
+import time
 
 
 class Dist:
@@ -34,6 +35,10 @@ class Dist:
         if self.n == 1:
             return f"{f.format(self.median)}{unit} (n=1)"
         return f"{f.format(self.median)}{unit} ({f.format(self.lo)}–{f.format(self.hi)}, n={self.n})"
+
+
+def log(msg):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
 
 def ratio(a, b):
