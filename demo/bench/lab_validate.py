@@ -14,7 +14,7 @@ for which both chose the same representation, and whether the targets hold:
 
 --traces-root picks 10 traces deterministically: 4 of pensieve_train and 3 of fcc_train (in name
 order, evenly spaced among those whose 80 s mean is 1.0-4.5 Mbit/s: demo/bench/content.py's
-pick_traces; fcc_train files whose bytes equal a pensieve_train file are skipped), the first and the
+pick_traces; an fcc_train file with the numbers of one already picked is skipped), the first and the
 middle Mahimahi downlink of mahimahi_cellular, and the first Sabre trace.
 
 --strict: exit 1 when a target is missed.
@@ -38,12 +38,12 @@ import procs  # noqa: E402
 
 
 def pick(root):
-    def digest(p):
+    def digest(p):  # of the numbers: the same trace with other line endings or spacing is the same trace
         with open(p, "rb") as f:
-            return hashlib.md5(f.read()).hexdigest()
+            return hashlib.md5(b"\n".join(b" ".join(line.split()) for line in f.read().splitlines())).hexdigest()
     picked = [p for p, _ in content.pick_traces(os.path.join(root, "pensieve_train"), 4)]
-    pensieve = {digest(p) for p in glob.glob(os.path.join(root, "pensieve_train", "*"))}
-    fcc = [p for p, _ in content.pick_traces(os.path.join(root, "fcc_train"), 40) if digest(p) not in pensieve]
+    taken = {digest(p) for p in picked}
+    fcc = [p for p, _ in content.pick_traces(os.path.join(root, "fcc_train"), 40) if digest(p) not in taken]
     step = max(1, len(fcc) // 3)
     picked += [fcc[i * step] for i in range(min(3, len(fcc)))]
     downs = sorted(glob.glob(os.path.join(root, "mahimahi_cellular", "*.down")))

@@ -178,9 +178,14 @@ bool StreamingEngine::Impl::may_start_media(TrackType track, MediaTime level) co
   for (const auto& l : loaders_) {
     if (l->type() == track || l->type() == TrackType::kText) continue;
     if (l->media_in_flight()) return false;
-    // The hungrier track first; on a tie video, whose stall is the one that shows.
+    // The hungrier track first; on a tie video, whose stall is the one that shows. A track whose
+    // init segment is still on its way keeps its turn: otherwise whichever init arrives first
+    // decides the order of the first media segments (at start, audio's smaller init won in the lab
+    // and lost in real time, and the first video segment waited behind audio's).
     const MediaTime other = l->level();
-    if (l->wants_to_load() && (other < level || (other == level && l->type() == TrackType::kVideo))) return false;
+    if (l->wants_media_next() && (other < level || (other == level && l->type() == TrackType::kVideo))) {
+      return false;
+    }
   }
   return true;
 }

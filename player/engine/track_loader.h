@@ -59,6 +59,11 @@ class TrackLoader {
   bool media_in_flight() const { return in_flight_ && in_flight_->kind == DownloadKind::kMedia; }
   // Idle, and the load-control hysteresis says load: it would start a download if pumped now.
   bool wants_to_load() const;
+  // Will ask for the link for a media segment next: it wants to load, or an init or index fetch
+  // is in flight, after which its media segment follows (serial media waits for it in its turn).
+  bool wants_media_next() const {
+    return wants_to_load() || (in_flight_ && in_flight_->kind != DownloadKind::kMedia);
+  }
 
  private:
   struct Rep {

@@ -86,6 +86,38 @@ TEST_CASE("virtual time: the video buffer never holds more than its byte cap, an
   CHECK(h.rec.media(TrackType::kVideo).size() == 8);
 }
 
+TEST_CASE("virtual time: serial media: the first media segment is video's even when audio's init arrives first",
+          "[engine][vod][serial][virtual]") {
+  // Video's init is 60 kB, audio's 70 bytes: on 2 Mbit/s audio's is in long before video's. Media
+  // segments go one at a time, the least-buffered track first and video on a tie, so audio waits for
+  // video's init instead of taking the link first (it did: the order then depended on which init
+  // won, and the first video segment waited behind audio's).
+  SyntheticContent content({});
+  content.write("init-v1.m4s", "init v1" + std::string(60'000, '.'));
+  content.write("init-v2.m4s", "init v2" + std::string(60'000, '.'));
+  lab::LabLinkParams link;
+  link.unshaped_kbps = 2'000;
+  link.rtt = milliseconds(40);
+  VirtualHarness h(content, link);
+  h.start();
+  REQUIRE(h.load("manifest.mpd").code == ErrorCode::kOk);
+  REQUIRE(h.run_until_state(EngineState::kEnded));
+  std::vector<std::pair<DownloadKind, TrackType>> order;
+  for (const auto& d : h.rec.downloads) order.emplace_back(d.kind, d.track);
+  const auto init_at = [&](TrackType t) {
+    return std::find(order.begin(), order.end(), std::pair{DownloadKind::kInit, t}) - order.begin();
+  };
+  REQUIRE(init_at(TrackType::kAudio) < init_at(TrackType::kVideo));  // the race the rule must not follow
+  const auto first_media = std::find_if(order.begin(), order.end(), [](const auto& o) {
+    return o.first == DownloadKind::kMedia;
+  });
+  REQUIRE(first_media != order.end());
+  CHECK(first_media->second == TrackType::kVideo);
+  // Every segment of both tracks still arrives.
+  CHECK(h.rec.media(TrackType::kVideo).size() == 8);
+  CHECK(h.rec.media(TrackType::kAudio).size() == 8);
+}
+
 TEST_CASE(
     "virtual time: multi-period: tracks are selected again at the boundary, whose first segment is a discontinuity",
     "[engine][vod][period][virtual]") {
