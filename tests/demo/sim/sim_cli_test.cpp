@@ -51,6 +51,27 @@ TEST_CASE("abrplay-sim: table, JSON and CSV on the copied Pensieve traces", "[de
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 21);
 }
 
+// The first test's paths (the chunk simulator on the Pensieve sizes, 'optimal' and its vs_optimal
+// column, JSON and CSV, two jobs) on one short trace: small enough for the ASan stage of tests/run,
+// which leaves the first test out (its run is mostly the offline optimum of five long traces).
+TEST_CASE("abrplay-sim: 'optimal' and the Pensieve sizes on one trace, as table, JSON and CSV", "[demo][sim]") {
+  const fs::path dir = scratch("optimal");
+  const Run r = run_sim({"--traces", kData + "/traces/mahimahi", "--video-sizes", kData + "/reference/video_sizes",
+                         "--algo", "bb,optimal", "--json", (dir / "s.json").string(), "--csv", (dir / "s.csv").string(),
+                         "--jobs", "2", "--no-plot"},
+                        dir);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("optimal"));
+  const auto doc = nlohmann::json::parse(abrplay::test::slurp_file(dir / "s.json"));
+  CHECK(doc["traces"] == 1);
+  CHECK(doc["algorithms"]["bb"]["vs_optimal"].get<double>() <= 1.0 + 1e-9);
+  CHECK(doc["algorithms"]["optimal"]["vs_optimal"].get<double>() == Approx(1.0));
+  // Header + 2 algorithms x 1 trace.
+  const std::string csv = abrplay::test::slurp_file(dir / "s.csv");
+  CHECK(std::count(csv.begin(), csv.end(), '\n') == 3);
+}
+
 TEST_CASE("abrplay-sim: a CBR ladder on Mahimahi and Sabre traces", "[demo][sim]") {
   const fs::path dir = scratch("cbr");
   for (const char* set : {"/traces/mahimahi", "/traces/sabre"}) {

@@ -6,10 +6,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -228,26 +230,46 @@ TEST_CASE("telemetry: heartbeats and the final report reach the origin's collect
 
 TEST_CASE("audio language: preferred at load, switched while playing (reload at the position)", "[api][tracks]") {
   auto origin = serve();
-  PlayerConfig c;  // real time: the switch happens mid-stream
+  // As fast as decoding goes; the switch is asked for from the frame callback when the first frame
+  // is presented, so it falls mid-stream with the whole 8 s still to decode (no real-time wait).
+  constexpr std::size_t kNotYet = std::numeric_limits<std::size_t>::max();
+  std::atomic<Player*> player{nullptr};
+  std::atomic<bool> first_frame{true};
+  std::string audio_before_switch;  // written before events_before_switch
+  std::atomic<std::size_t> events_before_switch{kNotYet};
+  Recorder* rec = nullptr;
+  PlayerConfig c;
+  c.sinks.kind = abrplay::SinkKind::kFrameCallback;
+  c.sinks.max_speed = true;
+  c.sinks.on_frame = [&](const abrplay::media::VideoFrame&) {
+    Player* pl = player.load();
+    if (pl == nullptr || !first_frame.exchange(false)) return;
+    audio_before_switch = pl->stats().audio_representation;
+    events_before_switch = rec->events().size();
+    pl->select_audio_language("en");
+  };
   c.preferred_audio_languages = {"fr"};
   PlayerSession p(c);
+  rec = &p.rec;
+  player = &p.player;
   p.load_until(manifest_url(*origin), PlayerState::kPlaying);
-  CHECK(p.player.stats().audio_representation == "7");  // fr
-  p.rec.clear();
-  p.player.select_audio_language("en");
-  REQUIRE(p.rec.wait([](const auto& ev) {
-    for (const auto& e : ev) {
-      if (e.kind == PlayerEvent::Kind::kRepresentationChanged && e.track == "audio") return true;
+  // The audio representation the switch brought (events before it are the load's).
+  const auto after_switch = [&](const std::vector<PlayerEvent>& ev) {
+    std::vector<std::string> ids;
+    for (std::size_t i = events_before_switch; i < ev.size(); ++i) {
+      if (ev[i].kind == PlayerEvent::Kind::kRepresentationChanged && ev[i].track == "audio")
+        ids.push_back(ev[i].representation_id);
     }
-    return false;
-  }));
-  for (const auto& e : p.rec.events()) {
-    if (e.kind == PlayerEvent::Kind::kRepresentationChanged && e.track == "audio") CHECK(e.representation_id == "6");
-  }
+    return ids;
+  };
+  REQUIRE(p.rec.wait([&](const auto& ev) { return events_before_switch != kNotYet && !after_switch(ev).empty(); }));
   REQUIRE(p.rec.wait_state(PlayerState::kEnded, 20s));
-  CHECK(p.player.stats().audio_representation == "6");
-  CHECK(Recorder::first_error(p.rec.events()) == nullptr);
   p.player.set_listener(nullptr);
+  const auto events = p.rec.events();
+  CHECK(audio_before_switch == "7");  // fr
+  for (const auto& id : after_switch(events)) CHECK(id == "6");
+  CHECK(p.player.stats().audio_representation == "6");
+  CHECK(Recorder::first_error(events) == nullptr);
 }
 
 TEST_CASE("CMCD reaches the origin on every manifest and segment request, as query or headers", "[api][cmcd]") {
@@ -350,20 +372,27 @@ TEST_CASE("subtitles: cues reach the cue callback when a text language is chosen
   CAPTURE(at_load);
   std::mutex mu;
   std::vector<abrplay::media::TextCue> cues;
+  // As fast as decoding goes. Not at load: the language is chosen from the frame callback when the
+  // first frame is presented, mid-stream with the whole 8 s still to decode (no real-time wait).
+  std::atomic<Player*> player{nullptr};
+  std::atomic<bool> chosen{false};
   PlayerConfig c;
-  c.sinks.kind = at_load ? abrplay::SinkKind::kNullMaxSpeed : abrplay::SinkKind::kNullRealTime;
+  c.sinks.kind = at_load ? abrplay::SinkKind::kNullMaxSpeed : abrplay::SinkKind::kFrameCallback;
+  c.sinks.max_speed = true;
+  c.sinks.on_frame = [&](const abrplay::media::VideoFrame&) {
+    Player* pl = player.load();
+    if (pl != nullptr && !chosen.exchange(true)) pl->select_text_language("en");  // reloads at the position
+  };
   if (at_load) c.preferred_text_languages = {"en"};
   c.sinks.on_cue = [&](const abrplay::media::TextCue& cue) {
     std::lock_guard lock(mu);
     cues.push_back(cue);
   };
   PlayerSession p(c);
+  if (!at_load) player = &p.player;
   p.load(manifest_url(*origin));
-  if (!at_load) {
-    REQUIRE(p.rec.wait_state(PlayerState::kPlaying));
-    p.player.select_text_language("en");  // reloads at the current position
-  }
   REQUIRE(p.rec.wait_state(PlayerState::kEnded, 20s));
+  CHECK(chosen == !at_load);
   CHECK(Recorder::first_error(p.rec.events()) == nullptr);
   p.player.set_listener(nullptr);
   std::lock_guard lock(mu);
