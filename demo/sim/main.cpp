@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <thread>
@@ -116,6 +117,11 @@ int main(int argc, char** argv) {
   mpd_opt->excludes(sizes);
   app.add_option("--rtt-ms", rtt_ms, "--engine: round trip paid before each response's first byte")
       ->check(CLI::Range(0, 10000));
+  double overhead_ms = static_cast<double>(abrplay::lab::kLoopbackRequestOverhead.count()) / 1000;
+  app.add_option("--overhead-ms", overhead_ms,
+                 "--engine: also paid before each first byte, what the real path costs per request "
+                 "beyond the round trip (default: measured against abrplay-origin on loopback)")
+      ->check(CLI::Range(0.0, 1000.0));
   app.add_option("--duration", duration_s, "--engine: seconds of media per session (0: to the end)")
       ->check(CLI::Range(0.0, 86400.0));
   std::string sessions_path;
@@ -156,6 +162,7 @@ int main(int argc, char** argv) {
     ec.algorithms = algos;
     ec.jobs = jobs;
     ec.session.link.rtt = std::chrono::milliseconds(rtt_ms);
+    ec.session.link.request_overhead = std::chrono::microseconds(std::llround(overhead_ms * 1000));
     ec.session.duration = std::chrono::microseconds(static_cast<long long>(duration_s * 1e6));
     ec.session.registry.pensieve_compat = !paper;
     ec.session.engine.serial_media = !parallel_media;
@@ -197,7 +204,8 @@ int main(int argc, char** argv) {
       if (auto err = abrplay::sim::write_sessions_json(sessions_path, *traces, algos, sessions)) return fail(*err);
     }
     const auto rows = abrplay::sim::summarize(results);
-    std::cout << "engine in the loop: " << shown << ", rtt " << rtt_ms << " ms, " << duration_s << " s sessions\n";
+    std::cout << "engine in the loop: " << shown << ", rtt " << rtt_ms << " ms + " << overhead_ms << " ms per request, "
+              << duration_s << " s sessions\n";
     abrplay::sim::print_table(std::cout, rows, traces->size(), "lin", "per second played, as the player's summary");
     if (!json_path.empty()) {
       if (auto err = abrplay::sim::write_json(json_path, rows, traces->size())) return fail(*err);

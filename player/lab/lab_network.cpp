@@ -132,7 +132,8 @@ void LabNetwork::start(net::RequestId id, net::Request request, net::Executor* e
   t.executor = executor;
   t.callbacks = std::move(callbacks);
   t.started = now + request.start_delay;
-  const auto latency = params_.rtt + (cursor_ ? cursor_->latency_at(trace_time(t.started)) : microseconds(0));
+  const auto latency = params_.rtt + params_.request_overhead +
+                       (cursor_ ? cursor_->latency_at(trace_time(t.started)) : microseconds(0));
   t.first_byte_at = t.started + latency;
   t.request = std::move(request);
 

@@ -160,6 +160,26 @@ TEST_CASE("a trace's own latency adds to the rtt before the first byte", "[lab][
   CHECK(b.seconds_since_start(o) == Approx(0.050 + 0.1).margin(0.001));
 }
 
+TEST_CASE("the per-request overhead adds to the rtt before every first byte, not to the transfer", "[lab][network]") {
+  LabLinkParams p;
+  p.trace = flat_trace(8000);  // 1 MB/s
+  p.rtt = milliseconds(40);
+  p.request_overhead = milliseconds(3);
+  auto content = std::make_shared<LabContent>();
+  content->add_size_only("/x", 100'000);
+  content->add_size_only("/y", 100'000);
+  Bench b(p, content);
+  Outcome& x = b.get("/x");
+  b.run();
+  REQUIRE(x.result);
+  CHECK(x.result->response.timing.ttfb == milliseconds(43));
+  CHECK(b.seconds_since_start(x) == Approx(0.043 + 0.1).margin(0.001));
+  Outcome& y = b.get("/y");  // a second request pays it again
+  b.run();
+  REQUIRE(y.result);
+  CHECK(y.result->response.timing.ttfb == milliseconds(43));
+}
+
 TEST_CASE("a missing path is a 404 after the round trip; a URL that is not http(s) is kBadUrl at once",
           "[lab][network]") {
   LabLinkParams p;

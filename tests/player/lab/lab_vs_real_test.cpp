@@ -136,6 +136,7 @@ Played play_lab(const SyntheticContent& content, const abr::Trace& trace) {
   cfg.mpd_path = "/manifest.mpd";
   cfg.link.trace = trace;
   cfg.link.rtt = kRtt;
+  cfg.link.request_overhead = kLoopbackRequestOverhead;
   cfg.algorithm = "default";
   cfg.duration = kPlay;
   SystemClock unused;  // the story only: the figures are the lab's own

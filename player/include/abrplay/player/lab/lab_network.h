@@ -4,8 +4,9 @@
 // and the real player on the shaped origin can be compared:
 //   - Trace time 0 is the first request. The trace loops (abr::TraceCursor). Without a trace the
 //     link runs at `unshaped_kbps`.
-//   - Every request waits start_delay (retry backoff), then rtt + the trace's latency at that time,
-//     before its first byte (the origin's --rtt-ms is added before each response).
+//   - Every request waits start_delay (retry backoff), then rtt + the trace's latency at that time
+//     + request_overhead, before its first byte (the origin's --rtt-ms is added before each
+//     response).
 //   - One bottleneck: the transfers past their first byte share the link's rate equally (fluid
 //     processor sharing: what the origin's FIFO interleaving of 10 ms chunks amounts to).
 //     An idle link accumulates no credit.
@@ -54,9 +55,18 @@ struct LabLinkParams {
   std::optional<abr::Trace> trace;   // none: unshaped
   double unshaped_kbps = 1'000'000;  // 1 Gbit/s: loopback-like, yet finite
   std::chrono::microseconds rtt{0};  // before each response's first byte
+  // Also before each first byte: what the real path costs per request beyond the link's round trip
+  // (the engine's and net thread's hand-offs, curl, the origin's HTTP handling); 0 = the link only.
+  // abrplay-sim --engine uses kLoopbackRequestOverhead (--overhead-ms).
+  std::chrono::microseconds request_overhead{0};
   std::chrono::microseconds chunk_interval{std::chrono::milliseconds(20)};
   std::vector<LabFault> faults;
 };
+
+// What the real player pays per request beyond the round trip, against abrplay-origin on loopback:
+// its startup (four requests in a row) is 11 ms behind the lab's without it, and on a trace whose
+// bandwidth moves every 100 ms that drift alone changes decisions (docs/abr-lab.md).
+inline constexpr std::chrono::microseconds kLoopbackRequestOverhead{3'000};
 
 // What the link did, for tests and reports.
 struct LabLinkStats {
