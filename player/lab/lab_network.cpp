@@ -28,8 +28,10 @@ struct LabNetwork::Transfer {
   std::uint64_t target = 0;     // bytes to receive (length, or a fault's at_byte)
   std::uint64_t delivered = 0;  // bytes handed out (chunks or body)
   SteadyTime last_byte_at{};
-  SteadyTime next_chunk_at{};      // the next delivery to on_chunk
-  std::vector<std::uint8_t> body;  // when not streamed
+  double first_chunk = 0;  // bytes of the first delivery (the origin's first chunk)
+  bool first_chunk_sent = false;
+  SteadyTime next_chunk_at = SteadyTime::max();  // the next delivery to on_chunk after the first
+  std::vector<std::uint8_t> body;                // when not streamed
 
   // The next moment something happens to this transfer by itself: its first byte, or a timeout.
   std::optional<SteadyTime> deadline() const {
@@ -47,7 +49,13 @@ struct LabNetwork::Transfer {
 
 namespace {
 
-constexpr microseconds kFirstChunk{10'000};
+// abrplay-origin paces a body in chunks of 10 ms of the link's rate at the time, at least one
+// packet and at most 64 KiB (demo/origin/src/shared_link.cpp); the first reaches the reader once the
+// link has carried it. On a slow link or in a dead bin of a trace that is well after 10 ms, and the
+// engine's time to first byte (which ScenarioMPC keeps apart from the rate) sees it.
+constexpr double kChunkSeconds = 0.010;
+constexpr double kChunkMinBytes = 1500;
+constexpr double kChunkMaxBytes = 64 * 1024;
 
 net::NetError make_error(net::NetErrorCode code, const std::string& url, std::string what, int status = 0) {
   net::NetError e;
@@ -111,6 +119,11 @@ double LabNetwork::link_bytes_between(SteadyTime a, SteadyTime b) const {
   if (b <= a) return 0;
   if (!cursor_) return params_.unshaped_kbps * 1000.0 / 8.0 * std::chrono::duration<double>(b - a).count();
   return cursor_->bytes_between(trace_time(a), trace_time(b));
+}
+
+double LabNetwork::rate_Bps(SteadyTime at) const {
+  const double kbps = cursor_ ? cursor_->bandwidth_kbps_at(trace_time(at)) : params_.unshaped_kbps;
+  return kbps * 1000.0 / 8.0;
 }
 
 SteadyTime LabNetwork::time_to_deliver(double bytes, SteadyTime from) const {
@@ -277,9 +290,14 @@ void LabNetwork::advance(SteadyTime now) {
       }
       t.receiving = true;
       t.last_byte_at = now;
-      // The first bytes reach the reader one small chunk after the headers, as from the origin,
-      // which paces bodies in chunks of about 10 ms of the link's rate.
-      t.next_chunk_at = now + kFirstChunk;
+      // The first bytes reach the reader one chunk after the headers, as from the origin.
+      t.first_chunk = std::min(static_cast<double>(t.target),
+                               std::clamp(rate_Bps(now) * kChunkSeconds, kChunkMinBytes, kChunkMaxBytes));
+    }
+    if (t.receiving && !t.first_chunk_sent && t.received >= t.first_chunk) {
+      flush_chunk(t);
+      t.first_chunk_sent = true;
+      t.next_chunk_at = now + params_.chunk_interval;
     }
     if (t.receiving && t.received >= static_cast<double>(t.target)) {
       flush_chunk(t);
@@ -340,7 +358,12 @@ void LabNetwork::reschedule() {
   }
   if (n > 0) take(time_to_deliver(min_left * static_cast<double>(n), now));
   for (const auto& [id, t] : transfers_) {
-    if (t.receiving) take(t.next_chunk_at);
+    if (!t.receiving) continue;
+    if (t.first_chunk_sent) {
+      take(t.next_chunk_at);
+    } else {
+      take(time_to_deliver(std::max(t.first_chunk - t.received, 0.0) * static_cast<double>(n), now));
+    }
   }
   if (!next) {
     if (timer_ != 0) loop_.cancel(timer_);

@@ -24,6 +24,7 @@ abr::Trace flat_trace(double kbps, std::chrono::seconds length = std::chrono::se
 struct Outcome {
   std::optional<net::Result> result;
   std::vector<std::size_t> chunk_sizes;
+  std::vector<SteadyTime> chunk_at;
   std::vector<std::uint8_t> bytes;
   std::optional<SteadyTime> done_at;
 };
@@ -43,8 +44,9 @@ struct Bench {
     r.timeouts = timeouts;
     net::RequestCallbacks cb;
     if (stream) {
-      cb.on_chunk = [o](net::BodyChunk c) {
+      cb.on_chunk = [o, this](net::BodyChunk c) {
         o->chunk_sizes.push_back(c.size());
+        o->chunk_at.push_back(clock.steady());
         o->bytes.insert(o->bytes.end(), c.begin(), c.end());
       };
     }
@@ -68,6 +70,9 @@ struct Bench {
   }
   double seconds_since_start(const Outcome& o) const {
     return std::chrono::duration<double>(*o.done_at - start).count();
+  }
+  double first_chunk_s(const Outcome& o) const {
+    return o.chunk_at.empty() ? -1 : std::chrono::duration<double>(o.chunk_at.front() - start).count();
   }
 
   ManualClock clock;
@@ -109,6 +114,41 @@ TEST_CASE(
   CHECK(o.chunk_sizes[1] == 20'000);
   CHECK(o.result->response.timing.ttfb == milliseconds(40));
   CHECK(b.net.stats().body_bytes == 1'000'000);
+}
+
+TEST_CASE(
+    "the first chunk is the origin's: 10 ms of the rate, at least one packet, delivered when the link has carried it",
+    "[lab][network]") {
+  SECTION("400 kbit/s: 10 ms would be 500 bytes, so one 1500-byte packet, 30 ms after the headers") {
+    LabLinkParams p;
+    p.trace = flat_trace(400);
+    p.rtt = milliseconds(40);
+    auto content = std::make_shared<LabContent>();
+    content->add_size_only("/x", 100'000);
+    Bench b(p, content);
+    Outcome& o = b.get("/x");
+    b.run();
+    REQUIRE(o.result);
+    REQUIRE_FALSE(o.chunk_sizes.empty());
+    CHECK(o.chunk_sizes.front() == Approx(1500).margin(2));
+    CHECK(b.first_chunk_s(o) == Approx(0.070).margin(0.0005));
+  }
+  SECTION("a dead stretch of the trace: the first chunk waits for the link to come back") {
+    LabLinkParams p;
+    p.trace = abr::Trace{"gap",
+                         {abr::TraceSegment{milliseconds(100), 8000, microseconds(0)},
+                          abr::TraceSegment{milliseconds(200), 0, microseconds(0)},
+                          abr::TraceSegment{milliseconds(10'000), 8000, microseconds(0)}}};
+    p.rtt = milliseconds(100);  // the headers at 100 ms, as the link dies
+    auto content = std::make_shared<LabContent>();
+    content->add_size_only("/x", 100'000);
+    Bench b(p, content);
+    Outcome& o = b.get("/x");
+    b.run();
+    REQUIRE(o.result);
+    CHECK(o.chunk_sizes.front() == Approx(1500).margin(2));      // what the link carried by that microsecond
+    CHECK(b.first_chunk_s(o) == Approx(0.3015).margin(0.0005));  // 1500 bytes at 1 MB/s after 300 ms
+  }
 }
 
 TEST_CASE("two concurrent transfers share one bottleneck: each at half the rate, the rest at full rate",

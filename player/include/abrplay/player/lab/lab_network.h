@@ -10,9 +10,10 @@
 //   - One bottleneck: the transfers past their first byte share the link's rate equally (fluid
 //     processor sharing: what the origin's FIFO interleaving of 10 ms chunks amounts to).
 //     An idle link accumulates no credit.
-//   - Bodies stream to on_chunk 10 ms after the first byte (the origin's chunk), then every
-//     `chunk_interval` of virtual time and at the end, so the engine's time to first byte and its
-//     abandonment see a download progress as they do over curl.
+//   - Bodies stream to on_chunk first when the link has carried the origin's first chunk (10 ms of
+//     the rate at the first byte, at least 1500 bytes, at most 64 KiB), then every `chunk_interval`
+//     of virtual time and at the end, so the engine's time to first byte and its abandonment see a
+//     download progress as they do over curl.
 //   - Faults, each applied to the first `times` requests whose URL path contains `path_contains`:
 //     kStatus answers `status` (no body); kReset delivers `at_byte` bytes, then fails with kIo;
 //     kStall delivers `at_byte` bytes, then nothing, until the request's stall timeout fails it
@@ -100,6 +101,7 @@ class LabNetwork final : public net::Transport {
   void reschedule();
   double link_bytes_between(SteadyTime a, SteadyTime b) const;
   SteadyTime time_to_deliver(double bytes, SteadyTime from) const;
+  double rate_Bps(SteadyTime at) const;  // the link's rate at `at` (bytes/s)
   void flush_chunk(Transfer& t);
   void finish(std::map<net::RequestId, Transfer>::iterator it, std::optional<net::NetError> error);
 
