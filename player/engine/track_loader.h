@@ -61,9 +61,7 @@ class TrackLoader {
   bool wants_to_load() const;
   // Will ask for the link for a media segment next: it wants to load, or an init or index fetch
   // is in flight, after which its media segment follows (serial media waits for it in its turn).
-  bool wants_media_next() const {
-    return wants_to_load() || (in_flight_ && in_flight_->kind != DownloadKind::kMedia);
-  }
+  bool wants_media_next() const { return wants_to_load() || (in_flight_ && in_flight_->kind != DownloadKind::kMedia); }
 
  private:
   struct Rep {

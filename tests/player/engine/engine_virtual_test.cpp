@@ -108,9 +108,8 @@ TEST_CASE("virtual time: serial media: the first media segment is video's even w
     return std::find(order.begin(), order.end(), std::pair{DownloadKind::kInit, t}) - order.begin();
   };
   REQUIRE(init_at(TrackType::kAudio) < init_at(TrackType::kVideo));  // the race the rule must not follow
-  const auto first_media = std::find_if(order.begin(), order.end(), [](const auto& o) {
-    return o.first == DownloadKind::kMedia;
-  });
+  const auto first_media = std::find_if(order.begin(), order.end(),
+                                        [](const auto& o) { return o.first == DownloadKind::kMedia; });
   REQUIRE(first_media != order.end());
   CHECK(first_media->second == TrackType::kVideo);
   // Every segment of both tracks still arrives.
