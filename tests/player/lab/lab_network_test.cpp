@@ -84,6 +84,17 @@ struct Bench {
   std::vector<net::RequestId> ids;
 };
 
+// One GET of a `size`-byte file "/x" over a link with `p`, run to the end.
+std::unique_ptr<Bench> fetch_one(LabLinkParams p, std::uint64_t size) {
+  auto content = std::make_shared<LabContent>();
+  content->add_size_only("/x", size);
+  auto b = std::make_unique<Bench>(std::move(p), content);
+  b->get("/x");
+  b->run();
+  REQUIRE(b->outcomes.front()->result);
+  return b;
+}
+
 std::vector<std::uint8_t> pattern(std::size_t n) {
   std::vector<std::uint8_t> v(n);
   for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<std::uint8_t>(i * 7 + 3);
@@ -123,15 +134,11 @@ TEST_CASE(
     LabLinkParams p;
     p.trace = flat_trace(400);
     p.rtt = milliseconds(40);
-    auto content = std::make_shared<LabContent>();
-    content->add_size_only("/x", 100'000);
-    Bench b(p, content);
-    Outcome& o = b.get("/x");
-    b.run();
-    REQUIRE(o.result);
+    const auto b = fetch_one(p, 100'000);
+    const Outcome& o = *b->outcomes.front();
     REQUIRE_FALSE(o.chunk_sizes.empty());
     CHECK(o.chunk_sizes.front() == Approx(1500).margin(2));
-    CHECK(b.first_chunk_s(o) == Approx(0.070).margin(0.0005));
+    CHECK(b->first_chunk_s(o) == Approx(0.070).margin(0.0005));
   }
   SECTION("a dead stretch of the trace: the first chunk waits for the link to come back") {
     LabLinkParams p;
@@ -140,14 +147,10 @@ TEST_CASE(
                           abr::TraceSegment{milliseconds(200), 0, microseconds(0)},
                           abr::TraceSegment{milliseconds(10'000), 8000, microseconds(0)}}};
     p.rtt = milliseconds(100);  // the headers at 100 ms, as the link dies
-    auto content = std::make_shared<LabContent>();
-    content->add_size_only("/x", 100'000);
-    Bench b(p, content);
-    Outcome& o = b.get("/x");
-    b.run();
-    REQUIRE(o.result);
-    CHECK(o.chunk_sizes.front() == Approx(1500).margin(2));      // what the link carried by that microsecond
-    CHECK(b.first_chunk_s(o) == Approx(0.3015).margin(0.0005));  // 1500 bytes at 1 MB/s after 300 ms
+    const auto b = fetch_one(p, 100'000);
+    const Outcome& o = *b->outcomes.front();
+    CHECK(o.chunk_sizes.front() == Approx(1500).margin(2));       // what the link carried by that microsecond
+    CHECK(b->first_chunk_s(o) == Approx(0.3015).margin(0.0005));  // 1500 bytes at 1 MB/s after 300 ms
   }
 }
 
@@ -191,13 +194,8 @@ TEST_CASE("a trace's own latency adds to the rtt before the first byte", "[lab][
   LabLinkParams p;
   p.trace = abr::Trace{"lat", {abr::TraceSegment{std::chrono::seconds(100), 8000, milliseconds(30)}}};
   p.rtt = milliseconds(20);
-  auto content = std::make_shared<LabContent>();
-  content->add_size_only("/x", 100'000);
-  Bench b(p, content);
-  Outcome& o = b.get("/x");
-  b.run();
-  REQUIRE(o.result);
-  CHECK(b.seconds_since_start(o) == Approx(0.050 + 0.1).margin(0.001));
+  const auto b = fetch_one(p, 100'000);
+  CHECK(b->seconds_since_start(*b->outcomes.front()) == Approx(0.050 + 0.1).margin(0.001));
 }
 
 TEST_CASE("the per-request overhead adds to the rtt before every first byte, not to the transfer", "[lab][network]") {
