@@ -17,6 +17,7 @@ std::string_view to_string(ErrorCode code) {
     case ErrorCode::kNetworkBadUrl: return "network.bad_url";
     case ErrorCode::kNetworkTls: return "network.tls";
     case ErrorCode::kNetworkRedirect: return "network.redirect";
+    case ErrorCode::kNetworkFile: return "network.file";
     case ErrorCode::kManifestMalformedXml: return "manifest.malformed_xml";
     case ErrorCode::kManifestMissingAttribute: return "manifest.missing_attribute";
     case ErrorCode::kManifestInvalidValue: return "manifest.invalid_value";

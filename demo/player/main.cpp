@@ -1,9 +1,12 @@
 // abrplay: the demo player.
 //
-//   abrplay URL [--abr NAME|fixed:N] [--headless] [--no-decode] [--speed realtime|max|X]
+//   abrplay URL|PATH [--abr NAME|fixed:N] [--headless] [--no-decode] [--speed realtime|max|X]
 //               [--max-height N] [--start S] [--duration S] [--telemetry URL] [--cmcd query|header]
 //               [--json-summary FILE] [--log-level L] [--stats] [--screenshot-at S --screenshot FILE]
 //
+// URL|PATH: an http(s):// or file:// URL of the MPD, or a local path (made a file:// URL with
+// net::url_from_argument). A local MPD reads its media from disk or over http(s); a remote MPD never
+// reads local files (docs/security.md).
 // Decoding (default): through the public Player API (decoded_session.h), in an SDL window when a
 // display exists (DISPLAY or WAYLAND_DISPLAY) and --headless is not given, else headless.
 // --no-decode: the streaming engine with the virtual consumer, which plays time only (the
@@ -28,6 +31,7 @@
 #include "abrplay/abr/algorithm/registry.h"
 #include "abrplay/core/clock.h"
 #include "abrplay/net/http_client.h"
+#include "abrplay/net/url.h"
 #include "abrplay/player/engine/event_loop.h"
 #include "abrplay/player/engine/streaming_engine.h"
 #include "abrplay/player/engine/virtual_consumer.h"
@@ -73,7 +77,10 @@ int main(int argc, char** argv) {
   std::optional<double> duration, start, screenshot_at;
   std::string screenshot_path;
   unsigned max_height = 0;
-  app.add_option("url", url, "MPD URL (http:// or https://)")->required();
+  app.add_option("url", url,
+                 "the MPD: an http://, https:// or file:// URL, or a local path (relative or absolute); "
+                 "a local MPD may name local or http(s) media, a remote one only http(s)")
+      ->required();
   app.add_flag("--no-decode", no_decode, "download only: play time with the virtual consumer");
   app.add_flag("--headless", headless, "decode without a window (null sinks)");
   app.add_option("--abr", abr_spec, "ABR algorithm: a name from abrplay-sim, or fixed:N");
@@ -98,6 +105,13 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);  // prints help or the error
     return rc == 0 ? 0 : 2;      // every bad command line is status 2
+  }
+  // A local path becomes its file:// URL (percent-encoded); a URL stays as it is.
+  if (auto as_url = abrplay::net::url_from_argument(url)) {
+    url = std::move(*as_url);
+  } else {
+    std::cerr << "abrplay: " << url << ": " << as_url.error().message << "\n";
+    return 1;
   }
   double speed = 1.0;
   if (speed_text == "max") {

@@ -61,7 +61,7 @@ struct Fetcher::State : std::enable_shared_from_this<Fetcher::State> {
 
   void begin(std::shared_ptr<Op> op) {
     ops[op->id] = op;
-    op->relative = !parse_http_url(op->original.url).has_value();
+    op->relative = !is_absolute_url(op->original.url);
     if (op->relative && !selector) {
       NetError e;
       e.code = NetErrorCode::kBadUrl;
@@ -74,6 +74,7 @@ struct Fetcher::State : std::enable_shared_from_this<Fetcher::State> {
 
   void attempt(const std::shared_ptr<Op>& op, std::chrono::milliseconds delay, std::optional<std::size_t> failed_host) {
     Request req = op->original;
+    req.file_access = config.file_access;  // the fetcher's, whatever the request said
     if (op->relative) {
       HostChoice choice = selector->select(now(), random());
       if (config.on_host_chosen) config.on_host_chosen(choice);
@@ -81,7 +82,7 @@ struct Fetcher::State : std::enable_shared_from_this<Fetcher::State> {
       op->host = choice.index;
       op->hosts_tried.insert(choice.index);
       op->base_url = choice.base_url;
-      auto url = resolve_url(choice.base_url, op->original.url);
+      auto url = resolve_url(choice.base_url, op->original.url, config.file_access);
       if (!url) return finish(*op, Unexpected{url.error()});
       req.url = *url;
     }
@@ -114,7 +115,8 @@ struct Fetcher::State : std::enable_shared_from_this<Fetcher::State> {
     if (op->finished) return;  // cancelled meanwhile
     Response& resp = r.response;
     op->accepts_ranges = op->accepts_ranges || resp.accepts_ranges;
-    if (resp.status >= 200 && resp.status < 300 && resp.bytes_received > 0) {
+    // Body bytes, not an error page: a success (a file: read has no status), or a 2xx cut short.
+    if ((r.ok() || (resp.status >= 200 && resp.status < 300)) && resp.bytes_received > 0) {
       op->body.insert(op->body.end(), resp.body.begin(), resp.body.end());
       op->received += resp.bytes_received;
     }

@@ -74,7 +74,7 @@ class HttpClient::Impl {
     t->submitted_at = SteadyClock::now();
     t->not_before = t->submitted_at + t->request.start_delay;
     in_flight_.fetch_add(1);
-    if (auto parsed = parse_http_url(t->request.url); !parsed) {
+    if (auto parsed = check_request_url(t->request.url, t->request.file_access); !parsed) {
       deliver(*t, Result{{}, parsed.error()});
       return id;
     }

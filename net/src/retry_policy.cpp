@@ -26,7 +26,8 @@ bool RetryPolicy::is_retryable(NetErrorCode code, int http_status) {
     case NetErrorCode::kCancelled:
     case NetErrorCode::kBadUrl:
     case NetErrorCode::kTls:
-    case NetErrorCode::kRedirect: return false;
+    case NetErrorCode::kRedirect:
+    case NetErrorCode::kFile: return false;  // a missing local file does not appear by waiting
   }
   return false;
 }

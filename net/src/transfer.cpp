@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <string_view>
+#include <system_error>
 
 #include "abrplay/net/url.h"
 #include "mailbox.h"
@@ -28,6 +30,11 @@ long weight_for(Priority p) {
 }
 
 void check_status(Transfer& t) {
+  if (t.local_file) {  // curl's file protocol has no status: reading is success, ranges included
+    t.status_known = true;
+    t.status_ok = true;
+    return;
+  }
   long status = 0;
   curl_easy_getinfo(t.easy.get(), CURLINFO_RESPONSE_CODE, &status);
   t.response.status = static_cast<int>(status);
@@ -76,7 +83,10 @@ std::size_t on_write(char* data, std::size_t size, std::size_t nmemb, void* user
   const std::size_t n = size * nmemb;
   if (!t.status_known) check_status(t);
   if (t.local_error) return 0;  // makes curl fail with CURLE_WRITE_ERROR
-  if (t.stopping != nullptr && t.stopping->load(std::memory_order_relaxed)) return CURL_WRITEFUNC_PAUSE;
+  // curl's file protocol reads a file in one loop and cannot pause (a pause is a write error), so a
+  // file: read is never paused: it is short, local, and bounded by max_body_bytes.
+  const bool can_pause = !t.local_file;
+  if (can_pause && t.stopping != nullptr && t.stopping->load(std::memory_order_relaxed)) return CURL_WRITEFUNC_PAUSE;
   t.last_activity = SteadyClock::now();
   if (!t.status_ok) {
     auto& body = t.response.body;
@@ -91,7 +101,7 @@ std::size_t on_write(char* data, std::size_t size, std::size_t nmemb, void* user
   if (t.streaming()) {
     if (t.paused) return CURL_WRITEFUNC_PAUSE;  // already paused: wait for the resume
     const std::uint64_t window = t.options->stream_window_bytes;
-    if (t.flow->undelivered.load() >= window) {
+    if (can_pause && t.flow->undelivered.load() >= window) {
       t.flow->resume_wanted.store(true);
       if (t.flow->undelivered.load() > window / 2) {  // the consumer has not caught up meanwhile
         t.paused = true;
@@ -166,6 +176,7 @@ NetErrorCode map_curl_code(CURLcode code) {
   switch (code) {
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_TOO_MANY_REDIRECTS: return NetErrorCode::kRedirect;
+    case CURLE_FILE_COULDNT_READ_FILE: return NetErrorCode::kFile;
     case CURLE_URL_MALFORMAT: return NetErrorCode::kBadUrl;
     case CURLE_OPERATION_TIMEDOUT: return NetErrorCode::kTimeout;
     case CURLE_FILESIZE_EXCEEDED: return NetErrorCode::kTooLarge;
@@ -186,6 +197,24 @@ NetErrorCode map_curl_code(CURLcode code) {
   }
 }
 
+// curl reads a directory as an empty body, and a missing file fails with "Couldn't open file":
+// say what is wrong with the path before curl opens it. A file that exists but cannot be read
+// still fails in curl (CURLE_FILE_COULDNT_READ_FILE, mapped to kFile).
+std::optional<NetError> check_local_file(const std::string& url) {
+  auto path = file_url_path(url);
+  if (!path) return path.error();
+  std::error_code ec;
+  const auto status = std::filesystem::status(*path, ec);
+  if (status.type() == std::filesystem::file_type::not_found)
+    return make_error(NetErrorCode::kFile, url, "no such file: " + *path);
+  if (ec) return make_error(NetErrorCode::kFile, url, "cannot read " + *path + ": " + ec.message());
+  if (status.type() == std::filesystem::file_type::directory)
+    return make_error(NetErrorCode::kFile, url, *path + " is a directory, not a file");
+  if (status.type() != std::filesystem::file_type::regular)
+    return make_error(NetErrorCode::kFile, url, *path + " is not a regular file");
+  return std::nullopt;
+}
+
 }  // namespace
 
 NetError make_error(NetErrorCode code, const std::string& url, const std::string& detail) {
@@ -197,16 +226,23 @@ NetError make_error(NetErrorCode code, const std::string& url, const std::string
 }
 
 std::optional<NetError> configure_easy(Transfer& t, const std::string& user_agent) {
-  auto parts = parse_http_url(t.request.url);
-  if (!parts) return parts.error();
+  auto scheme = check_request_url(t.request.url, t.request.file_access);
+  if (!scheme) return scheme.error();
+  t.local_file = *scheme == "file";
+  if (t.local_file) {
+    if (auto not_file = check_local_file(t.request.url)) return not_file;
+  }
   t.easy.reset(curl_easy_init());
   if (!t.easy) return make_error(NetErrorCode::kIo, t.request.url, "curl_easy_init failed");
   CURL* e = t.easy.get();
   curl_easy_setopt(e, CURLOPT_PRIVATE, static_cast<void*>(&t));
   curl_easy_setopt(e, CURLOPT_URL, t.request.url.c_str());
-  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-  // Redirects stay on the scheme of the request: an https stream never falls back to http.
-  curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, parts->scheme.c_str());
+  // curl itself holds the same rule as check_request_url: file only for a request allowed to read it.
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR,
+                   t.request.file_access == FileAccess::kAllowed ? "http,https,file" : "http,https");
+  // Redirects stay on the scheme of the request: an https stream never falls back to http, and an
+  // http(s) answer can never send the player to file: (curl's file protocol never redirects).
+  curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, scheme->c_str());
   curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
   curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -218,7 +254,7 @@ std::optional<NetError> configure_easy(Transfer& t, const std::string& user_agen
   // Over https a new connection may turn out to speak HTTP/2 (ALPN): let parallel requests wait for
   // it rather than open more connections. Cleartext http never multiplexes (no h2c), so there the
   // wait would only serialise requests behind a slow one.
-  if (parts->scheme == "https") curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+  if (*scheme == "https") curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
   curl_easy_setopt(e, CURLOPT_STREAM_WEIGHT, weight_for(t.request.priority));
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(t.request.timeouts.connect.count()));
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(t.request.timeouts.total.count()));
@@ -278,7 +314,7 @@ Result finish_transfer(Transfer& t, CURLcode code) {
   r.timing.transfer = start.count() > 0 && total > start ? total - start : Micros(0);
   r.timing.total = total;
   const auto accept = r.header("accept-ranges");
-  r.accepts_ranges = r.status == 206 || (accept && *accept == "bytes");
+  r.accepts_ranges = t.local_file || r.status == 206 || (accept && *accept == "bytes");
 
   Result result;
   if (t.local_error) {

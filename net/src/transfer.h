@@ -58,6 +58,7 @@ struct Transfer {
   Response response;
   bool status_known = false;
   bool status_ok = false;
+  bool local_file = false;  // a file: URL: no HTTP status, ranges always honoured
   // Set by our own checks inside callbacks (too large, Range ignored); wins over curl's code.
   std::optional<NetError> local_error;
 

@@ -57,7 +57,51 @@ Expected<UrlParts, NetError> parse_http_url(std::string_view url) {
   return parts;
 }
 
-Expected<std::string, NetError> resolve_url(std::string_view base, std::string_view reference) {
+Expected<std::string, NetError> check_request_url(std::string_view url, FileAccess access) {
+  detail::UrlPtr u(curl_url());
+  if (!u) return Unexpected{bad_url(url, "out of memory")};
+  const std::string s(url);
+  // Any scheme parses, so that the refusal can name it.
+  if (CURLUcode rc = curl_url_set(u.get(), CURLUPART_URL, s.c_str(), CURLU_NON_SUPPORT_SCHEME); rc != CURLUE_OK)
+    return Unexpected{bad_url(url, curl_url_strerror(rc))};
+  std::string scheme = get_part(u.get(), CURLUPART_SCHEME);
+  if (scheme == "http" || scheme == "https") {
+    if (get_part(u.get(), CURLUPART_HOST).empty()) return Unexpected{bad_url(url, "no host")};
+    return scheme;
+  }
+  if (scheme == "file") {
+    if (access != FileAccess::kAllowed)
+      return Unexpected{url_error(url, cut(url) + ": refused: a file: URL may be read only for a manifest loaded from "
+                                                  "file: (this request is for one loaded over http(s))")};
+    const std::string host = get_part(u.get(), CURLUPART_HOST);
+    if (!host.empty() && host != "localhost")
+      return Unexpected{bad_url(url, "a file: URL names a host ('" + host + "'); only local files are read")};
+    return scheme;
+  }
+  return Unexpected{bad_url(url, "scheme '" + scheme + "' is not http or https" +
+                                     (access == FileAccess::kAllowed ? " or file" : ""))};
+}
+
+FileAccess file_access_for(std::string_view document_url) {
+  detail::UrlPtr u(curl_url());
+  const std::string s(document_url);
+  if (!u || curl_url_set(u.get(), CURLUPART_URL, s.c_str(), 0) != CURLUE_OK) return FileAccess::kRefused;
+  return get_part(u.get(), CURLUPART_SCHEME) == "file" ? FileAccess::kAllowed : FileAccess::kRefused;
+}
+
+bool is_absolute_url(std::string_view text) {
+  detail::UrlPtr u(curl_url());
+  const std::string s(text);
+  return u && curl_url_set(u.get(), CURLUPART_URL, s.c_str(), CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK;
+}
+
+Expected<std::string, NetError> url_from_argument(std::string_view text) {
+  if (text.empty()) return Unexpected{bad_url(text, "empty")};
+  if (is_absolute_url(text)) return std::string(text);
+  return file_url(text);
+}
+
+Expected<std::string, NetError> resolve_url(std::string_view base, std::string_view reference, FileAccess access) {
   detail::UrlPtr u(curl_url());
   if (!u) return Unexpected{bad_url(base, "out of memory")};
   const std::string b(base);
@@ -68,7 +112,7 @@ Expected<std::string, NetError> resolve_url(std::string_view base, std::string_v
   rc = curl_url_set(u.get(), CURLUPART_URL, r.c_str(), 0);
   if (rc != CURLUE_OK) return Unexpected{bad_url(r, std::string(curl_url_strerror(rc)) + " (base " + b + ")")};
   std::string out = get_part(u.get(), CURLUPART_URL);
-  auto checked = parse_http_url(out);
+  auto checked = check_request_url(out, access);
   if (!checked) return Unexpected{checked.error()};
   return out;
 }

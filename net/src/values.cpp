@@ -18,6 +18,7 @@ std::string_view to_string(NetErrorCode code) {
     case NetErrorCode::kBadUrl: return "network.bad_url";
     case NetErrorCode::kTls: return "network.tls";
     case NetErrorCode::kRedirect: return "network.redirect";
+    case NetErrorCode::kFile: return "network.file";
   }
   return "network.unknown";
 }

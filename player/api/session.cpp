@@ -84,6 +84,12 @@ void Player::Impl::on_playback_answer(net::Result result) {
   if (!j.is_object() || !j.contains("manifest_url") || !j["manifest_url"].is_string()) {
     return fail(ErrorCode::kManifestInvalidValue, "the answer has no manifest_url string");
   }
+  // The answer came over http(s) (a playback API is never read from file:), so the manifest it
+  // names must not be a file: the local-file rule of docs/security.md.
+  const std::string manifest_url = j["manifest_url"].get<std::string>();
+  if (auto allowed = net::check_request_url(manifest_url, net::FileAccess::kRefused); !allowed) {
+    return fail(engine::code_of(allowed.error().code), "manifest_url " + allowed.error().message);
+  }
   ApiSession api;
   if (j.contains("session_id") && j["session_id"].is_string()) api.session_id = j["session_id"].get<std::string>();
   if (j.contains("telemetry_url") && j["telemetry_url"].is_string()) {
@@ -93,7 +99,7 @@ void Player::Impl::on_playback_answer(net::Result result) {
       j["heartbeat_interval_s"].get<double>() > 0) {
     api.telemetry_interval = milliseconds(static_cast<std::int64_t>(j["heartbeat_interval_s"].get<double>() * 1000));
   }
-  do_load(j["manifest_url"].get<std::string>(), std::nullopt, std::move(api));
+  do_load(manifest_url, std::nullopt, std::move(api));
 }
 
 void Player::Impl::do_load(std::string url, std::optional<microseconds> resume_at, std::optional<ApiSession> api) {

@@ -6,7 +6,7 @@
 
 namespace abrplay::engine {
 
-// The player's network codes carry net's numbers (2001..2008), so the mapping is a cast; these
+// The player's network codes carry net's numbers (2001..2009), so the mapping is a cast; these
 // checks fail the build if either enum moves.
 static_assert(static_cast<int>(ErrorCode::kNetworkIo) == static_cast<int>(net::NetErrorCode::kIo));
 static_assert(static_cast<int>(ErrorCode::kNetworkTimeout) == static_cast<int>(net::NetErrorCode::kTimeout));
@@ -16,6 +16,7 @@ static_assert(static_cast<int>(ErrorCode::kNetworkCancelled) == static_cast<int>
 static_assert(static_cast<int>(ErrorCode::kNetworkBadUrl) == static_cast<int>(net::NetErrorCode::kBadUrl));
 static_assert(static_cast<int>(ErrorCode::kNetworkTls) == static_cast<int>(net::NetErrorCode::kTls));
 static_assert(static_cast<int>(ErrorCode::kNetworkRedirect) == static_cast<int>(net::NetErrorCode::kRedirect));
+static_assert(static_cast<int>(ErrorCode::kNetworkFile) == static_cast<int>(net::NetErrorCode::kFile));
 
 inline ErrorCode code_of(net::NetErrorCode c) { return static_cast<ErrorCode>(static_cast<int>(c)); }
 

@@ -110,4 +110,48 @@ TEST_CASE("append_query keeps the fragment, encodes a space as '+', and refuses 
   CHECK_FALSE(append_query("http://h/a", "", "v").has_value());
 }
 
+TEST_CASE("check_request_url allows file: only with FileAccess::kAllowed; file_access_for follows the document",
+          "[net][url][file]") {
+  CHECK(check_request_url("https://cdn/a.m4s", FileAccess::kRefused).value() == "https");
+  CHECK(check_request_url("http://cdn/a.m4s", FileAccess::kAllowed).value() == "http");
+  CHECK(check_request_url("file:///v/a.m4s", FileAccess::kAllowed).value() == "file");
+  CHECK(check_request_url("file://localhost/v/a.m4s", FileAccess::kAllowed).value() == "file");
+  auto refused = check_request_url("file:///etc/passwd", FileAccess::kRefused);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == NetErrorCode::kBadUrl);
+  CHECK(refused.error().message ==
+        "file:///etc/passwd: refused: a file: URL may be read only for a manifest loaded from file: (this request is "
+        "for one loaded over http(s))");
+  CHECK_FALSE(check_request_url("file://other-host/etc/passwd", FileAccess::kAllowed));
+  CHECK_FALSE(check_request_url("ftp://h/x", FileAccess::kAllowed));
+  CHECK_FALSE(check_request_url("relative/x.m4s", FileAccess::kAllowed));
+
+  CHECK(file_access_for("file:///v/manifest.mpd") == FileAccess::kAllowed);
+  CHECK(file_access_for("FILE:///v/manifest.mpd") == FileAccess::kAllowed);
+  CHECK(file_access_for("https://cdn/manifest.mpd") == FileAccess::kRefused);
+  CHECK(file_access_for("manifest.mpd") == FileAccess::kRefused);
+  CHECK(file_access_for("") == FileAccess::kRefused);
+}
+
+TEST_CASE("resolve_url gives a file: URL only when files are allowed", "[net][url][file]") {
+  CHECK(resolve_url("file:///v/a%20b/", "seg-1.m4s", FileAccess::kAllowed).value() == "file:///v/a%20b/seg-1.m4s");
+  CHECK_FALSE(resolve_url("file:///v/", "seg-1.m4s"));
+  CHECK_FALSE(resolve_url("https://cdn/v/", "file:///etc/passwd"));
+  CHECK(resolve_url("file:///v/", "https://cdn/x.m4s", FileAccess::kAllowed).value() == "https://cdn/x.m4s");
+}
+
+TEST_CASE("url_from_argument keeps URLs and makes a file URL of any path", "[net][url][file]") {
+  CHECK(url_from_argument("https://cdn/m.mpd").value() == "https://cdn/m.mpd");
+  CHECK(url_from_argument("file:///v/m.mpd").value() == "file:///v/m.mpd");
+  CHECK(url_from_argument("ftp://h/m.mpd").value() == "ftp://h/m.mpd");  // refused later, by the request
+  CHECK(url_from_argument("/abs/dir with space/\xc3\xbc.mpd").value() == "file:///abs/dir%20with%20space/%c3%bc.mpd");
+  auto relative = url_from_argument("rel/m.mpd");
+  REQUIRE(relative);
+  CHECK(file_url_path(*relative).value() == (std::filesystem::current_path() / "rel/m.mpd").string());
+  CHECK_FALSE(url_from_argument(""));
+  CHECK(is_absolute_url("file:///a"));
+  CHECK_FALSE(is_absolute_url("seg/1.m4s"));
+  CHECK_FALSE(is_absolute_url("/abs/path.mpd"));
+}
+
 }  // namespace abrplay::net::test

@@ -17,9 +17,10 @@ enum class NetErrorCode : int {
   kHttpStatus = 2003,  // a non-2xx status, or a 200 where a Range asked for 206
   kTooLarge = 2004,    // the body exceeded Request::max_body_bytes
   kCancelled = 2005,   // cancelled by the caller or by shutdown
-  kBadUrl = 2006,      // malformed URL, or a scheme other than http/https
+  kBadUrl = 2006,      // malformed URL, a scheme other than http/https, or file: the request may not read
   kTls = 2007,         // TLS handshake or certificate verification failed
   kRedirect = 2008,    // more than 5 redirects, or a redirect to another scheme
+  kFile = 2009,        // a file: URL names no readable regular file (missing, a directory, no permission)
 };
 
 // "network.io", "network.timeout", ... (same names as the player's codes).

@@ -4,7 +4,7 @@
 //   net::Fetcher fetcher(http, player_loop, {.hosts = {{"https://cdn-a/v/"}, {"https://cdn-b/v/"}}});
 //   fetcher.fetch(req_for("seg-42.m4s"), {.on_complete = [](net::FetchOutcome r) { ... }});
 //
-// A relative Request::url is resolved against the base URL the HostSelector picks (absolute URLs
+// A relative Request::url (no scheme) is resolved against the base URL the HostSelector picks (absolute URLs
 // are fetched as they are, with retries but no failover). A failed attempt is judged by the
 // RetryPolicy: a retry goes to the best healthy host at once if that is another host (failover),
 // else after the backoff delay; a partly received body continues with a Range request where the
@@ -52,6 +52,10 @@ struct FetcherConfig {
   HostSelectorParams selection;
   std::function<double()> random;   // uniform [0, 1); empty = a std::mt19937 seeded from random_device
   std::function<SteadyTime()> now;  // empty = steady_clock::now
+  // Whether this fetcher's requests may read file: URLs (request.h, FileAccess): kAllowed only for
+  // the fetches of a document read from file: (net::file_access_for). Every attempt's
+  // Request::file_access is set to this, and relative URLs resolve under the same rule.
+  FileAccess file_access = FileAccess::kRefused;
   // Every host choice with its reason, for telemetry.
   std::function<void(const HostChoice&)> on_host_chosen;
 };

@@ -16,8 +16,10 @@
 // Connections. One connection cache for all requests: connections are reused, HTTP/2 streams are
 // multiplexed when the server offers h2 (CURLPIPE_MULTIPLEX), and connections per host are capped.
 //
-// Safe defaults: http and https only; at most 5 redirects, never to another scheme; TLS peer and
-// host verification always on; no cookies; User-Agent from default_user_agent().
+// Safe defaults: http and https only (file: too for a request with Request::file_access kAllowed,
+// read by curl's file protocol: same callbacks, chunks, ranges and cancel); at most 5 redirects,
+// never to another scheme; TLS peer and host verification always on; no cookies; User-Agent from
+// default_user_agent().
 #pragma once
 
 #include <cstdint>
@@ -58,8 +60,9 @@ class HttpClient final : public Transport {
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  // Queues a request. A URL that is malformed or not http/https completes at once with kBadUrl
-  // (still through `executor`). Any thread.
+  // Queues a request. A URL that is malformed, not http/https, or file: without
+  // Request::file_access kAllowed (check_request_url) completes at once with kBadUrl (still through
+  // `executor`). Any thread.
   RequestId submit(Request request, Executor& executor, RequestCallbacks callbacks) override;
 
   // Cancels one request: it completes with kCancelled unless it has already finished. Any thread.

@@ -20,6 +20,13 @@ struct ByteRange {
   std::string header_value() const;  // "0-99" or "100-"
 };
 
+// Whether a request may read local files through file: URLs. The rule (docs/security.md, "Local
+// files"): only a document that was itself read from a file: URL may send its references to file:;
+// a document loaded over http(s) never does, whatever its BaseURL, template or redirect says.
+// net::check_request_url (url.h) applies it to every request HttpClient takes and to every URL the
+// Fetcher resolves. kRefused is the default, so a request nobody marked can never read a file.
+enum class FileAccess { kRefused, kAllowed };
+
 // Higher runs first when transfers queue for a slot, and maps to the HTTP/2 stream weight.
 enum class Priority { kLow = 0, kNormal = 1, kHigh = 2 };
 
@@ -35,7 +42,7 @@ struct Timeouts {
 };
 
 struct Request {
-  std::string url;  // absolute http:// or https:// URL
+  std::string url;  // absolute http:// or https:// URL; file:// too when file_access is kAllowed
   std::optional<ByteRange> range;
   Headers headers;  // extra request headers, e.g. {"Authorization", "Bearer ..."}
   Priority priority = Priority::kNormal;
@@ -48,6 +55,8 @@ struct Request {
   // When set, the request is a POST of these bytes (e.g. a telemetry report); put the
   // Content-Type in `headers`. Absent: a GET.
   std::optional<std::string> post_body;
+  // kAllowed only for a request on behalf of a document read from file: (see FileAccess).
+  FileAccess file_access = FileAccess::kRefused;
 };
 
 // The bytes of a streamed body, in order. An owning copy: it outlives curl's buffer.

@@ -25,7 +25,7 @@ struct Timing {
 };
 
 struct Response {
-  int status = 0;
+  int status = 0;                  // the HTTP status; 0 for a file: URL (curl reads files without one)
   Headers headers;                 // of the final response; names lower-cased
   std::vector<std::uint8_t> body;  // empty when the body was streamed to on_chunk
   std::string effective_url;       // after redirects

@@ -10,6 +10,7 @@
 
 #include "abrplay/core/expected.h"
 #include "abrplay/net/error.h"
+#include "abrplay/net/request.h"
 
 namespace abrplay::net {
 
@@ -23,10 +24,33 @@ struct UrlParts {
 // Parses an absolute URL and accepts only http and https. Errors are kBadUrl, naming the URL.
 Expected<UrlParts, NetError> parse_http_url(std::string_view url);
 
+// The one check of the local-file rule (FileAccess in request.h, docs/security.md): `url` must be an
+// absolute http or https URL, or, when `access` is kAllowed, a file: URL (with a path and no host
+// but "localhost"). Returns the scheme ("http", "https" or "file"). A file: URL with kRefused is
+// kBadUrl: "file:///etc/x: refused: a file: URL may be read only for a manifest loaded from file:
+// (this request is for one loaded over http(s))". HttpClient::submit and resolve_url call it.
+Expected<std::string, NetError> check_request_url(std::string_view url, FileAccess access);
+
+// The access the references of a document get: kAllowed when `document_url` is a file: URL (a
+// manifest read from disk), kRefused for anything else.
+FileAccess file_access_for(std::string_view document_url);
+
+// True when `text` parses as an absolute URL of any scheme ("file:///a", "ftp://h/x"); false for a
+// relative reference or a path ("seg/1.m4s", "/abs/path.mpd").
+bool is_absolute_url(std::string_view text);
+
+// What a user typed where a manifest is expected (a command line): an absolute URL is returned as
+// it is (any scheme: a request refuses what it may not use, with its own message); anything else is
+// a local path, relative or absolute, and becomes its file: URL (file_url). "a b/ü.mpd" ->
+// "file:///cwd/a%20b/%c3%bc.mpd".
+Expected<std::string, NetError> url_from_argument(std::string_view text);
+
 // Resolves `reference` (absolute, or relative like "seg/1.m4s" or "../a") against `base`, as a
-// browser resolves a link. The result must be http or https: this is the check for a URL about to
-// be requested (the Fetcher's relative URLs against a CDN's base).
-Expected<std::string, NetError> resolve_url(std::string_view base, std::string_view reference);
+// browser resolves a link. The result must pass check_request_url(result, access): http or https,
+// or file: when `access` allows it. This is the check for a URL about to be requested (the
+// Fetcher's relative URLs against a CDN's base, or a local presentation's directory).
+Expected<std::string, NetError> resolve_url(std::string_view base, std::string_view reference,
+                                            FileAccess access = FileAccess::kRefused);
 
 // Resolves a reference written in a document (an MPD's BaseURL, SegmentURL or SegmentTemplate)
 // against `base`, as RFC 3986 does. Unlike resolve_url it accepts any scheme curl can parse

@@ -30,9 +30,10 @@ enum class ErrorCode : int {
   kNetworkHttpStatus = 2003,  // the server answered with a non-success status
   kNetworkTooLarge = 2004,    // the body exceeded the request's size limit
   kNetworkCancelled = 2005,   // cancelled by the caller or by shutdown
-  kNetworkBadUrl = 2006,      // malformed URL, or a scheme other than http/https
+  kNetworkBadUrl = 2006,      // malformed URL, a scheme other than http/https, or file: from a remote manifest
   kNetworkTls = 2007,         // TLS handshake or certificate verification failed
   kNetworkRedirect = 2008,    // too many redirects, or a redirect to another scheme
+  kNetworkFile = 2009,        // a file: URL names no readable file (missing, a directory, no permission)
 
   // 3xxx manifest
   kManifestMalformedXml = 3001,       // not well-formed XML (message carries the byte offset)
