@@ -91,4 +91,11 @@ microseconds TraceCursor::latency_at(microseconds t) const {
   return latency_[segment_at(s - std::floor(s / period_s_) * period_s_)];
 }
 
+double paced_chunk_bytes(double kbps) {
+  constexpr double kChunkSeconds = 0.010;
+  constexpr double kMinBytes = 1500;       // one Ethernet packet
+  constexpr double kMaxBytes = 64 * 1024;  // bounds the burst a reader sees at once
+  return std::clamp(kbps * 1000.0 / 8.0 * kChunkSeconds, kMinBytes, kMaxBytes);
+}
+
 }  // namespace abrplay::abr

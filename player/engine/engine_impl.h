@@ -120,12 +120,14 @@ class StreamingEngine::Impl final : public LoaderHost, public SegmentSource {
   MediaTime position_{0};
   EventLoop::TimerId refresh_timer_ = 0;
 
-  // Fetchers before loaders: loaders cancel their downloads first when destroyed. Keyed by whether
-  // they may read file: URLs (decided from the manifest's URL: net::file_access_for(url_)) and by
-  // their base URLs (none: the fetcher of absolute URLs), so a fetcher of a local presentation is
-  // never reused by a later load() of a remote one.
-  using FetcherKey = std::pair<net::FileAccess, std::vector<std::string>>;
-  std::map<FetcherKey, std::unique_ptr<net::Fetcher>> fetchers_;
+  // Whether this session's requests may read file: URLs: decided once per load() from the
+  // manifest's URL (net::file_access_for), the local-file rule of docs/security.md.
+  net::FileAccess file_access_ = net::FileAccess::kRefused;
+  // Fetchers before loaders: loaders cancel their downloads first when destroyed. Kept apart by
+  // file access, so a fetcher of a local presentation is never reused by a later load() of a remote
+  // one, then by base URLs (none: the fetcher of absolute URLs).
+  using Fetchers = std::map<std::vector<std::string>, std::unique_ptr<net::Fetcher>>;
+  std::map<net::FileAccess, Fetchers> fetchers_;
   std::vector<std::unique_ptr<TrackLoader>> loaders_;  // video, audio, text (those selected)
   Liveness alive_;                                     // tasks posted to the loop check it before touching this
   bool pump_posted_ = false;                           // a pump_all() is posted (download_ended)

@@ -2,6 +2,7 @@
 // playback starts, and the tracks of each period.
 #include <algorithm>
 
+#include "abrplay/net/url.h"
 #include "abrplay/player/engine/utc_timing.h"
 #include "abrplay/player/manifest/parser.h"
 #include "abrplay/player/manifest/playable.h"
@@ -29,6 +30,7 @@ Error StreamingEngine::Impl::load(std::string url) {
     return Error{ErrorCode::kInvalidArgument, std::string("EngineConfig::load: ") + bad};
   }
   url_ = std::move(url);
+  file_access_ = net::file_access_for(url_);
   set_state(EngineState::kLoading);
   fetch_manifest(false);
   return Error{};

@@ -5,7 +5,6 @@
 #include <algorithm>
 
 #include "abrplay/abr/algorithm/registry.h"
-#include "abrplay/net/url.h"
 #include "engine_impl.h"
 
 namespace abrplay::engine {
@@ -64,27 +63,19 @@ TrackLoader* StreamingEngine::Impl::loader(TrackType t) const {
 }
 
 net::Fetcher& StreamingEngine::Impl::fetcher_for(const std::vector<std::string>& base_urls) {
-  // The local-file rule (docs/security.md): only a manifest loaded from file: reads file: URLs.
-  // The manifest request itself is made with the access of its own URL: the user named it.
-  const net::FileAccess access = net::file_access_for(url_);
-  auto make = [&](std::vector<net::HostCandidate> hosts) {
+  Fetchers& fetchers = fetchers_[file_access_];
+  auto it = fetchers.find(base_urls);
+  if (it == fetchers.end()) {
     net::FetcherConfig fc;
-    fc.file_access = access;
-    fc.hosts = std::move(hosts);
+    fc.file_access = file_access_;  // the manifest request too: the user named its URL
+    // DVB priority/weight are not carried by SegmentIndex::base_urls(); the order is best first,
+    // so equal candidates let the HostSelector share load and fail over.
+    for (const auto& b : base_urls) fc.hosts.push_back(net::HostCandidate{b, 1, 1});
     fc.retry = config_.retry;
     fc.selection = config_.hosts;
     const Clock& clock = loop_.clock();
     fc.now = [&clock] { return clock.steady(); };
-    return std::make_unique<net::Fetcher>(transport_, loop_, std::move(fc));
-  };
-  FetcherKey key{access, base_urls};
-  auto it = fetchers_.find(key);
-  if (it == fetchers_.end()) {
-    // DVB priority/weight are not carried by SegmentIndex::base_urls(); the order is best first,
-    // so equal candidates let the HostSelector share load and fail over.
-    std::vector<net::HostCandidate> hosts;
-    for (const auto& b : base_urls) hosts.push_back(net::HostCandidate{b, 1, 1});
-    it = fetchers_.emplace(std::move(key), make(std::move(hosts))).first;
+    it = fetchers.emplace(base_urls, std::make_unique<net::Fetcher>(transport_, loop_, std::move(fc))).first;
   }
   return *it->second;
 }

@@ -49,14 +49,6 @@ struct LabNetwork::Transfer {
 
 namespace {
 
-// abrplay-origin paces a body in chunks of 10 ms of the link's rate at the time, at least one
-// packet and at most 64 KiB (demo/origin/src/shared_link.cpp); the first reaches the reader once the
-// link has carried it. On a slow link or in a dead bin of a trace that is well after 10 ms, and the
-// engine's time to first byte (which ScenarioMPC keeps apart from the rate) sees it.
-constexpr double kChunkSeconds = 0.010;
-constexpr double kChunkMinBytes = 1500;
-constexpr double kChunkMaxBytes = 64 * 1024;
-
 net::NetError make_error(net::NetErrorCode code, const std::string& url, std::string what, int status = 0) {
   net::NetError e;
   e.code = code;
@@ -121,9 +113,8 @@ double LabNetwork::link_bytes_between(SteadyTime a, SteadyTime b) const {
   return cursor_->bytes_between(trace_time(a), trace_time(b));
 }
 
-double LabNetwork::rate_Bps(SteadyTime at) const {
-  const double kbps = cursor_ ? cursor_->bandwidth_kbps_at(trace_time(at)) : params_.unshaped_kbps;
-  return kbps * 1000.0 / 8.0;
+double LabNetwork::rate_kbps(SteadyTime at) const {
+  return cursor_ ? cursor_->bandwidth_kbps_at(trace_time(at)) : params_.unshaped_kbps;
 }
 
 SteadyTime LabNetwork::time_to_deliver(double bytes, SteadyTime from) const {
@@ -290,9 +281,10 @@ void LabNetwork::advance(SteadyTime now) {
       }
       t.receiving = true;
       t.last_byte_at = now;
-      // The first bytes reach the reader one chunk after the headers, as from the origin.
-      t.first_chunk = std::min(static_cast<double>(t.target),
-                               std::clamp(rate_Bps(now) * kChunkSeconds, kChunkMinBytes, kChunkMaxBytes));
+      // The first bytes reach the reader one chunk after the headers, as from the origin (which
+      // paces in abr::paced_chunk_bytes): on a slow link or in a dead bin of a trace well after
+      // 10 ms, and the engine's time to first byte (which ScenarioMPC keeps apart) sees it.
+      t.first_chunk = std::min(static_cast<double>(t.target), abr::paced_chunk_bytes(rate_kbps(now)));
     }
     if (t.receiving && !t.first_chunk_sent && t.received >= t.first_chunk) {
       flush_chunk(t);

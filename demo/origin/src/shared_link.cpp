@@ -45,12 +45,8 @@ SharedLink::Clock::time_point SharedLink::reserve(std::size_t bytes, Clock::time
 }
 
 std::size_t SharedLink::chunk_bytes(Clock::time_point now) const {
-  constexpr std::size_t kMin = 1500;       // one Ethernet packet
-  constexpr std::size_t kMax = 64 * 1024;  // bounds the burst a reader sees at once
-  if (!cursor_) return kMax;
-  const double kbps = cursor_->bandwidth_kbps_at(trace_time(now));
-  const auto ten_ms = static_cast<std::size_t>(kbps * 1000.0 / 8.0 * 0.010);
-  return std::clamp(ten_ms, kMin, kMax);
+  if (!cursor_) return 64 * 1024;
+  return static_cast<std::size_t>(abr::paced_chunk_bytes(cursor_->bandwidth_kbps_at(trace_time(now))));
 }
 
 }  // namespace abrplay::origin

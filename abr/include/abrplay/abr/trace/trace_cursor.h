@@ -53,4 +53,9 @@ class TraceCursor {
   double period_bytes_ = 0;
 };
 
+// The chunk a shaped sender paces a body in at `kbps`: 10 ms of the rate, at least one 1500-byte
+// packet, at most 64 KiB. abrplay-origin writes bodies in these chunks, and the ABR lab's network
+// model delivers its first chunk by the same rule, so the time to first byte agrees.
+double paced_chunk_bytes(double kbps);
+
 }  // namespace abrplay::abr

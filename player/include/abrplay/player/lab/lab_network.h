@@ -101,7 +101,7 @@ class LabNetwork final : public net::Transport {
   void reschedule();
   double link_bytes_between(SteadyTime a, SteadyTime b) const;
   SteadyTime time_to_deliver(double bytes, SteadyTime from) const;
-  double rate_Bps(SteadyTime at) const;  // the link's rate at `at` (bytes/s)
+  double rate_kbps(SteadyTime at) const;  // the link's rate at `at`
   void flush_chunk(Transfer& t);
   void finish(std::map<net::RequestId, Transfer>::iterator it, std::optional<net::NetError> error);
 
