@@ -8,7 +8,8 @@
 // One Player for the whole run (load, play to the end or to an error, stop, load again), so what
 // a session leaves behind accumulates. Verdict at the end: memory, threads and descriptors in the
 // last third of the run against the first third (after a warm-up of one sample); exit 1 when one
-// grew (RSS: median + 25 % + 16 MiB; threads and descriptors: max + 2), 0 otherwise, 2 for a bad
+// grew (RSS: median + 25 % + 16 MiB; threads: max + 2; descriptors: max + 6, the connections curl
+// may keep per host), 0 otherwise, 2 for a bad
 // command line. Reads /proc/self: Linux only (a demo tool; the library itself stays portable).
 #include <dirent.h>
 
@@ -219,7 +220,11 @@ int main(int argc, char** argv) {
     const double m1 = median(rss_first), m2 = median(rss_last);
     const bool rss_grew = m2 > m1 * 1.25 + 16;
     const bool thr_grew = thr_last > thr_first + 2;
-    const bool fd_grew = fd_last > fd_first + 2;
+    // Descriptors: the sockets curl keeps open to a host come and go with timing, up to net's cap
+    // of 6 connections per host (HttpClient's max_host_connections); a leak of one per session
+    // passes that within a few sessions.
+    constexpr int kFdSlack = 6;
+    const bool fd_grew = fd_last > fd_first + kFdSlack;
     grew = rss_grew || thr_grew || fd_grew;
     std::printf(
         "verdict: RSS median %.1f -> %.1f MiB%s; threads %d (most, first third) -> %d (fewest, last third)%s; fds %d -> %d%s; peak RSS %.1f MiB; "

@@ -29,7 +29,7 @@ TEST_CASE("a short soak with faults plays many sessions, samples /proc, and thre
   }
   const auto& v = j["verdict"];
   CHECK(v["threads_floor_last"].get<int>() <= v["threads_peak_first"].get<int>() + 2);
-  CHECK(v["fds_floor_last"].get<int>() <= v["fds_peak_first"].get<int>() + 2);
+  CHECK(v["fds_floor_last"].get<int>() <= v["fds_peak_first"].get<int>() + 6);  // curl's connections per host
   CHECK(run.out.find("verdict:") != std::string::npos);
   std::filesystem::remove_all(dir);
 }
