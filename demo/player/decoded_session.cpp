@@ -54,9 +54,9 @@ class Listener final : public PlayerListener {
   std::vector<std::string> warnings_;
 };
 
-// Pensieve's QoE_lin weights on a 1 s sampling of what plays: each second of media counts a
-// quarter of a 4 s segment's bitrate (Mbps), each stall second costs 4.3, each switch the
-// bitrate change (Mbps).
+// Pensieve's QoE_lin weights on a 1 s sampling of what is on screen: each second of media counts a
+// quarter of a 4 s segment's bitrate (Mbps), taken in the middle of the second (away from segment
+// boundaries), each stall second costs 4.3, each switch the bitrate change (Mbps).
 class QoeSampler {
  public:
   void sample(const PlayerStats& s) {
@@ -75,7 +75,7 @@ class QoeSampler {
   double average_kbps() const { return slots_ ? weighted_kbps_ / slots_ : 0; }
 
  private:
-  double next_slot_ = 0, utility_ = 0, smooth_ = 0, last_mbps_ = 0, weighted_kbps_ = 0;
+  double next_slot_ = 0.5, utility_ = 0, smooth_ = 0, last_mbps_ = 0, weighted_kbps_ = 0;
   int slots_ = 0;
 };
 
@@ -250,11 +250,12 @@ int run_decoded(const DecodeOptions& o) {
                       {"audio_language", audio_language},
                       {"text_language", text_language}};
   if (s.startup_time) j["startup_s"] = std::chrono::duration<double>(*s.startup_time).count();
+  if (s.first_frame_time) j["first_frame_s"] = std::chrono::duration<double>(*s.first_frame_time).count();
   if (!error.empty()) j["error"] = error;
   std::printf("startup      %s\n",
               s.startup_time ? (std::to_string(j["startup_s"].get<double>()) + " s").c_str() : "never");
   std::printf("played       %.1f s\n", j["played_s"].get<double>());
-  std::printf("bitrate      %.0f kbit/s average (video, per second played)\n", qoe.average_kbps());
+  std::printf("bitrate      %.0f kbit/s average (video on screen, per second played)\n", qoe.average_kbps());
   std::printf("switches     %d\n", s.switches);
   std::printf("stalls       %d (%.2f s)\n", s.stalls, stall_s);
   std::printf("frames       %llu presented, %llu dropped\n", static_cast<unsigned long long>(s.frames_presented),

@@ -340,6 +340,7 @@ int abrplay_get_stats(abrplay_handle* handle, abrplay_stats* out) {
     out->video_height = s.video_height;
     out->throughput_kbps = s.throughput_kbps.value_or(-1.0);
     out->startup_time_us = s.startup_time ? s.startup_time->count() : -1;
+    out->first_frame_time_us = s.first_frame_time ? s.first_frame_time->count() : -1;
     out->stalls = s.stalls;
     out->switches = s.switches;
     out->stall_time_us = s.stall_time.count();

@@ -64,15 +64,7 @@ void Player::Impl::on_abr_decision(const engine::AbrDecisionEvent& ev) {
     if (!video_rep_.id.empty() && recorder_) {
       recorder_->on_switch(clock_.steady(), seconds(position_), video_rep_, next, ev.reason);
     }
-    {
-      std::lock_guard lock(visible_mu_);
-      if (!video_rep_.id.empty()) ++stats_.switches;
-      stats_.video_representation = next.id;
-      stats_.video_bitrate_bps = next.bitrate.whole_bps();
-      stats_.video_width = next.width;
-      stats_.video_height = next.height;
-    }
-    video_rep_ = next;
+    video_rep_ = next;  // the stats follow the screen (update_on_screen), not the downloads
   } else {
     audio_rep_ = next;
     std::lock_guard lock(visible_mu_);

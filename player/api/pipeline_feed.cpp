@@ -36,6 +36,7 @@ void Player::Impl::attach(engine::SegmentSource& source, std::span<const TrackTy
   last_dropped_ = 0;
   consumer_playing_ = false;
   start_position_ = start;
+  fed_video_.clear();
   auto out = std::make_shared<Output>();
   const bool max_speed = config_.sinks.kind == SinkKind::kNullMaxSpeed ||
                          ((config_.sinks.kind == SinkKind::kFrameCallback ||
@@ -96,6 +97,7 @@ void Player::Impl::on_data() {
       m.representation_id = seg->representation_id;
       m.init_changed = seg->representation_changed;
       m.discontinuity = seg->discontinuity || std::exchange(gap_after_[t], false);
+      if (t == TrackType::kVideo) fed_video_.push_back({seg->start, seg->representation_id, seg->bandwidth});
       out->pipeline->feed(to_media(t)).push(std::move(m));
       eos_[t] = false;
     }
@@ -121,6 +123,7 @@ void Player::Impl::flush(MediaTime position) {
   gap_after_.clear();
   start_position_ = position;
   position_ = position;
+  fed_video_.clear();  // fed again from the new position
   if (auto out = output()) {
     out->pipeline->seek(position);
     last_rebuffers_ = out->pipeline->stats().rebuffers;
@@ -169,7 +172,12 @@ void Player::Impl::on_tick() {
     stats_.frames_dropped = ms.video_frames_dropped_late;
     stats_.video_buffer = engine_->buffer_ahead(TrackType::kVideo);
     stats_.audio_buffer = engine_->buffer_ahead(TrackType::kAudio);
+    if (ms.first_video_frame_time && !first_frame_seen_) {
+      first_frame_seen_ = true;
+      stats_.first_frame_time = std::chrono::duration_cast<microseconds>(*ms.first_video_frame_time - load_time_);
+    }
   }
+  update_on_screen(ms);
   source_->report_position(position_);
   if (ended || out->pipeline->state() == media::PipelineState::kEnded) {
     // The engine takes the end only while playing: repeated on every tick until it did (it may be
@@ -183,6 +191,28 @@ void Player::Impl::on_tick() {
   }
   last_rebuffers_ = ms.rebuffers;
   sync_visible();
+}
+
+// The rendition on screen: of the video segments fed, the last whose start the frame on screen (before
+// the first frame: the position) has reached. A segment's first frame may carry a pts a little
+// before the segment's start in the MPD (rounding of timescales): 5 ms of slack, under a frame.
+void Player::Impl::update_on_screen(const media::MediaStats& ms) {
+  constexpr MediaTime kSlack{5'000};
+  const MediaTime at = ms.video_pts_presented.value_or(position_) + kSlack;
+  std::optional<FedVideo> reached;
+  while (!fed_video_.empty() && fed_video_.front().start <= at) {
+    reached = std::move(fed_video_.front());
+    fed_video_.pop_front();
+  }
+  if (!reached || reached->representation_id == shown_video_) return;
+  const telemetry::RepresentationInfo info = rep_info(reached->representation_id, reached->bandwidth);
+  std::lock_guard lock(visible_mu_);
+  if (!shown_video_.empty()) ++stats_.switches;
+  stats_.video_representation = info.id;
+  stats_.video_bitrate_bps = info.bitrate.whole_bps();
+  stats_.video_width = info.width;
+  stats_.video_height = info.height;
+  shown_video_ = reached->representation_id;
 }
 
 }  // namespace abrplay

@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -208,6 +209,7 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   void schedule_tick();
   void cancel_tick();
   void on_tick();
+  void update_on_screen(const media::MediaStats& ms);
 
   // ---- presentation thread (presentation.cpp) ---------------------------------------------------
 
@@ -264,6 +266,16 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   bool consumer_playing_ = false;
   std::uint64_t last_rebuffers_ = 0, last_dropped_ = 0;
   microseconds start_position_{0};
+  // Video segments fed to the pipeline whose start the screen has not reached yet, and the rendition
+  // on screen (PlayerStats' video fields follow the screen, not the ABR's downloads).
+  struct FedVideo {
+    MediaTime start{0};
+    std::string representation_id;
+    DataRate bandwidth;
+  };
+  std::deque<FedVideo> fed_video_;
+  std::string shown_video_;
+  bool first_frame_seen_ = false;
 
   // Visible (cached) state: any thread.
   mutable std::mutex visible_mu_;

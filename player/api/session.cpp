@@ -119,6 +119,9 @@ void Player::Impl::do_load(std::string url, std::optional<microseconds> resume_a
   stall_start_.reset();
   video_rep_ = {};
   audio_rep_ = {};
+  fed_video_.clear();
+  shown_video_.clear();
+  first_frame_seen_ = false;
   load_time_ = clock_.steady();
   session_id_ = api_.session_id.empty() ? random_session_id() : api_.session_id;
   starved_.clear();

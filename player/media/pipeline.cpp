@@ -171,6 +171,7 @@ void MediaPipeline::Impl::seek(microseconds target) {
     anchor_pos_ = target;
     anchor_pending_ = false;
     last_video_end_.reset();
+    present_stats_.video_pts_presented.reset();  // the next frame shown is at the target
     clear_text_ = true;
     if (state_ != PipelineState::kIdle) set_state_locked(paused_ ? PipelineState::kPaused : PipelineState::kBuffering);
   }

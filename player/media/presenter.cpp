@@ -18,11 +18,15 @@ void MediaPipeline::Impl::present(const VideoFrame& f, std::optional<microsecond
   if (sinks_.video != nullptr) e = sinks_.video->present(f);
   std::lock_guard lock(mu_);
   ++present_stats_.video_frames_presented;
+  if (!present_stats_.first_video_frame_time) present_stats_.first_video_frame_time = clock_.steady();
   // A corrupt segment can carry a timestamp near the ends of the 64-bit range, where the additions
   // and abs() below would overflow: such frames move neither the clock nor the drift statistics.
   constexpr microseconds kSaneTime = std::chrono::hours(24 * 365 * 100);
   const bool sane = f.pts > -kSaneTime && f.pts < kSaneTime && f.duration >= microseconds{0} && f.duration < kSaneTime;
-  if (sane) last_video_end_ = f.pts + f.duration;
+  if (sane) {
+    last_video_end_ = f.pts + f.duration;
+    present_stats_.video_pts_presented = f.pts;
+  }
   if (pos && sane && *pos > -kSaneTime && *pos < kSaneTime) {
     const microseconds drift = f.pts - *pos;
     present_stats_.av_drift_last = drift;

@@ -133,7 +133,7 @@ def run_one(args, player, trace, seconds, work, tag, ladder, content_dir):
                     else:
                         s = json.load(open(out))
                         rec["raw"] = s
-                        rec.update({"ttff_s": s.get("startup_s"), "stalls": s.get("stalls"), "stall_s": s.get("stall_s"),
+                        rec.update({"ttff_s": s.get("startup_s"), "first_frame_s": s.get("first_frame_s"), "stalls": s.get("stalls"), "stall_s": s.get("stall_s"),
                                     "avg_kbps": s.get("average_bitrate_kbps"), "switches": s.get("switches"),
                                     "qoe_lin": s.get("qoe_lin"), "dropped": s.get("frames_dropped"),
                                     "frames": s.get("frames_presented"), "played_s": s.get("played_s")})
@@ -186,6 +186,7 @@ def summarize(runs):
         return statistics.mean(v) if v else None
 
     t = vals("ttff_s")
+    ff = vals("first_frame_s")
     return {"n": len(runs), "ok": len(ok), "quoted": len(quoted), "flagged": flagged,
             "loaded": sum(1 for r in runs if r["loaded"]),
             "errors": sum(1 for r in runs if r["status"] == "error"),
@@ -194,7 +195,8 @@ def summarize(runs):
             "ttff_max": max(t) if t else None, "stalls": mean("stalls"), "stall_s": mean("stall_s"),
             "underruns": mean("underruns"), "underrun_s": mean("underrun_s"),
             "avg_kbps": mean("avg_kbps"), "switches": mean("switches"), "qoe_lin": mean("qoe_lin"),
-            "dropped": mean("dropped"), "ttffs": t, "qoes": vals("qoe_lin")}
+            "dropped": mean("dropped"), "ttffs": t, "qoes": vals("qoe_lin"),
+            "first_frame_med": statistics.median(ff) if ff else None}
 
 
 def status_cell(s):
@@ -209,7 +211,12 @@ def status_cell(s):
 
 
 def ttff_cell(s):
-    return "-" if s["ttff_med"] is None else f"{s['ttff_med']:.2f} ({s['ttff_min']:.2f}-{s['ttff_max']:.2f})"
+    if s["ttff_med"] is None:
+        return "-"
+    cell = f"{s['ttff_med']:.2f} ({s['ttff_min']:.2f}-{s['ttff_max']:.2f})"
+    if s.get("first_frame_med") is not None:  # abrplay: load to its first frame presented as well
+        cell += f"; first frame {s['first_frame_med']:.2f}"
+    return cell
 
 
 def report(args, traces, records, versions, wall_s):
@@ -235,6 +242,7 @@ def report(args, traces, records, versions, wall_s):
         sel = [r for r in records if r["content"] == label]
         ttffs = {p: [] for p in PLAYERS}
         qoe_by_trace = {}
+        stall_by_trace = {}
         for name, path, note in traces:
             L.append(f"### {label}: {name}")
             L.append("")
@@ -246,6 +254,7 @@ def report(args, traces, records, versions, wall_s):
             for p in PLAYERS:
                 s = summarize([r for r in sel if r["trace"] == name and r["player"] == p])
                 qoe_by_trace.setdefault(name, {})[p] = s["qoe_lin"]
+                stall_by_trace.setdefault(name, {})[p] = s["stall_s"]
                 ttffs[p] += s["ttffs"]
                 und = lambda k, f: "" if s[k] is None else f" ({fmt(s[k], f)})"  # noqa: E731
                 L.append(f"| {p} | {status_cell(s)} | {ttff_cell(s)} | {fmt(s['stalls'], '{:.1f}')}{und('underruns', '{:.1f}')} | "
@@ -265,6 +274,24 @@ def report(args, traces, records, versions, wall_s):
             heads.append(f"- {label}, mean QoE_lin over the {len(complete)} trace(s) every player completed: abrplay "
                          f"{qoe['abrplay']:.2f}, dash.js {qoe['dashjs']:.2f}, Shaka {qoe['shaka']:.2f}; "
                          f"abrplay / better peer ({best}) = **{ratio}** (higher is better)")
+            # The per-trace targets: abrplay's QoE_lin against the better peer's on each trace, and its
+            # stall seconds against each peer's.
+            per = []
+            for n in complete:
+                q = qoe_by_trace[n]
+                b = max(q["dashjs"], q["shaka"])
+                per.append((n, q["abrplay"] / b if b > 0 and q["abrplay"] > 0 else None, q["abrplay"] - b))
+            below = [f"{n} ({r:.2f}x)" if r is not None else f"{n} ({d:+.2f})" for n, r, d in per
+                     if (r is not None and r < 1.0) or (r is None and d < 0)]
+            lowest = min((x for x in per if x[1] is not None), key=lambda x: x[1], default=None)
+            heads.append(f"- {label}, per trace: abrplay's QoE_lin / the better peer's is lowest on "
+                         + (f"{lowest[0]} ({lowest[1]:.2f}x)" if lowest else "n/a")
+                         + "; below 1.0x on " + (", ".join(below) if below else "no trace"))
+            more = [f"{n} ({st['abrplay']:.2f} s vs {min(st['dashjs'], st['shaka']):.2f} s)"
+                    for n, st in stall_by_trace.items() if n in complete and all(st[p] is not None for p in PLAYERS)
+                    and st["abrplay"] > min(st["dashjs"], st["shaka"]) + 1e-9]
+            heads.append(f"- {label}, stall seconds: abrplay more than a peer on "
+                         + (", ".join(more) if more else "no trace"))
         else:
             heads.append(f"- {label}, mean QoE_lin: not available (a player completed no trace)")
         if all(ttff[p] is not None for p in PLAYERS):
@@ -278,10 +305,17 @@ def report(args, traces, records, versions, wall_s):
     L.append("")
     L.append("| player | runs | ttff s |")
     L.append("|---|---|---|")
+    unshaped = {}
     for p in PLAYERS:
         s = summarize([r for r in records if r["trace"] == "unshaped" and r["player"] == p])
+        unshaped[p] = s["ttff_med"]
         L.append(f"| {p} | {status_cell(s)} | {ttff_cell(s)} |")
     L.append("")
+    if all(unshaped[p] is not None for p in PLAYERS):
+        best = min(("dashjs", "shaka"), key=lambda p: unshaped[p])
+        heads.append(f"- unshaped origin, median ttff: abrplay {unshaped['abrplay']:.2f} s, dash.js "
+                     f"{unshaped['dashjs']:.2f} s, Shaka {unshaped['shaka']:.2f} s; abrplay / better peer ({best}) = "
+                     f"**{unshaped['abrplay'] / unshaped[best]:.2f}x** (lower is better)")
     L.append("### Headline")
     L.append("")
     L += heads

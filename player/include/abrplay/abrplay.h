@@ -103,13 +103,14 @@ typedef struct abrplay_stats {
   abrplay_state state;
   int64_t position_us;
   int64_t video_buffer_us, audio_buffer_us;
-  uint64_t video_bitrate_bps;
+  uint64_t video_bitrate_bps;     /* the video rendition on screen */
   int video_width, video_height;
   double throughput_kbps;  /* < 0 when unknown */
   int64_t startup_time_us; /* < 0 before the first playing state */
   int stalls, switches;
   int64_t stall_time_us;
   uint64_t frames_presented, frames_dropped, segments_downloaded;
+  int64_t first_frame_time_us; /* < 0 before the first video frame presented */
 } abrplay_stats;
 
 ABRPLAY_EXPORT const char* abrplay_error_string(int error);

@@ -131,15 +131,19 @@ struct PlayerStats {
   std::chrono::microseconds position{0};
   std::chrono::microseconds video_buffer{0};  // media ahead of the position
   std::chrono::microseconds audio_buffer{0};
-  std::string video_representation;  // ids; empty before the first segment
-  std::string audio_representation;
+  // The video rendition on screen (the frame presented, or before the first frame the one at the
+  // position): id, @bandwidth and size; empty before the first segment. What the ABR is downloading
+  // runs ahead by the buffer: PlayerEvent::kRepresentationChanged says that.
+  std::string video_representation;
+  std::string audio_representation;  // the audio being downloaded
   std::uint64_t video_bitrate_bps = 0;
   int video_width = 0, video_height = 0;
   std::optional<double> throughput_kbps;                  // the estimator's value at the last ABR decision
-  std::optional<std::chrono::microseconds> startup_time;  // load() to the first playing state
+  std::optional<std::chrono::microseconds> startup_time;      // load() to the first playing state
+  std::optional<std::chrono::microseconds> first_frame_time;  // load() to the first video frame presented
   int stalls = 0;
   std::chrono::microseconds stall_time{0};
-  int switches = 0;                    // video representation changes
+  int switches = 0;                    // changes of the video rendition on screen
   std::uint64_t frames_presented = 0;  // video
   std::uint64_t frames_dropped = 0;    // late video frames
   std::uint64_t segments_downloaded = 0;

@@ -1,6 +1,7 @@
 // The public Player API (abrplay/player.h) end to end: abrplay-origin serves the real test content
 // (8 s, 25 fps, 6 video + 2 audio representations) on 127.0.0.1; sinks are headless.
-// No sleeps: every wait is a condition variable with a generous real-time bound.
+// No sleeps: every wait is a condition variable with a generous real-time bound (one test watches
+// the stats, which have no event, for a second).
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
@@ -63,6 +64,88 @@ TEST_CASE("load plays to the end: every video frame delivered once, stats filled
   const std::set<int> unique(codes.begin(), codes.end());
   CHECK(unique.size() == codes.size());
   CHECK(Recorder::first_error(p.rec.events()) == nullptr);
+}
+
+TEST_CASE("the stats follow the screen, not the downloads, and agree with the frames shown and the origin's log",
+          "[api]") {
+  const auto log = std::filesystem::temp_directory_path() / ("abrplay-api-screen-" + std::to_string(::getpid()) + ".jsonl");
+  std::filesystem::remove(log);
+  origin::OriginConfig oc = origin_serving();
+  oc.log_path = log.string();
+  auto origin = start_origin(std::move(oc));
+  std::mutex mu;
+  std::vector<int> heights;  // of every frame shown
+  PlayerConfig c;
+  c.sinks.kind = abrplay::SinkKind::kFrameCallback;
+  c.sinks.max_speed = true;
+  c.sinks.on_frame = [&](const abrplay::media::VideoFrame& f) {
+    std::lock_guard lock(mu);
+    heights.push_back(f.height);
+  };
+  c.play_when_ready = false;  // loads both segments, shows nothing past the start
+  PlayerStats paused;
+  std::vector<std::string> decisions;
+  {
+    PlayerSession p(c);
+    p.load(manifest_url(*origin));
+    // Fast start takes the lowest rung for the first segment; on loopback the second goes higher.
+    const auto video_decisions = [](const std::vector<PlayerEvent>& ev) {
+      std::vector<std::string> ids;
+      for (const auto& e : ev) {
+        if (e.kind == PlayerEvent::Kind::kRepresentationChanged && e.track == "video") ids.push_back(e.representation_id);
+      }
+      return ids;
+    };
+    REQUIRE(p.rec.wait([&](const auto& ev) { return video_decisions(ev).size() >= 2; }));
+    REQUIRE(p.rec.wait_state(PlayerState::kPaused));
+    decisions = video_decisions(p.rec.events());
+    // Paused at 0 with the second segment downloaded: the screen is still on the first one. The stats
+    // are refreshed by the player's 50 ms tick, and no event says when: watched for a second, they
+    // never move to the download ahead.
+    const auto until = std::chrono::steady_clock::now() + 1s;
+    do {
+      paused = p.player.stats();
+      if (paused.video_representation == decisions[1]) break;
+      std::this_thread::sleep_for(50ms);
+    } while (std::chrono::steady_clock::now() < until);
+    p.player.play();
+    REQUIRE(p.rec.wait_state(PlayerState::kEnded));
+    const auto s = p.player.stats();
+    std::lock_guard lock(mu);
+    REQUIRE(heights.size() == 200);
+    int changes = 0;
+    for (std::size_t i = 1; i < heights.size(); ++i) changes += heights[i] != heights[i - 1];
+    CHECK(s.video_height == heights.back());
+    CHECK(s.switches == changes);
+    CHECK(s.first_frame_time.has_value());
+    CHECK(s.first_frame_time >= s.startup_time);
+    p.player.set_listener(nullptr);
+    origin.reset();  // joins the servers: every request is logged
+    // From the log: the last complete download of each video segment is the one shown.
+    std::map<int, std::string> shown;
+    std::ifstream in(log);
+    for (std::string line; std::getline(in, line);) {
+      const auto j = nlohmann::json::parse(line);
+      const std::string path = j["path"].get<std::string>();
+      const auto at = path.find("chunk-stream");
+      if (at == std::string::npos || j["status"] != 200) continue;
+      const std::string file = path.substr(at);
+      const std::string rep = file.substr(12, file.find('-', 12) - 12);
+      const int number = std::stoi(file.substr(file.rfind('-') + 1));
+      if (std::stoi(rep) > 5) continue;  // audio (6, 7)
+      const auto full = std::filesystem::file_size(std::filesystem::path(ABRPLAY_TEST_CONTENT_DIR) / "number" / file);
+      if (j["bytes"].get<std::uint64_t>() == full) shown[number] = rep;
+    }
+    REQUIRE(shown.size() == 2);
+    CHECK(s.video_representation == shown[2]);
+    CHECK(s.switches == (shown[1] != shown[2] ? 1 : 0));
+    CHECK(paused.video_representation == shown[1]);
+  }
+  INFO("ABR decisions: " << decisions[0] << ", " << decisions[1]);
+  CHECK(decisions[0] != decisions[1]);
+  CHECK(paused.video_representation == decisions[0]);  // not the segment downloaded ahead
+  CHECK(paused.video_height > 0);
+  std::filesystem::remove(log);
 }
 
 TEST_CASE("pause and seek: the requested state is visible at once, then the engine follows", "[api]") {

@@ -27,6 +27,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -102,6 +103,10 @@ struct MediaStats {
   // A/V drift: presented frame pts minus the master clock when it was shown (positive: early).
   std::chrono::microseconds av_drift_last{0};
   std::chrono::microseconds av_drift_max_abs{0};
+  // The frame on screen: its pts (none before the first frame), and when the first frame was
+  // presented (the pipeline's clock).
+  std::optional<std::chrono::microseconds> video_pts_presented;
+  std::optional<SteadyTime> first_video_frame_time;
 };
 
 class MediaPipeline {
