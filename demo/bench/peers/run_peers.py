@@ -25,6 +25,7 @@ Standard library only (+ node for the browser half). Needs demo/bench/peers/inst
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -219,15 +220,18 @@ def ttff_cell(s):
     return cell
 
 
-def report(args, traces, records, versions, wall_s):
+def report(args, traces, records, versions, contents, commands):
+    """contents: [(label, runs per trace and player)]; commands: [(command line, minutes)]."""
     L = ["## Peers", ""]
-    labels = [os.path.basename(os.path.normpath(c)) for c in args.content]
+    labels = [label for label, _ in contents]
+    runs = ", ".join(f"`{label}` {n} run(s)" for label, n in contents)
+    cmds = "; ".join(f"`{c}`" + (f" ({m:.0f} min)" if m else "") for c, m in commands)
     L.append(f"abrplay against dash.js {versions.get('dashjs') or '?'} and Shaka Player {versions.get('shaka') or '?'} "
              f"(default settings, headless Chromium {versions.get('chromium') or '?'}), the same abrplay-origin, "
              f"content {', '.join('`' + l + '/' + args.variant + '/`' for l in labels)} (60 s, H.264 300k-4300k; "
-             f"`content60-2s`: 2 s segments, else 4 s), {args.rtt_ms} ms RTT, {args.seconds:g} s of playback, "
-             f"{args.runs} run(s) per trace and player, interleaved, a fresh origin per run. "
-             f"Command: `{args.command}`; {wall_s / 60:.0f} min."
+             f"`-2s`: 2 s segments, else 4 s), {args.rtt_ms} ms RTT, {args.seconds:g} s of playback, "
+             f"runs per trace and player: {runs}, interleaved, a fresh origin per run. "
+             f"Command{'s' if len(commands) > 1 else ''}: {cmds}."
              + (" **Quick run (--quick): 1 run, 2 traces, 20 s; not the full benchmark.**" if args.quick else ""))
     L.append("")
     L.append("Runs: quoted/total; a run is *loaded* (not quoted) when the 1-minute load average exceeded "
@@ -323,24 +327,44 @@ def report(args, traces, records, versions, wall_s):
     return "\n".join(L) + "\n"
 
 
+def splice(path, section):
+    """Replaces the '## Peers' section of the markdown file at path (up to the next '## '), or appends it."""
+    try:
+        doc = open(path).read()
+    except OSError:
+        doc = "# Benchmarks (generated)\n"
+    section = section.strip() + "\n"
+    m = re.search(r"^## Peers\b.*?(?=^## |\Z)", doc, flags=re.S | re.M)
+    doc = doc[:m.start()] + section + "\n" + doc[m.end():] if m else doc.rstrip() + "\n\n" + section
+    with open(path, "w") as f:
+        f.write(doc)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bin", default=os.path.join(REPO, "build", "release", "demo"))
     ap.add_argument("--content", action="append", default=None,
-                    help="content folder holding VARIANT/manifest.mpd (repeatable, e.g. build/content60 and "
-                         "build/content60-2s from make-2s-stream); default build/content60")
+                    help="DIR[:RUNS]: a content folder holding VARIANT/manifest.mpd (repeatable, e.g. build/content60 "
+                         "and build/content60-2s:1 from make-2s-stream), with its own number of runs (default "
+                         "--runs); default build/content60")
     ap.add_argument("--variant", default="number")
     ap.add_argument("--traces-root", default=None)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--traces", type=int, default=6, help="recorded traces to pick (plus 2 synthetic)")
     ap.add_argument("--unshaped-seconds", type=float, default=5)
+    ap.add_argument("--unshaped-runs", type=int, default=None, help="default: the first content's runs")
+    ap.add_argument("--merge", default=None,
+                    help="the .json of an earlier run on the same traces: its runs join this report (e.g. a "
+                         "2 s-segment run added to a full run)")
     ap.add_argument("--rtt-ms", type=int, default=40)
     ap.add_argument("--quick", action="store_true", help="1 run, 2 traces (1 recorded + the drop), 20 s")
     ap.add_argument("--chromium", default="/usr/bin/chromium")
     ap.add_argument("--out", default=os.path.join(REPO, "build", "bench", "peers.md"))
     ap.add_argument("--json", default=None, help="raw runs (default: --out with .json)")
     ap.add_argument("--work", default=None)
+    ap.add_argument("--splice-into", default=None,
+                    help="also put the '## Peers' section into this markdown file (replacing an earlier one)")
     ap.add_argument("--command", default="demo/bench/peers/run_peers.py " + " ".join(sys.argv[1:]))
     args = ap.parse_args()
     if args.quick:
@@ -357,7 +381,22 @@ def main():
             miss.append(f"{b} (build the release preset)")
     if not args.content:
         args.content = [os.path.join(REPO, "build", "content60")]
-    args.content = [os.path.abspath(c) for c in args.content]
+    runs_of = {}
+    for i, c in enumerate(args.content):
+        path, _, n = c.rpartition(":")
+        if path and n.isdigit():
+            c = path
+        args.content[i] = os.path.abspath(c)
+        runs_of[args.content[i]] = int(n) if path and n.isdigit() else args.runs
+    if args.unshaped_runs is None:
+        args.unshaped_runs = runs_of[args.content[0]]
+    merged = None
+    if args.merge:
+        try:
+            merged = json.load(open(args.merge))
+        except (OSError, ValueError) as e:
+            print(f"run_peers.py: --merge {args.merge}: {e}", file=sys.stderr)
+            return 2
     ladders = {}
     for c in args.content:
         manifest = os.path.join(c, args.variant, "manifest.mpd")
@@ -377,17 +416,24 @@ def main():
     os.makedirs(work, exist_ok=True)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     traces = make_traces(args, work)
+    if merged and [t[0] for t in merged["traces"]] != [t[0] for t in traces]:
+        print(f"run_peers.py: --merge {args.merge} ran other traces: "
+              f"{[t[0] for t in merged['traces']]} vs {[t[0] for t in traces]}", file=sys.stderr)
+        return 2
     t0 = time.monotonic()
     records = []
     plan = []
-    for r in range(args.runs):
+    for r in range(max(list(runs_of.values()) + [args.unshaped_runs])):
         for c in args.content:
+            if r >= runs_of[c]:
+                continue
             cl = os.path.basename(os.path.normpath(c))
             for i, tr in enumerate(traces):
                 order = PLAYERS[(r + i) % 3:] + PLAYERS[:(r + i) % 3]
                 plan += [(p, tr, args.seconds, f"r{r}-{cl}-{tr[0][:40]}-{p}", c) for p in order]
-        order = PLAYERS[r % 3:] + PLAYERS[:r % 3]
-        plan += [(p, None, args.unshaped_seconds, f"r{r}-unshaped-{p}", args.content[0]) for p in order]
+        if r < args.unshaped_runs:
+            order = PLAYERS[r % 3:] + PLAYERS[:r % 3]
+            plan += [(p, None, args.unshaped_seconds, f"r{r}-unshaped-{p}", args.content[0]) for p in order]
     for k, (p, tr, secs, tag, c) in enumerate(plan):
         rec = run_one(args, p, tr, secs, work, tag, ladders[c], c)
         records.append(rec)
@@ -399,15 +445,28 @@ def main():
                 "shaka": next((r.get("version") for r in records if r["player"] == "shaka" and r.get("version")), None),
                 "chromium": next((r["raw"].get("chromium_version") for r in records
                                   if r["player"] != "abrplay" and r.get("raw", {}).get("chromium_version")), None)}
-    md = report(args, traces, records, versions, time.monotonic() - t0)
+    contents = [(os.path.basename(os.path.normpath(c)), runs_of[c]) for c in args.content if runs_of[c] > 0]
+    commands = [(args.command, (time.monotonic() - t0) / 60)]
+    if merged:  # the earlier run's contents, runs and command come first
+        old = merged.get("contents") or [[os.path.basename(os.path.normpath(c)), merged["args"]["runs"]]
+                                         for c in merged["args"]["content"]]
+        contents = [tuple(x) for x in old] + [x for x in contents if x[0] not in {o[0] for o in old}]
+        commands = [tuple(x) for x in merged.get("commands") or [(merged["args"]["command"], None)]] + commands
+        records = merged["runs"] + records
+        for k, v in merged.get("versions", {}).items():
+            versions[k] = versions.get(k) or v
+    md = report(args, traces, records, versions, contents, commands)
     with open(args.out, "w") as f:
         f.write(md)
     jpath = args.json or os.path.splitext(args.out)[0] + ".json"
     with open(jpath, "w") as f:
         json.dump({"args": {k: v for k, v in vars(args).items()}, "traces": traces, "versions": versions,
-                   "runs": records}, f, indent=1)
+                   "contents": contents, "commands": commands, "runs": records}, f, indent=1)
     print(md)
     print(f"run_peers.py: wrote {args.out} and {jpath}")
+    if args.splice_into:
+        splice(args.splice_into, md)
+        print(f"run_peers.py: the Peers section is in {args.splice_into}")
     return 0
 
 

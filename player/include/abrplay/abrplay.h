@@ -103,7 +103,7 @@ typedef struct abrplay_stats {
   abrplay_state state;
   int64_t position_us;
   int64_t video_buffer_us, audio_buffer_us;
-  uint64_t video_bitrate_bps;     /* the video rendition on screen */
+  uint64_t video_bitrate_bps; /* the video rendition on screen */
   int video_width, video_height;
   double throughput_kbps;  /* < 0 when unknown */
   int64_t startup_time_us; /* < 0 before the first playing state */

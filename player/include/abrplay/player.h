@@ -138,7 +138,7 @@ struct PlayerStats {
   std::string audio_representation;  // the audio being downloaded
   std::uint64_t video_bitrate_bps = 0;
   int video_width = 0, video_height = 0;
-  std::optional<double> throughput_kbps;                  // the estimator's value at the last ABR decision
+  std::optional<double> throughput_kbps;                      // the estimator's value at the last ABR decision
   std::optional<std::chrono::microseconds> startup_time;      // load() to the first playing state
   std::optional<std::chrono::microseconds> first_frame_time;  // load() to the first video frame presented
   int stalls = 0;

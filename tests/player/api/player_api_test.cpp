@@ -68,7 +68,8 @@ TEST_CASE("load plays to the end: every video frame delivered once, stats filled
 
 TEST_CASE("the stats follow the screen, not the downloads, and agree with the frames shown and the origin's log",
           "[api]") {
-  const auto log = std::filesystem::temp_directory_path() / ("abrplay-api-screen-" + std::to_string(::getpid()) + ".jsonl");
+  const auto log = std::filesystem::temp_directory_path() /
+                   ("abrplay-api-screen-" + std::to_string(::getpid()) + ".jsonl");
   std::filesystem::remove(log);
   origin::OriginConfig oc = origin_serving();
   oc.log_path = log.string();
@@ -92,7 +93,8 @@ TEST_CASE("the stats follow the screen, not the downloads, and agree with the fr
     const auto video_decisions = [](const std::vector<PlayerEvent>& ev) {
       std::vector<std::string> ids;
       for (const auto& e : ev) {
-        if (e.kind == PlayerEvent::Kind::kRepresentationChanged && e.track == "video") ids.push_back(e.representation_id);
+        if (e.kind == PlayerEvent::Kind::kRepresentationChanged && e.track == "video")
+          ids.push_back(e.representation_id);
       }
       return ids;
     };
