@@ -6,7 +6,9 @@
 #include <chrono>
 #include <iostream>
 
+#include "abrplay/net/url.h"
 #include "abrplay/player/manifest/parser.h"
+#include "abrplay/player/manifest/xlink.h"
 #include "report.h"
 #include "source.h"
 
@@ -31,12 +33,26 @@ int main(int argc, char** argv) {
     return 1;
   }
   options.document_url = source->document_url;
-  auto mpd = abrplay::manifest::parse_mpd(source->text, options);
+  // Remote elements (xlink) are fetched one after the other, as the player would (all at once).
+  abrplay::manifest::XlinkResolver xlink(source->text, source->document_url,
+                                         abrplay::net::file_access_for(source->document_url));
+  while (!xlink.done()) {
+    for (const abrplay::manifest::XlinkRequest& q : xlink.take_requests()) {
+      auto bytes = abrplay::inspect::read_range(q.url, std::nullopt);
+      if (bytes) {
+        xlink.supply(q.id, std::string(bytes->begin(), bytes->end()));
+      } else {
+        xlink.supply(q.id, abrplay::Unexpected{bytes.error()});
+      }
+    }
+  }
+  auto mpd = abrplay::manifest::parse_mpd(xlink.text(), options);
   if (!mpd) {
     std::cerr << "abrplay-inspect: " << input << ": " << mpd.error().describe() << "\n";
     return 1;
   }
   auto now = std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+  mpd->warnings.insert(mpd->warnings.begin(), xlink.warnings().begin(), xlink.warnings().end());
   auto report = abrplay::inspect::build_report(*mpd, abrplay::WallTime(now.time_since_epoch()));
   if (!report) {
     std::cerr << "abrplay-inspect: " << input << ": " << report.error().describe() << "\n";

@@ -103,6 +103,7 @@ Expected<json, Error> build_report(const Mpd& mpd, WallTime now) {
   if (mpd.suggested_presentation_delay) j["suggested_presentation_delay_s"] = seconds(mpd.suggested_presentation_delay);
   if (mpd.max_segment_duration) j["max_segment_duration_s"] = seconds(mpd.max_segment_duration);
   for (const UtcTiming& u : mpd.utc_timings) j["utc_timing"].push_back(u.scheme_id_uri + " " + u.value);
+  j["warnings"] = mpd.warnings;  // malformed attributes playback does not need, ignored
   auto playable = make_playable(mpd);
   j["playable"] = playable ? json(true) : json(playable.error().describe());
   j["periods"] = json::array();
@@ -158,6 +159,8 @@ std::string render_text(const json& j) {
   if (j.contains("utc_timing"))
     for (const auto& u : j["utc_timing"]) out << "  UTCTiming " << str(u) << "\n";
   out << "  playable: " << (j["playable"] == true ? "yes" : "no (" + str(j["playable"]) + ")") << "\n";
+  if (j.contains("warnings"))
+    for (const auto& w : j["warnings"]) out << "  warning: " << str(w) << "\n";
   std::size_t pi = 0;
   for (const auto& p : j["periods"]) {
     out << "  Period[" << pi++ << "] id=" << str(p["id"]) << " start " << secs(p["start_s"]) << " duration "

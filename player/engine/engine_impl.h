@@ -16,6 +16,7 @@
 #include "abrplay/player/engine/liveness.h"
 #include "abrplay/player/engine/streaming_engine.h"
 #include "abrplay/player/manifest/model.h"
+#include "abrplay/player/manifest/xlink.h"
 #include "loader_host.h"
 #include "track_loader.h"
 
@@ -78,6 +79,10 @@ class StreamingEngine::Impl final : public LoaderHost, public SegmentSource {
   // engine_manifest.cpp
   void fetch_manifest(bool refresh);
   void on_manifest(std::uint64_t generation, bool refresh, net::FetchOutcome outcome);
+  // Remote elements (xlink) of the MPD just fetched, then the parse: engine_xlink.cpp.
+  void resolve_remote_elements(std::uint64_t generation);
+  void fetch_remote_element(manifest::XlinkRequest request, std::uint64_t generation);
+  void apply_manifest(const std::string& text, const std::string& document_url, bool refresh);
   void sync_clock(std::size_t utc_index, std::uint64_t generation);
   void start_presentation();
   void schedule_refresh();
@@ -105,6 +110,15 @@ class StreamingEngine::Impl final : public LoaderHost, public SegmentSource {
   std::uint64_t generation_ = 0;  // bumped by stop(): callbacks of an older load are ignored
   std::string url_;
   std::optional<manifest::Mpd> mpd_;
+  // The MPD being completed with its remote elements (set while they are fetched), and the
+  // warnings of the last version (a refresh repeats only new ones).
+  struct PendingManifest {
+    manifest::XlinkResolver resolver;
+    std::string document_url;
+    bool refresh = false;
+  };
+  std::optional<PendingManifest> pending_manifest_;
+  std::vector<std::string> last_xlink_warnings_;
   std::map<std::size_t, TrackSelection> selections_;
   std::chrono::microseconds clock_offset_{0};  // server wall clock - ours, at the UTCTiming sync
   // Live time runs on the monotonic clock from the moment of the sync: live_now() = the server's

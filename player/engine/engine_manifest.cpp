@@ -69,10 +69,18 @@ void StreamingEngine::Impl::on_manifest(std::uint64_t generation, bool refresh, 
   ev.bytes = DataSize::bytes(outcome->response.body.size());
   ev.attempts = outcome->attempts;
   emit(ev);
-  manifest::ParseOptions options;
-  options.document_url = outcome->response.effective_url.empty() ? url_ : outcome->response.effective_url;
+  std::string document_url = outcome->response.effective_url.empty() ? url_ : outcome->response.effective_url;
   const auto& body = outcome->response.body;
-  auto parsed = manifest::parse_mpd(std::string_view(reinterpret_cast<const char*>(body.data()), body.size()), options);
+  manifest::XlinkResolver resolver(std::string_view(reinterpret_cast<const char*>(body.data()), body.size()),
+                                   document_url, file_access_);
+  pending_manifest_.emplace(PendingManifest{std::move(resolver), std::move(document_url), refresh});
+  resolve_remote_elements(generation);
+}
+
+void StreamingEngine::Impl::apply_manifest(const std::string& text, const std::string& document_url, bool refresh) {
+  manifest::ParseOptions options;
+  options.document_url = document_url;
+  auto parsed = manifest::parse_mpd(text, options);
   if (parsed) parsed = manifest::make_playable(std::move(*parsed));
   if (!parsed) {
     Error e = parsed.error();
@@ -84,6 +92,11 @@ void StreamingEngine::Impl::on_manifest(std::uint64_t generation, bool refresh, 
       fatal(e);
     }
     return;
+  }
+  // Ignored attributes are said once: on a refresh, only the warnings the last version did not have.
+  for (const std::string& w : parsed->warnings) {
+    if (refresh && mpd_ && std::find(mpd_->warnings.begin(), mpd_->warnings.end(), w) != mpd_->warnings.end()) continue;
+    warn(Error{ErrorCode::kManifestInvalidValue, url_ + ": " + w});
   }
   mpd_ = std::move(*parsed);
   if (refresh) {

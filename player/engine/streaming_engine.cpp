@@ -295,6 +295,8 @@ void StreamingEngine::Impl::stop() {
   consumer_.pause();
   consumer_.flush(MediaTime{0});
   mpd_.reset();
+  pending_manifest_.reset();
+  last_xlink_warnings_.clear();
   live_anchor_.reset();
   clock_offset_ = std::chrono::microseconds{0};
   selections_.clear();

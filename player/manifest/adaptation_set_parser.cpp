@@ -26,6 +26,32 @@ std::string content_type_of(const std::string& content_type, const std::string& 
   return {};
 }
 
+// @audioSamplingRate is a list of one or two rates (ISO/IEC 23009-1 5.3.7.2: "44100 22050" for a
+// stream whose rate changes, e.g. HE-AAC's core and output rates); the first one is kept. Optional.
+std::optional<uint32_t> sampling_rate(ParseContext& ctx, pugi::xml_node n, const std::string& path) {
+  pugi::xml_attribute a = ParseContext::attr(n, "audioSamplingRate");
+  if (!a) return std::nullopt;
+  std::string_view text(a.value());
+  std::vector<uint64_t> rates;
+  std::size_t i = 0;
+  bool ok = true;
+  while (ok && i < text.size()) {
+    std::size_t start = text.find_first_not_of(" \t\r\n", i);
+    if (start == std::string_view::npos) break;
+    std::size_t end = std::min(text.find_first_of(" \t\r\n", start), text.size());
+    uint64_t v = 0;
+    ok = ParseContext::parse_integer(text.substr(start, end - start), v) && v > 0 && v <= 0xFFFFFFFFu;
+    rates.push_back(v);
+    i = end;
+  }
+  if (!ok || rates.empty() || rates.size() > 2) {
+    ctx.warn(path + "@audioSamplingRate",
+             "'" + std::string(text.substr(0, 64)) + "' is not one or two sampling rates in Hz");
+    return std::nullopt;
+  }
+  return static_cast<uint32_t>(rates.front());
+}
+
 void parse_common_elements(ParseContext& ctx, pugi::xml_node n, const std::string& path, CommonElements& c) {
   c.base_urls = ctx.base_urls(n, path);
   c.segments = parse_segment_info_set(ctx, n, path);
@@ -47,11 +73,13 @@ Representation parse_representation(ParseContext& ctx, pugi::xml_node n, const s
   r.has_bandwidth = static_cast<bool>(ParseContext::attr(n, "bandwidth"));
   r.id = ctx.str(n, "id");
   r.bandwidth = DataRate::bits_per_second(static_cast<double>(ctx.u64(n, "bandwidth", path).value_or(0)));
-  r.width = ctx.u32(n, "width", path);
+  // Size, frame rate and sampling rate describe the stream for track choice and display; the
+  // decoder reads the real ones from the media. A malformed one is ignored with a warning.
+  r.width = ctx.u32(n, "width", path, Need::kOptional);
   if (!r.width) r.width = as.width;
-  r.height = ctx.u32(n, "height", path);
+  r.height = ctx.u32(n, "height", path, Need::kOptional);
   if (!r.height) r.height = as.height;
-  r.frame_rate = ctx.frame_rate(n, "frameRate", path);
+  r.frame_rate = ctx.frame_rate(n, "frameRate", path, Need::kOptional);
   if (!r.frame_rate) r.frame_rate = as.frame_rate;
   r.sar = ctx.str(n, "sar");
   if (r.sar.empty()) r.sar = as.sar;
@@ -59,7 +87,7 @@ Representation parse_representation(ParseContext& ctx, pugi::xml_node n, const s
   if (r.codecs.empty()) r.codecs = as.codecs;
   r.mime_type = ctx.str(n, "mimeType");
   if (r.mime_type.empty()) r.mime_type = as.mime_type;
-  r.audio_sampling_rate = ctx.u32(n, "audioSamplingRate", path);
+  r.audio_sampling_rate = sampling_rate(ctx, n, path);
   if (!r.audio_sampling_rate) r.audio_sampling_rate = as.audio_sampling_rate;
   r.audio_channel_configuration = ctx.descriptors(n, "AudioChannelConfiguration");
   if (r.audio_channel_configuration.empty()) r.audio_channel_configuration = as.audio_channel_configuration;
@@ -88,13 +116,13 @@ AdaptationSet parse_adaptation_set(ParseContext& ctx, pugi::xml_node n, const st
   as.roles = ctx.descriptors(n, "Role");
   as.accessibility = ctx.descriptors(n, "Accessibility");
   for (pugi::xml_node l : ParseContext::children(n, "Label")) as.labels.emplace_back(l.text().get());
-  as.frame_rate = ctx.frame_rate(n, "frameRate", path);
+  as.frame_rate = ctx.frame_rate(n, "frameRate", path, Need::kOptional);
   as.par = ctx.str(n, "par");
   as.sar = ctx.str(n, "sar");
-  as.width = ctx.u32(n, "width", path);
-  as.height = ctx.u32(n, "height", path);
-  as.audio_sampling_rate = ctx.u32(n, "audioSamplingRate", path);
-  as.segment_alignment = ctx.boolean(n, "segmentAlignment", path).value_or(false);
+  as.width = ctx.u32(n, "width", path, Need::kOptional);
+  as.height = ctx.u32(n, "height", path, Need::kOptional);
+  as.audio_sampling_rate = sampling_rate(ctx, n, path);
+  as.segment_alignment = ctx.boolean(n, "segmentAlignment", path, Need::kOptional).value_or(false);
   as.audio_channel_configuration = ctx.descriptors(n, "AudioChannelConfiguration");
   parse_common_elements(ctx, n, path, as);
   std::size_t i = 0;

@@ -7,6 +7,7 @@
 namespace abrplay::manifest {
 namespace {
 
+using detail::Need;
 using detail::ParseContext;
 
 // "line L, column C (byte B)" for a byte offset into the text (1-based line and column).
@@ -51,16 +52,20 @@ EventStream parse_event_stream(ParseContext& ctx, pugi::xml_node n, const std::s
   EventStream es;
   es.scheme_id_uri = ctx.str(n, "schemeIdUri");
   es.value = ctx.str(n, "value");
-  es.timescale = ctx.u32(n, "timescale", path).value_or(1);
-  if (es.timescale == 0) ctx.fail(ErrorCode::kManifestInvalidValue, path + "@timescale", "timescale 0 is not allowed");
-  es.presentation_time_offset = ctx.u64(n, "presentationTimeOffset", path).value_or(0);
+  // Events are for the application; a malformed number in one never stops playback.
+  es.timescale = ctx.u32(n, "timescale", path, Need::kOptional).value_or(1);
+  if (es.timescale == 0) {
+    ctx.warn(path + "@timescale", "timescale 0 is not allowed (1 is used)");
+    es.timescale = 1;
+  }
+  es.presentation_time_offset = ctx.u64(n, "presentationTimeOffset", path, Need::kOptional).value_or(0);
   std::size_t i = 0;
   for (pugi::xml_node e : ParseContext::children(n, "Event")) {
     std::string p = path + "/Event[" + std::to_string(i++) + "]";
     Event ev;
-    ev.presentation_time = ctx.u64(e, "presentationTime", p).value_or(0);
-    ev.duration = ctx.u64(e, "duration", p).value_or(0);
-    ev.id = ctx.u64(e, "id", p).value_or(0);
+    ev.presentation_time = ctx.u64(e, "presentationTime", p, Need::kOptional).value_or(0);
+    ev.duration = ctx.u64(e, "duration", p, Need::kOptional).value_or(0);
+    ev.id = ctx.u64(e, "id", p, Need::kOptional).value_or(0);
     if (auto md = ctx.opt_str(e, "messageData")) {
       ev.message_data = *md;
     } else {
@@ -172,14 +177,15 @@ Expected<Mpd, Error> parse_mpd(std::string_view xml, const ParseOptions& options
   }
   mpd.profiles = ctx.str(root, "profiles");
   mpd.availability_start_time = ctx.datetime(root, "availabilityStartTime", path);
-  mpd.availability_end_time = ctx.datetime(root, "availabilityEndTime", path);
-  mpd.publish_time = ctx.datetime(root, "publishTime", path);
+  // Informational, or hints with a default (docs/manifest.md, "What playback needs").
+  mpd.availability_end_time = ctx.datetime(root, "availabilityEndTime", path, Need::kOptional);
+  mpd.publish_time = ctx.datetime(root, "publishTime", path, Need::kOptional);
   mpd.media_presentation_duration = ctx.duration(root, "mediaPresentationDuration", path);
   mpd.minimum_update_period = ctx.duration(root, "minimumUpdatePeriod", path);
   mpd.time_shift_buffer_depth = ctx.duration(root, "timeShiftBufferDepth", path);
-  mpd.suggested_presentation_delay = ctx.duration(root, "suggestedPresentationDelay", path);
-  mpd.min_buffer_time = ctx.duration(root, "minBufferTime", path);
-  mpd.max_segment_duration = ctx.duration(root, "maxSegmentDuration", path);
+  mpd.suggested_presentation_delay = ctx.duration(root, "suggestedPresentationDelay", path, Need::kOptional);
+  mpd.min_buffer_time = ctx.duration(root, "minBufferTime", path, Need::kOptional);
+  mpd.max_segment_duration = ctx.duration(root, "maxSegmentDuration", path, Need::kOptional);
   if (mpd.is_dynamic() && !ctx.failed() && !mpd.availability_start_time)
     ctx.fail(ErrorCode::kManifestMissingAttribute, "MPD@availabilityStartTime", "required for a dynamic MPD");
   mpd.base_urls = ctx.base_urls(root, path);
@@ -196,6 +202,7 @@ Expected<Mpd, Error> parse_mpd(std::string_view xml, const ParseOptions& options
   if (!ctx.failed() && mpd.periods.empty()) ctx.fail(ErrorCode::kManifestInvalidValue, path, "the MPD has no Period");
   if (!ctx.failed()) resolve_period_timeline(ctx, mpd);
   if (ctx.failed()) return Unexpected{ctx.take_error()};
+  mpd.warnings = ctx.take_warnings();
   return mpd;
 }
 

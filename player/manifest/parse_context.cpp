@@ -45,6 +45,30 @@ void ParseContext::fail(ErrorCode code, const std::string& path, std::string mes
   if (!error_) error_ = Error{code, path + ": " + message};
 }
 
+void ParseContext::warn(const std::string& path, const std::string& message) {
+  if (warnings_.size() < kMaxWarnings) {
+    warnings_.push_back(path + ": " + message + "; ignored");
+  } else {
+    ++warnings_dropped_;
+  }
+}
+
+std::vector<std::string> ParseContext::take_warnings() {
+  std::vector<std::string> out = std::move(warnings_);
+  if (warnings_dropped_ > 0) out.push_back(std::to_string(warnings_dropped_) + " more warnings not listed");
+  warnings_.clear();
+  warnings_dropped_ = 0;
+  return out;
+}
+
+void ParseContext::bad(Need need, ErrorCode code, const std::string& path, const std::string& message) {
+  if (need == Need::kOptional) {
+    warn(path, message);
+  } else {
+    fail(code, path, message);
+  }
+}
+
 pugi::xml_attribute ParseContext::attr(pugi::xml_node node, std::string_view name) {
   for (pugi::xml_attribute a = node.first_attribute(); a; a = a.next_attribute()) {
     std::string_view full(a.name());
@@ -67,30 +91,34 @@ std::optional<std::string> ParseContext::opt_str(pugi::xml_node node, std::strin
 
 template <typename T>
 std::optional<T> ParseContext::integer(pugi::xml_node node, std::string_view name, const std::string& path,
-                                       const char* what) {
+                                       const char* what, Need need) {
   pugi::xml_attribute a = attr(node, name);
   if (!a) return std::nullopt;
   T v = 0;
   if (!parse_int(a.value(), v)) {
-    fail(ErrorCode::kManifestInvalidValue, path + "@" + std::string(name), shown(a.value()) + " is not " + what);
+    bad(need, ErrorCode::kManifestInvalidValue, path + "@" + std::string(name), shown(a.value()) + " is not " + what);
     return std::nullopt;
   }
   return v;
 }
 
-std::optional<uint64_t> ParseContext::u64(pugi::xml_node node, std::string_view name, const std::string& path) {
-  return integer<uint64_t>(node, name, path, "an unsigned 64-bit integer");
+std::optional<uint64_t> ParseContext::u64(pugi::xml_node node, std::string_view name, const std::string& path,
+                                          Need need) {
+  return integer<uint64_t>(node, name, path, "an unsigned 64-bit integer", need);
 }
 
-std::optional<uint32_t> ParseContext::u32(pugi::xml_node node, std::string_view name, const std::string& path) {
-  return integer<uint32_t>(node, name, path, "an unsigned 32-bit integer");
+std::optional<uint32_t> ParseContext::u32(pugi::xml_node node, std::string_view name, const std::string& path,
+                                          Need need) {
+  return integer<uint32_t>(node, name, path, "an unsigned 32-bit integer", need);
 }
 
-std::optional<int64_t> ParseContext::i64(pugi::xml_node node, std::string_view name, const std::string& path) {
-  return integer<int64_t>(node, name, path, "a 64-bit integer");
+std::optional<int64_t> ParseContext::i64(pugi::xml_node node, std::string_view name, const std::string& path,
+                                         Need need) {
+  return integer<int64_t>(node, name, path, "a 64-bit integer", need);
 }
 
-std::optional<double> ParseContext::real(pugi::xml_node node, std::string_view name, const std::string& path) {
+std::optional<double> ParseContext::real(pugi::xml_node node, std::string_view name, const std::string& path,
+                                         Need need) {
   pugi::xml_attribute a = attr(node, name);
   if (!a) return std::nullopt;
   std::string_view s = trim(a.value());
@@ -98,13 +126,14 @@ std::optional<double> ParseContext::real(pugi::xml_node node, std::string_view n
   double v = 0;
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || ptr != s.data() + s.size() || s.empty() || !std::isfinite(v)) {
-    fail(ErrorCode::kManifestInvalidValue, path + "@" + std::string(name), shown(s) + " is not a number");
+    bad(need, ErrorCode::kManifestInvalidValue, path + "@" + std::string(name), shown(s) + " is not a number");
     return std::nullopt;
   }
   return v;
 }
 
-std::optional<bool> ParseContext::boolean(pugi::xml_node node, std::string_view name, const std::string& path) {
+std::optional<bool> ParseContext::boolean(pugi::xml_node node, std::string_view name, const std::string& path,
+                                          Need need) {
   pugi::xml_attribute a = attr(node, name);
   if (!a) return std::nullopt;
   std::string_view s = trim(a.value());
@@ -113,33 +142,36 @@ std::optional<bool> ParseContext::boolean(pugi::xml_node node, std::string_view 
   // segmentAlignment/subsegmentAlignment also allow a group number (ISO/IEC 23009-1 5.3.3.2).
   uint64_t group = 0;
   if (parse_int(s, group)) return true;
-  fail(ErrorCode::kManifestInvalidValue, path + "@" + std::string(name), shown(s) + " is not a boolean");
+  bad(need, ErrorCode::kManifestInvalidValue, path + "@" + std::string(name), shown(s) + " is not a boolean");
   return std::nullopt;
 }
 
-std::optional<MediaTime> ParseContext::duration(pugi::xml_node node, std::string_view name, const std::string& path) {
+std::optional<MediaTime> ParseContext::duration(pugi::xml_node node, std::string_view name, const std::string& path,
+                                                Need need) {
   pugi::xml_attribute a = attr(node, name);
   if (!a) return std::nullopt;
   auto d = parse_iso8601_duration(a.value());
   if (!d) {
-    fail(ErrorCode::kManifestInvalidValue, path + "@" + std::string(name), d.error());
+    bad(need, ErrorCode::kManifestInvalidValue, path + "@" + std::string(name), d.error());
     return std::nullopt;
   }
   return *d;
 }
 
-std::optional<WallTime> ParseContext::datetime(pugi::xml_node node, std::string_view name, const std::string& path) {
+std::optional<WallTime> ParseContext::datetime(pugi::xml_node node, std::string_view name, const std::string& path,
+                                               Need need) {
   pugi::xml_attribute a = attr(node, name);
   if (!a) return std::nullopt;
   auto t = parse_xs_datetime(a.value());
   if (!t) {
-    fail(ErrorCode::kManifestInvalidValue, path + "@" + std::string(name), t.error());
+    bad(need, ErrorCode::kManifestInvalidValue, path + "@" + std::string(name), t.error());
     return std::nullopt;
   }
   return *t;
 }
 
-std::optional<ByteRange> ParseContext::range(pugi::xml_node node, std::string_view name, const std::string& path) {
+std::optional<ByteRange> ParseContext::range(pugi::xml_node node, std::string_view name, const std::string& path,
+                                             Need need) {
   pugi::xml_attribute a = attr(node, name);
   if (!a) return std::nullopt;
   std::string_view s = trim(a.value());
@@ -147,14 +179,15 @@ std::optional<ByteRange> ParseContext::range(pugi::xml_node node, std::string_vi
   ByteRange r;
   if (dash == std::string_view::npos || !parse_int(s.substr(0, dash), r.first) ||
       !parse_int(s.substr(dash + 1), r.last) || r.last < r.first) {
-    fail(ErrorCode::kManifestInvalidValue, path + "@" + std::string(name),
-         shown(s) + " is not a byte range 'first-last'");
+    bad(need, ErrorCode::kManifestInvalidValue, path + "@" + std::string(name),
+        shown(s) + " is not a byte range 'first-last'");
     return std::nullopt;
   }
   return r;
 }
 
-std::optional<FrameRate> ParseContext::frame_rate(pugi::xml_node node, std::string_view name, const std::string& path) {
+std::optional<FrameRate> ParseContext::frame_rate(pugi::xml_node node, std::string_view name, const std::string& path,
+                                                  Need need) {
   pugi::xml_attribute a = attr(node, name);
   if (!a) return std::nullopt;
   std::string_view s = trim(a.value());
@@ -164,8 +197,8 @@ std::optional<FrameRate> ParseContext::frame_rate(pugi::xml_node node, std::stri
                 ? parse_int(s, fr.num)
                 : parse_int(s.substr(0, slash), fr.num) && parse_int(s.substr(slash + 1), fr.den);
   if (!ok || fr.den == 0) {
-    fail(ErrorCode::kManifestInvalidValue, path + "@" + std::string(name),
-         shown(s) + " is not a frame rate 'N' or 'N/D'");
+    bad(need, ErrorCode::kManifestInvalidValue, path + "@" + std::string(name),
+        shown(s) + " is not a frame rate 'N' or 'N/D'");
     return std::nullopt;
   }
   return fr;
@@ -208,9 +241,10 @@ std::vector<BaseUrl> ParseContext::base_urls(pugi::xml_node node, const std::str
     BaseUrl b;
     b.url = std::string(trim(c.text().get()));
     b.service_location = str(c, "serviceLocation");
-    b.dvb_priority = u32(c, "priority", p).value_or(1);
-    b.dvb_weight = u32(c, "weight", p).value_or(1);
-    b.availability_time_offset_s = real(c, "availabilityTimeOffset", p);
+    // DVB's CDN choice and the early availability are hints: without them the URL still works.
+    b.dvb_priority = u32(c, "priority", p, Need::kOptional).value_or(1);
+    b.dvb_weight = u32(c, "weight", p, Need::kOptional).value_or(1);
+    b.availability_time_offset_s = real(c, "availabilityTimeOffset", p, Need::kOptional);
     out.push_back(std::move(b));
   }
   return out;

@@ -8,9 +8,9 @@ namespace abrplay::manifest {
 Expected<Mpd, Error> make_playable(Mpd mpd) {
   for (Period& p : mpd.periods) {
     if (!p.xlink_href.empty() && p.xlink_href != "urn:mpeg:dash:resolve-to-zero:2013")
-      return Unexpected{
-          Error{ErrorCode::kManifestUnsupported,
-                p.path + "@xlink:href: remote periods ('" + p.xlink_href.substr(0, 200) + "') are not supported"}};
+      return Unexpected{Error{ErrorCode::kManifestUnsupported,
+                              p.path + "@xlink:href: remote period ('" + p.xlink_href.substr(0, 200) +
+                                  "') not resolved: the MPD was parsed without its remote elements (xlink.h)"}};
   }
   std::erase_if(mpd.periods, [](const Period& p) { return !p.xlink_href.empty(); });
   for (Period& p : mpd.periods) {

@@ -11,7 +11,8 @@ void parse_common(ParseContext& ctx, pugi::xml_node n, const std::string& path, 
   if (info.timescale && *info.timescale == 0)
     ctx.fail(ErrorCode::kManifestInvalidValue, path + "@timescale", "timescale 0 is not allowed");
   info.presentation_time_offset = ctx.u64(n, "presentationTimeOffset", path);
-  info.availability_time_offset_s = ctx.real(n, "availabilityTimeOffset", path);
+  // Early availability (low latency) only lets requests go out sooner; without it they wait.
+  info.availability_time_offset_s = ctx.real(n, "availabilityTimeOffset", path, Need::kOptional);
   info.index_range = ctx.range(n, "indexRange", path);
   if (pugi::xml_node init = ParseContext::child(n, "Initialization")) {
     std::string p = path + "/Initialization";

@@ -274,6 +274,32 @@ std::shared_ptr<Body> CdnServer::mpd_body(const httplib::Request& req, httplib::
     }
     mpd = std::move(*rewritten);
   }
+  if (req.has_param("xlink-element")) {
+    auto element = remote_element(mpd, req.path, req.get_param_value("xlink-element"));
+    if (!element) {
+      text(res, 404, element.error());
+      return nullptr;
+    }
+    return memory_body(std::move(*element));
+  }
+  if (req.has_param("xlink")) {
+    const std::string split = req.get_param_value("xlink");
+    if (split != "periods" && split != "adaptation-sets") {
+      text(res, 400, req.path + ": xlink must be 'periods' or 'adaptation-sets', got '" + split.substr(0, 64) + "'");
+      return nullptr;
+    }
+    // The references keep the device filter's query, so the remote elements are filtered alike.
+    const std::string query = filter.to_query();
+    const std::string reference = std::filesystem::path(req.path).filename().string() + "?" +
+                                  (query.empty() ? "" : query + "&");
+    auto split_mpd = externalize(mpd, req.path, split == "periods" ? XlinkSplit::kPeriods : XlinkSplit::kAdaptationSets,
+                                 reference);
+    if (!split_mpd) {
+      text(res, 500, split_mpd.error());
+      return nullptr;
+    }
+    mpd = std::move(*split_mpd);
+  }
   return memory_body(std::move(mpd));
 }
 

@@ -1,6 +1,7 @@
 #include "mpd_rewrite.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <sstream>
 
 #include <pugixml.hpp>
@@ -81,6 +82,77 @@ Expected<std::string, std::string> rewrite_mpd(const std::string& mpd_text, cons
   }
   std::ostringstream out;
   doc.save(out, "  ");
+  return out.str();
+}
+
+namespace {
+
+Expected<pugi::xml_node, std::string> load(pugi::xml_document& doc, const std::string& text, const std::string& name) {
+  const auto ok = doc.load_buffer(text.data(), text.size());
+  if (!ok) return Unexpected{name + ": byte " + std::to_string(ok.offset) + ": " + ok.description()};
+  pugi::xml_node mpd = doc.child("MPD");
+  if (!mpd) return Unexpected{name + ": no <MPD> root element"};
+  return mpd;
+}
+
+void make_remote(pugi::xml_node element, const std::string& href) {
+  while (element.first_child()) element.remove_child(element.first_child());
+  while (element.first_attribute()) element.remove_attribute(element.first_attribute());
+  element.append_attribute("xlink:href").set_value(href.c_str());
+  element.append_attribute("xlink:actuate").set_value("onLoad");
+}
+
+}  // namespace
+
+Expected<std::string, std::string> externalize(const std::string& mpd_text, const std::string& name, XlinkSplit split,
+                                               const std::string& reference) {
+  pugi::xml_document doc;
+  auto mpd = load(doc, mpd_text, name);
+  if (!mpd) return Unexpected{mpd.error()};
+  if (!mpd->attribute("xmlns:xlink")) mpd->append_attribute("xmlns:xlink").set_value("http://www.w3.org/1999/xlink");
+  std::size_t p = 0;
+  for (pugi::xml_node period : mpd->children("Period")) {
+    if (split == XlinkSplit::kPeriods) {
+      make_remote(period, reference + "xlink-element=period-" + std::to_string(p++));
+      continue;
+    }
+    std::size_t a = 0;
+    for (pugi::xml_node as : period.children("AdaptationSet"))
+      make_remote(as, reference + "xlink-element=adaptation-set-" + std::to_string(p) + "-" + std::to_string(a++));
+    ++p;
+  }
+  std::ostringstream out;
+  doc.save(out, "  ");
+  return out.str();
+}
+
+Expected<std::string, std::string> remote_element(const std::string& mpd_text, const std::string& name,
+                                                  const std::string& element) {
+  pugi::xml_document doc;
+  auto mpd = load(doc, mpd_text, name);
+  if (!mpd) return Unexpected{mpd.error()};
+  unsigned period = 0, set = 0;
+  char tail = 0;
+  const bool is_period = std::sscanf(element.c_str(), "period-%u%c", &period, &tail) == 1;
+  const bool is_set = !is_period && std::sscanf(element.c_str(), "adaptation-set-%u-%u%c", &period, &set, &tail) == 2;
+  if (!is_period && !is_set)
+    return Unexpected{name + ": xlink-element '" + element.substr(0, 64) +
+                      "' is neither period-I nor adaptation-set-I-J"};
+  pugi::xml_node found;
+  unsigned p = 0;
+  for (pugi::xml_node pn : mpd->children("Period")) {
+    if (p++ != period) continue;
+    if (is_period) {
+      found = pn;
+      break;
+    }
+    unsigned a = 0;
+    for (pugi::xml_node an : pn.children("AdaptationSet"))
+      if (a++ == set) found = an;
+  }
+  if (!found) return Unexpected{name + ": no " + element};
+  std::ostringstream out;
+  found.print(out, "  ");
   return out.str();
 }
 

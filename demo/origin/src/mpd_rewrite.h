@@ -6,6 +6,11 @@
 //   query (?codecs=avc1,mp4a&max_height=720), as streaming services tailor manifests per device;
 //   Representations the device cannot play are removed, and AdaptationSets left empty with them.
 //
+// - Remote elements (xlink, ISO/IEC 23009-1 5.5): `?xlink=periods` (or `adaptation-sets`) serves
+//   the MPD with each Period (AdaptationSet) replaced by an empty one whose xlink:href (onLoad) is
+//   the same MPD's URL with `?xlink-element=period-I` (`adaptation-set-I-J`); such a request
+//   answers with that one element, as a remote element document.
+//
 // Pure functions of their inputs. Errors name the MPD and the XML byte offset.
 #pragma once
 
@@ -28,5 +33,15 @@ struct DeviceFilter {
 // Applies both edits; `base_urls` empty means "leave the BaseURLs alone".
 Expected<std::string, std::string> rewrite_mpd(const std::string& mpd_text, const std::string& name,
                                                const std::vector<std::string>& base_urls, const DeviceFilter& filter);
+
+enum class XlinkSplit { kPeriods, kAdaptationSets };
+
+// The MPD with the elements of `split` made remote; `reference` is the URL each href starts with
+// (relative: "manifest.mpd?codecs=avc1&"), to which "xlink-element=..." is appended.
+Expected<std::string, std::string> externalize(const std::string& mpd_text, const std::string& name, XlinkSplit split,
+                                               const std::string& reference);
+// The element named by `element` ("period-1", "adaptation-set-0-2") alone, as XML text.
+Expected<std::string, std::string> remote_element(const std::string& mpd_text, const std::string& name,
+                                                  const std::string& element);
 
 }  // namespace abrplay::origin

@@ -143,6 +143,46 @@ TEST_CASE("inspect: a bad manifest exits 1 with one stderr line naming the place
   CHECK(lines(r.err) == 1);
 }
 
+TEST_CASE("inspect: malformed optional attributes are warnings, in text and in --json", "[inspect][bad]") {
+  fs::path dir = scratch("warnings");
+  std::ofstream(dir / "lenient.mpd") << R"(<MPD type="static" mediaPresentationDuration="PT8S" maxSegmentDuration="2S">
+    <Period><AdaptationSet mimeType="audio/mp4" audioSamplingRate="44100 22050">
+    <SegmentTemplate media="$Number$.m4s" duration="2"/><Representation id="a" bandwidth="64000" width="w"/>
+    </AdaptationSet></Period></MPD>)";
+  Run r = run_inspect({(dir / "lenient.mpd").string(), "--json"}, dir);
+  REQUIRE(r.exit_code == 0);
+  json j = json::parse(r.out);
+  REQUIRE(j["warnings"].size() == 2);
+  CHECK(j["warnings"][0].get<std::string>().rfind("MPD@maxSegmentDuration: duration '2S'", 0) == 0);
+  CHECK(j["warnings"][1].get<std::string>().rfind("MPD/Period[0]/AdaptationSet[0]/Representation[0]@width: 'w'", 0) ==
+        0);
+  CHECK(j["periods"][0]["adaptation_sets"][0]["representations"][0]["segment_count"] == 4);
+  Run text = run_inspect({(dir / "lenient.mpd").string()}, dir);
+  CHECK(text.exit_code == 0);
+  CHECK(text.out.find("  warning: MPD@maxSegmentDuration: duration '2S'") != std::string::npos);
+  CHECK(text.err.empty());
+}
+
+TEST_CASE("inspect: remote Periods are fetched and shown in place; unusable ones are warnings", "[inspect][xlink]") {
+  fs::path dir = scratch("xlink");
+  std::ofstream(dir / "remote.mpd") << R"(<MPD xmlns:xlink="http://www.w3.org/1999/xlink" type="static"
+    mediaPresentationDuration="PT8S"><Period xlink:href="ads/pre.xml" xlink:actuate="onLoad"/>
+    <Period xlink:href="ads/none.xml"/></MPD>)";
+  fs::create_directories(dir / "ads");
+  std::ofstream(dir / "ads" / "pre.xml") << R"(<Period id="pre"><AdaptationSet mimeType="video/mp4">
+    <SegmentTemplate media="$Number$.m4s" duration="2"/><Representation id="v" bandwidth="1000"/>
+    </AdaptationSet></Period>)";
+  Run r = run_inspect({(dir / "remote.mpd").string(), "--json"}, dir);
+  REQUIRE(r.exit_code == 0);
+  json j = json::parse(r.out);
+  REQUIRE(j["periods"].size() == 1);
+  CHECK(j["periods"][0]["id"] == "pre");
+  CHECK(j["playable"] == true);
+  REQUIRE(j["warnings"].size() == 1);
+  CHECK(j["warnings"][0].get<std::string>().find("MPD/Period[1]@xlink:href 'file://") == 0);
+  CHECK(j["warnings"][0].get<std::string>().find("the Period is left out") != std::string::npos);
+}
+
 TEST_CASE("inspect: SegmentBase on a local ffmpeg file reads the sidx from the file", "[inspect]") {
   OnDemandAsset a = make_asset("local-sidx", "video.mp4");
   Run r = run_inspect({(a.dir / "manifest.mpd").string(), "--json"}, a.dir);

@@ -88,6 +88,33 @@ TEST_CASE("malformed requests get the right 4xx and the origin keeps serving", "
   CHECK(http_get(s.url("blob.bin")).status == 200);
 }
 
+TEST_CASE("?xlink= serves the MPD with remote elements, and each element on its own", "[origin][content][xlink]") {
+  Served s;
+  const HttpResult whole = http_get(s.url("vod/manifest.mpd"));
+  const HttpResult split = http_get(s.url("vod/manifest.mpd?xlink=periods"));
+  REQUIRE(split.status == 200);
+  CHECK(split.body.find(R"(xlink:href="manifest.mpd?xlink-element=period-0")") != std::string::npos);
+  CHECK(split.body.find("<AdaptationSet") == std::string::npos);
+  const HttpResult period = http_get(s.url("vod/manifest.mpd?xlink-element=period-0"));
+  REQUIRE(period.status == 200);
+  CHECK(period.body.rfind("<Period", 0) == 0);
+  CHECK(period.body.find("<AdaptationSet") != std::string::npos);
+  const HttpResult sets = http_get(s.url("vod/manifest.mpd?xlink=adaptation-sets&max_height=240"));
+  REQUIRE(sets.status == 200);
+  CHECK(sets.body.find(R"(xlink:href="manifest.mpd?max_height=240&amp;xlink-element=adaptation-set-0-0")") !=
+        std::string::npos);
+  const HttpResult set = http_get(s.url("vod/manifest.mpd?max_height=240&xlink-element=adaptation-set-0-0"));
+  REQUIRE(set.status == 200);
+  CHECK(set.body.rfind("<AdaptationSet", 0) == 0);
+  CHECK(whole.body.find("<AdaptationSet") != std::string::npos);
+  // Unknown splits and elements.
+  CHECK(http_get(s.url("vod/manifest.mpd?xlink=segments")).status == 400);
+  CHECK(http_get(s.url("vod/manifest.mpd?xlink-element=period-9")).status == 404);
+  CHECK(http_get(s.url("vod/manifest.mpd?xlink-element=adaptation-set-0-99")).status == 404);
+  CHECK(http_get(s.url("vod/manifest.mpd?xlink-element=period-0x")).status == 404);
+  CHECK(http_get(s.url("vod/manifest.mpd?xlink-element=../../etc")).status == 404);
+}
+
 TEST_CASE("roots overlay: the first root holding a path serves it", "[origin][content]") {
   ContentFixture a(10), b(20);
   b.write("only-in-b.txt", "b");

@@ -56,4 +56,36 @@ TEST_CASE("real content in every addressing variant plays to the end with real i
   CHECK_FALSE(short_index);
 }
 
+TEST_CASE("real content with remote Periods or AdaptationSets (xlink, served by the origin) plays to the end",
+          "[engine][content][xlink]") {
+  const std::string split = GENERATE(as<std::string>{}, "periods", "adaptation-sets");
+  CAPTURE(split);
+  OriginSession h(abrplay::test::origin_serving(), 8.0);
+  h.start();
+  h.open_until(EngineState::kEnded, std::chrono::seconds(30), "number/manifest.mpd?xlink=" + split);
+  std::map<TrackType, MediaTime> end;
+  h.on_loop([&] {
+    for (TrackType t : {TrackType::kVideo, TrackType::kAudio}) {
+      if (const TrackBuffer* b = h.engine->buffer(t); b && !b->segments().empty()) end[t] = b->segments().back().end();
+    }
+  });
+  CHECK(end[TrackType::kVideo] > std::chrono::milliseconds(7'900));
+  CHECK(end[TrackType::kAudio] > std::chrono::milliseconds(7'900));
+  auto lock = h.rec.lock();
+  CHECK(h.rec.errors.empty());
+  CHECK(h.rec.warnings.empty());
+  std::vector<std::string> remote;
+  for (const auto& d : h.rec.downloads) {
+    if (d.kind == DownloadKind::kManifest && d.url.find("xlink-element=") != std::string::npos) remote.push_back(d.url);
+  }
+  // One Period; the number variant's AdaptationSets: video, audio en and fr, text.
+  if (split == "periods") {
+    REQUIRE(remote.size() == 1);
+    CHECK(remote[0].find("manifest.mpd?xlink-element=period-0") != std::string::npos);
+  } else {
+    CHECK(remote.size() >= 3);
+    for (const auto& u : remote) CHECK(u.find("xlink-element=adaptation-set-0-") != std::string::npos);
+  }
+}
+
 }  // namespace abrplay::engine::test

@@ -6,6 +6,8 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <map>
 
 #include "abrplay/abr/algorithm/fixed.h"
@@ -64,6 +66,97 @@ TEST_CASE("virtual time: VOD loads, starts after the startup buffer, fetches eve
   }
   for (const auto& [id, n] : inits) CHECK(n == 1);
   CHECK(h.rec.decisions.front().reason == "fast start");
+  CHECK(h.rec.errors.empty());
+}
+
+TEST_CASE("virtual time: a malformed attribute playback does not need is a warning, and the session plays",
+          "[engine][vod][virtual][bad]") {
+  SyntheticContent content({});
+  std::ifstream in(content.dir() / "manifest.mpd");
+  std::string mpd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto root = mpd.find("<MPD ");
+  REQUIRE(root != std::string::npos);
+  mpd.insert(root + 5, R"(maxSegmentDuration="2S" )");  // the issue's example: "PT2S" was meant
+  content.write("manifest.mpd", mpd);
+  VirtualHarness h(content);
+  h.start();
+  REQUIRE(h.load("manifest.mpd").code == ErrorCode::kOk);
+  REQUIRE(h.run_until_state(EngineState::kEnded));
+  REQUIRE(h.rec.warnings.size() == 1);
+  CHECK(h.rec.warnings[0].code == ErrorCode::kManifestInvalidValue);
+  CHECK(h.rec.warnings[0].message.find("manifest.mpd: MPD@maxSegmentDuration: ") != std::string::npos);
+  CHECK(h.rec.warnings[0].message.find("; ignored") != std::string::npos);
+  CHECK(h.rec.media(TrackType::kVideo).size() == 8);
+  CHECK(h.rec.errors.empty());
+}
+
+namespace {
+
+// The synthetic MPD with Period[index] moved to a remote document `name` (xlink:href, onLoad).
+void make_period_remote(const SyntheticContent& content, int index, const std::string& name, const std::string& href) {
+  std::ifstream in(content.dir() / "manifest.mpd");
+  std::string mpd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string open = "  <Period id=\"" + std::to_string(index) + "\"";
+  const auto begin = mpd.find(open);
+  const auto end = mpd.find("</Period>\n", begin) + 10;
+  REQUIRE(begin != std::string::npos);
+  content.write(name, mpd.substr(begin, end - begin));
+  mpd.replace(begin, end - begin,
+              "  <Period xmlns:xlink=\"http://www.w3.org/1999/xlink\" xlink:href=\"" + href +
+                  "\" xlink:actuate=\"onLoad\"/>\n");
+  content.write("manifest.mpd", mpd);
+}
+
+}  // namespace
+
+TEST_CASE("virtual time: xlink: a remote Period is fetched at load and played like a local one",
+          "[engine][vod][period][xlink][virtual]") {
+  ContentSpec spec;
+  spec.segments = 4;
+  spec.periods = 2;
+  SyntheticContent content(spec);
+  make_period_remote(content, 1, "period-1.xml", "period-1.xml");
+  VirtualHarness h(content);
+  h.start({}, std::make_unique<abr::FixedAlgorithm>(0));
+  REQUIRE(h.load("manifest.mpd").code == ErrorCode::kOk);
+  REQUIRE(h.run_until_state(EngineState::kEnded));
+  // Two manifest downloads (the MPD and the remote period), before any media.
+  std::vector<std::string> manifests;
+  for (const auto& d : h.rec.downloads)
+    if (d.kind == DownloadKind::kManifest) manifests.push_back(d.url);
+  REQUIRE(manifests.size() == 2);
+  CHECK(manifests[1].find("period-1.xml") != std::string::npos);
+  CHECK(h.rec.warnings.empty());
+  const auto video = h.rec.media(TrackType::kVideo);
+  REQUIRE(video.size() == 8);
+  CHECK(video[4].representation_id == "v1-p1");
+  CHECK(video[4].segment_start == seconds(4));
+  CHECK(h.rec.errors.empty());
+}
+
+TEST_CASE("virtual time: xlink: a remote Period that cannot be fetched is left out with a warning",
+          "[engine][vod][period][xlink][virtual][bad]") {
+  ContentSpec spec;
+  spec.segments = 4;
+  spec.periods = 2;
+  SyntheticContent content(spec);
+  make_period_remote(content, 1, "period-1.xml", "missing.xml");
+  {  // the presentation without the remote period ends with the first (as an ad break would)
+    std::ifstream in(content.dir() / "manifest.mpd");
+    std::string mpd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto at = mpd.find("mediaPresentationDuration=\"") + 27;
+    mpd.replace(at, mpd.find('"', at) - at, "PT4S");
+    content.write("manifest.mpd", mpd);
+  }
+  VirtualHarness h(content);
+  h.start({}, std::make_unique<abr::FixedAlgorithm>(0));
+  REQUIRE(h.load("manifest.mpd").code == ErrorCode::kOk);
+  REQUIRE(h.run_until_state(EngineState::kEnded));
+  REQUIRE(h.rec.warnings.size() == 1);
+  CHECK(h.rec.warnings[0].message.find("MPD/Period[1]@xlink:href '") != std::string::npos);
+  CHECK(h.rec.warnings[0].message.find("missing.xml") != std::string::npos);
+  CHECK(h.rec.warnings[0].message.find("the Period is left out") != std::string::npos);
+  CHECK(h.rec.media(TrackType::kVideo).size() == 4);  // the first period, to its end
   CHECK(h.rec.errors.empty());
 }
 

@@ -1,6 +1,8 @@
 // parse_mpd on inline manifests: the model, inheritance of common attributes, and bad input.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "abrplay/player/manifest/parser.h"
 
 using namespace abrplay;
@@ -161,6 +163,90 @@ TEST_CASE("bad attribute values name the element path", "[manifest][parser][bad]
   CHECK(e.message.find("MPD@availabilityStartTime") != std::string::npos);
   e = parse_error(R"(<MPD><Period><SegmentTemplate timescale="0" duration="1" media="$Number$"/></Period></MPD>)");
   CHECK(e.message.find("MPD/Period[0]/SegmentTemplate@timescale: timescale 0") != std::string::npos);
+}
+
+TEST_CASE("liberal parsing: a malformed attribute playback does not need is a warning, and ignored",
+          "[manifest][parser][bad]") {
+  // The two examples of the issue: a duration without its P/T, and the two-value sampling rate the
+  // schema allows (the second is a valid value, not a warning).
+  auto mpd = parse_mpd(R"(<MPD type="static" mediaPresentationDuration="PT8S" maxSegmentDuration="2S"
+      minBufferTime="1.5" publishTime="yesterday">
+    <Period>
+      <AdaptationSet mimeType="audio/mp4" audioSamplingRate="44100 22050" frameRate="twenty">
+        <BaseURL dvb:priority="first" xmlns:dvb="urn:dvb:dash:dash-extensions:2014-1">a/</BaseURL>
+        <SegmentTemplate media="$Number$.m4s" duration="2" availabilityTimeOffset="soon"/>
+        <Representation id="a" bandwidth="64000" width="-1" height="10.5"/>
+        <Representation id="b" bandwidth="96000" audioSamplingRate="fast"/>
+      </AdaptationSet>
+      <EventStream schemeIdUri="urn:x" timescale="0"><Event presentationTime="later" id="1"/></EventStream>
+    </Period></MPD>)");
+  REQUIRE(mpd);
+  const auto& as = mpd->periods[0].adaptation_sets[0];
+  CHECK_FALSE(mpd->max_segment_duration);
+  CHECK_FALSE(mpd->min_buffer_time);
+  CHECK_FALSE(mpd->publish_time);
+  CHECK(as.audio_sampling_rate == 44100u);
+  CHECK_FALSE(as.frame_rate);
+  CHECK(as.representations[0].audio_sampling_rate == 44100u);  // inherited
+  CHECK_FALSE(as.representations[0].width);
+  CHECK_FALSE(as.representations[0].height);
+  CHECK(as.representations[1].audio_sampling_rate == 44100u);  // its own malformed one ignored
+  CHECK(as.base_urls[0].dvb_priority == 1);
+  CHECK_FALSE(as.segments.templ->availability_time_offset_s);
+  CHECK(mpd->periods[0].event_streams[0].timescale == 1);
+  const std::vector<std::string> expected = {
+      "MPD@publishTime:",
+      "MPD@minBufferTime:",
+      "MPD@maxSegmentDuration:",
+      "MPD/Period[0]/EventStream[0]@timescale: timescale 0",
+      "MPD/Period[0]/EventStream[0]/Event[0]@presentationTime: 'later'",
+      "MPD/Period[0]/AdaptationSet[0]@frameRate: 'twenty'",
+      "MPD/Period[0]/AdaptationSet[0]/BaseURL[0]@priority: 'first'",
+      "MPD/Period[0]/AdaptationSet[0]/SegmentTemplate@availabilityTimeOffset: 'soon'",
+      "MPD/Period[0]/AdaptationSet[0]/Representation[0]@width: '-1'",
+      "MPD/Period[0]/AdaptationSet[0]/Representation[0]@height: '10.5'",
+      "MPD/Period[0]/AdaptationSet[0]/Representation[1]@audioSamplingRate: 'fast'"};
+  CHECK(mpd->warnings.size() == expected.size());
+  for (const std::string& start : expected) {
+    INFO(start);
+    CHECK(std::count_if(mpd->warnings.begin(), mpd->warnings.end(), [&](const std::string& w) {
+            return w.rfind(start, 0) == 0 && w.size() > start.size() + 10 && w.find("; ignored") != std::string::npos;
+          }) == 1);
+  }
+  // A well-formed manifest has none.
+  auto clean = parse_mpd(mpd_with_rep(R"(id="x" bandwidth="1" width="640" height="360")"));
+  REQUIRE(clean);
+  CHECK(clean->warnings.empty());
+}
+
+TEST_CASE("liberal parsing: what playback needs still refuses the manifest", "[manifest][parser][bad]") {
+  // Bandwidth feeds the ABR, durations and timescales place every segment, ranges address bytes.
+  CHECK(parse_error(mpd_with_rep(R"(id="x" bandwidth="lots")")).code == ErrorCode::kManifestInvalidValue);
+  CHECK(parse_error(R"(<MPD mediaPresentationDuration="8S"><Period/></MPD>)")
+            .message.find("MPD@mediaPresentationDuration") != std::string::npos);
+  CHECK(parse_error(R"(<MPD><Period start="soon"/></MPD>)").message.find("MPD/Period[0]@start") != std::string::npos);
+  CHECK(parse_error(R"(<MPD><Period><SegmentTemplate duration="x" media="$Number$"/></Period></MPD>)")
+            .message.find("SegmentTemplate@duration") != std::string::npos);
+  CHECK(parse_error(R"(<MPD><Period><SegmentBase indexRange="10"/></Period></MPD>)")
+            .message.find("SegmentBase@indexRange") != std::string::npos);
+  CHECK(parse_error(R"(<MPD type="dynamic" availabilityStartTime="now"><Period/></MPD>)")
+            .message.find("MPD@availabilityStartTime") != std::string::npos);
+  CHECK(parse_error(R"(<MPD type="dynamic" availabilityStartTime="2024-01-01T00:00:00Z"
+      minimumUpdatePeriod="2"><Period/></MPD>)")
+            .message.find("MPD@minimumUpdatePeriod") != std::string::npos);
+  CHECK(parse_error(R"(<MPD type="dynamic" availabilityStartTime="2024-01-01T00:00:00Z"
+      timeShiftBufferDepth="30s"><Period/></MPD>)")
+            .message.find("MPD@timeShiftBufferDepth") != std::string::npos);
+}
+
+TEST_CASE("liberal parsing: the warnings of a hostile manifest are bounded", "[manifest][parser][bad]") {
+  std::string reps;
+  for (int i = 0; i < 500; ++i) reps += R"(<Representation id="r" bandwidth="1" width="w"/>)";
+  auto mpd = parse_mpd(R"(<MPD mediaPresentationDuration="PT8S"><Period><AdaptationSet>)" + reps +
+                       "</AdaptationSet></Period></MPD>");
+  REQUIRE(mpd);
+  REQUIRE(mpd->warnings.size() == 101);
+  CHECK(mpd->warnings.back() == "400 more warnings not listed");
 }
 
 TEST_CASE("SegmentTimeline problems name the S element", "[manifest][parser][bad]") {

@@ -192,7 +192,7 @@ struct Period {
   // this start, else (last period) mediaPresentationDuration minus start; absent for open live.
   MediaTime start{0};
   std::optional<MediaTime> duration;
-  std::string xlink_href;  // noted, not resolved: remote periods are unsupported (see make_playable)
+  std::string xlink_href;  // still remote: XlinkResolver (xlink.h) was not run on the text
   std::string xlink_actuate;
   std::vector<BaseUrl> base_urls;
   SegmentInfoSet segments;
@@ -222,6 +222,9 @@ struct Mpd {
   std::vector<Descriptor> essential_properties;
   std::vector<Descriptor> supplemental_properties;
   std::vector<Period> periods;
+  // What the parser ignored: malformed attributes playback does not need, each as
+  // "path@attribute: reason; ignored" (docs/manifest.md, "What playback needs"). At most 100 lines.
+  std::vector<std::string> warnings;
 
   bool is_dynamic() const { return type == PresentationType::kDynamic; }
   // Sum of resolved period durations when all are known, else mediaPresentationDuration.

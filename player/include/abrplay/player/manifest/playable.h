@@ -2,7 +2,8 @@
 //
 // make_playable removes excluded elements (unknown EssentialProperty schemes), refuses what the
 // player cannot play and returns the rest. Refusals, in order:
-//   kManifestUnsupported        a Period still to be fetched with xlink (remote periods)
+//   kManifestUnsupported        a Period still remote (xlink:href): the text was parsed without
+//                               XlinkResolver (xlink.h), which the player always runs
 //   kManifestEncrypted          any remaining AdaptationSet or Representation with ContentProtection
 //                               (DRM is out of scope); the message names the element and the scheme
 //   kManifestNoPlayableContent  a period left without any representation
