@@ -49,7 +49,7 @@ class ScenarioSearch {
         buffer_[pos + 1][k] = std::max(b - download, 0.0) + seg_s;
       }
       const double kbps = in_.ladder[q].bitrate.kbps();
-      const double gain = kbps / 1000 * seg_s / 4.0 -
+      const double gain = kbps / 1000 * seg_s / p_.bitrate_reference_s -
                           p_.smoothness_penalty * std::abs(kbps - in_.ladder[last].bitrate.kbps()) / 1000;
       visit(pos + 1, score + gain, q, pos == 0 ? q : first);
     }

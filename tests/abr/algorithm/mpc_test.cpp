@@ -89,3 +89,30 @@ TEST_CASE("ScenarioMPC: plenty of bandwidth and buffer gives the top; none gives
   slow.input.next_segment = 5;
   CHECK(def.choose(slow.at_buffer(2)).index == 0);
 }
+
+TEST_CASE("ScenarioMPC weighs bitrate per second of media: 2 s segments get the 4 s choice, not a riskier one",
+          "[algorithm][default]") {
+  // Same link (5 samples of `kbps`, 40 ms latency), same buffer in seconds, same previous rung; only
+  // the segment duration differs. Counting each 2 s segment's bitrate as a whole 4 s chunk (a
+  // reference of 2 s) doubles bitrate's weight against a stall second, and picks a higher rung.
+  struct Case {
+    double kbps, buffer_s;
+    std::size_t last;
+  };
+  for (const Case c : {Case{800, 8, 2}, Case{2000, 10, 0}, Case{2500, 8, 4}, Case{3000, 4, 2}}) {
+    CAPTURE(c.kbps, c.buffer_s, c.last);
+    auto choice = [&](double segment_s, double reference_s) {
+      InputBuilder b;
+      for (int i = 0; i < 5; ++i) b.add_sample(c.kbps, segment_s, 0.04);
+      b.input.segment_duration = Seconds{segment_s};
+      b.input.last_index = c.last;
+      b.input.next_segment = 5;
+      ScenarioMpcParams p;
+      p.bitrate_reference_s = reference_s;
+      return ScenarioMpc(p).choose(b.at_buffer(c.buffer_s)).index;
+    };
+    const std::size_t four = choice(4, 4);
+    CHECK(choice(2, 4) == four);
+    CHECK(choice(2, 2) > four);
+  }
+}

@@ -37,6 +37,11 @@ struct ScenarioMpcParams {
   bool separate_latency = true;     // false: plan with whole-request rates and no latency term
   double rebuffer_penalty = 4.3;    // QoE_lin: μ per rebuffer second
   double smoothness_penalty = 1.0;  // per Mbps of change
+  // QoE_lin counts a chunk's bitrate (Mbps) once per 4 s chunk in Pensieve's model, where the
+  // penalties were set. A planned segment of another duration earns its bitrate per second of
+  // media, scaled to this reference: otherwise a 2 s segment would weigh bitrate twice as much
+  // against a stall second (docs/abr.md, "Per second of media, not per segment").
+  double bitrate_reference_s = 4.0;
 };
 
 class ScenarioMpc final : public AbrAlgorithm {
