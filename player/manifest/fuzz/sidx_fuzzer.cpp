@@ -1,14 +1,23 @@
 // libFuzzer target: the ISO BMFF sidx parser (sidx.h) on arbitrary bytes, at a small and at a huge
 // absolute offset (the offset is added to every entry, so the second call drives the 64-bit overflow
 // checks). On success the result must be self-consistent: entries contiguous in bytes and in time,
-// no size or duration 0, no wrapped sums. Built only with -DABRPLAY_FUZZ=ON and clang; seeds are
-// written by tests/fuzz/run-fuzzers (styp + sidx version 0 and 1 boxes).
+// no size or duration 0, no wrapped sums. Then the input is a whole file whose indexRange starts at
+// byte 0: SegmentIndex::load_index follows its chained and hierarchical sidx references, each
+// request answered from the input as a server would (a short or empty body past its end), until the
+// index is complete or refused; the number of requests must stay within the chain limits (a probe
+// and a refetch per box) and a complete index must be in time order. Built only with -DABRPLAY_FUZZ=ON and clang; seeds are
+// written by tests/fuzz/run-fuzzers (styp + sidx version 0 and 1 boxes, hierarchies, daisy chains,
+// loops).
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <limits>
 #include <span>
+#include <string>
 
+#include "abrplay/player/manifest/parser.h"
+#include "abrplay/player/manifest/segment_index.h"
 #include "abrplay/player/manifest/sidx.h"
 
 using namespace abrplay::manifest;
@@ -33,6 +42,41 @@ void check(const SegmentIndexBox& box, uint64_t bytes_offset, std::size_t size) 
   if (box.entries.size() > size / 12) std::abort();
 }
 
+// The input as a SegmentBase file: its index at bytes 0..min(size, 4096) - 1.
+void walk(std::span<const uint8_t> file) {
+  if (file.empty()) return;
+  const std::string mpd_text =
+      "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" type=\"static\" mediaPresentationDuration=\"PT10S\" "
+      "profiles=\"urn:mpeg:dash:profile:isoff-on-demand:2011\"><Period><AdaptationSet mimeType=\"video/mp4\">"
+      "<Representation id=\"v\" bandwidth=\"1000\" codecs=\"avc1.64001f\"><BaseURL>v.mp4</BaseURL>"
+      "<SegmentBase indexRange=\"0-" +
+      std::to_string(std::min<std::size_t>(file.size(), 4096) - 1) +
+      "\"/></Representation></AdaptationSet></Period></MPD>";
+  ParseOptions opt;
+  opt.document_url = "https://fuzz.example/manifest.mpd";
+  opt.limits.sidx_chain.max_boxes = 64;  // keeps each run fast; the bound is what is checked
+  auto mpd = parse_mpd(mpd_text, opt);
+  if (!mpd) std::abort();
+  auto ix = SegmentIndex::create(*mpd, 0, 0, 0, opt.limits);
+  if (!ix) std::abort();
+  std::size_t requests = 0;
+  while (ix->needs_index()) {
+    if (++requests > 2 * (opt.limits.sidx_chain.max_boxes + 1)) std::abort();  // probe + refetch per box
+    const auto& range = ix->index_request()->range;
+    if (!range || range->last < range->first) std::abort();
+    const uint64_t first = std::min<uint64_t>(range->first, file.size());
+    const uint64_t last = std::min<uint64_t>(range->last, file.size() - 1);
+    auto part = file.subspan(first, last >= first ? last - first + 1 : 0);
+    if (!ix->load_index(part)) return;
+  }
+  const auto n = ix->count();
+  if (!n) std::abort();
+  for (uint64_t k = 0; k < *n && k < 1000; ++k) {
+    auto s = ix->segment(k);
+    if (!s || !s->range || (k > 0 && s->start < ix->segment(k - 1)->start)) std::abort();
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
@@ -41,5 +85,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     auto box = parse_sidx(bytes, offset);
     if (box) check(*box, offset, size);
   }
+  walk(bytes);
   return 0;
 }
