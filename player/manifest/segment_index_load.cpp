@@ -42,7 +42,7 @@ Expected<uint64_t, Error> SegmentIndex::load_index(std::span<const uint8_t> byte
 }
 
 std::optional<Error> SegmentIndex::add_index_box(SegmentIndexBox box, std::size_t depth) {
-  IndexWalk& w = *index_walk_;
+  detail::SidxWalk& w = *index_walk_;
   auto it = std::lower_bound(w.boxes_read.begin(), w.boxes_read.end(), box.box_offset);
   if (it != w.boxes_read.end() && *it == box.box_offset)
     return index_error(ErrorCode::kManifestBadIndex,
@@ -61,15 +61,15 @@ std::optional<Error> SegmentIndex::add_index_box(SegmentIndexBox box, std::size_
                                                          " differs from the top sidx's " + std::to_string(w.timescale));
   w.boxes_read.insert(it, box.box_offset);
   w.bytes_read += box.box_size;
-  w.stack.push_back(IndexFrame{box.box_offset, std::move(box.entries), 0, depth});
+  w.stack.push_back(detail::SidxFrame{box.box_offset, std::move(box.entries), 0, depth});
   return std::nullopt;
 }
 
 std::optional<Error> SegmentIndex::follow_index(std::span<const uint8_t> bytes, uint64_t offset) {
-  IndexWalk& w = *index_walk_;
+  detail::SidxWalk& w = *index_walk_;
   w.request.reset();
   while (!w.stack.empty()) {
-    IndexFrame& f = w.stack.back();
+    detail::SidxFrame& f = w.stack.back();
     if (f.next == f.entries.size()) {
       w.stack.pop_back();
       continue;
@@ -137,7 +137,7 @@ std::optional<Error> SegmentIndex::follow_index(std::span<const uint8_t> bytes, 
 }
 
 void SegmentIndex::finish_index() {
-  IndexWalk w = std::move(*index_walk_);
+  detail::SidxWalk w = std::move(*index_walk_);
   index_walk_.reset();
   if (w.timescale != timescale_) {  // presentationTimeOffset is in the MPD's timescale
     pto_ = duration_to_ticks(ticks_to_duration(pto_, timescale_), w.timescale);

@@ -14,7 +14,6 @@
 #include <cstdlib>
 #include <limits>
 #include <span>
-#include <string>
 
 #include "abrplay/player/manifest/parser.h"
 #include "abrplay/player/manifest/segment_index.h"
@@ -42,38 +41,47 @@ void check(const SegmentIndexBox& box, uint64_t bytes_offset, std::size_t size) 
   if (box.entries.size() > size / 12) std::abort();
 }
 
-// The input as a SegmentBase file: its index at bytes 0..min(size, 4096) - 1.
-void walk(std::span<const uint8_t> file) {
-  if (file.empty()) return;
-  const std::string mpd_text =
-      "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" type=\"static\" mediaPresentationDuration=\"PT10S\" "
-      "profiles=\"urn:mpeg:dash:profile:isoff-on-demand:2011\"><Period><AdaptationSet mimeType=\"video/mp4\">"
-      "<Representation id=\"v\" bandwidth=\"1000\" codecs=\"avc1.64001f\"><BaseURL>v.mp4</BaseURL>"
-      "<SegmentBase indexRange=\"0-" +
-      std::to_string(std::min<std::size_t>(file.size(), 4096) - 1) +
-      "\"/></Representation></AdaptationSet></Period></MPD>";
+// A SegmentBase representation whose indexRange is bytes 0..4095 (a shorter input answers with
+// fewer bytes, as a server does at the end of a file). Parsed once: each input copies it.
+SegmentIndex make_base(const ParseLimits& limits) {
   ParseOptions opt;
   opt.document_url = "https://fuzz.example/manifest.mpd";
-  opt.limits.sidx_chain.max_boxes = 64;  // keeps each run fast; the bound is what is checked
-  auto mpd = parse_mpd(mpd_text, opt);
+  opt.limits = limits;
+  auto mpd = parse_mpd(
+      R"(<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static" mediaPresentationDuration="PT10S">)"
+      R"(<Period><AdaptationSet mimeType="video/mp4"><Representation id="v" bandwidth="1000" codecs="avc1.64001f">)"
+      R"(<BaseURL>v.mp4</BaseURL><SegmentBase indexRange="0-4095"/></Representation></AdaptationSet></Period></MPD>)",
+      opt);
   if (!mpd) std::abort();
-  auto ix = SegmentIndex::create(*mpd, 0, 0, 0, opt.limits);
+  auto ix = SegmentIndex::create(*mpd, 0, 0, 0, limits);
   if (!ix) std::abort();
+  return std::move(*ix);
+}
+
+// The input as a SegmentBase file: load_index follows its sidx chain, each request answered from it.
+void walk(std::span<const uint8_t> file) {
+  static const ParseLimits limits = [] {
+    ParseLimits l;
+    l.sidx_chain.max_boxes = 64;  // keeps each run fast; the bound is what is checked
+    return l;
+  }();
+  static const SegmentIndex base = make_base(limits);
+  SegmentIndex ix = base;
   std::size_t requests = 0;
-  while (ix->needs_index()) {
-    if (++requests > 2 * (opt.limits.sidx_chain.max_boxes + 1)) std::abort();  // probe + refetch per box
-    const auto& range = ix->index_request()->range;
+  while (ix.needs_index()) {
+    if (++requests > 2 * (limits.sidx_chain.max_boxes + 1)) std::abort();  // probe + refetch per box
+    const auto& range = ix.index_request()->range;
     if (!range || range->last < range->first) std::abort();
     const uint64_t first = std::min<uint64_t>(range->first, file.size());
-    const uint64_t last = std::min<uint64_t>(range->last, file.size() - 1);
-    auto part = file.subspan(first, last >= first ? last - first + 1 : 0);
-    if (!ix->load_index(part)) return;
+    const uint64_t end = std::min<uint64_t>(range->last + 1, file.size());
+    auto part = file.subspan(first, end - first);
+    if (!ix.load_index(part)) return;
   }
-  const auto n = ix->count();
+  const auto n = ix.count();
   if (!n) std::abort();
   for (uint64_t k = 0; k < *n && k < 1000; ++k) {
-    auto s = ix->segment(k);
-    if (!s || !s->range || (k > 0 && s->start < ix->segment(k - 1)->start)) std::abort();
+    auto s = ix.segment(k);
+    if (!s || !s->range || (k > 0 && s->start < ix.segment(k - 1)->start)) std::abort();
   }
 }
 
@@ -85,6 +93,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     auto box = parse_sidx(bytes, offset);
     if (box) check(*box, offset, size);
   }
-  walk(bytes);
+  if (!bytes.empty()) walk(bytes);
   return 0;
 }

@@ -73,6 +73,29 @@ struct PositionRange {  // inclusive
   uint64_t size() const { return last - first + 1; }
 };
 
+namespace detail {
+
+// SegmentIndex::load_index's depth-first walk over sidx references (segment_index_load.cpp). At
+// namespace scope, not nested: clang cannot default-construct a nested class with member
+// initializers inside std::optional members of the enclosing class.
+struct SidxFrame {  // a sidx box being read
+  uint64_t box_offset = 0;
+  std::vector<SidxEntry> entries;
+  std::size_t next = 0;   // the entry to read next
+  std::size_t depth = 0;  // hierarchy level (the top box is 0)
+};
+struct SidxWalk {
+  std::vector<SidxFrame> stack;        // the top box first
+  std::vector<SidxEntry> leaves;       // subsegments found so far, in presentation order
+  std::vector<uint64_t> boxes_read;    // offsets of the sidx boxes read, sorted (loops)
+  uint64_t bytes_read = 0;             // of sidx boxes
+  uint32_t timescale = 0;              // of the top box; every box must share it
+  uint64_t want_bytes = 0;             // bytes requested for the next box (0: not yet asked)
+  std::optional<ResourceRef> request;  // the next bytes to fetch; empty when complete
+};
+
+}  // namespace detail
+
 class SegmentIndex {
  public:
   enum class Addressing { kTemplateTimeline, kTemplateDuration, kListTimeline, kListDuration, kBaseIndexed, kSingle };
@@ -166,23 +189,8 @@ class SegmentIndex {
   std::vector<ByteRange> index_ranges_;  // kBaseIndexed, per segment
   std::optional<ResourceRef> init_;
   std::optional<ResourceRef> index_request_;
-  // While load_index() follows sidx references (segment_index_load.cpp): a depth-first walk.
-  struct IndexFrame {  // a sidx box being read
-    uint64_t box_offset = 0;
-    std::vector<SidxEntry> entries;
-    std::size_t next = 0;   // the entry to read next
-    std::size_t depth = 0;  // hierarchy level (the top box is 0)
-  };
-  struct IndexWalk {
-    std::vector<IndexFrame> stack;       // the top box first
-    std::vector<SidxEntry> leaves;       // subsegments found so far, in presentation order
-    std::vector<uint64_t> boxes_read;    // offsets of the sidx boxes read, sorted (loops)
-    uint64_t bytes_read = 0;             // of sidx boxes
-    uint32_t timescale = 0;              // of the top box; every box must share it
-    uint64_t want_bytes = 0;             // bytes requested for the next box (0: not yet asked)
-    std::optional<ResourceRef> request;  // the next bytes to fetch; empty when complete
-  };
-  std::optional<IndexWalk> index_walk_;
+  // While load_index() follows sidx references (segment_index_load.cpp).
+  std::optional<detail::SidxWalk> index_walk_;
   SidxChainLimits sidx_limits_;
   std::optional<Error> add_index_box(SegmentIndexBox box, std::size_t depth);
   std::optional<Error> follow_index(std::span<const uint8_t> bytes, uint64_t offset);
