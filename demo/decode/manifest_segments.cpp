@@ -59,7 +59,7 @@ Expected<RepresentationSegments, Error> load_representation(const std::string& m
       if (!read_media) return RepresentationSegments{rep.id, content_type, index_of_type, {}};
       auto index = manifest::SegmentIndex::create(*mpd, 0, a, r);
       if (!index) return Unexpected{index.error()};
-      if (index->needs_index()) {
+      while (index->needs_index()) {  // one read per sidx box of a chain (bounded by load_index)
         auto sidx = read_url(index->index_request()->url, index->index_request()->range);
         if (!sidx) return Unexpected{sidx.error()};
         auto loaded = index->load_index(**sidx);

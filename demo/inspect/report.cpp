@@ -62,12 +62,16 @@ Expected<json, Error> representation_json(const Mpd& mpd, std::size_t p, std::si
   if (!ix) return Unexpected{ix.error()};
   j["addressing"] = addressing_name(ix->addressing());
   j["init"] = ix->init() ? resource(ix->init()->url, ix->init()->range) : json(nullptr);
-  if (ix->needs_index()) {
+  // Chained or hierarchical sidx boxes take one read each; load_index bounds their number.
+  while (ix->needs_index()) {
     auto bytes = read_range(ix->index_request()->url, ix->index_request()->range);
     if (!bytes) {
       j["index_note"] = "segment index (sidx) not available: " + bytes.error();
-    } else if (auto loaded = ix->load_index(*bytes); !loaded) {
+      break;
+    }
+    if (auto loaded = ix->load_index(*bytes); !loaded) {
       j["index_note"] = "segment index (sidx) unusable: " + loaded.error().describe();
+      break;
     }
   }
   j["segment_count"] = ix->count() ? json(*ix->count()) : json(nullptr);

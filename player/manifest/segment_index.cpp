@@ -6,7 +6,6 @@
 #include <limits>
 
 #include "abrplay/net/url.h"
-#include "abrplay/player/manifest/sidx.h"
 
 namespace abrplay::manifest {
 namespace {
@@ -159,31 +158,6 @@ std::optional<PositionRange> SegmentIndex::available(WallTime now) const {
   }
   if (first > *last) return std::nullopt;
   return PositionRange{first, *last};
-}
-
-Expected<uint64_t, Error> SegmentIndex::load_index(std::span<const uint8_t> bytes) {
-  if (addressing_ != Addressing::kBaseIndexed || !index_request_)
-    return Unexpected{Error{ErrorCode::kInvalidState, path_ + ": this representation has no sidx index"}};
-  uint64_t offset = index_request_->range ? index_request_->range->first : 0;
-  auto box = parse_sidx(bytes, offset);
-  if (!box) {
-    Error e = box.error();
-    e.message = index_request_->url + " (" + path_ + "): " + e.message;
-    return Unexpected{std::move(e)};
-  }
-  if (box->timescale != timescale_) {  // presentationTimeOffset is in the MPD's timescale
-    pto_ = duration_to_ticks(ticks_to_duration(pto_, timescale_), box->timescale);
-    timescale_ = box->timescale;
-  }
-  runs_.clear();
-  index_ranges_.clear();
-  uint64_t number = first_number_;
-  for (const SidxEntry& e : box->entries) {
-    if (runs_.size() >= max_segments_) break;
-    runs_.push_back(Run{e.time, e.duration, 1, runs_.size(), number++});
-    index_ranges_.push_back(ByteRange{e.offset, e.offset + e.size - 1});
-  }
-  return static_cast<uint64_t>(runs_.size());
 }
 
 }  // namespace abrplay::manifest

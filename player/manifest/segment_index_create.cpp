@@ -207,6 +207,7 @@ Expected<SegmentIndex, Error> SegmentIndexBuilder::build() {
   ix_.representation_id_ = rep_.id;
   ix_.bandwidth_ = rep_.bandwidth;
   ix_.max_segments_ = limits_.max_segments_per_representation;
+  ix_.sidx_limits_ = limits_.sidx_chain;
   ix_.time_shift_buffer_depth_ = mpd_.time_shift_buffer_depth;
   if (auto e = resolve_bases()) return Unexpected{std::move(*e)};
 

@@ -41,6 +41,26 @@ bool add_overflows(uint64_t a, uint64_t b) { return a > std::numeric_limits<uint
 
 }  // namespace
 
+std::optional<BoxHeader> read_box_header(std::span<const uint8_t> bytes) {
+  Reader r(bytes, 0, bytes.size());
+  uint32_t size32 = 0;
+  BoxHeader h;
+  if (!r.u32(size32) || !r.u32(h.type)) return std::nullopt;
+  h.size = size32;
+  if (size32 == 1 && !r.u64(h.size)) return std::nullopt;
+  h.header_size = r.pos();
+  return h;
+}
+
+std::string box_type_name(uint32_t type) {
+  std::string s;
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    const auto c = static_cast<char>((type >> shift) & 0xff);
+    s += c >= 0x20 && c < 0x7f ? c : '?';
+  }
+  return s;
+}
+
 Expected<SegmentIndexBox, Error> parse_sidx(std::span<const uint8_t> bytes, uint64_t bytes_offset) {
   std::size_t pos = 0;
   // Walk top-level boxes until 'sidx'.
@@ -75,6 +95,8 @@ Expected<SegmentIndexBox, Error> parse_sidx(std::span<const uint8_t> bytes, uint
     uint32_t flags = 0;
     uint32_t reference_id = 0;
     SegmentIndexBox box;
+    box.box_offset = bytes_offset + pos;
+    box.box_size = box_size;
     uint64_t earliest = 0;
     uint64_t first_offset = 0;
     if (!r.u8(version) || !r.u24(flags) || !r.u32(reference_id) || !r.u32(box.timescale))
@@ -107,17 +129,14 @@ Expected<SegmentIndexBox, Error> parse_sidx(std::span<const uint8_t> bytes, uint
       r.u32(type_size);
       r.u32(duration);
       r.u32(sap);
-      if (type_size & 0x80000000u)
-        return Unexpected{Error{ErrorCode::kManifestUnsupported, "sidx at byte " + std::to_string(bytes_offset + pos) +
-                                                                     ": reference " + std::to_string(k) +
-                                                                     " points at another sidx (hierarchical index)"}};
+      const bool is_index = (type_size & 0x80000000u) != 0;
       uint64_t size = type_size & 0x7fffffffu;
       if (size == 0) return Unexpected{bad(bytes_offset + pos, "reference " + std::to_string(k) + " has size 0")};
       if (duration == 0)
         return Unexpected{bad(bytes_offset + pos, "reference " + std::to_string(k) + " has duration 0")};
       if (add_overflows(offset, size) || add_overflows(time, duration))
         return Unexpected{bad(bytes_offset + pos, "reference " + std::to_string(k) + " overflows 64 bits")};
-      box.entries.push_back(SidxEntry{offset, size, time, duration});
+      box.entries.push_back(SidxEntry{offset, size, time, duration, is_index});
       offset += size;
       time += duration;
     }

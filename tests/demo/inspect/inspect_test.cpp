@@ -226,3 +226,51 @@ TEST_CASE("inspect: over HTTP from 127.0.0.1, fetching the index range", "[inspe
         "http://127.0.0.1:" + std::to_string(port) + "/dash/media/video.mp4");
   CHECK(range_requests == 1);
 }
+
+TEST_CASE("inspect: SegmentBase with a hierarchical sidx over HTTP reads the top box, then each child box",
+          "[inspect][sidx]") {
+  OnDemandAsset a = make_asset("http-sidx-chain", "media/video.mp4");
+  // The global sidx becomes a top sidx over two child boxes (the test content's tool).
+  const fs::path tool = fs::path(ABRPLAY_TEST_DATA_DIR) / ".." / ".." / "demo" / "content" / "chain-sidx";
+  const std::string cmd = "python3 '" + tool.string() + "' hierarchy '" + (a.dir / "video.mp4").string() + "' '" +
+                          (a.dir / "chained.mp4").string() + "' > /dev/null";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  const std::string media = slurp_file(a.dir / "chained.mp4");
+  const std::vector<Box> boxes = top_level_boxes(media);
+  uint64_t sidx_boxes = 0;
+  for (const Box& b : boxes) sidx_boxes += b.type == "sidx";
+  REQUIRE(sidx_boxes == 3);
+  const Box& top = boxes[2];  // ftyp, moov, then the top sidx where the global one was
+  REQUIRE(top.type == "sidx");
+  REQUIRE(top.offset == a.sidx.offset);
+  std::string mpd = slurp_file(a.dir / "manifest.mpd");
+  const std::string old_range = std::to_string(a.sidx.offset) + "-" + std::to_string(a.sidx.offset + a.sidx.size - 1);
+  mpd.replace(mpd.find(old_range), old_range.size(),
+              std::to_string(top.offset) + "-" + std::to_string(top.offset + top.size - 1));
+  std::atomic<int> range_requests{0};
+  httplib::Server server;
+  server.Get("/dash/manifest.mpd",
+             [&](const httplib::Request&, httplib::Response& res) { res.set_content(mpd, "application/dash+xml"); });
+  server.Get("/dash/media/video.mp4", [&](const httplib::Request& req, httplib::Response& res) {
+    if (req.has_header("Range")) ++range_requests;
+    res.set_content(media, "video/mp4");
+  });
+  int port = server.bind_to_any_port("127.0.0.1");
+  REQUIRE(port > 0);
+  std::thread t([&] { server.listen_after_bind(); });
+  Run r = run_inspect({"http://127.0.0.1:" + std::to_string(port) + "/dash/manifest.mpd", "--json"}, a.dir);
+  server.stop();
+  t.join();
+  REQUIRE(r.exit_code == 0);
+  const json rep = json::parse(r.out)["periods"][0]["adaptation_sets"][0]["representations"][0];
+  INFO(rep.dump(2));
+  CHECK_FALSE(rep.contains("index_note"));
+  CHECK(rep["segment_count"] == a.fragments);
+  uint64_t media_end = 0;
+  for (const Box& b : boxes) {
+    if (b.type == "mdat") media_end = b.offset + b.size - 1;
+  }
+  const std::string last = rep["last"]["range"];
+  CHECK(last.substr(last.find('-') + 1) == std::to_string(media_end));
+  CHECK(range_requests == 3);  // the indexRange, then each child box
+}

@@ -1,5 +1,6 @@
 // The engine on real DASH content (demo/content/make-test-stream, 8 s of every variant): real MPDs
-// from the packager, real init and media segments, real sidx boxes.
+// from the packager, real init and media segments, real sidx boxes (one global sidx, and chained:
+// a 2-level hierarchy in the video files, a daisy chain in the audio files).
 #include <catch2/catch.hpp>
 
 #include <map>
@@ -20,7 +21,8 @@ std::string box_type(const Bytes& b) {
 
 TEST_CASE("real content in every addressing variant plays to the end with real init and media boxes",
           "[engine][content]") {
-  const std::string variant = GENERATE(as<std::string>{}, "number", "timeline", "segmentbase", "hevc");
+  const std::string variant = GENERATE(as<std::string>{}, "number", "timeline", "segmentbase", "segmentbase-chained",
+                                       "hevc");
   CAPTURE(variant);
   OriginSession h(abrplay::test::origin_serving(), 8.0);
   h.start();
@@ -48,9 +50,38 @@ TEST_CASE("real content in every addressing variant plays to the end with real i
   auto lock = h.rec.lock();
   CHECK(h.rec.errors.empty());
   int indexes = 0;
-  for (const auto& d : h.rec.downloads) indexes += d.kind == DownloadKind::kIndex;
-  CHECK((variant == "segmentbase") == (indexes > 0));
-  // make-test-stream writes one global sidx, so the index covers the whole period: no warning.
+  std::map<std::string, int> index_reads;  // per representation
+  std::map<std::string, TrackType> media_of;
+  std::map<std::string, int> media_reads;
+  for (const auto& d : h.rec.downloads) {
+    indexes += d.kind == DownloadKind::kIndex;
+    if (d.kind == DownloadKind::kIndex) ++index_reads[d.representation_id];
+    if (d.kind == DownloadKind::kMedia) {
+      media_of[d.representation_id] = d.track;
+      ++media_reads[d.representation_id];
+    }
+  }
+  CHECK((variant.rfind("segmentbase", 0) == 0) == (indexes > 0));
+  if (variant == "segmentbase") {  // one global sidx: one request per representation, as always
+    for (const auto& [id, track] : media_of) {
+      CAPTURE(id);
+      CHECK(index_reads[id] == 1);
+    }
+  }
+  if (variant == "segmentbase-chained") {
+    // Video (2 fragments): the top sidx, then each of its two child boxes (a 4 KiB probe of their
+    // referenced bytes). Audio (3 fragments: AAC frames do not end at 4 s): one box before each
+    // fragment, each fetched on its own (a probe cannot reach past a fragment to the next box);
+    // the only audio representation plays every fragment. An index is read once per representation.
+    REQUIRE_FALSE(media_of.empty());
+    for (const auto& [id, track] : media_of) {
+      CAPTURE(id, to_string(track));
+      CHECK(index_reads[id] == (track == TrackType::kVideo ? 3 : media_reads[id]));
+      if (track == TrackType::kAudio) CHECK(media_reads[id] == 3);
+    }
+  }
+  // make-test-stream writes one global sidx or a chain over the whole file, so the index covers the
+  // whole period: no warning.
   bool short_index = false;
   for (const auto& w : h.rec.warnings) short_index = short_index || w.code == ErrorCode::kManifestBadIndex;
   CHECK_FALSE(short_index);

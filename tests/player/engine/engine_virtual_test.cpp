@@ -12,6 +12,7 @@
 
 #include "abrplay/abr/algorithm/fixed.h"
 #include "abrplay/abr/algorithm/registry.h"
+#include "sidx_builder.h"
 #include "support/virtual_harness.h"
 
 namespace abrplay::engine::test {
@@ -251,6 +252,105 @@ TEST_CASE("virtual time: SegmentBase: the sidx is fetched and parsed, then media
   CHECK(video.back().representation_id == "v2");
   CHECK(video.back().bytes.bytes() == 100'000);
   CHECK(video.back().segment_start == seconds(7));
+}
+
+namespace {
+
+// A SegmentBase file of 8 fragments of 1 s (25,000 bytes each, 200 kbit/s) after 100 bytes of init,
+// indexed by a daisy chain: one sidx before each fragment, its last reference pointing at the next
+// box. Returns the file; `top_size` gets the first box's size (the indexRange).
+std::string daisy_chained_file(std::size_t& top_size, std::vector<std::size_t>& box_offsets) {
+  constexpr int kFragments = 8;
+  constexpr std::uint32_t kBytes = 25'000;
+  std::vector<std::vector<uint8_t>> boxes(kFragments);
+  std::uint64_t rest = 0;
+  for (int k = kFragments; k-- > 0;) {
+    std::vector<abrplay::test::SidxRef> refs{{kBytes, 1000}};
+    if (k + 1 < kFragments)
+      refs.push_back({static_cast<std::uint32_t>(rest), static_cast<std::uint32_t>(1000 * (kFragments - k - 1)), true});
+    boxes[static_cast<std::size_t>(k)] = abrplay::test::make_sidx(0, 1000, 1000u * static_cast<unsigned>(k), 0, refs);
+    rest += boxes[static_cast<std::size_t>(k)].size() + kBytes;
+  }
+  std::string file(100, 'i');
+  for (int k = 0; k < kFragments; ++k) {
+    box_offsets.push_back(file.size());
+    file.append(boxes[static_cast<std::size_t>(k)].begin(), boxes[static_cast<std::size_t>(k)].end());
+    file += std::string(kBytes, static_cast<char>('a' + k));
+  }
+  top_size = boxes[0].size();
+  return file;
+}
+
+std::string chained_mpd(std::size_t top_size) {
+  return R"(<?xml version="1.0"?>
+<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static" minBufferTime="PT2S" mediaPresentationDuration="PT8S"
+     profiles="urn:mpeg:dash:profile:isoff-on-demand:2011"><Period>
+  <AdaptationSet contentType="video" mimeType="video/mp4"><Representation id="c" codecs="avc1.64001f" bandwidth="200000"
+      width="640" height="360"><BaseURL>chained.mp4</BaseURL><SegmentBase timescale="1000" indexRange="100-)" +
+         std::to_string(100 + top_size - 1) + R"("><Initialization range="0-99"/></SegmentBase></Representation>
+  </AdaptationSet></Period></MPD>)";
+}
+
+}  // namespace
+
+TEST_CASE("virtual time: SegmentBase with a daisy chain of sidx boxes: each box is an index fetch, then every "
+          "fragment plays",
+          "[engine][vod][sidx][virtual]") {
+  ContentSpec spec;
+  spec.segment_base = true;
+  SyntheticContent content(spec);
+  std::size_t top_size = 0;
+  std::vector<std::size_t> box_offsets;
+  content.write("chained.mp4", daisy_chained_file(top_size, box_offsets));
+  content.write("chained.mpd", chained_mpd(top_size));
+  VirtualHarness h(content);
+  h.start();
+  REQUIRE(h.load("chained.mpd").code == ErrorCode::kOk);
+  REQUIRE(h.run_until_state(EngineState::kEnded));
+  CHECK(h.rec.errors.empty());
+  int indexes = 0;
+  for (const auto& d : h.rec.downloads) indexes += d.kind == DownloadKind::kIndex;
+  CHECK(indexes == 8);  // a 4 KiB probe never reaches past a 25,000-byte fragment to the next box
+  const auto video = h.rec.media(TrackType::kVideo);
+  REQUIRE(video.size() == 8);
+  for (std::size_t k = 0; k < video.size(); ++k) {
+    CAPTURE(k);
+    CHECK(video[k].segment_start == seconds(static_cast<int>(k)));
+    CHECK(video[k].bytes.bytes() == 25'000);
+  }
+}
+
+TEST_CASE("virtual time: a sidx chain cut short by the end of the file fails the session naming the box",
+          "[engine][vod][sidx][virtual][bad]") {
+  ContentSpec spec;
+  spec.segment_base = true;
+  SyntheticContent content(spec);
+  std::size_t top_size = 0;
+  std::vector<std::size_t> box_offsets;
+  const std::string file = daisy_chained_file(top_size, box_offsets);
+  // Inside box 5 (10 of its bytes arrive), or right before it (its range starts past the end: 416).
+  const bool inside = GENERATE(true, false);
+  CAPTURE(inside);
+  content.write("chained.mp4", file.substr(0, box_offsets[5] + (inside ? 10 : 0)));
+  content.write("chained.mpd", chained_mpd(top_size));
+  VirtualHarness h(content);
+  h.start();
+  REQUIRE(h.load("chained.mpd").code == ErrorCode::kOk);
+  REQUIRE(h.run_until_state(EngineState::kError, std::chrono::seconds(30)));
+  REQUIRE_FALSE(h.rec.errors.empty());
+  const Error& e = h.rec.errors.front();
+  CAPTURE(e.describe());
+  if (inside) {
+    CHECK(e.code == ErrorCode::kManifestBadIndex);
+    CHECK(e.message.find("chained.mp4") != std::string::npos);
+    CHECK(e.message.find("sidx at byte " + std::to_string(box_offsets[5])) != std::string::npos);
+    CHECK(e.message.find("only 10 of") != std::string::npos);
+  } else {
+    CHECK(e.code == ErrorCode::kNetworkHttpStatus);
+    CHECK(e.message.find("index") != std::string::npos);
+    CHECK(e.message.find("416") != std::string::npos);
+  }
+  CHECK(h.rec.media(TrackType::kVideo).empty());  // the index comes before any media
 }
 
 TEST_CASE("virtual time: under a 3000 -> 150 kbit/s step trace the throughput rule climbs to the top rung, then drops "

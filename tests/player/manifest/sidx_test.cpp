@@ -34,6 +34,19 @@ TEST_CASE("sidx version 1 reads 64-bit fields; leading boxes are skipped", "[man
   CHECK(r->entries[0].offset == bytes.size());
 }
 
+TEST_CASE("sidx: a reference of reference_type 1 is an index entry with the box's own place", "[manifest][sidx]") {
+  auto box = make_sidx(0, 1000, 0, 0, {{100, 2000}, {300, 4000, true}});
+  auto r = parse_sidx(box, 500);
+  REQUIRE(r);
+  CHECK(r->box_offset == 500);
+  CHECK(r->box_size == box.size());
+  REQUIRE(r->entries.size() == 2);
+  CHECK_FALSE(r->entries[0].is_index);
+  CHECK(r->entries[1].is_index);
+  CHECK(r->entries[1].offset == 500 + box.size() + 100);
+  CHECK(r->entries[1].size == 300);
+}
+
 TEST_CASE("sidx: every truncation is an error, never a crash", "[manifest][sidx]") {
   auto box = make_sidx(1, 1000, 0, 0, {{100, 2000}, {200, 2000}});
   for (std::size_t n = 0; n < box.size(); ++n) {
@@ -64,11 +77,6 @@ TEST_CASE("sidx: inconsistent boxes are rejected with the byte offset", "[manife
   SECTION("times that overflow") {
     auto r = parse_sidx(make_sidx(1, 1000, UINT64_MAX - 10, 0, {{100, 2000}}), 0);
     REQUIRE_FALSE(r);
-  }
-  SECTION("hierarchical index is unsupported") {
-    auto r = parse_sidx(make_sidx(0, 1000, 0, 0, {{100, 2000, true}}), 0);
-    REQUIRE_FALSE(r);
-    CHECK(r.error().code == ErrorCode::kManifestUnsupported);
   }
   SECTION("no sidx at all") {
     auto r = parse_sidx(make_box("moof", 40), 0);

@@ -17,6 +17,7 @@
 #include "abrplay/core/expected.h"
 #include "abrplay/player/error.h"
 #include "abrplay/player/manifest/model.h"
+#include "abrplay/player/manifest/sidx.h"
 
 namespace abrplay::manifest {
 
@@ -33,6 +34,8 @@ struct ParseLimits {
   // an attack. Segments are never materialised: SegmentIndex computes them on demand. Open live
   // timelines are not counted against it (they follow the clock; see segment_index.h).
   uint64_t max_segments_per_representation = 100'000'000;
+  // Following chained and hierarchical sidx boxes (SegmentIndex::load_index).
+  SidxChainLimits sidx_chain;
 };
 
 struct ParseOptions {

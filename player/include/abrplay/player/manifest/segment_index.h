@@ -16,7 +16,7 @@
 //   kTemplateDuration  SegmentTemplate@duration ($Number$)
 //   kListTimeline      SegmentList + SegmentTimeline
 //   kListDuration      SegmentList@duration (or a single SegmentURL)
-//   kBaseIndexed       SegmentBase@indexRange: call load_index() with the sidx bytes first
+//   kBaseIndexed       SegmentBase@indexRange: load_index() the sidx bytes until !needs_index()
 //   kSingle            one segment: the BaseURL resource itself (SegmentBase without indexRange, or
 //                      no segment information at all, e.g. a side-loaded subtitle file)
 //
@@ -46,6 +46,7 @@
 #include "abrplay/player/manifest/model.h"
 #include "abrplay/player/manifest/parser.h"
 #include "abrplay/player/manifest/segment_template.h"
+#include "abrplay/player/manifest/sidx.h"
 
 namespace abrplay::manifest {
 
@@ -72,6 +73,29 @@ struct PositionRange {  // inclusive
   uint64_t size() const { return last - first + 1; }
 };
 
+namespace detail {
+
+// SegmentIndex::load_index's depth-first walk over sidx references (segment_index_load.cpp). At
+// namespace scope, not nested: clang cannot default-construct a nested class with member
+// initializers inside std::optional members of the enclosing class.
+struct SidxFrame {  // a sidx box being read
+  uint64_t box_offset = 0;
+  std::vector<SidxEntry> entries;
+  std::size_t next = 0;   // the entry to read next
+  std::size_t depth = 0;  // hierarchy level (the top box is 0)
+};
+struct SidxWalk {
+  std::vector<SidxFrame> stack;        // the top box first
+  std::vector<SidxEntry> leaves;       // subsegments found so far, in presentation order
+  std::vector<uint64_t> boxes_read;    // offsets of the sidx boxes read, sorted (loops)
+  uint64_t bytes_read = 0;             // of sidx boxes
+  uint32_t timescale = 0;              // of the top box; every box must share it
+  uint64_t want_bytes = 0;             // bytes requested for the next box (0: not yet asked)
+  std::optional<ResourceRef> request;  // the next bytes to fetch; empty when complete
+};
+
+}  // namespace detail
+
 class SegmentIndex {
  public:
   enum class Addressing { kTemplateTimeline, kTemplateDuration, kListTimeline, kListDuration, kBaseIndexed, kSingle };
@@ -88,11 +112,25 @@ class SegmentIndex {
   // The initialization segment, if the representation has one.
   const std::optional<ResourceRef>& init() const { return init_; }
 
-  // kBaseIndexed: the bytes holding the sidx box. needs_index() stays true until load_index().
-  const std::optional<ResourceRef>& index_request() const { return index_request_; }
-  bool needs_index() const { return addressing_ == Addressing::kBaseIndexed && runs_.empty(); }
-  // `bytes` start at index_request()->range->first. Returns the number of segments. kManifestBadIndex
-  // for a truncated or inconsistent box.
+  // kBaseIndexed: the bytes to fetch next for the index. First the indexRange (or
+  // RepresentationIndex) holding the top sidx box; then, while needs_index(), the byte range of
+  // the next sidx box a reference of reference_type 1 points at (same URL), in presentation order.
+  // needs_index() stays true until every sidx box of the hierarchy or chain has been read.
+  const std::optional<ResourceRef>& index_request() const {
+    return index_walk_ ? index_walk_->request : index_request_;
+  }
+  bool needs_index() const { return addressing_ == Addressing::kBaseIndexed && (runs_.empty() || index_walk_); }
+  // `bytes` are the response to index_request() (they start at its range's first byte). One sidx
+  // box (the common case: one request) completes the index. References of reference_type 1 are
+  // followed: a hierarchy (a top sidx pointing at sidx boxes) and a daisy chain (a box whose last
+  // reference points at the next box) both end as one index over the whole file. Referenced boxes
+  // already inside `bytes` are read from them; for the others needs_index() stays true and
+  // index_request() names the bytes to fetch and pass here next. Bounded by
+  // ParseLimits::sidx_chain (depth, boxes, bytes); a reference back to a box already read is a
+  // loop. Returns the number of segments indexed so far. Errors (the walk then starts over from
+  // the top box): kManifestBadIndex for a truncated, inconsistent or looping box or one that is
+  // not where a reference says, kManifestLimitExceeded past a limit, both naming the URL and
+  // byte offset.
   Expected<uint64_t, Error> load_index(std::span<const uint8_t> bytes);
 
   // Resolved base URL alternatives, best first (dvb:priority, then document order); at most 16.
@@ -151,6 +189,13 @@ class SegmentIndex {
   std::vector<ByteRange> index_ranges_;  // kBaseIndexed, per segment
   std::optional<ResourceRef> init_;
   std::optional<ResourceRef> index_request_;
+  // While load_index() follows sidx references (segment_index_load.cpp).
+  std::optional<detail::SidxWalk> index_walk_;
+  SidxChainLimits sidx_limits_;
+  std::optional<Error> add_index_box(SegmentIndexBox box, std::size_t depth);
+  std::optional<Error> follow_index(std::span<const uint8_t> bytes, uint64_t offset);
+  void finish_index();
+  Error index_error(ErrorCode code, const std::string& what) const;
   std::string path_;
 };
 
