@@ -15,7 +15,7 @@ namespace {
 using std::chrono::microseconds;
 using std::chrono::milliseconds;
 
-struct Expected {
+struct WantedCue {
   double start;
   double end;
   std::string text;
@@ -45,15 +45,15 @@ TEST_CASE("subtitles in fMP4: the de (wvtt) and es (stpp) tracks reach the cue c
   }
   // make-test-stream's cues: de every 2 s from 0 (wvtt samples), es every 2 s from 1 s (one TTML
   // document per 4 s segment: the 3-5 s cue is shown from each segment's document in turn).
-  const std::vector<Expected> want = lang == "de" ? std::vector<Expected>{{0, 2, "Untertitel\nbei 0 s"},
-                                                                          {2, 4, "Untertitel\nbei 2 s"},
-                                                                          {4, 6, "Untertitel\nbei 4 s"},
-                                                                          {6, 8, "Untertitel\nbei 6 s"}}
-                                                  : std::vector<Expected>{{1, 3, "Subtitulo\na los 1 s"},
-                                                                          {3, 4, "Subtitulo\na los 3 s"},
-                                                                          {4, 5, "Subtitulo\na los 3 s"},
-                                                                          {5, 7, "Subtitulo\na los 5 s"},
-                                                                          {7, 8, "Subtitulo\na los 7 s"}};
+  const std::vector<WantedCue> want = lang == "de" ? std::vector<WantedCue>{{0, 2, "Untertitel\nbei 0 s"},
+                                                                            {2, 4, "Untertitel\nbei 2 s"},
+                                                                            {4, 6, "Untertitel\nbei 4 s"},
+                                                                            {6, 8, "Untertitel\nbei 6 s"}}
+                                                   : std::vector<WantedCue>{{1, 3, "Subtitulo\na los 1 s"},
+                                                                            {3, 4, "Subtitulo\na los 3 s"},
+                                                                            {4, 5, "Subtitulo\na los 3 s"},
+                                                                            {5, 7, "Subtitulo\na los 5 s"},
+                                                                            {7, 8, "Subtitulo\na los 7 s"}};
   std::lock_guard lock(mu);
   REQUIRE(cues.size() == want.size());
   for (std::size_t i = 0; i < want.size(); ++i) {

@@ -16,7 +16,7 @@ namespace {
 using std::chrono::microseconds;
 using std::chrono::seconds;
 
-struct CueRecorder final : TextSink {
+struct Fmp4CueRecorder final : TextSink {
   std::vector<TextCue> cues;
   void cue(const TextCue& c) override { cues.push_back(c); }
   void clear() override {}
@@ -34,14 +34,14 @@ MediaSegment text_segment(const std::string& rep, int number) {
   return s;
 }
 
-struct Run {
+struct TextRun {
   std::vector<TextCue> cues;
   std::vector<MediaEvent> errors;
 };
 
-Run play(const std::vector<MediaSegment>& segments) {
+TextRun play_text(const std::vector<MediaSegment>& segments) {
   SystemClock clock;
-  CueRecorder text;
+  Fmp4CueRecorder text;
   PipelineConfig c;
   c.mode = PresentMode::kAsFastAsPossible;
   c.video = false;
@@ -52,7 +52,7 @@ Run play(const std::vector<MediaSegment>& segments) {
   for (const auto& s : segments) p.feed(TrackType::kText).push(s);
   p.feed(TrackType::kText).end_of_stream();
   REQUIRE(run_to_end(p));
-  Run out;
+  TextRun out;
   out.cues = text.cues;
   for (auto& e : p.take_events()) {
     if (e.kind == MediaEvent::Kind::kError) out.errors.push_back(e);
@@ -68,7 +68,7 @@ void check_cue(const TextCue& cue, double start, double end, const std::string& 
 }
 
 // Finds `what` in the bytes of `b` (a segment), the offset or npos.
-std::size_t find(const Bytes& b, const std::string& what) {
+std::size_t find_bytes(const Bytes& b, const std::string& what) {
   const auto it = std::search(b->begin(), b->end(), what.begin(), what.end());
   return it == b->end() ? std::string::npos : static_cast<std::size_t>(it - b->begin());
 }
@@ -84,7 +84,7 @@ Bytes edited(const Bytes& b, Edit edit) {
 }  // namespace
 
 TEST_CASE("wvtt in fMP4: every cue of both segments with its time and two lines of text", "[media][text][wvtt]") {
-  const Run r = play({text_segment("sub-de", 1), text_segment("sub-de", 2)});
+  const TextRun r = play_text({text_segment("sub-de", 1), text_segment("sub-de", 2)});
   CHECK(r.errors.empty());
   REQUIRE(r.cues.size() == 4);
   for (int i = 0; i < 4; ++i) check_cue(r.cues[i], 2 * i, 2 * i + 2, "Untertitel\nbei " + std::to_string(2 * i) + " s");
@@ -92,7 +92,7 @@ TEST_CASE("wvtt in fMP4: every cue of both segments with its time and two lines 
 
 TEST_CASE("stpp in fMP4: TTML cues on the track timeline, cut at the segment boundary they cross",
           "[media][text][ttml]") {
-  const Run r = play({text_segment("sub-es", 1), text_segment("sub-es", 2)});
+  const TextRun r = play_text({text_segment("sub-es", 1), text_segment("sub-es", 2)});
   CHECK(r.errors.empty());
   // Cues every 2 s from 1 s (the last one cut at the 8 s end); the one at 3-5 s is in both segments'
   // documents, shown during each.
@@ -108,7 +108,7 @@ TEST_CASE("fMP4 text whose media time is offset from the MPD is mapped onto the 
           "[media][text][wvtt]") {
   auto seg = text_segment("sub-de", 2);
   seg.start = seconds(104);  // the MPD places it 100 s later than its tfdt (4 s)
-  const Run r = play({seg});
+  const TextRun r = play_text({seg});
   REQUIRE(r.cues.size() == 2);
   check_cue(r.cues[0], 104, 106, "Untertitel\nbei 4 s");
   check_cue(r.cues[1], 106, 108, "Untertitel\nbei 6 s");
@@ -118,10 +118,10 @@ TEST_CASE("corrupt fMP4 text: bad samples, ill-formed TTML, absurd times, trunca
           "[media][text][bad-input]") {
   SECTION("wvtt: a payl box whose size overruns its vttc") {
     auto bad = text_segment("sub-de", 1);
-    const std::size_t payl = find(bad.data, "payl");
+    const std::size_t payl = find_bytes(bad.data, "payl");
     REQUIRE(payl != std::string::npos);
     bad.data = edited(bad.data, [&](auto& v) { v[payl - 2] = 0x7f; });  // size 0x007fxxxx
-    const Run r = play({bad, text_segment("sub-de", 2)});
+    const TextRun r = play_text({bad, text_segment("sub-de", 2)});
     REQUIRE(r.errors.size() == 1);
     const Error& e = r.errors[0].error;
     CAPTURE(e.message);
@@ -135,10 +135,10 @@ TEST_CASE("corrupt fMP4 text: bad samples, ill-formed TTML, absurd times, trunca
   }
   SECTION("stpp: a TTML document that is not well-formed XML") {
     auto bad = text_segment("sub-es", 1);
-    const std::size_t tag = find(bad.data, "</body>");
+    const std::size_t tag = find_bytes(bad.data, "</body>");
     REQUIRE(tag != std::string::npos);
     bad.data = edited(bad.data, [&](auto& v) { v[tag + 2] = 'x'; });  // </xody>
-    const Run r = play({bad, text_segment("sub-es", 2)});
+    const TextRun r = play_text({bad, text_segment("sub-es", 2)});
     REQUIRE(r.errors.size() == 1);
     const Error& e = r.errors[0].error;
     CAPTURE(e.message);
@@ -150,13 +150,13 @@ TEST_CASE("corrupt fMP4 text: bad samples, ill-formed TTML, absurd times, trunca
   }
   SECTION("stpp: absurd times in the document skip their paragraph") {
     auto bad = text_segment("sub-es", 1);
-    const std::size_t begin = find(bad.data, "begin=\"00:00:01.000\"");
+    const std::size_t begin = find_bytes(bad.data, "begin=\"00:00:01.000\"");
     REQUIRE(begin != std::string::npos);
     const std::string absurd = "begin=\"999999:00:00\"";  // same length, beyond a century
     bad.data = edited(bad.data, [&](auto& v) {
       std::copy(absurd.begin(), absurd.end(), v.begin() + static_cast<std::ptrdiff_t>(begin));
     });
-    const Run r = play({bad});
+    const TextRun r = play_text({bad});
     REQUIRE(r.errors.size() == 1);
     CAPTURE(r.errors[0].error.message);
     CHECK(r.errors[0].error.message.find("@begin '999999:00:00' is not a TTML time expression") != std::string::npos);
@@ -165,14 +165,14 @@ TEST_CASE("corrupt fMP4 text: bad samples, ill-formed TTML, absurd times, trunca
   }
   SECTION("wvtt: a fragment time beyond a century skips its samples") {
     auto bad = text_segment("sub-de", 1);
-    const std::size_t tfdt = find(bad.data, "tfdt");
+    const std::size_t tfdt = find_bytes(bad.data, "tfdt");
     REQUIRE(tfdt != std::string::npos);
     bad.data = edited(bad.data, [&](auto& v) {
       const std::uint64_t absurd = std::uint64_t{1} << 50;  // ms: 35,000 years
       for (int i = 0; i < 8; ++i)
         v[tfdt + 8 + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(absurd >> (56 - 8 * i));
     });
-    const Run r = play({bad, text_segment("sub-de", 2)});
+    const TextRun r = play_text({bad, text_segment("sub-de", 2)});
     REQUIRE(r.errors.size() == 2);  // both samples of segment 1
     for (const auto& e : r.errors) {
       CAPTURE(e.error.message);
@@ -186,7 +186,7 @@ TEST_CASE("corrupt fMP4 text: bad samples, ill-formed TTML, absurd times, trunca
   SECTION("a truncated segment is refused whole with its byte offset") {
     auto bad = text_segment("sub-de", 1);
     bad.data = std::make_shared<std::vector<std::uint8_t>>(bad.data->begin(), bad.data->end() - 10);
-    const Run r = play({bad, text_segment("sub-de", 2)});
+    const TextRun r = play_text({bad, text_segment("sub-de", 2)});
     REQUIRE(r.errors.size() == 1);
     CHECK(r.errors[0].error.code == ErrorCode::kMediaDemux);
     CHECK(r.errors[0].error.message.find("(truncated)") != std::string::npos);
@@ -194,11 +194,11 @@ TEST_CASE("corrupt fMP4 text: bad samples, ill-formed TTML, absurd times, trunca
   }
   SECTION("an MP4 text track of another kind is refused by name") {
     auto bad = text_segment("sub-de", 1);
-    const std::size_t entry = find(bad.init, "wvtt");
+    const std::size_t entry = find_bytes(bad.init, "wvtt");
     REQUIRE(entry != std::string::npos);
     bad.init = edited(bad.init,
                       [&](auto& v) { std::copy_n("tx3g", 4, v.begin() + static_cast<std::ptrdiff_t>(entry)); });
-    const Run r = play({bad});
+    const TextRun r = play_text({bad});
     REQUIRE(r.errors.size() == 1);
     CAPTURE(r.errors[0].error.message);
     CHECK(r.errors[0].error.code == ErrorCode::kMediaCodecUnsupported);
@@ -216,7 +216,7 @@ TEST_CASE("a side-loaded TTML file is read like a WebVTT file: times as written"
   s.data = std::make_shared<std::vector<std::uint8_t>>(doc.begin(), doc.end());
   s.duration = seconds(8);
   s.representation_id = "ttml-file";
-  const Run r = play({s});
+  const TextRun r = play_text({s});
   CHECK(r.errors.empty());
   REQUIRE(r.cues.size() == 2);
   check_cue(r.cues[0], 1, 2.5, "one\ntwo");

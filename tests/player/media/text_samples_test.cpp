@@ -16,10 +16,10 @@ using std::chrono::microseconds;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-constexpr microseconds us(double s) { return microseconds{static_cast<std::int64_t>(s * 1'000'000)}; }
+constexpr microseconds secs_us(double s) { return microseconds{static_cast<std::int64_t>(s * 1'000'000)}; }
 
 // "<tt ...>" + body + "</tt>" with the usual namespaces; `tt_attrs` go on the root.
-std::string ttml(const std::string& body, const std::string& tt_attrs = "") {
+std::string ttml_doc(const std::string& body, const std::string& tt_attrs = "") {
   return R"(<?xml version="1.0" encoding="UTF-8"?>
 <tt xmlns="http://www.w3.org/ns/ttml" xmlns:ttp="http://www.w3.org/ns/ttml#parameter"
     xmlns:tts="http://www.w3.org/ns/ttml#styling" )" +
@@ -27,21 +27,21 @@ std::string ttml(const std::string& body, const std::string& tt_attrs = "") {
          "</div></body></tt>";
 }
 
-void be32(std::vector<std::uint8_t>& out, std::uint32_t v) {
+void put_be32(std::vector<std::uint8_t>& out, std::uint32_t v) {
   for (int i = 3; i >= 0; --i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
 }
 
-std::vector<std::uint8_t> box(const std::string& type, const std::vector<std::uint8_t>& body) {
+std::vector<std::uint8_t> wbox(const std::string& type, const std::vector<std::uint8_t>& body) {
   std::vector<std::uint8_t> out;
-  be32(out, static_cast<std::uint32_t>(8 + body.size()));
+  put_be32(out, static_cast<std::uint32_t>(8 + body.size()));
   out.insert(out.end(), type.begin(), type.end());
   out.insert(out.end(), body.begin(), body.end());
   return out;
 }
 
-std::vector<std::uint8_t> bytes(const std::string& s) { return {s.begin(), s.end()}; }
+std::vector<std::uint8_t> bytes_of(const std::string& s) { return {s.begin(), s.end()}; }
 
-std::vector<std::uint8_t> cat(std::initializer_list<std::vector<std::uint8_t>> parts) {
+std::vector<std::uint8_t> concat(std::initializer_list<std::vector<std::uint8_t>> parts) {
   std::vector<std::uint8_t> out;
   for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
   return out;
@@ -52,7 +52,7 @@ std::vector<std::uint8_t> cat(std::initializer_list<std::vector<std::uint8_t>> p
 TEST_CASE("TTML time expressions: clock-time, frames, offset-time in every metric, ticks", "[media][text][ttml]") {
   const TtmlTimeParams d;
   CHECK(parse_ttml_time("00:00:02.000", d) == seconds(2));
-  CHECK(parse_ttml_time("01:02:03.5", d) == us(3723.5));
+  CHECK(parse_ttml_time("01:02:03.5", d) == secs_us(3723.5));
   CHECK(parse_ttml_time(" 00:00:04 ", d) == seconds(4));
   CHECK(parse_ttml_time("123:00:00", d) == std::chrono::hours(123));
   TtmlTimeParams p25;
@@ -87,7 +87,7 @@ TEST_CASE("TTML time expressions: clock-time, frames, offset-time in every metri
 
 TEST_CASE("a TTML sample: one cue per p with begin/end on the track timeline, spans flattened, br a line break",
           "[media][text][ttml]") {
-  const std::string doc = ttml(
+  const std::string doc = ttml_doc(
       R"(<p begin="00:00:04.000" end="00:00:06.000" style="s1"><span tts:fontStyle="italic">Hola</span>
            <span>mundo</span><br/>  segunda   linea </p>
          <p begin="5s" dur="1500ms">&lt;dos&gt; &amp; tres</p>
@@ -124,7 +124,7 @@ TEST_CASE("TTML timing: nested begins add up, ends clip to the parent, ticks and
 }
 
 TEST_CASE("TTML in a sample: cues clipped to the sample, untimed paragraphs last the sample", "[media][text][ttml]") {
-  const std::string doc = ttml(R"(<p begin="00:00:03.000" end="00:00:05.000">crosses the start</p>
+  const std::string doc = ttml_doc(R"(<p begin="00:00:03.000" end="00:00:05.000">crosses the start</p>
                                   <p begin="00:00:07.000" end="00:00:09.000">crosses the end</p>
                                   <p begin="00:00:01.000" end="00:00:02.000">before: not this sample's</p>
                                   <p>untimed</p>)");
@@ -140,7 +140,7 @@ TEST_CASE("TTML in a sample: cues clipped to the sample, untimed paragraphs last
   CHECK(r->cues[2].end == seconds(8));
 
   // Side-loaded (no sample): an untimed paragraph has nothing to end with.
-  r = decode_ttml_document(ttml("<p>untimed</p>"), std::nullopt);
+  r = decode_ttml_document(ttml_doc("<p>untimed</p>"), std::nullopt);
   REQUIRE(r);
   CHECK(r->cues.empty());
   REQUIRE(r->problems.size() == 1);
@@ -148,7 +148,7 @@ TEST_CASE("TTML in a sample: cues clipped to the sample, untimed paragraphs last
 }
 
 TEST_CASE("TTML written relative to its sample (not the track) is moved to the sample", "[media][text][ttml]") {
-  const std::string doc = ttml(R"(<p begin="00:00:00.500" end="00:00:01.500">relative</p>
+  const std::string doc = ttml_doc(R"(<p begin="00:00:00.500" end="00:00:01.500">relative</p>
                                   <p begin="1s" end="3s">also</p>)");
   auto r = decode_ttml_document(doc, SampleWindow{seconds(10), seconds(14)});
   REQUIRE(r);
@@ -157,7 +157,8 @@ TEST_CASE("TTML written relative to its sample (not the track) is moved to the s
   CHECK(r->cues[0].end == milliseconds(11'500));
   CHECK(r->cues[1].start == seconds(11));
   // The first sample (window at 0) is the same either way; a cue inside the window keeps its time.
-  r = decode_ttml_document(ttml(R"(<p begin="11s" end="12s">absolute</p>)"), SampleWindow{seconds(10), seconds(14)});
+  r = decode_ttml_document(ttml_doc(R"(<p begin="11s" end="12s">absolute</p>)"),
+                           SampleWindow{seconds(10), seconds(14)});
   REQUIRE(r);
   REQUIRE(r->cues.size() == 1);
   CHECK(r->cues[0].start == seconds(11));
@@ -210,7 +211,7 @@ TEST_CASE("bad TTML: ill-formed XML, another root, bad times, huge, deep or crow
   CHECK(r.error() == "TTML: the root element is <html>, not <tt>");
 
   // A paragraph with an unreadable or absurd time is skipped, the others kept.
-  r = decode_ttml_document(ttml(R"(<p begin="soon" end="2s">bad begin</p>
+  r = decode_ttml_document(ttml_doc(R"(<p begin="soon" end="2s">bad begin</p>
                                    <p begin="0s" end="99999999999999999999999s">absurd end</p>
                                    <p begin="1s" end="2s">good</p>)"),
                            w);
@@ -220,14 +221,14 @@ TEST_CASE("bad TTML: ill-formed XML, another root, bad times, huge, deep or crow
   REQUIRE(r->problems.size() == 2);
   CHECK(r->problems[0] == "tt/body/div[0]/p[0]: @begin 'soon' is not a TTML time expression (element skipped)");
   // A bad tick rate is ignored (the default of 1 applies).
-  r = decode_ttml_document(ttml(R"(<p begin="1t" end="2t">t</p>)", R"(ttp:tickRate="0")"), w);
+  r = decode_ttml_document(ttml_doc(R"(<p begin="1t" end="2t">t</p>)", R"(ttp:tickRate="0")"), w);
   REQUIRE(r);
   REQUIRE(r->cues.size() == 1);
   CHECK(r->cues[0].end == seconds(2));
   CHECK(r->problems.at(0) == "TTML: tt@tickRate '0' is not a positive number (ignored)");
 
   // Above the size limit: refused before parsing.
-  const std::string huge = ttml(std::string(kMaxTextSampleBytes, ' '));
+  const std::string huge = ttml_doc(std::string(kMaxTextSampleBytes, ' '));
   r = decode_ttml_document(huge, w);
   REQUIRE_FALSE(r);
   CHECK(r.error().find("above the limit of 1048576") != std::string::npos);
@@ -237,7 +238,7 @@ TEST_CASE("bad TTML: ill-formed XML, another root, bad times, huge, deep or crow
   for (int i = 0; i < 10000; ++i) deep += "<div>";
   deep += R"(<p begin="0s" end="1s">deep</p>)";
   for (int i = 0; i < 10000; ++i) deep += "</div>";
-  r = decode_ttml_document(ttml(deep), w);
+  r = decode_ttml_document(ttml_doc(deep), w);
   REQUIRE(r);
   CHECK(r->cues.empty());
   REQUIRE_FALSE(r->problems.empty());
@@ -246,7 +247,7 @@ TEST_CASE("bad TTML: ill-formed XML, another root, bad times, huge, deep or crow
   // 5000 paragraphs: kMaxCuesPerSample kept.
   std::string many;
   for (int i = 0; i < 5000; ++i) many += R"(<p begin="0s" end="1s">c</p>)";
-  r = decode_ttml_document(ttml(many), w);
+  r = decode_ttml_document(ttml_doc(many), w);
   REQUIRE(r);
   CHECK(r->cues.size() == kMaxCuesPerSample);
   CHECK(r->problems.back() == "TTML: more than 1000 cues, the rest dropped");
@@ -262,9 +263,10 @@ TEST_CASE("bad TTML: ill-formed XML, another root, bad times, huge, deep or crow
 
 TEST_CASE("a wvtt sample: each vttc is a cue over the sample, payl text without tags, vtte no cue",
           "[media][text][wvtt]") {
-  const auto sample = cat({box("vttc", cat({box("iden", bytes("7")), box("sttg", bytes("line:10% align:start")),
-                                            box("payl", bytes("<v Anna>Hallo &amp; <b>willkommen</b>\r\nZeile 2\n"))})),
-                           box("vttc", box("payl", bytes("zweiter Cue"))), box("vtta", bytes("a comment"))});
+  const auto sample = concat(
+      {wbox("vttc", concat({wbox("iden", bytes_of("7")), wbox("sttg", bytes_of("line:10% align:start")),
+                            wbox("payl", bytes_of("<v Anna>Hallo &amp; <b>willkommen</b>\r\nZeile 2\n"))})),
+       wbox("vttc", wbox("payl", bytes_of("zweiter Cue"))), wbox("vtta", bytes_of("a comment"))});
   auto r = decode_wvtt_sample(sample, SampleWindow{seconds(2), seconds(4)});
   REQUIRE(r);
   CHECK(r->problems.empty());
@@ -274,7 +276,7 @@ TEST_CASE("a wvtt sample: each vttc is a cue over the sample, payl text without 
   CHECK(r->cues[0].text == "Hallo & willkommen\nZeile 2");
   CHECK(r->cues[1].text == "zweiter Cue");
 
-  r = decode_wvtt_sample(box("vtte", {}), SampleWindow{seconds(4), seconds(6)});
+  r = decode_wvtt_sample(wbox("vtte", {}), SampleWindow{seconds(4), seconds(6)});
   REQUIRE(r);
   CHECK(r->cues.empty());
   r = decode_wvtt_sample({}, SampleWindow{seconds(4), seconds(6)});
@@ -285,7 +287,7 @@ TEST_CASE("a wvtt sample: each vttc is a cue over the sample, payl text without 
 TEST_CASE("bad wvtt samples: truncated or undersized boxes name their byte offset, oversize is refused",
           "[media][text][wvtt][bad-input]") {
   const SampleWindow w{seconds(0), seconds(2)};
-  const auto good = box("vttc", box("payl", bytes("text")));
+  const auto good = wbox("vttc", wbox("payl", bytes_of("text")));
   // Cut inside the payl box: the vttc declares more than the sample holds.
   auto r = decode_wvtt_sample(std::span(good).first(good.size() - 2), w);
   REQUIRE_FALSE(r);
@@ -310,7 +312,7 @@ TEST_CASE("bad wvtt samples: truncated or undersized boxes name their byte offse
   REQUIRE_FALSE(r);
   CHECK(r.error() == "wvtt sample: byte offset 20: 3 bytes left, too few for a box header (truncated)");
   // A vttc without payl is skipped with a note; the others stay.
-  r = decode_wvtt_sample(cat({box("vttc", box("sttg", bytes("x"))), good}), w);
+  r = decode_wvtt_sample(concat({wbox("vttc", wbox("sttg", bytes_of("x"))), good}), w);
   REQUIRE(r);
   REQUIRE(r->cues.size() == 1);
   CHECK(r->problems.at(0) == "wvtt sample: 'vttc' at byte offset 0 has no 'payl' box (cue skipped)");
