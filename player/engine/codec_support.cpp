@@ -23,6 +23,11 @@ std::string lower(std::string_view s) {
 class FfmpegCodecSupport final : public CodecSupport {
  public:
   bool can_decode(std::string_view codec) const override {
+    // Text the media layer reads itself: FFmpeg demuxes wvtt and stpp samples, the player decodes
+    // them (FFmpeg 5.1 has no TTML decoder, and its webvtt decoder takes cue text, not wvtt boxes).
+    const std::string c = lower(codec);
+    const std::string family = c.substr(0, c.find('.'));
+    if (family == "wvtt" || family == "stpp") return true;
     const auto name = ffmpeg_decoder_name(codec);
     if (!name) return false;
     const std::string n(*name);

@@ -75,7 +75,8 @@ std::optional<Error> SegmentDemuxer::open(const MediaSegment& segment, Container
   source_ = Source{view(init_keep_), view(data_keep_), 0};
   if (source_.data.empty()) return Error{ErrorCode::kMediaDemux, where() + ": empty segment"};
 
-  if (container == Container::kMp4) {
+  const bool mp4 = container != Container::kWebVtt;
+  if (mp4) {
     BoxScanResult init_found;
     if (auto bad = scan_boxes(source_.init, init_found)) {
       return Error{ErrorCode::kMediaDemux, where() + ": init segment: " + *bad};
@@ -101,24 +102,35 @@ std::optional<Error> SegmentDemuxer::open(const MediaSegment& segment, Container
   if (raw == nullptr) return Error{ErrorCode::kMediaDemux, where() + ": out of memory"};
   raw->pb = io_.get();
   raw->flags |= AVFMT_FLAG_CUSTOM_IO;
-  const AVInputFormat* fmt = av_find_input_format(container == Container::kMp4 ? "mp4" : "webvtt");
+  const AVInputFormat* fmt = av_find_input_format(mp4 ? "mp4" : "webvtt");
   AVDictionary* opts = nullptr;
   av_dict_set(&opts, "protocol_whitelist", "", 0);  // no protocol: custom IO only
-  av_dict_set(&opts, "format_whitelist", container == Container::kMp4 ? "mov,mp4,m4a,3gp,3g2,mj2" : "webvtt", 0);
+  av_dict_set(&opts, "format_whitelist", mp4 ? "mov,mp4,m4a,3gp,3g2,mj2" : "webvtt", 0);
   const int rc = avformat_open_input(&raw, nullptr, fmt, &opts);  // frees raw on failure
   av_dict_free(&opts);
   if (rc < 0) return ff::make_error(ErrorCode::kMediaDemux, where() + ": opening the demuxer", rc);
   fmt_.reset(raw);
 
-  const AVMediaType want = container == Container::kMp4 ? AVMEDIA_TYPE_UNKNOWN : AVMEDIA_TYPE_SUBTITLE;
+  // Text in MP4: FFmpeg 5.1's mov demuxer types a 'stpp' track as data (no TTML decoder) and a
+  // 'wvtt' track as subtitle or data depending on its handler; either is the text stream.
+  const auto wanted = [container](AVMediaType t) {
+    switch (container) {
+      case Container::kMp4: return t == AVMEDIA_TYPE_VIDEO || t == AVMEDIA_TYPE_AUDIO;
+      case Container::kMp4Text: return t == AVMEDIA_TYPE_SUBTITLE || t == AVMEDIA_TYPE_DATA;
+      case Container::kWebVtt: return t == AVMEDIA_TYPE_SUBTITLE;
+    }
+    return false;
+  };
   for (unsigned i = 0; i < fmt_->nb_streams; ++i) {
-    const AVMediaType t = fmt_->streams[i]->codecpar->codec_type;
-    if (t == AVMEDIA_TYPE_VIDEO || t == AVMEDIA_TYPE_AUDIO || t == want) {
+    if (wanted(fmt_->streams[i]->codecpar->codec_type)) {
       stream_ = fmt_->streams[i];
       break;
     }
   }
-  if (stream_ == nullptr) return Error{ErrorCode::kMediaDemux, where() + ": no audio, video or text stream"};
+  if (stream_ == nullptr) {
+    return Error{ErrorCode::kMediaDemux,
+                 where() + (container == Container::kMp4 ? ": no audio or video stream" : ": no text stream")};
+  }
   return std::nullopt;
 }
 

@@ -17,7 +17,11 @@
 
 namespace abrplay::media {
 
-enum class Container { kMp4, kWebVtt };
+enum class Container {
+  kMp4,      // fragmented MP4, its first audio or video stream
+  kMp4Text,  // fragmented MP4, its first subtitle or data stream (wvtt, stpp samples)
+  kWebVtt,   // a WebVTT file
+};
 
 class SegmentDemuxer {
  public:

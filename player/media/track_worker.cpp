@@ -10,13 +10,6 @@ extern "C" {
 
 namespace abrplay::media {
 namespace {
-// Timestamps beyond a century come only from corrupt data (av_rescale saturates to INT64_MIN/MAX);
-// the offset and continuity arithmetic below would overflow on them, so they are not trusted.
-bool sane_time(std::chrono::microseconds t) {
-  constexpr std::chrono::microseconds kSaneTime = std::chrono::hours(24 * 365 * 100);
-  return t > -kSaneTime && t < kSaneTime;
-}
-
 // Audio packets whose timestamps are this close to the running sample count are treated as
 // contiguous: encoders jitter timestamps by a few samples (the test content by 8 samples in
 // 1024); a real gap (a skipped segment) is far larger than 30 ms.
@@ -28,18 +21,6 @@ std::int64_t frame_duration(const AVFrame& f) {
 #else
   return f.pkt_duration;
 #endif
-}
-
-std::string strip_tags(std::string_view in) {
-  std::string out;
-  bool tag = false;
-  for (char c : in) {
-    if (c == '<') tag = true;
-    else if (c == '>') tag = false;
-    else if (!tag) out.push_back(c);
-  }
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-  return out;
 }
 
 }  // namespace
@@ -129,6 +110,20 @@ bool TrackWorker::open_decoder_for(const AVStream& stream, const std::string& wh
   return true;
 }
 
+bool TrackWorker::sane_time(std::chrono::microseconds t) {
+  constexpr std::chrono::microseconds kSaneTime = std::chrono::hours(24 * 365 * 100);
+  return t > -kSaneTime && t < kSaneTime;
+}
+
+std::chrono::microseconds TrackWorker::timeline_offset(const AVPacket& first, AVRational time_base,
+                                                       std::chrono::microseconds segment_start) {
+  const std::int64_t ts = first.pts != AV_NOPTS_VALUE ? first.pts : first.dts;
+  const auto media = ts == AV_NOPTS_VALUE || !sane_time(ff::to_us(ts, time_base)) ? segment_start
+                                                                                  : ff::to_us(ts, time_base);
+  return std::chrono::abs(media - segment_start) > kTimelineTolerance ? segment_start - media
+                                                                      : std::chrono::microseconds{0};
+}
+
 void TrackWorker::process(const MediaSegment& segment) {
   if (auto e = demuxer_.open(segment, Container::kMp4)) {
     shared_.counters->segments_skipped.fetch_add(1, std::memory_order_relaxed);
@@ -159,11 +154,7 @@ void TrackWorker::process(const MediaSegment& segment) {
     }
     if (first) {
       first = false;
-      const std::int64_t ts = packet_->pts != AV_NOPTS_VALUE ? packet_->pts : packet_->dts;
-      const auto media = ts == AV_NOPTS_VALUE || !sane_time(ff::to_us(ts, time_base_)) ? segment.start
-                                                                                       : ff::to_us(ts, time_base_);
-      offset_ = std::chrono::abs(media - segment.start) > kTimelineTolerance ? segment.start - media
-                                                                             : std::chrono::microseconds{0};
+      offset_ = timeline_offset(*packet_, time_base_, segment.start);
       tags_.push_back(SegmentTag{++seq_, offset_, time_base_, rep_});
       if (tags_.size() > 4) tags_.pop_front();  // a decoder holds frames of 2 segments at most
     }
@@ -267,34 +258,6 @@ bool TrackWorker::emit_audio(const AVFrame& frame) {
   }
   if (samples.empty()) return true;
   return shared_.audio->push(pts, std::move(samples), epoch_);
-}
-
-void TrackWorker::process_text(const MediaSegment& segment) {
-  if (auto e = demuxer_.open(segment, Container::kWebVtt)) {
-    shared_.counters->segments_skipped.fetch_add(1, std::memory_order_relaxed);
-    error(std::move(*e));
-    return;
-  }
-  shared_.counters->segments_demuxed.fetch_add(1, std::memory_order_relaxed);
-  const AVRational tb = demuxer_.stream()->time_base;
-  for (;;) {
-    const int rc = demuxer_.read(packet_.get());
-    if (rc == AVERROR_EOF) break;
-    if (rc < 0) {
-      error(ff::make_error(ErrorCode::kMediaDemux,
-                           demuxer_.where() + " at byte offset " + std::to_string(demuxer_.media_offset()), rc));
-      break;
-    }
-    TextCue cue;
-    cue.start = ff::to_us(packet_->pts, tb);
-    cue.end = cue.start + ff::to_us(packet_->duration, tb);
-    cue.text = strip_tags(
-        std::string_view(reinterpret_cast<const char*>(packet_->data), static_cast<std::size_t>(packet_->size)));
-    av_packet_unref(packet_.get());
-    if (target_ && cue.end <= *target_) continue;
-    if (!shared_.text->push(std::move(cue), epoch_)) return;
-  }
-  if (shared_.notify) shared_.notify();
 }
 
 }  // namespace abrplay::media

@@ -19,6 +19,7 @@
 #include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "converters.h"
 #include "decoder.h"
@@ -40,7 +41,21 @@ class TrackWorker {
   void run();
   void on_flush();
   void process(const MediaSegment& segment);
+  // Text (track_worker_text.cpp): a WebVTT file, a TTML file, or fragmented MP4 with wvtt or stpp
+  // samples, told apart by their first bytes; cues go to the CueQueue.
   void process_text(const MediaSegment& segment);
+  void process_webvtt(const MediaSegment& segment);
+  void process_ttml_file(const MediaSegment& segment);
+  void process_mp4_text(const MediaSegment& segment);
+  // False when the epoch moved on (a seek: stop this segment).
+  bool push_cues(std::vector<TextCue> cues, std::chrono::microseconds shift);
+  // Timestamps beyond a century come only from corrupt data (av_rescale saturates to
+  // INT64_MIN/MAX); the offset and continuity arithmetic would overflow on them: not trusted.
+  static bool sane_time(std::chrono::microseconds t);
+  // MPD timeline minus media time for a segment whose first packet is `first`: 0 when the
+  // fragment's time agrees with the MPD within kTimelineTolerance, else what maps it onto `start`.
+  static std::chrono::microseconds timeline_offset(const AVPacket& first, AVRational time_base,
+                                                   std::chrono::microseconds segment_start);
   bool open_decoder_for(const AVStream& stream, const std::string& where);
   // Sends one packet (nullptr drains). False when the epoch moved on (stop this segment).
   bool decode(AVPacket* pkt, const std::string& where, std::int64_t offset);

@@ -128,7 +128,8 @@ typedef struct abrplay_frame {
   const char* representation_id;
 } abrplay_frame;
 
-/* One subtitle cue when it becomes due: text with WebVTT tags removed, lines joined by '\n', UTF-8.
+/* One subtitle cue when it becomes due (WebVTT or TTML, in files or fMP4): plain text with tags and
+ * styling removed, lines joined by '\n', UTF-8.
  * text is valid only during the call. */
 typedef struct abrplay_cue {
   int64_t start_us, end_us;

@@ -134,7 +134,8 @@ TEST_CASE("a period with nothing decodable is kManifestNoPlayableContent naming 
   CHECK(sel.error().message.find("codec 'ec-3'") != std::string::npos);
 }
 
-TEST_CASE("FFmpeg decoder names follow RFC 6381 families and this build decodes H.264 and AAC", "[engine][tracks]") {
+TEST_CASE("FFmpeg decoder names follow RFC 6381 families; this build decodes H.264, AAC, wvtt and stpp",
+          "[engine][tracks]") {
   CHECK(ffmpeg_decoder_name("avc1.64001f") == "h264");
   CHECK(ffmpeg_decoder_name("hev1.1.6.L93.B0") == "hevc");
   CHECK(ffmpeg_decoder_name("av01.0.04M.08") == "av1");
@@ -149,7 +150,48 @@ TEST_CASE("FFmpeg decoder names follow RFC 6381 families and this build decodes 
   CHECK(ffmpeg->can_decode("avc1.64001f"));
   CHECK(ffmpeg->can_decode("mp4a.40.2"));
   CHECK_FALSE(ffmpeg->can_decode("xyz1.2"));
-  CHECK_FALSE(ffmpeg->can_decode("stpp"));  // FFmpeg has no TTML decoder
+  // Text is read by the media layer: TTML (no FFmpeg decoder) and WebVTT in fMP4, any profile.
+  CHECK(ffmpeg->can_decode("stpp"));
+  CHECK(ffmpeg->can_decode("stpp.ttml.im1t"));
+  CHECK(ffmpeg->can_decode("wvtt"));
+}
+
+}  // namespace abrplay::engine::test
+
+namespace abrplay::engine::test {
+
+TEST_CASE("fMP4 text sets (wvtt, stpp.ttml.im1t, mimeType application/mp4) are text tracks chosen by language",
+          "[engine][tracks]") {
+  const auto mpd = parse(R"(<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static" mediaPresentationDuration="PT8S">
+ <Period>
+  <AdaptationSet mimeType="video/mp4">
+   <SegmentTemplate timescale="1" duration="4" media="v$Number$.m4s"/>
+   <Representation id="v" codecs="avc1.64001f" bandwidth="2000000"/>
+  </AdaptationSet>
+  <AdaptationSet mimeType="application/mp4" codecs="wvtt" lang="de">
+   <SegmentTemplate timescale="1000" duration="4000" initialization="$RepresentationID$/init.mp4" media="$RepresentationID$/$Number$.m4s"/>
+   <Representation id="sub-de" bandwidth="800"/>
+  </AdaptationSet>
+  <AdaptationSet mimeType="application/mp4" lang="es">
+   <SegmentTemplate timescale="1000" duration="4000" initialization="$RepresentationID$/init.mp4" media="$RepresentationID$/$Number$.m4s"/>
+   <Representation id="sub-es" codecs="stpp.ttml.im1t" bandwidth="2000"/>
+  </AdaptationSet>
+ </Period>
+</MPD>)");
+  const auto& sets = mpd.periods[0].adaptation_sets;
+  CHECK(track_type_name(sets[1]) == "text");
+  CHECK(track_type_name(sets[2]) == "text");
+  const auto ffmpeg = make_ffmpeg_codec_support();
+  for (const auto& [lang, set] : {std::pair{"de", 1u}, std::pair{"es", 2u}}) {
+    TrackPreferences prefs;
+    prefs.text_languages = {lang};
+    auto sel = select_tracks(mpd.periods[0], prefs, *ffmpeg);
+    REQUIRE(sel);
+    CAPTURE(lang);
+    REQUIRE(sel->find(TrackType::kText) != nullptr);
+    CHECK(sel->find(TrackType::kText)->adaptation_set == set);
+    CHECK(sel->dropped.empty());
+  }
 }
 
 }  // namespace abrplay::engine::test

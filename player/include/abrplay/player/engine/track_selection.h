@@ -16,7 +16,8 @@
 // representation was dropped.
 //
 // CodecSupport is the question "can this device decode X"; make_ffmpeg_codec_support() asks
-// FFmpeg (avcodec_find_decoder) through the RFC 6381 -> FFmpeg mapping of ffmpeg_decoder_name().
+// FFmpeg (avcodec_find_decoder) through the RFC 6381 -> FFmpeg mapping of ffmpeg_decoder_name();
+// text formats are read by the media layer and always decodable.
 // Pure apart from that interface; any thread (FFmpeg's decoder lookup is thread-safe).
 #pragma once
 #include <cstddef>
@@ -45,7 +46,8 @@ class CodecSupport {
 // vp09 -> vp9, vp08 -> vp8, mp4a.40.* -> aac, mp4a.69/mp4a.6B -> mp3, opus, ac-3 -> ac3,
 // ec-3 -> eac3, fLaC -> flac, wvtt -> webvtt, stpp -> ttml. Empty for unknown families.
 std::optional<std::string_view> ffmpeg_decoder_name(std::string_view codec);
-// Asks libavcodec. "stpp" (TTML) has no FFmpeg decoder, so TTML is reported undecodable.
+// Asks libavcodec, except for text: "wvtt" (WebVTT) and "stpp" (TTML) are always decodable, the
+// media layer reads their samples and files itself (FFmpeg 5.1 has no TTML decoder).
 std::unique_ptr<CodecSupport> make_ffmpeg_codec_support();
 
 struct TrackPreferences {

@@ -36,11 +36,13 @@ struct AudioFormat {
   friend bool operator==(const AudioFormat&, const AudioFormat&) = default;
 };
 
-// One WebVTT cue: text with its presentation interval on the MPD timeline.
+// One subtitle cue (WebVTT or TTML, as a file or in fMP4: wvtt, stpp): text with its presentation
+// interval on the MPD timeline.
 struct TextCue {
   std::chrono::microseconds start{0};
   std::chrono::microseconds end{0};
-  std::string text;  // the cue payload with WebVTT tags (<b>, <c.x>, ...) removed; lines joined by '\n'
+  std::string text;  // plain text: WebVTT tags (<b>, <c.x>, ...) or TTML spans and styling removed;
+                     // lines joined by '\n'
 };
 
 }  // namespace abrplay::media
