@@ -219,7 +219,13 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
     std::string representation_id;
     ThumbnailDone done;
   };
+  // At most 2 image fetches at a time and 2 more images queued (the oldest queued one is answered
+  // kNetworkCancelled, superseded, when a third arrives): 4 MiB each, so thumbnails hold at most
+  // 8 MiB of bodies and 2 transfers beside the segments, however fast a seek bar asks.
+  static constexpr int kMaxThumbnailFetches = 2;
+  static constexpr std::size_t kMaxQueuedThumbnailImages = 2;
   void do_thumbnail(microseconds time, ThumbnailDone done);
+  void start_thumbnail_fetch(const std::string& key, engine::ResourceFetch fetch);
   void on_thumbnail_image(const std::string& key, Expected<std::vector<std::uint8_t>, Error> body);
   static void answer_thumbnail(ThumbnailWaiter& waiter, const media::VideoFrame& image);
   // Answers every waiting request with kNetworkCancelled (teardown_engine: the fetches die with
@@ -302,7 +308,9 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   bool first_frame_seen_ = false;
   // Thumbnails: decoded grid images, and the requests waiting for an image being fetched (by URL).
   player_impl::ThumbnailCache thumb_cache_;
-  std::map<std::string, std::vector<ThumbnailWaiter>> thumb_waiting_;
+  std::map<std::string, std::vector<ThumbnailWaiter>> thumb_waiting_;  // fetching or queued
+  std::deque<std::pair<std::string, engine::ResourceFetch>> thumb_queue_;
+  int thumb_fetching_ = 0;
 
   // Visible (cached) state: any thread.
   mutable std::mutex visible_mu_;

@@ -63,9 +63,35 @@ void Player::Impl::do_thumbnail(microseconds time, ThumbnailDone done) {
   fetch.max_bytes = media::ImageLimits{}.max_bytes;
   waiting.push_back(std::move(waiter));
   if (in_flight) return;  // one fetch per image, however many requests wait for it
+  if (thumb_fetching_ < kMaxThumbnailFetches) {
+    start_thumbnail_fetch(key, std::move(fetch));
+    return;
+  }
+  // Scrubbing asks for many images quickly: the newest matter. Beyond the queue's room the oldest
+  // image not yet fetched is given up, so fetches and memory stay bounded whatever the caller does.
+  thumb_queue_.emplace_back(key, std::move(fetch));
+  if (thumb_queue_.size() > kMaxQueuedThumbnailImages) {
+    const std::string oldest = std::move(thumb_queue_.front().first);
+    thumb_queue_.pop_front();
+    auto node = thumb_waiting_.extract(oldest);
+    for (auto& w : node.mapped()) {
+      w.done(Unexpected{Error{ErrorCode::kNetworkCancelled, oldest + ": superseded by newer thumbnail requests"}});
+    }
+  }
+}
+
+void Player::Impl::start_thumbnail_fetch(const std::string& key, engine::ResourceFetch fetch) {
+  ++thumb_fetching_;
   const std::uint64_t generation = generation_;
   engine_->fetch_resource(std::move(fetch), [this, generation, key](Expected<std::vector<std::uint8_t>, Error> body) {
-    if (generation == generation_) on_thumbnail_image(key, std::move(body));
+    if (generation != generation_ || !engine_) return;  // teardown answered the waiters and reset the counts
+    --thumb_fetching_;
+    on_thumbnail_image(key, std::move(body));
+    if (!thumb_queue_.empty() && thumb_fetching_ < kMaxThumbnailFetches) {
+      auto next = std::move(thumb_queue_.front());
+      thumb_queue_.pop_front();
+      start_thumbnail_fetch(next.first, std::move(next.second));
+    }
   });
 }
 
@@ -107,6 +133,8 @@ void Player::Impl::answer_thumbnail(ThumbnailWaiter& w, const media::VideoFrame&
 void Player::Impl::cancel_thumbnails(const std::string& why) {
   auto waiting = std::move(thumb_waiting_);
   thumb_waiting_.clear();
+  thumb_queue_.clear();
+  thumb_fetching_ = 0;
   for (auto& [key, waiters] : waiting) {
     for (auto& w : waiters) w.done(Unexpected{Error{ErrorCode::kNetworkCancelled, key + ": " + why}});
   }

@@ -217,7 +217,7 @@ typedef void (*abrplay_thumbnail_callback)(void* data, const abrplay_thumbnail* 
  * on a player thread, with the thumbnail or an error: ABRPLAY_ERROR_INVALID_STATE (nothing loaded),
  * ABRPLAY_ERROR_UNSUPPORTED (no usable thumbnail track), ABRPLAY_ERROR_INVALID_ARGUMENT (past the
  * last image), a network code (-2003 HTTP status, -2004 too large, -2005 cancelled by load, stop or
- * abrplay_destroy), ABRPLAY_ERROR_MEDIA_DECODE (not JPEG/PNG, corrupt, or beyond 16 Mpx). Inside it
+ * abrplay_destroy, or superseded by newer requests), ABRPLAY_ERROR_MEDIA_DECODE (not JPEG/PNG, corrupt, or beyond 16 Mpx). Inside it
  * any abrplay_* function may be called except abrplay_destroy(). Returns 0, or
  * ABRPLAY_ERROR_INVALID_ARGUMENT for a NULL handle or callback (then it is never called). */
 ABRPLAY_EXPORT int abrplay_thumbnail_at(abrplay_handle* handle, int64_t time_us, abrplay_thumbnail_callback callback,

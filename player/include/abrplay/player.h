@@ -250,7 +250,8 @@ class Player {
   //  kInvalidArgument   `time` is past the last thumbnail image
   //  2xxx               the image fetch failed: kNetworkHttpStatus with the status and URL,
   //                     kNetworkTooLarge beyond 4 MiB, kNetworkCancelled when a load() or stop() (or
-  //                     the destructor) came before it finished
+  //                     the destructor) came before it finished, or when newer requests superseded
+  //                     it (2 images fetch at a time and 2 wait; the oldest waiting one gives way)
   //  kMediaDecode       the image is neither JPEG nor PNG, fails to decode, or is beyond 16 Mpx
   // Images are fetched on demand through the session's network path (the same CDNs, retries,
   // request headers and URL rules as segments) and the last ones kept decoded in a small cache

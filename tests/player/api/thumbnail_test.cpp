@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "abrplay/abrplay.h"
 #include "abrplay/player.h"
@@ -242,6 +243,56 @@ TEST_CASE("thumbnail_at: a manifest served over http never reaches a file: thumb
   REQUIRE_FALSE(r);
   CHECK(r.error().code == ErrorCode::kNetworkBadUrl);
   CHECK(r.error().message.find("file://" + local + "/thumb_1.jpg") != std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("thumbnail_at: a burst of requests for 8 images: every one answered once, the newest served, "
+          "at most 2 fetching and 2 queued",
+          "[api][thumbnails]") {
+  // The number variant with one grid image per second (thumb_1..8, copies of the two real ones).
+  const fs::path dir = fs::path(ABRPLAY_BINARY_DIR) / "api_thumbnail_burst" / std::to_string(::getpid());
+  fs::remove_all(dir);
+  fs::create_directories(dir / "number");
+  std::ifstream in(fs::path(ABRPLAY_TEST_CONTENT_DIR) / "number" / "manifest.mpd");
+  std::string mpd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string from = R"(media="thumb_$Number$.jpg" timescale="1" duration="4")";
+  const auto at = mpd.find(from);
+  REQUIRE(at != std::string::npos);
+  mpd.replace(at, from.size(), R"(media="thumb_$Number$.jpg" timescale="1" duration="1")");
+  std::ofstream(dir / "number" / "manifest.mpd") << mpd;
+  for (int i = 1; i <= 8; ++i) {
+    fs::copy_file(fs::path(ABRPLAY_TEST_CONTENT_DIR) / "number" / ("thumb_" + std::to_string(1 + (i - 1) % 2) + ".jpg"),
+                  dir / "number" / ("thumb_" + std::to_string(i) + ".jpg"));
+  }
+  auto origin = serve({dir.string(), ABRPLAY_TEST_CONTENT_DIR});
+  LoadedSession s(manifest_url(*origin));
+  std::vector<std::shared_ptr<std::promise<ThumbnailResult>>> promises;
+  std::vector<std::future<ThumbnailResult>> answers;
+  for (int i = 0; i < 8; ++i) {
+    promises.push_back(std::make_shared<std::promise<ThumbnailResult>>());
+    answers.push_back(promises.back()->get_future());
+    s.session.player.thumbnail_at(milliseconds(500 + 1000 * i),
+                                  [p = promises.back()](ThumbnailResult r) { p->set_value(std::move(r)); });
+  }
+  int superseded = 0;
+  for (int i = 0; i < 8; ++i) {
+    CAPTURE(i);
+    REQUIRE(answers[static_cast<std::size_t>(i)].wait_for(kWaitLimit) == std::future_status::ready);
+    const ThumbnailResult r = answers[static_cast<std::size_t>(i)].get();
+    if (r) {
+      CHECK(r->url == origin->url(0) + "number/thumb_" + std::to_string(i + 1) + ".jpg");
+      CHECK(r->start == milliseconds(500 + 1000 * i));
+      CHECK(r->duration == milliseconds(250));
+    } else {
+      CHECK(r.error().code == ErrorCode::kNetworkCancelled);
+      CHECK(r.error().message ==
+            origin->url(0) + "number/thumb_" + std::to_string(i + 1) + ".jpg: superseded by newer thumbnail requests");
+      CHECK(i >= 2);  // the first two start fetching at once
+      CHECK(i < 6);   // the last two are the queue's newest
+      ++superseded;
+    }
+  }
+  CHECK(superseded <= 4);
   fs::remove_all(dir);
 }
 
