@@ -57,6 +57,25 @@ class Listener final : public PlayerListener {
 // Pensieve's QoE_lin weights on a 1 s sampling of what is on screen: each second of media counts a
 // quarter of a 4 s segment's bitrate (Mbps), taken in the middle of the second (away from segment
 // boundaries), each stall second costs 4.3, each switch the bitrate change (Mbps).
+// The latest thumbnail answer, handed from the player thread to the window's loop.
+class ThumbnailSlot {
+ public:
+  void put(ThumbnailResult r) {
+    std::lock_guard lock(mu_);
+    result_.emplace(std::move(r));
+  }
+  std::optional<ThumbnailResult> take() {
+    std::lock_guard lock(mu_);
+    std::optional<ThumbnailResult> r = std::move(result_);
+    result_.reset();
+    return r;
+  }
+
+ private:
+  std::mutex mu_;
+  std::optional<ThumbnailResult> result_;
+};
+
 class QoeSampler {
  public:
   void sample(const PlayerStats& s) {
@@ -167,6 +186,10 @@ int run_decoded(const DecodeOptions& o) {
   bool pending_audio = false, pending_text = false;
   ProgressLine progress;
   auto last_print = std::chrono::steady_clock::now();
+  // Seek-bar thumbnails: each arrow key asks for the target's thumbnail (answered on the player
+  // thread into `thumb`); the window shows it until 1 s after the last seek key.
+  auto thumb = std::make_shared<ThumbnailSlot>();
+  std::optional<std::chrono::steady_clock::time_point> thumb_until;
   while (!listener.done()) {
     if (o.window) {
       player.pump(10ms);
@@ -175,7 +198,20 @@ int run_decoded(const DecodeOptions& o) {
       if (in.toggle_pause) player.play_when_ready() ? player.pause() : player.play();
       if (in.seek_s != 0) {
         const auto target = player.position() + std::chrono::microseconds(static_cast<long long>(in.seek_s * 1e6));
-        (void)player.seek(std::max(target, std::chrono::microseconds(0)));
+        const auto at = std::max(target, std::chrono::microseconds(0));
+        (void)player.seek(at);
+        player.thumbnail_at(at, [thumb](ThumbnailResult r) { thumb->put(std::move(r)); });
+        thumb_until = std::chrono::steady_clock::now() + 1s;
+      }
+      if (auto r = thumb->take(); r && thumb_until) {
+        if (*r) {
+          (void)video->set_thumbnail(media::SdlThumbnail{r->value().image, r->value().tile_x, r->value().tile_y,
+                                                         r->value().tile_width, r->value().tile_height});
+        }
+      }
+      if (thumb_until && std::chrono::steady_clock::now() >= *thumb_until) {
+        thumb_until.reset();
+        (void)video->set_thumbnail(std::nullopt);
       }
       if (in.pin) player.pin_representation(*in.pin);
       // a and v act once the session knows its languages (the manifest, and for a the audio

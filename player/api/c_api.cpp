@@ -314,6 +314,43 @@ int abrplay_select_text_language(abrplay_handle* handle, const char* language) {
   });
 }
 
+int abrplay_thumbnail_at(abrplay_handle* handle, int64_t time_us, abrplay_thumbnail_callback callback, void* data) {
+  return guard<int>(ABRPLAY_ERROR_INTERNAL, [&]() -> int {
+    if (!handle || !callback) return ABRPLAY_ERROR_INVALID_ARGUMENT;
+    handle->player.thumbnail_at(std::chrono::microseconds{time_us}, [callback, data](abrplay::ThumbnailResult r) {
+      guard_void([&] {
+        abrplay_thumbnail t{};
+        t.message = "";
+        std::string message;
+        if (!r) {
+          t.error = -static_cast<int>(r.error().code);
+          message = r.error().describe();
+          t.message = message.c_str();
+        } else {
+          const abrplay::Thumbnail& th = *r;
+          t.image.width = th.image.width;
+          t.image.height = th.image.height;
+          t.image.pts_us = th.start.count();
+          t.image.duration_us = th.duration.count();
+          for (std::size_t i = 0; i < 3; ++i) {
+            t.image.planes[i] = th.image.planes[i];
+            t.image.strides[i] = th.image.strides[i];
+          }
+          t.image.representation_id = th.representation_id.c_str();
+          t.tile_x = th.tile_x;
+          t.tile_y = th.tile_y;
+          t.tile_width = th.tile_width;
+          t.tile_height = th.tile_height;
+          t.start_us = th.start.count();
+          t.duration_us = th.duration.count();
+        }
+        callback(data, &t);
+      });
+    });
+    return ABRPLAY_OK;
+  });
+}
+
 abrplay_state abrplay_get_state(abrplay_handle* handle) {
   return guard<abrplay_state>(ABRPLAY_STATE_ERROR, [&]() -> abrplay_state {
     return handle ? to_c(handle->player.state()) : ABRPLAY_STATE_ERROR;

@@ -8,7 +8,10 @@ void Player::Impl::on_state(const engine::StateChange& change) {
   const PlayerState from = player_impl::from_engine(change.from), to = player_impl::from_engine(change.to);
   const SteadyTime now = clock_.steady();
   engine_state_ = to;
-  if (from == PlayerState::kLoading) capture_languages();
+  if (from == PlayerState::kLoading) {
+    capture_languages();
+    report_thumbnail_problems();
+  }
   if (to == PlayerState::kPlaying && !first_playing_) {
     first_playing_ = true;
     if (recorder_) recorder_->on_first_frame(now);

@@ -274,6 +274,9 @@ PlayerStats Player::Impl::stats() const {
 Player::Player(PlayerConfig config) : impl_(std::make_shared<Impl>(std::move(config))) {}
 Player::~Player() { impl_->shutdown(); }
 void Player::set_listener(PlayerListener* listener) { impl_->set_listener(listener); }
+void Player::thumbnail_at(microseconds time, std::function<void(ThumbnailResult)> done) {
+  impl_->thumbnail_at(time, std::move(done));
+}
 Error Player::load(std::string mpd_url) { return impl_->load(std::move(mpd_url)); }
 Error Player::load(PlaybackRequest request) { return impl_->load_playback(std::move(request)); }
 void Player::play() { impl_->api_play(); }

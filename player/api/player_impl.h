@@ -8,6 +8,7 @@
 //   session.cpp            a session: load (direct, or through the playback API), CMCD, teardown
 //   session_telemetry.cpp  the telemetry session: recorder, reporter, heartbeats, final report
 //   presentation.cpp       the presentation thread, and pump() for external sinks
+//   thumbnails.cpp         thumbnail_at(): tile lookup, image fetch and decode, the image cache
 //
 // Threads:
 //  - caller threads: commands update the visible (cached) state under visible_mu_ and post to the loop;
@@ -37,10 +38,12 @@
 #include "abrplay/player.h"
 #include "abrplay/player/engine/event_loop.h"
 #include "abrplay/player/engine/streaming_engine.h"
+#include "abrplay/player/manifest/thumbnails.h"
 #include "abrplay/player/media/pipeline.h"
 #include "abrplay/player/media/sinks.h"
 #include "abrplay/player/telemetry/reporter.h"
 #include "abrplay/player/telemetry/session_recorder.h"
+#include "thumbnail_cache.h"
 
 namespace abrplay {
 
@@ -134,6 +137,10 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
 
   // Player thread, once the engine has the manifest: what languages() reports.
   void capture_languages();
+
+  // Thumbnails (thumbnails.cpp): any thread posts; the rest runs on the player thread.
+  using ThumbnailDone = std::function<void(ThumbnailResult)>;
+  void thumbnail_at(microseconds time, ThumbnailDone done);
   PlayerStats stats() const;
 
   // ---- SegmentConsumer (player thread; pipeline_feed.cpp) ---------------------------------------
@@ -203,6 +210,29 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   void schedule_heartbeat();
   telemetry::Snapshot snapshot() const;
   void end_session(telemetry::EndReason reason);
+
+  // ---- thumbnails (player thread; thumbnails.cpp) -----------------------------------------------
+
+  struct ThumbnailWaiter {
+    manifest::ThumbnailTile tile;
+    manifest::TileGrid grid;
+    std::string representation_id;
+    ThumbnailDone done;
+  };
+  // At most 2 image fetches at a time and 2 more images queued (the oldest queued one is answered
+  // kNetworkCancelled, superseded, when a third arrives): 4 MiB each, so thumbnails hold at most
+  // 8 MiB of bodies and 2 transfers beside the segments, however fast a seek bar asks.
+  static constexpr int kMaxThumbnailFetches = 2;
+  static constexpr std::size_t kMaxQueuedThumbnailImages = 2;
+  void do_thumbnail(microseconds time, ThumbnailDone done);
+  void start_thumbnail_fetch(const std::string& key, engine::ResourceFetch fetch);
+  void on_thumbnail_image(const std::string& key, Expected<std::vector<std::uint8_t>, Error> body);
+  static void answer_thumbnail(ThumbnailWaiter& waiter, const media::VideoFrame& image);
+  // Answers every waiting request with kNetworkCancelled (teardown_engine: the fetches die with
+  // the engine).
+  void cancel_thumbnails(const std::string& why);
+  // A kWarning event per thumbnail representation whose signalling is unusable.
+  void report_thumbnail_problems();
 
   // ---- position and pipeline events (player thread; pipeline_feed.cpp) --------------------------
 
@@ -276,6 +306,11 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   std::deque<FedVideo> fed_video_;
   std::string shown_video_;
   bool first_frame_seen_ = false;
+  // Thumbnails: decoded grid images, and the requests waiting for an image being fetched (by URL).
+  player_impl::ThumbnailCache thumb_cache_;
+  std::map<std::string, std::vector<ThumbnailWaiter>> thumb_waiting_;  // fetching or queued
+  std::deque<std::pair<std::string, engine::ResourceFetch>> thumb_queue_;
+  int thumb_fetching_ = 0;
 
   // Visible (cached) state: any thread.
   mutable std::mutex visible_mu_;

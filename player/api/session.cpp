@@ -164,7 +164,8 @@ void Player::Impl::decorate(net::Request& req, const engine::RequestInfo& info) 
   using K = engine::DownloadKind;
   switch (info.kind) {
     case K::kManifest: d.ot = telemetry::CmcdObject::kManifest; break;
-    case K::kClockSync: d.ot = telemetry::CmcdObject::kOther; break;
+    case K::kClockSync:
+    case K::kThumbnail: d.ot = telemetry::CmcdObject::kOther; break;
     case K::kIndex:
     case K::kInit: d.ot = telemetry::CmcdObject::kInit; break;
     case K::kMedia:
@@ -197,6 +198,8 @@ void Player::Impl::decorate(net::Request& req, const engine::RequestInfo& info) 
 
 void Player::Impl::teardown_engine() {
   cancel_tick();
+  cancel_thumbnails("cancelled: the session ended (load, stop or destruction)");
+  thumb_cache_.clear();
   if (engine_) {
     engine_->remove_observer(*this);
     engine_->stop();

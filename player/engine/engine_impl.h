@@ -38,6 +38,7 @@ class StreamingEngine::Impl final : public LoaderHost, public SegmentSource {
   TrackLoader* loader(TrackType t) const;
   std::chrono::microseconds offset() const { return clock_offset_; }
   const manifest::Mpd* mpd_ptr() const { return mpd_ ? &*mpd_ : nullptr; }
+  void fetch_resource(ResourceFetch request, ResourceDone done);  // resource_fetch.cpp
 
   // --- LoaderHost ---
   EventLoop& loop() override { return loop_; }

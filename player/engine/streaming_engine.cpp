@@ -30,6 +30,7 @@ std::string_view to_string(DownloadKind k) {
     case DownloadKind::kIndex: return "index";
     case DownloadKind::kInit: return "init segment";
     case DownloadKind::kMedia: return "media segment";
+    case DownloadKind::kThumbnail: return "thumbnail image";
   }
   return "?";
 }
@@ -330,6 +331,9 @@ const TrackBuffer* StreamingEngine::buffer(TrackType t) const {
   return l ? &l->buffer() : nullptr;
 }
 const manifest::Mpd* StreamingEngine::manifest() const { return impl_->mpd_ptr(); }
+void StreamingEngine::fetch_resource(ResourceFetch request, ResourceDone done) {
+  impl_->fetch_resource(std::move(request), std::move(done));
+}
 std::chrono::microseconds StreamingEngine::clock_offset() const { return impl_->offset(); }
 
 }  // namespace abrplay::engine

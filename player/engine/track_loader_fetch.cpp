@@ -256,7 +256,8 @@ void TrackLoader::on_complete(std::uint64_t seq, net::FetchOutcome outcome) {
       break;
     }
     case DownloadKind::kManifest:
-    case DownloadKind::kClockSync: break;
+    case DownloadKind::kClockSync:
+    case DownloadKind::kThumbnail: break;
   }
   pump();
 }

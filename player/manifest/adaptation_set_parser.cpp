@@ -1,6 +1,7 @@
 // AdaptationSet and Representation elements, with the common-attribute inheritance of 5.3.7.
 #include <array>
 
+#include "abrplay/player/manifest/thumbnails.h"
 #include "parse_context.h"
 
 namespace abrplay::manifest::detail {
@@ -8,12 +9,15 @@ namespace {
 
 // EssentialProperty schemes this player understands; any other excludes its element (5.8.4.8).
 // Colour signalling is handled by the decoder; last-segment-number only bounds a template.
-constexpr std::array<std::string_view, 5> kKnownEssentialSchemes = {
+// Thumbnail tiles are read by read_thumbnail below.
+constexpr std::array<std::string_view, 7> kKnownEssentialSchemes = {
     "urn:mpeg:mpegB:cicp:ColourPrimaries",
     "urn:mpeg:mpegB:cicp:TransferCharacteristics",
     "urn:mpeg:mpegB:cicp:MatrixCoefficients",
     "urn:mpeg:mpegB:cicp:VideoFullRangeFlag",
     "http://dashif.org/guidelines/last-segment-number",
+    "http://dashif.org/thumbnail_tile",
+    "http://dashif.org/guidelines/thumbnail_tile",
 };
 
 std::string content_type_of(const std::string& content_type, const std::string& mime, const std::string& codecs) {
@@ -60,6 +64,47 @@ void parse_common_elements(ParseContext& ctx, pugi::xml_node n, const std::strin
   c.content_protection = ctx.content_protection(n);
   c.inband_event_streams = ctx.inband_event_streams(n);
   c.excluded_reason = essential_exclusion(c.essential_properties);
+}
+
+// The thumbnail_tile property of a representation, else of its set (Essential, or Supplemental as
+// some packagers write it); null when neither has one.
+const Descriptor* tile_property(const Representation& r, const AdaptationSet& as) {
+  for (const auto* list :
+       {&r.essential_properties, &r.supplemental_properties, &as.essential_properties, &as.supplemental_properties}) {
+    for (const Descriptor& d : *list)
+      if (is_thumbnail_tile_scheme(d.scheme_id_uri)) return &d;
+  }
+  return nullptr;
+}
+
+// An image representation's tile grid (model.h, TileGrid). Never fails the manifest: an unusable
+// grid or size leaves `tiles` empty and names the problem in `thumbnail_problem`.
+void read_thumbnail(Representation& r, const AdaptationSet& as) {
+  TileGrid grid;
+  if (const Descriptor* d = tile_property(r, as)) {
+    auto parsed = parse_tile_grid(d->value);
+    if (!parsed) {
+      r.thumbnail_problem = "thumbnail_tile @value " + parsed.error();
+      return;
+    }
+    grid = *parsed;
+  }
+  if (!r.width || !r.height) {
+    r.thumbnail_problem = std::string("thumbnail image without @") + (r.width ? "height" : "width");
+    return;
+  }
+  if (*r.width > kMaxThumbnailImageSide || *r.height > kMaxThumbnailImageSide) {
+    r.thumbnail_problem = "thumbnail image " + std::to_string(*r.width) + "x" + std::to_string(*r.height) +
+                          " is larger than " + std::to_string(kMaxThumbnailImageSide) + " px on a side";
+    return;
+  }
+  if (*r.width < grid.columns || *r.height < grid.rows) {
+    r.thumbnail_problem = "thumbnail image " + std::to_string(*r.width) + "x" + std::to_string(*r.height) +
+                          " is smaller than its " + std::to_string(grid.columns) + "x" + std::to_string(grid.rows) +
+                          " tile grid";
+    return;
+  }
+  r.tiles = grid;
 }
 
 Representation parse_representation(ParseContext& ctx, pugi::xml_node n, const std::string& path,
@@ -134,6 +179,9 @@ AdaptationSet parse_adaptation_set(ParseContext& ctx, pugi::xml_node n, const st
   std::string rep_codecs = as.representations.empty() ? as.codecs : as.representations[0].codecs;
   std::string rep_mime = as.representations.empty() ? as.mime_type : as.representations[0].mime_type;
   as.content_type = content_type_of(ctx.str(n, "contentType"), rep_mime, rep_codecs);
+  if (as.content_type == "image") {
+    for (Representation& r : as.representations) read_thumbnail(r, as);
+  }
   return as;
 }
 

@@ -95,7 +95,9 @@ struct SdlVideoSink::Handles {
   TexturePtr texture;
   int tex_w = 0;
   int tex_h = 0;
+  TexturePtr thumb_texture;  // the SdlThumbnail's whole grid image
   ~Handles() {
+    thumb_texture.reset();
     texture.reset();
     renderer.reset();
     window.reset();
@@ -182,6 +184,16 @@ std::optional<Error> SdlVideoSink::redraw(bool present_now) {
       SDL_RenderFillRects(r, rects.data(), static_cast<int>(rects.size()));
       bottom = box.y - unit;
     }
+    if (thumbnail_ && h_->thumb_texture && thumbnail_->width > 0 && thumbnail_->height > 0) {
+      const int w = std::max(8, dst.w / 4);
+      const int h = w * thumbnail_->height / thumbnail_->width;
+      const SDL_Rect frame{dst.x + (dst.w - w) / 2 - 2, dst.y + dst.h - dst.h / 6 - h - 2, w + 4, h + 4};
+      const SDL_Rect inner{frame.x + 2, frame.y + 2, w, h};
+      const SDL_Rect src{thumbnail_->x, thumbnail_->y, thumbnail_->width, thumbnail_->height};
+      SDL_SetRenderDrawColor(r, 255, 255, 255, 255);
+      SDL_RenderFillRect(r, &frame);
+      if (SDL_RenderCopy(r, h_->thumb_texture.get(), &src, &inner) != 0) return sdl_error("drawing the thumbnail");
+    }
     draw_overlay(r, overlay_, dst);
   }
   if (present_now) SDL_RenderPresent(r);
@@ -197,6 +209,26 @@ void SdlVideoSink::cue(const TextCue& c) {
 void SdlVideoSink::clear() { cues_.clear(); }
 
 void SdlVideoSink::set_overlay(SdlOverlay overlay) { overlay_ = std::move(overlay); }
+
+std::optional<Error> SdlVideoSink::set_thumbnail(std::optional<SdlThumbnail> thumbnail) {
+  thumbnail_.reset();
+  h_->thumb_texture.reset();
+  if (thumbnail && thumbnail->image) {
+    const VideoFrame& f = thumbnail->image;
+    h_->thumb_texture.reset(
+        SDL_CreateTexture(h_->renderer.get(), SDL_PIXELFORMAT_IYUV, SDL_TEXTUREACCESS_STATIC, f.width, f.height));
+    if (!h_->thumb_texture) {
+      return sdl_error("creating a " + std::to_string(f.width) + "x" + std::to_string(f.height) + " thumbnail texture");
+    }
+    if (SDL_UpdateYUVTexture(h_->thumb_texture.get(), nullptr, f.planes[0], f.strides[0], f.planes[1], f.strides[1],
+                             f.planes[2], f.strides[2]) != 0) {
+      h_->thumb_texture.reset();
+      return sdl_error("uploading the thumbnail");
+    }
+    thumbnail_ = std::move(thumbnail);
+  }
+  return last_ ? redraw(true) : std::nullopt;
+}
 
 SdlInput SdlVideoSink::pump_events() {
   SdlInput in;

@@ -59,10 +59,13 @@ enum {
   ABRPLAY_ERROR_NETWORK_IO = -2001,
   ABRPLAY_ERROR_NETWORK_TIMEOUT = -2002,
   ABRPLAY_ERROR_NETWORK_HTTP_STATUS = -2003,
+  ABRPLAY_ERROR_NETWORK_TOO_LARGE = -2004,
+  ABRPLAY_ERROR_NETWORK_CANCELLED = -2005,
   ABRPLAY_ERROR_NETWORK_BAD_URL = -2006,
   ABRPLAY_ERROR_NETWORK_FILE = -2009, /* a file:// URL names no readable file */
   ABRPLAY_ERROR_MANIFEST_MALFORMED_XML = -3001,
   ABRPLAY_ERROR_MANIFEST_NO_PLAYABLE_CONTENT = -3007,
+  ABRPLAY_ERROR_MEDIA_DECODE = -4002,
   ABRPLAY_ERROR_TIMEOUT = -1 /* abrplay_wait_event: nothing arrived within the timeout */
 };
 
@@ -196,6 +199,30 @@ ABRPLAY_EXPORT void abrplay_set_wakeup_callback(abrplay_handle* handle, void (*c
  * again (a call in progress on the presentation thread is waited for). */
 ABRPLAY_EXPORT void abrplay_set_frame_callback(abrplay_handle* handle, abrplay_frame_callback callback, void* data);
 ABRPLAY_EXPORT void abrplay_set_cue_callback(abrplay_handle* handle, abrplay_cue_callback callback, void* data);
+
+/* A thumbnail for a seek bar (see abrplay::Player::thumbnail_at): the grid image, I420 as in
+ * abrplay_frame (pts_us = start_us), the tile standing for the time asked, and the media span it
+ * stands for. On error only `error` (negative) and `message` are set. Pointers are valid only during
+ * the callback: copy what you need. */
+typedef struct abrplay_thumbnail {
+  int error;           /* 0, or a negative code (see abrplay_thumbnail_at) */
+  const char* message; /* never NULL; "" on success */
+  abrplay_frame image;
+  int tile_x, tile_y, tile_width, tile_height; /* pixels, inside image */
+  int64_t start_us, duration_us;
+} abrplay_thumbnail;
+
+typedef void (*abrplay_thumbnail_callback)(void* data, const abrplay_thumbnail* thumbnail);
+
+/* Asks for the thumbnail at `time_us` (MPD timeline); never blocks. The callback runs exactly once,
+ * on a player thread, with the thumbnail or an error: ABRPLAY_ERROR_INVALID_STATE (nothing loaded),
+ * ABRPLAY_ERROR_UNSUPPORTED (no usable thumbnail track), ABRPLAY_ERROR_INVALID_ARGUMENT (past the
+ * last image), a network code (-2003 HTTP status, -2004 too large, -2005 cancelled by load, stop or
+ * abrplay_destroy, or superseded by newer requests), ABRPLAY_ERROR_MEDIA_DECODE (not JPEG/PNG, corrupt, or beyond 16 Mpx). Inside it
+ * any abrplay_* function may be called except abrplay_destroy(). Returns 0, or
+ * ABRPLAY_ERROR_INVALID_ARGUMENT for a NULL handle or callback (then it is never called). */
+ABRPLAY_EXPORT int abrplay_thumbnail_at(abrplay_handle* handle, int64_t time_us, abrplay_thumbnail_callback callback,
+                                        void* data);
 
 #ifdef __cplusplus
 }

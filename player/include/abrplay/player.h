@@ -44,6 +44,7 @@
 #include <utility>
 #include <vector>
 
+#include "abrplay/core/expected.h"
 #include "abrplay/player/cmcd_mode.h"
 #include "abrplay/player/error.h"
 #include "abrplay/player/media/frame.h"
@@ -159,6 +160,19 @@ struct TrackLanguages {
   std::string audio_playing;
 };
 
+// A thumbnail for a seek bar (Player::thumbnail_at), from the presentation's thumbnail track (an
+// image AdaptationSet, DASH-IF IOP thumbnails): the whole grid image as fetched and decoded, the
+// tile inside it that stands for the time asked, and the span of media that tile stands for.
+struct Thumbnail {
+  media::VideoFrame image;  // the grid image, I420; image.pts = start; shared with the player's cache
+  int tile_x = 0, tile_y = 0, tile_width = 0, tile_height = 0;  // pixels, inside `image`
+  std::chrono::microseconds start{0};                           // MPD timeline
+  std::chrono::microseconds duration{0};
+  std::string representation_id;  // the thumbnail representation
+  std::string url;                // the grid image's URL
+};
+using ThumbnailResult = Expected<Thumbnail, Error>;
+
 struct PlayerEvent {
   enum class Kind {
     kStateChanged,           // state, position
@@ -227,6 +241,22 @@ class Player {
   void select_audio_language(std::string language);
   // Subtitles in `language`; "" turns them off. Reloads at the current position, as above.
   void select_text_language(std::string language);
+
+  // The thumbnail standing for `time` (MPD timeline). Any thread, never blocks: `done` is called once
+  // on the player thread ("abrplay-player"; return quickly), with the thumbnail or an error:
+  //  kInvalidState      nothing loaded yet (before the manifest is in, after stop())
+  //  kUnsupported       the presentation has no usable thumbnail track (when its signalling is
+  //                     malformed the message says where and why; a kWarning event said so at load)
+  //  kInvalidArgument   `time` is past the last thumbnail image
+  //  2xxx               the image fetch failed: kNetworkHttpStatus with the status and URL,
+  //                     kNetworkTooLarge beyond 4 MiB, kNetworkCancelled when a load() or stop() (or
+  //                     the destructor) came before it finished, or when newer requests superseded
+  //                     it (2 images fetch at a time and 2 wait; the oldest waiting one gives way)
+  //  kMediaDecode       the image is neither JPEG nor PNG, fails to decode, or is beyond 16 Mpx
+  // Images are fetched on demand through the session's network path (the same CDNs, retries,
+  // request headers and URL rules as segments) and the last ones kept decoded in a small cache
+  // (32 MiB of pixels), so scrubbing through one grid costs one request.
+  void thumbnail_at(std::chrono::microseconds time, std::function<void(ThumbnailResult)> done);
 
   // SinkKind::kExternal only (no presentation thread is started then): presents what is due on the
   // calling thread (the main thread for SDL), then waits at most `max_wait` for more work. Call it

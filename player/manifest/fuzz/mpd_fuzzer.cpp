@@ -1,5 +1,5 @@
-// libFuzzer target: the MPD parser, segment indexes built from what it accepts, the sidx parser and
-// the template compiler, on arbitrary bytes. Built only with -DABRPLAY_FUZZ=ON and clang; seed it
+// libFuzzer target: the MPD parser, segment indexes built from what it accepts, thumbnail tiles of
+// image representations, the sidx parser and the template compiler, on arbitrary bytes. Built only with -DABRPLAY_FUZZ=ON and clang; seed it
 // with tests/data/mpd-corpus (see docs/manifest.md).
 #include <cstddef>
 #include <cstdint>
@@ -9,6 +9,7 @@
 #include "abrplay/player/manifest/parser.h"
 #include "abrplay/player/manifest/segment_index.h"
 #include "abrplay/player/manifest/sidx.h"
+#include "abrplay/player/manifest/thumbnails.h"
 
 using namespace abrplay::manifest;
 
@@ -20,6 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   opt.document_url = "https://fuzz.example/a/b/manifest.mpd";
   auto mpd = parse_mpd(text, opt);
   if (!mpd) return 0;
+  (void)thumbnail_problems(*mpd);
+  (void)find_thumbnail_track(*mpd, std::chrono::seconds(3));
   int budget = 64;  // representations indexed per input, to keep each run fast
   for (std::size_t p = 0; p < mpd->periods.size(); ++p) {
     for (std::size_t a = 0; a < mpd->periods[p].adaptation_sets.size(); ++a) {
@@ -38,6 +41,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
         (void)ix->total_duration();
         abrplay::WallTime now = mpd->availability_start_time.value_or(abrplay::WallTime{}) + std::chrono::hours(1);
         if (auto w = ix->available(now)) (void)ix->segment(w->last);
+        const Representation& rep = mpd->periods[p].adaptation_sets[a].representations[r];
+        if (rep.tiles) {
+          for (auto t : {std::chrono::seconds(0), std::chrono::seconds(7), std::chrono::seconds(100000)}) {
+            if (auto tile = thumbnail_tile(*ix, *rep.tiles, t)) {
+              (void)tile_rect(*rep.tiles, tile->index, rep.width.value_or(0), rep.height.value_or(0));
+            }
+          }
+        }
       }
     }
   }

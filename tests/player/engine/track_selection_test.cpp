@@ -195,3 +195,30 @@ TEST_CASE("fMP4 text sets (wvtt, stpp.ttml.im1t, mimeType application/mp4) are t
 }
 
 }  // namespace abrplay::engine::test
+
+namespace abrplay::engine::test {
+
+TEST_CASE("a thumbnail (image) set is kept by the manifest but left out of playback, listed as dropped",
+          "[engine][tracks][thumbnails]") {
+  const manifest::Mpd mpd = parse(R"(<MPD type="static" mediaPresentationDuration="PT10S"><Period>
+  <AdaptationSet contentType="image" mimeType="image/jpeg">
+   <SegmentTemplate timescale="1" duration="10" media="t$Number$.jpg"/>
+   <Representation id="thumbs" bandwidth="1000" width="640" height="360" codecs="jpeg">
+    <EssentialProperty schemeIdUri="http://dashif.org/thumbnail_tile" value="2x2"/></Representation>
+  </AdaptationSet>
+  <AdaptationSet contentType="video" mimeType="video/mp4">
+   <SegmentTemplate timescale="1" duration="2" media="v$Number$.m4s"/>
+   <Representation id="avc240" codecs="avc1.64000d" bandwidth="300000" width="426" height="240"/>
+  </AdaptationSet></Period></MPD>)");
+  REQUIRE(mpd.periods[0].adaptation_sets[0].representations[0].tiles);
+  const FamilySupport avc({"avc1"});
+  auto sel = select_tracks(mpd.periods[0], {}, avc);
+  REQUIRE(sel);
+  REQUIRE(sel->tracks.size() == 1);
+  CHECK(sel->tracks[0].type == TrackType::kVideo);
+  CHECK(sel->tracks[0].adaptation_set == 1);
+  REQUIRE(sel->dropped.size() == 1);
+  CHECK(sel->dropped[0] == "MPD/Period[0]/AdaptationSet[0]: neither video, audio nor text");
+}
+
+}  // namespace abrplay::engine::test

@@ -121,7 +121,10 @@ TEST_CASE("Period, AdaptationSet and Representation attributes; common attribute
   CHECK(a.encrypted());
   CHECK(a.content_protection[0].default_kid == "11111111-2222-3333-4444-555555555555");
   CHECK(a.excluded_reason.empty());
-  CHECK(p.adaptation_sets[2].excluded_reason.find("thumbnail_tile") != std::string::npos);
+  // A thumbnail set is understood (not excluded); this one has no image size, so no tiles.
+  CHECK(p.adaptation_sets[2].excluded_reason.empty());
+  CHECK(p.adaptation_sets[2].content_type == "image");
+  CHECK(p.adaptation_sets[2].representations[0].thumbnail_problem == "thumbnail image without @width");
   CHECK(r->periods[1].xlink_href == "https://ads.example/period.xml");
   CHECK(r->periods[1].xlink_actuate == "onLoad");
 }

@@ -4,9 +4,11 @@
 // the master clock, as with a sound card.
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 
+#include "abrplay/player/media/image_decoder.h"
 #include "abrplay/player/media/pipeline.h"
 #include "abrplay/player/media/sdl_sinks.h"
 #include "media_test_support.h"
@@ -109,6 +111,53 @@ TEST_CASE("SDL sinks: the window shows the frame the audio clock is at, cues as 
   const MediaStats s = p.stats();
   CHECK(s.av_drift_max_abs <= std::chrono::milliseconds(40));
   CHECK(s.audio_frames_played > 0);
+}
+
+}  // namespace abrplay::media::test
+
+namespace abrplay::media::test {
+
+TEST_CASE("SDL sink: a seek thumbnail shows framed at the bottom centre of the picture and hides", "[.][media][sdl]") {
+  if (std::getenv("DISPLAY") == nullptr) setenv("SDL_VIDEODRIVER", "offscreen", 0);
+  auto video = SdlVideoSink::create(SdlVideoOptions{"abrplay thumbnail test", 640, 360, false});
+  REQUIRE(video.has_value());
+  SdlVideoSink& window = **video;
+  // A mid-grey 640x360 picture fills the window.
+  auto pixels = std::make_shared<std::vector<std::uint8_t>>(640 * 360 * 3 / 2, 128);
+  VideoFrame grey;
+  grey.width = 640;
+  grey.height = 360;
+  grey.planes = {pixels->data(), pixels->data() + 640 * 360, pixels->data() + 640 * 360 + 320 * 180};
+  grey.strides = {640, 320, 320};
+  grey.owner = pixels;
+  REQUIRE_FALSE(window.present(grey));
+  auto image = decode_image(*read_bytes(content_dir() + "thumb_2.jpg"));
+  REQUIRE(image);
+  // Tile 1 (top right) of the grid; drawn 160 px wide (a quarter of the picture), 90 px high, in a
+  // 2 px white frame whose bottom is 1/6 of the picture above the picture's bottom.
+  REQUIRE_FALSE(window.set_thumbnail(SdlThumbnail{*image, 320, 0, 320, 180}));
+  auto shot = window.read_pixels();
+  REQUIRE(shot);
+  auto rgb = [&](const RgbImage& img, int x, int y) {
+    const std::size_t at =
+        (static_cast<std::size_t>(y) * static_cast<std::size_t>(img.width) + static_cast<std::size_t>(x)) * 3;
+    return std::array<int, 3>{img.rgb[at], img.rgb[at + 1], img.rgb[at + 2]};
+  };
+  const int fx = (640 - 160) / 2 - 2, fy = 360 - 360 / 6 - 90 - 2;
+  CHECK(rgb(*shot, fx, fy) == std::array<int, 3>{255, 255, 255});             // the frame's corner
+  CHECK(rgb(*shot, fx + 163, fy + 93) == std::array<int, 3>{255, 255, 255});  // the opposite one
+  CHECK(rgb(*shot, fx - 2, fy - 2) == rgb(*shot, 10, 10));                    // outside: the grey picture
+  std::size_t not_grey = 0;
+  for (int y = fy + 2; y < fy + 92; ++y) {
+    for (int x = fx + 2; x < fx + 162; ++x) not_grey += rgb(*shot, x, y) != rgb(*shot, 10, 10);
+  }
+  CHECK(not_grey > 160 * 90 / 2);  // the tile: testsrc2's colours, not the grey
+
+  REQUIRE_FALSE(window.set_thumbnail(std::nullopt));
+  auto hidden = window.read_pixels();
+  REQUIRE(hidden);
+  CHECK(rgb(*hidden, fx, fy) == rgb(*hidden, 10, 10));
+  CHECK(rgb(*hidden, fx + 80, fy + 45) == rgb(*hidden, 10, 10));
 }
 
 }  // namespace abrplay::media::test

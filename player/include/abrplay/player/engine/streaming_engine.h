@@ -55,6 +55,7 @@
 
 #include "abrplay/abr/algorithm/abr_algorithm.h"
 #include "abrplay/abr/estimator/throughput_estimator.h"
+#include "abrplay/core/expected.h"
 #include "abrplay/core/units.h"
 #include "abrplay/net/host_selector.h"
 #include "abrplay/net/retry_policy.h"
@@ -64,6 +65,8 @@
 #include "abrplay/player/engine/segment_consumer.h"
 #include "abrplay/player/engine/track_buffer.h"
 #include "abrplay/player/engine/track_selection.h"
+#include "abrplay/player/error.h"
+#include "abrplay/player/manifest/model.h"
 
 namespace abrplay::net {
 class Transport;
@@ -116,6 +119,18 @@ struct EngineConfig {
   std::function<void(net::Request&, const RequestInfo&)> decorate_request;
 };
 
+// A resource of the presentation that no loader fetches (thumbnail images): see fetch_resource().
+struct ResourceFetch {
+  std::string url;                     // absolute, as SegmentIndex::segment() builds it
+  std::vector<std::string> base_urls;  // SegmentIndex::base_urls(): CDN alternatives for `url`
+  std::optional<manifest::ByteRange> range;
+  std::uint64_t max_bytes = 4u << 20;  // a larger body fails with kNetworkTooLarge
+  DownloadKind kind = DownloadKind::kThumbnail;
+  TrackType track = TrackType::kVideo;  // for decorate_request
+};
+// The body, or the error naming the URL (2xxx codes; kNetworkCancelled when stop() came first).
+using ResourceDone = std::function<void(Expected<std::vector<std::uint8_t>, Error>)>;
+
 struct EngineDeps {
   EventLoop& loop;
   net::Transport& transport;  // net::HttpClient, or the lab's LabNetwork on virtual time
@@ -148,6 +163,11 @@ class StreamingEngine {
   MediaTime buffer_ahead(TrackType track) const;
   const TrackBuffer* buffer(TrackType track) const;  // null when the track is not playing
   const manifest::Mpd* manifest() const;             // null before the manifest is loaded
+  // Fetches `request` through the session's fetchers, as segments are: CDN choice and failover over
+  // its base_urls, retries, the file-access rule of the manifest's URL (a remote manifest never
+  // reaches file:), decorate_request. Emits no DownloadEvent (it is not a segment). `done` runs
+  // once on the player thread, unless the engine is destroyed first.
+  void fetch_resource(ResourceFetch request, ResourceDone done);
   // Wall-clock offset found by UTCTiming (server minus local), 0 before or without a sync.
   std::chrono::microseconds clock_offset() const;
 

@@ -143,6 +143,19 @@ struct CommonElements {
   std::string excluded_reason;
 };
 
+// DASH-IF IOP thumbnails (v4.3, 6.2.6): an image AdaptationSet (contentType="image", or an image/*
+// mimeType) whose Representation addresses grid images, one per segment, each covering the segment's
+// duration. The EssentialProperty "http://dashif.org/thumbnail_tile" (also accepted:
+// "http://dashif.org/guidelines/thumbnail_tile") with value "COLSxROWS" splits an image into
+// COLS x ROWS tiles of (@width / COLS) x (@height / ROWS) pixels, in row-major order, each covering
+// duration / (COLS x ROWS). Without the property an image is one tile.
+struct TileGrid {
+  uint32_t columns = 1;
+  uint32_t rows = 1;
+  uint32_t count() const { return columns * rows; }
+  bool operator==(const TileGrid&) const = default;
+};
+
 struct Representation : CommonElements {
   std::string path;
   std::string id;      // may be empty: see has_id
@@ -158,6 +171,12 @@ struct Representation : CommonElements {
   std::string mime_type;
   std::optional<uint32_t> audio_sampling_rate;
   std::vector<Descriptor> audio_channel_configuration;
+  // Image (thumbnail) representations only: the tile grid (see TileGrid). Absent for other content,
+  // and when the thumbnail signalling is unusable: then `thumbnail_problem` names the attribute and
+  // why (a grid of "0x0" or beyond kMaxTileGridSide, no @width/@height, tiles under one pixel). The
+  // manifest still plays; the player reports the problem as a warning and offers no thumbnails.
+  std::optional<TileGrid> tiles;
+  std::string thumbnail_problem;
 };
 
 struct AdaptationSet : CommonElements {

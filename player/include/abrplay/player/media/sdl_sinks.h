@@ -56,6 +56,13 @@ struct SdlOverlay {
   std::vector<Graph> graphs;
 };
 
+// A seek-bar thumbnail (Player::thumbnail_at): the tile (x, y, width, height) of a grid image, drawn
+// over the picture at its bottom centre, a quarter of the picture wide, in a white frame.
+struct SdlThumbnail {
+  VideoFrame image;  // I420
+  int x = 0, y = 0, width = 0, height = 0;
+};
+
 // An RGB snapshot of the window, 3 bytes per pixel, rows top to bottom.
 struct RgbImage {
   int width = 0;
@@ -87,6 +94,9 @@ class SdlVideoSink final : public VideoSink, public TextSink {
   bool fullscreen() const;
   // Replaces the overlay; it shows from the next drawing (the next frame, or an expose).
   void set_overlay(SdlOverlay overlay);
+  // Shows `thumbnail` (uploading its image) or, with nullopt, hides it; redraws the last frame at
+  // once. kOutputVideo when the texture cannot be made (then no thumbnail shows).
+  std::optional<Error> set_thumbnail(std::optional<SdlThumbnail> thumbnail);
   // Redraws the last frame and reads the window back (tests, screenshots).
   Expected<RgbImage, Error> read_pixels();
 
@@ -99,6 +109,7 @@ class SdlVideoSink final : public VideoSink, public TextSink {
   VideoFrame last_;
   std::vector<TextCue> cues_;
   SdlOverlay overlay_;
+  std::optional<SdlThumbnail> thumbnail_;
 };
 
 class SdlAudioSink final : public AudioSink {
