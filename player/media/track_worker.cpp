@@ -105,9 +105,17 @@ const TrackWorker::SegmentTag& TrackWorker::tag_of(const AVFrame& frame) const {
 void TrackWorker::on_flush() {
   tags_.clear();
   std::lock_guard lock(shared_.control->mu);
+  const bool splice = shared_.splice != splice_ && shared_.splice_at;
   epoch_ = shared_.control->epoch;
-  target_ = shared_.control->target;
+  splice_ = shared_.splice;
+  target_ = shared_.splice_at ? shared_.splice_at : shared_.control->target;
   decoder_.flush();
+  // A track switch where the old audio ended a little before the cut (the sets' segments split the
+  // AAC frames differently): the new track starts where the old one ended, so nothing is lost.
+  if (splice && next_audio_pts_ && *next_audio_pts_ <= *target_ && *target_ - *next_audio_pts_ <= kTimelineTolerance) {
+    target_ = next_audio_pts_;
+    return;  // next_audio_pts_ kept: the new audio continues it
+  }
   next_audio_pts_.reset();
 }
 
@@ -266,7 +274,7 @@ bool TrackWorker::emit_audio(const AVFrame& frame) {
     }
   }
   if (samples.empty()) return true;
-  return shared_.audio->push(pts, std::move(samples), epoch_);
+  return shared_.audio->push(pts, std::move(samples), epoch_, splice_);
 }
 
 void TrackWorker::process_text(const MediaSegment& segment) {
@@ -292,7 +300,7 @@ void TrackWorker::process_text(const MediaSegment& segment) {
         std::string_view(reinterpret_cast<const char*>(packet_->data), static_cast<std::size_t>(packet_->size)));
     av_packet_unref(packet_.get());
     if (target_ && cue.end <= *target_) continue;
-    if (!shared_.text->push(std::move(cue), epoch_)) return;
+    if (!shared_.text->push(std::move(cue), epoch_, splice_)) return;
   }
   if (shared_.notify) shared_.notify();
 }
