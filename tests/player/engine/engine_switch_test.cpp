@@ -199,4 +199,36 @@ TEST_CASE("track switch: before the load, at the end, for video and to a languag
   CHECK(h.rec.downloads.size() == downloads);
 }
 
+TEST_CASE("track switch: multi-period, the audio loader already in the next period switches at the cut and "
+          "keeps the new language in the periods after",
+          "[engine][switch][virtual]") {
+  ContentSpec spec = two_languages();
+  spec.segments = 4;  // 2 periods of 4 x 1 s
+  spec.periods = 2;
+  spec.text_en.clear();
+  spec.text_fr.clear();
+  SyntheticContent content(spec);
+  // At 2.3 s the cut is the period boundary (4 s); at 1.3 s it is 3 s, inside the first period,
+  // while the audio loader has already moved on to the second.
+  const bool at_boundary = GENERATE(true, false);
+  CAPTURE(at_boundary);
+  VirtualHarness h(content, fast_link());
+  h.start();
+  REQUIRE(h.load("manifest.mpd").code == ErrorCode::kOk);
+  play_to(h, milliseconds(at_boundary ? 2300 : 1300));
+  CHECK(layout(h.engine->buffer(TrackType::kAudio)).find("a1-p1@4") != std::string::npos);  // loaded ahead
+  REQUIRE(h.engine->select_languages(TrackType::kAudio, {"fr"}).code == ErrorCode::kOk);
+  CHECK(layout(h.engine->buffer(TrackType::kAudio)) == (at_boundary ? "a1-p0@2 a1-p0@3" : "a1-p0@1 a1-p0@2"));
+  REQUIRE(h.run_until_state(EngineState::kEnded));
+  CHECK(state_path(h.rec) == kNoStall);
+  CHECK(h.rec.errors.empty());
+  CHECK(layout(h.engine->buffer(TrackType::kAudio)) ==
+        (at_boundary ? "a1-p0@2 a1-p0@3 f1-p1@4 f1-p1@5 f1-p1@6 f1-p1@7"
+                     : "a1-p0@1 a1-p0@2 f1-p0@3 f1-p1@4 f1-p1@5 f1-p1@6 f1-p1@7"));
+  std::map<MediaTime, int> video_media;
+  for (const auto& d : h.rec.media(TrackType::kVideo)) ++video_media[d.segment_start];
+  CHECK(video_media.size() == 8);
+  for (const auto& [start, n] : video_media) CHECK(n == 1);
+}
+
 }  // namespace abrplay::engine::test
