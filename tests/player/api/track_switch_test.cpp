@@ -194,9 +194,10 @@ class SwitchRun {
       return false;
     });
   }
-  // Stops the origin (its log is complete then) and returns the requests by path.
+  // Ends the session, then stops the origin (its log is complete then; with the player gone first
+  // no keep-alive connection holds the origin's shutdown), and returns the requests by path.
   std::map<std::string, int> finish() {
-    player().set_listener(nullptr);
+    session.reset();
     origin_.reset();
     return requests(log_);
   }
