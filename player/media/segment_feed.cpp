@@ -62,7 +62,7 @@ std::optional<SegmentFeed::PopStatus> SegmentFeed::take_locked(MediaSegment& out
   }
   if (splice_after_ && *splice_after_ == 0) {
     splice_after_.reset();
-    return PopStatus::kFlushed;
+    return PopStatus::kSpliced;
   }
   if (!queue_.empty()) {
     out = std::move(queue_.front());

@@ -74,6 +74,7 @@ void TrackWorker::run() {
     switch (shared_.feed.pop(segment)) {
       case SegmentFeed::PopStatus::kClosed: return;
       case SegmentFeed::PopStatus::kFlushed: on_flush(); break;
+      case SegmentFeed::PopStatus::kSpliced: on_splice(); break;
       case SegmentFeed::PopStatus::kEndOfStream:
         if (decoder_.is_open()) {
           decode(nullptr, "end of stream of representation '" + rep_ + "'", -1);
@@ -105,14 +106,25 @@ const TrackWorker::SegmentTag& TrackWorker::tag_of(const AVFrame& frame) const {
 void TrackWorker::on_flush() {
   tags_.clear();
   std::lock_guard lock(shared_.control->mu);
-  const bool splice = shared_.splice != splice_ && shared_.splice_at;
   epoch_ = shared_.control->epoch;
-  splice_ = shared_.splice;
-  target_ = shared_.splice_at ? shared_.splice_at : shared_.control->target;
+  target_ = shared_.control->target;
+  // No track switch pending (a seek cleared it, or none came): decode for the latest generation. A
+  // switch whose mark is still ahead in the feed (made before this thread started) waits for it.
+  if (!shared_.splice_at) splice_ = shared_.splice;
   decoder_.flush();
-  // A track switch where the old audio ended a little before the cut (the sets' segments split the
-  // AAC frames differently): the new track starts where the old one ended, so nothing is lost.
-  if (splice && next_audio_pts_ && *next_audio_pts_ <= *target_ && *target_ - *next_audio_pts_ <= kTimelineTolerance) {
+  next_audio_pts_.reset();
+}
+
+void TrackWorker::on_splice() {
+  tags_.clear();
+  std::lock_guard lock(shared_.control->mu);
+  splice_ = shared_.splice;
+  if (!shared_.splice_at) return;  // superseded by a seek (its flush follows)
+  target_ = shared_.splice_at;
+  decoder_.flush();
+  // The old audio ended a little before the cut (the sets' segments split the AAC frames
+  // differently): the new track starts where the old one ended, so nothing is lost.
+  if (next_audio_pts_ && *next_audio_pts_ <= *target_ && *target_ - *next_audio_pts_ <= kTimelineTolerance) {
     target_ = next_audio_pts_;
     return;  // next_audio_pts_ kept: the new audio continues it
   }

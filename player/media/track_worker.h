@@ -40,6 +40,7 @@ class TrackWorker {
  private:
   void run();
   void on_flush();
+  void on_splice();  // the feed's splice mark: the track switch (MediaPipeline::splice) starts here
   void process(const MediaSegment& segment);
   void process_text(const MediaSegment& segment);
   bool open_decoder_for(const AVStream& stream, const std::string& where);
