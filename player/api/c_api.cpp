@@ -301,16 +301,14 @@ int abrplay_set_volume(abrplay_handle* handle, double volume) {
 int abrplay_select_audio_language(abrplay_handle* handle, const char* language) {
   return guard<int>(ABRPLAY_ERROR_INTERNAL, [&]() -> int {
     if (!handle || !language || !*language) return ABRPLAY_ERROR_INVALID_ARGUMENT;
-    handle->player.select_audio_language(language);
-    return ABRPLAY_OK;
+    return to_c(handle->player.select_audio_language(language));
   });
 }
 
 int abrplay_select_text_language(abrplay_handle* handle, const char* language) {
   return guard<int>(ABRPLAY_ERROR_INTERNAL, [&]() -> int {
     if (!handle || !language) return ABRPLAY_ERROR_INVALID_ARGUMENT;
-    handle->player.select_text_language(language);
-    return ABRPLAY_OK;
+    return to_c(handle->player.select_text_language(language));
   });
 }
 

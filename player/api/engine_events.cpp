@@ -31,11 +31,6 @@ void Player::Impl::on_state(const engine::StateChange& change) {
     stats_.stall_time += std::chrono::duration_cast<microseconds>(now - *stall_start_);
     stall_start_.reset();
   }
-  if (to == PlayerState::kBuffering && from == PlayerState::kLoading && pending_seek_) {
-    const microseconds at = *pending_seek_;
-    pending_seek_.reset();
-    (void)engine_->seek(at);
-  }
   sync_visible();
   PlayerEvent ev;
   ev.kind = PlayerEvent::Kind::kStateChanged;

@@ -30,6 +30,9 @@ class CueCallbackTextSink final : public media::TextSink {
 void Player::Impl::attach(engine::SegmentSource& source, std::span<const TrackType> tracks, MediaTime start) {
   source_ = &source;
   tracks_.assign(tracks.begin(), tracks.end());
+  // The pipeline always has a text track, so subtitles can be turned on in place (splice()); while
+  // the engine has none, its end of stream comes with the first on_data().
+  if (!has(TrackType::kText)) tracks_.push_back(TrackType::kText);
   eos_.clear();
   gap_after_.clear();
   last_rebuffers_ = 0;
@@ -106,6 +109,16 @@ void Player::Impl::on_data() {
       eos_[t] = true;
     }
   }
+}
+
+// A track switch in place (player thread): the pipeline changes that track alone at `at`; the
+// engine's read(track) now gives the new track's segments (fed by the on_data() below).
+void Player::Impl::splice(TrackType track, MediaTime at) {
+  if (!has(track)) tracks_.push_back(track);
+  eos_[track] = false;
+  gap_after_[track] = false;
+  if (auto out = output()) out->pipeline->splice(to_media(track), at);
+  on_data();
 }
 
 void Player::Impl::play() {

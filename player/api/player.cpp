@@ -80,7 +80,7 @@ Error Player::Impl::load(std::string url) {
     visible_state_ = PlayerState::kLoading;
     visible_position_ = microseconds{0};
   }
-  command([this, url = std::move(url)]() mutable { do_load(std::move(url), std::nullopt); });
+  command([this, url = std::move(url)]() mutable { do_load(std::move(url)); });
   return {};
 }
 
@@ -186,26 +186,50 @@ void Player::Impl::set_volume(float volume) {
   });
 }
 
-void Player::Impl::select_audio_language(std::string language) {
+namespace {
+
+// The languages offered, for an error message: "en, fr" (or "none").
+std::string offered(const std::vector<std::string>& list) {
+  std::string out;
+  for (const auto& l : list) out += (out.empty() ? "" : ", ") + l;
+  return out.empty() ? "none" : out;
+}
+
+}  // namespace
+
+// Checked against the presentation loaded (languages()); before it is loaded, any language is kept
+// as a preference. The switch itself runs on the player thread (StreamingEngine::select_languages).
+Error Player::Impl::select_audio_language(std::string language) {
+  if (language.empty()) return {ErrorCode::kInvalidArgument, "select_audio_language: empty language"};
+  {
+    std::lock_guard lock(visible_mu_);
+    const auto& list = languages_.audio;
+    if (!list.empty() && std::find(list.begin(), list.end(), language) == list.end()) {
+      return {ErrorCode::kInvalidArgument,
+              "select_audio_language('" + language +
+                  "'): the presentation has no audio in that language (offered: " + offered(list) + ")"};
+    }
+  }
   command([this, language = std::move(language)] {
     audio_languages_.erase(std::remove(audio_languages_.begin(), audio_languages_.end(), language),
                            audio_languages_.end());
     audio_languages_.insert(audio_languages_.begin(), language);
-    reload_at_position();
+    apply_languages(TrackType::kAudio);
   });
+  return {};
 }
 
-// Player thread. The engine selects tracks when it loads: reload at the current position.
-void Player::Impl::reload_at_position() {
-  if (!engine_ || url_.empty()) return;
-  const auto s = engine_->state();
-  if (s == engine::EngineState::kIdle || s == engine::EngineState::kError) return;
-  const microseconds at = position_;
-  std::string url = url_;
-  do_load(std::move(url), at);
-}
-
-void Player::Impl::select_text_language(std::string language) {
+Error Player::Impl::select_text_language(std::string language) {
+  if (!language.empty()) {
+    std::lock_guard lock(visible_mu_);
+    const auto& list = languages_.text;
+    const bool loaded = !languages_.audio.empty() || !list.empty();
+    if (loaded && std::find(list.begin(), list.end(), language) == list.end()) {
+      return {ErrorCode::kInvalidArgument,
+              "select_text_language('" + language +
+                  "'): the presentation has no subtitles in that language (offered: " + offered(list) + ")"};
+    }
+  }
   command([this, language = std::move(language)] {
     text_languages_.erase(std::remove(text_languages_.begin(), text_languages_.end(), language), text_languages_.end());
     if (language.empty()) {
@@ -213,8 +237,17 @@ void Player::Impl::select_text_language(std::string language) {
     } else {
       text_languages_.insert(text_languages_.begin(), language);
     }
-    reload_at_position();
+    apply_languages(TrackType::kText);
   });
+  return {};
+}
+
+// Player thread: no reload; the engine switches the track in place, or keeps the preference for the
+// selection it has not made yet (loading).
+void Player::Impl::apply_languages(TrackType track) {
+  if (!engine_) return;
+  const Error e = engine_->select_languages(track, track == TrackType::kAudio ? audio_languages_ : text_languages_);
+  if (e.code != ErrorCode::kOk) emit_warning(e);
 }
 
 PlayerState Player::Impl::state() const {
@@ -286,8 +319,8 @@ void Player::stop() { impl_->stop(); }
 Error Player::set_abr(std::string_view name) { return impl_->set_abr(name); }
 void Player::pin_representation(std::size_t index) { (void)impl_->set_abr("fixed:" + std::to_string(index)); }
 void Player::set_volume(float volume) { impl_->set_volume(volume); }
-void Player::select_audio_language(std::string language) { impl_->select_audio_language(std::move(language)); }
-void Player::select_text_language(std::string language) { impl_->select_text_language(std::move(language)); }
+Error Player::select_audio_language(std::string language) { return impl_->select_audio_language(std::move(language)); }
+Error Player::select_text_language(std::string language) { return impl_->select_text_language(std::move(language)); }
 void Player::pump(std::chrono::microseconds max_wait) { impl_->pump(max_wait); }
 PlayerState Player::state() const { return impl_->state(); }
 std::chrono::microseconds Player::position() const { return impl_->api_position(); }

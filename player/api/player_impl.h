@@ -125,11 +125,8 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   void stop();
   Error set_abr(std::string_view name);
   void set_volume(float volume);
-  void select_audio_language(std::string language);
-
-  // Player thread. The engine selects tracks when it loads: reload at the current position.
-  void reload_at_position();
-  void select_text_language(std::string language);
+  Error select_audio_language(std::string language);
+  Error select_text_language(std::string language);
   PlayerState state() const;
   microseconds api_position() const;
   bool play_when_ready() const;
@@ -151,6 +148,7 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   void play() override;
   void pause() override;
   void flush(MediaTime position) override;
+  void splice(TrackType track, MediaTime at) override;
   MediaTime position() const override;
 
   // ---- EngineObserver (player thread; engine_events.cpp) ----------------------------------------
@@ -193,13 +191,15 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   void sync_visible();
   void emit(const PlayerEvent& e);
   void emit_warning(const Error& error);
+  // Player thread: hands the language preferences of `track` to the engine (a switch in place).
+  void apply_languages(TrackType track);
   telemetry::RepresentationInfo rep_info(const std::string& id, DataRate bandwidth) const;
 
   // ---- sessions (player thread; session.cpp) ----------------------------------------------------
 
   void do_load_playback(PlaybackRequest request);
   void on_playback_answer(net::Result result);
-  void do_load(std::string url, std::optional<microseconds> resume_at, std::optional<ApiSession> api = std::nullopt);
+  void do_load(std::string url, std::optional<ApiSession> api = std::nullopt);
 
   // Player thread, before every engine request: request headers, then CMCD (CTA-5004).
   void decorate(net::Request& req, const engine::RequestInfo& info);
@@ -279,7 +279,6 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   std::string session_id_;  // per load(): telemetry session_id and CMCD sid
   std::string content_id_;
   std::map<TrackType, bool> starved_;  // CMCD bs: a stall since that track's last request
-  std::optional<microseconds> pending_seek_;
   PlayerState engine_state_ = PlayerState::kIdle;
   microseconds position_{0};
   SteadyTime load_time_{};

@@ -99,22 +99,21 @@ void Player::Impl::on_playback_answer(net::Result result) {
       j["heartbeat_interval_s"].get<double>() > 0) {
     api.telemetry_interval = milliseconds(static_cast<std::int64_t>(j["heartbeat_interval_s"].get<double>() * 1000));
   }
-  do_load(manifest_url, std::nullopt, std::move(api));
+  do_load(manifest_url, std::move(api));
 }
 
-void Player::Impl::do_load(std::string url, std::optional<microseconds> resume_at, std::optional<ApiSession> api) {
+void Player::Impl::do_load(std::string url, std::optional<ApiSession> api) {
   end_session(telemetry::EndReason::kStopped);
   teardown_engine();
   ++generation_;
   api_state_.reset();
   api_ = api ? std::move(*api) : ApiSession{};
-  if (url != url_) {  // a reload of the same manifest keeps them until it is loaded again
+  {
     std::lock_guard lock(visible_mu_);
     languages_ = {};
     audio_sets_.clear();
   }
   url_ = url;
-  pending_seek_ = resume_at;
   first_playing_ = false;
   stall_start_.reset();
   video_rep_ = {};

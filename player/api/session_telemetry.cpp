@@ -49,6 +49,7 @@ telemetry::Snapshot Player::Impl::snapshot() const {
   s.state = std::string(to_string(engine_state_));
   if (engine_) {
     for (TrackType t : tracks_) {
+      if (engine_->buffer(t) == nullptr) continue;  // e.g. the pipeline's text track, subtitles off
       s.buffer_s[std::string(to_string(t))] = seconds(engine_->buffer_ahead(t));
     }
   }

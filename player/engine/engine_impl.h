@@ -34,6 +34,7 @@ class StreamingEngine::Impl final : public LoaderHost, public SegmentSource {
   void pause();
   Error seek(MediaTime target);
   void stop();
+  Error select_languages(TrackType track, std::vector<std::string> languages);
   EngineState state() const { return state_; }
   TrackLoader* loader(TrackType t) const;
   std::chrono::microseconds offset() const { return clock_offset_; }
@@ -91,6 +92,10 @@ class StreamingEngine::Impl final : public LoaderHost, public SegmentSource {
   const TrackSelection* selection(std::size_t period);
   std::size_t period_at(MediaTime t) const;
   void enter(TrackLoader& loader, std::size_t period, MediaTime from);
+  // track_switch.cpp
+  void switch_track(TrackType type);
+  MediaTime audio_cut(const TrackBuffer& buffer) const;
+  BufferLimits limits_of(TrackType type) const;
 
   EventLoop& loop_;
   net::Transport& transport_;
@@ -100,6 +105,7 @@ class StreamingEngine::Impl final : public LoaderHost, public SegmentSource {
   std::unique_ptr<CodecSupport> codecs_;
   const EngineConfig config_;
   const SteadyTime session_start_;
+  TrackPreferences prefs_;  // config_.tracks, then as select_languages() changed them
 
   abr::LatencyEstimator latency_;
   std::vector<abr::ThroughputSample> recent_;  // the last 16 media samples, oldest first

@@ -178,7 +178,7 @@ void StreamingEngine::Impl::sync_clock(std::size_t i, std::uint64_t generation) 
 const TrackSelection* StreamingEngine::Impl::selection(std::size_t period) {
   auto it = selections_.find(period);
   if (it != selections_.end()) return &it->second;
-  auto sel = select_tracks(mpd_->periods.at(period), config_.tracks, *codecs_);
+  auto sel = select_tracks(mpd_->periods.at(period), prefs_, *codecs_);
   if (!sel) {
     fatal(sel.error());
     return nullptr;
@@ -218,10 +218,7 @@ void StreamingEngine::Impl::start_presentation() {
   if (sel == nullptr) return;
   std::vector<TrackType> types;
   for (const auto& t : sel->tracks) {
-    const BufferLimits& limits = t.type == TrackType::kVideo   ? config_.video_limits
-                                 : t.type == TrackType::kAudio ? config_.audio_limits
-                                                               : config_.text_limits;
-    loaders_.push_back(std::make_unique<TrackLoader>(*this, t.type, limits));
+    loaders_.push_back(std::make_unique<TrackLoader>(*this, t.type, limits_of(t.type)));
     loaders_.back()->enter_period(period, t, start);
     types.push_back(t.type);
   }

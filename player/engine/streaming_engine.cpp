@@ -44,6 +44,7 @@ StreamingEngine::Impl::Impl(EngineDeps deps, EngineConfig config)
       codecs_(std::move(deps.codecs)),
       config_(std::move(config)),
       session_start_(deps.loop.clock().steady()),
+      prefs_(config_.tracks),
       play_when_ready_(config_.play_when_ready) {
   if (!abr_) abr_ = abr::make_algorithm(abr::kDefaultAlgorithm);
   if (!abr_) abr_ = abr::make_algorithm("bola");
@@ -320,6 +321,9 @@ void StreamingEngine::play() { impl_->play(); }
 void StreamingEngine::pause() { impl_->pause(); }
 Error StreamingEngine::seek(MediaTime target) { return impl_->seek(target); }
 void StreamingEngine::stop() { impl_->stop(); }
+Error StreamingEngine::select_languages(TrackType track, std::vector<std::string> languages) {
+  return impl_->select_languages(track, std::move(languages));
+}
 EngineState StreamingEngine::state() const { return impl_->state(); }
 MediaTime StreamingEngine::position() const { return impl_->play_position(); }
 MediaTime StreamingEngine::buffer_ahead(TrackType t) const {

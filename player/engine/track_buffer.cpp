@@ -6,14 +6,16 @@ bool TrackBuffer::push(BufferedSegment s) {
   if (!s.media || s.duration <= MediaTime{0}) return false;
   if (!segments_.empty()) {
     const BufferedSegment& last = segments_.back();
-    if (s.start + kContinuityTolerance < last.end()) return false;
-    s.discontinuity = after_flush_ || s.period != last.period || s.start > last.end() + kContinuityTolerance;
-    s.representation_changed = s.init != last.init || s.representation_id != last.representation_id;
+    if (s.start + kContinuityTolerance < last.end() && !after_splice_) return false;
+    s.discontinuity = after_flush_ || after_splice_ || s.period != last.period ||
+                      s.start > last.end() + kContinuityTolerance;
+    s.representation_changed = after_splice_ || s.init != last.init || s.representation_id != last.representation_id;
   } else {
     s.discontinuity = true;
     s.representation_changed = true;
   }
   after_flush_ = false;
+  after_splice_ = false;
   bytes_ += s.bytes();
   segments_.push_back(std::move(s));
   return true;
@@ -96,11 +98,30 @@ bool TrackBuffer::seek(MediaTime target) {
   return false;
 }
 
+void TrackBuffer::splice(MediaTime position, MediaTime cut) {
+  std::deque<BufferedSegment> kept;
+  std::size_t next_read = 0;
+  std::uint64_t bytes = 0;
+  for (std::size_t i = 0; i < segments_.size(); ++i) {
+    BufferedSegment& s = segments_[i];
+    if (s.end() <= position || s.end() > cut + kContinuityTolerance) continue;
+    if (i < next_read_) ++next_read;
+    bytes += s.bytes();
+    kept.push_back(std::move(s));
+  }
+  segments_ = std::move(kept);
+  next_read_ = next_read;
+  bytes_ = bytes;
+  after_splice_ = true;
+  if (segments_.empty()) after_flush_ = true;
+}
+
 void TrackBuffer::clear() {
   segments_.clear();
   next_read_ = 0;
   bytes_ = 0;
   after_flush_ = true;
+  after_splice_ = false;
 }
 
 }  // namespace abrplay::engine

@@ -59,6 +59,12 @@ void TrackLoader::enter_period(std::size_t period, const SelectedTrack& selectio
   live_retries_ = 0;
 }
 
+void TrackLoader::switch_track(std::size_t period, const SelectedTrack& selection, MediaTime from) {
+  parked_.reset();
+  consecutive_failures_ = 0;
+  enter_period(period, selection, from);
+}
+
 void TrackLoader::finish() {
   cancel_in_flight();
   finished_ = true;

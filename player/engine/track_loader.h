@@ -38,6 +38,10 @@ class TrackLoader {
   // Loads `selection` of period `period`, starting with the segment containing `from` (MPD time).
   // Cancels what is in flight; keeps the buffer (the caller flushes it when needed).
   void enter_period(std::size_t period, const SelectedTrack& selection, MediaTime from);
+  // A track switch in place: loads `selection` (another adaptation set) from the segment containing
+  // `from`, after the caller spliced the buffer (TrackBuffer::splice). Drops what is in flight and a
+  // segment parked for room (both of the old set).
+  void switch_track(std::size_t period, const SelectedTrack& selection, MediaTime from);
   // No period left for this track: after what is buffered, the stream ends.
   void finish();
   // The MPD was refreshed (live): rebuilds the segment indices from host.mpd().
@@ -52,6 +56,10 @@ class TrackLoader {
   // Nothing more will be buffered.
   bool finished() const { return finished_ && !parked_; }
   std::size_t period() const { return period_; }
+  // The adaptation set being loaded (index in the period), empty before enter_period().
+  std::optional<std::size_t> adaptation_set() const {
+    return reps_.empty() ? std::nullopt : std::optional<std::size_t>(reps_.front().adaptation_set);
+  }
   MediaTime next_time() const { return next_time_; }
   // Media loaded ahead of the play position (what the hysteresis and ABR see).
   MediaTime level() const;

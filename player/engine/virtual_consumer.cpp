@@ -150,6 +150,18 @@ void VirtualConsumer::flush(MediaTime position) {
   read_all();
 }
 
+void VirtualConsumer::splice(TrackType track, MediaTime at) {
+  auto it = std::find_if(tracks_.begin(), tracks_.end(), [&](const Track& t) { return t.type == track; });
+  if (it == tracks_.end()) {
+    tracks_.push_back(Track{track, {}});
+  } else {
+    auto& r = it->ranges;
+    while (!r.empty() && r.back().first >= at) r.pop_back();
+    if (!r.empty() && r.back().second > at) r.back().second = at;
+  }
+  on_data();
+}
+
 void VirtualConsumer::reschedule() {
   if (timer_ != 0) loop_.cancel(timer_);
   timer_ = 0;

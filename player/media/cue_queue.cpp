@@ -2,9 +2,9 @@
 
 namespace abrplay::media {
 
-bool CueQueue::push(TextCue cue, std::uint64_t epoch) {
+bool CueQueue::push(TextCue cue, std::uint64_t epoch, std::uint64_t splice) {
   std::lock_guard lock(mu_);
-  if (epoch != epoch_) return false;
+  if (epoch != epoch_ || splice != splice_) return false;
   q_.push_back(std::move(cue));
   return true;
 }
@@ -15,6 +15,12 @@ std::optional<TextCue> CueQueue::pop_due(std::chrono::microseconds now, bool all
   TextCue c = std::move(q_.front());
   q_.pop_front();
   return c;
+}
+
+void CueQueue::splice(std::uint64_t splice) {
+  std::lock_guard lock(mu_);
+  q_.clear();
+  splice_ = splice;
 }
 
 void CueQueue::clear(std::uint64_t new_epoch) {

@@ -72,13 +72,22 @@ std::chrono::microseconds AudioQueue::frames_to_us(double frames) const {
   return std::chrono::microseconds{static_cast<std::int64_t>(std::llround(frames * 1e6 / sample_rate_))};
 }
 
-bool AudioQueue::push(std::chrono::microseconds pts, std::vector<float> samples, std::uint64_t epoch) {
+bool AudioQueue::push(std::chrono::microseconds pts, std::vector<float> samples, std::uint64_t epoch,
+                      std::uint64_t splice) {
   {
     std::unique_lock lock(mu_);
+    const auto spliced_away = [&] { return splice != splice_ && pts >= cut_; };
     space_.wait(lock, [&] {
-      return closed_ || epoch != epoch_ || frames_to_us(static_cast<double>(queued_frames_)) < capacity_;
+      return closed_ || epoch != epoch_ || spliced_away() ||
+             frames_to_us(static_cast<double>(queued_frames_)) < capacity_;
     });
-    if (closed_ || epoch != epoch_) return false;
+    if (closed_ || epoch != epoch_ || spliced_away()) return false;
+    if (splice != splice_) {  // the old track up to the cut
+      const auto ch = static_cast<std::size_t>(channels_);
+      const auto keep = static_cast<std::size_t>((cut_ - pts).count() * sample_rate_ / 1'000'000) * ch;
+      if (keep < samples.size()) samples.resize(keep);
+      if (samples.empty()) return false;
+    }
     queued_frames_ += samples.size() / static_cast<std::size_t>(channels_);
     q_.push_back(Chunk{pts, std::move(samples)});
   }
@@ -151,6 +160,38 @@ void AudioQueue::clear(std::uint64_t new_epoch) {
     queued_frames_ = 0;
     has_position_ = false;
     epoch_ = new_epoch;
+  }
+  space_.notify_all();
+}
+
+void AudioQueue::trim(std::chrono::microseconds at, std::uint64_t splice) {
+  {
+    std::lock_guard lock(mu_);
+    splice_ = splice;
+    cut_ = at;
+    const auto ch = static_cast<std::size_t>(channels_);
+    while (!q_.empty()) {
+      Chunk& c = q_.back();
+      const std::size_t frames = c.samples.size() / ch;
+      if (c.pts >= at && q_.size() > 1) {
+        queued_frames_ -= std::min(queued_frames_, frames);
+        q_.pop_back();
+        continue;
+      }
+      // The chunk across the cut, or the front one (the reader may be inside it).
+      const auto keep =
+          std::min(frames, c.pts >= at ? std::size_t{0}
+                                       : static_cast<std::size_t>((at - c.pts).count() * sample_rate_ / 1'000'000));
+      if (q_.size() == 1 && static_cast<double>(keep) <= cursor_) {  // nothing unread before the cut
+        queued_frames_ -= std::min(queued_frames_, frames);
+        q_.pop_back();
+        cursor_ = 0;
+      } else {
+        queued_frames_ -= std::min(queued_frames_, frames - keep);
+        c.samples.resize(keep * ch);
+      }
+      break;
+    }
   }
   space_.notify_all();
 }

@@ -56,7 +56,8 @@ class AudioQueue {
       : capacity_(capacity), notify_(std::move(notify)) {}
 
   void set_format(int sample_rate, int channels);
-  bool push(std::chrono::microseconds pts, std::vector<float> samples, std::uint64_t epoch);
+  // `splice` is the producer's splice generation (see trim()); 0 until the first track switch.
+  bool push(std::chrono::microseconds pts, std::vector<float> samples, std::uint64_t epoch, std::uint64_t splice = 0);
   // Reads up to out.size()/channels sample frames; returns how many carried media.
   std::size_t read(std::span<float> out, double rate, float gain);
   std::chrono::microseconds buffered() const;
@@ -65,6 +66,11 @@ class AudioQueue {
   bool has_position() const;
   std::chrono::microseconds position() const;
   void clear(std::uint64_t new_epoch);
+  // A track switch in place: drops the samples at or after `at` (the chunk across it is cut at the
+  // exact sample) and starts splice generation `splice`. From then on a push of an older generation
+  // is kept only up to `at` (the old track finishing the segment before the cut): the part from
+  // `at` on is dropped and push() returns false, so that producer stops its segment.
+  void trim(std::chrono::microseconds at, std::uint64_t splice);
   void close();
 
  private:
@@ -84,6 +90,8 @@ class AudioQueue {
   int sample_rate_ = 48'000;
   int channels_ = 2;
   std::uint64_t epoch_ = 0;
+  std::uint64_t splice_ = 0;          // guarded by mu_
+  std::chrono::microseconds cut_{0};  // guarded by mu_: where the older generations end
   bool closed_ = false;
   bool has_position_ = false;
   std::chrono::microseconds position_{0};

@@ -159,6 +159,9 @@ void MediaPipeline::Impl::seek(microseconds target) {
     std::lock_guard lock(control_.mu);
     epoch = ++control_.epoch;
     control_.target = target;
+    for (auto& t : tracks_) {
+      if (t) t->splice_at.reset();
+    }
   }
   video_q_.clear(epoch);
   audio_q_.clear(epoch);
@@ -175,6 +178,27 @@ void MediaPipeline::Impl::seek(microseconds target) {
     clear_text_ = true;
     if (state_ != PipelineState::kIdle) set_state_locked(paused_ ? PipelineState::kPaused : PipelineState::kBuffering);
   }
+  wake();
+}
+
+void MediaPipeline::Impl::splice(TrackType track, microseconds at) {
+  auto& tr = tracks_[static_cast<std::size_t>(track)];
+  if (!tr || track == TrackType::kVideo) return;
+  // Never behind what is being played: the new track continues the clock.
+  if (track == TrackType::kAudio && audio_q_.has_position()) at = std::max(at, audio_q_.position());
+  std::uint64_t generation = 0;
+  {
+    std::lock_guard lock(control_.mu);
+    generation = ++tr->splice;
+    tr->splice_at = at;
+  }
+  if (track == TrackType::kAudio) audio_q_.trim(at, generation);
+  if (track == TrackType::kText) {
+    cues_.splice(generation);
+    std::lock_guard lock(mu_);
+    clear_text_ = true;
+  }
+  tr->feed.splice(at);
   wake();
 }
 
@@ -235,6 +259,7 @@ void MediaPipeline::wait(microseconds max) { impl_->wait(max); }
 void MediaPipeline::pause() { impl_->pause(); }
 void MediaPipeline::resume() { impl_->resume(); }
 void MediaPipeline::seek(microseconds target) { impl_->seek(target); }
+void MediaPipeline::splice(TrackType track, microseconds at) { impl_->splice(track, at); }
 std::optional<Error> MediaPipeline::set_rate(double rate) { return impl_->set_rate(rate); }
 void MediaPipeline::set_volume(float volume) { impl_->set_volume(volume); }
 void MediaPipeline::set_muted(bool muted) { impl_->set_muted(muted); }

@@ -33,6 +33,7 @@ class MediaPipeline::Impl final : public AudioSource {
   void pause();
   void resume();
   void seek(std::chrono::microseconds target);
+  void splice(TrackType track, std::chrono::microseconds at);
   std::optional<Error> set_rate(double rate);
   void set_volume(float v) { volume_.store(std::clamp(v, 0.0f, 1.0f)); }
   void set_muted(bool m) { muted_.store(m); }

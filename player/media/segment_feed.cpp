@@ -29,6 +29,19 @@ void SegmentFeed::flush() {
     queue_.clear();
     eos_ = false;
     flushed_ = true;
+    splice_after_.reset();
+  }
+  cv_.notify_all();
+}
+
+void SegmentFeed::splice(std::chrono::microseconds at) {
+  {
+    std::lock_guard lock(mu_);
+    constexpr auto kRounding = kTimelineTolerance / 5;
+    while (!queue_.empty() && queue_.back().start + kRounding >= at) queue_.pop_back();
+    eos_ = false;
+    eos_delivered_ = false;
+    splice_after_ = queue_.size();
   }
   cv_.notify_all();
 }
@@ -47,9 +60,14 @@ std::optional<SegmentFeed::PopStatus> SegmentFeed::take_locked(MediaSegment& out
     flushed_ = false;
     return PopStatus::kFlushed;
   }
+  if (splice_after_ && *splice_after_ == 0) {
+    splice_after_.reset();
+    return PopStatus::kSpliced;
+  }
   if (!queue_.empty()) {
     out = std::move(queue_.front());
     queue_.pop_front();
+    if (splice_after_) --*splice_after_;
     return PopStatus::kSegment;
   }
   if (eos_ && !eos_delivered_) {

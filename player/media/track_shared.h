@@ -29,14 +29,18 @@ struct SharedCounters {
 // Cues demuxed ahead of time, handed to the TextSink when due.
 class CueQueue {
  public:
-  bool push(TextCue cue, std::uint64_t epoch);
+  // `splice`: the producer's splice generation; a cue of an older one is refused (false).
+  bool push(TextCue cue, std::uint64_t epoch, std::uint64_t splice = 0);
   std::optional<TextCue> pop_due(std::chrono::microseconds now, bool all);
   void clear(std::uint64_t new_epoch);
+  // A text track switch in place: drops every queued cue and starts splice generation `splice`.
+  void splice(std::uint64_t splice);
 
  private:
   std::mutex mu_;
   std::deque<TextCue> q_;
   std::uint64_t epoch_ = 0;
+  std::uint64_t splice_ = 0;
 };
 
 // Per-seek control: the epoch tags frames so stale ones are refused; the target is where the
@@ -57,7 +61,11 @@ struct TrackShared {
   SharedCounters* counters = nullptr;
   std::function<void(MediaEvent)> report;                     // thread-safe event sink
   std::atomic<std::uint64_t> ended_epoch{~std::uint64_t{0}};  // epoch in which the track ended
-  std::function<void()> notify;                               // wakes MediaPipeline::wait()
+  // Track switches in place (MediaPipeline::splice), guarded by control->mu: the generation (0: none
+  // yet) and where the new track starts; a seek resets splice_at (its own target rules then).
+  std::uint64_t splice = 0;
+  std::optional<std::chrono::microseconds> splice_at;
+  std::function<void()> notify;  // wakes MediaPipeline::wait()
 };
 
 }  // namespace abrplay::media

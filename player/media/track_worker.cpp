@@ -55,6 +55,7 @@ void TrackWorker::run() {
     switch (shared_.feed.pop(segment)) {
       case SegmentFeed::PopStatus::kClosed: return;
       case SegmentFeed::PopStatus::kFlushed: on_flush(); break;
+      case SegmentFeed::PopStatus::kSpliced: on_splice(); break;
       case SegmentFeed::PopStatus::kEndOfStream:
         if (decoder_.is_open()) {
           decode(nullptr, "end of stream of representation '" + rep_ + "'", -1);
@@ -88,7 +89,26 @@ void TrackWorker::on_flush() {
   std::lock_guard lock(shared_.control->mu);
   epoch_ = shared_.control->epoch;
   target_ = shared_.control->target;
+  // No track switch pending (a seek cleared it, or none came): decode for the latest generation. A
+  // switch whose mark is still ahead in the feed (made before this thread started) waits for it.
+  if (!shared_.splice_at) splice_ = shared_.splice;
   decoder_.flush();
+  next_audio_pts_.reset();
+}
+
+void TrackWorker::on_splice() {
+  tags_.clear();
+  std::lock_guard lock(shared_.control->mu);
+  splice_ = shared_.splice;
+  if (!shared_.splice_at) return;  // superseded by a seek (its flush follows)
+  target_ = shared_.splice_at;
+  decoder_.flush();
+  // The old audio ended a little before the cut (the sets' segments split the AAC frames
+  // differently): the new track starts where the old one ended, so nothing is lost.
+  if (next_audio_pts_ && *next_audio_pts_ <= *target_ && *target_ - *next_audio_pts_ <= kTimelineTolerance) {
+    target_ = next_audio_pts_;
+    return;  // next_audio_pts_ kept: the new audio continues it
+  }
   next_audio_pts_.reset();
 }
 
@@ -257,7 +277,7 @@ bool TrackWorker::emit_audio(const AVFrame& frame) {
     }
   }
   if (samples.empty()) return true;
-  return shared_.audio->push(pts, std::move(samples), epoch_);
+  return shared_.audio->push(pts, std::move(samples), epoch_, splice_);
 }
 
 }  // namespace abrplay::media

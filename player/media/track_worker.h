@@ -9,7 +9,8 @@
 // switch) -> decode -> convert -> push into the track's bounded queue. A segment that fails to
 // demux is reported (kMediaDemux) and skipped whole; a packet the decoder rejects is reported
 // (kMediaDecode, once per segment) and skipped. On a flush (seek) the decoder is flushed and frames
-// before the seek target are discarded. On end of stream the decoder is drained.
+// before the seek target are discarded; after a track switch in place (MediaPipeline::splice) the
+// same happens for this track alone, before the switch point. On end of stream the decoder is drained.
 #pragma once
 
 #include <chrono>
@@ -40,6 +41,7 @@ class TrackWorker {
  private:
   void run();
   void on_flush();
+  void on_splice();  // the feed's splice mark: the track switch (MediaPipeline::splice) starts here
   void process(const MediaSegment& segment);
   // Text (track_worker_text.cpp): a WebVTT file, a TTML file, or fragmented MP4 with wvtt or stpp
   // samples, told apart by their first bytes; cues go to the CueQueue.
@@ -77,6 +79,7 @@ class TrackWorker {
   std::chrono::microseconds offset_{0};  // MPD timeline minus media time, for this segment
   std::chrono::microseconds default_duration_{0};
   std::uint64_t epoch_ = 0;
+  std::uint64_t splice_ = 0;  // the track switch generation this thread decodes for
   std::optional<std::chrono::microseconds> target_;
   std::optional<std::chrono::microseconds> next_audio_pts_;  // continuity of the audio timeline
   std::string rep_;

@@ -63,7 +63,7 @@ bool TrackWorker::push_cues(std::vector<TextCue> cues, std::chrono::microseconds
     cue.start += shift;
     cue.end += shift;
     if (target_ && cue.end <= *target_) continue;
-    if (!shared_.text->push(std::move(cue), epoch_)) return false;
+    if (!shared_.text->push(std::move(cue), epoch_, splice_)) return false;
   }
   return true;
 }

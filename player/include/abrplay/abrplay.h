@@ -172,8 +172,12 @@ ABRPLAY_EXPORT int abrplay_stop(abrplay_handle* handle);
 ABRPLAY_EXPORT int abrplay_set_abr(abrplay_handle* handle, const char* name);
 ABRPLAY_EXPORT int abrplay_pin_representation(abrplay_handle* handle, int index);
 ABRPLAY_EXPORT int abrplay_set_volume(abrplay_handle* handle, double volume);
+/* Switches audio to `language` in place (video goes on, no reload; see
+ * abrplay::Player::select_audio_language). ABRPLAY_ERROR_INVALID_ARGUMENT for NULL, "" or a language
+ * the loaded presentation does not offer (nothing changes then). */
 ABRPLAY_EXPORT int abrplay_select_audio_language(abrplay_handle* handle, const char* language);
-/* Subtitles in `language`; "" turns them off. Cues reach the cue callback. */
+/* Subtitles in `language`, switched in place; "" turns them off. Cues reach the cue callback.
+ * ABRPLAY_ERROR_INVALID_ARGUMENT for NULL or a language the presentation has no subtitles in. */
 ABRPLAY_EXPORT int abrplay_select_text_language(abrplay_handle* handle, const char* language);
 
 ABRPLAY_EXPORT abrplay_state abrplay_get_state(abrplay_handle* handle);

@@ -18,7 +18,7 @@
 //    a frame callback, EXCEPT the destructor and set_listener(): never destroy the Player or change the
 //    listener from inside one of its callbacks (it would wait for itself).
 //  - Commands (load, play, pause, seek, stop, set_abr, pin_representation, set_volume,
-//    select_audio_language) never block: they are queued to the player thread in call order.
+//    select_audio_language, select_text_language) never block: they are queued to the player thread in call order.
 //  - State is visible immediately after each call (ExoPlayer's promise): state(), position() and
 //    play_when_ready() return what the command asked for (e.g. kPaused right after pause(), kSeeking
 //    and the target right after seek(), kIdle right after stop()) until the player thread has
@@ -237,10 +237,18 @@ class Player {
   // Pins video representation `index` of the ladder (0 = lowest); set_abr() unpins.
   void pin_representation(std::size_t index);
   void set_volume(float volume);  // 0 .. 1
-  // Prefers `language` for audio: the session is reloaded at the current position when playing.
-  void select_audio_language(std::string language);
-  // Subtitles in `language`; "" turns them off. Reloads at the current position, as above.
-  void select_text_language(std::string language);
+  // Prefers `language` for audio and switches the audio track in place: video goes on untouched
+  // (no reload, no second manifest or video request, no stall); the old audio plays on to a segment
+  // boundary at least a second ahead, then the new language's audio follows without a gap (it may
+  // have another codec or sample rate). Paused, seeking or ended, the switch is at the position.
+  // Several calls in a row: the last one wins. kInvalidArgument (nothing changes) for an empty
+  // language, or one the loaded presentation does not offer (languages()); before the manifest is
+  // loaded any language is kept as a preference for the first selection.
+  Error select_audio_language(std::string language);
+  // Subtitles in `language`, switched in place at the position (cues of the old language are
+  // dropped, the cue on screen cleared); "" turns them off. kInvalidArgument for a language the
+  // loaded presentation offers no subtitles in.
+  Error select_text_language(std::string language);
 
   // The thumbnail standing for `time` (MPD timeline). Any thread, never blocks: `done` is called once
   // on the player thread ("abrplay-player"; return quickly), with the thumbnail or an error:
@@ -268,7 +276,7 @@ class Player {
   bool play_when_ready() const;
   PlayerStats stats() const;
   // Any thread, never blocks. Empty until the manifest of the current load() is loaded (the engine
-  // leaves kLoading); kept across the reloads of select_audio_language / select_text_language.
+  // leaves kLoading); unchanged by select_audio_language / select_text_language (no reload).
   TrackLanguages languages() const;
 
  private:

@@ -112,6 +112,11 @@ TEST_CASE("C API: create, load, events to the end, stats, destroy", "[api][c]") 
   CHECK(s.startup_time_us >= 0);
   CHECK(s.video_height <= 720);
   CHECK(s.frames_presented == 200);
+  // Track switches in place: a language the presentation does not offer is refused at once.
+  CHECK(abrplay_select_audio_language(p, "de") == ABRPLAY_ERROR_INVALID_ARGUMENT);
+  CHECK(abrplay_select_text_language(p, "fr") == ABRPLAY_ERROR_INVALID_ARGUMENT);  // subtitles: en only
+  CHECK(abrplay_select_audio_language(p, "fr") == ABRPLAY_OK);
+  CHECK(abrplay_select_text_language(p, "") == ABRPLAY_OK);
   abrplay_destroy(p);
   abrplay_destroy(nullptr);
 }

@@ -313,7 +313,7 @@ TEST_CASE("telemetry: heartbeats and the final report reach the origin's collect
   CHECK(p.player.stats().abr == "bola");
 }
 
-TEST_CASE("audio language: preferred at load, switched while playing (reload at the position)", "[api][tracks]") {
+TEST_CASE("audio language: preferred at load, switched while playing (in place)", "[api][tracks]") {
   auto origin = serve();
   // As fast as decoding goes; the switch is asked for from the frame callback when the first frame
   // is presented, so it falls mid-stream with the whole 8 s still to decode (no real-time wait).
@@ -466,7 +466,7 @@ TEST_CASE("subtitles: cues reach the cue callback when a text language is chosen
   c.sinks.max_speed = true;
   c.sinks.on_frame = [&](const abrplay::media::VideoFrame&) {
     Player* pl = player.load();
-    if (pl != nullptr && !chosen.exchange(true)) pl->select_text_language("en");  // reloads at the position
+    if (pl != nullptr && !chosen.exchange(true)) (void)pl->select_text_language("en");  // switched on in place
   };
   if (at_load) c.preferred_text_languages = {"en"};
   c.sinks.on_cue = [&](const abrplay::media::TextCue& cue) {

@@ -18,7 +18,7 @@ using std::chrono::seconds;
 
 namespace {
 
-Mpd parse_ok(const std::string& xml) {
+Mpd parse_thumbnail_mpd(const std::string& xml) {
   ParseOptions options;
   options.document_url = "http://cdn.example/v/manifest.mpd";
   auto r = parse_mpd(xml, options);
@@ -46,7 +46,7 @@ const Representation& thumb_rep(const Mpd& mpd) { return mpd.periods[0].adaptati
 TEST_CASE("a DASH-IF thumbnail set parses to a tile grid, from either scheme and either level",
           "[manifest][thumbnails]") {
   SECTION("on the representation, dashif.org/thumbnail_tile") {
-    Mpd mpd = parse_ok(with_thumbs(R"(<Representation id="t" bandwidth="10000" width="1024" height="1152">
+    Mpd mpd = parse_thumbnail_mpd(with_thumbs(R"(<Representation id="t" bandwidth="10000" width="1024" height="1152">
         <EssentialProperty schemeIdUri="http://dashif.org/thumbnail_tile" value="10x20"/></Representation>)"));
     const Representation& r = thumb_rep(mpd);
     REQUIRE(r.tiles);
@@ -56,7 +56,7 @@ TEST_CASE("a DASH-IF thumbnail set parses to a tile grid, from either scheme and
     CHECK(mpd.periods[0].adaptation_sets[1].content_type == "image");
   }
   SECTION("on the set, the guidelines scheme, the content type from the mime type") {
-    Mpd mpd = parse_ok(
+    Mpd mpd = parse_thumbnail_mpd(
         with_thumbs(R"(<EssentialProperty schemeIdUri="http://dashif.org/guidelines/thumbnail_tile" value="4X3"/>
         <Representation id="t" bandwidth="10000" width="1280" height="720"/>)",
                     ""));
@@ -64,7 +64,7 @@ TEST_CASE("a DASH-IF thumbnail set parses to a tile grid, from either scheme and
     CHECK(*thumb_rep(mpd).tiles == TileGrid{4, 3});
   }
   SECTION("without the property an image is one tile") {
-    Mpd mpd = parse_ok(with_thumbs(R"(<Representation id="t" bandwidth="10000" width="320" height="180"/>)"));
+    Mpd mpd = parse_thumbnail_mpd(with_thumbs(R"(<Representation id="t" bandwidth="10000" width="320" height="180"/>)"));
     REQUIRE(thumb_rep(mpd).tiles);
     CHECK(*thumb_rep(mpd).tiles == TileGrid{1, 1});
   }
@@ -97,7 +97,7 @@ TEST_CASE("malformed thumbnail signalling names the problem and the manifest sti
   };
   for (const Case& c : cases) {
     CAPTURE(c.rep);
-    Mpd mpd = parse_ok(with_thumbs(c.rep));
+    Mpd mpd = parse_thumbnail_mpd(with_thumbs(c.rep));
     const Representation& r = thumb_rep(mpd);
     CHECK_FALSE(r.tiles);
     CHECK(r.thumbnail_problem == c.problem);
@@ -113,7 +113,7 @@ TEST_CASE("malformed thumbnail signalling names the problem and the manifest sti
 
 TEST_CASE("the tile of a time: image by segment, tile by its share of the segment, row-major rects",
           "[manifest][thumbnails]") {
-  Mpd mpd = parse_ok(with_thumbs(R"(<Representation id="t" bandwidth="10000" width="1000" height="450">
+  Mpd mpd = parse_thumbnail_mpd(with_thumbs(R"(<Representation id="t" bandwidth="10000" width="1000" height="450">
       <EssentialProperty schemeIdUri="http://dashif.org/thumbnail_tile" value="5x2"/></Representation>)"));
   auto track = find_thumbnail_track(mpd, seconds(0));
   REQUIRE(track);
@@ -166,7 +166,7 @@ TEST_CASE("tile rects round down and stay inside the image for any index", "[man
 }
 
 TEST_CASE("find_thumbnail_track picks the period holding the time", "[manifest][thumbnails]") {
-  Mpd mpd = parse_ok(R"(<MPD type="static" mediaPresentationDuration="PT20S">
+  Mpd mpd = parse_thumbnail_mpd(R"(<MPD type="static" mediaPresentationDuration="PT20S">
     <Period id="a" duration="PT10S"><AdaptationSet mimeType="video/mp4"><Representation id="v" bandwidth="1"/></AdaptationSet></Period>
     <Period id="b"><AdaptationSet mimeType="video/mp4"><Representation id="v" bandwidth="1"/></AdaptationSet>
       <AdaptationSet contentType="image" mimeType="image/png"><SegmentTemplate media="p$Number$.png" duration="10"/>
@@ -190,7 +190,7 @@ std::string corpus_file(const std::string& rel) {
 
 TEST_CASE("corpus: ExoPlayer's thumbnail MPDs give their grids, both schemes, and stay playable",
           "[manifest][thumbnails][corpus]") {
-  Mpd images = parse_ok(corpus_file("mpd/sample_mpd_images"));
+  Mpd images = parse_thumbnail_mpd(corpus_file("mpd/sample_mpd_images"));
   const auto& reps = images.periods[0].adaptation_sets[0].representations;
   REQUIRE(reps.size() == 2);
   REQUIRE(reps[0].tiles);
@@ -206,7 +206,7 @@ TEST_CASE("corpus: ExoPlayer's thumbnail MPDs give their grids, both schemes, an
   CHECK(tile->index == 2);
   CHECK(tile_rect(*reps[1].tiles, tile->index, 640, 360) == TileRect{0, 90, 320, 90});
 
-  Mpd sample = parse_ok(corpus_file("dash/thumbnails/sample.mpd"));
+  Mpd sample = parse_thumbnail_mpd(corpus_file("dash/thumbnails/sample.mpd"));
   const auto& r = sample.periods[0].adaptation_sets[0].representations[0];
   REQUIRE(r.tiles);
   CHECK(*r.tiles == TileGrid{8, 8});

@@ -39,7 +39,7 @@ std::vector<std::uint8_t> wbox(const std::string& type, const std::vector<std::u
   return out;
 }
 
-std::vector<std::uint8_t> bytes_of(const std::string& s) { return {s.begin(), s.end()}; }
+std::vector<std::uint8_t> text_bytes_of(const std::string& s) { return {s.begin(), s.end()}; }
 
 std::vector<std::uint8_t> concat(std::initializer_list<std::vector<std::uint8_t>> parts) {
   std::vector<std::uint8_t> out;
@@ -264,9 +264,9 @@ TEST_CASE("bad TTML: ill-formed XML, another root, bad times, huge, deep or crow
 TEST_CASE("a wvtt sample: each vttc is a cue over the sample, payl text without tags, vtte no cue",
           "[media][text][wvtt]") {
   const auto sample = concat(
-      {wbox("vttc", concat({wbox("iden", bytes_of("7")), wbox("sttg", bytes_of("line:10% align:start")),
-                            wbox("payl", bytes_of("<v Anna>Hallo &amp; <b>willkommen</b>\r\nZeile 2\n"))})),
-       wbox("vttc", wbox("payl", bytes_of("zweiter Cue"))), wbox("vtta", bytes_of("a comment"))});
+      {wbox("vttc", concat({wbox("iden", text_bytes_of("7")), wbox("sttg", text_bytes_of("line:10% align:start")),
+                            wbox("payl", text_bytes_of("<v Anna>Hallo &amp; <b>willkommen</b>\r\nZeile 2\n"))})),
+       wbox("vttc", wbox("payl", text_bytes_of("zweiter Cue"))), wbox("vtta", text_bytes_of("a comment"))});
   auto r = decode_wvtt_sample(sample, SampleWindow{seconds(2), seconds(4)});
   REQUIRE(r);
   CHECK(r->problems.empty());
@@ -287,7 +287,7 @@ TEST_CASE("a wvtt sample: each vttc is a cue over the sample, payl text without 
 TEST_CASE("bad wvtt samples: truncated or undersized boxes name their byte offset, oversize is refused",
           "[media][text][wvtt][bad-input]") {
   const SampleWindow w{seconds(0), seconds(2)};
-  const auto good = wbox("vttc", wbox("payl", bytes_of("text")));
+  const auto good = wbox("vttc", wbox("payl", text_bytes_of("text")));
   // Cut inside the payl box: the vttc declares more than the sample holds.
   auto r = decode_wvtt_sample(std::span(good).first(good.size() - 2), w);
   REQUIRE_FALSE(r);
@@ -312,7 +312,7 @@ TEST_CASE("bad wvtt samples: truncated or undersized boxes name their byte offse
   REQUIRE_FALSE(r);
   CHECK(r.error() == "wvtt sample: byte offset 20: 3 bytes left, too few for a box header (truncated)");
   // A vttc without payl is skipped with a note; the others stay.
-  r = decode_wvtt_sample(concat({wbox("vttc", wbox("sttg", bytes_of("x"))), good}), w);
+  r = decode_wvtt_sample(concat({wbox("vttc", wbox("sttg", text_bytes_of("x"))), good}), w);
   REQUIRE(r);
   REQUIRE(r->cues.size() == 1);
   CHECK(r->problems.at(0) == "wvtt sample: 'vttc' at byte offset 0 has no 'payl' box (cue skipped)");

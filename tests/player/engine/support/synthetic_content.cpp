@@ -31,7 +31,7 @@ SyntheticContent::SyntheticContent(ContentSpec spec) : spec_(std::move(spec)) {
   REQUIRE(mkdtemp(tmpl.data()) != nullptr);
   dir_ = tmpl;
   for (int p = 0; p < spec_.periods; ++p) {
-    for (const auto* list : {&spec_.video, &spec_.audio}) {
+    for (const auto* list : {&spec_.video, &spec_.audio, &spec_.audio_fr, &spec_.text_en, &spec_.text_fr}) {
       for (const auto& r : *list) {
         const std::string id = rep_id(r, p, spec_.periods);
         const std::string init = "init " + id + std::string(64, '.');
@@ -82,9 +82,10 @@ std::string SyntheticContent::mpd() const {
                   iso_seconds(period_ms * spec_.periods) + "\">\n";
   for (int p = 0; p < spec_.periods; ++p) {
     x += "  <Period id=\"" + std::to_string(p) + "\" start=\"" + iso_seconds(p * period_ms) + "\">\n";
-    auto set = [&](const char* type, const char* mime, const std::vector<RepSpec>& reps) {
+    auto set = [&](const char* type, const char* mime, const std::vector<RepSpec>& reps, const char* lang = "en") {
       if (reps.empty()) return;
-      x += std::string("    <AdaptationSet contentType=\"") + type + "\" mimeType=\"" + mime + "\" lang=\"en\">\n";
+      x += std::string("    <AdaptationSet contentType=\"") + type + "\" mimeType=\"" + mime + "\" lang=\"" + lang +
+           "\">\n";
       if (spec_.timeline) {
         x +=
             "      <SegmentTemplate timescale=\"1000\" startNumber=\"1\" initialization=\"init-$RepresentationID$.m4s\" "
@@ -115,6 +116,9 @@ std::string SyntheticContent::mpd() const {
     };
     set("video", "video/mp4", spec_.video);
     set("audio", "audio/mp4", spec_.audio);
+    set("audio", "audio/mp4", spec_.audio_fr, "fr");
+    set("text", "application/mp4", spec_.text_en, "en");
+    set("text", "application/mp4", spec_.text_fr, "fr");
     x += "  </Period>\n";
   }
   return x + "</MPD>\n";

@@ -20,6 +20,11 @@ struct RepSpec {
 struct ContentSpec {
   std::vector<RepSpec> video{{"v1", 200'000}, {"v2", 800'000}};
   std::vector<RepSpec> audio{{"a1", 64'000, "mp4a.40.2"}};
+  // Track switches: a second audio set (lang="fr") and subtitle sets (fMP4 WebVTT, lang en / fr);
+  // the first audio set and the video are lang="en". Empty: absent.
+  std::vector<RepSpec> audio_fr;
+  std::vector<RepSpec> text_en;
+  std::vector<RepSpec> text_fr;
   int segment_ms = 1000;
   int segments = 8;  // per period
   int periods = 1;

@@ -6,6 +6,13 @@
 //                        on_data()                 new segments (or an end of stream) to pull
 //                        play() / pause()          advance the playback position, or hold it
 //                        flush(position)           a seek: drop everything read, restart there
+//                        splice(track, at)         a track switch in place: for `track` only,
+//                                                  drop what was read from `at` on; read(track)
+//                                                  then gives the new track's segments, the first
+//                                                  containing `at` (it may start before `at`:
+//                                                  play it from `at`); other tracks go on. For a
+//                                                  track new to the session (subtitles turned on)
+//                                                  it starts reading that track.
 //   consumer -> engine   source.read(track)        the next segment of a track, in presentation
 //                                                  order: init + media bytes (shared, immutable),
 //                                                  start/duration, discontinuity and
@@ -47,6 +54,7 @@ class SegmentConsumer {
   virtual void play() = 0;
   virtual void pause() = 0;
   virtual void flush(MediaTime position) = 0;
+  virtual void splice(TrackType track, MediaTime at) = 0;
   virtual MediaTime position() const = 0;
 };
 

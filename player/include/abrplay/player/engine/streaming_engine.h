@@ -35,6 +35,13 @@
 // minus suggestedPresentationDelay (or EngineConfig::live_delay); the MPD is refetched every
 // minimumUpdatePeriod; a segment not yet available is waited for with a timer at its availability
 // time; a loader that fell out of the time-shift window jumps forward to the oldest available one.
+// Track switches in place (select_languages): the audio or text track changes to another
+// adaptation set without touching video. Audio keeps what it has buffered from the play position up
+// to the first segment boundary at least `switch_margin` ahead (so the old track plays on while the
+// new one loads: no gap, no stall), drops the rest, and the loader starts the new set at that
+// boundary; the consumer is told to splice the track there (SegmentConsumer::splice). Text switches
+// at the play position (cues of the old language are dropped at once). Subtitles turned on start a
+// text loader; turned off, its loader goes and the text track ends.
 // Multi-period: at the end of a period each loader moves to the next one, whose tracks are
 // selected again; the first segment of a period is a discontinuity (with its own init segment).
 //
@@ -106,6 +113,11 @@ struct EngineConfig {
   // 3 x the longest segment (DASH-IF IOP's default for a missing SPD is similar).
   std::optional<MediaTime> live_delay;
   bool play_when_ready = true;
+  // Audio track switch: the old audio plays on to the first segment boundary at least this far
+  // ahead of the play position while the new track's first segment loads and decodes there. 1 s:
+  // a segment request and an audio decoder start take far less on any link the player can play on;
+  // a smaller margin would cut at a boundary the new segment may miss (an audio underrun is a stall).
+  MediaTime switch_margin = std::chrono::seconds(1);
   // Audio and video media segments are fetched one at a time, the track with the least media
   // buffered first (video on a tie); init and index fetches still go in parallel. On a scarce link
   // the track about to run dry gets all of it (in parallel, small audio segments ran ten ahead while
@@ -157,6 +169,12 @@ class StreamingEngine {
   // kInvalidState before the manifest is loaded; the target is clamped to the presentation.
   Error seek(MediaTime target);
   void stop();
+  // The language preferences of audio or text (TrackPreferences::audio_languages / text_languages;
+  // an empty text list turns subtitles off), applied at once: when the adaptation set they select
+  // in the current period differs from the one playing, the track is switched in place (see the file
+  // comment); later periods and seeks select with them too. Before the manifest is loaded they apply
+  // to the first selection. kInvalidArgument for video (it has no language choice).
+  Error select_languages(TrackType track, std::vector<std::string> languages);
 
   EngineState state() const;
   MediaTime position() const;

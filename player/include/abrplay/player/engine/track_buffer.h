@@ -87,17 +87,28 @@ class TrackBuffer {
   // Seek support: when `target` is buffered, keeps everything and moves the read cursor to the
   // segment containing it (returns true); otherwise empties the buffer (returns false).
   bool seek(MediaTime target);
+  // A track switch in place (another adaptation set from `cut` on): keeps only the segments that end
+  // after `position` and no later than `cut` (the old track still to be played before the cut);
+  // those wholly behind the position (a backward seek must not find the old track) and those ending
+  // after the cut (read or not) go. The read cursor stays on the first segment kept that was not
+  // read. The next push may overlap the last segment kept (the new set's segment containing `cut`
+  // when the sets' boundaries differ): it is accepted and marked a discontinuity with a
+  // representation change.
+  void splice(MediaTime position, MediaTime cut);
   void clear();
 
   std::uint64_t bytes() const { return bytes_; }
   std::size_t size() const { return segments_.size(); }
+  // Segments handed to the consumer: the index in segments() of the next unread one.
+  std::size_t read_count() const { return next_read_; }
   const std::deque<BufferedSegment>& segments() const { return segments_; }
 
  private:
   std::deque<BufferedSegment> segments_;
   std::size_t next_read_ = 0;  // index into segments_ of the next unread segment
   std::uint64_t bytes_ = 0;
-  bool after_flush_ = true;  // the next push starts a new continuous run
+  bool after_flush_ = true;    // the next push starts a new continuous run
+  bool after_splice_ = false;  // the next push may overlap the last segment (splice())
 };
 
 }  // namespace abrplay::engine

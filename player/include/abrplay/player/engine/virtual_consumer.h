@@ -35,6 +35,7 @@ class VirtualConsumer final : public SegmentConsumer {
   void play() override;
   void pause() override;
   void flush(MediaTime position) override;
+  void splice(TrackType track, MediaTime at) override;
   MediaTime position() const override;
 
   bool playing() const { return playing_; }

@@ -17,6 +17,8 @@
 //             end of stream)--> kBuffering   (counted as a rebuffer; the clock stops)
 //   kPlaying/kBuffering --pause()--> kPaused --resume()--> kBuffering
 //   any --seek()--> kBuffering (queues flushed; frames before the target are decoded and discarded)
+//   splice() changes no state: audio and video go on (an audio underrun at the switch point is a
+//   rebuffer as any other)
 //   kPlaying --(every track ended and drained)--> kEnded;  seek() leaves kEnded
 //
 // Clock: the audio output is the master clock (position of the samples read by the sink minus its
@@ -138,6 +140,14 @@ class MediaPipeline {
   // contains `target` (and what follows). The first frame shown is the one whose interval
   // [pts, pts + duration) contains `target`; audio starts at the exact sample.
   void seek(std::chrono::microseconds target);
+  // A track switch in place (another language): `track` alone changes at `at`, the clock and the
+  // other tracks go on. Audio: what was decoded from `at` on is dropped (cut at the exact sample;
+  // `at` moves up to the next sample to be played if it lies behind it), the segments queued from
+  // `at` on too; the decode thread finishes the segments before `at`, then resets its decoder, and
+  // keeps the new track's audio from `at` (the producer then pushes the segment containing `at`
+  // and what follows, usually with another init segment; codec or sample rate may differ). Text:
+  // every cue not shown yet is dropped and the one on screen cleared. A seek supersedes a splice.
+  void splice(TrackType track, std::chrono::microseconds at);
   // 0.5 .. 2.0. Audio is resampled (pitch changes with speed: see docs/media.md).
   [[nodiscard]] std::optional<Error> set_rate(double rate);
   void set_volume(float volume);  // 0 .. 1 (values above 1 are clamped)

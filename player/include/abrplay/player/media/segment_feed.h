@@ -16,6 +16,9 @@
 //    boundary, a skipped segment): timestamps are re-anchored, nothing is bridged.
 //  - flush() (for seek) drops every queued segment and bumps the epoch; a pop() in progress returns
 //    kFlushed so the decode thread resets its demuxer and decoder state.
+//  - splice(at) (a track switch in place) drops the queued segments that start at or after `at` and
+//    puts a mark after those it keeps: the decode thread pops them, then sees kSpliced once (it
+//    resets its decoder for the new track, as MediaPipeline::splice arranged), then what is pushed.
 //  - The feed never copies payloads: segments share ownership of the engine's buffers.
 #pragma once
 
@@ -55,6 +58,7 @@ class SegmentFeed {
     kSegment,      // `out` holds the next segment
     kEndOfStream,  // the producer called end_of_stream() and everything before it was popped
     kFlushed,      // flush() happened since the last pop: reset, then pop again
+    kSpliced,      // the splice() mark: the segments kept before the cut were popped; the new track follows
     kClosed,       // close() was called: the pipeline is shutting down
   };
 
@@ -67,6 +71,9 @@ class SegmentFeed {
   void end_of_stream();
   // Drops queued segments and the end-of-stream mark; the consumer sees kFlushed once.
   void flush();
+  // Drops queued segments starting at or after `at` (within kTimelineTolerance / 5, a rounding);
+  // after the segments kept are popped, pop() reports kSpliced once. A flush() supersedes it.
+  void splice(std::chrono::microseconds at);
 
   // Consumer (decode thread): blocks until a segment, end of stream (reported once), a flush or close.
   PopStatus pop(MediaSegment& out);
@@ -88,7 +95,9 @@ class SegmentFeed {
   bool eos_ = false;                // guarded by mu_
   bool eos_delivered_ = false;      // guarded by mu_
   bool flushed_ = false;            // guarded by mu_
-  bool closed_ = false;             // guarded by mu_
+  // splice(): kFlushed is due once this many more segments were popped. Guarded by mu_.
+  std::optional<std::size_t> splice_after_;
+  bool closed_ = false;  // guarded by mu_
 };
 
 }  // namespace abrplay::media
