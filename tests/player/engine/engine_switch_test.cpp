@@ -62,7 +62,7 @@ void check_video_untouched(const VirtualHarness& h) {
   for (const auto& [id, n] : video_init) CHECK(n == 1);
 }
 
-std::vector<EngineState> state_path(const Recorder& rec) {
+std::vector<EngineState> switch_state_path(const Recorder& rec) {
   std::vector<EngineState> out;
   for (const auto& s : rec.states) out.push_back(s.to);
   return out;
@@ -88,7 +88,7 @@ TEST_CASE("track switch: audio en -> fr while playing keeps video, cuts at the f
   // and after the cut is gone.
   CHECK(layout(h.engine->buffer(TrackType::kAudio)) == "a1@2 a1@3");
   REQUIRE(h.run_until_state(EngineState::kEnded));
-  CHECK(state_path(h.rec) == kNoStall);
+  CHECK(switch_state_path(h.rec) == kNoStall);
   CHECK(h.rec.errors.empty());
   check_video_untouched(h);
   // The new set from the cut to the end, contiguous with the old.
@@ -116,7 +116,7 @@ TEST_CASE("track switch: twice in a row, the last wins; the set already playing 
   REQUIRE(h.engine->select_languages(TrackType::kAudio, {"fr", "en"}).code == ErrorCode::kOk);
   REQUIRE(h.engine->select_languages(TrackType::kAudio, {"en", "fr"}).code == ErrorCode::kOk);
   REQUIRE(h.run_until_state(EngineState::kEnded));
-  CHECK(state_path(h.rec) == kNoStall);
+  CHECK(switch_state_path(h.rec) == kNoStall);
   check_video_untouched(h);
   for (const auto& d : h.rec.media(TrackType::kAudio)) CHECK(d.representation_id == "a1");
   CHECK(h.rec.media(TrackType::kAudio).size() > audio_before);  // [4, 8) fetched again, in en
@@ -164,7 +164,7 @@ TEST_CASE("track switch: subtitles on, to another language and off, in place", "
   REQUIRE(h.engine->select_languages(TrackType::kText, {}).code == ErrorCode::kOk);
   CHECK(h.engine->buffer(TrackType::kText) == nullptr);
   REQUIRE(h.run_until_state(EngineState::kEnded));
-  CHECK(state_path(h.rec) == kNoStall);
+  CHECK(switch_state_path(h.rec) == kNoStall);
   CHECK(h.rec.errors.empty());
   check_video_untouched(h);
   CHECK(layout(h.engine->buffer(TrackType::kAudio)).find("f1") == std::string::npos);  // audio untouched
@@ -184,7 +184,7 @@ TEST_CASE("track switch: before the load, at the end, for video and to a languag
   // language before it gets here (player_api_test.cpp).
   REQUIRE(h.engine->select_languages(TrackType::kAudio, {"de"}).code == ErrorCode::kOk);
   REQUIRE(h.run_until_state(EngineState::kEnded));
-  CHECK(state_path(h.rec) == kNoStall);
+  CHECK(switch_state_path(h.rec) == kNoStall);
   std::vector<std::string> ids;
   for (const auto& d : h.rec.media(TrackType::kAudio)) ids.push_back(d.representation_id);
   CHECK(ids.front() == "f1");
@@ -220,7 +220,7 @@ TEST_CASE("track switch: multi-period, the audio loader already in the next peri
   REQUIRE(h.engine->select_languages(TrackType::kAudio, {"fr"}).code == ErrorCode::kOk);
   CHECK(layout(h.engine->buffer(TrackType::kAudio)) == (at_boundary ? "a1-p0@2 a1-p0@3" : "a1-p0@1 a1-p0@2"));
   REQUIRE(h.run_until_state(EngineState::kEnded));
-  CHECK(state_path(h.rec) == kNoStall);
+  CHECK(switch_state_path(h.rec) == kNoStall);
   CHECK(h.rec.errors.empty());
   CHECK(layout(h.engine->buffer(TrackType::kAudio)) ==
         (at_boundary ? "a1-p0@2 a1-p0@3 f1-p1@4 f1-p1@5 f1-p1@6 f1-p1@7"

@@ -64,7 +64,8 @@ TEST_CASE("a DASH-IF thumbnail set parses to a tile grid, from either scheme and
     CHECK(*thumb_rep(mpd).tiles == TileGrid{4, 3});
   }
   SECTION("without the property an image is one tile") {
-    Mpd mpd = parse_thumbnail_mpd(with_thumbs(R"(<Representation id="t" bandwidth="10000" width="320" height="180"/>)"));
+    Mpd mpd = parse_thumbnail_mpd(
+        with_thumbs(R"(<Representation id="t" bandwidth="10000" width="320" height="180"/>)"));
     REQUIRE(thumb_rep(mpd).tiles);
     CHECK(*thumb_rep(mpd).tiles == TileGrid{1, 1});
   }
