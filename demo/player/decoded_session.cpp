@@ -45,6 +45,10 @@ class Listener final : public PlayerListener {
     std::lock_guard lock(mu_);
     return error_;
   }
+  std::vector<std::string> warnings() {
+    std::lock_guard lock(mu_);
+    return warnings_;
+  }
 
  private:
   std::mutex mu_;
@@ -288,6 +292,8 @@ int run_decoded(const DecodeOptions& o) {
   if (s.startup_time) j["startup_s"] = std::chrono::duration<double>(*s.startup_time).count();
   if (s.first_frame_time) j["first_frame_s"] = std::chrono::duration<double>(*s.first_frame_time).count();
   if (!error.empty()) j["error"] = error;
+  // Not fatal: ignored manifest attributes, remote elements left out, skipped segments...
+  j["warnings"] = listener.warnings();
   std::printf("startup      %s\n",
               s.startup_time ? (std::to_string(j["startup_s"].get<double>()) + " s").c_str() : "never");
   std::printf("played       %.1f s\n", j["played_s"].get<double>());

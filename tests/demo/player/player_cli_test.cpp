@@ -197,6 +197,7 @@ TEST_CASE("abrplay --headless decodes the real test stream to the end: every fra
   CHECK(j["average_bitrate_kbps"].get<double>() > 0);
   CHECK(j.contains("startup_s"));
   CHECK(j.contains("qoe_lin"));
+  CHECK(j["warnings"] == nlohmann::json::array());  // the test content is clean
   // A manifest that is not there: exit status 1, the error in the summary.
   const Run missing = run_player(origin->url(0) + "number/none.mpd --headless --speed max");
   CHECK(missing.exit_code == 1);
