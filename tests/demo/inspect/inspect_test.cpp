@@ -98,6 +98,39 @@ void check_sidx_report(const json& j, const OnDemandAsset& a) {
   CHECK(rep["first"]["start_s"] == 0.0);
 }
 
+// An on-demand asset over HTTP on 127.0.0.1: /dash/manifest.mpd and /dash/media/video.mp4 (any
+// Range request is counted and answered by cpp-httplib).
+class AssetServer {
+ public:
+  AssetServer(const std::string& mpd, const std::string& media) : mpd_(mpd), media_(media) {
+    server_.Get("/dash/manifest.mpd", [this](const httplib::Request&, httplib::Response& res) {
+      res.set_content(mpd_, "application/dash+xml");
+    });
+    server_.Get("/dash/media/video.mp4", [this](const httplib::Request& req, httplib::Response& res) {
+      if (req.has_header("Range")) ++range_requests;
+      res.set_content(media_, "video/mp4");
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    REQUIRE(port_ > 0);
+    thread_ = std::thread([this] { server_.listen_after_bind(); });  // bind_to_any_port already listens
+  }
+  ~AssetServer() { stop(); }
+  void stop() {
+    server_.stop();
+    if (thread_.joinable()) thread_.join();
+  }
+  std::string url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + "/dash/" + path;
+  }
+  std::atomic<int> range_requests{0};
+
+ private:
+  std::string mpd_, media_;
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
 }  // namespace
 
 TEST_CASE("inspect: a corpus MPD prints JSON with type, periods and segment addresses", "[inspect]") {
@@ -204,27 +237,15 @@ TEST_CASE("inspect: over HTTP from 127.0.0.1, fetching the index range", "[inspe
   OnDemandAsset a = make_asset("http-sidx", "media/video.mp4");
   std::string mpd = slurp_file(a.dir / "manifest.mpd");
   std::string media = slurp_file(a.dir / "video.mp4");
-  std::atomic<int> range_requests{0};
-  httplib::Server server;
-  server.Get("/dash/manifest.mpd",
-             [&](const httplib::Request&, httplib::Response& res) { res.set_content(mpd, "application/dash+xml"); });
-  server.Get("/dash/media/video.mp4", [&](const httplib::Request& req, httplib::Response& res) {
-    if (req.has_header("Range")) ++range_requests;
-    res.set_content(media, "video/mp4");
-  });
-  int port = server.bind_to_any_port("127.0.0.1");
-  REQUIRE(port > 0);
-  std::thread t([&] { server.listen_after_bind(); });  // bind_to_any_port already listens: no race
-  Run r = run_inspect({"http://127.0.0.1:" + std::to_string(port) + "/dash/manifest.mpd", "--json"}, a.dir);
+  AssetServer server(mpd, media);
+  Run r = run_inspect({server.url("manifest.mpd"), "--json"}, a.dir);
   server.stop();
-  t.join();
   REQUIRE(r.exit_code == 0);
   json j = json::parse(r.out);
-  CHECK(j["source"] == "http://127.0.0.1:" + std::to_string(port) + "/dash/manifest.mpd");
+  CHECK(j["source"] == server.url("manifest.mpd"));
   check_sidx_report(j, a);
-  CHECK(j["periods"][0]["adaptation_sets"][0]["representations"][0]["first"]["url"] ==
-        "http://127.0.0.1:" + std::to_string(port) + "/dash/media/video.mp4");
-  CHECK(range_requests == 1);
+  CHECK(j["periods"][0]["adaptation_sets"][0]["representations"][0]["first"]["url"] == server.url("media/video.mp4"));
+  CHECK(server.range_requests == 1);
 }
 
 TEST_CASE("inspect: SegmentBase with a hierarchical sidx over HTTP reads the top box, then each child box",
@@ -247,20 +268,9 @@ TEST_CASE("inspect: SegmentBase with a hierarchical sidx over HTTP reads the top
   const std::string old_range = std::to_string(a.sidx.offset) + "-" + std::to_string(a.sidx.offset + a.sidx.size - 1);
   mpd.replace(mpd.find(old_range), old_range.size(),
               std::to_string(top.offset) + "-" + std::to_string(top.offset + top.size - 1));
-  std::atomic<int> range_requests{0};
-  httplib::Server server;
-  server.Get("/dash/manifest.mpd",
-             [&](const httplib::Request&, httplib::Response& res) { res.set_content(mpd, "application/dash+xml"); });
-  server.Get("/dash/media/video.mp4", [&](const httplib::Request& req, httplib::Response& res) {
-    if (req.has_header("Range")) ++range_requests;
-    res.set_content(media, "video/mp4");
-  });
-  int port = server.bind_to_any_port("127.0.0.1");
-  REQUIRE(port > 0);
-  std::thread t([&] { server.listen_after_bind(); });
-  Run r = run_inspect({"http://127.0.0.1:" + std::to_string(port) + "/dash/manifest.mpd", "--json"}, a.dir);
+  AssetServer server(mpd, media);
+  Run r = run_inspect({server.url("manifest.mpd"), "--json"}, a.dir);
   server.stop();
-  t.join();
   REQUIRE(r.exit_code == 0);
   const json rep = json::parse(r.out)["periods"][0]["adaptation_sets"][0]["representations"][0];
   INFO(rep.dump(2));
@@ -272,5 +282,5 @@ TEST_CASE("inspect: SegmentBase with a hierarchical sidx over HTTP reads the top
   }
   const std::string last = rep["last"]["range"];
   CHECK(last.substr(last.find('-') + 1) == std::to_string(media_end));
-  CHECK(range_requests == 3);  // the indexRange, then each child box
+  CHECK(server.range_requests == 3);  // the indexRange, then each child box
 }

@@ -22,6 +22,12 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
+// The synthetic presentation's MPD, as text (tests edit it and write it back).
+std::string manifest_text(const SyntheticContent& content) {
+  std::ifstream in(content.dir() / "manifest.mpd");
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
 std::vector<EngineState> state_path(const Recorder& rec) {
   std::vector<EngineState> out;
   for (const auto& s : rec.states) out.push_back(s.to);
@@ -73,8 +79,7 @@ TEST_CASE("virtual time: VOD loads, starts after the startup buffer, fetches eve
 TEST_CASE("virtual time: a malformed attribute playback does not need is a warning, and the session plays",
           "[engine][vod][virtual][bad]") {
   SyntheticContent content({});
-  std::ifstream in(content.dir() / "manifest.mpd");
-  std::string mpd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string mpd = manifest_text(content);
   const auto root = mpd.find("<MPD ");
   REQUIRE(root != std::string::npos);
   mpd.insert(root + 5, R"(maxSegmentDuration="2S" )");  // the issue's example: "PT2S" was meant
@@ -95,8 +100,7 @@ namespace {
 
 // The synthetic MPD with Period[index] moved to a remote document `name` (xlink:href, onLoad).
 void make_period_remote(const SyntheticContent& content, int index, const std::string& name, const std::string& href) {
-  std::ifstream in(content.dir() / "manifest.mpd");
-  std::string mpd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string mpd = manifest_text(content);
   const std::string open = "  <Period id=\"" + std::to_string(index) + "\"";
   const auto begin = mpd.find(open);
   const auto end = mpd.find("</Period>\n", begin) + 10;
@@ -143,8 +147,7 @@ TEST_CASE("virtual time: xlink: a remote Period that cannot be fetched is left o
   SyntheticContent content(spec);
   make_period_remote(content, 1, "period-1.xml", "missing.xml");
   {  // the presentation without the remote period ends with the first (as an ad break would)
-    std::ifstream in(content.dir() / "manifest.mpd");
-    std::string mpd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string mpd = manifest_text(content);
     const auto at = mpd.find("mediaPresentationDuration=\"") + 27;
     mpd.replace(at, mpd.find('"', at) - at, "PT4S");
     content.write("manifest.mpd", mpd);
