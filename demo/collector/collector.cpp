@@ -96,9 +96,9 @@ struct Collector::Impl {
       batch->payloads.push_back(std::move(body));
     }
     // In microseconds since the epoch, as WallTime counts (nanoseconds overflow by the year 2262).
-    const auto limit = std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now())
-                           .time_since_epoch() +
-                       config.max_clock_skew;
+    const auto limit =
+        std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()).time_since_epoch() +
+        config.max_clock_skew;
     for (std::size_t i = 0; i < batch->payloads.size(); ++i) {
       auto t = manifest::parse_xs_datetime(batch->payloads[i]["wall_time"].get<std::string>());
       if (!t || t->time_since_epoch() > limit)
@@ -130,8 +130,9 @@ struct Collector::Impl {
       if (r.outcome == Outcome::kRejected) rejected.push_back({{"payload", i}, {"error", r.reason}});
     }
     if (!rejected.empty()) {
-      return reply(res, 409,
-                   {{"error", rejected[0]["error"]}, {"rejected", rejected}, {"stored", stored}, {"duplicates", duplicates}});
+      return reply(
+          res, 409,
+          {{"error", rejected[0]["error"]}, {"rejected", rejected}, {"stored", stored}, {"duplicates", duplicates}});
     }
     reply(res, 200, {{"stored", stored}, {"duplicates", duplicates}});
   }
@@ -150,7 +151,8 @@ Expected<std::unique_ptr<Collector>, std::string> Collector::start(const Collect
   impl->server.set_payload_max_length(config.max_body_bytes);
   impl->server.Post("/telemetry",
                     [self](const httplib::Request& req, httplib::Response& res) { self->ingest(req, res); });
-  impl->server.Get("/health", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
+  impl->server.Get("/health",
+                   [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
   impl->port = config.port == 0 ? impl->server.bind_to_any_port(config.host)
                                 : (impl->server.bind_to_port(config.host, config.port) ? config.port : -1);
   if (impl->port <= 0) return Unexpected{"cannot listen on " + config.host + ":" + std::to_string(config.port)};

@@ -21,9 +21,10 @@ struct SchemaValidator::Compiled {
 namespace {
 
 const std::set<std::string> kKeywords = {
-    "type",  "enum",  "const",    "required", "properties", "additionalProperties", "items",
-    "minItems", "minimum", "maximum", "minLength", "pattern", "allOf", "oneOf", "not", "if", "then",
-    "else",  "$ref",  "$defs",    "$schema",  "$id",        "title", "description"};
+    "type",  "enum",     "const",   "required", "properties", "additionalProperties",
+    "items", "minItems", "minimum", "maximum",  "minLength",  "pattern",
+    "allOf", "oneOf",    "not",     "if",       "then",       "else",
+    "$ref",  "$defs",    "$schema", "$id",      "title",      "description"};
 
 std::string shown(const Json& v) {
   std::string s = v.dump();
@@ -64,7 +65,8 @@ void collect(const Json& schema, const std::string& at, std::vector<std::pair<co
       for (const auto& [name, sub] : schema[k].items()) collect(sub, at + "/" + k + "/" + name, out);
   for (const char* k : {"allOf", "oneOf"})
     if (schema.contains(k) && schema[k].is_array())
-      for (std::size_t i = 0; i < schema[k].size(); ++i) collect(schema[k][i], at + "/" + k + "/" + std::to_string(i), out);
+      for (std::size_t i = 0; i < schema[k].size(); ++i)
+        collect(schema[k][i], at + "/" + k + "/" + std::to_string(i), out);
 }
 
 }  // namespace

@@ -40,7 +40,9 @@ CREATE TABLE IF NOT EXISTS finals (
 // One prepared statement, bound by position from 1, finalised with the object.
 class Statement {
  public:
-  Statement(sqlite3* db, const char* sql) : db_(db) { ok_ = sqlite3_prepare_v2(db, sql, -1, &st_, nullptr) == SQLITE_OK; }
+  Statement(sqlite3* db, const char* sql) : db_(db) {
+    ok_ = sqlite3_prepare_v2(db, sql, -1, &st_, nullptr) == SQLITE_OK;
+  }
   ~Statement() { sqlite3_finalize(st_); }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
@@ -105,7 +107,8 @@ Expected<std::unique_ptr<Store>, std::string> Store::open(const std::string& pat
   std::unique_ptr<Store> store(new Store(db));
   // WAL: readers (the analytics) never block the writer; synchronous=NORMAL keeps every committed
   // transaction through a crash of the process (kill -9), fsyncing at checkpoints only.
-  for (const char* sql : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=5000", kSchema}) {
+  for (const char* sql :
+       {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=5000", kSchema}) {
     if (auto e = store->exec(sql)) return Unexpected{path + ": " + *e};
   }
   return store;
@@ -158,8 +161,7 @@ PayloadResult Store::store_one(const Json& p, const std::string& received) {
           return {Outcome::kRejected, "seq " + std::to_string(seq) + " comes after the session's final report (seq " +
                                           std::to_string(final_seq) + ")"};
         if (is_final)
-          return {Outcome::kRejected,
-                  "the session already has a final report (seq " + std::to_string(final_seq) + ")"};
+          return {Outcome::kRejected, "the session already has a final report (seq " + std::to_string(final_seq) + ")"};
       }
       if (known.empty() && !device.get<std::string>().empty()) {
         Statement set(db_, "UPDATE sessions SET device = ?2 WHERE session_id = ?1");
@@ -167,18 +169,16 @@ PayloadResult Store::store_one(const Json& p, const std::string& received) {
         must(set);
       }
     } else {
-      Statement add(db_,
-                    "INSERT INTO sessions (session_id, device, content_id, library_version, first_received) "
-                    "VALUES (?1, ?2, ?3, ?4, ?5)");
+      Statement add(db_, "INSERT INTO sessions (session_id, device, content_id, library_version, first_received) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5)");
       add.bind(sid).bind(device).bind(p["content_id"]).bind(get(p, "library_version")).bind(received);
       must(add);
     }
   }
-  Statement row(db_,
-                "INSERT OR IGNORE INTO payloads (session_id, seq, event, wall_time, session_time_s, position_s, "
-                "state, buffer_video_s, buffer_audio_s, video_id, video_kbps, video_height, throughput_kbps, cdn, "
-                "dropped_frames, events_dropped, received) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-                "?12, ?13, ?14, ?15, ?16, ?17)");
+  Statement row(db_, "INSERT OR IGNORE INTO payloads (session_id, seq, event, wall_time, session_time_s, position_s, "
+                     "state, buffer_video_s, buffer_audio_s, video_id, video_kbps, video_height, throughput_kbps, cdn, "
+                     "dropped_frames, events_dropped, received) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+                     "?12, ?13, ?14, ?15, ?16, ?17)");
   row.bind(sid).bind(p["seq"]).bind(p["event"]).bind(p["wall_time"]).bind(p["session_time_s"]).bind(p["position_s"]);
   row.bind(p["state"]).bind(get(p, "buffer_s", "video")).bind(get(p, "buffer_s", "audio"));
   row.bind(get(p, "video", "id")).bind(get(p, "video", "bitrate_kbps")).bind(get(p, "video", "height"));
@@ -205,7 +205,9 @@ PayloadResult Store::store_one(const Json& p, const std::string& received) {
        });
   each("stalls",
        "INSERT INTO stalls (session_id, seq, idx, start_s, position_s, duration_s) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-       [](Statement& st, const Json& e) { st.bind(e["start_s"]).bind(get(e, "position_s")).bind(get(e, "duration_s")); });
+       [](Statement& st, const Json& e) {
+         st.bind(e["start_s"]).bind(get(e, "position_s")).bind(get(e, "duration_s"));
+       });
   each("errors",
        "INSERT INTO errors (session_id, seq, idx, t_s, code, name, message, url) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
        "?8)",

@@ -3,11 +3,15 @@
 // input; and kill -9 of the real binary during ingest, then a count of what it acknowledged.
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sqlite3.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
@@ -73,6 +77,22 @@ std::vector<Json> session(const std::string& id, int beats, const std::string& d
   return out;
 }
 
+// A port nothing listens on: bound, read back and closed (the collector binds it right after, and
+// again after its restart). A cpp-httplib server would keep its socket open: the kernel would then
+// share the port's connections between it and the collector.
+int free_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  socklen_t len = sizeof addr;
+  REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
 struct Running {
   fs::path dir;
   std::unique_ptr<Collector> collector;
@@ -115,19 +135,33 @@ TEST_CASE("collector: the schema validator agrees with python3-jsonschema, and n
     change(p);
     bad.emplace_back(p, reason);
   };
-  mutate(0, [](Json& p) { p.erase("seq"); }, "/: 'seq' is required");
-  mutate(0, [](Json& p) { p["downloads"] = Json::array({{{"representation", "v"}, {"track", "x"}, {"init_segments", 0},
-                                                         {"media_segments", 1}, {"bytes", 1}}}); },
-         "/downloads/0/track: \"x\" is not one of");
-  mutate(1, [](Json& p) { p["errors"][0]["code"] = 999; }, "/errors/0/code: 999 is below the minimum 1000");
-  mutate(0, [](Json& p) { p["wall_time"] = "yesterday"; }, "/wall_time: \"yesterday\" does not match");
-  mutate(0, [](Json& p) { p["schema_version"] = 2; }, "/schema_version: 2 is not 1");
-  mutate(0, [](Json& p) { p["session_id"] = ""; }, "/session_id: \"\" is shorter than 1");
-  mutate(0, [](Json& p) { p["cdn"] = "http://cdn/a?token=1"; }, "/cdn: \"http://cdn/a?token=1\" matches 'not'");
-  mutate(3, [](Json& p) { p.erase("qoe_lin"); }, "/: 'qoe_lin' is required");
-  mutate(3, [](Json& p) { p["rebuffer_ratio"] = 1.5; }, "/rebuffer_ratio: 1.5 is above the maximum 1");
-  mutate(0, [](Json& p) { p["video"]["extra"] = 1; }, "/video: property 'extra' is not allowed");
-  mutate(0, [](Json& p) { p["seq"] = 1.5; }, "/seq: 1.5 is not of type \"integer\"");
+  mutate(
+      0, [](Json& p) { p.erase("seq"); }, "/: 'seq' is required");
+  mutate(
+      0,
+      [](Json& p) {
+        p["downloads"] = Json::array(
+            {{{"representation", "v"}, {"track", "x"}, {"init_segments", 0}, {"media_segments", 1}, {"bytes", 1}}});
+      },
+      "/downloads/0/track: \"x\" is not one of");
+  mutate(
+      1, [](Json& p) { p["errors"][0]["code"] = 999; }, "/errors/0/code: 999 is below the minimum 1000");
+  mutate(
+      0, [](Json& p) { p["wall_time"] = "yesterday"; }, "/wall_time: \"yesterday\" does not match");
+  mutate(
+      0, [](Json& p) { p["schema_version"] = 2; }, "/schema_version: 2 is not 1");
+  mutate(
+      0, [](Json& p) { p["session_id"] = ""; }, "/session_id: \"\" is shorter than 1");
+  mutate(
+      0, [](Json& p) { p["cdn"] = "http://cdn/a?token=1"; }, "/cdn: \"http://cdn/a?token=1\" matches 'not'");
+  mutate(
+      3, [](Json& p) { p.erase("qoe_lin"); }, "/: 'qoe_lin' is required");
+  mutate(
+      3, [](Json& p) { p["rebuffer_ratio"] = 1.5; }, "/rebuffer_ratio: 1.5 is above the maximum 1");
+  mutate(
+      0, [](Json& p) { p["video"]["extra"] = 1; }, "/video: property 'extra' is not allowed");
+  mutate(
+      0, [](Json& p) { p["seq"] = 1.5; }, "/seq: 1.5 is not of type \"integer\"");
   for (const Json& p : payloads) CHECK_FALSE(v->validate(p));
   CHECK_FALSE(v->validate(Json(payloads)));  // a batch
   CHECK(v->validate(Json::array()));         // an empty batch
@@ -236,12 +270,7 @@ TEST_CASE("collector: kill -9 during ingest loses no acknowledged payload", "[co
     REQUIRE(posix_spawn(&pid, ABRPLAY_COLLECTOR_EXE, nullptr, nullptr, argv.data(), environ) == 0);
     return pid;
   };
-  // A free port: bind one, note it, let it go (the collector binds it right after).
-  int port = 0;
-  {
-    httplib::Server probe;
-    port = probe.bind_to_any_port("127.0.0.1");
-  }
+  const int port = free_port();
   pid_t pid = spawn(port);
   httplib::Client client("127.0.0.1", port);
   for (int i = 0; i < 100 && !client.Get("/health"); ++i) std::this_thread::sleep_for(20ms);
