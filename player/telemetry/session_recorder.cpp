@@ -177,6 +177,8 @@ Json common_fields(const SessionInfo& info, std::uint64_t seq, double session_ti
   if (s.audio) j["audio"] = rep_json(*s.audio);
   if (s.throughput) j["throughput_kbps"] = std::round(s.throughput->kbps());
   if (!s.cdn.empty()) j["cdn"] = net::redact_url(s.cdn);
+  // Every payload names its device, so a collector can tell a session id reused elsewhere.
+  if (!info.device.empty()) j["device"] = info.device;
   return j;
 }
 }  // namespace
