@@ -3,6 +3,10 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
+
+#include "abrplay/player/manifest/time.h"
+
 namespace abrplay::collector {
 namespace {
 
@@ -14,7 +18,8 @@ CREATE TABLE IF NOT EXISTS sessions (
   first_received TEXT NOT NULL, final_seq INTEGER) STRICT;
 CREATE TABLE IF NOT EXISTS payloads (
   session_id TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL, wall_time TEXT NOT NULL,
-  session_time_s REAL NOT NULL, position_s REAL NOT NULL, state TEXT NOT NULL,
+  session_time_s REAL NOT NULL, started_s REAL NOT NULL, content_id TEXT NOT NULL, device TEXT, abr TEXT,
+  position_s REAL NOT NULL, state TEXT NOT NULL,
   buffer_video_s REAL, buffer_audio_s REAL, video_id TEXT, video_kbps REAL, video_height INTEGER,
   throughput_kbps REAL, cdn TEXT, dropped_frames INTEGER, events_dropped INTEGER, received TEXT NOT NULL,
   PRIMARY KEY (session_id, seq)) STRICT;
@@ -34,7 +39,7 @@ CREATE TABLE IF NOT EXISTS finals (
   played_s REAL NOT NULL, average_bitrate_kbps REAL NOT NULL, rebuffer_count INTEGER NOT NULL,
   rebuffer_s REAL NOT NULL, rebuffer_ratio REAL NOT NULL, switch_count INTEGER NOT NULL,
   seek_count INTEGER NOT NULL, dropped_frames INTEGER NOT NULL, error_count INTEGER NOT NULL,
-  qoe_lin REAL NOT NULL, bytes_downloaded INTEGER NOT NULL) STRICT;
+  qoe_lin REAL NOT NULL, bytes_downloaded INTEGER NOT NULL, library_version TEXT NOT NULL) STRICT;
 )sql";
 
 // One prepared statement, bound by position from 1, finalised with the object.
@@ -84,6 +89,14 @@ class Statement {
 Json get(const Json& j, const char* key) { return j.contains(key) ? j[key] : Json(); }
 Json get(const Json& j, const char* key, const char* sub) {
   return j.contains(key) && j[key].is_object() && j[key].contains(sub) ? j[key][sub] : Json();
+}
+
+// When the session began, in Unix seconds: the payload's wall_time less its session time (every
+// payload of a session agrees, to the clock's precision). The schema's pattern guarantees the form.
+double session_start_s(const Json& p) {
+  const auto wall = manifest::parse_xs_datetime(p["wall_time"].get<std::string>());
+  const double wall_s = wall ? std::chrono::duration<double>(wall->time_since_epoch()).count() : 0.0;
+  return wall_s - p["session_time_s"].get<double>();
 }
 
 struct DbError {
@@ -175,11 +188,13 @@ PayloadResult Store::store_one(const Json& p, const std::string& received) {
       must(add);
     }
   }
-  Statement row(db_, "INSERT OR IGNORE INTO payloads (session_id, seq, event, wall_time, session_time_s, position_s, "
-                     "state, buffer_video_s, buffer_audio_s, video_id, video_kbps, video_height, throughput_kbps, cdn, "
-                     "dropped_frames, events_dropped, received) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-                     "?12, ?13, ?14, ?15, ?16, ?17)");
-  row.bind(sid).bind(p["seq"]).bind(p["event"]).bind(p["wall_time"]).bind(p["session_time_s"]).bind(p["position_s"]);
+  Statement row(db_, "INSERT OR IGNORE INTO payloads (session_id, seq, event, wall_time, session_time_s, started_s, "
+                     "content_id, device, abr, position_s, state, buffer_video_s, buffer_audio_s, video_id, video_kbps, "
+                     "video_height, throughput_kbps, cdn, dropped_frames, events_dropped, received) VALUES (?1, ?2, ?3, "
+                     "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)");
+  row.bind(sid).bind(p["seq"]).bind(p["event"]).bind(p["wall_time"]).bind(p["session_time_s"]);
+  row.bind(session_start_s(p)).bind(p["content_id"]).bind(get(p, "device")).bind(get(p, "abr"));
+  row.bind(p["position_s"]);
   row.bind(p["state"]).bind(get(p, "buffer_s", "video")).bind(get(p, "buffer_s", "audio"));
   row.bind(get(p, "video", "id")).bind(get(p, "video", "bitrate_kbps")).bind(get(p, "video", "height"));
   row.bind(get(p, "throughput_kbps")).bind(get(p, "cdn")).bind(get(p, "dropped_frames"));
@@ -218,11 +233,12 @@ PayloadResult Store::store_one(const Json& p, const std::string& received) {
     Statement f(db_,
                 "INSERT INTO finals (session_id, seq, end_reason, startup_s, played_s, average_bitrate_kbps, "
                 "rebuffer_count, rebuffer_s, rebuffer_ratio, switch_count, seek_count, dropped_frames, error_count, "
-                "qoe_lin, bytes_downloaded) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+                "qoe_lin, bytes_downloaded, library_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+                "?13, ?14, ?15, ?16)");
     f.bind(sid).bind(p["seq"]).bind(p["end_reason"]).bind(get(p, "startup_s")).bind(p["played_s"]);
     f.bind(p["average_bitrate_kbps"]).bind(p["rebuffer_count"]).bind(p["rebuffer_s"]).bind(p["rebuffer_ratio"]);
     f.bind(p["switch_count"]).bind(p["seek_count"]).bind(p["dropped_frames"]).bind(p["error_count"]);
-    f.bind(p["qoe_lin"]).bind(p["bytes_downloaded"]);
+    f.bind(p["qoe_lin"]).bind(p["bytes_downloaded"]).bind(p["library_version"]);
     must(f);
     Statement end(db_, "UPDATE sessions SET final_seq = ?2 WHERE session_id = ?1");
     end.bind(sid).bind(p["seq"]);

@@ -1,10 +1,13 @@
 // store.h: the collector's SQLite store (docs/telemetry.md, "Collector"). One file, WAL, explicit
 // column types (STRICT tables); a batch of payloads is one transaction.
 //
-// Tables: sessions (one row per session: device, content, whether and when it ended), payloads
-// (one row per heartbeat or final report, keyed by (session_id, seq): the idempotency key),
-// switches, stalls, errors (one row per event, keyed by payload and position), finals (the final
-// report's figures). Every value is bound as a parameter: text that looks like SQL is stored as
+// Tables: sessions (one row per session: device, content, whether and when it ended: the
+// consistency rules below), payloads (one row per heartbeat or final report, keyed by
+// (session_id, seq): the idempotency key; each carries the session's dimensions: start time,
+// content, device, ABR algorithm, CDN), switches, stalls, errors (one row per event, keyed by
+// payload and position), finals (the final report's figures and library version). The analytics
+// (abrplay-report --fleet) reads only the append-only tables, so a ClickHouse store can hold the
+// same columns. Every value is bound as a parameter: text that looks like SQL is stored as
 // text.
 // Rules, applied in the transaction (a rejected payload leaves nothing behind):
 //   - (session_id, seq) seen before: a duplicate, acknowledged and not stored again;

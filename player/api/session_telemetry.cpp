@@ -23,7 +23,11 @@ void Player::Impl::start_session(const std::string& url) {
   info.session_id = session_id_;
   info.content_id = content_id_;
   info.device = "linux";
-  info.library_version = "abrplay";
+  info.library_version = "abrplay " ABRPLAY_VERSION;
+  {
+    std::lock_guard lock(visible_mu_);
+    info.abr = stats_.abr;
+  }
   recorder_ = std::make_unique<telemetry::SessionRecorder>(std::move(info));
   recorder_->on_load(load_time_);
   telemetry::ReporterConfig rc;

@@ -179,6 +179,7 @@ Json common_fields(const SessionInfo& info, std::uint64_t seq, double session_ti
   if (!s.cdn.empty()) j["cdn"] = net::redact_url(s.cdn);
   // Every payload names its device, so a collector can tell a session id reused elsewhere.
   if (!info.device.empty()) j["device"] = info.device;
+  if (!info.abr.empty()) j["abr"] = info.abr;  // so a fleet can compare algorithms (A/B)
   return j;
 }
 }  // namespace

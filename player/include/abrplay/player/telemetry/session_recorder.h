@@ -46,6 +46,7 @@ struct SessionInfo {
   std::string content_id;
   std::string device;  // e.g. "linux-x86_64"
   std::string library_version;
+  std::string abr;  // the ABR algorithm's resolved registry name (abr::resolve_algorithm_name)
 };
 
 struct RepresentationInfo {
