@@ -188,10 +188,11 @@ PayloadResult Store::store_one(const Json& p, const std::string& received) {
       must(add);
     }
   }
-  Statement row(db_, "INSERT OR IGNORE INTO payloads (session_id, seq, event, wall_time, session_time_s, started_s, "
-                     "content_id, device, abr, position_s, state, buffer_video_s, buffer_audio_s, video_id, video_kbps, "
-                     "video_height, throughput_kbps, cdn, dropped_frames, events_dropped, received) VALUES (?1, ?2, ?3, "
-                     "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)");
+  Statement row(db_,
+                "INSERT OR IGNORE INTO payloads (session_id, seq, event, wall_time, session_time_s, started_s, "
+                "content_id, device, abr, position_s, state, buffer_video_s, buffer_audio_s, video_id, video_kbps, "
+                "video_height, throughput_kbps, cdn, dropped_frames, events_dropped, received) VALUES (?1, ?2, ?3, "
+                "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)");
   row.bind(sid).bind(p["seq"]).bind(p["event"]).bind(p["wall_time"]).bind(p["session_time_s"]);
   row.bind(session_start_s(p)).bind(p["content_id"]).bind(get(p, "device")).bind(get(p, "abr"));
   row.bind(p["position_s"]);
@@ -230,11 +231,11 @@ PayloadResult Store::store_one(const Json& p, const std::string& received) {
          st.bind(e["t_s"]).bind(e["code"]).bind(e["name"]).bind(e["message"]).bind(get(e, "url"));
        });
   if (is_final) {
-    Statement f(db_,
-                "INSERT INTO finals (session_id, seq, end_reason, startup_s, played_s, average_bitrate_kbps, "
-                "rebuffer_count, rebuffer_s, rebuffer_ratio, switch_count, seek_count, dropped_frames, error_count, "
-                "qoe_lin, bytes_downloaded, library_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-                "?13, ?14, ?15, ?16)");
+    Statement f(
+        db_, "INSERT INTO finals (session_id, seq, end_reason, startup_s, played_s, average_bitrate_kbps, "
+             "rebuffer_count, rebuffer_s, rebuffer_ratio, switch_count, seek_count, dropped_frames, error_count, "
+             "qoe_lin, bytes_downloaded, library_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+             "?13, ?14, ?15, ?16)");
     f.bind(sid).bind(p["seq"]).bind(p["end_reason"]).bind(get(p, "startup_s")).bind(p["played_s"]);
     f.bind(p["average_bitrate_kbps"]).bind(p["rebuffer_count"]).bind(p["rebuffer_s"]).bind(p["rebuffer_ratio"]);
     f.bind(p["switch_count"]).bind(p["seek_count"]).bind(p["dropped_frames"]).bind(p["error_count"]);

@@ -15,6 +15,7 @@
 using namespace abrplay::abr;  // NOLINT: test file
 using namespace abrplay::literals;
 using abrplay::DataRate;
+using abrplay::Seconds;
 
 namespace {
 const std::string kData = ABRPLAY_TEST_DATA_DIR;

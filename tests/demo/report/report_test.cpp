@@ -25,7 +25,7 @@ tel::RepresentationInfo rep(const char* id, double bps, int h) {
 // an error whose message tries to inject HTML, then the final report.
 void write_session(const fs::path& file) {
   abrplay::test::FakeClock clock;
-  tel::SessionRecorder r({"sess-A", "movie", "linux", "0.1"});
+  tel::SessionRecorder r({"sess-A", "movie", "linux", "0.1", "dynamic"});
   std::ofstream out(file);
   r.on_load(clock.steady());
   clock.advance(1s);
@@ -50,7 +50,7 @@ void write_session(const fs::path& file) {
   }
   out << r.final_report(s, tel::EndReason::kEndOfStream, clock.wall(), clock.steady()) << "\n";
   // Another, shorter session in the same file.
-  tel::SessionRecorder other({"sess-B", "movie", "linux", "0.1"});
+  tel::SessionRecorder other({"sess-B", "movie", "linux", "0.1", "dynamic"});
   other.on_load(clock.steady());
   out << other.heartbeat(s, clock.wall(), clock.steady()) << "\n";
 }

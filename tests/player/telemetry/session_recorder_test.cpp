@@ -32,7 +32,9 @@ tel::Snapshot snapshot() {
   return s;
 }
 
-tel::SessionRecorder recorder() { return tel::SessionRecorder({"sid-1", "movie", "linux-x86_64", "0.1.0"}); }
+tel::SessionRecorder recorder() {
+  return tel::SessionRecorder({"sid-1", "movie", "linux-x86_64", "0.1.0", "robust_mpc"});
+}
 
 }  // namespace
 
@@ -192,6 +194,7 @@ TEST_CASE("the final report sums the session: bitrate, time per representation, 
   CHECK(fin["qoe_lin_per_segment"] == Approx((5.25 - 3.3 - 8.6) / 3).margin(1e-3));
   CHECK(fin["device"] == "linux-x86_64");
   CHECK(fin["library_version"] == "0.1.0");
+  CHECK(fin["abr"] == "robust_mpc");  // every payload names the algorithm, for A/B analytics
 }
 
 TEST_CASE("downloads are reported per representation in the next payload only; the final report sums the bytes",
