@@ -72,11 +72,13 @@ struct Fetcher::State : std::enable_shared_from_this<Fetcher::State> {
     attempt(op, std::chrono::milliseconds(0), std::nullopt);
   }
 
-  void attempt(const std::shared_ptr<Op>& op, std::chrono::milliseconds delay, std::optional<std::size_t> failed_host) {
+  // `chosen`: the host already selected for this attempt (a failover); otherwise select() picks one.
+  void attempt(const std::shared_ptr<Op>& op, std::chrono::milliseconds delay, std::optional<std::size_t> failed_host,
+               std::optional<HostChoice> chosen = std::nullopt) {
     Request req = op->original;
     req.file_access = config.file_access;  // the fetcher's, whatever the request said
     if (op->relative) {
-      HostChoice choice = selector->select(now(), random());
+      HostChoice choice = chosen ? std::move(*chosen) : selector->select(now(), random(), op->original.expected_bytes);
       if (config.on_host_chosen) config.on_host_chosen(choice);
       if (failed_host && *failed_host != choice.index) delay = std::chrono::milliseconds(0);  // failover: at once
       op->host = choice.index;
@@ -126,7 +128,7 @@ struct Fetcher::State : std::enable_shared_from_this<Fetcher::State> {
         const auto timed = resp.timing.transfer.count() > 0 ? resp.timing.transfer : resp.timing.total;
         const double seconds = std::chrono::duration<double>(timed).count();
         const double bps = seconds > 0 ? static_cast<double>(resp.bytes_received) * 8.0 / seconds : 0.0;
-        selector->record_success(*op->host, now(), bps, resp.timing.ttfb);
+        selector->record_success(*op->host, now(), bps, resp.timing.ttfb, resp.bytes_received);
       }
       resp.body = std::move(op->body);
       resp.bytes_received = op->received;
@@ -142,11 +144,11 @@ struct Fetcher::State : std::enable_shared_from_this<Fetcher::State> {
         op->attempts < 2 * static_cast<int>(selector->hosts().size()) && !op->delivered_chunks) {
       // Fail over at once to a host this fetch has not tried, and keep the failing one aside.
       selector->record_failure(*op->host, now());
-      const HostChoice next = selector->select(now(), random());
+      HostChoice next = selector->select(now(), random());
       if (op->hosts_tried.count(next.index) == 0) {
         op->received = 0;
         op->body.clear();
-        return attempt(op, std::chrono::milliseconds(0), op->host);
+        return attempt(op, std::chrono::milliseconds(0), op->host, std::move(next));
       }
     }
     if (!d.retry) {

@@ -1,16 +1,30 @@
 #include "abrplay/net/host_selector.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <limits>
 
 namespace abrplay::net {
 
+namespace {
+
+std::string mbps(double bps) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f Mbit/s", bps / 1e6);
+  return buf;
+}
+
+}  // namespace
+
 std::string_view to_string(HostChoiceReason reason) {
   switch (reason) {
-    case HostChoiceReason::kBestMeasured: return "best_measured";
     case HostChoiceReason::kWeighted: return "weighted";
-    case HostChoiceReason::kProbe: return "probe";
+    case HostChoiceReason::kFailover: return "failover";
     case HostChoiceReason::kAllExcluded: return "all_excluded";
+    case HostChoiceReason::kProbe: return "probe";
+    case HostChoiceReason::kPreferred: return "preferred";
+    case HostChoiceReason::kMeasure: return "measure";
+    case HostChoiceReason::kMeasuredBetter: return "measured_better";
   }
   return "unknown";
 }
@@ -25,7 +39,20 @@ double HostSelector::expected_seconds(const HostState& h) const {
   return h.latency_s + transfer;
 }
 
-HostChoice HostSelector::select(SteadyTime now, double random_unit) const {
+HostChoice HostSelector::make(std::size_t index, HostChoiceReason reason, bool changed, std::string detail) const {
+  return HostChoice{index, hosts_[index].candidate.base_url, reason, changed, std::move(detail)};
+}
+
+HostChoice HostSelector::switch_to(std::size_t index, HostChoiceReason reason, SteadyTime now, std::string detail) {
+  current_ = index;
+  current_reason_ = reason;
+  current_detail_ = detail;
+  if (reason == HostChoiceReason::kMeasuredBetter) last_switch_ = now;
+  since_measure_ = 0;
+  return make(index, reason, true, std::move(detail));
+}
+
+HostChoice HostSelector::select(SteadyTime now, double random_unit, std::uint64_t expected_bytes) {
   if (hosts_.empty()) return HostChoice{};
   std::vector<std::size_t> healthy;
   for (std::size_t i = 0; i < hosts_.size(); ++i)
@@ -34,8 +61,8 @@ HostChoice HostSelector::select(SteadyTime now, double random_unit) const {
     auto soonest = std::min_element(hosts_.begin(), hosts_.end(), [](const HostState& a, const HostState& b) {
       return a.excluded_until < b.excluded_until;
     });
-    const auto i = static_cast<std::size_t>(soonest - hosts_.begin());
-    return HostChoice{i, hosts_[i].candidate.base_url, HostChoiceReason::kAllExcluded};
+    return make(static_cast<std::size_t>(soonest - hosts_.begin()), HostChoiceReason::kAllExcluded, false,
+                "every host is excluded after failures");
   }
   int best_priority = std::numeric_limits<int>::max();
   for (auto i : healthy) best_priority = std::min(best_priority, hosts_[i].candidate.priority);
@@ -44,33 +71,74 @@ HostChoice HostSelector::select(SteadyTime now, double random_unit) const {
     if (hosts_[i].candidate.priority == best_priority) tier.push_back(i);
 
   for (auto i : tier)
-    if (hosts_[i].consecutive_failures > 0)
-      return HostChoice{i, hosts_[i].candidate.base_url, HostChoiceReason::kProbe};
+    if (hosts_[i].consecutive_failures > 0 && current_ != i)
+      return make(i, HostChoiceReason::kProbe, false, "its exclusion after a failure ended");
 
-  std::size_t best = tier.size();
-  double best_seconds = std::numeric_limits<double>::infinity();
-  for (std::size_t k = 0; k < tier.size(); ++k) {
-    const HostState& h = hosts_[tier[k]];
-    if (h.measured && expected_seconds(h) < best_seconds) {
-      best_seconds = expected_seconds(h);
-      best = k;
+  // The tier's host measured fastest, else a weighted pick.
+  auto best_of_tier = [&] {
+    std::optional<std::size_t> best;
+    for (auto i : tier)
+      if (hosts_[i].measured && (!best || expected_seconds(hosts_[i]) < expected_seconds(hosts_[*best]))) best = i;
+    if (best) return *best;
+    double total = 0;
+    for (auto i : tier) total += std::max(1, hosts_[i].candidate.weight);
+    double point = std::clamp(random_unit, 0.0, 1.0) * total;
+    for (auto i : tier) {
+      point -= std::max(1, hosts_[i].candidate.weight);
+      if (point < 0) return i;
+    }
+    return tier.back();
+  };
+  const std::string tier_text = std::to_string(tier.size()) + " host" + (tier.size() == 1 ? "" : "s") +
+                                " of priority " + std::to_string(best_priority);
+  if (!current_) return switch_to(best_of_tier(), HostChoiceReason::kWeighted, now, "by weight among " + tier_text);
+  const HostState& cur = hosts_[*current_];
+  if (cur.excluded_until > now) {
+    const std::size_t next = best_of_tier();
+    return switch_to(next, HostChoiceReason::kFailover, now,
+                     cur.candidate.base_url + " failed; " +
+                         (hosts_[next].measured ? "the fastest measured" : "by weight") + " among " + tier_text);
+  }
+  if (cur.candidate.priority > best_priority)
+    return switch_to(best_of_tier(), HostChoiceReason::kPreferred, now,
+                     "priority " + std::to_string(best_priority) + " is healthy again");
+  if (params_.measured_choice && tier.size() > 1) {
+    if (cur.samples >= params_.min_samples && now - last_switch_ >= params_.min_dwell) {
+      std::optional<std::size_t> alt;
+      for (auto i : tier) {
+        const HostState& h = hosts_[i];
+        if (i == *current_ || h.samples < params_.min_samples || now - h.last_sample > params_.stale_after) continue;
+        if (!alt || h.throughput_bps > hosts_[*alt].throughput_bps) alt = i;
+      }
+      if (alt && cur.throughput_bps < params_.switch_ratio * hosts_[*alt].throughput_bps)
+        return switch_to(*alt, HostChoiceReason::kMeasuredBetter, now,
+                         "throughput " + mbps(hosts_[*alt].throughput_bps) + " against " + mbps(cur.throughput_bps) +
+                             " on " + cur.candidate.base_url);
+    }
+    if (since_measure_ < params_.measure_every) ++since_measure_;  // stays due until a large fetch comes
+    if (since_measure_ >= params_.measure_every && expected_bytes >= params_.min_sample_bytes) {
+      std::optional<std::size_t> due;
+      for (auto i : tier) {
+        const HostState& h = hosts_[i];
+        if (i == *current_) continue;
+        if (h.samples >= params_.min_samples && now - h.last_sample <= params_.stale_after) continue;
+        if (!due || h.samples < hosts_[*due].samples ||
+            (h.samples == hosts_[*due].samples && h.last_sample < hosts_[*due].last_sample))
+          due = i;
+      }
+      if (due) {
+        since_measure_ = 0;
+        return make(*due, HostChoiceReason::kMeasure, false,
+                    hosts_[*due].samples < params_.min_samples ? "not measured enough yet"
+                                                               : "its measurement is stale");
+      }
     }
   }
-  if (best < tier.size())
-    return HostChoice{tier[best], hosts_[tier[best]].candidate.base_url, HostChoiceReason::kBestMeasured};
-
-  double total = 0;
-  for (auto i : tier) total += std::max(1, hosts_[i].candidate.weight);
-  double point = std::clamp(random_unit, 0.0, 1.0) * total;
-  for (auto i : tier) {
-    point -= std::max(1, hosts_[i].candidate.weight);
-    if (point < 0) return HostChoice{i, hosts_[i].candidate.base_url, HostChoiceReason::kWeighted};
-  }
-  return HostChoice{tier.back(), hosts_[tier.back()].candidate.base_url, HostChoiceReason::kWeighted};
+  return make(*current_, current_reason_, false, current_detail_);
 }
 
-void HostSelector::record_success(std::size_t index, SteadyTime, double throughput_bps,
-                                  std::chrono::microseconds latency) {
+void HostSelector::record_success(std::size_t index, SteadyTime now, double throughput_bps,
+                                  std::chrono::microseconds latency, std::uint64_t bytes) {
   HostState& h = hosts_.at(index);
   h.consecutive_failures = 0;
   h.excluded_until = SteadyTime{};
@@ -78,9 +146,11 @@ void HostSelector::record_success(std::size_t index, SteadyTime, double throughp
   const double a = std::clamp(params_.smoothing, 0.0, 1.0);
   h.latency_s = h.latency_samples == 0 ? latency_s : a * latency_s + (1 - a) * h.latency_s;
   ++h.latency_samples;
-  if (throughput_bps <= 0) return;  // too short to time: latency only
+  if (throughput_bps <= 0 || bytes < params_.min_sample_bytes) return;  // too short to time: latency only
   h.throughput_bps = h.measured ? a * throughput_bps + (1 - a) * h.throughput_bps : throughput_bps;
   h.measured = true;
+  ++h.samples;
+  h.last_sample = now;
 }
 
 void HostSelector::record_failure(std::size_t index, SteadyTime now) {

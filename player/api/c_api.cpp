@@ -37,6 +37,7 @@ abrplay_event_type to_c(abrplay::PlayerEvent::Kind k) {
     case K::kWarning: return ABRPLAY_EVENT_WARNING;
     case K::kEnded: return ABRPLAY_EVENT_ENDED;
     case K::kTelemetrySent: return ABRPLAY_EVENT_TELEMETRY_SENT;
+    case K::kCdnChanged: return ABRPLAY_EVENT_CDN_CHANGED;
   }
   return ABRPLAY_EVENT_NONE;
 }
@@ -413,6 +414,7 @@ int abrplay_wait_event(abrplay_handle* handle, double timeout, abrplay_event* ou
     handle->queue.pop_front();
     const abrplay::PlayerEvent& e = handle->current;
     handle->current_message = e.error.code == abrplay::ErrorCode::kOk ? std::string() : e.error.describe();
+    if (e.kind == abrplay::PlayerEvent::Kind::kCdnChanged) handle->current_message = e.cdn + " (" + e.reason + ")";
     out->type = to_c(e.kind);
     out->state = to_c(e.state);
     out->previous_state = to_c(e.previous_state);

@@ -2,6 +2,8 @@
 // stats, the listener's PlayerEvents and telemetry records.
 #include "player_impl.h"
 
+#include "abrplay/net/url.h"
+
 namespace abrplay {
 
 void Player::Impl::on_state(const engine::StateChange& change) {
@@ -78,8 +80,23 @@ void Player::Impl::on_abr_decision(const engine::AbrDecisionEvent& ev) {
   emit(e);
 }
 
+void Player::Impl::on_cdn_change(const engine::CdnChangeEvent& ev) {
+  cdn_ = ev.base_url;
+  cdn_reason_ = ev.reason;
+  PlayerEvent e;
+  e.kind = PlayerEvent::Kind::kCdnChanged;
+  e.state = engine_state_;
+  e.position = position_;
+  e.cdn = net::redact_url(ev.base_url);
+  e.reason = ev.reason + ": " + telemetry::redact_urls_in(ev.detail);
+  log(LogLevel::kInfo, "CDN " + e.cdn + " (" + e.reason + ")");
+  emit(e);
+}
+
 void Player::Impl::on_download(const engine::DownloadEvent& ev) {
-  if (!ev.base_url.empty()) cdn_ = ev.base_url;
+  // Without a choice (absolute segment URLs), the CDN is whoever served the last download; with
+  // one, measurement fetches of other hosts do not move it.
+  if (!ev.base_url.empty() && cdn_reason_.empty()) cdn_ = ev.base_url;
   const bool init = ev.kind == engine::DownloadKind::kInit || ev.kind == engine::DownloadKind::kIndex;
   if (recorder_ && !ev.abandoned && (init || ev.kind == engine::DownloadKind::kMedia))
     recorder_->on_download(to_string(ev.track), ev.representation_id, init, ev.bytes);

@@ -158,6 +158,7 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   void on_download(const engine::DownloadEvent& ev) override;
   void on_error(const Error& error) override;
   void on_warning(const Error& error) override;
+  void on_cdn_change(const engine::CdnChangeEvent& ev) override;
 
  private:
   static double seconds(microseconds t) { return static_cast<double>(t.count()) / 1e6; }
@@ -271,8 +272,9 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   std::vector<std::string> audio_languages_;
   std::vector<std::string> text_languages_;
   std::string url_;
-  std::string cdn_;
-  ApiSession api_;                        // what the playback API said for this session
+  std::string cdn_;         // the base URL in use (the HostSelector's current host, else the last download's)
+  std::string cdn_reason_;  // why it is in use ("" until the first choice)
+  ApiSession api_;          // what the playback API said for this session
   std::optional<PlayerState> api_state_;  // loading / error while no engine exists (playback API)
   std::uint64_t generation_ = 0;          // bumped by every load() and stop()
   milliseconds telemetry_interval_{10'000};

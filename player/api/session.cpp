@@ -124,6 +124,8 @@ void Player::Impl::do_load(std::string url, std::optional<ApiSession> api) {
   load_time_ = clock_.steady();
   session_id_ = api_.session_id.empty() ? random_session_id() : api_.session_id;
   starved_.clear();
+  cdn_.clear();
+  cdn_reason_.clear();
   {
     std::lock_guard lock(visible_mu_);
     stats_ = PlayerStats{};

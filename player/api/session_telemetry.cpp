@@ -64,6 +64,7 @@ telemetry::Snapshot Player::Impl::snapshot() const {
     if (stats_.throughput_kbps) s.throughput = DataRate::kilobits_per_second(*stats_.throughput_kbps);
   }
   s.cdn = net::redact_url(cdn_);
+  s.cdn_reason = cdn_reason_;
   return s;
 }
 

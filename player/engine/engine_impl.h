@@ -45,7 +45,8 @@ class StreamingEngine::Impl final : public LoaderHost, public SegmentSource {
   EventLoop& loop() override { return loop_; }
   const EngineConfig& config() const override { return config_; }
   const manifest::Mpd& mpd() const override { return *mpd_; }
-  net::Fetcher& fetcher_for(const std::vector<std::string>& base_urls) override;
+  net::Fetcher& fetcher_for(const std::vector<std::string>& base_urls,
+                            const std::vector<manifest::BaseUrlHost>& hosts) override;
   MediaTime play_position() const override { return position_; }
   WallTime live_now() const override;
   bool rebuffering() const override { return state_ == EngineState::kBuffering && after_stall_; }

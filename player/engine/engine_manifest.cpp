@@ -47,7 +47,7 @@ void StreamingEngine::Impl::fetch_manifest(bool refresh) {
   cbs.on_complete = [this, alive, generation, refresh](net::FetchOutcome outcome) {
     if (!alive.expired()) on_manifest(generation, refresh, std::move(outcome));
   };
-  fetcher_for({}).fetch(std::move(req), std::move(cbs));
+  fetcher_for({}, {}).fetch(std::move(req), std::move(cbs));
 }
 
 void StreamingEngine::Impl::on_manifest(std::uint64_t generation, bool refresh, net::FetchOutcome outcome) {
@@ -172,7 +172,7 @@ void StreamingEngine::Impl::sync_clock(std::size_t i, std::uint64_t generation) 
     emit(ev);
     start_presentation();
   };
-  fetcher_for({}).fetch(std::move(req), std::move(cbs));
+  fetcher_for({}, {}).fetch(std::move(req), std::move(cbs));
 }
 
 const TrackSelection* StreamingEngine::Impl::selection(std::size_t period) {

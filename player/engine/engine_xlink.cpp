@@ -48,7 +48,7 @@ void StreamingEngine::Impl::fetch_remote_element(manifest::XlinkRequest request,
     }
     resolve_remote_elements(generation);
   };
-  fetcher_for({}).fetch(std::move(req), std::move(cbs));
+  fetcher_for({}, {}).fetch(std::move(req), std::move(cbs));
 }
 
 }  // namespace abrplay::engine

@@ -22,8 +22,10 @@ class LoaderHost {
   virtual EventLoop& loop() = 0;
   virtual const EngineConfig& config() const = 0;
   virtual const manifest::Mpd& mpd() const = 0;
-  // The Fetcher whose hosts are `base_urls` (CDN failover between them); empty: absolute URLs only.
-  virtual net::Fetcher& fetcher_for(const std::vector<std::string>& base_urls) = 0;
+  // The Fetcher whose hosts are `base_urls` (CDN choice and failover between them, by `hosts`'
+  // DVB priority and weight, index for index; missing ones count as 1 and 1); empty: absolute URLs only.
+  virtual net::Fetcher& fetcher_for(const std::vector<std::string>& base_urls,
+                                    const std::vector<manifest::BaseUrlHost>& hosts) = 0;
   virtual MediaTime play_position() const = 0;
   virtual WallTime live_now() const = 0;
   virtual bool rebuffering() const = 0;

@@ -39,7 +39,7 @@ void StreamingEngine::Impl::fetch_resource(ResourceFetch r, ResourceDone done) {
       done(std::move(outcome->response.body));
     }
   };
-  fetcher_for(hosts).fetch(std::move(req), std::move(cbs));
+  fetcher_for(hosts, {}).fetch(std::move(req), std::move(cbs));
 }
 
 }  // namespace abrplay::engine

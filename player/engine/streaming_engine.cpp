@@ -64,19 +64,30 @@ TrackLoader* StreamingEngine::Impl::loader(TrackType t) const {
   return nullptr;
 }
 
-net::Fetcher& StreamingEngine::Impl::fetcher_for(const std::vector<std::string>& base_urls) {
+net::Fetcher& StreamingEngine::Impl::fetcher_for(const std::vector<std::string>& base_urls,
+                                                 const std::vector<manifest::BaseUrlHost>& hosts) {
   Fetchers& fetchers = fetchers_[file_access_];
   auto it = fetchers.find(base_urls);
   if (it == fetchers.end()) {
     net::FetcherConfig fc;
     fc.file_access = file_access_;  // the manifest request too: the user named its URL
-    // DVB priority/weight are not carried by SegmentIndex::base_urls(); the order is best first,
-    // so equal candidates let the HostSelector share load and fail over.
-    for (const auto& b : base_urls) fc.hosts.push_back(net::HostCandidate{b, 1, 1});
+    for (std::size_t i = 0; i < base_urls.size(); ++i) {
+      const manifest::BaseUrlHost h = i < hosts.size() ? hosts[i] : manifest::BaseUrlHost{};
+      fc.hosts.push_back(net::HostCandidate{base_urls[i], static_cast<int>(std::min<uint32_t>(h.priority, 1'000'000)),
+                                            static_cast<int>(std::min<uint32_t>(h.weight, 1'000'000))});
+    }
     fc.retry = config_.retry;
     fc.selection = config_.hosts;
     const Clock& clock = loop_.clock();
     fc.now = [&clock] { return clock.steady(); };
+    // The CDN in use, and why, whenever it changes (on this loop: the Fetcher's owner).
+    fc.on_host_chosen = [this, current = std::string()](const net::HostChoice& c) mutable {
+      using R = net::HostChoiceReason;
+      if (c.reason == R::kMeasure || c.reason == R::kProbe || c.base_url == current) return;
+      current = c.base_url;
+      const CdnChangeEvent e{c.base_url, std::string(net::to_string(c.reason)), c.detail};
+      for (auto* o : observers) o->on_cdn_change(e);
+    };
     it = fetchers.emplace(base_urls, std::make_unique<net::Fetcher>(transport_, loop_, std::move(fc))).first;
   }
   return *it->second;

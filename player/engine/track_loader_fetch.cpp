@@ -39,6 +39,11 @@ void TrackLoader::start_fetch(DownloadKind kind, std::size_t rep, const std::str
   }
   if (range) req.range = net::ByteRange{range->first, range->last};
   req.max_body_bytes = body_limit(kind, range, reps_[rep].bandwidth, segment ? segment->duration : MediaTime{0});
+  if (range && range->last >= range->first) {
+    req.expected_bytes = range->size();
+  } else if (kind == DownloadKind::kMedia && segment) {
+    req.expected_bytes = static_cast<std::uint64_t>(bytes_in(reps_[rep].bandwidth, seconds_of(segment->duration)));
+  }
   req.priority = kind == DownloadKind::kMedia ? net::Priority::kNormal : net::Priority::kHigh;
   if (const auto& decorate = host_.config().decorate_request) {
     decorate(req, RequestInfo{kind, type_, reps_[rep].bandwidth, segment ? segment->duration : MediaTime{0}});
@@ -46,7 +51,7 @@ void TrackLoader::start_fetch(DownloadKind kind, std::size_t rep, const std::str
 
   InFlight f;
   f.seq = ++seq_;
-  f.fetcher = &host_.fetcher_for(hosts);
+  f.fetcher = &host_.fetcher_for(hosts, reps_[rep].index->base_url_hosts());
   f.kind = kind;
   f.rep = rep;
   f.segment = std::move(segment);

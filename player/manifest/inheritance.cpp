@@ -57,6 +57,7 @@ Expected<BaseUrlChain, Error> resolve_base_url_chain(const Mpd& mpd, const Perio
                                                      const Representation& rep) {
   BaseUrlChain out;
   std::vector<std::string> current{mpd.document_url};
+  std::vector<BaseUrlHost> hosts{BaseUrlHost{}};
   const std::vector<std::pair<const std::vector<BaseUrl>*, std::string>> levels = {{&mpd.base_urls, "MPD"},
                                                                                    {&period.base_urls, period.path},
                                                                                    {&as.base_urls, as.path},
@@ -71,18 +72,26 @@ Expected<BaseUrlChain, Error> resolve_base_url_chain(const Mpd& mpd, const Perio
                      [&](std::size_t a, std::size_t b) { return (*urls)[a].dvb_priority < (*urls)[b].dvb_priority; });
     out.availability_offset += availability_offset((*urls)[order[0]].availability_time_offset_s);
     std::vector<std::string> next;
-    for (const std::string& parent : current) {
+    std::vector<BaseUrlHost> next_hosts;
+    for (std::size_t p = 0; p < current.size(); ++p) {
       for (std::size_t i : order) {
-        auto r = net::resolve_reference(parent, (*urls)[i].url);
+        const BaseUrl& b = (*urls)[i];
+        auto r = net::resolve_reference(current[p], b.url);
         if (!r)
           return Unexpected{Error{ErrorCode::kManifestInvalidValue,
                                   path + "/BaseURL[" + std::to_string(i) + "]: " + r.error().message}};
-        if (next.size() < kMaxBaseUrls) next.push_back(std::move(*r));
+        if (next.size() >= kMaxBaseUrls) continue;
+        next.push_back(std::move(*r));
+        // An absolute BaseURL names a host (a CDN): its figures count; a relative one keeps its parent's.
+        next_hosts.push_back(net::is_absolute_url(b.url) ? BaseUrlHost{b.dvb_priority, b.dvb_weight, b.service_location}
+                                                         : hosts[p]);
       }
     }
     current = std::move(next);
+    hosts = std::move(next_hosts);
   }
   out.urls = std::move(current);
+  out.hosts = std::move(hosts);
   return out;
 }
 

@@ -21,6 +21,7 @@ MediaTime availability_offset(std::optional<double> seconds);
 
 struct BaseUrlChain {
   std::vector<std::string> urls;     // resolved alternatives, dvb:priority then document order, <= 16
+  std::vector<BaseUrlHost> hosts;    // for each of `urls`: its DVB priority and weight
   MediaTime availability_offset{0};  // sum over the levels of the preferred BaseURL's offset
 };
 

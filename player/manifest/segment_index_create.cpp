@@ -48,6 +48,7 @@ std::optional<Error> SegmentIndexBuilder::resolve_bases() {
   auto chain = detail::resolve_base_url_chain(mpd_, period_, as_, rep_);
   if (!chain) return chain.error();
   ix_.base_urls_ = std::move(chain->urls);
+  ix_.base_url_hosts_ = std::move(chain->hosts);
   base_url_offset_ = chain->availability_offset;
   return std::nullopt;
 }

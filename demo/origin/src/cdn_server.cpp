@@ -267,7 +267,7 @@ std::shared_ptr<Body> CdnServer::mpd_body(const httplib::Request& req, httplib::
     for (const auto& b : ctx_.cdn_base_urls) bases.push_back(b + dir);
   }
   if (!bases.empty() || !filter.empty()) {
-    auto rewritten = rewrite_mpd(mpd, req.path, bases, filter);
+    auto rewritten = rewrite_mpd(mpd, req.path, bases, filter, ctx_.cdn_dvb);
     if (!rewritten) {
       text(res, 500, rewritten.error());
       return nullptr;

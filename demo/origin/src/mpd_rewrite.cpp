@@ -50,7 +50,8 @@ bool playable(pugi::xml_node rep, const DeviceFilter& filter) {
 }  // namespace
 
 Expected<std::string, std::string> rewrite_mpd(const std::string& mpd_text, const std::string& name,
-                                               const std::vector<std::string>& base_urls, const DeviceFilter& filter) {
+                                               const std::vector<std::string>& base_urls, const DeviceFilter& filter,
+                                               const std::vector<CdnDvb>& dvb) {
   pugi::xml_document doc;
   const auto ok = doc.load_buffer(mpd_text.data(), mpd_text.size());
   if (!ok) return Unexpected{name + ": byte " + std::to_string(ok.offset) + ": " + ok.description()};
@@ -63,6 +64,12 @@ Expected<std::string, std::string> rewrite_mpd(const std::string& mpd_text, cons
     for (std::size_t i = 0; i < base_urls.size(); ++i) {
       pugi::xml_node b = before ? mpd.insert_child_before("BaseURL", before) : mpd.append_child("BaseURL");
       b.append_attribute("serviceLocation").set_value(("cdn-" + std::to_string(i)).c_str());
+      if (i < dvb.size() && (dvb[i].priority > 0 || dvb[i].weight > 0)) {
+        constexpr const char* kDvbNs = "urn:dvb:dash:dash-extensions:2014-1";
+        if (!mpd.attribute("xmlns:dvb")) mpd.append_attribute("xmlns:dvb").set_value(kDvbNs);
+        if (dvb[i].priority > 0) b.append_attribute("dvb:priority").set_value(dvb[i].priority);
+        if (dvb[i].weight > 0) b.append_attribute("dvb:weight").set_value(dvb[i].weight);
+      }
       b.text().set(base_urls[i].c_str());
     }
   }

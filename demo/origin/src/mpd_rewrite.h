@@ -30,9 +30,16 @@ struct DeviceFilter {
   std::string to_query() const;
 };
 
-// Applies both edits; `base_urls` empty means "leave the BaseURLs alone".
+// DVB-DASH load balancing of one CDN's BaseURL (0: the attribute is left out, the default 1 applies).
+struct CdnDvb {
+  int priority = 0, weight = 0;
+};
+
+// Applies both edits; `base_urls` empty means "leave the BaseURLs alone". `dvb[i]`, when present,
+// gives base_urls[i] its dvb:priority and dvb:weight.
 Expected<std::string, std::string> rewrite_mpd(const std::string& mpd_text, const std::string& name,
-                                               const std::vector<std::string>& base_urls, const DeviceFilter& filter);
+                                               const std::vector<std::string>& base_urls, const DeviceFilter& filter,
+                                               const std::vector<CdnDvb>& dvb = {});
 
 enum class XlinkSplit { kPeriods, kAdaptationSets };
 

@@ -66,6 +66,16 @@ std::optional<std::string> apply_profile(const std::string& path, const CLI::App
                     : key == "live_window_s" ? o.live_window_s
                                              : o.live_preroll_s;
       if (!given(opt.c_str())) target = value.get<int>();
+    } else if (key == "cdn_priority" || key == "cdn_weight") {
+      auto& target = key == "cdn_priority" ? o.cdn_priority : o.cdn_weight;
+      if (!value.is_array()) return path + ": '" + key + "' must be an array of integers";
+      if (!given(opt.c_str())) {
+        target.clear();
+        for (const auto& e : value) {
+          if (!e.is_number_integer()) return path + ": '" + key + "' must be an array of integers";
+          target.push_back(e.get<int>());
+        }
+      }
     } else if (key == "live" || key == "trace_from_start") {
       if (!value.is_boolean()) return path + ": '" + key + "' must be true or false";
       bool& target = key == "live" ? o.live : o.trace_from_start;
@@ -94,6 +104,14 @@ std::optional<std::string> validate(const OriginOptions& o) {
   if (o.traces.size() > static_cast<std::size_t>(o.cdn)) {
     return "--trace given " + std::to_string(o.traces.size()) + " times for " + std::to_string(o.cdn) + " CDN(s)";
   }
+  for (const auto* list : {&o.cdn_priority, &o.cdn_weight}) {
+    const char* name = list == &o.cdn_priority ? "--cdn-priority" : "--cdn-weight";
+    if (list->size() > static_cast<std::size_t>(o.cdn))
+      return std::string(name) + " given " + std::to_string(list->size()) + " times for " + std::to_string(o.cdn) +
+             " CDN(s)";
+    for (int v : *list)
+      if (v < 1 || v > 1'000'000) return std::string(name) + " must be 1..1000000, got " + std::to_string(v);
+  }
   if (o.live_window_s < 1 || o.live_window_s > 86400) return "--live-window-s must be 1..86400";
   if (o.live_preroll_s < 0 || o.live_preroll_s > 86400) return "--live-preroll-s must be 0..86400";
   if (o.token.empty()) return "--token must not be empty";
@@ -121,6 +139,10 @@ Expected<OriginOptions, CliExit> parse_options(int argc, const char* const* argv
   app.add_option("--rtt-ms", o.rtt_ms, "Latency added before each response's first byte, in ms");
   app.add_option("--cdn", o.cdn, "Number of CDN ports serving the same content (MPDs list all as BaseURLs)");
   app.add_option("--faults", o.faults, "Fault rules JSON (repeatable: the i-th file applies to CDN i)");
+  app.add_option("--cdn-priority", o.cdn_priority,
+                 "DVB priority of CDN i's BaseURL in the MPDs (repeatable, in CDN order; lower is preferred)");
+  app.add_option("--cdn-weight", o.cdn_weight,
+                 "DVB weight of CDN i's BaseURL in the MPDs (repeatable, in CDN order; load share within a priority)");
   app.add_flag("--live", o.live, "Serve VOD MPDs as a live (dynamic) presentation starting now");
   app.add_option("--live-window-s", o.live_window_s, "Live timeShiftBufferDepth in seconds (default 30)");
   app.add_option("--live-preroll-s", o.live_preroll_s,

@@ -22,6 +22,8 @@ struct OriginOptions {
   int rtt_ms = 0;                   // added to every request before its first byte
   int cdn = 1;                      // number of CDN ports
   std::vector<std::string> faults;  // CDN i uses faults[i] (none beyond the list)
+  std::vector<int> cdn_priority;    // CDN i's dvb:priority in the MPDs (none beyond the list)
+  std::vector<int> cdn_weight;      // CDN i's dvb:weight in the MPDs (none beyond the list)
   bool live = false;
   int live_window_s = 30;              // timeShiftBufferDepth
   int live_preroll_s = 8;              // AST is this long before the start: segments exist at once

@@ -17,6 +17,8 @@ Expected<OriginConfig, std::string> config_from_options(const OriginOptions& o) 
   }
   for (std::size_t i = 0; i < c.cdns.size(); ++i) {
     if (!traces.empty()) c.cdns[i].trace = traces[std::min(i, traces.size() - 1)];
+    if (i < o.cdn_priority.size()) c.cdns[i].dvb.priority = o.cdn_priority[i];
+    if (i < o.cdn_weight.size()) c.cdns[i].dvb.weight = o.cdn_weight[i];
     if (i < o.faults.size()) {
       auto plan = FaultPlan::load(o.faults[i]);
       if (!plan) return Unexpected{"--faults " + plan.error()};
@@ -66,6 +68,7 @@ Expected<std::unique_ptr<Origin>, std::string> Origin::start(OriginConfig config
     auto port = origin->cdns_.back()->bind(config.first_port == 0 ? 0 : config.first_port + static_cast<int>(i));
     if (!port) return Unexpected{port.error()};
     ctx.cdn_base_urls.push_back("http://127.0.0.1:" + std::to_string(*port) + "/");
+    ctx.cdn_dvb.push_back(config.cdns[i].dvb);
   }
   ctx.api = std::make_unique<PlaybackApi>(PlaybackApiConfig{config.token, ctx.cdn_base_urls, std::chrono::seconds(10)},
                                           &ctx.store);

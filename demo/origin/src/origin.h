@@ -26,6 +26,7 @@ namespace abrplay::origin {
 struct CdnSetup {
   std::optional<abr::Trace> trace;    // none: unshaped
   std::shared_ptr<FaultPlan> faults;  // null: no faults
+  CdnDvb dvb;                         // the BaseURL's dvb:priority and dvb:weight in MPDs (0: omitted)
 };
 
 struct OriginConfig {

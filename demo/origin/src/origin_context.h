@@ -16,6 +16,7 @@
 
 #include "content_store.h"
 #include "live_mpd.h"
+#include "mpd_rewrite.h"
 #include "playback_api.h"
 #include "request_log.h"
 #include "stop_token_wait.h"
@@ -44,6 +45,7 @@ struct OriginContext {
   std::unique_ptr<TelemetryCollector> telemetry;  // never null
   std::unique_ptr<PlaybackApi> api;               // set once every CDN port is bound
   std::vector<std::string> cdn_base_urls;         // "http://127.0.0.1:P/" per CDN
+  std::vector<CdnDvb> cdn_dvb;                    // per CDN: dvb:priority and dvb:weight for MPDs
   bool live = false;
   LiveParams live_params;  // utc_timing_url is filled per CDN
   LiveCache live_cache;

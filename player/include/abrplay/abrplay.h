@@ -87,7 +87,8 @@ typedef enum abrplay_event_type {
   ABRPLAY_EVENT_ERROR,                  /* error (negative), message */
   ABRPLAY_EVENT_WARNING,                /* error (negative), message */
   ABRPLAY_EVENT_ENDED,
-  ABRPLAY_EVENT_TELEMETRY_SENT /* error 0 when the final report was delivered */
+  ABRPLAY_EVENT_TELEMETRY_SENT, /* error 0 when the final report was delivered */
+  ABRPLAY_EVENT_CDN_CHANGED     /* message: "<base URL> (<reason>: <why>)" */
 } abrplay_event_type;
 
 typedef struct abrplay_event {

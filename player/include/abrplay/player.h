@@ -181,6 +181,7 @@ struct PlayerEvent {
     kWarning,                // not fatal: error
     kEnded,                  // played to the end (after kStateChanged to kEnded)
     kTelemetrySent,          // the final report was delivered (error.code kOk) or not (kNetworkTimeout)
+    kCdnChanged,             // cdn (base URL, redacted) now serves, for reason (why, in words)
   };
   Kind kind = Kind::kStateChanged;
   PlayerState state = PlayerState::kIdle;
@@ -190,6 +191,7 @@ struct PlayerEvent {
   std::string representation_id;
   std::uint64_t bandwidth_bps = 0;
   Error error;
+  std::string cdn, reason;  // kCdnChanged
 };
 
 // A playback-API request (abrplay-origin's POST /play, docs in demo/origin/src/playback_api.h): the

@@ -50,6 +50,9 @@ struct Request {
   // Larger bodies fail with kTooLarge. 64 MiB by default: far above any media segment, small
   // enough that a hostile server cannot exhaust memory.
   std::uint64_t max_body_bytes = 64ull << 20;
+  // The body size the caller expects (a media segment's declared size), 0 when unknown. A Fetcher
+  // spends its CDN measurements (HostSelector, kMeasure) only on requests large enough to time.
+  std::uint64_t expected_bytes = 0;
   // Do not start before this long after submission (used for retry backoff). 0 = at once.
   std::chrono::milliseconds start_delay{0};
   // When set, the request is a POST of these bytes (e.g. a telemetry report); put the

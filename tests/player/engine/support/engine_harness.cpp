@@ -41,6 +41,14 @@ void Recorder::on_error(const Error& e) {
   }
   changed();
 }
+void Recorder::on_cdn_change(const CdnChangeEvent& e) {
+  {
+    std::lock_guard l(mu_);
+    cdn_changes.push_back(e);
+  }
+  changed();
+}
+
 void Recorder::on_warning(const Error& e) {
   {
     std::lock_guard l(mu_);

@@ -57,6 +57,15 @@ struct DownloadEvent {
   abr::ThroughputSample sample;  // the engine's session clock (seconds since the engine started)
 };
 
+// The CDN (base URL) serving a set of alternatives changed: the first choice, a failover, a better
+// priority back, or a measured switch (net::HostSelector). Probes and measurement fetches of other
+// hosts are not changes.
+struct CdnChangeEvent {
+  std::string base_url;
+  std::string reason;  // net::to_string(HostChoiceReason): "weighted", "failover", "measured_better", ...
+  std::string detail;  // in words, e.g. "throughput 3.00 Mbit/s against 1.00 Mbit/s on http://a/"
+};
+
 struct BufferLevelEvent {
   TrackType track = TrackType::kVideo;
   MediaTime position{0};
@@ -72,6 +81,7 @@ class EngineObserver {
   virtual void on_abr_decision(const AbrDecisionEvent&) {}
   virtual void on_download(const DownloadEvent&) {}
   virtual void on_buffer(const BufferLevelEvent&) {}
+  virtual void on_cdn_change(const CdnChangeEvent&) {}
   // Fatal: the engine is now in kError.
   virtual void on_error(const Error&) {}
   // Not fatal: something was worked around (a clock sync failed, a live jump forward, a retry).

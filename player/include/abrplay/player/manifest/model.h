@@ -59,6 +59,13 @@ struct BaseUrl {
   std::optional<double> availability_time_offset_s;
 };
 
+// The DVB load-balancing figures of a resolved base URL (BaseUrl's, after inheritance).
+struct BaseUrlHost {
+  uint32_t priority = 1;
+  uint32_t weight = 1;
+  std::string service_location;
+};
+
 // UTCTiming: how the client syncs its clock (used by the streaming engine).
 struct UtcTiming {
   std::string scheme_id_uri;  // e.g. "urn:mpeg:dash:utc:http-iso:2014"

@@ -135,6 +135,9 @@ class SegmentIndex {
 
   // Resolved base URL alternatives, best first (dvb:priority, then document order); at most 16.
   const std::vector<std::string>& base_urls() const { return base_urls_; }
+  // For each of base_urls(): the DVB priority and weight of the BaseURL that named its host (a
+  // relative BaseURL below it keeps them), for CDN choice (net::HostSelector).
+  const std::vector<BaseUrlHost>& base_url_hosts() const { return base_url_hosts_; }
 
   // Number of segments; empty when open-ended (live) or while needs_index().
   std::optional<uint64_t> count() const;
@@ -182,6 +185,7 @@ class SegmentIndex {
   std::vector<Run> runs_;
   bool last_run_open_ = false;
   std::vector<std::string> base_urls_;
+  std::vector<BaseUrlHost> base_url_hosts_;
   std::vector<SegmentTemplate> media_templates_;  // one per base URL (kTemplate*)
   std::string representation_id_;
   DataRate bandwidth_;

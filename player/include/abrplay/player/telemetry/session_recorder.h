@@ -63,7 +63,8 @@ struct Snapshot {
   std::map<std::string, double> buffer_s;  // per track type: "video", "audio", "text"
   std::optional<RepresentationInfo> video, audio;
   std::optional<DataRate> throughput;
-  std::string cdn;  // base URL in use, redacted on the way in
+  std::string cdn;         // base URL in use, redacted on the way in
+  std::string cdn_reason;  // why it is in use: net::to_string(HostChoiceReason), "" when unknown
 };
 
 // Completed downloads of one representation (see SessionRecorder::on_download).
