@@ -95,7 +95,8 @@ std::vector<std::string> synthetic_fleet(int n, unsigned seed) {
         r.on_stall_end(clock.steady());
       }
       if (pick(8) == 0)
-        r.on_error(clock.steady(), {abrplay::ErrorCode::kNetworkHttpStatus, "HTTP 503 <b>busy</b>"}, snap.cdn + "seg.m4s");
+        r.on_error(clock.steady(), {abrplay::ErrorCode::kNetworkHttpStatus, "HTTP 503 <b>busy</b>"},
+                   snap.cdn + "seg.m4s");
       snap.video = fleet_rep(ladder[rung]);
       out.push_back(r.heartbeat(snap, clock.wall(), clock.steady()));
     }
