@@ -101,6 +101,11 @@ void Player::Impl::on_download(const engine::DownloadEvent& ev) {
   if (recorder_ && !ev.abandoned && (init || ev.kind == engine::DownloadKind::kMedia))
     recorder_->on_download(to_string(ev.track), ev.representation_id, init, ev.bytes);
   if (ev.kind != engine::DownloadKind::kMedia || ev.abandoned) return;
+  if (recorder_) {
+    recorder_->on_segment(clock_.steady(), {std::string(to_string(ev.track)), ev.representation_id, ev.bandwidth,
+                                            seconds(ev.segment_start), seconds(ev.segment_duration), ev.bytes,
+                                            ev.sample.duration.count(), ev.sample.ttfb.count()});
+  }
   {
     std::lock_guard lock(visible_mu_);
     ++stats_.segments_downloaded;

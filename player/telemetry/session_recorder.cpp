@@ -86,7 +86,7 @@ void SessionRecorder::on_first_frame(SteadyTime t) {
 void SessionRecorder::on_switch(SteadyTime t, double position_s, const RepresentationInfo& from,
                                 const RepresentationInfo& to, std::string_view reason) {
   ++total_switches_;
-  switches_.add({since_load(t), position_s, from, to, std::string(reason)});
+  since_.switches.add({since_load(t), position_s, from, to, std::string(reason)});
 }
 
 void SessionRecorder::on_stall_start(SteadyTime t, double position_s) {
@@ -94,7 +94,7 @@ void SessionRecorder::on_stall_start(SteadyTime t, double position_s) {
   if (!first_frame_time_ || stall_started_) return;
   stall_started_ = t;
   ++total_stalls_;
-  stalls_.add({since_load(t), position_s, std::nullopt});
+  since_.stalls.add({since_load(t), position_s, std::nullopt});
 }
 
 void SessionRecorder::on_stall_end(SteadyTime t) {
@@ -104,17 +104,17 @@ void SessionRecorder::on_stall_end(SteadyTime t) {
   stall_started_.reset();
   // Complete the matching entry if it is still in this heartbeat's list; otherwise report the end
   // as its own entry, so a stall spanning a heartbeat is not lost.
-  if (!stalls_.items.empty() && !stalls_.items.back().duration_s) {
-    stalls_.items.back().duration_s = d;
+  if (!since_.stalls.items.empty() && !since_.stalls.items.back().duration_s) {
+    since_.stalls.items.back().duration_s = d;
   } else {
-    stalls_.add({since_load(t) - d, -1, d});
+    since_.stalls.add({since_load(t) - d, -1, d});
   }
 }
 
 void SessionRecorder::on_error(SteadyTime t, const Error& error, std::string_view url) {
   ++total_errors_;
-  errors_.add({since_load(t), static_cast<int>(error.code), std::string(to_string(error.code)),
-               redact_urls_in(error.message), net::redact_url(url)});
+  since_.errors.add({since_load(t), static_cast<int>(error.code), std::string(to_string(error.code)),
+                     redact_urls_in(error.message), net::redact_url(url)});
 }
 
 void SessionRecorder::on_dropped_frames(std::uint64_t count) {
@@ -124,7 +124,7 @@ void SessionRecorder::on_dropped_frames(std::uint64_t count) {
 
 void SessionRecorder::on_seek(SteadyTime t, double from_s, double to_s) {
   ++total_seeks_;
-  seeks_.add({since_load(t), from_s, to_s});
+  since_.seeks.add({since_load(t), from_s, to_s});
 }
 
 void SessionRecorder::on_video_segment(const RepresentationInfo& rep, double duration_s) {
@@ -145,6 +145,10 @@ void SessionRecorder::on_download(std::string_view track, const std::string& rep
   total_bytes_ += bytes;
 }
 
+void SessionRecorder::on_segment(SteadyTime t, const SegmentRecord& segment) {
+  since_.segments.add({since_load(t), segment});
+}
+
 namespace {
 // "downloads" of a payload: the totals since the previous one, which are then cleared.
 Json take_downloads(std::map<std::string, DownloadTotals>& downloads) {
@@ -157,6 +161,52 @@ Json take_downloads(std::map<std::string, DownloadTotals>& downloads) {
                    {"bytes", d.bytes.bytes()}});
   downloads.clear();
   return out;
+}
+
+// The "since the previous payload" lists of `since` (SessionRecorder::Since, a private type named
+// by deduction) into `j`, with the count of entries that did not fit; the lists are then cleared.
+template <class Since>
+void take_events(Json& j, Since& since) {
+  Json sw = Json::array(), st = Json::array(), er = Json::array(), sk = Json::array(), sg = Json::array();
+  for (const auto& e : since.switches.items)
+    sw.push_back({{"t_s", round3(e.t_s)},
+                  {"position_s", round3(e.position_s)},
+                  {"from", rep_json(e.from)},
+                  {"to", rep_json(e.to)},
+                  {"reason", e.reason}});
+  for (const auto& e : since.stalls.items) {
+    Json x = {{"start_s", round3(e.start_s)}};
+    if (e.position_s >= 0) x["position_s"] = round3(e.position_s);
+    if (e.duration_s) x["duration_s"] = round3(*e.duration_s);
+    st.push_back(std::move(x));
+  }
+  for (const auto& e : since.errors.items) {
+    Json x = {{"t_s", round3(e.t_s)}, {"code", e.code}, {"name", e.name}, {"message", e.message}};
+    if (!e.url.empty()) x["url"] = e.url;
+    er.push_back(std::move(x));
+  }
+  for (const auto& e : since.seeks.items)
+    sk.push_back({{"t_s", round3(e.t_s)}, {"from_s", round3(e.from_s)}, {"to_s", round3(e.to_s)}});
+  for (const auto& e : since.segments.items) {
+    const SegmentRecord& s = e.segment;
+    sg.push_back({{"t_s", round3(e.t_s)},
+                  {"track", s.track},
+                  {"representation", s.representation_id},
+                  {"bitrate_kbps", s.bitrate.kbps()},
+                  {"start_s", round3(s.start_s)},
+                  {"duration_s", round3(s.duration_s)},
+                  {"bytes", s.bytes.bytes()},
+                  {"download_s", round3(s.download_s)},
+                  {"ttfb_s", round3(s.ttfb_s)}});
+  }
+  j["switches"] = std::move(sw);
+  j["stalls"] = std::move(st);
+  j["errors"] = std::move(er);
+  j["seeks"] = std::move(sk);
+  j["segments"] = std::move(sg);
+  j["events_dropped"] = since.switches.dropped + since.stalls.dropped + since.errors.dropped + since.seeks.dropped +
+                        since.segments.dropped;
+  since = {};
 }
 
 Json common_fields(const SessionInfo& info, std::uint64_t seq, double session_time_s, const Snapshot& s, WallTime wall,
@@ -187,37 +237,9 @@ Json common_fields(const SessionInfo& info, std::uint64_t seq, double session_ti
 
 std::string SessionRecorder::heartbeat(const Snapshot& snapshot, WallTime wall, SteadyTime now) {
   Json j = common_fields(info_, seq_, since_load(now), snapshot, wall, "heartbeat");
-  Json sw = Json::array(), st = Json::array(), er = Json::array(), sk = Json::array();
-  for (const auto& e : switches_.items)
-    sw.push_back({{"t_s", round3(e.t_s)},
-                  {"position_s", round3(e.position_s)},
-                  {"from", rep_json(e.from)},
-                  {"to", rep_json(e.to)},
-                  {"reason", e.reason}});
-  for (const auto& e : stalls_.items) {
-    Json x = {{"start_s", round3(e.start_s)}};
-    if (e.position_s >= 0) x["position_s"] = round3(e.position_s);
-    if (e.duration_s) x["duration_s"] = round3(*e.duration_s);
-    st.push_back(std::move(x));
-  }
-  for (const auto& e : errors_.items) {
-    Json x = {{"t_s", round3(e.t_s)}, {"code", e.code}, {"name", e.name}, {"message", e.message}};
-    if (!e.url.empty()) x["url"] = e.url;
-    er.push_back(std::move(x));
-  }
-  for (const auto& e : seeks_.items)
-    sk.push_back({{"t_s", round3(e.t_s)}, {"from_s", round3(e.from_s)}, {"to_s", round3(e.to_s)}});
-  j["switches"] = std::move(sw);
-  j["stalls"] = std::move(st);
-  j["errors"] = std::move(er);
-  j["seeks"] = std::move(sk);
+  take_events(j, since_);
   j["downloads"] = take_downloads(downloads_);
   j["dropped_frames"] = dropped_since_;
-  j["events_dropped"] = switches_.dropped + stalls_.dropped + errors_.dropped + seeks_.dropped;
-  switches_ = {};
-  stalls_ = {};
-  errors_ = {};
-  seeks_ = {};
   dropped_since_ = 0;
   ++seq_;
   return j.dump(-1, ' ', false, Json::error_handler_t::replace);
@@ -259,6 +281,7 @@ std::string SessionRecorder::final_report(const Snapshot& snapshot, EndReason re
                                  ? round3(qoe / static_cast<double>(segment_bitrates_.size() - 1))
                                  : 0.0;
   j["bytes_downloaded"] = total_bytes_.bytes();
+  take_events(j, since_);  // the events since the last heartbeat, so none is lost at the end
   j["downloads"] = take_downloads(downloads_);
   j["device"] = info_.device;
   j["library_version"] = info_.library_version;

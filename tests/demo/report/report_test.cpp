@@ -76,6 +76,8 @@ TEST_CASE("abrplay-report draws the longest session as PNG and HTML, with stalls
   CHECK(html.find("&lt;script&gt;") != std::string::npos);
   CHECK(html.find("<script>") == std::string::npos);
   CHECK(html.find("tok=1") == std::string::npos);  // redacted by the recorder
+  // Written without on_segment: the picture falls back to the heartbeats, and the page says so.
+  CHECK(html.find("This telemetry has no segments") != std::string::npos);
 }
 
 TEST_CASE("abrplay-report picks a session by id and names the ones there are when the id is unknown", "[report]") {
@@ -104,4 +106,9 @@ TEST_CASE("abrplay-report fails with the file and line for a missing file, a non
   const auto anon = run_tool(ABRPLAY_REPORT_EXE, {(dir / "anon.jsonl").string()}, dir);
   CHECK(anon.exit_code == 1);
   CHECK(anon.err.find("anon.jsonl:1: a payload without a string session_id") != std::string::npos);
+  std::ofstream(dir / "list.jsonl")
+      << "{\"session_id\":\"a\",\"segments\":[]}\n{\"session_id\":\"a\",\"segments\":5}\n";
+  const auto list = run_tool(ABRPLAY_REPORT_EXE, {(dir / "list.jsonl").string()}, dir);
+  CHECK(list.exit_code == 1);
+  CHECK(list.err.find("list.jsonl:2: session a: \"segments\" is not an array") != std::string::npos);
 }

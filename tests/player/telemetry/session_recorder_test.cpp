@@ -239,6 +239,8 @@ TEST_CASE("heartbeats, final reports and batches validate against docs/telemetry
   r.on_video_segment(rep("v720", 1'850'000, 720), 4);
   r.on_download("video", "v720", true, abrplay::DataSize::bytes(900));
   r.on_download("video", "v720", false, abrplay::DataSize::bytes(925'000));
+  r.on_segment(clock.steady(), {"video", "v720", abrplay::DataRate::bits_per_second(1'850'000), 0, 4,
+                                abrplay::DataSize::bytes(925'000), 0.5, 0.04});
   const std::string hb1 = r.heartbeat(snapshot(), clock.wall(), clock.steady());
   clock.advance(3s);
   r.on_stall_end(clock.steady());
@@ -253,4 +255,80 @@ TEST_CASE("heartbeats, final reports and batches validate against docs/telemetry
   no_seq.erase("seq");
   CHECK(validate_telemetry({bad.dump()}) != 0);
   CHECK(validate_telemetry({no_seq.dump()}) != 0);
+  // A segment without its media time, or of an unknown track, fails too.
+  Json no_start = Json::parse(hb1);
+  no_start["segments"][0].erase("start_s");
+  Json bad_track = Json::parse(hb1);
+  bad_track["segments"][0]["track"] = "subtitles";
+  CHECK(validate_telemetry({no_start.dump()}) != 0);
+  CHECK(validate_telemetry({bad_track.dump()}) != 0);
+}
+
+TEST_CASE("each completed media segment is listed once, in the next payload, with its media time and download",
+          "[telemetry]") {
+  abrplay::test::FakeClock clock;
+  auto r = recorder();
+  r.on_load(clock.steady());
+  clock.advance(2500ms);
+  r.on_segment(clock.steady(), {"video", "v720", abrplay::DataRate::bits_per_second(1'850'000), 4, 4,
+                                abrplay::DataSize::bytes(925'000), 0.5, 0.04});
+  const Json hb = Json::parse(r.heartbeat(snapshot(), clock.wall(), clock.steady()));
+  REQUIRE(hb["segments"].size() == 1);
+  CHECK(hb["segments"][0] == Json{{"t_s", 2.5},
+                                  {"track", "video"},
+                                  {"representation", "v720"},
+                                  {"bitrate_kbps", 1850.0},
+                                  {"start_s", 4.0},
+                                  {"duration_s", 4.0},
+                                  {"bytes", 925'000},
+                                  {"download_s", 0.5},
+                                  {"ttfb_s", 0.04}});
+  CHECK(hb["events_dropped"] == 0);
+  const Json next = Json::parse(r.heartbeat(snapshot(), clock.wall(), clock.steady()));
+  CHECK(next["segments"].empty());
+}
+
+TEST_CASE("the segments list is bounded like the others: the rest are counted in events_dropped", "[telemetry]") {
+  abrplay::test::FakeClock clock;
+  auto r = recorder();
+  r.on_load(clock.steady());
+  for (int i = 0; i < 70; ++i) {
+    r.on_segment(clock.steady(), {"audio", "a128", abrplay::DataRate::bits_per_second(128'000), 2.0 * i, 2,
+                                  abrplay::DataSize::bytes(32'000), 0.01, 0.001});
+  }
+  r.on_switch(clock.steady(), 0, rep("v360", 750'000, 360), rep("v720", 1'850'000, 720), "up");
+  const Json hb = Json::parse(r.heartbeat(snapshot(), clock.wall(), clock.steady()));
+  REQUIRE(hb["segments"].size() == tel::kMaxEventsPerHeartbeat);
+  CHECK(hb["segments"].back()["start_s"] == 2.0 * (tel::kMaxEventsPerHeartbeat - 1));
+  CHECK(hb["switches"].size() == 1);  // each list has its own bound
+  CHECK(hb["events_dropped"] == 70 - tel::kMaxEventsPerHeartbeat);
+  const Json next = Json::parse(r.heartbeat(snapshot(), clock.wall(), clock.steady()));
+  CHECK(next["events_dropped"] == 0);
+}
+
+TEST_CASE("the final report carries the events since the last heartbeat, so none is lost at the end", "[telemetry]") {
+  abrplay::test::FakeClock clock;
+  auto r = recorder();
+  r.on_load(clock.steady());
+  r.on_first_frame(clock.steady());
+  r.on_switch(clock.steady(), 1, rep("v360", 750'000, 360), rep("v720", 1'850'000, 720), "up");
+  (void)r.heartbeat(snapshot(), clock.wall(), clock.steady());
+  clock.advance(3s);
+  r.on_switch(clock.steady(), 4, rep("v720", 1'850'000, 720), rep("v360", 750'000, 360), "down");
+  r.on_segment(clock.steady(), {"video", "v360", abrplay::DataRate::bits_per_second(750'000), 8, 4,
+                                abrplay::DataSize::bytes(375'000), 0.2, 0.02});
+  r.on_stall_start(clock.steady(), 4.5);
+  clock.advance(1s);
+  const std::string fin_text = r.final_report(snapshot(), tel::EndReason::kStopped, clock.wall(), clock.steady());
+  const Json fin = Json::parse(fin_text);
+  CHECK(fin["switch_count"] == 2);
+  REQUIRE(fin["switches"].size() == 1);
+  CHECK(fin["switches"][0]["reason"] == "down");
+  CHECK(fin["switches"][0]["t_s"] == 3.0);
+  REQUIRE(fin["segments"].size() == 1);
+  CHECK(fin["segments"][0]["representation"] == "v360");
+  REQUIRE(fin["stalls"].size() == 1);  // ended by the report itself: its length so far
+  CHECK(fin["stalls"][0]["duration_s"] == 1.0);
+  CHECK(fin["events_dropped"] == 0);
+  CHECK(validate_telemetry({fin_text}) == 0);
 }

@@ -6,7 +6,11 @@
 //                               (those lists are then cleared); `seq` counts heartbeats from 0
 // Both carry "downloads": the completed downloads since the previous payload, per representation
 // (init/index and media segments, body bytes), so the payloads of a session add up to what the
-// player fetched, and a service can reconcile them with its CDN logs.
+// player fetched, and a service can reconcile them with its CDN logs; and the events since the
+// previous payload: switches, stalls, errors, seeks and "segments" (each completed media segment:
+// when, which representation, which media time, how many bytes in how long), so a session's
+// payloads hold every event the lists kept, the last ones included (the final report carries those
+// since the last heartbeat).
 //   final_report(snapshot, ...) the session as a whole: startup time, played time, average
 //                               bitrate, time at each representation, rebuffer count and ratio,
 //                               switches, dropped frames, errors, QoE_lin, device and version
@@ -67,6 +71,16 @@ struct Snapshot {
   std::string cdn_reason;  // why it is in use: net::to_string(HostChoiceReason), "" when unknown
 };
 
+// One completed media-segment download (see SessionRecorder::on_segment).
+struct SegmentRecord {
+  std::string track;  // "video", "audio", "text"
+  std::string representation_id;
+  DataRate bitrate;                    // the representation's declared bandwidth
+  double start_s = 0, duration_s = 0;  // media time of the segment (presentation timeline)
+  DataSize bytes;                      // body bytes
+  double download_s = 0, ttfb_s = 0;   // request sent to last byte, and to first byte
+};
+
 // Completed downloads of one representation (see SessionRecorder::on_download).
 struct DownloadTotals {
   std::string track;
@@ -96,10 +110,13 @@ class SessionRecorder {
   // A completed download of `bytes` body bytes for a representation of `track` ("video", "audio",
   // "text"); `init` for init and index segments. Abandoned downloads are not reported.
   void on_download(std::string_view track, const std::string& representation_id, bool init, DataSize bytes);
+  // A completed (not abandoned) media segment, at `t`: the payload's "segments" list, bounded like
+  // the other lists. Totals stay with on_download.
+  void on_segment(SteadyTime t, const SegmentRecord& segment);
 
   // JSON text of the next heartbeat; clears the "since last" lists.
   std::string heartbeat(const Snapshot& snapshot, WallTime wall, SteadyTime now);
-  // JSON text of the final report ("event": "final").
+  // JSON text of the final report ("event": "final"), with the lists since the last heartbeat.
   std::string final_report(const Snapshot& snapshot, EndReason reason, WallTime wall, SteadyTime now);
 
   const SessionInfo& info() const { return info_; }
@@ -123,11 +140,24 @@ class SessionRecorder {
   struct SeekEvent {
     double t_s, from_s, to_s;
   };
+  struct SegmentEvent {
+    double t_s;
+    SegmentRecord segment;
+  };
   template <class T>
   struct Recent {  // bounded "since last heartbeat" list
     std::vector<T> items;
     std::uint64_t dropped = 0;
     void add(T item);
+  };
+
+  // The "since the previous payload" lists; each payload takes them (and clears them).
+  struct Since {
+    Recent<SwitchEvent> switches;
+    Recent<StallEvent> stalls;
+    Recent<ErrorEvent> errors;
+    Recent<SeekEvent> seeks;
+    Recent<SegmentEvent> segments;
   };
 
   double since_load(SteadyTime t) const;
@@ -139,10 +169,7 @@ class SessionRecorder {
   std::uint64_t seq_ = 0;
   std::optional<SteadyTime> load_time_, first_frame_time_;
   std::optional<SteadyTime> stall_started_;
-  Recent<SwitchEvent> switches_;
-  Recent<StallEvent> stalls_;
-  Recent<ErrorEvent> errors_;
-  Recent<SeekEvent> seeks_;
+  Since since_;
   std::uint64_t dropped_since_ = 0;
   // Whole session.
   std::uint64_t total_switches_ = 0, total_stalls_ = 0, total_errors_ = 0, total_dropped_ = 0, total_seeks_ = 0;
