@@ -32,7 +32,9 @@ tel::Snapshot snapshot() {
   return s;
 }
 
-tel::SessionRecorder recorder() { return tel::SessionRecorder({"sid-1", "movie", "linux-x86_64", "0.1.0"}); }
+tel::SessionRecorder recorder() {
+  return tel::SessionRecorder({"sid-1", "movie", "linux-x86_64", "0.1.0", "scenario-mpc"});
+}
 
 }  // namespace
 
