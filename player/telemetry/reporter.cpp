@@ -190,6 +190,9 @@ bool Reporter::flush(std::string final_payload, std::chrono::milliseconds deadli
     }
     ++s.stats.failed_requests;
     s.stats.last_problem = v.reason;
+    // Only a collector that answered (5xx, 408, 429) is worth another try at shutdown; one that is
+    // down or unreachable is not, and the embedder should not wait the deadline out for it.
+    if (r.response.status == 0) break;
     std::chrono::milliseconds delay = config_.initial_backoff;
     if (v.retry_after && *v.retry_after > delay) delay = *v.retry_after;
     if (std::chrono::steady_clock::now() + delay >= end) break;  // the next try would not fit

@@ -18,9 +18,10 @@
 //       rejected (400, 409, 413 and every other status): refused for good, so the payloads are
 //         dropped and counted as rejected, not retried (a 409's stored part counts as sent);
 //   - flush() sends everything still queued plus the final payload, waiting at most `deadline`
-//     on the calling thread (it uses its own executor, so it may run on the player thread); a
-//     retryable failure is tried again (after max(Retry-After, initial_backoff)) while that fits
-//     in the deadline; what is not delivered by then is abandoned and counted. A POST still in
+//     on the calling thread (it uses its own executor, so it may run on the player thread); an
+//     answer to retry (5xx, 408, 429) is tried again after max(Retry-After, initial_backoff) while
+//     that fits in the deadline (a transport error is not: the collector is down, and shutdown
+//     should not wait for it); what is not delivered by then is abandoned and counted. A POST still in
 //     flight is cancelled and its payloads go again in the flush: delivery is at least once, and
 //     a collector that took the cancelled POST sees those payloads twice, with the same seq (the
 //     SessionRecorder's per-session counter), by which it keeps one.
