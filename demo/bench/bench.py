@@ -27,6 +27,7 @@ from report import Dist, bar_chart, log, ratio, table  # noqa: E402
 VARIANT = "number"
 STARTUP_RTT_MS = 40
 STARTUP_MBPS = 5
+CDN_SLOW_MBPS = 1.2  # the slow CDN of the two-CDN section; the fast one has 3x
 # End to end runs in real time, so it takes one of each family (bba0, bola and mpc, variants of bb,
 # bola-e and robustmpc, are in the simulator section); --e2e-algos changes the list.
 E2E_ALGOS = ["bb", "bola-e", "throughput", "robustmpc", "dynamic", "default"]
@@ -333,6 +334,61 @@ dynamic-programming optimum; "mean / optimal" is the headline ratio. The plots a
 
 """ + "\n".join(parts)
 
+    # -------------------------------------------------------------------- cdn
+    def cdn(self):
+        """Two CDNs, one at a third of the other's bandwidth, the slow one weighted to be the first
+        choice: the player with measured CDN choice against the weighted first choice kept."""
+        runs, secs = self.a.realtime_runs, min(self.a.realtime_s, 40)
+        slow = content.constant_trace(os.path.join(self.work, "cdn-slow.log"), CDN_SLOW_MBPS)
+        fast = content.constant_trace(os.path.join(self.work, "cdn-fast.log"), 3 * CDN_SLOW_MBPS)
+        res = {m: [] for m in ("measured", "first")}
+        for i in range(runs):
+            for mode in res:
+                logp = os.path.join(self.work, f"cdn-{mode}-{i}.jsonl")
+                if os.path.exists(logp):
+                    os.remove(logp)
+                extra = ["--cdn", "2", "--trace", slow, "--trace", fast, "--cdn-weight", "1000", "--cdn-weight", "1"]
+                with procs.Origin(self.tool("origin/abrplay-origin"), self.a.content, None, STARTUP_RTT_MS, logp,
+                                  extra) as o:
+                    r = self.abrplay(o.url(f"{VARIANT}/manifest.mpd"), ["--cdn-choice", mode, "--duration", str(secs)],
+                                     os.path.join(self.work, f"cdn-{mode}-{i}.json"), secs * 3 + 60, window=False)
+                by_cdn = [0, 0]
+                with open(logp) as f:
+                    for line in f:
+                        e = json.loads(line)
+                        if e.get("path", "").endswith(".m4s"):
+                            by_cdn[e.get("cdn", 0)] += e.get("bytes", 0)
+                s = r["summary"]
+                res[mode].append({"kbps": s.get("average_bitrate_kbps"), "qoe": s.get("qoe_lin"),
+                                  "stall": s.get("stall_s"), "startup": s.get("startup_s"),
+                                  "fast": 100.0 * by_cdn[1] / max(1, sum(by_cdn)), "rc": r["rc"]})
+                log(f"cdn run {i + 1}/{runs} {mode}: {s.get('average_bitrate_kbps')} kbit/s, "
+                    f"{res[mode][-1]['fast']:.0f} % of media bytes from the fast CDN")
+        rows = []
+        for mode in res:
+            rows.append([f"`--cdn-choice {mode}`", Dist([x["kbps"] for x in res[mode]]).fmt(0),
+                         Dist([x["qoe"] for x in res[mode]]).fmt(2), Dist([x["stall"] for x in res[mode]]).fmt(2, " s"),
+                         Dist([x["fast"] for x in res[mode]]).fmt(0, " %"),
+                         Dist([x["startup"] for x in res[mode]]).fmt(2, " s")])
+        m, f = Dist([x["kbps"] for x in res["measured"]]).median, Dist([x["kbps"] for x in res["first"]]).median
+        ratio = f"{m / f:.2f}" if m and f else "n/a"
+        self.headline.append(f"Two CDNs, one at a third of the other's bandwidth: average bitrate with measured CDN "
+                             f"choice / kept first choice = **{ratio}**")
+        bad = sum(1 for mode in res for x in res[mode] if x["rc"] != 0)
+        return f"""## Two CDNs: measured CDN choice
+
+`abrplay-origin --cdn 2 --trace SLOW --trace FAST --cdn-weight 1000 --cdn-weight 1 --rtt-ms {STARTUP_RTT_MS}`:
+CDN 0 at {CDN_SLOW_MBPS} Mbit/s and CDN 1 at {3 * CDN_SLOW_MBPS:g} Mbit/s (constant), the slow one weighted so that
+the DVB first choice is almost surely it. `abrplay URL --headless --duration {secs} --cdn-choice MODE` ({VARIANT}
+stream, default ABR): `measured` moves the traffic to a CDN measured at twice the throughput (docs/net.md),
+`first` keeps the weighted first choice (failover only). {runs} runs each, interleaved; cells: median (min–max, n).
+"Fast CDN" is the share of media bytes the origin's request log shows from CDN 1.
+
+{table(["mode", "avg bitrate kbit/s", "QoE_lin", "stall", "fast CDN", "startup"], rows)}
+
+Bitrate, measured / first: **{ratio}**. {"Sessions with a non-zero exit status: " + str(bad) + "." if bad else "Every session exited with status 0."}
+"""
+
     # -------------------------------------------------------------------- e2e
     def e2e(self):
         picked = content.pick_traces(self.a.e2e_set, self.a.e2e_traces)
@@ -434,7 +490,7 @@ def main():
     p.add_argument("--e2e-traces", type=int, default=3)
     p.add_argument("--e2e-s", type=int, default=0, help="0: the whole stream")
     p.add_argument("--e2e-algos", default=",".join(E2E_ALGOS))
-    p.add_argument("--only", default="startup,efficiency,fetch,sim,lab,e2e")
+    p.add_argument("--only", default="startup,efficiency,fetch,sim,lab,e2e,cdn")
     p.add_argument("--command", default="demo/bench/run")
     a = p.parse_args()
     a.e2e_set = os.path.join(a.traces_root, "pensieve_train")

@@ -18,8 +18,8 @@ class Origin:
     Use as a context manager: the process is terminated on exit.
     """
 
-    def __init__(self, binary, root, trace=None, rtt_ms=None, log=None):
-        args = [binary, "--root", root]
+    def __init__(self, binary, root, trace=None, rtt_ms=None, log=None, extra=()):
+        args = [binary, "--root", root] + list(extra)
         if trace:
             args += ["--trace", trace]
         if rtt_ms is not None:

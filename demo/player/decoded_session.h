@@ -22,7 +22,8 @@ struct DecodeOptions {
   unsigned max_height = 0;
   std::optional<double> start_s, duration_s;
   std::string telemetry_url;
-  std::string cmcd;  // "", "query" or "header"
+  std::string cmcd;                 // "", "query" or "header"
+  bool measured_cdn_choice = true;  // --cdn-choice measured (default) or first
   std::string json_summary;
   std::string log_level = "warning";  // debug, info, warning, error
   // Window only: once the position reaches screenshot_at_s while playing, the window is read back

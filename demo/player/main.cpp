@@ -75,7 +75,7 @@ int main(int argc, char** argv) {
   std::string url, abr_spec = "default", json_path, speed_text = "realtime", telemetry, cmcd, log_level = "warning";
   bool no_decode = false, headless = false, stats_overlay = false;
   std::optional<double> duration, start, screenshot_at;
-  std::string screenshot_path;
+  std::string screenshot_path, cdn_choice = "measured";
   unsigned max_height = 0;
   app.add_option("url", url,
                  "the MPD: an http://, https:// or file:// URL, or a local path (relative or absolute); "
@@ -84,6 +84,10 @@ int main(int argc, char** argv) {
   app.add_flag("--no-decode", no_decode, "download only: play time with the virtual consumer");
   app.add_flag("--headless", headless, "decode without a window (null sinks)");
   app.add_option("--abr", abr_spec, "ABR algorithm: a name from abrplay-sim, or fixed:N");
+  app.add_option("--cdn-choice", cdn_choice,
+                 "between the MPD's CDNs: measured (default: move to one measured twice as fast) or first "
+                 "(keep the DVB-weighted first choice; failover only)")
+      ->check(CLI::IsMember({"measured", "first"}));
   app.add_option("--duration", duration, "stop after this many seconds of media")->check(CLI::PositiveNumber);
   app.add_option("--start", start, "start at this position (seconds)")->check(CLI::NonNegativeNumber);
   app.add_option("--max-height", max_height, "play no representation taller than this");
@@ -135,6 +139,7 @@ int main(int argc, char** argv) {
     abrplay::demo::DecodeOptions o;
     o.url = url;
     o.abr = abr_spec;
+    o.measured_cdn_choice = cdn_choice == "measured";
     o.window = !headless && (std::getenv("DISPLAY") != nullptr || std::getenv("WAYLAND_DISPLAY") != nullptr);
     o.max_speed = speed_text == "max";
     o.max_height = max_height;
@@ -166,7 +171,9 @@ int main(int argc, char** argv) {
   loop.run_sync([&] {
     consumer = std::make_unique<abrplay::engine::VirtualConsumer>(loop, speed);
     abrplay::engine::EngineDeps deps{loop, *http, *consumer, std::move(algorithm), nullptr, nullptr};
-    engine = std::make_unique<abrplay::engine::StreamingEngine>(std::move(deps));
+    abrplay::engine::EngineConfig ec;
+    ec.hosts.measured_choice = cdn_choice == "measured";
+    engine = std::make_unique<abrplay::engine::StreamingEngine>(std::move(deps), ec);
     engine->add_observer(stats);
     load_error = engine->load(url);
   });

@@ -41,6 +41,7 @@
 #include "abrplay/player/manifest/thumbnails.h"
 #include "abrplay/player/media/pipeline.h"
 #include "abrplay/player/media/sinks.h"
+#include "abrplay/player/telemetry/engine_telemetry.h"
 #include "abrplay/player/telemetry/reporter.h"
 #include "abrplay/player/telemetry/session_recorder.h"
 #include "thumbnail_cache.h"
@@ -272,9 +273,7 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   std::vector<std::string> audio_languages_;
   std::vector<std::string> text_languages_;
   std::string url_;
-  std::string cdn_;         // the base URL in use (the HostSelector's current host, else the last download's)
-  std::string cdn_reason_;  // why it is in use ("" until the first choice)
-  ApiSession api_;          // what the playback API said for this session
+  ApiSession api_;                        // what the playback API said for this session
   std::optional<PlayerState> api_state_;  // loading / error while no engine exists (playback API)
   std::uint64_t generation_ = 0;          // bumped by every load() and stop()
   milliseconds telemetry_interval_{10'000};
@@ -288,6 +287,8 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   std::optional<SteadyTime> stall_start_;
   telemetry::RepresentationInfo video_rep_, audio_rep_;
   std::unique_ptr<telemetry::SessionRecorder> recorder_;
+  // The engine's events as telemetry (the mapping the fleet load generator shares); feeds recorder_.
+  std::unique_ptr<telemetry::EngineTelemetry> engine_telemetry_;
   std::unique_ptr<telemetry::Reporter> reporter_;
   engine::EventLoop::TimerId heartbeat_timer_ = 0, tick_timer_ = 0;
   engine::SegmentSource* source_ = nullptr;

@@ -124,8 +124,6 @@ void Player::Impl::do_load(std::string url, std::optional<ApiSession> api) {
   load_time_ = clock_.steady();
   session_id_ = api_.session_id.empty() ? random_session_id() : api_.session_id;
   starved_.clear();
-  cdn_.clear();
-  cdn_reason_.clear();
   {
     std::lock_guard lock(visible_mu_);
     stats_ = PlayerStats{};
@@ -141,6 +139,7 @@ void Player::Impl::do_load(std::string url, std::optional<ApiSession> api) {
   ec.tracks.audio_languages = audio_languages_;
   ec.tracks.text_languages = text_languages_;
   ec.play_when_ready = play_when_ready_;
+  ec.hosts.measured_choice = config_.measured_cdn_choice;
   ec.decorate_request = [this](net::Request& req, const engine::RequestInfo& info) { decorate(req, info); };
   auto algo = player_impl::make_abr(abr_spec_, config_.abr_pensieve_compat);
   if (!algo) algo = abr::make_algorithm(abr::kDefaultAlgorithm);

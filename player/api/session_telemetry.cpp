@@ -30,6 +30,12 @@ void Player::Impl::start_session(const std::string& url) {
   }
   recorder_ = std::make_unique<telemetry::SessionRecorder>(std::move(info));
   recorder_->on_load(load_time_);
+  engine_telemetry_ = std::make_unique<telemetry::EngineTelemetry>(
+      telemetry::EngineTelemetryDeps{.recorder = *recorder_,
+                                     .clock = clock_,
+                                     .manifest_url = url_,
+                                     .manifest = [this] { return engine_ ? engine_->manifest() : nullptr; },
+                                     .position_s = [this] { return seconds(position_); }});  // what is on screen
   telemetry::ReporterConfig rc;
   rc.url = telemetry_url;
   for (const auto& [name, value] : config_.request_headers) rc.headers.push_back({name, value});
@@ -48,23 +54,16 @@ void Player::Impl::schedule_heartbeat() {
 }
 
 telemetry::Snapshot Player::Impl::snapshot() const {
-  telemetry::Snapshot s;
+  telemetry::Snapshot s = engine_telemetry_ ? engine_telemetry_->snapshot() : telemetry::Snapshot{};
   s.position_s = seconds(position_);
   s.state = std::string(to_string(engine_state_));
+  s.buffer_s.clear();  // the engine's buffers now, rather than at their last event
   if (engine_) {
     for (TrackType t : tracks_) {
       if (engine_->buffer(t) == nullptr) continue;  // e.g. the pipeline's text track, subtitles off
       s.buffer_s[std::string(to_string(t))] = seconds(engine_->buffer_ahead(t));
     }
   }
-  if (!video_rep_.id.empty()) s.video = video_rep_;
-  if (!audio_rep_.id.empty()) s.audio = audio_rep_;
-  {
-    std::lock_guard lock(visible_mu_);
-    if (stats_.throughput_kbps) s.throughput = DataRate::kilobits_per_second(*stats_.throughput_kbps);
-  }
-  s.cdn = net::redact_url(cdn_);
-  s.cdn_reason = cdn_reason_;
   return s;
 }
 
@@ -72,9 +71,11 @@ void Player::Impl::end_session(telemetry::EndReason reason) {
   if (heartbeat_timer_) loop_->cancel(heartbeat_timer_);
   heartbeat_timer_ = 0;
   if (!recorder_ || !reporter_) return;
+  const telemetry::Snapshot last = snapshot();
+  engine_telemetry_.reset();  // it feeds the recorder: gone first
   auto recorder = std::move(recorder_);
   auto reporter = std::move(reporter_);
-  const bool ok = reporter->flush(recorder->final_report(snapshot(), reason, clock_.wall(), clock_.steady()),
+  const bool ok = reporter->flush(recorder->final_report(last, reason, clock_.wall(), clock_.steady()),
                                   config_.telemetry_flush_deadline);
   PlayerEvent e;
   e.kind = PlayerEvent::Kind::kTelemetrySent;

@@ -73,7 +73,7 @@ LabSessionResult run_lab_session(const LabSessionConfig& config) {
     result.error = "no content";
     return result;
   }
-  ManualClock clock;
+  ManualClock clock(config.wall_start.value_or(ManualClock{}.wall()));  // the default clock's start otherwise
   engine::EventLoop loop(clock, engine::EventLoop::Mode::kManual);
   const SteadyTime begin = clock.steady();
   {
@@ -86,7 +86,9 @@ LabSessionResult run_lab_session(const LabSessionConfig& config) {
     eng->add_observer(metrics);
     eng->add_observer(startup_bytes);
     if (config.observer) eng->add_observer(*config.observer);
-    const Error loaded = eng->load(std::string(kLabOrigin) + config.mpd_path);
+    const LabSessionContext context{clock, loop, *eng};
+    if (config.on_start) config.on_start(context);
+    const Error loaded = eng->load(config.origin + config.mpd_path);
     if (loaded.code != ErrorCode::kOk) {
       result.failed = true;
       result.error = loaded.describe();
@@ -120,6 +122,7 @@ LabSessionResult run_lab_session(const LabSessionConfig& config) {
     }
     result.virtual_time = std::chrono::duration_cast<std::chrono::microseconds>(clock.steady() - begin);
     result.link = network.stats();
+    if (config.on_end) config.on_end(context, result);
     eng->remove_observer(metrics);
     eng->remove_observer(startup_bytes);
     if (startup_bytes.started()) {

@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "abrplay/player/telemetry/delivery_policy.h"
+
 namespace abrplay::telemetry {
 
 struct Reporter::Shared {
@@ -31,7 +33,47 @@ std::string batch_body(const std::vector<std::string>& payloads) {
   return body + "]";
 }
 
+// The backoff after `failures` retryable failures in a row: initial doubling, or the server's
+// Retry-After when longer, at most max_backoff.
+std::chrono::milliseconds backoff_for(int failures, std::optional<std::chrono::seconds> retry_after,
+                                      const ReporterConfig& cfg) {
+  std::chrono::milliseconds backoff = cfg.initial_backoff * (1LL << std::min(std::max(failures, 1) - 1, 20));
+  if (retry_after && *retry_after > backoff) backoff = *retry_after;
+  return std::min(backoff, cfg.max_backoff);
+}
+
 }  // namespace
+
+// Owner thread: what the answer to the POST in flight means for its payloads.
+void Reporter::on_answer(Shared& st, const DeliveryVerdict& v, const ReporterConfig& cfg, const Clock& clock) {
+  switch (v.outcome) {
+    case DeliveryOutcome::kDelivered:
+    case DeliveryOutcome::kRejected:  // the collector answered: it is up, and these are done with
+      st.stats.sent_payloads += v.delivered;
+      st.stats.rejected_payloads += v.rejected;
+      if (v.outcome == DeliveryOutcome::kRejected) {
+        ++st.stats.rejected_requests;
+        st.stats.last_problem = v.reason;
+      }
+      st.in_flight.clear();
+      st.failures = 0;
+      st.next_attempt = {};
+      return;
+    case DeliveryOutcome::kRetry: break;
+  }
+  ++st.stats.failed_requests;
+  st.stats.last_problem = v.reason;
+  // Put the payloads back in front (they are the oldest), then enforce the bound again.
+  st.queue.insert(st.queue.begin(), std::make_move_iterator(st.in_flight.begin()),
+                  std::make_move_iterator(st.in_flight.end()));
+  st.in_flight.clear();
+  while (st.queue.size() > cfg.max_queue) {
+    st.queue.pop_front();
+    ++st.stats.dropped_payloads;
+  }
+  st.failures = std::min(st.failures + 1, 30);
+  st.next_attempt = clock.steady() + backoff_for(st.failures, v.retry_after, cfg);
+}
 
 Reporter::Reporter(net::Transport& http, net::Executor& owner, const Clock& clock, ReporterConfig config)
     : http_(http), owner_(owner), clock_(clock), config_(std::move(config)), shared_(std::make_shared<Shared>()) {
@@ -99,26 +141,8 @@ void Reporter::poll() {
                                 return;  // the reporter is gone, or flush() took over
                               Shared& st = *sp;
                               st.request.reset();
-                              if (r.ok()) {
-                                st.stats.sent_payloads += st.in_flight.size();
-                                st.in_flight.clear();
-                                st.failures = 0;
-                                st.next_attempt = {};
-                                return;
-                              }
-                              ++st.stats.failed_requests;
-                              // Put the payloads back in front (they are the oldest), then enforce the bound again.
-                              st.queue.insert(st.queue.begin(), std::make_move_iterator(st.in_flight.begin()),
-                                              std::make_move_iterator(st.in_flight.end()));
-                              st.in_flight.clear();
-                              while (st.queue.size() > cfg.max_queue) {
-                                st.queue.pop_front();
-                                ++st.stats.dropped_payloads;
-                              }
-                              st.failures = std::min(st.failures + 1, 30);
-                              auto backoff = cfg.initial_backoff * (1LL << std::min(st.failures - 1, 20));
-                              if (backoff > cfg.max_backoff) backoff = cfg.max_backoff;
-                              st.next_attempt = clock.steady() + backoff;
+                              const DeliveryVerdict v = classify_delivery(r, st.in_flight.size(), clock.wall());
+                              on_answer(st, v, cfg, clock);
                             }});
 }
 
@@ -147,48 +171,87 @@ bool Reporter::flush(std::string final_payload, std::chrono::milliseconds deadli
     return false;
   }
 
+  // A real-time deadline: it bounds how long shutdown may block, whatever clock is injected.
+  const auto end = std::chrono::steady_clock::now() + deadline;
+  const std::string body = batch_body(payloads);
+  for (;;) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
+    if (left <= std::chrono::milliseconds{0}) break;
+    const net::Result r = post_and_wait(body, left);
+    const DeliveryVerdict v = classify_delivery(r, payloads.size(), clock_.wall());
+    if (v.outcome != DeliveryOutcome::kRetry) {
+      s.stats.sent_payloads += v.delivered;
+      s.stats.rejected_payloads += v.rejected;
+      if (v.outcome == DeliveryOutcome::kRejected) {
+        ++s.stats.rejected_requests;
+        s.stats.last_problem = v.reason;
+      }
+      return v.outcome == DeliveryOutcome::kDelivered;
+    }
+    ++s.stats.failed_requests;
+    s.stats.last_problem = v.reason;
+    // Only a collector that answered (5xx, 408, 429) is worth another try at shutdown; one that is
+    // down or unreachable is not, and the embedder should not wait the deadline out for it.
+    if (r.response.status == 0) break;
+    std::chrono::milliseconds delay = config_.initial_backoff;
+    if (v.retry_after && *v.retry_after > delay) delay = *v.retry_after;
+    if (std::chrono::steady_clock::now() + delay >= end) break;  // the next try would not fit
+    wait_real_time(delay);
+  }
+  s.stats.dropped_payloads += payloads.size();
+  return false;
+}
+
+// One POST on the net thread, waited for here at most `limit` (then cancelled: the answer is kCancelled).
+net::Result Reporter::post_and_wait(const std::string& body, std::chrono::milliseconds limit) {
   struct Wait {
     std::mutex mu;
     std::condition_variable cv;
-    std::optional<bool> ok;
+    std::optional<net::Result> result;
   };
   auto wait = std::make_shared<Wait>();
   net::Request req;
   req.url = config_.url;
   req.headers = config_.headers;
   req.headers.emplace_back("Content-Type", "application/json");
-  req.post_body = batch_body(payloads);
+  req.post_body = body;
   req.priority = net::Priority::kHigh;
-  req.timeouts.total = deadline;
-  req.timeouts.connect = deadline;
-  ++s.stats.sent_requests;
+  // The wait below is the bound (it cancels); curl's own timeouts only back it up.
+  req.timeouts.total = limit + std::chrono::seconds(1);
+  req.timeouts.connect = req.timeouts.total;
+  req.max_body_bytes = 64 * 1024;
+  ++shared_->stats.sent_requests;
   const net::RequestId id = http_.submit(std::move(req), flush_executor_,
                                          {.on_chunk = {}, .on_complete = [wait](net::Result r) {
                                             std::lock_guard lock(wait->mu);
-                                            wait->ok = r.ok();
+                                            wait->result = std::move(r);
                                             wait->cv.notify_all();
                                           }});
   std::unique_lock lock(wait->mu);
-  // A real-time wait: the deadline bounds how long shutdown may block, whatever clock is injected.
-  if (!wait->cv.wait_for(lock, deadline, [&] { return wait->ok.has_value(); })) {
+  if (!wait->cv.wait_for(lock, limit, [&] { return wait->result.has_value(); })) {
     lock.unlock();
     http_.cancel(id);
     lock.lock();
-    wait->cv.wait(lock, [&] { return wait->ok.has_value(); });  // cancel completes promptly
+    wait->cv.wait(lock, [&] { return wait->result.has_value(); });  // cancel completes promptly
   }
-  if (*wait->ok) {
-    s.stats.sent_payloads += payloads.size();
-  } else {
-    ++s.stats.failed_requests;
-    s.stats.dropped_payloads += payloads.size();
-  }
-  return *wait->ok;
+  return std::move(*wait->result);
+}
+
+// flush()'s pause before another try: a timed wait on a condition nobody signals (flush runs when
+// the owner no longer drives the reporter, so there is nothing else to wait for).
+void Reporter::wait_real_time(std::chrono::milliseconds delay) {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::unique_lock lock(mu);
+  const auto until = std::chrono::steady_clock::now() + delay;
+  cv.wait_until(lock, until, [&] { return std::chrono::steady_clock::now() >= until; });
 }
 
 ReporterStats Reporter::stats() const {
   ReporterStats out = shared_->stats;
   out.queued = shared_->queue.size();
   out.in_flight = shared_->request.has_value();
+  if (shared_->next_attempt != SteadyTime{}) out.retry_at = shared_->next_attempt;
   return out;
 }
 

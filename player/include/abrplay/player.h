@@ -114,6 +114,10 @@ struct PlayerConfig {
   // CMCD (CTA-5004) on every manifest and segment request: as a CMCD= query argument or as the four
   // CMCD-* headers. sid is the session id (as in telemetry), cid the content id.
   CmcdMode cmcd = CmcdMode::kOff;
+  // CDN choice between the MPD's BaseURLs (docs/net.md): true measures the alternatives and moves
+  // the traffic to one measured at twice the throughput; false keeps the DVB-weighted first choice
+  // (failover only).
+  bool measured_cdn_choice = true;
   // Added to every manifest, segment and telemetry request (e.g. an API key or a token).
   std::vector<std::pair<std::string, std::string>> request_headers;
   std::function<void(LogLevel, std::string_view)> log;

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
 
 #include "abrplay/player/lab/lab_session.h"
 #include "support/synthetic_content.h"
@@ -162,6 +165,54 @@ TEST_CASE("the synthetic Pensieve ladder plays in the lab at its six rungs", "[l
   CHECK(r.figures.played_s == Approx(48).margin(0.3));
   CHECK(r.figures.video_segments.size() == 12);
   CHECK(r.figures.video_segments.back().bandwidth.bps() >= 1'850'000);
+}
+
+}  // namespace abrplay::lab::test
+
+namespace abrplay::lab::test {
+
+TEST_CASE("on_start and on_end reach the session's clock, loop and engine; origin and wall_start apply",
+          "[lab][session]") {
+  SyntheticContent c(minute_of_content());
+  auto cfg = config_for(c, 6000);
+  cfg.duration = seconds(25);
+  cfg.origin = "https://cdn-x.example";
+  cfg.wall_start = WallTime{std::chrono::seconds{1'765'000'000}};
+  struct Seen : engine::EngineObserver {
+    std::vector<std::string> urls;
+    void on_download(const engine::DownloadEvent& e) override { urls.push_back(e.url); }
+  } seen;
+  std::vector<double> ticks;  // virtual seconds at each 10 s timer
+  WallTime wall_at_start{}, wall_at_end{};
+  engine::EventLoop::TimerId timer = 0;
+  std::function<void()> tick;
+  bool ended_with_engine = false;
+  cfg.on_start = [&](const LabSessionContext& ctx) {
+    wall_at_start = ctx.clock.wall();
+    ctx.engine.add_observer(seen);
+    const SteadyTime begin = ctx.clock.steady();
+    tick = [&, ctx, begin] {
+      ticks.push_back(std::chrono::duration<double>(ctx.clock.steady() - begin).count());
+      timer = ctx.loop.post_after(seconds(10), tick);
+    };
+    timer = ctx.loop.post_after(seconds(10), tick);
+  };
+  cfg.on_end = [&](const LabSessionContext& ctx, const LabSessionResult& r) {
+    ctx.loop.cancel(timer);
+    ctx.engine.remove_observer(seen);
+    ended_with_engine = ctx.engine.state() == engine::EngineState::kPlaying && !r.failed;
+    wall_at_end = ctx.clock.wall();
+  };
+  const LabSessionResult r = run_lab_session(cfg);
+  INFO(r.error);
+  REQUIRE_FALSE(r.failed);
+  CHECK(wall_at_start == *cfg.wall_start);
+  CHECK(wall_at_end - wall_at_start == r.virtual_time);
+  CHECK(ticks == std::vector<double>{10.0, 20.0});
+  CHECK(ended_with_engine);
+  REQUIRE_FALSE(seen.urls.empty());
+  CHECK(std::all_of(seen.urls.begin(), seen.urls.end(),
+                    [](const std::string& u) { return u.rfind("https://cdn-x.example/", 0) == 0; }));
 }
 
 }  // namespace abrplay::lab::test

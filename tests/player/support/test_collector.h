@@ -1,5 +1,6 @@
 // test_collector.h: a telemetry collector whose answers the test sets (status, or hold every answer
-// until released), on 127.0.0.1 with cpp-httplib. Records each POST body, its receive time and its
+// until released, or a script of answers with Retry-After and a JSON body), on 127.0.0.1 with
+// cpp-httplib. Records each POST body, its receive time and its
 // X-Api-Key header. Threads: httplib's handler threads; every accessor is thread-safe.
 #pragma once
 
@@ -8,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -27,8 +29,15 @@ class Collector {
       bodies_.push_back(req.body);
       received_.push_back(std::chrono::steady_clock::now());
       headers_.push_back(req.get_header_value("X-Api-Key"));
-      statuses_.push_back(status_);
-      res.status = status_;
+      Answer a{status_, "", ""};
+      if (!script_.empty()) {
+        a = script_.front();
+        script_.pop_front();
+      }
+      statuses_.push_back(a.status);
+      res.status = a.status;
+      if (!a.retry_after.empty()) res.set_header("Retry-After", a.retry_after);
+      if (!a.body.empty()) res.set_content(a.body, "application/json");
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] {
@@ -53,6 +62,16 @@ class Collector {
   void set_status(int s) {
     std::lock_guard lock(mu_);
     status_ = s;
+  }
+  // Answers for the next POSTs, in order, before set_status()'s takes over again.
+  struct Answer {
+    int status = 204;
+    std::string retry_after;  // the Retry-After header, if not empty
+    std::string body;         // a JSON answer, if not empty
+  };
+  void script(std::vector<Answer> answers) {
+    std::lock_guard lock(mu_);
+    script_.assign(answers.begin(), answers.end());
   }
   void hold(bool h) {
     std::lock_guard lock(mu_);
@@ -103,6 +122,7 @@ class Collector {
   std::vector<std::string> bodies_, headers_;
   std::vector<std::chrono::steady_clock::time_point> received_;
   std::vector<int> statuses_;
+  std::deque<Answer> script_;
   std::size_t arrivals_ = 0;
 };
 

@@ -216,3 +216,143 @@ TEST_CASE("flush to a collector that never answers gives up at the deadline", "[
   CHECK(reporter.stats().dropped_payloads == 2);
   collector.hold(false);
 }
+
+TEST_CASE("a 409 batch is done: its stored part counts as sent, the rest as rejected, nothing is resent",
+          "[telemetry][reporter]") {
+  Collector collector;
+  collector.script({{409, "", R"({"error":"a payload after the session's final report","stored":2,"duplicates":0})"}});
+  net::HttpClient http;
+  TestLoop loop;
+  abrplay::test::FakeClock clock;
+  tel::Reporter reporter(http, loop, clock, config(collector.url()));
+  for (int i = 0; i < 3; ++i) reporter.enqueue(payload(i));
+  reporter.poll();
+  REQUIRE(loop.run_until([&] { return !reporter.stats().in_flight; }));
+  tel::ReporterStats st = reporter.stats();
+  CHECK(st.sent_payloads == 2);
+  CHECK(st.rejected_payloads == 1);
+  CHECK(st.rejected_requests == 1);
+  CHECK(st.failed_requests == 0);
+  CHECK(st.dropped_payloads == 0);
+  CHECK(st.queued == 0);
+  CHECK_THAT(st.last_problem, Catch::Contains("HTTP 409") && Catch::Contains("after the session's final report"));
+  // No backoff: the collector answered. The next payload goes at once, alone.
+  reporter.enqueue(payload(3));
+  reporter.poll();
+  REQUIRE(loop.run_until([&] { return !reporter.stats().in_flight; }));
+  const auto bodies = collector.bodies();
+  REQUIRE(bodies.size() == 2);
+  CHECK(seqs(bodies[1]) == std::vector<int>{3});
+  CHECK(reporter.stats().sent_payloads == 3);
+}
+
+TEST_CASE("400 and 413 are refused for good: dropped and counted as rejected, never retried", "[telemetry][reporter]") {
+  Collector collector;
+  collector.script({{400, "", R"({"error":"not a telemetry payload: /seq: required"})"}, {413, "", ""}});
+  net::HttpClient http;
+  TestLoop loop;
+  abrplay::test::FakeClock clock;
+  tel::Reporter reporter(http, loop, clock, config(collector.url()));
+  for (int i = 0; i < 2; ++i) {
+    reporter.enqueue(payload(i));
+    reporter.poll();
+    REQUIRE(loop.run_until([&] { return !reporter.stats().in_flight; }));
+  }
+  clock.advance(120s);
+  reporter.poll();  // nothing left to resend
+  const tel::ReporterStats st = reporter.stats();
+  CHECK(st.rejected_payloads == 2);
+  CHECK(st.rejected_requests == 2);
+  CHECK(st.sent_payloads == 0);
+  CHECK(st.dropped_payloads == 0);
+  CHECK(st.sent_requests == 2);
+  CHECK(collector.statuses() == std::vector<int>{400, 413});
+}
+
+TEST_CASE("429 and 503 back off for the server's Retry-After when it is longer than the backoff, at most "
+          "max_backoff",
+          "[telemetry][reporter]") {
+  Collector collector;
+  collector.script({{429, "7", ""}, {503, "Mon, 01 Jan 2024 00:10:00 GMT", ""}, {503, "1", ""}});
+  net::HttpClient http;
+  TestLoop loop;
+  abrplay::test::FakeClock clock;  // wall time 2024-01-01T00:00:00Z at the start
+  tel::ReporterConfig c = config(collector.url());
+  c.initial_backoff = 1000ms;
+  c.max_backoff = 60'000ms;
+  tel::Reporter reporter(http, loop, clock, c);
+  reporter.enqueue(payload(0));
+  reporter.poll();
+  REQUIRE(loop.run_until([&] { return !reporter.stats().in_flight; }));
+  REQUIRE(reporter.stats().retry_at);
+  CHECK(*reporter.stats().retry_at - clock.steady() == 7s);  // Retry-After beats the 1 s backoff
+  clock.advance(6999ms);
+  reporter.poll();
+  CHECK(reporter.stats().sent_requests == 1);
+  clock.advance(1ms);
+  reporter.poll();
+  REQUIRE(loop.run_until([&] { return !reporter.stats().in_flight; }));
+  // An HTTP date 10 minutes ahead (minus the 7 s gone): capped at max_backoff.
+  CHECK(*reporter.stats().retry_at - clock.steady() == 60s);
+  clock.advance(60s);
+  reporter.poll();
+  REQUIRE(loop.run_until([&] { return !reporter.stats().in_flight; }));
+  // Retry-After 1 s, shorter than the third failure's 4 s backoff: the backoff wins.
+  CHECK(*reporter.stats().retry_at - clock.steady() == 4s);
+  clock.advance(4s);
+  reporter.poll();
+  REQUIRE(loop.run_until([&] { return !reporter.stats().in_flight; }));
+  const tel::ReporterStats st = reporter.stats();
+  CHECK(st.sent_payloads == 1);
+  CHECK(st.failed_requests == 3);
+  CHECK(st.rejected_payloads == 0);
+  CHECK(collector.statuses() == std::vector<int>{429, 503, 503, 204});
+}
+
+TEST_CASE("real time: a collector answering 503 with Retry-After: 2, then 200, gets the payloads after 2 s",
+          "[telemetry][reporter]") {
+  Collector collector;
+  collector.script({{503, "2", R"({"error":"overloaded: the store's queue is full; retry later"})"},
+                    {200, "", R"({"stored":2,"duplicates":0})"}});
+  net::HttpClient http;
+  TestLoop loop;
+  abrplay::SystemClock clock;
+  tel::ReporterConfig c = config(collector.url());
+  c.initial_backoff = 100ms;  // shorter than the server's wish: Retry-After decides
+  tel::Reporter reporter(http, loop, clock, c);
+  reporter.enqueue(payload(0));
+  reporter.enqueue(payload(1));
+  reporter.poll();
+  REQUIRE(loop.run_until([&] { return !reporter.stats().in_flight; }));
+  REQUIRE(reporter.stats().retry_at);
+  reporter.poll();  // inside the server's 2 s: nothing goes
+  CHECK(reporter.stats().sent_requests == 1);
+  const abrplay::SteadyTime retry_at = *reporter.stats().retry_at;
+  CHECK(retry_at - clock.steady() > 1900ms);
+  std::this_thread::sleep_until(retry_at);  // the player's next heartbeat tick, not a synchronisation
+  reporter.poll();
+  REQUIRE(loop.run_until([&] { return !reporter.stats().in_flight; }));
+  const auto received = collector.received();
+  REQUIRE(received.size() == 2);
+  CHECK(received[1] - received[0] >= 2s);
+  CHECK(received[1] - received[0] < 4s);
+  CHECK(seqs(collector.bodies()[1]) == std::vector<int>{0, 1});
+  CHECK(reporter.stats().failed_requests == 1);
+  CHECK(reporter.stats().sent_payloads == 2);
+}
+
+TEST_CASE("flush retries a 503 within its deadline after the server's Retry-After", "[telemetry][reporter]") {
+  Collector collector;
+  collector.script({{503, "1", ""}});
+  net::HttpClient http;
+  TestLoop loop;
+  abrplay::test::FakeClock clock;
+  tel::Reporter reporter(http, loop, clock, config(collector.url()));
+  reporter.enqueue(payload(0));
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(reporter.flush(payload(1), 3000ms));
+  CHECK(std::chrono::steady_clock::now() - start >= 1s);
+  CHECK(collector.statuses() == std::vector<int>{503, 204});
+  CHECK(reporter.stats().sent_payloads == 2);
+  CHECK(reporter.stats().dropped_payloads == 0);
+}

@@ -12,11 +12,13 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "abrplay/abr/algorithm/registry.h"
+#include "abrplay/player/engine/event_loop.h"
 #include "abrplay/player/engine/session_metrics.h"
 #include "abrplay/player/engine/streaming_engine.h"
 #include "abrplay/player/lab/lab_content.h"
@@ -27,9 +29,20 @@ namespace abrplay::lab {
 // The host lab URLs carry; any name does, since LabNetwork serves every host from the content.
 inline constexpr std::string_view kLabOrigin = "http://lab.invalid";
 
+struct LabSessionResult;
+
+// What LabSessionConfig::on_start / on_end may reach while a session runs (the calling thread).
+struct LabSessionContext {
+  const Clock& clock;  // the session's ManualClock
+  engine::EventLoop& loop;
+  engine::StreamingEngine& engine;
+};
+
 struct LabSessionConfig {
   std::shared_ptr<const LabContent> content;
   std::string mpd_path = "/number/manifest.mpd";  // within the content
+  // The scheme and host the engine requests from (a CDN's name: the downloads' base_url carries it).
+  std::string origin = std::string(kLabOrigin);
   LabLinkParams link;
   std::string algorithm = "default";  // an abr::make_algorithm() name
   abr::RegistryOptions registry;
@@ -41,6 +54,14 @@ struct LabSessionConfig {
   std::chrono::microseconds max_virtual_time{std::chrono::minutes(30)};
   // Also told every engine event (on the calling thread), e.g. to trace decisions. Not owned.
   engine::EngineObserver* observer = nullptr;
+  // Optional, on the calling thread: on_start once the engine is built (before load()), e.g. to
+  // schedule periodic work on virtual time with loop.post_after (telemetry heartbeats); on_end
+  // when the session is over, before the engine goes (the result is filled but for `tasks`), e.g.
+  // for a final report. on_end must cancel the timers it scheduled.
+  std::function<void(const LabSessionContext&)> on_start;
+  std::function<void(const LabSessionContext&, const LabSessionResult&)> on_end;
+  // The wall clock when the session begins (ManualClock's default: 2024-01-01T00:00:00Z).
+  std::optional<WallTime> wall_start;
 };
 
 struct LabSessionResult {
