@@ -10,8 +10,9 @@
 #include <thread>
 
 #include "abrplay/player/manifest/time.h"
+#include "clickhouse_store.h"
 #include "json_schema.h"
-#include "store.h"
+#include "sqlite_store.h"
 #include "telemetry_schema_text.h"
 
 namespace abrplay::collector {
@@ -120,7 +121,10 @@ struct Collector::Impl {
     }
     cv.notify_one();
     Results results = done.get();
-    if (!results) return reply(res, 500, {{"error", "not stored: " + results.error()}});
+    if (!results) {
+      res.set_header("Retry-After", "1");
+      return reply(res, 503, {{"error", "not stored: " + results.error()}});
+    }
     int stored = 0, duplicates = 0;
     Json rejected = Json::array();
     for (std::size_t i = 0; i < results->size(); ++i) {
@@ -141,9 +145,15 @@ struct Collector::Impl {
 Expected<std::unique_ptr<Collector>, std::string> Collector::start(const CollectorConfig& config) {
   auto impl = std::make_unique<Impl>();
   impl->config = config;
-  auto store = Store::open(config.db_path);
-  if (!store) return Unexpected{store.error()};
-  impl->store = std::move(*store);
+  if (config.clickhouse_url.empty()) {
+    auto store = SqliteStore::open(config.db_path);
+    if (!store) return Unexpected{store.error()};
+    impl->store = std::move(*store);
+  } else {
+    auto store = ClickHouseStore::open({config.clickhouse_url, config.clickhouse_cluster});
+    if (!store) return Unexpected{store.error()};
+    impl->store = std::move(*store);
+  }
   auto schema = SchemaValidator::load(Json::parse(kTelemetrySchemaText));
   if (!schema) return Unexpected{"telemetry schema: " + schema.error()};
   impl->schema = std::move(*schema);

@@ -50,7 +50,7 @@ tel::RepresentationInfo rep(const char* id, double kbps, int h) {
 // player writes them (wall times from 2024-01-01, the fake clock's start).
 std::vector<Json> session(const std::string& id, int beats, const std::string& device = "linux-x86_64") {
   abrplay::test::FakeClock clock;
-  tel::SessionRecorder r({id, "movie", device, "0.1"});
+  tel::SessionRecorder r({id, "movie", device, "0.1", ""});
   r.on_load(clock.steady());
   clock.advance(1s);
   r.on_first_frame(clock.steady());

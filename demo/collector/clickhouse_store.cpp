@@ -1,0 +1,148 @@
+// ClickHouseStore (clickhouse_store.h): one lookup query per batch, the rules in memory, then one
+// JSONEachRow INSERT per table.
+#include "clickhouse_store.h"
+
+#include <algorithm>
+#include <cmath>
+#include <ctime>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "payload_rows.h"
+#include "session_rules.h"
+
+namespace abrplay::collector {
+namespace {
+
+using Json = nlohmann::json;
+
+// What the store holds of one session (and, as the batch goes on, what the batch adds).
+struct Known {
+  std::string device;                  // "" when none of its payloads named one
+  std::optional<long long> final_seq;  // the final report's seq
+  std::set<long long> seqs;            // of the batch's seqs, those stored
+};
+
+// "YYYY-MM-DD", the UTC day of a Unix time.
+std::string utc_day(double unix_s) {
+  const std::time_t t = static_cast<std::time_t>(std::floor(unix_s));
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+void append_row(std::string& out, Table t, const Row& row, const std::string& day) {
+  Json obj = Json::object();
+  const auto names = table_columns(t);
+  for (std::size_t i = 0; i < names.size(); ++i) obj[names[i]] = row[i];
+  obj["day"] = day;
+  out += obj.dump(-1, ' ', false, Json::error_handler_t::replace);
+  out += '\n';
+}
+
+bool plain_identifier(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+}  // namespace
+
+Expected<std::unique_ptr<ClickHouseStore>, std::string> ClickHouseStore::open(const ClickHouseOptions& options) {
+  auto http = ClickHouseHttp::open(options.url);
+  if (!http) return Unexpected{http.error()};
+  if (!options.cluster.empty() && !plain_identifier(options.cluster))
+    return Unexpected{"clickhouse cluster '" + options.cluster + "': not a plain name"};
+  if (auto e = create_clickhouse_schema(**http, options.cluster)) return Unexpected{*e};
+  // Distributed inserts return only once every shard has the rows (an acknowledged payload is in
+  // ClickHouse, and the next batch's lookup sees it).
+  std::string settings = options.cluster.empty() ? "" : "insert_distributed_sync=1";
+  return std::unique_ptr<ClickHouseStore>(new ClickHouseStore(std::move(*http), std::move(settings)));
+}
+
+Expected<std::vector<PayloadResult>, std::string> ClickHouseStore::store(const std::vector<Json>& payloads,
+                                                                         const std::string& received) {
+  std::vector<PayloadResult> out;
+  if (payloads.empty()) return out;
+  // What the batch's sessions already have: one query.
+  std::set<std::string> sessions;
+  std::set<long long> seqs;
+  for (const Json& p : payloads) {
+    sessions.insert(p["session_id"].get<std::string>());
+    seqs.insert(p["seq"].get<long long>());
+  }
+  std::string ids, seq_list;
+  for (const std::string& s : sessions) ids += (ids.empty() ? "" : ",") + clickhouse_quote(s);
+  for (long long s : seqs) seq_list += (seq_list.empty() ? "" : ",") + std::to_string(s);
+  auto found = http_->run(
+      "SELECT session_id, anyIf(ifNull(device, ''), ifNull(device, '') != ''), maxIf(seq, event = 'final'), "
+      "countIf(event = 'final'), groupArrayIf(seq, has([" +
+      seq_list + "], seq)) FROM payloads WHERE session_id IN (" + ids + ") GROUP BY session_id FORMAT TabSeparated");
+  if (!found) return Unexpected{found.error()};
+  std::map<std::string, Known> known;
+  std::istringstream lines(*found);
+  for (std::string line; std::getline(lines, line);) {
+    std::vector<std::string> f;
+    std::istringstream fields(line);
+    for (std::string s; std::getline(fields, s, '\t');) f.push_back(s);
+    if (f.size() != 5) return Unexpected{describe() + ": unexpected lookup row '" + line + "'"};
+    Known& k = known[tsv_unescape(f[0])];
+    k.device = tsv_unescape(f[1]);
+    if (f[3] != "0") k.final_seq = std::stoll(f[2]);
+    std::string list = f[4].substr(1, f[4].size() - 2);  // [1,2,3]
+    std::replace(list.begin(), list.end(), ',', ' ');
+    std::istringstream nums(list);
+    for (long long s; nums >> s;) k.seqs.insert(s);
+  }
+  // The rules, payload by payload; the rows of the payloads to store.
+  std::string rows[std::size(kTables)];
+  for (const Json& p : payloads) {
+    const std::string sid = p["session_id"].get<std::string>();
+    const long long seq = p["seq"].get<long long>();
+    const bool is_final = p["event"] == "final";
+    const std::string device = p.value("device", std::string());
+    auto it = known.find(sid);
+    if (it == known.end()) {
+      it = known.emplace(sid, Known{device, std::nullopt, {}}).first;
+    } else {
+      if (auto verdict = judge_known_session(sid, it->second.device, it->second.final_seq, device, seq, is_final)) {
+        out.push_back(*verdict);
+        continue;
+      }
+      if (it->second.device.empty()) it->second.device = device;
+    }
+    if (!it->second.seqs.insert(seq).second) {
+      out.push_back({Outcome::kDuplicate, ""});
+      continue;
+    }
+    if (is_final) it->second.final_seq = seq;
+    const std::string day = utc_day(session_start_s(p));
+    append_row(rows[0], Table::kPayloads, payload_row(p, received), day);
+    for (std::size_t t = 1; t < std::size(kTables); ++t)
+      for (const Row& r : event_rows(kTables[t], p)) append_row(rows[t], kTables[t], r, day);
+    out.push_back({Outcome::kStored, ""});
+  }
+  // Events first, payloads (what the rules read) last.
+  for (std::size_t t : {1u, 2u, 3u, 4u, 0u}) {
+    if (rows[t].empty()) continue;
+    auto r = http_->run(std::string("INSERT INTO ") + table_name(kTables[t]) + " FORMAT JSONEachRow", rows[t],
+                        insert_settings_);
+    if (!r) return Unexpected{r.error()};
+  }
+  return out;
+}
+
+Expected<long long, std::string> ClickHouseStore::count(const std::string& table) {
+  for (const char* t : kStoreTables) {
+    if (table != t) continue;
+    auto r = http_->run("SELECT count() FROM " + table + " FORMAT TabSeparated");
+    if (!r) return Unexpected{r.error()};
+    return std::stoll(*r);
+  }
+  return Unexpected{describe() + ": no table '" + table + "'"};
+}
+
+}  // namespace abrplay::collector
