@@ -7,7 +7,9 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "abrplay/core/expected.h"
 
@@ -27,6 +29,13 @@ class ClickHouseHttp {
   Expected<std::string, std::string> run(const std::string& query, const std::string& data = {},
                                          const std::string& settings = {});
 
+  // Several statements at once, each on its own connection (kept alive between calls): INSERTs into
+  // different tables. Returns the first error, if any (the others may have succeeded).
+  struct Request {
+    std::string query, data, settings;  // as run()'s
+  };
+  std::optional<std::string> run_concurrently(const std::vector<Request>& requests);
+
   // The same, in the server's default database (CREATE DATABASE of the URL's own database).
   Expected<std::string, std::string> run_in_default(const std::string& query);
 
@@ -36,7 +45,10 @@ class ClickHouseHttp {
  private:
   struct Curl;
   ClickHouseHttp(std::string url, std::string base, std::string database);
-  Expected<std::string, std::string> post(const std::string& target, const std::string& body);
+  Expected<std::string, std::string> post(const std::string& target_url, const std::string& body);
+  std::string target(const std::string& query, const std::string& data, const std::string& settings);
+  void prepare(void* handle, const std::string& target_url, const std::string& body, std::string& response);
+  std::optional<std::string> outcome(void* handle, int code, const std::string& response) const;
   std::string url_, base_, database_;
   std::unique_ptr<Curl> curl_;
 };

@@ -55,18 +55,20 @@ bool loopback(const std::string& address) {
 
 }  // namespace
 
-std::optional<std::string> create_clickhouse_schema(ClickHouseHttp& http, const std::string& cluster) {
+Expected<std::vector<std::string>, std::string> create_clickhouse_schema(ClickHouseHttp& http,
+                                                                         const std::string& cluster) {
   const std::string& db = http.database();
-  if (auto r = http.run_in_default("CREATE DATABASE IF NOT EXISTS " + db); !r) return r.error();
+  if (auto r = http.run_in_default("CREATE DATABASE IF NOT EXISTS " + db); !r) return Unexpected{r.error()};
+  std::vector<std::string> shard_databases;
   if (cluster.empty()) {
     for (const TableDef& t : kTableDefs)
-      if (auto r = http.run(create_table(db, t.name, t)); !r) return r.error();
-    return std::nullopt;
+      if (auto r = http.run(create_table(db, t.name, t)); !r) return Unexpected{r.error()};
+    return shard_databases;
   }
   auto listing = http.run(
       "SELECT shard_num, host_address, port, default_database, is_local FROM system.clusters WHERE cluster = " +
       clickhouse_quote(cluster) + " ORDER BY shard_num FORMAT TabSeparated");
-  if (!listing) return listing.error();
+  if (!listing) return Unexpected{listing.error()};
   std::vector<Shard> shards;
   std::istringstream lines(*listing);
   for (std::string line; std::getline(lines, line);) {
@@ -80,23 +82,25 @@ std::optional<std::string> create_clickhouse_schema(ClickHouseHttp& http, const 
     shards.push_back(s);
   }
   const std::string where = "clickhouse " + http.url() + ": cluster '" + cluster + "'";
-  if (shards.empty()) return where + " is not in the server's remote_servers";
+  if (shards.empty()) return Unexpected{where + " is not in the server's remote_servers"};
   for (const Shard& s : shards) {
     if (s.database.empty() || s.database == db)
-      return where + ": shard " + s.number + " needs its own <default_database> (not '" + db + "')";
+      return Unexpected{where + ": shard " + s.number + " needs its own <default_database> (not '" + db + "')"};
     if (s.is_local != "1" && !loopback(s.host))
-      return where + ": shard " + s.number + " (" + s.host + ":" + s.port +
-             ") is on another server; the collector creates shard tables only on its own server";
-    if (auto r = http.run_in_default("CREATE DATABASE IF NOT EXISTS " + s.database); !r) return r.error();
+      return Unexpected{where + ": shard " + s.number + " (" + s.host + ":" + s.port +
+                        ") is on another server; the collector writes only to shards on its own server"};
+    shard_databases.push_back(s.database);
+    if (auto r = http.run_in_default("CREATE DATABASE IF NOT EXISTS " + s.database); !r) return Unexpected{r.error()};
     for (const TableDef& t : kTableDefs)
-      if (auto r = http.run(create_table(s.database, std::string(t.name) + "_local", t)); !r) return r.error();
+      if (auto r = http.run(create_table(s.database, std::string(t.name) + "_local", t)); !r)
+        return Unexpected{r.error()};
   }
   for (const TableDef& t : kTableDefs) {
     auto r = http.run("CREATE TABLE IF NOT EXISTS " + db + "." + t.name + " AS " + shards[0].database + "." + t.name +
                       "_local ENGINE = Distributed(" + cluster + ", '', " + t.name + "_local, cityHash64(session_id))");
-    if (!r) return r.error();
+    if (!r) return Unexpected{r.error()};
   }
-  return std::nullopt;
+  return shard_databases;
 }
 
 }  // namespace abrplay::collector

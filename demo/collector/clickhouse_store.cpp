@@ -3,7 +3,9 @@
 #include "clickhouse_store.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstdint>
 #include <ctime>
 #include <map>
 #include <set>
@@ -43,6 +45,13 @@ void append_row(std::string& out, Table t, const Row& row, const std::string& da
   out += '\n';
 }
 
+// The shard of a session (FNV-1a, 64 bits: stable across runs and builds).
+std::uint64_t fnv1a(const std::string& s) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
 bool plain_identifier(const std::string& s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
@@ -56,11 +65,9 @@ Expected<std::unique_ptr<ClickHouseStore>, std::string> ClickHouseStore::open(co
   if (!http) return Unexpected{http.error()};
   if (!options.cluster.empty() && !plain_identifier(options.cluster))
     return Unexpected{"clickhouse cluster '" + options.cluster + "': not a plain name"};
-  if (auto e = create_clickhouse_schema(**http, options.cluster)) return Unexpected{*e};
-  // Distributed inserts return only once every shard has the rows (an acknowledged payload is in
-  // ClickHouse, and the next batch's lookup sees it).
-  std::string settings = options.cluster.empty() ? "" : "insert_distributed_sync=1";
-  return std::unique_ptr<ClickHouseStore>(new ClickHouseStore(std::move(*http), std::move(settings)));
+  auto shards = create_clickhouse_schema(**http, options.cluster);
+  if (!shards) return Unexpected{shards.error()};
+  return std::unique_ptr<ClickHouseStore>(new ClickHouseStore(std::move(*http), std::move(*shards)));
 }
 
 Expected<std::vector<PayloadResult>, std::string> ClickHouseStore::store(const std::vector<Json>& payloads,
@@ -68,19 +75,31 @@ Expected<std::vector<PayloadResult>, std::string> ClickHouseStore::store(const s
   std::vector<PayloadResult> out;
   if (payloads.empty()) return out;
   // What the batch's sessions already have: one query.
-  std::set<std::string> sessions;
+  const std::size_t n_shards = std::max<std::size_t>(shards_.size(), 1);
+  std::vector<std::set<std::string>> sessions(n_shards);  // by shard
   std::set<long long> seqs;
   for (const Json& p : payloads) {
-    sessions.insert(p["session_id"].get<std::string>());
+    const std::string& sid = p["session_id"].get_ref<const std::string&>();
+    sessions[fnv1a(sid) % n_shards].insert(sid);
     seqs.insert(p["seq"].get<long long>());
   }
-  std::string ids, seq_list;
-  for (const std::string& s : sessions) ids += (ids.empty() ? "" : ",") + clickhouse_quote(s);
+  std::string seq_list;
   for (long long s : seqs) seq_list += (seq_list.empty() ? "" : ",") + std::to_string(s);
+  // With shards, each shard's local table is asked for its own sessions, in one query (UNION ALL):
+  // the Distributed table would ask every shard for every session.
+  std::string from;
+  for (std::size_t shard = 0; shard < n_shards; ++shard) {
+    if (sessions[shard].empty()) continue;
+    std::string ids;
+    for (const std::string& sid : sessions[shard]) ids += (ids.empty() ? "" : ",") + clickhouse_quote(sid);
+    const std::string table = shards_.empty() ? "payloads" : shards_[shard] + ".payloads_local";
+    from += std::string(from.empty() ? "" : " UNION ALL ") + "SELECT session_id, device, seq, event FROM " + table +
+            " WHERE session_id IN (" + ids + ")";
+  }
   auto found = http_->run(
       "SELECT session_id, anyIf(ifNull(device, ''), ifNull(device, '') != ''), maxIf(seq, event = 'final'), "
       "countIf(event = 'final'), groupArrayIf(seq, has([" +
-      seq_list + "], seq)) FROM payloads WHERE session_id IN (" + ids + ") GROUP BY session_id FORMAT TabSeparated");
+      seq_list + "], seq)) FROM (" + from + ") GROUP BY session_id FORMAT TabSeparated");
   if (!found) return Unexpected{found.error()};
   std::map<std::string, Known> known;
   std::istringstream lines(*found);
@@ -97,8 +116,8 @@ Expected<std::vector<PayloadResult>, std::string> ClickHouseStore::store(const s
     std::istringstream nums(list);
     for (long long s; nums >> s;) k.seqs.insert(s);
   }
-  // The rules, payload by payload; the rows of the payloads to store.
-  std::string rows[std::size(kTables)];
+  // The rules, payload by payload; the rows of the payloads to store, by shard and table.
+  std::vector<std::array<std::string, std::size(kTables)>> rows(n_shards);
   for (const Json& p : payloads) {
     const std::string sid = p["session_id"].get<std::string>();
     const long long seq = p["seq"].get<long long>();
@@ -120,17 +139,24 @@ Expected<std::vector<PayloadResult>, std::string> ClickHouseStore::store(const s
     }
     if (is_final) it->second.final_seq = seq;
     const std::string day = utc_day(session_start_s(p));
-    append_row(rows[0], Table::kPayloads, payload_row(p, received), day);
+    auto& mine = rows[fnv1a(sid) % n_shards];
+    append_row(mine[0], Table::kPayloads, payload_row(p, received), day);
     for (std::size_t t = 1; t < std::size(kTables); ++t)
-      for (const Row& r : event_rows(kTables[t], p)) append_row(rows[t], kTables[t], r, day);
+      for (const Row& r : event_rows(kTables[t], p)) append_row(mine[t], kTables[t], r, day);
     out.push_back({Outcome::kStored, ""});
   }
   // Events first, payloads (what the rules read) last.
-  for (std::size_t t : {1u, 2u, 3u, 4u, 0u}) {
-    if (rows[t].empty()) continue;
-    auto r = http_->run(std::string("INSERT INTO ") + table_name(kTables[t]) + " FORMAT JSONEachRow", rows[t],
-                        insert_settings_);
-    if (!r) return Unexpected{r.error()};
+  for (const bool payloads_table : {false, true}) {
+    std::vector<ClickHouseHttp::Request> inserts;
+    for (std::size_t shard = 0; shard < n_shards; ++shard) {
+      for (std::size_t t = 0; t < std::size(kTables); ++t) {
+        if ((t == 0) != payloads_table || rows[shard][t].empty()) continue;
+        const std::string table = shards_.empty() ? std::string(table_name(kTables[t]))
+                                                  : shards_[shard] + "." + table_name(kTables[t]) + "_local";
+        inserts.push_back({"INSERT INTO " + table + " FORMAT JSONEachRow", std::move(rows[shard][t]), ""});
+      }
+    }
+    if (auto e = http_->run_concurrently(inserts)) return Unexpected{*e};
   }
   return out;
 }

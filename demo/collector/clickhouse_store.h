@@ -6,17 +6,19 @@
 //
 // Layout: without a cluster, the tables live in the URL's database. With `cluster` (a
 // remote_servers entry of the server's config), each table is `<table>_local` in every shard's
-// default_database, and the URL's database holds `<table>`, a Distributed table over them, sharded
-// by cityHash64(session_id) (a session's rows stay together); queries and inserts name the
-// Distributed tables. The collector creates the shard tables through its own URL, so every shard
-// must be on that server (the demo's layout: two databases on one server); a shard elsewhere is an
-// error at open.
+// default_database, and the URL's database holds `<table>`, a Distributed table over them (sharding
+// key cityHash64(session_id) for other writers); queries name the Distributed tables. The
+// collector writes each session's rows straight into one shard's local tables (FNV-1a of the
+// session id: a session's rows stay together), all shards and tables at once, so a batch costs
+// two round trips of INSERTs, not one per table through the Distributed engine's forwarding. It
+// creates and writes the shard tables through its own URL, so every shard must be on that server
+// (the demo's layout: two databases on one server); a shard elsewhere is an error at open.
 //
 // Rules (store.h) without transactions or unique keys: store() first asks, in one query for the
 // whole batch, what its sessions already have (device, final report's seq, which of the batch's
 // seqs), applies the rules in memory in payload order (session_rules.h), then INSERTs the new rows
-// (JSONEachRow, one INSERT per table, Distributed inserts synchronous: insert_distributed_sync=1).
-// The payloads rows, which the rules read, go last: a batch that fails halfway leaves no payloads
+// (JSONEachRow, one INSERT per table and shard, concurrently; an answer of 200 means the rows are
+// in the table). The payloads rows, which the rules read, go last, after the event rows: a batch that fails halfway leaves no payloads
 // row, so its retry stores it again (event rows written twice collapse at merges). One writer per
 // database (the collector's writer thread): two collectors on one database could both store a
 // payload new to each of them.
@@ -48,14 +50,15 @@ class ClickHouseStore final : public Store {
   std::string describe() const override { return "clickhouse:" + http_->url(); }
 
  private:
-  explicit ClickHouseStore(std::unique_ptr<ClickHouseHttp> http, std::string insert_settings)
-      : http_(std::move(http)), insert_settings_(std::move(insert_settings)) {}
+  ClickHouseStore(std::unique_ptr<ClickHouseHttp> http, std::vector<std::string> shard_databases)
+      : http_(std::move(http)), shards_(std::move(shard_databases)) {}
   std::unique_ptr<ClickHouseHttp> http_;
-  std::string insert_settings_;
+  std::vector<std::string> shards_;  // empty: plain tables in the URL's database
 };
 
-// Creates the database, the tables and (with a cluster) the shard tables; clickhouse_schema.cpp.
-// The error, if any.
-std::optional<std::string> create_clickhouse_schema(ClickHouseHttp& http, const std::string& cluster);
+// Creates the database, the tables and (with a cluster) the shard tables; returns the shards'
+// databases in shard order (none without a cluster). clickhouse_schema.cpp.
+Expected<std::vector<std::string>, std::string> create_clickhouse_schema(ClickHouseHttp& http,
+                                                                         const std::string& cluster);
 
 }  // namespace abrplay::collector

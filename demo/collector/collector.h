@@ -39,6 +39,7 @@ struct CollectorConfig {
   int port = 0;  // 0: an ephemeral port (see Collector::port())
   std::size_t max_body_bytes = 1u << 20;
   std::size_t max_queued_payloads = 20'000;
+  std::size_t http_threads = 64;  // requests handled at once (each waits for its commit)
   std::chrono::seconds max_clock_skew{300};
 };
 

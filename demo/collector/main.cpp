@@ -32,6 +32,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(std::size_t{1024}, std::size_t{64} << 20));
   app.add_option("--queue", config.max_queued_payloads, "payloads waiting for the store before 503 (default 20000)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}));
+  app.add_option("--http-threads", config.http_threads,
+                 "requests handled at once, each waiting for its commit (default 64)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{4096}));
   app.add_option("--max-clock-skew-s", skew_s, "how far ahead of this clock a wall_time may be (default 300)")
       ->check(CLI::Range(0, 86'400));
   CLI11_PARSE(app, argc, argv);
