@@ -41,6 +41,8 @@ std::vector<nlohmann::json> sample_session(const SampleSession& s) {
     }
     r.on_video_segment(top, 10);
     r.on_download("video", "v720", false, DataSize::bytes(1'000'000));
+    r.on_download("audio", "a128", false, DataSize::bytes(160'000));
+    r.on_dropped_frames(static_cast<std::uint64_t>(i % 3));
     out.push_back(nlohmann::json::parse(r.heartbeat(snap, clock.wall(), clock.steady())));
   }
   if (s.final_report)
