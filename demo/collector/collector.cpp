@@ -62,7 +62,7 @@ struct Collector::Impl {
         cv.wait(lock, [&] { return stopping || !queue.empty(); });
         if (queue.empty()) return;  // stopping, and everything accepted is committed
         std::size_t n = 0;
-        while (!queue.empty() && (take.empty() || n + queue.front()->payloads.size() <= 2000)) {
+        while (!queue.empty() && (take.empty() || n + queue.front()->payloads.size() <= config.max_group_payloads)) {
           n += queue.front()->payloads.size();
           take.push_back(std::move(queue.front()));
           queue.pop_front();
