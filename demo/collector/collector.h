@@ -12,10 +12,14 @@
 //                                        device, a payload after the final report, a second final);
 //                                        the others of the batch are stored
 //   413                                  a body over max_body_bytes
-//   503 + Retry-After                    the queue to the store is full: shed load; the player's
-//                                        reporter keeps the payloads and sends them later
-// One writer thread owns the Store and commits whatever has queued up as one transaction, so
-// concurrent requests share commits (group commit).
+//   503 + Retry-After                    the queue to the store is full (shed load), or the store
+//                                        failed (a ClickHouse that is down, a disk that is full;
+//                                        the error names the store and its reason): nothing of the
+//                                        body is acknowledged; the player's reporter keeps the
+//                                        payloads and sends them later
+// One writer thread owns the Store (store.h: SQLite, or ClickHouse) and hands it whatever has
+// queued up as one batch (one transaction in SQLite, one lookup and one INSERT per table in
+// ClickHouse), so concurrent requests share commits (group commit).
 #pragma once
 
 #include <chrono>
@@ -28,11 +32,17 @@
 namespace abrplay::collector {
 
 struct CollectorConfig {
-  std::string db_path;
+  std::string db_path;             // the SQLite file, when clickhouse_url is empty
+  std::string clickhouse_url;      // http://host:port/database: the ClickHouse store
+  std::string clickhouse_cluster;  // with clickhouse_url: Distributed tables over this cluster
   std::string host = "127.0.0.1";
   int port = 0;  // 0: an ephemeral port (see Collector::port())
   std::size_t max_body_bytes = 1u << 20;
   std::size_t max_queued_payloads = 20'000;
+  std::size_t http_threads = 64;  // requests handled at once (each waits for its commit)
+  // Payloads the writer hands to the store at once (one transaction; one INSERT per table in
+  // ClickHouse, whose cost is mostly per INSERT: a new part per table).
+  std::size_t max_group_payloads = 2000;
   std::chrono::seconds max_clock_skew{300};
 };
 

@@ -5,7 +5,7 @@ namespace abrplay::fleet {
 
 Expected<std::unique_ptr<SqlSource>, std::string> open_source(const std::string& db_or_url) {
   if (db_or_url.rfind("http://", 0) == 0 || db_or_url.rfind("https://", 0) == 0)
-    return Unexpected{"clickhouse:" + db_or_url + ": this build reads SQLite stores only"};
+    return open_clickhouse_source(db_or_url);
   return open_sqlite_source(db_or_url);
 }
 

@@ -13,7 +13,7 @@
 #include "fake_clock.h"
 #include "fleet_stats.h"
 #include "run_tool.h"
-#include "store.h"
+#include "sqlite_store.h"
 
 namespace fs = std::filesystem;
 namespace tel = abrplay::telemetry;
@@ -183,7 +183,7 @@ TEST_CASE("abrplay-report --fleet over a collector's SQLite store: every figure 
     for (const auto& p : payloads) jsonl << p << "\n";
   }
   {
-    auto store = abrplay::collector::Store::open((dir / "fleet.db").string());
+    auto store = abrplay::collector::SqliteStore::open((dir / "fleet.db").string());
     REQUIRE(store);
     std::vector<nlohmann::json> batch;
     for (const auto& p : payloads) batch.push_back(nlohmann::json::parse(p));
