@@ -8,35 +8,6 @@
 #include "abrplay/player/telemetry/reporter.h"
 
 namespace abrplay::fleet {
-namespace {
-
-// A sender's own executor: the Reporter's completions are posted here from the net thread and run
-// on the sender thread, as the player thread runs them.
-class SenderQueue final : public net::Executor {
- public:
-  void post(std::function<void()> task) override {
-    std::lock_guard lock(mu_);
-    tasks_.push_back(std::move(task));
-    cv_.notify_all();
-  }
-  // Runs the tasks that arrive until `until`; returns as soon as one ran (false: none by then).
-  bool run_one(std::chrono::steady_clock::time_point until) {
-    std::unique_lock lock(mu_);
-    if (!cv_.wait_until(lock, until, [&] { return !tasks_.empty(); })) return false;
-    auto task = std::move(tasks_.front());
-    tasks_.pop_front();
-    lock.unlock();
-    task();
-    return true;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> tasks_;
-};
-
-}  // namespace
 
 FleetDelivery::FleetDelivery(net::Transport& http, DeliveryConfig config) : http_(http), config_(std::move(config)) {
   for (std::size_t i = 0; i < std::max<std::size_t>(config_.senders, 1); ++i)
@@ -82,7 +53,7 @@ void FleetDelivery::sender_main() {
 
 void FleetDelivery::deliver(std::vector<std::string> payloads) {
   SystemClock clock;
-  SenderQueue queue;
+  net::QueueExecutor queue;  // the sender thread runs the Reporter's completions, as the player thread does
   telemetry::ReporterConfig rc;
   rc.url = config_.url;
   rc.max_queue = std::max<std::size_t>(rc.max_queue, payloads.size());  // a whole session, as it was recorded

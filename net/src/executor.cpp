@@ -8,6 +8,24 @@
 
 namespace abrplay::net {
 
+void QueueExecutor::post(std::function<void()> task) {
+  {
+    std::lock_guard lock(mu_);
+    tasks_.push_back(std::move(task));
+  }
+  cv_.notify_all();
+}
+
+bool QueueExecutor::run_one(std::chrono::steady_clock::time_point until) {
+  std::unique_lock lock(mu_);
+  if (!cv_.wait_until(lock, until, [&] { return !tasks_.empty(); })) return false;
+  auto task = std::move(tasks_.front());
+  tasks_.pop_front();
+  lock.unlock();
+  task();
+  return true;
+}
+
 ThreadExecutor::ThreadExecutor(std::string name)
     : worker_([this, n = std::move(name)] {
 #if defined(__linux__)

@@ -30,12 +30,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-fs::path ch_scratch(const std::string& name) {
-  fs::path dir = fs::path(ABRPLAY_BINARY_DIR) / "collector_test_scratch" / (name + "-" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+fs::path ch_scratch(const std::string& name) { return abrplay::test::process_scratch("collector_test", name); }
 
 // The binary's one server, started on first use, stopped when the binary exits. nullptr (and the
 // tests skip, saying so) only when clickhouse-server is not installed.

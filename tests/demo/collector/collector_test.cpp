@@ -3,6 +3,10 @@
 // input; and kill -9 of the real binary during ingest, then a count of what it acknowledged.
 #include <catch2/catch.hpp>
 
+#include "run_tool.h"
+
+#include "free_port.h"
+
 #include <arpa/inet.h>
 #include <httplib.h>
 #include <netinet/in.h>
@@ -35,12 +39,7 @@ using abrplay::collector::CollectorConfig;
 
 namespace {
 
-fs::path scratch(const std::string& name) {
-  fs::path dir = fs::path(ABRPLAY_BINARY_DIR) / "collector_test_scratch" / (name + "-" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+fs::path scratch(const std::string& name) { return abrplay::test::process_scratch("collector_test", name); }
 
 tel::RepresentationInfo rep(const char* id, double kbps, int h) {
   return {id, abrplay::DataRate::kilobits_per_second(kbps), h * 16 / 9, h, "avc1"};
@@ -75,22 +74,6 @@ std::vector<Json> session(const std::string& id, int beats, const std::string& d
   }
   out.push_back(Json::parse(r.final_report(s, tel::EndReason::kEndOfStream, clock.wall(), clock.steady())));
   return out;
-}
-
-// A port nothing listens on: bound, read back and closed (the collector binds it right after, and
-// again after its restart). A cpp-httplib server would keep its socket open: the kernel would then
-// share the port's connections between it and the collector.
-int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  socklen_t len = sizeof addr;
-  REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  close(fd);
-  return ntohs(addr.sin_port);
 }
 
 struct Running {
@@ -270,7 +253,7 @@ TEST_CASE("collector: kill -9 during ingest loses no acknowledged payload", "[co
     REQUIRE(posix_spawn(&pid, ABRPLAY_COLLECTOR_EXE, nullptr, nullptr, argv.data(), environ) == 0);
     return pid;
   };
-  const int port = free_port();
+  const int port = abrplay::test::free_port();
   pid_t pid = spawn(port);
   httplib::Client client("127.0.0.1", port);
   for (int i = 0; i < 100 && !client.Get("/health"); ++i) std::this_thread::sleep_for(20ms);

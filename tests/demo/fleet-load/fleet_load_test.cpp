@@ -4,6 +4,8 @@
 // input and a collector that is down.
 #include <catch2/catch.hpp>
 
+#include "free_port.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -29,20 +31,6 @@ using abrplay::test::run_tool;
 using namespace std::chrono_literals;
 
 namespace {
-
-// A port nothing listens on (bound, read back, closed), for the collector to bind.
-int unused_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  socklen_t len = sizeof addr;
-  REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
 
 // The real abrplay-collector, stopped (SIGTERM, then reaped) at the end of the test. Its output goes
 // to files next to the database (an inherited stdout would keep a pipe reading the test open).
@@ -118,7 +106,7 @@ std::string num(const Json& v) {  // as SQLite prints an INTEGER
 
 TEST_CASE("fleet-load: 50 sessions land in abrplay-collector exactly as the JSONL lists them, varied", "[fleet-load]") {
   const fs::path dir = abrplay::test::process_scratch("fleet_load_test", "collector");
-  const int port = unused_port();
+  const int port = abrplay::test::free_port();
   // A queue of 30 payloads, under what 8 sessions posting at once may bring: the collector may shed
   // load (503 + Retry-After: 1), which the tool must ride out without losing anything.
   CollectorProcess collector(dir / "telemetry.db", port, 30);
@@ -214,7 +202,7 @@ TEST_CASE("fleet-load: bad input is refused with the reason; a collector that is
   CHECK_THAT(run.err, Catch::Contains("in the future"));
 
   // Nothing listens: transport errors are retried until each session's 1 s deadline.
-  const int port = unused_port();
+  const int port = abrplay::test::free_port();
   const auto t0 = std::chrono::steady_clock::now();
   run = run_tool(ABRPLAY_FLEET_LOAD_EXE,
                  {"--sessions", "3", "--collector", "http://127.0.0.1:" + std::to_string(port) + "/telemetry",

@@ -25,33 +25,22 @@ using namespace std::chrono_literals;
 namespace {
 using abrplay::test::Collector;
 
-// The player thread, run by the test: tasks posted from the net thread wait here until the test
-// runs them, so Reporter methods and completions share one thread as in the player.
+// The player thread, run by the test: tasks posted from the net thread wait until the test runs
+// them, so Reporter methods and completions share one thread as in the player.
 class TestLoop final : public net::Executor {
  public:
-  void post(std::function<void()> task) override {
-    std::lock_guard lock(mu_);
-    tasks_.push_back(std::move(task));
-    cv_.notify_all();
-  }
+  void post(std::function<void()> task) override { queue_.post(std::move(task)); }
   // Runs tasks until `done` holds; false after `limit` of real time (a hang, reported as failure).
   bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit = 10s) {
     const auto end = std::chrono::steady_clock::now() + limit;
     while (!done()) {
-      std::unique_lock lock(mu_);
-      if (!cv_.wait_until(lock, end, [&] { return !tasks_.empty(); })) return false;
-      auto task = std::move(tasks_.front());
-      tasks_.pop_front();
-      lock.unlock();
-      task();
+      if (!queue_.run_one(end)) return false;
     }
     return true;
   }
 
  private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> tasks_;
+  net::QueueExecutor queue_;
 };
 
 tel::ReporterConfig config(std::string url) {

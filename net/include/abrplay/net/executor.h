@@ -10,6 +10,7 @@
 // submitted with it.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -30,6 +31,21 @@ class Executor {
 class InlineExecutor final : public Executor {
  public:
   void post(std::function<void()> task) override { task(); }
+};
+
+// Tasks wait in FIFO order until the owner thread runs them with run_one(): the owner's own loop,
+// for a tool or test that drives net callbacks on one thread of its own (as the player thread
+// does with its event loop).
+class QueueExecutor final : public Executor {
+ public:
+  void post(std::function<void()> task) override;
+  // Waits until a task is there or `until` passes; runs one task (true) or none (false).
+  bool run_one(std::chrono::steady_clock::time_point until);
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> tasks_;  // guarded by mu_
 };
 
 // One worker thread, named in the constructor (for debuggers), running tasks in FIFO order.
