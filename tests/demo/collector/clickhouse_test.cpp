@@ -19,6 +19,7 @@
 #include "clickhouse_http.h"
 #include "clickhouse_server.h"
 #include "collector.h"
+#include "ingest.h"
 #include "run_tool.h"
 #include "sample_sessions.h"
 #include "sql_source.h"
@@ -85,21 +86,7 @@ std::vector<Json> sessions_of(std::initializer_list<col::SampleSession> specs) {
   return all;
 }
 
-struct Ingest {
-  std::unique_ptr<col::Collector> collector;
-  std::unique_ptr<httplib::Client> client;
-  explicit Ingest(const col::CollectorConfig& c) {
-    auto started = col::Collector::start(c);
-    if (!started) FAIL(started.error());
-    collector = std::move(*started);
-    client = std::make_unique<httplib::Client>("127.0.0.1", collector->port());
-  }
-  std::pair<int, Json> post(const Json& body) {
-    auto r = client->Post("/telemetry", body.dump(), "application/json");
-    REQUIRE(r);
-    return {r->status, Json::parse(r->body, nullptr, false)};
-  }
-};
+using col::test::Ingest;
 
 // A query's rows on an SQLite file, each value in SQLite's text form (what the analytics' SQLite
 // source reads), sorted.

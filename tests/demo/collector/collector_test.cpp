@@ -26,6 +26,7 @@
 #include "abrplay/player/telemetry/session_recorder.h"
 #include "collector.h"
 #include "fake_clock.h"
+#include "ingest.h"
 #include "json_schema.h"
 #include "telemetry_schema.h"
 #include "telemetry_schema_text.h"
@@ -78,22 +79,16 @@ std::vector<Json> session(const std::string& id, int beats, const std::string& d
 
 struct Running {
   fs::path dir;
-  std::unique_ptr<Collector> collector;
-  std::unique_ptr<httplib::Client> client;
-  explicit Running(const std::string& name, std::size_t queue = 20'000) : dir(scratch(name)) {
+  abrplay::collector::test::Ingest in;
+  httplib::Client* client = in.client.get();
+  explicit Running(const std::string& name, std::size_t queue = 20'000) : dir(scratch(name)), in(config(dir, queue)) {}
+  static CollectorConfig config(const fs::path& dir, std::size_t queue) {
     CollectorConfig c;
     c.db_path = (dir / "telemetry.db").string();
     c.max_queued_payloads = queue;
-    auto started = Collector::start(c);
-    REQUIRE(started);
-    collector = std::move(*started);
-    client = std::make_unique<httplib::Client>("127.0.0.1", collector->port());
+    return c;
   }
-  std::pair<int, Json> post(const Json& body) {
-    auto r = client->Post("/telemetry", body.dump(), "application/json");
-    REQUIRE(r);
-    return {r->status, Json::parse(r->body, nullptr, false)};
-  }
+  std::pair<int, Json> post(const Json& body) { return in.post(body); }
   long long rows(const std::string& sql) const {
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open_v2((dir / "telemetry.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
