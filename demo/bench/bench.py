@@ -389,6 +389,51 @@ stream, default ABR): `measured` moves the traffic to a CDN measured at twice th
 Bitrate, measured / first: **{ratio}**. {"Sessions with a non-zero exit status: " + str(bad) + "." if bad else "Every session exited with status 0."}
 """
 
+    # ------------------------------------------------------------------ http2
+    def http2(self):
+        """HTTP/1.1 against HTTP/2 on one nginx over TLS: the player's startup (--no-decode) and
+        the net layer's throughput on one large body (abrplay-fetch)."""
+        runs = self.a.runs
+        work = os.path.join(self.work, "nginx")
+        os.makedirs(work, exist_ok=True)
+        big = os.path.join(self.a.content, "bench-64MiB.bin")
+        if not os.path.exists(big) or os.path.getsize(big) != 64 << 20:
+            with open(big, "wb") as f:
+                f.write(os.urandom(64 << 20))
+        res = {p: {"startup": [], "mbps": []} for p in ("HTTP/1.1", "HTTP/2")}
+        with procs.Nginx(self.a.content, work) as n:
+            for i in range(runs):
+                for proto, base in (("HTTP/1.1", n.h1_base), ("HTTP/2", n.h2_base)):
+                    r = self.abrplay(f"{base}/{VARIANT}/manifest.mpd",
+                                     ["--no-decode", "--speed", "64", "--duration", "8", "--cacert", n.cert],
+                                     os.path.join(self.work, f"h2-{i}.json"), 120, window=False)
+                    res[proto]["startup"].append(r["summary"].get("startup_s"))
+                    t = procs.measured([self.tool("fetch/abrplay-fetch"), "--cacert", n.cert, "-o", "/dev/null",
+                                        f"{base}/bench-64MiB.bin"], timeout=120)
+                    res[proto]["mbps"].append(64 * 8 * 1.048576 / t["wall_s"] if t["rc"] == 0 else None)
+                    log(f"http2 run {i + 1}/{runs} {proto}: startup {res[proto]['startup'][-1]} s, "
+                        f"{res[proto]['mbps'][-1]} Mbit/s")
+        rows = [[p, Dist(res[p]["startup"]).fmt(3, " s"), Dist(res[p]["mbps"]).fmt(0)] for p in res]
+        s1, s2 = Dist(res["HTTP/1.1"]["startup"]).median, Dist(res["HTTP/2"]["startup"]).median
+        m1, m2 = Dist(res["HTTP/1.1"]["mbps"]).median, Dist(res["HTTP/2"]["mbps"]).median
+        ratio_s = f"{s2 / s1:.2f}" if s1 and s2 else "n/a"
+        ratio_m = f"{m2 / m1:.2f}" if m1 and m2 else "n/a"
+        self.headline.append(f"HTTP/2 against HTTP/1.1 (nginx, TLS, loopback): startup **{ratio_s}**, "
+                             f"one-body throughput **{ratio_m}**")
+        return f"""## HTTP/1.1 and HTTP/2
+
+Debian's nginx over TLS on loopback (a self-signed certificate, `--cacert`), the same files on two
+ports: one with `http2`, one HTTP/1.1 only. Startup: `abrplay URL --no-decode --speed 64 --cacert CERT`
+({VARIANT} stream), load to playing, where HTTP/1.1 opens a TLS connection per parallel request and
+HTTP/2 multiplexes audio and video over one (the tests check both from nginx's log). Throughput:
+`abrplay-fetch --cacert CERT -o /dev/null URL` of one 64 MiB body, wall time of the process.
+{runs} runs each, interleaved; cells: median (min–max, n).
+
+{table(["protocol", "startup", "one 64 MiB body, Mbit/s"], rows)}
+
+HTTP/2 / HTTP/1.1: startup **{ratio_s}**, throughput **{ratio_m}**.
+"""
+
     # -------------------------------------------------------------------- e2e
     def e2e(self):
         picked = content.pick_traces(self.a.e2e_set, self.a.e2e_traces)
@@ -490,7 +535,7 @@ def main():
     p.add_argument("--e2e-traces", type=int, default=3)
     p.add_argument("--e2e-s", type=int, default=0, help="0: the whole stream")
     p.add_argument("--e2e-algos", default=",".join(E2E_ALGOS))
-    p.add_argument("--only", default="startup,efficiency,fetch,sim,lab,e2e,cdn")
+    p.add_argument("--only", default="startup,efficiency,fetch,sim,lab,e2e,cdn,http2")
     p.add_argument("--command", default="demo/bench/run")
     a = p.parse_args()
     a.e2e_set = os.path.join(a.traces_root, "pensieve_train")

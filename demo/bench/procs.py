@@ -7,6 +7,7 @@ import select
 import shutil
 import signal
 import subprocess
+import socket
 import tempfile
 import time
 
@@ -47,6 +48,61 @@ class Origin:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class Nginx:
+    """Debian's nginx serving ROOT over TLS on two loopback ports, one with HTTP/2 (h2_base) and one
+    HTTP/1.1 only (h1_base), with a self-signed certificate made by openssl (cert); the same set-up
+    as the tests' (tests/support/nginx_server.h). Context manager: stopped on exit."""
+
+    def __init__(self, root, work):
+        root, work = os.path.abspath(root), os.path.abspath(work)  # nginx reads paths from its prefix
+        os.makedirs(os.path.join(work, "tmp"), exist_ok=True)
+        self.cert, key = os.path.join(work, "cert.pem"), os.path.join(work, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", self.cert,
+                        "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                       check=True, capture_output=True)
+        ports = []
+        for _ in range(2):
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                ports.append(s.getsockname()[1])
+        conf = os.path.join(work, "nginx.conf")
+        tmp = os.path.join(work, "tmp")
+        with open(conf, "w") as f:
+            f.write(f"""daemon off; master_process off; worker_processes 1; pid {work}/nginx.pid;
+error_log {work}/error.log; events {{ worker_connections 256; }}
+http {{ access_log off; client_body_temp_path {tmp}/b; proxy_temp_path {tmp}/p; fastcgi_temp_path {tmp}/f;
+  uwsgi_temp_path {tmp}/u; scgi_temp_path {tmp}/s; types {{ application/dash+xml mpd; video/mp4 m4s mp4; }}
+  ssl_certificate {self.cert}; ssl_certificate_key {key}; keepalive_requests 100000;
+  server {{ listen 127.0.0.1:{ports[0]} ssl http2; root {root}; }}
+  server {{ listen 127.0.0.1:{ports[1]} ssl; root {root}; }} }}
+""")
+        self.proc = subprocess.Popen(["nginx", "-p", work, "-c", conf, "-e", os.path.join(work, "error.log")],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.h2_base, self.h1_base = (f"https://127.0.0.1:{p}" for p in ports)
+        deadline = time.monotonic() + 10
+        for p in ports:
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", p), timeout=1).close()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline or self.proc.poll() is not None:
+                        self.stop()
+                        raise RuntimeError("nginx did not start (see " + os.path.join(work, "error.log") + ")")
+                    time.sleep(0.02)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait()
 
     def __enter__(self):
         return self

@@ -149,6 +149,7 @@ int run_decoded(const DecodeOptions& o) {
   PlayerConfig config;
   config.abr = o.abr;
   config.measured_cdn_choice = o.measured_cdn_choice;
+  config.ca_file = o.ca_file;
   config.max_height = o.max_height;
   config.telemetry_url = o.telemetry_url;
   config.cmcd = telemetry::parse_cmcd_mode(o.cmcd).value_or(CmcdMode::kOff);  // "" (no --cmcd): off

@@ -24,6 +24,7 @@ struct DecodeOptions {
   std::string telemetry_url;
   std::string cmcd;                 // "", "query" or "header"
   bool measured_cdn_choice = true;  // --cdn-choice measured (default) or first
+  std::string ca_file;              // --cacert
   std::string json_summary;
   std::string log_level = "warning";  // debug, info, warning, error
   // Window only: once the position reaches screenshot_at_s while playing, the window is read back

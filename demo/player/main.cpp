@@ -75,7 +75,7 @@ int main(int argc, char** argv) {
   std::string url, abr_spec = "default", json_path, speed_text = "realtime", telemetry, cmcd, log_level = "warning";
   bool no_decode = false, headless = false, stats_overlay = false;
   std::optional<double> duration, start, screenshot_at;
-  std::string screenshot_path, cdn_choice = "measured";
+  std::string screenshot_path, cdn_choice = "measured", ca_file;
   unsigned max_height = 0;
   app.add_option("url", url,
                  "the MPD: an http://, https:// or file:// URL, or a local path (relative or absolute); "
@@ -84,6 +84,8 @@ int main(int argc, char** argv) {
   app.add_flag("--no-decode", no_decode, "download only: play time with the virtual consumer");
   app.add_flag("--headless", headless, "decode without a window (null sinks)");
   app.add_option("--abr", abr_spec, "ABR algorithm: a name from abrplay-sim, or fixed:N");
+  app.add_option("--cacert", ca_file, "extra CA bundle (PEM) for https, e.g. a test server's certificate")
+      ->check(CLI::ExistingFile);
   app.add_option("--cdn-choice", cdn_choice,
                  "between the MPD's CDNs: measured (default: move to one measured twice as fast) or first "
                  "(keep the DVB-weighted first choice; failover only)")
@@ -140,6 +142,7 @@ int main(int argc, char** argv) {
     o.url = url;
     o.abr = abr_spec;
     o.measured_cdn_choice = cdn_choice == "measured";
+    o.ca_file = ca_file;
     o.window = !headless && (std::getenv("DISPLAY") != nullptr || std::getenv("WAYLAND_DISPLAY") != nullptr);
     o.max_speed = speed_text == "max";
     o.max_height = max_height;
@@ -163,7 +166,9 @@ int main(int argc, char** argv) {
 
   abrplay::SystemClock clock;
   abrplay::engine::EventLoop loop(clock, abrplay::engine::EventLoop::Mode::kOwnThread);
-  auto http = std::make_unique<abrplay::net::HttpClient>();
+  abrplay::net::ClientOptions http_options;
+  http_options.ca_file = ca_file;
+  auto http = std::make_unique<abrplay::net::HttpClient>(std::move(http_options));
   abrplay::demo::SessionStats stats(clock);
   std::unique_ptr<abrplay::engine::VirtualConsumer> consumer;
   std::unique_ptr<abrplay::engine::StreamingEngine> engine;

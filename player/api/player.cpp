@@ -44,7 +44,9 @@ Player::Impl::Impl(PlayerConfig config)
       visible_pwr_(config_.play_when_ready) {
   audio_languages_ = config_.preferred_audio_languages;
   text_languages_ = config_.preferred_text_languages;
-  http_ = std::make_unique<net::HttpClient>();
+  net::ClientOptions http_options;
+  http_options.ca_file = config_.ca_file;
+  http_ = std::make_unique<net::HttpClient>(std::move(http_options));
   loop_ = std::make_unique<engine::EventLoop>(clock_, engine::EventLoop::Mode::kOwnThread);
   if (config_.sinks.kind != SinkKind::kExternal) present_thread_ = std::thread([this] { present_main(); });
 }

@@ -118,6 +118,9 @@ struct PlayerConfig {
   // the traffic to one measured at twice the throughput; false keeps the DVB-weighted first choice
   // (failover only).
   bool measured_cdn_choice = true;
+  // An extra CA bundle (PEM) for https, e.g. a test server's self-signed certificate; empty: the
+  // system's trust store only.
+  std::string ca_file;
   // Added to every manifest, segment and telemetry request (e.g. an API key or a token).
   std::vector<std::pair<std::string, std::string>> request_headers;
   std::function<void(LogLevel, std::string_view)> log;
