@@ -4,6 +4,8 @@
 // test binary by abrplay_add_test_binary).
 #pragma once
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -13,7 +15,9 @@
 namespace abrplay::test {
 
 inline int validate_telemetry(const std::vector<std::string>& payloads, const std::string& tag = "telemetry-samples") {
-  const auto dir = std::filesystem::path(ABRPLAY_BINARY_DIR) / tag;
+  // A folder of this process's own: CTest runs test cases as parallel processes, and two writing
+  // the same payload-0.json would check each other's payloads.
+  const auto dir = std::filesystem::path(ABRPLAY_BINARY_DIR) / (tag + "-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::string cmd = "python3 \"" ABRPLAY_TEST_DATA_DIR
                     "/../player/telemetry/validate_schema.py\" \"" ABRPLAY_TEST_DATA_DIR
