@@ -9,10 +9,10 @@
 namespace abrplay::net {
 
 void QueueExecutor::post(std::function<void()> task) {
-  {
-    std::lock_guard lock(mu_);
-    tasks_.push_back(std::move(task));
-  }
+  // Notified under the lock: the owner cannot take (and run) the task, and then destroy this
+  // executor, while the posting thread is still inside notify_all().
+  std::lock_guard lock(mu_);
+  tasks_.push_back(std::move(task));
   cv_.notify_all();
 }
 
