@@ -40,7 +40,7 @@ std::vector<Result> fetch_concurrently(HttpClient& client, const std::string& ba
 
 }  // namespace
 
-TEST_CASE("over HTTP/2 concurrent requests to one host share one connection; over HTTP/1.1 they do not",
+TEST_CASE("over HTTP/2 concurrent requests to one host share one connection: over HTTP/1.1 they do not",
           "[net][http2]") {
   if (abrplay::test::NginxServer::binary().empty()) {
     WARN("nginx is not installed (demo/install-deps installs nginx-light): HTTP/2 not tested");

@@ -168,7 +168,7 @@ TEST_CASE("fleet-load: 50 sessions land in abrplay-collector exactly as the JSON
   sqlite3_close(db);
 }
 
-TEST_CASE("fleet-load: the same seed and --now play the same fleet; another seed another", "[fleet-load]") {
+TEST_CASE("fleet-load: the same seed and --now play the same fleet: another seed another", "[fleet-load]") {
   const fs::path dir = abrplay::test::process_scratch("fleet_load_test", "seed");
   const auto play = [&](const std::string& seed, const std::string& name) {
     const auto run =
@@ -191,7 +191,7 @@ TEST_CASE("fleet-load: the same seed and --now play the same fleet; another seed
   }
 }
 
-TEST_CASE("fleet-load: bad input is refused with the reason; a collector that is down loses payloads, exit 1",
+TEST_CASE("fleet-load: bad input is refused with the reason: a collector that is down loses payloads, exit 1",
           "[fleet-load]") {
   const fs::path dir = abrplay::test::process_scratch("fleet_load_test", "bad");
   auto run = run_tool(ABRPLAY_FLEET_LOAD_EXE, {"--sessions", "2", "--traces", (dir / "nowhere").string()}, dir);

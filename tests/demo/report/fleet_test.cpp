@@ -123,7 +123,7 @@ TEST_CASE("Student's t quantile 0.975 matches the table", "[fleet]") {
   CHECK(fl::t975(1e9) == Approx(1.960).epsilon(0.001));
 }
 
-TEST_CASE("fleet figures are ratios of sums; join failures and missing finals are counted apart", "[fleet]") {
+TEST_CASE("fleet figures are ratios of sums: join failures and missing finals are counted apart", "[fleet]") {
   std::vector<fl::SessionRecord> v = {ended("a", 1.0, 100, 0, 1000, 50), ended("a", 3.0, 50, 10, 2500, 20),
                                       ended("a", std::nullopt, 0, 0, 0, 0)};
   fl::SessionRecord open;

@@ -171,7 +171,7 @@ TEST_CASE("the synthetic Pensieve ladder plays in the lab at its six rungs", "[l
 
 namespace abrplay::lab::test {
 
-TEST_CASE("on_start and on_end reach the session's clock, loop and engine; origin and wall_start apply",
+TEST_CASE("on_start and on_end reach the session's clock, loop and engine: origin and wall_start apply",
           "[lab][session]") {
   SyntheticContent c(minute_of_content());
   auto cfg = config_for(c, 6000);

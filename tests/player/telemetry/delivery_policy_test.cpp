@@ -39,7 +39,7 @@ net::Result transport_error(net::NetErrorCode code) {
 
 }  // namespace
 
-TEST_CASE("Retry-After: delta-seconds and IMF-fixdate against now; anything else is not read",
+TEST_CASE("Retry-After: delta-seconds and IMF-fixdate against now: anything else is not read",
           "[telemetry][delivery]") {
   CHECK(tel::parse_retry_after("2", kNewYear) == 2s);
   CHECK(tel::parse_retry_after(" 120 ", kNewYear) == 120s);
@@ -55,7 +55,7 @@ TEST_CASE("Retry-After: delta-seconds and IMF-fixdate against now; anything else
   CHECK_FALSE(tel::parse_retry_after("Monday, 01-Jan-24 00:01:30 GMT", kNewYear));  // RFC 850 form
 }
 
-TEST_CASE("2xx is delivered; transport errors, 5xx, 408 and 429 are retried with the server's Retry-After",
+TEST_CASE("2xx is delivered: transport errors, 5xx, 408 and 429 are retried with the server's Retry-After",
           "[telemetry][delivery]") {
   const tel::DeliveryVerdict ok = tel::classify_delivery(answer(200, "", R"({"stored":3})"), 3, kNewYear);
   CHECK(ok.outcome == tel::DeliveryOutcome::kDelivered);
@@ -85,7 +85,7 @@ TEST_CASE("2xx is delivered; transport errors, 5xx, 408 and 429 are retried with
   }
 }
 
-TEST_CASE("400, 413 and other statuses are refused for good; a 409's stored part counts as delivered",
+TEST_CASE("400, 413 and other statuses are refused for good: a 409's stored part counts as delivered",
           "[telemetry][delivery]") {
   for (int status : {400, 401, 404, 413}) {
     const auto v = tel::classify_delivery(answer(status, "5"), 4, kNewYear);
