@@ -1,6 +1,6 @@
 // abrplay over HTTPS from Debian's nginx (tests/support/nginx_server.h): over HTTP/2 every request
 // of a session, audio and video segments alike, goes over one connection (curl's multiplexing);
-// the same session over HTTP/1.1 opens several. Both the download-only path and the decoding
+// the same session plays over HTTP/1.1. Both the download-only path and the decoding
 // player (PlayerConfig::ca_file) play the test content to the end.
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -37,7 +37,7 @@ Served served(const abrplay::test::NginxServer& s, int port) {
 
 }  // namespace
 
-TEST_CASE("abrplay over HTTP/2 fetches audio and video over one connection, over HTTP/1.1 over several",
+TEST_CASE("abrplay over HTTP/2 fetches audio and video over one connection, and plays over HTTP/1.1 too",
           "[demo][player][content][http2]") {
   if (abrplay::test::NginxServer::binary().empty()) {
     WARN("nginx is not installed (demo/install-deps installs nginx-light): HTTP/2 not tested");
@@ -65,8 +65,9 @@ TEST_CASE("abrplay over HTTP/2 fetches audio and video over one connection, over
       CHECK(s.protocols == std::set<std::string>{"HTTP/2.0"});
       CHECK(s.connections.size() == 1);
     } else {
+      // How many connections HTTP/1.1 needs depends on how the requests overlap in time; the net
+      // test checks that concurrent ones open several (tests/net/http2_test.cpp).
       CHECK(s.protocols == std::set<std::string>{"HTTP/1.1"});
-      CHECK(s.connections.size() > 1);
     }
   }
   // The decoding player takes the certificate too (PlayerConfig::ca_file).
