@@ -85,7 +85,7 @@ TEST_CASE("MPD-level attributes are parsed", "[manifest][parser]") {
   CHECK(m.utc_timings[0].scheme_id_uri == "urn:mpeg:dash:utc:http-iso:2014");
 }
 
-TEST_CASE("Period, AdaptationSet and Representation attributes; common attributes inherit", "[manifest][parser]") {
+TEST_CASE("Period, AdaptationSet and Representation attributes: common attributes inherit", "[manifest][parser]") {
   auto r = parse_mpd(kFull);
   REQUIRE(r);
   const Period& p = r->periods[0];
@@ -129,7 +129,7 @@ TEST_CASE("Period, AdaptationSet and Representation attributes; common attribute
   CHECK(r->periods[1].xlink_actuate == "onLoad");
 }
 
-TEST_CASE("period timeline: start from @start, previous @duration, or 0; duration from the next start",
+TEST_CASE("period timeline: start from @start, previous @duration, or 0: duration from the next start",
           "[manifest][parser]") {
   auto r = parse_mpd(R"(<MPD type="static" mediaPresentationDuration="PT100S">
     <Period duration="PT30S"/><Period/><Period start="PT70S"/></MPD>)");

@@ -114,7 +114,7 @@ TEST_CASE("S@r=-1 last in a static MPD without a period end is an error naming t
   CHECK(e.message.find("SegmentTimeline/S[0]@r") != std::string::npos);
 }
 
-TEST_CASE("S@n renumbers; endNumber truncates a timeline", "[manifest][index]") {
+TEST_CASE("S@n renumbers: endNumber truncates a timeline", "[manifest][index]") {
   auto ix = index_of(vod(timeline(R"(<S t="0" d="10" r="1"/><S n="50" d="10" r="4"/>)", R"(endNumber="52")")));
   REQUIRE(ix.count() == 5u);
   CHECK(ix.segment(1)->number == 2);
@@ -162,7 +162,7 @@ TEST_CASE("segment information inherits attribute by attribute across levels", "
   CHECK(ix.init()->url == "https://cdn.example/live/r.mp4");
 }
 
-TEST_CASE("BaseURL at every level resolves per RFC 3986; alternatives sorted by dvb:priority", "[manifest][index]") {
+TEST_CASE("BaseURL at every level resolves per RFC 3986: alternatives sorted by dvb:priority", "[manifest][index]") {
   auto ix = index_of(R"(<MPD type="static" mediaPresentationDuration="PT4S" xmlns:dvb="urn:dvb">
     <BaseURL dvb:priority="5">https://slow.example/a/b/</BaseURL>
     <BaseURL dvb:priority="1">https://fast.example/a/b/</BaseURL>
@@ -176,7 +176,7 @@ TEST_CASE("BaseURL at every level resolves per RFC 3986; alternatives sorted by 
   CHECK_FALSE(ix.segment(0, 2));
 }
 
-TEST_CASE("absolute BaseURL replaces the document URL; none keeps it", "[manifest][index]") {
+TEST_CASE("absolute BaseURL replaces the document URL: none keeps it", "[manifest][index]") {
   auto ix = index_of(
       vod(R"(<BaseURL>http://other.example/x/</BaseURL><SegmentTemplate duration="5" media="$Number$.ts"/>)"));
   CHECK(ix.segment(1)->url == "http://other.example/x/2.ts");

@@ -145,7 +145,7 @@ TEST_CASE("waiting for the first frame is startup time, not a stall", "[telemetr
   CHECK(fin["rebuffer_s"] == 0.0);
 }
 
-TEST_CASE("each heartbeat list is bounded; what does not fit is counted", "[telemetry]") {
+TEST_CASE("each heartbeat list is bounded: what does not fit is counted", "[telemetry]") {
   abrplay::test::FakeClock clock;
   auto r = recorder();
   r.on_load(clock.steady());
@@ -197,7 +197,7 @@ TEST_CASE("the final report sums the session: bitrate, time per representation, 
   CHECK(fin["abr"] == "robust_mpc");  // every payload names the algorithm, for A/B analytics
 }
 
-TEST_CASE("downloads are reported per representation in the next payload only; the final report sums the bytes",
+TEST_CASE("downloads are reported per representation in the next payload only: the final report sums the bytes",
           "[telemetry]") {
   abrplay::test::FakeClock clock;
   auto r = recorder();
