@@ -8,6 +8,7 @@
 #include "abrplay/player/telemetry/session_recorder.h"
 #include "fake_clock.h"
 #include "telemetry_schema.h"
+#include "video_rep.h"
 
 namespace tel = abrplay::telemetry;
 using Json = nlohmann::json;
@@ -17,7 +18,7 @@ namespace {
 using abrplay::test::validate_telemetry;
 
 tel::RepresentationInfo rep(const char* id, double bps, int height) {
-  return {id, abrplay::DataRate::bits_per_second(bps), height * 16 / 9, height, "avc1.64001f"};
+  return abrplay::test::video_rep(id, abrplay::DataRate::bits_per_second(bps), height, "avc1.64001f");
 }
 
 tel::Snapshot snapshot() {
