@@ -273,6 +273,25 @@ TEST_CASE("live @duration template: availability window from the wall clock", "[
   CHECK(ix.segment(w->last)->url == "https://cdn.example/live/30.m4s");
 }
 
+TEST_CASE("low-latency live: availabilityTimeComplete=false marks chunked segments, published early by the offset",
+          "[manifest][index][live]") {
+  auto live = [](const std::string& mpd_type, const std::string& attrs) {
+    return index_of(R"(<MPD type=")" + mpd_type + R"(" availabilityStartTime="2024-01-01T00:00:00Z" )" +
+                    R"(mediaPresentationDuration="PT60S"><Period start="PT0S"><AdaptationSet>)" +
+                    R"(<SegmentTemplate timescale="1" duration="4" startNumber="1" media="$Number$.m4s" )" + attrs +
+                    R"(/><Representation id="v" bandwidth="1"/></AdaptationSet></Period></MPD>)");
+  };
+  const auto ll = live("dynamic", R"(availabilityTimeOffset="3" availabilityTimeComplete="false")");
+  CHECK(ll.chunked());
+  const WallTime ast = *parse_xs_datetime("2024-01-01T00:00:00Z");
+  CHECK_FALSE(ll.available(ast + milliseconds(999)));
+  REQUIRE(ll.available(ast + seconds(1)));  // segment [0, 4) with its first 1 s chunk
+  CHECK(ll.available(ast + seconds(1))->last == 0);
+  CHECK_FALSE(live("dynamic", R"(availabilityTimeOffset="3")").chunked());  // complete by default
+  CHECK_FALSE(live("dynamic", R"(availabilityTimeComplete="true")").chunked());
+  CHECK_FALSE(live("static", R"(availabilityTimeComplete="false")").chunked());  // VOD: nothing is in progress
+}
+
 TEST_CASE("live SegmentTimeline with a trailing r=-1 grows with the clock", "[manifest][index][live]") {
   auto ix = index_of(R"(<MPD type="dynamic" availabilityStartTime="2024-01-01T00:00:00Z">
     <Period start="PT100S"><AdaptationSet><Representation id="v" bandwidth="1">

@@ -117,6 +117,8 @@ struct SegmentInfo {
   std::optional<uint64_t> start_number;
   std::optional<uint64_t> end_number;
   std::optional<double> availability_time_offset_s;  // may be +infinity ("INF")
+  // false: a segment is served while it is being produced (low-latency chunked CMAF)
+  std::optional<bool> availability_time_complete;
   std::optional<ByteRange> index_range;
   std::optional<UrlAndRange> initialization;        // Initialization element
   std::optional<UrlAndRange> representation_index;  // RepresentationIndex element
