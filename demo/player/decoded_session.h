@@ -22,9 +22,11 @@ struct DecodeOptions {
   unsigned max_height = 0;
   std::optional<double> start_s, duration_s;
   std::string telemetry_url;
-  std::string cmcd;                 // "", "query" or "header"
-  bool measured_cdn_choice = true;  // --cdn-choice measured (default) or first
-  std::string ca_file;              // --cacert
+  std::string cmcd;                        // "", "query" or "header"
+  bool measured_cdn_choice = true;         // --cdn-choice measured (default) or first
+  std::optional<double> target_latency_s;  // --target-latency
+  bool live_catchup = true;                // --no-catchup
+  std::string ca_file;                     // --cacert
   std::string json_summary;
   std::string log_level = "warning";  // debug, info, warning, error
   // Window only: once the position reaches screenshot_at_s while playing, the window is read back

@@ -212,6 +212,8 @@ int abrplay_config_set_int(abrplay_config* config, const char* key, int64_t valu
     else if (k == "rebuffer-buffer-ms") c.rebuffer_buffer = ms;
     else if (k == "telemetry-interval-ms" && value > 0) c.telemetry_interval = ms;
     else if (k == "play-when-ready" && value <= 1) c.play_when_ready = value == 1;
+    else if (k == "target-latency-ms" && value > 0) c.target_latency = ms;
+    else if (k == "live-catchup" && value <= 1) c.live_catchup = value == 1;
     else return ABRPLAY_ERROR_INVALID_ARGUMENT;
     return ABRPLAY_OK;
   });
@@ -383,6 +385,7 @@ int abrplay_get_stats(abrplay_handle* handle, abrplay_stats* out) {
     out->frames_presented = s.frames_presented;
     out->frames_dropped = s.frames_dropped;
     out->segments_downloaded = s.segments_downloaded;
+    out->live_latency_us = s.live_latency ? s.live_latency->count() : -1;
     return ABRPLAY_OK;
   });
 }

@@ -57,6 +57,10 @@ telemetry::Snapshot Player::Impl::snapshot() const {
   telemetry::Snapshot s = engine_telemetry_ ? engine_telemetry_->snapshot() : telemetry::Snapshot{};
   s.position_s = seconds(position_);
   s.state = std::string(to_string(engine_state_));
+  {
+    std::lock_guard lock(visible_mu_);
+    if (stats_.live_latency) s.live_latency_s = seconds(*stats_.live_latency);
+  }
   s.buffer_s.clear();  // the engine's buffers now, rather than at their last event
   if (engine_) {
     for (TrackType t : tracks_) {

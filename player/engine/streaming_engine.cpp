@@ -242,6 +242,7 @@ void StreamingEngine::Impl::report_position(MediaTime position) {
   emit_buffer_levels();
   pump_all();
   check_ready();
+  control_latency();
 }
 
 void StreamingEngine::Impl::report_starved() {

@@ -125,9 +125,13 @@ bool TrackLoader::buffer_chunks(InFlight& f) {
     if (!c.duration) return stop("a chunk's samples carry no durations");
     const MediaTime length = std::chrono::duration_cast<MediaTime>(
         std::chrono::duration<double>(static_cast<double>(*c.duration) / *timing.timescale));
-    // Chunks tile the segment from its start; the last one is cut at the segment's end.
-    const MediaTime end = std::min(f.chunks_end + length, f.segment->end());
-    if (end <= f.chunks_end) return stop("a chunk runs past the segment's end");
+    // Chunks tile the segment from its start. Media time need not match the MPD's to the sample
+    // (AAC frames straddle a 4 s boundary): a chunk may end a little past the segment's end, within
+    // what the buffer takes as contiguous with the next segment; a chunk beyond that gets a token
+    // millisecond (the pipeline places its samples by their own timestamps).
+    MediaTime end = f.chunks_end + length;
+    const MediaTime limit = f.segment->end() + kContinuityTolerance / 2;
+    if (end > limit) end = std::max<MediaTime>(limit, f.chunks_end + std::chrono::milliseconds(1));
     auto part = std::make_shared<const std::vector<std::uint8_t>>(f.body.begin() + static_cast<std::ptrdiff_t>(used),
                                                                   f.body.begin() + static_cast<std::ptrdiff_t>(c.end));
     if (!buffer_part(f, rep, f.chunks_end, end, std::move(part))) return false;

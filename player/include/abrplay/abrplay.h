@@ -115,6 +115,7 @@ typedef struct abrplay_stats {
   int64_t stall_time_us;
   uint64_t frames_presented, frames_dropped, segments_downloaded;
   int64_t first_frame_time_us; /* < 0 before the first video frame presented */
+  int64_t live_latency_us;     /* behind the live edge; < 0 unless live with a target latency */
 } abrplay_stats;
 
 ABRPLAY_EXPORT const char* abrplay_error_string(int error);
@@ -149,7 +150,8 @@ typedef void (*abrplay_cue_callback)(void* data, const abrplay_cue* cue);
  * "telemetry-url", "audio-language" and "text-language" (each appends a preference; subtitles
  * are loaded only when a text language is set), "content-id".
  * Keys (int64): "max-width", "max-height", "min-buffer-ms", "max-buffer-ms", "startup-buffer-ms",
- * "rebuffer-buffer-ms", "telemetry-interval-ms", "play-when-ready" (0/1).
+ * "rebuffer-buffer-ms", "telemetry-interval-ms", "play-when-ready" (0/1), "target-latency-ms" (live:
+ * the latency to hold behind the live edge), "live-catchup" (0/1: play faster or slower to hold it).
  * Unknown keys or bad values: ABRPLAY_ERROR_INVALID_ARGUMENT. */
 ABRPLAY_EXPORT abrplay_config* abrplay_config_create(void);
 ABRPLAY_EXPORT void abrplay_config_destroy(abrplay_config* config);

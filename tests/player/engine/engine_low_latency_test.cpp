@@ -3,6 +3,7 @@
 // before the first segment has finished arriving.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <map>
 #include <vector>
 
@@ -70,6 +71,90 @@ TEST_CASE("low-latency live: each CMAF chunk is buffered as it arrives and playb
   REQUIRE_FALSE(media.empty());
   CHECK(media.front().segment_start == MediaTime{0});
   CHECK(media.front().segment_duration == seconds(4));
+}
+
+}  // namespace abrplay::engine::test
+
+namespace abrplay::engine::test {
+
+namespace {
+
+// 60 one-second segments, live from 20 s before the origin started, and an engine told to start
+// `delay` behind the edge while holding `target`.
+struct CatchupSetup {
+  SyntheticContent content{[] {
+    ContentSpec spec;
+    spec.segments = 60;
+    return spec;
+  }()};
+};
+
+origin::OriginConfig catchup_origin(const SyntheticContent& content) {
+  origin::OriginConfig oc = serving(content);
+  oc.live = true;
+  oc.live_preroll = seconds(20);
+  oc.live_window = seconds(30);
+  return oc;
+}
+
+EngineConfig catchup_config(MediaTime target, MediaTime delay) {
+  EngineConfig ec;
+  ec.target_latency = target;
+  ec.live_delay = delay;
+  ec.catchup.min_rate = 0.5;  // wide bounds, so a test second closes on the target fast
+  ec.catchup.max_rate = 2.0;
+  return ec;
+}
+
+}  // namespace
+
+TEST_CASE("live catch-up: playback speeds up to the target latency, then releases to 1.0", "[engine][live][catchup]") {
+  CatchupSetup s;
+  OriginSession h(catchup_origin(s.content), 1.0);
+  h.start(catchup_config(seconds(3), seconds(5)), std::make_unique<abr::FixedAlgorithm>(0));
+  h.open_until(EngineState::kPlaying);
+  // 2 s behind the target at up to 2x: closed within a few seconds, then held.
+  REQUIRE(h.rec.wait(
+      [&] {
+        if (h.rec.latencies.size() < 4) return false;
+        const auto& last = h.rec.latencies.back();
+        return last.rate == 1.0 && std::chrono::abs(last.latency - seconds(3)) < milliseconds(150);
+      },
+      seconds(10)));
+  h.on_loop([&] { h.engine->stop(); });
+  auto lock = h.rec.lock();
+  REQUIRE_FALSE(h.rec.latencies.empty());
+  const auto& first = h.rec.latencies.front();
+  CHECK(first.target == seconds(3));
+  CHECK(first.latency > milliseconds(4500));  // started 5 s behind
+  double top = 0;
+  for (const auto& e : h.rec.latencies) top = std::max(top, e.rate);
+  CHECK(top > 1.5);  // it engaged
+  CHECK(h.rec.errors.empty());
+  for (const auto& w : h.rec.warnings) CHECK(w.message.find("seeking") == std::string::npos);
+}
+
+TEST_CASE("live catch-up: beyond the max latency the engine seeks to the target behind the edge",
+          "[engine][live][catchup]") {
+  CatchupSetup s;
+  OriginSession h(catchup_origin(s.content), 1.0);
+  h.start(catchup_config(seconds(2), seconds(12)), std::make_unique<abr::FixedAlgorithm>(0));  // max: 4 s
+  h.open();
+  REQUIRE(h.rec.wait(
+      [&] {
+        return std::any_of(h.rec.warnings.begin(), h.rec.warnings.end(),
+                           [](const Error& w) { return w.message.find("seeking to") != std::string::npos; });
+      },
+      seconds(10)));
+  REQUIRE(h.rec.wait(
+      [&] {
+        return !h.rec.latencies.empty() &&
+               std::chrono::abs(h.rec.latencies.back().latency - seconds(2)) < milliseconds(600);
+      },
+      seconds(10)));
+  h.on_loop([&] { h.engine->stop(); });
+  auto lock = h.rec.lock();
+  CHECK(h.rec.errors.empty());
 }
 
 }  // namespace abrplay::engine::test
