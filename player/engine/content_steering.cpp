@@ -112,12 +112,12 @@ SteeringUpdate SteeringPolicy::on_answer(std::string_view body, std::string_view
   SteeringUpdate u;
   u.reload_after = parsed->ttl;
   for (const auto& note : parsed->notes)
-    u.warnings.push_back(
-        Error{ErrorCode::kManifestUnsupported, "steering manifest " + net::redact_url(url) + ": " + note});
+    u.warnings.push_back(Error{ErrorCode::kManifestUnsupported,
+                               "content steering: steering manifest " + net::redact_url(url) + ": " + note});
   std::vector<std::string> known, unknown;
   for (const auto& p : parsed->pathway_priority)
     (std::find(pathways_.begin(), pathways_.end(), p) != pathways_.end() ? known : unknown).push_back(p);
-  const std::string where = "steering manifest " + net::redact_url(url) + ": ";
+  const std::string where = "content steering: steering manifest " + net::redact_url(url) + ": ";
   if (known.empty()) {
     u.warnings.push_back(Error{ErrorCode::kManifestInvalidValue,
                                where + "PATHWAY-PRIORITY names no pathway of this presentation (" +

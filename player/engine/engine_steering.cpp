@@ -54,6 +54,7 @@ void StreamingEngine::Impl::end_steering() {
   steering_priority_.clear();
   steering_why_.clear();
   steering_pathway_.clear();
+  steering_warned_.clear();
   // Fetchers outlive a session (they are kept per base URLs): give them back their own order.
   if (had_order)
     for (auto& [access, fetchers] : fetchers_)
@@ -82,7 +83,7 @@ void StreamingEngine::Impl::fetch_steering(std::uint64_t generation, std::functi
     if (!outcome && outcome.error().code == net::NetErrorCode::kCancelled) return;
     if (!outcome) {
       const net::NetError& e = outcome.error();
-      apply_steering(steering_->on_failure(SteeringFailure{Error{code_of(e.code), "steering server " + e.describe()},
+      apply_steering(steering_->on_failure(SteeringFailure{Error{code_of(e.code), "steering server " + e.message},
                                                            e.http_status, e.retry_after}),
                      generation);
     } else {
@@ -98,7 +99,12 @@ void StreamingEngine::Impl::fetch_steering(std::uint64_t generation, std::functi
 }
 
 void StreamingEngine::Impl::apply_steering(SteeringUpdate u, std::uint64_t generation) {
-  for (auto& w : u.warnings) warn(std::move(w));
+  for (auto& w : u.warnings) {
+    if (w.message == steering_warned_) continue;  // the same as last time: said once
+    steering_warned_ = w.message;
+    warn(std::move(w));
+  }
+  if (u.warnings.empty()) steering_warned_.clear();
   if (u.priority) {
     steering_priority_ = *u.priority;
     steering_why_ = u.why;

@@ -80,9 +80,12 @@ std::optional<std::string> apply_profile(const std::string& path, const CLI::App
       if (!value.is_boolean()) return path + ": '" + key + "' must be true or false";
       bool& target = key == "live" ? o.live : o.trace_from_start;
       if (!given(opt.c_str())) target = value.get<bool>();
-    } else if (key == "log" || key == "telemetry_out" || key == "token") {
+    } else if (key == "log" || key == "telemetry_out" || key == "token" || key == "steering") {
       if (!value.is_string()) return path + ": '" + key + "' must be a string";
-      std::string& target = key == "log" ? o.log : key == "telemetry_out" ? o.telemetry_out : o.token;
+      std::string& target = key == "log"             ? o.log
+                            : key == "telemetry_out" ? o.telemetry_out
+                            : key == "steering"      ? o.steering
+                                                     : o.token;
       if (!given(opt.c_str())) target = key == "token" ? value.get<std::string>() : resolve(value.get<std::string>());
     } else {
       return path + ": unknown key '" + key + "'";
@@ -115,6 +118,7 @@ std::optional<std::string> validate(const OriginOptions& o) {
   if (o.live_window_s < 1 || o.live_window_s > 86400) return "--live-window-s must be 1..86400";
   if (o.live_preroll_s < 0 || o.live_preroll_s > 86400) return "--live-preroll-s must be 0..86400";
   if (o.token.empty()) return "--token must not be empty";
+  if (!o.steering.empty() && o.cdn < 2) return "--steering needs --cdn 2 or more (steering chooses between CDNs)";
   return std::nullopt;
 }
 
@@ -147,6 +151,9 @@ Expected<OriginOptions, CliExit> parse_options(int argc, const char* const* argv
   app.add_option("--live-window-s", o.live_window_s, "Live timeShiftBufferDepth in seconds (default 30)");
   app.add_option("--live-preroll-s", o.live_preroll_s,
                  "Live: seconds of content already published at start (default 8)");
+  app.add_option("--steering", o.steering,
+                 "Content steering script JSON: GET /steering answers a steering manifest that follows it, and "
+                 "MPDs name it in a ContentSteering element (needs --cdn 2 or more)");
   app.add_option("--log", o.log, "JSONL request log file (appended)");
   app.add_option("--telemetry-out", o.telemetry_out, "JSONL file of received telemetry heartbeats (appended)");
   app.add_option("--token", o.token, "Token the playback API accepts (default abrplay-demo)");
@@ -158,6 +165,8 @@ Expected<OriginOptions, CliExit> parse_options(int argc, const char* const* argv
       "Fault rules: {\"seed\": 1, \"rules\": [{\"match\": \"*.m4s\", \"every_nth\": 3 | \"probability\": 0.1,\n"
       "\"from_s\": 0, \"until_s\": 60, \"fault\": \"status|reset|stall|truncate|corrupt|slow_first_byte\",\n"
       "\"status\": 503, \"at_fraction\": 0.5, \"stall_s\": 2, \"bytes\": 16, \"delay_ms\": 1500}]}\n"
+      "Steering script: [{\"at_s\": 0, \"priority\": [\"cdn-0\", \"cdn-1\"], \"ttl_s\": 2}, {\"at_s\": 6, \"priority\":\n"
+      "[\"cdn-1\", \"cdn-0\"]}] (a step may give \"reload_uri\", or \"body\" to answer verbatim).\n"
       "Details: docs/test-bench.md");
   try {
     app.parse(argc, argv);

@@ -127,8 +127,9 @@ TEST_CASE("an answer naming unknown pathways: unknown ones are skipped; only unk
   REQUIRE(some.priority);
   CHECK(*some.priority == std::vector<std::string>{"cdn-b"});
   REQUIRE(some.warnings.size() == 1);
-  CHECK(some.warnings[0].message ==
-        "steering manifest http://steer.example/dcsm: unknown pathways skipped: cdn-x (the MPD has cdn-a, cdn-b)");
+  CHECK(
+      some.warnings[0].message ==
+      "content steering: steering manifest http://steer.example/dcsm: unknown pathways skipped: cdn-x (the MPD has cdn-a, cdn-b)");
   auto none = p.on_answer(R"({"VERSION": 1, "TTL": 4, "PATHWAY-PRIORITY": ["cdn-x", "cdn-y"]})", kServer);
   CHECK_FALSE(none.priority);
   CHECK(none.reload_after == seconds(4));  // still a good answer: its TTL counts
