@@ -166,4 +166,53 @@ TEST_CASE("a bad steering server gives a warning naming it, and playback goes on
   }
 }
 
+TEST_CASE("with content steering off the ContentSteering element is ignored: no steering request, the MPD's order",
+          "[engine][network][steering]") {
+  SyntheticContent content({});
+  RequestLogFile log("off");
+  OriginSession h(steered(content, R"({"default_service_location": "cdn-1",
+      "steps": [{"at_s": 0, "priority": ["cdn-1", "cdn-0"], "ttl_s": 1}]})",
+                          log));
+  EngineConfig cfg = paced();
+  cfg.content_steering = false;
+  h.start(cfg);
+  h.open_until(EngineState::kEnded);
+  {
+    auto lock = h.rec.lock();
+    CHECK(h.rec.errors.empty());
+    REQUIRE_FALSE(h.rec.cdn_changes.empty());
+    CHECK(h.rec.cdn_changes.front().reason == "weighted");
+  }
+  for (const auto& r : log.records()) CHECK(r["path"] != "/steering");
+}
+
+TEST_CASE("with queryBeforeStart the first segment already comes from the pathway the server names",
+          "[engine][network][steering]") {
+  SyntheticContent content({});
+  RequestLogFile log("before-start");
+  // The MPD's default says cdn-0; the server says cdn-1, and is asked before the first segment.
+  OriginSession h(steered(content, R"({"default_service_location": "cdn-0", "query_before_start": true,
+      "steps": [{"at_s": 0, "priority": ["cdn-1", "cdn-0"], "ttl_s": 60}]})",
+                          log));
+  h.start(paced());
+  h.open_until(EngineState::kEnded);
+  {
+    auto lock = h.rec.lock();
+    CHECK(h.rec.errors.empty());
+    REQUIRE_FALSE(h.rec.cdn_changes.empty());
+    CHECK(h.rec.cdn_changes.front().base_url == h.server().url(1));
+    CHECK(h.rec.cdn_changes.front().reason == "steered");
+    for (const auto& d : h.rec.downloads)
+      if (d.kind == DownloadKind::kMedia || d.kind == DownloadKind::kInit) CHECK(d.base_url == h.server().url(1));
+  }
+  const auto records = log.records();
+  std::size_t steering = records.size(), first_segment = records.size();
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    if (records[i]["path"] == "/steering" && steering == records.size()) steering = i;
+    if (is_segment(records[i]) && first_segment == records.size()) first_segment = i;
+  }
+  REQUIRE(steering < records.size());
+  CHECK(steering < first_segment);
+}
+
 }  // namespace abrplay::engine::test
