@@ -235,7 +235,7 @@ TEST_CASE("a new pathway priority moves the traffic at the next fetch, with reas
   CHECK_FALSE(s.select(t0 + seconds(4), 0.0).changed);
 }
 
-TEST_CASE("pathways a steering answer leaves out serve only as failover; unknown ones are ignored",
+TEST_CASE("pathways a steering answer leaves out serve only as failover, and unknown ones are ignored",
           "[net][hosts][steering]") {
   auto s = pathways();
   // "gamma" is no pathway of ours; beta is left out, and the host of no pathway too.

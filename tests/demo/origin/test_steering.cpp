@@ -113,7 +113,7 @@ TEST_CASE("a CDN's fault rules apply to /steering like to any path", "[origin][s
   CHECK(http_get(origin->url(1) + "steering").status == 200);
 }
 
-TEST_CASE("--steering names the script; it needs two CDNs, and a bad script is refused naming the file",
+TEST_CASE("the --steering option names the script, it needs two CDNs, and a bad script is refused naming the file",
           "[origin][steering][options]") {
   auto parse = [](std::vector<const char*> args) {
     args.insert(args.begin(), "abrplay-origin");

@@ -105,7 +105,7 @@ TEST_CASE("steering requests carry _DASH_pathway and _DASH_throughput, and follo
       "http://proxy.example/steer?url=http%3a%2f%2fsteer.example%2fdcsm%3fsession%3d1%26_DASH_pathway%3d%2522cdn-a%2522");
 }
 
-TEST_CASE("an answer sets the pathway order; the MPD's defaultServiceLocation is the order before it",
+TEST_CASE("an answer sets the pathway order, and the MPD's defaultServiceLocation is the order before it",
           "[engine][steering]") {
   auto p = two_pathways({"cdn-b", "cdn-z"});
   CHECK(p.initial_priority() == std::vector<std::string>{"cdn-b"});  // cdn-z is no pathway of the MPD
@@ -120,7 +120,7 @@ TEST_CASE("an answer sets the pathway order; the MPD's defaultServiceLocation is
   CHECK(two_pathways().initial_priority().empty());
 }
 
-TEST_CASE("an answer naming unknown pathways: unknown ones are skipped; only unknown ones keep the order",
+TEST_CASE("an answer naming unknown pathways: unknown ones are skipped, and only unknown ones keep the order",
           "[engine][steering][bad]") {
   auto p = two_pathways();
   auto some = p.on_answer(R"({"VERSION": 1, "TTL": 3, "PATHWAY-PRIORITY": ["cdn-x", "cdn-b"]})", kServer);
