@@ -81,6 +81,12 @@ std::vector<std::string> SteeringPolicy::initial_priority() const {
   return out;
 }
 
+void SteeringPolicy::say(SteeringUpdate& u, Error e, std::string key) {
+  if (key == last_problem_) return;
+  last_problem_ = std::move(key);
+  u.warnings.push_back(std::move(e));
+}
+
 std::string SteeringPolicy::known_list() const { return pathways_.empty() ? "none" : joined(pathways_); }
 
 Expected<std::string, Error> SteeringPolicy::request_url(const SteeringState& state) const {
@@ -111,21 +117,22 @@ SteeringUpdate SteeringPolicy::on_answer(std::string_view body, std::string_view
   if (!parsed) return on_failure(SteeringFailure{parsed.error(), 0, std::nullopt});
   SteeringUpdate u;
   u.reload_after = parsed->ttl;
+  std::vector<Error> problems;
   for (const auto& note : parsed->notes)
-    u.warnings.push_back(Error{ErrorCode::kManifestUnsupported,
-                               "content steering: steering manifest " + net::redact_url(url) + ": " + note});
+    problems.push_back(Error{ErrorCode::kManifestUnsupported,
+                             "content steering: steering manifest " + net::redact_url(url) + ": " + note});
   std::vector<std::string> known, unknown;
   for (const auto& p : parsed->pathway_priority)
     (std::find(pathways_.begin(), pathways_.end(), p) != pathways_.end() ? known : unknown).push_back(p);
   const std::string where = "content steering: steering manifest " + net::redact_url(url) + ": ";
   if (known.empty()) {
-    u.warnings.push_back(Error{ErrorCode::kManifestInvalidValue,
-                               where + "PATHWAY-PRIORITY names no pathway of this presentation (" +
-                                   cut(joined(unknown)) + "; the MPD has " + known_list() + "); the order stays " +
-                                   (priority_.empty() ? "the MPD's" : joined(priority_))});
+    problems.push_back(Error{ErrorCode::kManifestInvalidValue,
+                             where + "PATHWAY-PRIORITY names no pathway of this presentation (" + cut(joined(unknown)) +
+                                 "; the MPD has " + known_list() + "); the order stays " +
+                                 (priority_.empty() ? "the MPD's" : joined(priority_))});
   } else {
     if (!unknown.empty())
-      u.warnings.push_back(
+      problems.push_back(
           Error{ErrorCode::kManifestInvalidValue,
                 where + "unknown pathways skipped: " + cut(joined(unknown)) + " (the MPD has " + known_list() + ")"});
     u.why = "steering answer from " + net::redact_url(url) + ": " + joined(known);
@@ -133,17 +140,25 @@ SteeringUpdate SteeringPolicy::on_answer(std::string_view body, std::string_view
     priority_ = std::move(known);
   }
   last_ = std::move(*parsed);
+  std::string key;
+  for (const auto& p : problems) key += p.message + "\n";
+  if (key != last_problem_)
+    for (auto& p : problems) u.warnings.push_back(std::move(p));
+  last_problem_ = std::move(key);  // empty after a clean answer
   return u;
 }
 
 SteeringUpdate SteeringPolicy::on_failure(const SteeringFailure& failure) {
   SteeringUpdate u;
   Error e = failure.error;
+  // Alike: the same code and status from the same URL (the message carries the changing query).
+  const std::string key = std::string(to_string(e.code)) + " " + std::to_string(failure.http_status) + " " +
+                          (last_ && !last_->reload_uri.empty() ? last_->reload_uri : element_.server_url);
   const std::string kept = priority_.empty() ? "the MPD's order" : "the order " + joined(priority_);
   if (failure.http_status == 410) {
     e.message = "content steering: " + e.message + "; the server is gone (410): no more steering requests, " + kept +
                 " stays";
-    u.warnings.push_back(std::move(e));
+    say(u, std::move(e), key);
     return u;  // no reload_after: never again
   }
   const std::chrono::seconds ttl = last_ ? last_->ttl : kDefaultSteeringTtl;
@@ -152,7 +167,7 @@ SteeringUpdate SteeringPolicy::on_failure(const SteeringFailure& failure) {
                        : ttl;
   e.message = "content steering: " + e.message + "; " + kept + " stays, next request in " +
               std::to_string(u.reload_after->count()) + " s";
-  u.warnings.push_back(std::move(e));
+  say(u, std::move(e), key);
   return u;
 }
 

@@ -166,7 +166,6 @@ class StreamingEngine::Impl final : public LoaderHost, public SegmentSource {
   std::vector<std::string> steering_priority_;
   std::string steering_why_;
   std::string steering_pathway_;
-  std::string steering_warned_;  // the last steering warning: a server that keeps failing alike is said once
   EventLoop::TimerId steering_timer_ = 0;
   Liveness alive_;            // tasks posted to the loop check it before touching this
   bool pump_posted_ = false;  // a pump_all() is posted (download_ended)

@@ -54,7 +54,6 @@ void StreamingEngine::Impl::end_steering() {
   steering_priority_.clear();
   steering_why_.clear();
   steering_pathway_.clear();
-  steering_warned_.clear();
   // Fetchers outlive a session (they are kept per base URLs): give them back their own order.
   if (had_order)
     for (auto& [access, fetchers] : fetchers_)
@@ -99,12 +98,7 @@ void StreamingEngine::Impl::fetch_steering(std::uint64_t generation, std::functi
 }
 
 void StreamingEngine::Impl::apply_steering(SteeringUpdate u, std::uint64_t generation) {
-  for (auto& w : u.warnings) {
-    if (w.message == steering_warned_) continue;  // the same as last time: said once
-    steering_warned_ = w.message;
-    warn(std::move(w));
-  }
-  if (u.warnings.empty()) steering_warned_.clear();
+  for (auto& w : u.warnings) warn(std::move(w));
   if (u.priority) {
     steering_priority_ = *u.priority;
     steering_why_ = u.why;

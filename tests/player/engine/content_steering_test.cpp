@@ -168,4 +168,19 @@ TEST_CASE("a failed or bad answer keeps the last good order and asks again after
   CHECK(gone.warnings[0].message.find("the server is gone (410)") != std::string::npos);
 }
 
+TEST_CASE("a problem the same as the one before is not warned again, until a clean answer comes",
+          "[engine][steering][bad]") {
+  auto p = two_pathways();
+  CHECK(p.on_failure(failure(503)).warnings.size() == 1);
+  const auto again = p.on_failure(failure(503));
+  CHECK(again.warnings.empty());
+  CHECK(again.reload_after == seconds(300));               // still asked again
+  CHECK(p.on_failure(failure(502)).warnings.size() == 1);  // another status: said
+  const std::string unknown = R"({"VERSION": 1, "TTL": 2, "PATHWAY-PRIORITY": ["cdn-x", "cdn-b"]})";
+  CHECK(p.on_answer(unknown, kServer).warnings.size() == 1);
+  CHECK(p.on_answer(unknown, kServer).warnings.empty());
+  CHECK(p.on_answer(R"({"VERSION": 1, "TTL": 2, "PATHWAY-PRIORITY": ["cdn-a"]})", kServer).warnings.empty());
+  CHECK(p.on_failure(failure(502)).warnings.size() == 1);  // after the clean answer: said again
+}
+
 }  // namespace abrplay::engine

@@ -25,6 +25,9 @@
 //     no PATHWAY-PRIORITY array of strings): as a failure, naming the URL and what was wrong.
 //   - the answer names only pathways the MPD does not have: the order is kept, with a warning that
 //     lists the pathways the MPD does have; some unknown names among known ones are skipped.
+// A problem the same as the one before (the same code and HTTP status from the same steering URL,
+// or the same words about an answer) is not warned again: a server that keeps failing alike every
+// TTL is said once, until an answer without a problem comes.
 #pragma once
 
 #include <chrono>
@@ -82,7 +85,7 @@ struct [[nodiscard]] SteeringUpdate {
   std::string why;  // for the host choice's detail: "steering answer from http://s/steer: cdn-b, cdn-a"
   // Ask again this long from now; absent: never again (410 Gone).
   std::optional<std::chrono::seconds> reload_after;
-  std::vector<Error> warnings;  // each names the steering URL and what was wrong
+  std::vector<Error> warnings;  // each names the steering URL and what was wrong; repeats left out
 };
 
 class SteeringPolicy {
@@ -111,11 +114,14 @@ class SteeringPolicy {
 
  private:
   std::string known_list() const;
+  // Adds `e` to `u` unless `key` is the problem said last.
+  void say(SteeringUpdate& u, Error e, std::string key);
 
   manifest::ContentSteering element_;
   std::vector<std::string> pathways_;
   std::optional<SteeringManifest> last_;
   std::vector<std::string> priority_;
+  std::string last_problem_;  // the key of the last warning; empty after a clean answer
 };
 
 }  // namespace abrplay::engine
