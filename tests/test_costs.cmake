@@ -11,11 +11,13 @@
 set(_abrplay_test_costs
   "abrplay_soak_tool_tests:a short soak with faults" 16
   "abrplay_api_tests:fault matrix: a stalled response hits the stall timeout" 10
+  "abrplay_engine_tests:a bad steering server gives a warning" 10
   "abrplay_api_tests:heartbeats arrive on time" 9
   "abrplay_api_tests:fault matrix: a whole CDN dying mid-playback" 8
   "abrplay_api_tests:a collector that answers 500" 8
   "abrplay_player_tool_tests:the summary reports what was played" 8
   "abrplay_engine_tests:live: a jump of the local wall clock" 8
+  "abrplay_engine_tests:a steering server that swaps the CDNs" 8
   "abrplay_sim_tests:abrplay-sim: table, JSON and CSV" 7
   "abrplay_api_tests:fault matrix: recovered faults lose nothing" 6
   "abrplay_abr_tests:ScenarioMPC beats RobustMPC and BB" 6

@@ -47,7 +47,11 @@ bool other_host_may_succeed(const NetError& e) {
 struct Fetcher::State : std::enable_shared_from_this<Fetcher::State> {
   State(Transport& c, Executor& o, FetcherConfig cfg)
       : client(c), owner(o), config(std::move(cfg)), policy(config.retry), rng(std::random_device{}()) {
-    if (!config.hosts.empty()) selector.emplace(config.hosts, config.selection);
+    if (!config.hosts.empty()) {
+      selector.emplace(config.hosts, config.selection);
+      if (!config.pathway_priority.empty())
+        (void)selector->set_pathway_priority(config.pathway_priority, config.pathway_why);
+    }
   }
 
   // ---- owner thread only ----
@@ -228,6 +232,12 @@ Fetcher::FetchId Fetcher::fetch(Request request, FetchCallbacks callbacks) {
 
 void Fetcher::cancel(FetchId id) {
   state_->owner.post([state = state_, id] { state->cancel(id); });
+}
+
+void Fetcher::set_pathway_priority(std::vector<std::string> priority, std::string why) {
+  state_->owner.post([state = state_, priority = std::move(priority), why = std::move(why)]() mutable {
+    if (state->selector) (void)state->selector->set_pathway_priority(std::move(priority), std::move(why));
+  });
 }
 
 }  // namespace abrplay::net

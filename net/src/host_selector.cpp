@@ -25,6 +25,7 @@ std::string_view to_string(HostChoiceReason reason) {
     case HostChoiceReason::kPreferred: return "preferred";
     case HostChoiceReason::kMeasure: return "measure";
     case HostChoiceReason::kMeasuredBetter: return "measured_better";
+    case HostChoiceReason::kSteered: return "steered";
   }
   return "unknown";
 }
@@ -40,13 +41,42 @@ double HostSelector::expected_seconds(const HostState& h) const {
 }
 
 HostChoice HostSelector::make(std::size_t index, HostChoiceReason reason, bool changed, std::string detail) const {
-  return HostChoice{index, hosts_[index].candidate.base_url, reason, changed, std::move(detail)};
+  return HostChoice{
+      index, hosts_[index].candidate.base_url, hosts_[index].candidate.pathway, reason, changed, std::move(detail)};
+}
+
+std::int64_t HostSelector::rank(std::size_t index) const {
+  const HostCandidate& c = hosts_[index].candidate;
+  std::int64_t tier = 0;
+  if (!pathway_priority_.empty()) {
+    const auto it = std::find(pathway_priority_.begin(), pathway_priority_.end(), c.pathway);
+    tier = c.pathway.empty() || it == pathway_priority_.end() ? static_cast<std::int64_t>(pathway_priority_.size())
+                                                              : it - pathway_priority_.begin();
+  }
+  return (tier << 32) + std::clamp<std::int64_t>(c.priority, 0, std::numeric_limits<std::int32_t>::max());
+}
+
+std::size_t HostSelector::set_pathway_priority(std::vector<std::string> priority, std::string why) {
+  std::size_t known = 0;
+  for (const auto& p : priority) {
+    if (std::any_of(hosts_.begin(), hosts_.end(),
+                    [&](const HostState& h) { return !p.empty() && h.candidate.pathway == p; }))
+      ++known;
+  }
+  if (!priority.empty() && known == 0) return 0;  // names none of ours: keep the order we have
+  if (priority != pathway_priority_) {
+    pathway_priority_ = std::move(priority);
+    steering_pending_ = true;
+  }
+  steering_why_ = std::move(why);
+  return known;
 }
 
 HostChoice HostSelector::switch_to(std::size_t index, HostChoiceReason reason, SteadyTime now, std::string detail) {
   current_ = index;
   current_reason_ = reason;
   current_detail_ = detail;
+  steering_pending_ = false;
   if (reason == HostChoiceReason::kMeasuredBetter) last_switch_ = now;
   since_measure_ = 0;
   return make(index, reason, true, std::move(detail));
@@ -64,11 +94,16 @@ HostChoice HostSelector::select(SteadyTime now, double random_unit, std::uint64_
     return make(static_cast<std::size_t>(soonest - hosts_.begin()), HostChoiceReason::kAllExcluded, false,
                 "every host is excluded after failures");
   }
-  int best_priority = std::numeric_limits<int>::max();
-  for (auto i : healthy) best_priority = std::min(best_priority, hosts_[i].candidate.priority);
+  std::int64_t best_rank = std::numeric_limits<std::int64_t>::max();
+  for (auto i : healthy) best_rank = std::min(best_rank, rank(i));
   std::vector<std::size_t> tier;
   for (auto i : healthy)
-    if (hosts_[i].candidate.priority == best_priority) tier.push_back(i);
+    if (rank(i) == best_rank) tier.push_back(i);
+  const int best_priority = hosts_[tier.front()].candidate.priority;
+  const std::string& best_pathway = hosts_[tier.front()].candidate.pathway;
+  const bool steered = !pathway_priority_.empty() && !best_pathway.empty() &&
+                       std::find(pathway_priority_.begin(), pathway_priority_.end(), best_pathway) !=
+                           pathway_priority_.end();
 
   for (auto i : tier)
     if (hosts_[i].consecutive_failures > 0 && current_ != i)
@@ -90,8 +125,13 @@ HostChoice HostSelector::select(SteadyTime now, double random_unit, std::uint64_
     return tier.back();
   };
   const std::string tier_text = std::to_string(tier.size()) + " host" + (tier.size() == 1 ? "" : "s") +
-                                " of priority " + std::to_string(best_priority);
-  if (!current_) return switch_to(best_of_tier(), HostChoiceReason::kWeighted, now, "by weight among " + tier_text);
+                                " of priority " + std::to_string(best_priority) +
+                                (steered ? " on pathway " + best_pathway : std::string());
+  if (!current_) {
+    if (steered)
+      return switch_to(best_of_tier(), HostChoiceReason::kSteered, now, steering_why_ + "; among " + tier_text);
+    return switch_to(best_of_tier(), HostChoiceReason::kWeighted, now, "by weight among " + tier_text);
+  }
   const HostState& cur = hosts_[*current_];
   if (cur.excluded_until > now) {
     const std::size_t next = best_of_tier();
@@ -99,9 +139,14 @@ HostChoice HostSelector::select(SteadyTime now, double random_unit, std::uint64_
                      cur.candidate.base_url + " failed; " +
                          (hosts_[next].measured ? "the fastest measured" : "by weight") + " among " + tier_text);
   }
-  if (cur.candidate.priority > best_priority)
+  if (rank(*current_) > best_rank) {
+    if (steering_pending_)
+      return switch_to(best_of_tier(), HostChoiceReason::kSteered, now, steering_why_ + "; among " + tier_text);
     return switch_to(best_of_tier(), HostChoiceReason::kPreferred, now,
-                     "priority " + std::to_string(best_priority) + " is healthy again");
+                     "priority " + std::to_string(best_priority) + (steered ? " on pathway " + best_pathway : "") +
+                         " is healthy again");
+  }
+  steering_pending_ = false;  // the new order keeps the current host's tier the best
   if (params_.measured_choice && tier.size() > 1) {
     if (cur.samples >= params_.min_samples && now - last_switch_ >= params_.min_dwell) {
       std::optional<std::size_t> alt;

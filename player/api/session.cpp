@@ -142,6 +142,7 @@ void Player::Impl::do_load(std::string url, std::optional<ApiSession> api) {
   ec.hosts.measured_choice = config_.measured_cdn_choice;
   if (config_.target_latency) ec.target_latency = std::chrono::duration_cast<MediaTime>(*config_.target_latency);
   ec.live_catchup = config_.live_catchup;
+  ec.content_steering = config_.content_steering;
   ec.decorate_request = [this](net::Request& req, const engine::RequestInfo& info) { decorate(req, info); };
   auto algo = player_impl::make_abr(abr_spec_, config_.abr_pensieve_compat);
   if (!algo) algo = abr::make_algorithm(abr::kDefaultAlgorithm);

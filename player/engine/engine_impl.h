@@ -12,6 +12,7 @@
 #include "abrplay/abr/estimator/estimators.h"
 #include "abrplay/net/fetcher.h"
 #include "abrplay/net/transport.h"
+#include "abrplay/player/engine/content_steering.h"
 #include "abrplay/player/engine/event_loop.h"
 #include "abrplay/player/engine/liveness.h"
 #include "abrplay/player/engine/streaming_engine.h"
@@ -96,6 +97,13 @@ class StreamingEngine::Impl final : public LoaderHost, public SegmentSource {
   // engine_latency.cpp: live latency control (live_catchup.h)
   std::optional<CatchupParams> catchup_params() const;  // none: no target latency, or not live
   void control_latency();                               // at every position report
+  // engine_steering.cpp: DASH-IF Content Steering (content_steering.h). begin_steering() runs
+  // `start` (clock sync or start_presentation) at once, or after the first steering answer when the
+  // MPD asks for queryBeforeStart.
+  void begin_steering(std::function<void()> start);
+  void fetch_steering(std::uint64_t generation, std::function<void()> then);
+  void apply_steering(SteeringUpdate update, std::uint64_t generation);
+  void end_steering();
   // track_switch.cpp
   void switch_track(TrackType type);
   MediaTime audio_cut(const TrackBuffer& buffer) const;
@@ -155,8 +163,16 @@ class StreamingEngine::Impl final : public LoaderHost, public SegmentSource {
   using Fetchers = std::map<std::vector<std::string>, std::unique_ptr<net::Fetcher>>;
   std::map<net::FileAccess, Fetchers> fetchers_;
   std::vector<std::unique_ptr<TrackLoader>> loaders_;  // video, audio, text (those selected)
-  Liveness alive_;                                     // tasks posted to the loop check it before touching this
-  bool pump_posted_ = false;                           // a pump_all() is posted (download_ended)
+  // Content steering (engine_steering.cpp): the policy while the MPD has a ContentSteering element,
+  // the order it put in force and why (new fetchers start with it), the pathway the last host
+  // choice used (_DASH_pathway), and the reload timer.
+  std::optional<SteeringPolicy> steering_;
+  std::vector<std::string> steering_priority_;
+  std::string steering_why_;
+  std::string steering_pathway_;
+  EventLoop::TimerId steering_timer_ = 0;
+  Liveness alive_;            // tasks posted to the loop check it before touching this
+  bool pump_posted_ = false;  // a pump_all() is posted (download_ended)
 };
 
 }  // namespace abrplay::engine

@@ -105,11 +105,14 @@ void StreamingEngine::Impl::apply_manifest(const std::string& text, const std::s
     pump_all();
     return;
   }
-  if (mpd_->is_dynamic()) {
-    sync_clock(0, generation_);
-  } else {
-    start_presentation();
-  }
+  begin_steering([this, generation = generation_] {
+    if (generation != generation_ || state_ != EngineState::kLoading) return;
+    if (mpd_->is_dynamic()) {
+      sync_clock(0, generation_);
+    } else {
+      start_presentation();
+    }
+  });
 }
 
 void StreamingEngine::Impl::sync_clock(std::size_t i, std::uint64_t generation) {

@@ -54,6 +54,7 @@ StreamingEngine::Impl::Impl(EngineDeps deps, EngineConfig config)
 
 StreamingEngine::Impl::~Impl() {
   if (refresh_timer_ != 0) loop_.cancel(refresh_timer_);
+  if (steering_timer_ != 0) loop_.cancel(steering_timer_);
   loaders_.clear();
 }
 
@@ -74,8 +75,11 @@ net::Fetcher& StreamingEngine::Impl::fetcher_for(const std::vector<std::string>&
     for (std::size_t i = 0; i < base_urls.size(); ++i) {
       const manifest::BaseUrlHost h = i < hosts.size() ? hosts[i] : manifest::BaseUrlHost{};
       fc.hosts.push_back(net::HostCandidate{base_urls[i], static_cast<int>(std::min<uint32_t>(h.priority, 1'000'000)),
-                                            static_cast<int>(std::min<uint32_t>(h.weight, 1'000'000))});
+                                            static_cast<int>(std::min<uint32_t>(h.weight, 1'000'000)),
+                                            h.service_location});
     }
+    fc.pathway_priority = steering_priority_;  // content steering's order, when there is one
+    fc.pathway_why = steering_why_;
     fc.retry = config_.retry;
     fc.selection = config_.hosts;
     const Clock& clock = loop_.clock();
@@ -83,7 +87,9 @@ net::Fetcher& StreamingEngine::Impl::fetcher_for(const std::vector<std::string>&
     // The CDN in use, and why, whenever it changes (on this loop: the Fetcher's owner).
     fc.on_host_chosen = [this, current = std::string()](const net::HostChoice& c) mutable {
       using R = net::HostChoiceReason;
-      if (c.reason == R::kMeasure || c.reason == R::kProbe || c.base_url == current) return;
+      if (c.reason == R::kMeasure || c.reason == R::kProbe) return;
+      if (!c.pathway.empty()) steering_pathway_ = c.pathway;  // _DASH_pathway of the next steering request
+      if (c.base_url == current) return;
       current = c.base_url;
       const CdnChangeEvent e{c.base_url, std::string(net::to_string(c.reason)), c.detail};
       for (auto* o : observers) o->on_cdn_change(e);
@@ -130,6 +136,7 @@ void StreamingEngine::Impl::fatal(Error e) {
   for (auto& l : loaders_) l->cancel_in_flight();
   if (refresh_timer_ != 0) loop_.cancel(refresh_timer_);
   refresh_timer_ = 0;
+  end_steering();
   consumer_.pause();
   set_state(EngineState::kError);
   for (auto* o : observers) o->on_error(e);
@@ -306,6 +313,7 @@ void StreamingEngine::Impl::stop() {
   loaders_.clear();
   if (refresh_timer_ != 0) loop_.cancel(refresh_timer_);
   refresh_timer_ = 0;
+  end_steering();
   consumer_.pause();
   consumer_.flush(MediaTime{0});
   mpd_.reset();

@@ -1,6 +1,9 @@
 // parse_mpd: XML checks and limits, the MPD and Period elements, period timeline resolution.
 #include <pugixml.hpp>
 
+#include <sstream>
+
+#include "abrplay/net/url.h"
 #include "abrplay/player/manifest/parser.h"
 #include "parse_context.h"
 
@@ -140,6 +143,44 @@ void resolve_period_timeline(ParseContext& ctx, Mpd& mpd) {
   }
 }
 
+// The MPD's ContentSteering element. Playback does not need steering, so every problem is a
+// warning and the element is dropped (or, for a bad proxy URL, only the proxy is).
+std::optional<ContentSteering> parse_content_steering(ParseContext& ctx, pugi::xml_node root, const Mpd& mpd) {
+  const auto elements = ParseContext::children(root, "ContentSteering");
+  if (elements.empty()) return std::nullopt;
+  const std::string path = "MPD/ContentSteering";
+  if (elements.size() > 1) ctx.warn(path + "[1]", "only the first ContentSteering element is used");
+  pugi::xml_node n = elements.front();
+  ContentSteering cs;
+  cs.path = path;
+  std::string text(n.text().get());
+  const auto first = text.find_first_not_of(" \t\r\n");
+  text = first == std::string::npos ? std::string() : text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
+  if (text.empty()) {
+    ctx.warn(path, "no steering server URL (the element is empty)");
+    return std::nullopt;
+  }
+  auto url = net::resolve_reference(mpd.document_url, text);
+  if (!url) {
+    ctx.warn(path, "steering server URL: " + url.error().message);
+    return std::nullopt;
+  }
+  cs.server_url = std::move(*url);
+  std::istringstream locations(ctx.str(n, "defaultServiceLocation"));
+  for (std::string one; locations >> one;) cs.default_service_locations.push_back(one);
+  cs.query_before_start = ctx.boolean(n, "queryBeforeStart", path, Need::kOptional).value_or(false);
+  cs.client_requirement = ctx.boolean(n, "clientRequirement", path, Need::kOptional).value_or(true);
+  if (const std::string proxy = ctx.str(n, "proxyServerURL"); !proxy.empty()) {
+    auto resolved = net::resolve_reference(mpd.document_url, proxy);
+    if (resolved) {
+      cs.proxy_server_url = std::move(*resolved);
+    } else {
+      ctx.warn(path + "@proxyServerURL", resolved.error().message);
+    }
+  }
+  return cs;
+}
+
 }  // namespace
 
 Expected<Mpd, Error> parse_mpd(std::string_view xml, const ParseOptions& options) {
@@ -193,6 +234,7 @@ Expected<Mpd, Error> parse_mpd(std::string_view xml, const ParseOptions& options
   for (pugi::xml_node u : ParseContext::children(root, "UTCTiming"))
     mpd.utc_timings.push_back(UtcTiming{ctx.str(u, "schemeIdUri"), ctx.str(u, "value")});
   detail::parse_service_description(ctx, root, mpd);
+  mpd.content_steering = parse_content_steering(ctx, root, mpd);
   mpd.essential_properties = ctx.descriptors(root, "EssentialProperty");
   mpd.supplemental_properties = ctx.descriptors(root, "SupplementalProperty");
   std::size_t i = 0;

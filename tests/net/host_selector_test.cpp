@@ -184,3 +184,102 @@ TEST_CASE("short transfers time the latency, not the throughput", "[net][hosts]"
 }
 
 }  // namespace abrplay::net
+
+namespace abrplay::net {
+namespace {
+
+// Two pathways of two hosts each (the second host of each a DVB backup), and a host of no pathway.
+HostSelector pathways(HostSelectorParams params = {}) {
+  return HostSelector({{"http://a1/", 1, 1, "alpha"},
+                       {"http://a2/", 2, 1, "alpha"},
+                       {"http://b1/", 1, 1, "beta"},
+                       {"http://b2/", 2, 1, "beta"},
+                       {"http://x/", 1, 1, ""}},
+                      params);
+}
+
+}  // namespace
+
+TEST_CASE("a pathway priority ranks hosts by pathway first, then by their own priority", "[net][hosts][steering]") {
+  auto s = pathways();
+  CHECK(s.set_pathway_priority({"beta", "alpha"}, "steering answer from http://s/") == 2);
+  const auto first = s.select(t0, 0.0);
+  CHECK(first.base_url == "http://b1/");
+  CHECK(first.pathway == "beta");
+  CHECK(first.reason == HostChoiceReason::kSteered);
+  CHECK(first.detail == "steering answer from http://s/; among 1 host of priority 1 on pathway beta");
+  // b1 fails: its own pathway's backup b2 comes before any host of alpha.
+  s.record_failure(first.index, t0);
+  const auto over = s.select(t0, 0.0);
+  CHECK(over.base_url == "http://b2/");
+  CHECK(over.reason == HostChoiceReason::kFailover);
+  // The whole of beta fails: alpha's best serves.
+  s.record_failure(over.index, t0);
+  CHECK(s.select(t0, 0.0).base_url == "http://a1/");
+}
+
+TEST_CASE("a new pathway priority moves the traffic at the next fetch, with reason steered", "[net][hosts][steering]") {
+  auto s = pathways();
+  REQUIRE(s.set_pathway_priority({"alpha", "beta"}, "the MPD's defaultServiceLocation") == 2);
+  CHECK(s.select(t0, 0.0).base_url == "http://a1/");
+  CHECK_FALSE(s.select(t0 + seconds(1), 0.0).changed);
+  // The same order again changes nothing.
+  REQUIRE(s.set_pathway_priority({"alpha", "beta"}, "steering answer 2") == 2);
+  CHECK_FALSE(s.select(t0 + seconds(2), 0.0).changed);
+  REQUIRE(s.set_pathway_priority({"beta", "alpha"}, "steering answer 3") == 2);
+  const auto moved = s.select(t0 + seconds(3), 0.0);
+  CHECK(moved.base_url == "http://b1/");
+  CHECK(moved.changed);
+  CHECK(moved.reason == HostChoiceReason::kSteered);
+  CHECK(moved.detail.find("steering answer 3") == 0);
+  CHECK_FALSE(s.select(t0 + seconds(4), 0.0).changed);
+}
+
+TEST_CASE("pathways a steering answer leaves out serve only as failover, and unknown ones are ignored",
+          "[net][hosts][steering]") {
+  auto s = pathways();
+  // "gamma" is no pathway of ours; beta is left out, and the host of no pathway too.
+  CHECK(s.set_pathway_priority({"gamma", "alpha"}, "answer") == 1);
+  CHECK(s.select(t0, 0.0).base_url == "http://a1/");
+  s.record_failure(0, t0);
+  CHECK(s.select(t0, 0.0).base_url == "http://a2/");
+  s.record_failure(1, t0);
+  // Every listed host is excluded: the unlisted ones of the best DVB priority take over.
+  const auto fallback = s.select(t0, 0.0);
+  CHECK((fallback.base_url == "http://b1/" || fallback.base_url == "http://x/"));
+  CHECK(fallback.reason == HostChoiceReason::kFailover);
+}
+
+TEST_CASE("a pathway priority naming none of the hosts' pathways keeps the order there was", "[net][hosts][steering]") {
+  auto s = pathways();
+  REQUIRE(s.set_pathway_priority({"beta"}, "answer 1") == 1);
+  CHECK(s.set_pathway_priority({"gamma", "delta"}, "answer 2") == 0);
+  CHECK(s.pathway_priority() == std::vector<std::string>{"beta"});
+  CHECK(s.select(t0, 0.0).base_url == "http://b1/");
+  // An empty list goes back to the hosts' own priorities (DVB), with a weighted first choice.
+  auto plain = pathways();
+  CHECK(plain.set_pathway_priority({}, "none") == 0);
+  CHECK(plain.select(t0, 0.0).reason == HostChoiceReason::kWeighted);
+}
+
+TEST_CASE("measured choice works inside the steered pathway and never leaves it", "[net][hosts][steering]") {
+  HostSelectorParams p;
+  p.min_samples = 1;
+  p.measure_every = 1;
+  HostSelector s({{"http://a1/", 1, 1, "alpha"}, {"http://a2/", 1, 1, "alpha"}, {"http://b1/", 1, 1, "beta"}}, p);
+  REQUIRE(s.set_pathway_priority({"alpha", "beta"}, "answer") == 2);
+  const auto first = s.select(t0, 0.0);
+  REQUIRE(first.base_url == "http://a1/");
+  s.record_success(0, t0, 1e6, milliseconds(10), 1'000'000);
+  s.record_success(2, t0, 50e6, milliseconds(10), 1'000'000);  // beta is far faster, but not steered to
+  // The next large fetch measures a2 (alpha's other host), never b1.
+  const auto measure = s.select(t0 + seconds(1), 0.0, 1'000'000);
+  CHECK(measure.base_url == "http://a2/");
+  CHECK(measure.reason == HostChoiceReason::kMeasure);
+  s.record_success(1, t0 + seconds(1), 5e6, milliseconds(10), 1'000'000);
+  const auto better = s.select(t0 + seconds(20), 0.0, 1'000'000);
+  CHECK(better.base_url == "http://a2/");
+  CHECK(better.reason == HostChoiceReason::kMeasuredBetter);
+}
+
+}  // namespace abrplay::net

@@ -47,8 +47,11 @@ class NginxServer {
   }
 
   // Serves `root`; `dir` must be an empty scratch folder. Errors say which step failed and why.
+  // `limit_rate` (nginx's per-response rate, e.g. "1m" bytes/s; "" = none) makes responses take long
+  // enough to overlap, whatever the machine's load.
   static Expected<std::unique_ptr<NginxServer>, std::string> start(const std::filesystem::path& dir,
-                                                                   const std::filesystem::path& root) {
+                                                                   const std::filesystem::path& root,
+                                                                   const std::string& limit_rate = "") {
     namespace fs = std::filesystem;
     if (binary().empty()) return Unexpected{std::string("nginx is not installed")};
     fs::create_directories(dir / "tmp");
@@ -76,6 +79,7 @@ class NginxServer {
          << "  types { application/dash+xml mpd; video/mp4 m4s mp4; audio/mp4 m4a; }\n"
          << "  ssl_certificate " << cert.string() << ";\n  ssl_certificate_key " << key.string() << ";\n"
          << "  keepalive_requests 100000;\n"
+         << (limit_rate.empty() ? std::string() : "  limit_rate " + limit_rate + ";\n")
          << "  server { listen 127.0.0.1:" << s->h2_port_ << " ssl http2; root " << root.string() << "; }\n"
          << "  server { listen 127.0.0.1:" << s->h1_port_ << " ssl; root " << root.string() << "; }\n}\n";
     conf.close();

@@ -187,6 +187,15 @@ void CdnServer::serve_content(const httplib::Request& req, httplib::Response& re
     res.set_content("<!DOCTYPE html><html><body><h1>Sign in to the network</h1></body></html>\n", "text/html");
     return;
   }
+  if (req.path == "/steering" && ctx_.steering) {
+    // The steering manifest of this moment (steering_script.h); the fault rules above applied.
+    std::shared_ptr<Body> answer = memory_body(ctx_.steering->answer(
+        std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - ctx_.started)));
+    if (t->body.fault && t->body.fault->kind == FaultKind::kOversize)
+      answer = std::make_shared<PaddedBody>(std::move(answer), t->body.fault->extra_bytes);
+    res.set_header("Cache-Control", "no-store");
+    return send_body(req, res, std::move(answer), "application/json", std::move(t));
+  }
   PathProblem problem{};
   const auto file = ctx_.store.resolve(req.path, &problem);
   if (!file) {
@@ -274,8 +283,13 @@ std::shared_ptr<Body> CdnServer::mpd_body(const httplib::Request& req, httplib::
     if (!dir.empty()) dir += '/';
     for (const auto& b : ctx_.cdn_base_urls) bases.push_back(b + dir);
   }
+  std::optional<SteeringAdvert> steering;
+  if (ctx_.steering && !bases.empty()) {
+    steering = SteeringAdvert{ctx_.steering_url, ctx_.steering->default_service_location,
+                              ctx_.steering->query_before_start};
+  }
   if (!bases.empty() || !filter.empty()) {
-    auto rewritten = rewrite_mpd(mpd, req.path, bases, filter, ctx_.cdn_dvb);
+    auto rewritten = rewrite_mpd(mpd, req.path, bases, filter, ctx_.cdn_dvb, steering ? &*steering : nullptr);
     if (!rewritten) {
       text(res, 500, rewritten.error());
       return nullptr;

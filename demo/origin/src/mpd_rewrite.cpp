@@ -51,7 +51,7 @@ bool playable(pugi::xml_node rep, const DeviceFilter& filter) {
 
 Expected<std::string, std::string> rewrite_mpd(const std::string& mpd_text, const std::string& name,
                                                const std::vector<std::string>& base_urls, const DeviceFilter& filter,
-                                               const std::vector<CdnDvb>& dvb) {
+                                               const std::vector<CdnDvb>& dvb, const SteeringAdvert* steering) {
   pugi::xml_document doc;
   const auto ok = doc.load_buffer(mpd_text.data(), mpd_text.size());
   if (!ok) return Unexpected{name + ": byte " + std::to_string(ok.offset) + ": " + ok.description()};
@@ -71,6 +71,14 @@ Expected<std::string, std::string> rewrite_mpd(const std::string& mpd_text, cons
         if (dvb[i].weight > 0) b.append_attribute("dvb:weight").set_value(dvb[i].weight);
       }
       b.text().set(base_urls[i].c_str());
+    }
+    if (steering) {
+      pugi::xml_node cs = before ? mpd.insert_child_before("ContentSteering", before)
+                                 : mpd.append_child("ContentSteering");
+      if (!steering->default_service_location.empty())
+        cs.append_attribute("defaultServiceLocation").set_value(steering->default_service_location.c_str());
+      cs.append_attribute("queryBeforeStart").set_value(steering->query_before_start ? "true" : "false");
+      cs.text().set(steering->server_url.c_str());
     }
   }
   if (!filter.empty()) {

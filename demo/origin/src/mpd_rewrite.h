@@ -1,7 +1,8 @@
 // mpd_rewrite.h: how the origin edits an MPD before serving it.
 //
 // - CDN BaseURLs: with several CDNs, the MPD lists every CDN as an MPD-level <BaseURL
-//   serviceLocation="cdn-i">, in CDN order, so a client can fail over between them.
+//   serviceLocation="cdn-i">, in CDN order, so a client can fail over between them; with a
+//   steering server (steering_script.h) a <ContentSteering> element naming it follows them.
 // - Device filter: the playback API hands out manifest URLs with the device's capabilities in the
 //   query (?codecs=avc1,mp4a&max_height=720), as streaming services tailor manifests per device;
 //   Representations the device cannot play are removed, and AdaptationSets left empty with them.
@@ -35,11 +36,20 @@ struct CdnDvb {
   int priority = 0, weight = 0;
 };
 
+// The ContentSteering element the MPD gains when the origin runs a steering server.
+struct SteeringAdvert {
+  std::string server_url;
+  std::string default_service_location;  // empty: the attribute is left out
+  bool query_before_start = false;
+};
+
 // Applies both edits; `base_urls` empty means "leave the BaseURLs alone". `dvb[i]`, when present,
-// gives base_urls[i] its dvb:priority and dvb:weight.
+// gives base_urls[i] its dvb:priority and dvb:weight. `steering` (with base URLs) adds a
+// ContentSteering element after them.
 Expected<std::string, std::string> rewrite_mpd(const std::string& mpd_text, const std::string& name,
                                                const std::vector<std::string>& base_urls, const DeviceFilter& filter,
-                                               const std::vector<CdnDvb>& dvb = {});
+                                               const std::vector<CdnDvb>& dvb = {},
+                                               const SteeringAdvert* steering = nullptr);
 
 enum class XlinkSplit { kPeriods, kAdaptationSets };
 

@@ -83,9 +83,12 @@ std::optional<std::string> apply_profile(const std::string& path, const CLI::App
       if (!value.is_boolean()) return path + ": '" + key + "' must be true or false";
       bool& target = key == "live" ? o.live : key == "low_latency" ? o.low_latency : o.trace_from_start;
       if (!given(opt.c_str())) target = value.get<bool>();
-    } else if (key == "log" || key == "telemetry_out" || key == "token") {
+    } else if (key == "log" || key == "telemetry_out" || key == "token" || key == "steering") {
       if (!value.is_string()) return path + ": '" + key + "' must be a string";
-      std::string& target = key == "log" ? o.log : key == "telemetry_out" ? o.telemetry_out : o.token;
+      std::string& target = key == "log"             ? o.log
+                            : key == "telemetry_out" ? o.telemetry_out
+                            : key == "steering"      ? o.steering
+                                                     : o.token;
       if (!given(opt.c_str())) target = key == "token" ? value.get<std::string>() : resolve(value.get<std::string>());
     } else {
       return path + ": unknown key '" + key + "'";
@@ -123,6 +126,7 @@ std::optional<std::string> validate(const OriginOptions& o) {
     return "--target-latency-ms must be 500.." + std::to_string(1000 * o.live_window_s) +
            " (at most the live window), got " + std::to_string(o.target_latency_ms);
   if (o.token.empty()) return "--token must not be empty";
+  if (!o.steering.empty() && o.cdn < 2) return "--steering needs --cdn 2 or more (steering chooses between CDNs)";
   return std::nullopt;
 }
 
@@ -161,6 +165,9 @@ Expected<OriginOptions, CliExit> parse_options(int argc, const char* const* argv
   app.add_option("--chunk-ms", o.chunk_ms, "Low latency: the content's CMAF chunk duration in ms (default 1000)");
   app.add_option("--target-latency-ms", o.target_latency_ms,
                  "Low latency: the target latency the MPD's ServiceDescription names, in ms (default 3000)");
+  app.add_option("--steering", o.steering,
+                 "Content steering script JSON: GET /steering answers a steering manifest that follows it, and "
+                 "MPDs name it in a ContentSteering element (needs --cdn 2 or more)");
   app.add_option("--log", o.log, "JSONL request log file (appended)");
   app.add_option("--telemetry-out", o.telemetry_out, "JSONL file of received telemetry heartbeats (appended)");
   app.add_option("--token", o.token, "Token the playback API accepts (default abrplay-demo)");
@@ -172,6 +179,8 @@ Expected<OriginOptions, CliExit> parse_options(int argc, const char* const* argv
       "Fault rules: {\"seed\": 1, \"rules\": [{\"match\": \"*.m4s\", \"every_nth\": 3 | \"probability\": 0.1,\n"
       "\"from_s\": 0, \"until_s\": 60, \"fault\": \"status|reset|stall|truncate|corrupt|slow_first_byte\",\n"
       "\"status\": 503, \"at_fraction\": 0.5, \"stall_s\": 2, \"bytes\": 16, \"delay_ms\": 1500}]}\n"
+      "Steering script: [{\"at_s\": 0, \"priority\": [\"cdn-0\", \"cdn-1\"], \"ttl_s\": 2}, {\"at_s\": 6, \"priority\":\n"
+      "[\"cdn-1\", \"cdn-0\"]}] (a step may give \"reload_uri\", or \"body\" to answer verbatim).\n"
       "Details: docs/test-bench.md");
   try {
     app.parse(argc, argv);

@@ -24,6 +24,7 @@ struct OriginOptions {
   std::vector<std::string> faults;  // CDN i uses faults[i] (none beyond the list)
   std::vector<int> cdn_priority;    // CDN i's dvb:priority in the MPDs (none beyond the list)
   std::vector<int> cdn_weight;      // CDN i's dvb:weight in the MPDs (none beyond the list)
+  std::string steering;             // content steering script (steering_script.h); empty: none
   bool live = false;
   int live_window_s = 30;              // timeShiftBufferDepth
   int live_preroll_s = 8;              // AST is this long before the start: segments exist at once

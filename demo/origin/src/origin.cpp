@@ -38,6 +38,11 @@ Expected<OriginConfig, std::string> config_from_options(const OriginOptions& o) 
   // The catch-up band around the target: from 2/3 of it (at least one chunk) to twice it.
   c.low_latency.min_latency = std::max(c.low_latency.chunk, c.low_latency.target_latency * 2 / 3);
   c.low_latency.max_latency = c.low_latency.target_latency * 2;
+  if (!o.steering.empty()) {
+    auto script = SteeringScript::load(o.steering);
+    if (!script) return Unexpected{"--steering " + script.error()};
+    c.steering = std::make_shared<const SteeringScript>(std::move(*script));
+  }
   c.log_path = o.log;
   c.telemetry_out = o.telemetry_out;
   c.token = o.token;
@@ -79,6 +84,10 @@ Expected<std::unique_ptr<Origin>, std::string> Origin::start(OriginConfig config
     if (!port) return Unexpected{port.error()};
     ctx.cdn_base_urls.push_back("http://127.0.0.1:" + std::to_string(*port) + "/");
     ctx.cdn_dvb.push_back(config.cdns[i].dvb);
+  }
+  if (config.steering) {
+    ctx.steering = config.steering;
+    ctx.steering_url = config.steering->url.empty() ? ctx.cdn_base_urls.front() + "steering" : config.steering->url;
   }
   ctx.api = std::make_unique<PlaybackApi>(PlaybackApiConfig{config.token, ctx.cdn_base_urls, std::chrono::seconds(10)},
                                           &ctx.store);

@@ -20,6 +20,7 @@
 #include "fault_plan.h"
 #include "options.h"
 #include "origin_context.h"
+#include "steering_script.h"
 
 namespace abrplay::origin {
 
@@ -40,6 +41,8 @@ struct OriginConfig {
   std::chrono::seconds live_preroll{8};  // AST = start - preroll
   LowLatencyParams low_latency;          // live only
   std::string log_path, telemetry_out;   // empty: off
+  // Content steering: GET /steering on every CDN follows it, MPDs advertise it; null: off.
+  std::shared_ptr<const SteeringScript> steering;
   std::string token = "abrplay-demo";
   std::function<WallTime()> wall_clock;  // null: std::chrono::system_clock::now
 };

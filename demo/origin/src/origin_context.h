@@ -19,6 +19,7 @@
 #include "mpd_rewrite.h"
 #include "playback_api.h"
 #include "request_log.h"
+#include "steering_script.h"
 #include "stop_token_wait.h"
 #include "telemetry_collector.h"
 
@@ -41,11 +42,13 @@ struct OriginContext {
   explicit OriginContext(ContentStore s) : store(std::move(s)) {}
 
   ContentStore store;
-  std::unique_ptr<RequestLog> log;                // never null (a disabled log when no --log)
-  std::unique_ptr<TelemetryCollector> telemetry;  // never null
-  std::unique_ptr<PlaybackApi> api;               // set once every CDN port is bound
-  std::vector<std::string> cdn_base_urls;         // "http://127.0.0.1:P/" per CDN
-  std::vector<CdnDvb> cdn_dvb;                    // per CDN: dvb:priority and dvb:weight for MPDs
+  std::unique_ptr<RequestLog> log;                 // never null (a disabled log when no --log)
+  std::unique_ptr<TelemetryCollector> telemetry;   // never null
+  std::unique_ptr<PlaybackApi> api;                // set once every CDN port is bound
+  std::vector<std::string> cdn_base_urls;          // "http://127.0.0.1:P/" per CDN
+  std::vector<CdnDvb> cdn_dvb;                     // per CDN: dvb:priority and dvb:weight for MPDs
+  std::shared_ptr<const SteeringScript> steering;  // null: no steering server
+  std::string steering_url;                        // what MPDs advertise (CDN 0's /steering by default)
   bool live = false;
   LiveParams live_params;  // utc_timing_url is filled per CDN
   LiveCache live_cache;

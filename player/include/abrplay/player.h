@@ -125,6 +125,10 @@ struct PlayerConfig {
   // the traffic to one measured at twice the throughput; false keeps the DVB-weighted first choice
   // (failover only).
   bool measured_cdn_choice = true;
+  // DASH-IF Content Steering: an MPD's ContentSteering server ranks its CDNs (BaseURL@serviceLocation)
+  // and is asked again after each TTL; a failing or bad server is a kWarning, the last good order
+  // stays (docs/net.md, "Content steering"). false: the element is ignored.
+  bool content_steering = true;
   // An extra CA bundle (PEM) for https, e.g. a test server's self-signed certificate; empty: the
   // system's trust store only.
   std::string ca_file;

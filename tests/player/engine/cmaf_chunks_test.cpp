@@ -11,7 +11,7 @@ namespace abrplay::engine::test {
 
 namespace {
 
-using detail::CmafChunk;
+using ::abrplay::engine::detail::CmafChunk;
 
 std::vector<std::uint8_t> u32(std::uint64_t v) {
   return {static_cast<std::uint8_t>(v >> 24), static_cast<std::uint8_t>(v >> 16), static_cast<std::uint8_t>(v >> 8),
@@ -59,7 +59,7 @@ TEST_CASE("complete CMAF chunks are found as bytes arrive, with tfdt and the sam
     seg = cat({seg, chunk(1'000'000 + 12'800ull * i, 25, 512, i % 2 == 0)});
     ends.push_back(seg.size());
   }
-  const auto all = detail::complete_chunks(seg, 0);
+  const auto all = ::abrplay::engine::detail::complete_chunks(seg, 0);
   REQUIRE(all);
   REQUIRE(all->size() == 4);
   for (int i = 0; i < 4; ++i) {
@@ -70,15 +70,16 @@ TEST_CASE("complete CMAF chunks are found as bytes arrive, with tfdt and the sam
   }
   // Half of the third chunk has arrived: two are complete; the scan resumes at a chunk boundary.
   const std::vector<std::uint8_t> part(seg.begin(), seg.begin() + static_cast<std::ptrdiff_t>(ends[1] + 300));
-  const auto some = detail::complete_chunks(part, 0);
+  const auto some = ::abrplay::engine::detail::complete_chunks(part, 0);
   REQUIRE(some);
   CHECK(some->size() == 2);
-  const auto rest = detail::complete_chunks(seg, ends[1]);
+  const auto rest = ::abrplay::engine::detail::complete_chunks(seg, ends[1]);
   REQUIRE(rest);
   REQUIRE(rest->size() == 2);
   CHECK(rest->front().end == ends[2]);
   // Nothing complete yet: no chunk, no error.
-  const auto none = detail::complete_chunks(std::vector<std::uint8_t>(seg.begin(), seg.begin() + 20), 0);
+  const auto none = ::abrplay::engine::detail::complete_chunks(std::vector<std::uint8_t>(seg.begin(), seg.begin() + 20),
+                                                               0);
   REQUIRE(none);
   CHECK(none->empty());
 }
@@ -91,16 +92,16 @@ TEST_CASE("CMAF chunks: durations from trex when the fragment gives none, an err
                                             mp4_box("trun", cat({u32(0x200), u32(10), u32(1), u32(1), u32(1), u32(1),
                                                                  u32(1), u32(1), u32(1), u32(1), u32(1), u32(1)}))}))),
        mp4_box("mdat", {1, 2, 3})});
-  const auto with_trex = detail::complete_chunks(bare, 0, 1024);
+  const auto with_trex = ::abrplay::engine::detail::complete_chunks(bare, 0, 1024);
   REQUIRE(with_trex);
   REQUIRE(with_trex->size() == 1);
   CHECK(with_trex->front().duration == 10'240u);
   CHECK_FALSE(with_trex->front().decode_time);  // no tfdt
-  const auto without = detail::complete_chunks(bare, 0, 0);
+  const auto without = ::abrplay::engine::detail::complete_chunks(bare, 0, 0);
   REQUIRE(without);
   CHECK_FALSE(without->front().duration);  // unknown: the loader waits for the whole segment
 
-  const auto bad = detail::complete_chunks(cat({u32(4), {'m', 'o', 'o', 'f'}}), 0);
+  const auto bad = ::abrplay::engine::detail::complete_chunks(cat({u32(4), {'m', 'o', 'o', 'f'}}), 0);
   REQUIRE_FALSE(bad);
   CHECK(bad.error() == "'moof' box at byte 0: size 4 is below its header");
 }
@@ -115,11 +116,11 @@ TEST_CASE("the init segment's timescale (mdhd, versions 0 and 1) and trex defaul
                 mp4_box("moov", cat({mp4_box("mvhd", std::vector<std::uint8_t>(100, 0)),
                                      mp4_box("trak", mp4_box("mdia", mdhd)), mp4_box("mvex", trex)}))});
   };
-  const auto v0 = detail::init_timing(init(false));
+  const auto v0 = ::abrplay::engine::detail::init_timing(init(false));
   CHECK(v0.timescale == 12800u);
   CHECK(v0.default_sample_duration == 1024u);
-  CHECK(detail::init_timing(init(true)).timescale == 48000u);
-  CHECK_FALSE(detail::init_timing(mp4_box("ftyp", {'i', 's', 'o', '6'})).timescale);
+  CHECK(::abrplay::engine::detail::init_timing(init(true)).timescale == 48000u);
+  CHECK_FALSE(::abrplay::engine::detail::init_timing(mp4_box("ftyp", {'i', 's', 'o', '6'})).timescale);
 }
 
 }  // namespace abrplay::engine::test

@@ -359,3 +359,59 @@ TEST_CASE("ServiceDescription: the latency target and rate bounds, absurd values
   REQUIRE(none);
   CHECK_FALSE(none->service_description);
 }
+
+TEST_CASE("ContentSteering: the server URL resolved against the MPD, its attributes and their defaults",
+          "[manifest][parser][steering]") {
+  ParseOptions options;
+  options.document_url = "https://origin.example/v/manifest.mpd";
+  auto r = parse_mpd(R"(<MPD type="static" mediaPresentationDuration="PT8S">
+    <BaseURL serviceLocation="alpha">https://a.example/v/</BaseURL>
+    <BaseURL serviceLocation="beta">https://b.example/v/</BaseURL>
+    <ContentSteering defaultServiceLocation="beta  alpha" queryBeforeStart="true" clientRequirement="false"
+        proxyServerURL="/proxy">  steer/dcsm.json?session=1 </ContentSteering>
+    <Period><AdaptationSet><Representation id="v" bandwidth="1"/></AdaptationSet></Period></MPD>)",
+                     options);
+  REQUIRE(r);
+  REQUIRE(r->content_steering);
+  const ContentSteering& cs = *r->content_steering;
+  CHECK(cs.server_url == "https://origin.example/v/steer/dcsm.json?session=1");
+  CHECK(cs.default_service_locations == std::vector<std::string>{"beta", "alpha"});
+  CHECK(cs.query_before_start);
+  CHECK_FALSE(cs.client_requirement);
+  CHECK(cs.proxy_server_url == "https://origin.example/proxy");
+  CHECK(r->warnings.empty());
+
+  auto defaults = parse_mpd(R"(<MPD type="static" mediaPresentationDuration="PT8S">
+    <ContentSteering>https://steer.example/</ContentSteering>
+    <Period><AdaptationSet><Representation id="v" bandwidth="1"/></AdaptationSet></Period></MPD>)");
+  REQUIRE(defaults);
+  REQUIRE(defaults->content_steering);
+  CHECK(defaults->content_steering->server_url == "https://steer.example/");
+  CHECK(defaults->content_steering->default_service_locations.empty());
+  CHECK_FALSE(defaults->content_steering->query_before_start);  // the spec's defaults
+  CHECK(defaults->content_steering->client_requirement);
+  CHECK(defaults->content_steering->proxy_server_url.empty());
+}
+
+TEST_CASE("ContentSteering problems are warnings naming the element, and playback goes on without steering",
+          "[manifest][parser][steering][bad]") {
+  auto r = parse_mpd(R"(<MPD type="static" mediaPresentationDuration="PT8S">
+    <ContentSteering queryBeforeStart="maybe">   </ContentSteering>
+    <Period><AdaptationSet><Representation id="v" bandwidth="1"/></AdaptationSet></Period></MPD>)");
+  REQUIRE(r);
+  CHECK_FALSE(r->content_steering);
+  REQUIRE(r->warnings.size() == 1);
+  CHECK(r->warnings[0] == "MPD/ContentSteering: no steering server URL (the element is empty); ignored");
+
+  auto bad_flag = parse_mpd(R"(<MPD type="static" mediaPresentationDuration="PT8S">
+    <ContentSteering queryBeforeStart="maybe">https://steer.example/</ContentSteering>
+    <ContentSteering>https://other.example/</ContentSteering>
+    <Period><AdaptationSet><Representation id="v" bandwidth="1"/></AdaptationSet></Period></MPD>)");
+  REQUIRE(bad_flag);
+  REQUIRE(bad_flag->content_steering);
+  CHECK_FALSE(bad_flag->content_steering->query_before_start);
+  CHECK(bad_flag->content_steering->server_url == "https://steer.example/");
+  REQUIRE(bad_flag->warnings.size() == 2);
+  CHECK(bad_flag->warnings[0].find("MPD/ContentSteering[1]: only the first") == 0);
+  CHECK(bad_flag->warnings[1].find("MPD/ContentSteering@queryBeforeStart: 'maybe' is not a boolean") == 0);
+}

@@ -56,6 +56,10 @@ struct FetcherConfig {
   // the fetches of a document read from file: (net::file_access_for). Every attempt's
   // Request::file_access is set to this, and relative URLs resolve under the same rule.
   FileAccess file_access = FileAccess::kRefused;
+  // The pathway order the selector starts with (HostSelector::set_pathway_priority), and why; empty:
+  // the hosts' own priorities. set_pathway_priority() changes it later.
+  std::vector<std::string> pathway_priority;
+  std::string pathway_why;
   // Every host choice with its reason, for telemetry.
   std::function<void(const HostChoice&)> on_host_chosen;
 };
@@ -71,6 +75,9 @@ class Fetcher {
   using FetchId = std::uint64_t;
   FetchId fetch(Request request, FetchCallbacks callbacks);  // any thread
   void cancel(FetchId id);                                   // any thread
+  // Re-ranks the hosts by pathway (HostSelector::set_pathway_priority) for the fetches that start
+  // after it runs on the owner. Any thread; does nothing for a fetcher without hosts.
+  void set_pathway_priority(std::vector<std::string> priority, std::string why);
 
  private:
   struct State;

@@ -19,6 +19,13 @@
 //      throughput is under `switch_ratio` of another's (both with `min_samples` samples), that
 //      other host takes the traffic (kMeasuredBetter), at most once per `min_dwell`: the band
 //      between switch_ratio and its inverse is hysteresis, so traffic does not flap.
+//   5. Steering (set_pathway_priority, e.g. from a DASH-IF Content Steering answer): each candidate
+//      may name its `pathway` (a DASH BaseURL@serviceLocation). Once a pathway priority is set,
+//      hosts rank first by the position of their pathway in it, then by their own priority; hosts
+//      of pathways the list does not name rank after every listed one (failover only, as dash.js
+//      falls back to them only when no listed pathway is usable). Everything above then works within
+//      that order: failover and probes across it, measured choice inside the best healthy tier.
+//      When a new order makes another tier the best, the next select() moves there (kSteered).
 // A failure excludes the host for `exclusion`, doubling with each consecutive failure up to
 // `max_exclusion`; a success clears its failures. Transfers under `min_sample_bytes` time the
 // latency only (their "throughput" is mostly round trips).
@@ -38,8 +45,9 @@ namespace abrplay::net {
 
 struct HostCandidate {
   std::string base_url;
-  int priority = 1;  // lower is preferred (DVB-DASH @dvb:priority)
-  int weight = 1;    // share among equal priorities (DVB-DASH @dvb:weight); 0 counts as 1
+  int priority = 1;       // lower is preferred (DVB-DASH @dvb:priority)
+  int weight = 1;         // share among equal priorities (DVB-DASH @dvb:weight); 0 counts as 1
+  std::string pathway{};  // the steering pathway it belongs to (DASH @serviceLocation); "" for none
 };
 
 struct HostSelectorParams {
@@ -58,12 +66,23 @@ struct HostSelectorParams {
   std::uint64_t min_sample_bytes = 64 * 1024;
 };
 
-enum class HostChoiceReason { kWeighted, kFailover, kAllExcluded, kProbe, kPreferred, kMeasure, kMeasuredBetter };
+// kSteered: a pathway priority (set_pathway_priority) made this host's tier the best one.
+enum class HostChoiceReason {
+  kWeighted,
+  kFailover,
+  kAllExcluded,
+  kProbe,
+  kPreferred,
+  kMeasure,
+  kMeasuredBetter,
+  kSteered
+};
 std::string_view to_string(HostChoiceReason reason);
 
 struct [[nodiscard]] HostChoice {
   std::size_t index = 0;
   std::string base_url;
+  std::string pathway;  // the host's HostCandidate::pathway
   HostChoiceReason reason = HostChoiceReason::kWeighted;
   // This choice made `index` the current host (the first choice, a failover, a measured switch);
   // false for fetches that stay on it and for one-off probes and measurements.
@@ -99,12 +118,22 @@ class HostSelector {
                       std::uint64_t bytes = ~std::uint64_t{0});
   void record_failure(std::size_t index, SteadyTime now);
 
+  // Ranks the hosts by pathway (see 5. in the file comment): `priority` best first; an empty list
+  // goes back to the candidates' own priorities. `why` names the source for the choice's detail
+  // ("steering answer from http://s/steer: cdn-b, cdn-a"). Pathways no candidate has are ignored;
+  // returns how many of the listed pathways some candidate has (0: the order changed nothing).
+  std::size_t set_pathway_priority(std::vector<std::string> priority, std::string why);
+  const std::vector<std::string>& pathway_priority() const { return pathway_priority_; }
+
   bool excluded(std::size_t index, SteadyTime now) const { return hosts_.at(index).excluded_until > now; }
   const std::vector<HostState>& hosts() const { return hosts_; }
   std::optional<std::size_t> current() const { return current_; }
 
  private:
   double expected_seconds(const HostState& h) const;
+  // The host's rank: its pathway's position in pathway_priority_ (unlisted: after every listed
+  // one), then its own priority. Lower is preferred. Equal to `priority` without steering.
+  std::int64_t rank(std::size_t index) const;
   HostChoice make(std::size_t index, HostChoiceReason reason, bool changed, std::string detail = {}) const;
   HostChoice switch_to(std::size_t index, HostChoiceReason reason, SteadyTime now, std::string detail = {});
 
@@ -115,6 +144,9 @@ class HostSelector {
   std::string current_detail_;  // why the current host became current
   SteadyTime last_switch_{};    // of the last measured switch (min_dwell)
   int since_measure_ = 0;
+  std::vector<std::string> pathway_priority_;
+  std::string steering_why_;       // set_pathway_priority's `why`
+  bool steering_pending_ = false;  // a new order came since the current host was chosen
 };
 
 }  // namespace abrplay::net

@@ -42,6 +42,11 @@
 // boundary; the consumer is told to splice the track there (SegmentConsumer::splice). Text switches
 // at the play position (cues of the old language are dropped at once). Subtitles turned on start a
 // text loader; turned off, its loader goes and the text track ends.
+// Content steering (EngineConfig::content_steering, engine_steering.cpp): the steering server the
+// MPD names is asked before the first segment (queryBeforeStart) or beside it, then after each
+// answer's TTL; its pathway order goes to every fetcher's HostSelector (a CdnChangeEvent with
+// reason "steered" when the traffic moves); a failed or bad answer is a warning and the last good
+// order stays.
 // Multi-period: at the end of a period each loader moves to the next one, whose tracks are
 // selected again; the first segment of a period is a discontinuity (with its own init segment).
 //
@@ -133,6 +138,10 @@ struct EngineConfig {
   // share of it. The cost: a round trip per segment that parallel requests would overlap. false:
   // every track loads on its own (the behaviour before).
   bool serial_media = true;
+  // DASH-IF Content Steering (content_steering.h): with a ContentSteering element in the MPD, a
+  // steering server ranks the CDNs (BaseURL@serviceLocation) and is asked again after each TTL.
+  // false: the element is ignored; the BaseURLs' own order and DVB figures decide.
+  bool content_steering = true;
   // Called on the player thread just before every request is submitted (manifest, clock sync,
   // index, init, media), e.g. to add request headers or CMCD. A segment's url may be relative to
   // the CDN the fetcher picks. Empty: requests go out as built.

@@ -66,6 +66,20 @@ struct BaseUrlHost {
   std::string service_location;
 };
 
+// ContentSteering (DASH-IF CTS 001, ISO/IEC 23009-1 6th ed. K.3.6): where the steering server is,
+// and how the client uses it. A steering server answers with a steering manifest whose
+// PATHWAY-PRIORITY ranks the BaseURLs by their @serviceLocation (engine/content_steering.h).
+struct ContentSteering {
+  std::string server_url;  // the element's text, resolved against the MPD's URL
+  // @defaultServiceLocation: the pathways to use until the first steering answer, best first
+  // (whitespace-separated in the attribute); empty: the MPD's own BaseURL order.
+  std::vector<std::string> default_service_locations;
+  bool query_before_start = false;  // @queryBeforeStart (default false): ask before the first segment
+  bool client_requirement = true;   // @clientRequirement (default true): the client must steer
+  std::string proxy_server_url;     // @proxyServerURL, resolved; empty: none
+  std::string path;                 // "MPD/ContentSteering", for messages
+};
+
 // UTCTiming: how the client syncs its clock (used by the streaming engine).
 struct UtcTiming {
   std::string scheme_id_uri;  // e.g. "urn:mpeg:dash:utc:http-iso:2014"
@@ -256,6 +270,7 @@ struct Mpd {
   std::vector<std::string> locations;
   std::vector<UtcTiming> utc_timings;
   std::optional<ServiceDescription> service_description;  // the first one
+  std::optional<ContentSteering> content_steering;        // the first ContentSteering element, if any
   std::vector<Descriptor> essential_properties;
   std::vector<Descriptor> supplemental_properties;
   std::vector<Period> periods;
