@@ -308,6 +308,24 @@ TEST_CASE("Preload: when the ABR picks another rung at the press, the engine's c
   CHECK(s.frames_presented == 200);
 }
 
+TEST_CASE("Preload: with CMCD in the query the press is still answered from memory", "[api][preload]") {
+  PreloadOrigin o;
+  const std::string url = manifest_url(*o.origin);
+  auto config = abrplay::test::max_speed();
+  config.cmcd = abrplay::CmcdMode::kQuery;  // every session request gets its own CMCD= argument
+  PlayerSession p(config);
+  REQUIRE(p.player.preload(url).code == ErrorCode::kOk);
+  REQUIRE(preload_end(p.rec, url).kind == PlayerEvent::Kind::kPreloadReady);
+  const std::vector<std::string> before = o.requests();
+  p.load_until(url, PlayerState::kEnded);
+  const std::vector<std::string> all = o.requests();
+  const std::set<std::string> preloaded(before.begin(), before.end());
+  for (auto it = all.begin() + static_cast<std::ptrdiff_t>(before.size()); it != all.end(); ++it) {
+    CHECK(preloaded.count(*it) == 0);
+  }
+  CHECK(p.player.stats().preload_responses_used == before.size());
+}
+
 TEST_CASE("Preload: the C API preloads, reports and cancels", "[api][preload][c]") {
   PreloadOrigin o;
   const std::string url = manifest_url(*o.origin);
