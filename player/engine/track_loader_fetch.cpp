@@ -237,6 +237,7 @@ void TrackLoader::on_complete(std::uint64_t seq, net::FetchOutcome outcome) {
   ev.bytes = DataSize::bytes(f.body.size());
   ev.attempts = r.attempts;
   ev.sample = sample_of(f);
+  ev.from_memory = r.response.from_memory;
   auto bytes = std::make_shared<const std::vector<std::uint8_t>>(std::move(f.body));
   switch (f.kind) {
     case DownloadKind::kIndex: {
@@ -256,7 +257,7 @@ void TrackLoader::on_complete(std::uint64_t seq, net::FetchOutcome outcome) {
       ev.segment_start = f.segment->start;
       ev.segment_duration = f.segment->duration;
       // A body answered from memory (a preload) took no time on the link: no throughput sample.
-      if (!r.response.from_memory) host_.record_sample(ev.sample);
+      if (!ev.from_memory) host_.record_sample(ev.sample);
       host_.emit(ev);
       if (!buffer_segment(f, rep, bytes)) return;
       break;
