@@ -20,6 +20,7 @@
 
 #include "abrplay/abrplay.h"
 #include "api_test_support.h"
+#include "free_port.h"
 
 using abrplay::ErrorCode;
 using abrplay::PlayerEvent;
@@ -264,6 +265,25 @@ TEST_CASE("Preload: a failing preload gives a clear event and the title still lo
     zero.byte_budget = 0;
     CHECK(p.player.preload(manifest_url(*o.origin), zero).code == ErrorCode::kInvalidArgument);
   }
+}
+
+TEST_CASE("Preload: a preload from an origin that is down fails, and once it is up the title plays cold",
+          "[api][preload]") {
+  std::unique_ptr<abrplay::origin::Origin> up;  // declared first: the player goes before it
+  PlayerSession p;
+  const int port = abrplay::test::free_port();
+  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/number/manifest.mpd";
+  REQUIRE(p.player.preload(url).code == ErrorCode::kOk);  // nothing listens there yet
+  const PlayerEvent e = preload_end(p.rec, url);
+  REQUIRE(e.kind == PlayerEvent::Kind::kPreloadFailed);
+  CHECK(e.error.code == ErrorCode::kNetworkIo);
+  CHECK(e.error.message.find(url) != std::string::npos);
+  auto config = abrplay::test::origin_serving();
+  config.first_port = port;
+  up = abrplay::test::start_origin(std::move(config));
+  p.load_until(url, PlayerState::kEnded);
+  CHECK(p.player.stats().preload_responses_used == 0);
+  CHECK(p.player.stats().frames_presented == 200);
 }
 
 TEST_CASE("Preload: unplayed preloads are discarded when the player is destroyed, without a hang", "[api][preload]") {
