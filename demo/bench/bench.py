@@ -11,6 +11,7 @@ import json
 import math
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -28,6 +29,7 @@ VARIANT = "number"
 STARTUP_RTT_MS = 40
 STARTUP_MBPS = 5
 CDN_SLOW_MBPS = 1.2  # the slow CDN of the two-CDN section; the fast one has 3x
+PRELOAD_WAIT_S = 3  # the preload section's browsing time: at 5 Mbit/s the preload is ready in ~0.5 s
 # End to end runs in real time, so it takes one of each family (bba0, bola and mpc, variants of bb,
 # bola-e and robustmpc, are in the simulator section); --e2e-algos changes the list.
 E2E_ALGOS = ["bb", "bola-e", "throughput", "robustmpc", "dynamic", "default"]
@@ -434,6 +436,57 @@ HTTP/2 multiplexes audio and video over one (the tests check both from nginx's l
 HTTP/2 / HTTP/1.1: startup **{ratio_s}**, throughput **{ratio_m}**.
 """
 
+    # ---------------------------------------------------------------- preload
+    def preload(self):
+        """Press to first frame with Player::preload (abrplay --preload-wait) against a cold start,
+        on the startup section's shaped origin (40 ms RTT, 5 Mbit/s)."""
+        runs = self.a.runs
+        trace = content.constant_trace(os.path.join(self.work, "constant-5mbps.log"), STARTUP_MBPS)
+        res = {"cold": [], "preloaded": [], "ready": [], "bytes": [], "used": []}
+        bad = 0
+        for i in range(runs):
+            for mode in ("cold", "preloaded"):
+                extra = ["--duration", "1"] + (["--preload-wait", str(PRELOAD_WAIT_S)] if mode == "preloaded" else [])
+                with self.origin(trace, STARTUP_RTT_MS) as o:
+                    r = self.abrplay(o.url(f"{VARIANT}/manifest.mpd"), extra,
+                                     os.path.join(self.work, f"preload-{mode}-{i}.json"), 60, window=False)
+                s = r["summary"]
+                bad += r["rc"] != 0
+                res[mode].append(s.get("press_to_first_frame_s"))
+                if mode == "preloaded":
+                    p = s.get("preload", {})
+                    res["ready"].append(p.get("ready_s"))
+                    res["bytes"].append(p.get("bytes") / 1e3 if p.get("bytes") is not None else None)
+                    res["used"].append(p.get("responses_used"))
+            log(f"preload run {i + 1}/{runs}: cold {res['cold'][-1]} s, preloaded {res['preloaded'][-1]} s")
+        d = {k: Dist(v) for k, v in res.items()}
+        self.headline.append(f"Preload (40 ms RTT, 5 Mbps): press to first frame, preloaded / cold = "
+                             f"{ratio(d['preloaded'], d['cold'])} ({d['preloaded'].fmt(3, ' s')} against "
+                             f"{d['cold'].fmt(3, ' s')})")
+        rows = [["cold start (`load()`)", d["cold"].fmt(3, " s"), "1.00×"],
+                [f"preloaded (`preload()`, {PRELOAD_WAIT_S} s, then `load()`)", d["preloaded"].fmt(3, " s"),
+                 ratio(d["preloaded"], d["cold"])]]
+        build = os.path.basename(os.path.dirname(os.path.normpath(self.bin)))
+        return f"""## Preload
+
+Press to first frame (`press_to_first_frame_s` of `--json-summary`: from the `load()` call to the
+first video frame presented) of `{VARIANT}/manifest.mpd` on `abrplay-origin --rtt-ms {STARTUP_RTT_MS} --trace`
+(a constant {STARTUP_MBPS} Mbit/s trace), a fresh origin for every run, headless (null sinks at the wall
+clock's pace), default ABR. Cold: `abrplay URL --headless --duration 1`. Preloaded: the same with
+`--preload-wait {PRELOAD_WAIT_S}`: `Player::preload(URL)`, {PRELOAD_WAIT_S} s, then `load(URL)`; the manifest, the
+init segments and the first segment of each track then come from memory (docs/net.md, "Preload").
+{runs} runs of each, interleaved; cells: median (min–max, n). Binaries: `build/{build}`; content:
+`{os.path.relpath(self.a.content, self.a.repo)}`; load average {os.getloadavg()[0]:.1f} at the end (other builds shared the cores).
+
+{table(["", "press to first frame", "ratio to cold"], rows)}
+
+- The preload itself: ready {d["ready"].fmt(3, " s")} after `preload()`, {d["bytes"].fmt(0, " kB")} kept,
+  {d["used"].fmt(0)} requests of the session answered from it.
+- What remains after a preloaded press is the player's own start: the session's engine and decoders,
+  the demux and decode of the first frame, the presentation clock.
+- {"Every session exited with status 0." if not bad else f"Sessions with a non-zero exit status: {bad}."}
+"""
+
     # -------------------------------------------------------------------- e2e
     def e2e(self):
         picked = content.pick_traces(self.a.e2e_set, self.a.e2e_traces)
@@ -520,6 +573,25 @@ def machine():
     return f"{cpu}, {os.cpu_count()} cores{mem}, Linux {platform.release()}"
 
 
+def splice(path, sections):
+    """Each section ("## Title" and what follows up to the next "## ") replaces the one of the
+    same title in `path`, or is appended."""
+    try:
+        text = open(path).read()
+    except FileNotFoundError:
+        text = ""
+    for md in sections:
+        title = md.lstrip().split("\n", 1)[0]
+        pattern = re.compile("^" + re.escape(title) + r"\n.*?(?=^## |\Z)", re.S | re.M)
+        body = md.strip() + "\n"
+        if pattern.search(text):
+            text = pattern.sub(lambda _: body + "\n", text, count=1).rstrip() + "\n"
+        else:
+            text = text.rstrip() + ("\n\n" if text else "") + body
+    with open(path, "w") as f:
+        f.write(text)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--repo", required=True)
@@ -535,7 +607,9 @@ def main():
     p.add_argument("--e2e-traces", type=int, default=3)
     p.add_argument("--e2e-s", type=int, default=0, help="0: the whole stream")
     p.add_argument("--e2e-algos", default=",".join(E2E_ALGOS))
-    p.add_argument("--only", default="startup,efficiency,fetch,sim,lab,e2e,cdn,http2")
+    p.add_argument("--only", default="startup,efficiency,fetch,sim,lab,e2e,cdn,http2,preload")
+    p.add_argument("--splice-into", default="",
+                   help="replace (or append) each section run in this Markdown file instead of writing --out")
     p.add_argument("--command", default="demo/bench/run")
     a = p.parse_args()
     a.e2e_set = os.path.join(a.traces_root, "pensieve_train")
@@ -558,6 +632,10 @@ def main():
         display.stop()
     load1 = os.getloadavg()
     minutes = (time.monotonic() - t_start) / 60
+    if a.splice_into:
+        splice(a.splice_into, sections)
+        log(f"spliced {a.only} into {a.splice_into} in {minutes:.1f} min")
+        return
     commit = subprocess.run(["git", "-C", a.repo, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     ffv = subprocess.run(["ffmpeg", "-version"], capture_output=True, text=True).stdout.split("\n")[0]
     curlv = subprocess.run(["curl", "--version"], capture_output=True, text=True).stdout.split("\n")[0]

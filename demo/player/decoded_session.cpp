@@ -10,6 +10,9 @@
 #include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <thread>
+#include <utility>
 
 #include "abrplay/player.h"
 #include "abrplay/player/engine/session_metrics.h"
@@ -32,7 +35,16 @@ class Listener final : public PlayerListener {
     if (e.kind == PlayerEvent::Kind::kError) error_ = e.error.describe();
     if (e.kind == PlayerEvent::Kind::kWarning) warnings_.push_back(e.error.describe());
     if (e.kind == PlayerEvent::Kind::kEnded || e.kind == PlayerEvent::Kind::kError) done_ = true;
+    const bool preload_end = e.kind == PlayerEvent::Kind::kPreloadReady ||
+                             e.kind == PlayerEvent::Kind::kPreloadFailed ||
+                             e.kind == PlayerEvent::Kind::kPreloadDiscarded;
+    if (preload_end && !preload_) preload_ = std::make_pair(e, std::chrono::steady_clock::now());
     cv_.notify_all();
+  }
+  // How the preload ended (the event) and when; empty while it runs.
+  std::optional<std::pair<PlayerEvent, std::chrono::steady_clock::time_point>> preload() {
+    std::lock_guard lock(mu_);
+    return preload_;
   }
   bool wait_done(std::chrono::milliseconds limit) {
     std::unique_lock lock(mu_);
@@ -57,6 +69,7 @@ class Listener final : public PlayerListener {
   bool done_ = false;
   std::string error_;
   std::vector<std::string> warnings_;
+  std::optional<std::pair<PlayerEvent, std::chrono::steady_clock::time_point>> preload_;
 };
 
 // Pensieve's QoE_lin weights on a 1 s sampling of what is on screen: each second of media counts a
@@ -182,6 +195,16 @@ int run_decoded(const DecodeOptions& o) {
   Listener listener;
   Player player(std::move(config));
   player.set_listener(&listener);
+  // --preload-wait S: preload, let S seconds pass as a viewer browsing would (the wait is the
+  // scenario, not a synchronisation), then press Play: load() of the same URL.
+  const auto preload_start = std::chrono::steady_clock::now();
+  if (o.preload_wait_s) {
+    if (Error e = player.preload(o.url); e.code != ErrorCode::kOk) {
+      std::cerr << "abrplay: " << e.describe() << "\n";
+      return 1;
+    }
+    std::this_thread::sleep_for(std::chrono::duration<double>(*o.preload_wait_s));
+  }
   if (Error e = player.load(o.url); e.code != ErrorCode::kOk) {
     std::cerr << "abrplay: " << e.describe() << "\n";
     return 1;
@@ -300,6 +323,24 @@ int run_decoded(const DecodeOptions& o) {
                       {"text_language", text_language}};
   if (s.startup_time) j["startup_s"] = std::chrono::duration<double>(*s.startup_time).count();
   if (s.first_frame_time) j["first_frame_s"] = std::chrono::duration<double>(*s.first_frame_time).count();
+  if (s.press_to_first_frame) {
+    j["press_to_first_frame_s"] = std::chrono::duration<double>(*s.press_to_first_frame).count();
+  }
+  if (o.preload_wait_s) {
+    nlohmann::json p = {{"wait_s", *o.preload_wait_s}, {"responses_used", s.preload_responses_used}};
+    if (const auto ended = listener.preload()) {
+      const PlayerEvent& e = ended->first;
+      p["outcome"] = e.kind == PlayerEvent::Kind::kPreloadReady    ? "ready"
+                     : e.kind == PlayerEvent::Kind::kPreloadFailed ? "failed"
+                                                                   : "discarded";
+      p["ready_s"] = std::chrono::duration<double>(ended->second - preload_start).count();
+      p["bytes"] = e.bytes;
+      if (e.kind == PlayerEvent::Kind::kPreloadFailed) p["error"] = e.error.describe();
+    } else {
+      p["outcome"] = "loading";  // still running at the press: it handed over what it had
+    }
+    j["preload"] = p;
+  }
   if (!error.empty()) j["error"] = error;
   // Live with a target latency: the latency behind the live edge while playing, over the session.
   if (!live_latencies.empty()) {
@@ -312,6 +353,17 @@ int run_decoded(const DecodeOptions& o) {
   j["warnings"] = listener.warnings();
   std::printf("startup      %s\n",
               s.startup_time ? (std::to_string(j["startup_s"].get<double>()) + " s").c_str() : "never");
+  if (s.press_to_first_frame) std::printf("press->frame %f s\n", j["press_to_first_frame_s"].get<double>());
+  if (o.preload_wait_s) {
+    const auto& p = j["preload"];
+    std::printf("preload      %s, %llu responses used", p["outcome"].get<std::string>().c_str(),
+                static_cast<unsigned long long>(s.preload_responses_used));
+    if (p.contains("ready_s")) {
+      std::printf(" (ended after %.3f s, %llu bytes)", p["ready_s"].get<double>(),
+                  static_cast<unsigned long long>(p["bytes"].get<std::uint64_t>()));
+    }
+    std::printf("\n");
+  }
   std::printf("played       %.1f s\n", j["played_s"].get<double>());
   std::printf("bitrate      %.0f kbit/s average (video on screen, per second played)\n", qoe.average_kbps());
   std::printf("switches     %d\n", s.switches);

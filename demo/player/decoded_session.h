@@ -35,6 +35,8 @@ struct DecodeOptions {
   std::optional<double> screenshot_at_s;
   bool stats_overlay = false;  // window: start with the statistics overlay shown (the key s toggles it)
   std::string screenshot_path;
+  // --preload-wait S: Player::preload(url), S seconds, then load(url) (the press).
+  std::optional<double> preload_wait_s;
 };
 
 // Plays until the end, --duration, q or an error. Exit status: 0 played, 1 playback error.

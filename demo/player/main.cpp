@@ -3,6 +3,7 @@
 //   abrplay URL|PATH [--abr NAME|fixed:N] [--headless] [--no-decode] [--speed realtime|max|X]
 //               [--max-height N] [--start S] [--duration S] [--telemetry URL] [--cmcd query|header]
 //               [--json-summary FILE] [--log-level L] [--stats] [--screenshot-at S --screenshot FILE]
+//               [--preload-wait S]
 //
 // URL|PATH: an http(s):// or file:// URL of the MPD, or a local path (made a file:// URL with
 // net::url_from_argument). A local MPD reads its media from disk or over http(s); a remote MPD never
@@ -15,6 +16,8 @@
 // bitrate, switches, stalls and stall time, dropped frames, QoE_lin), also as JSON with
 // --json-summary. --screenshot-at S --screenshot FILE (window only): once playback reaches S
 // seconds the window is read back and saved as PPM, and a "screenshot" line goes to stdout.
+// --preload-wait S (decoding only): Player::preload(URL), wait S seconds, then press Play (load);
+// the summary adds press->first frame and how the preload went (docs/embedding.md, "Preload").
 // Exit status: 0 when playback ended or --duration was played, 1 on a playback
 // error, 2 for a bad command line.
 #include <CLI/CLI.hpp>
@@ -74,7 +77,7 @@ int main(int argc, char** argv) {
   CLI::App app{"abrplay: plays an MPEG-DASH stream with adaptive bitrate"};
   std::string url, abr_spec = "default", json_path, speed_text = "realtime", telemetry, cmcd, log_level = "warning";
   bool no_decode = false, headless = false, stats_overlay = false;
-  std::optional<double> duration, start, screenshot_at, target_latency;
+  std::optional<double> duration, start, screenshot_at, target_latency, preload_wait;
   bool no_catchup = false;
   std::string screenshot_path, cdn_choice = "measured", ca_file;
   unsigned max_height = 0;
@@ -110,6 +113,10 @@ int main(int argc, char** argv) {
                                  "window only: save the window when playback reaches this position (seconds)")
                       ->check(CLI::NonNegativeNumber);
   auto* shot = app.add_option("--screenshot", screenshot_path, "the screenshot file (binary PPM)");
+  auto* preload_opt = app.add_option("--preload-wait", preload_wait,
+                                     "preload the title, wait this many seconds, then press Play (decoding only)")
+                          ->check(CLI::NonNegativeNumber);
+  preload_opt->excludes("--no-decode");
   shot_at->needs(shot);
   shot->needs(shot_at);
   try {
@@ -163,6 +170,7 @@ int main(int argc, char** argv) {
     o.screenshot_at_s = screenshot_at;
     o.screenshot_path = screenshot_path;
     o.stats_overlay = stats_overlay;
+    o.preload_wait_s = preload_wait;
     if (screenshot_at && !o.window) {
       std::cerr << "abrplay: --screenshot needs a window (a DISPLAY, without --headless)\n";
       return 2;

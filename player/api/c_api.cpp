@@ -38,6 +38,9 @@ abrplay_event_type to_c(abrplay::PlayerEvent::Kind k) {
     case K::kEnded: return ABRPLAY_EVENT_ENDED;
     case K::kTelemetrySent: return ABRPLAY_EVENT_TELEMETRY_SENT;
     case K::kCdnChanged: return ABRPLAY_EVENT_CDN_CHANGED;
+    case K::kPreloadReady: return ABRPLAY_EVENT_PRELOAD_READY;
+    case K::kPreloadFailed: return ABRPLAY_EVENT_PRELOAD_FAILED;
+    case K::kPreloadDiscarded: return ABRPLAY_EVENT_PRELOAD_DISCARDED;
   }
   return ABRPLAY_EVENT_NONE;
 }
@@ -236,6 +239,24 @@ int abrplay_load(abrplay_handle* handle, const char* url) {
   });
 }
 
+int abrplay_preload(abrplay_handle* handle, const char* url, uint64_t byte_budget, int64_t expiry_ms) {
+  return guard<int>(ABRPLAY_ERROR_INTERNAL, [&]() -> int {
+    if (!handle || !url || expiry_ms < 0) return ABRPLAY_ERROR_INVALID_ARGUMENT;
+    abrplay::PreloadOptions options;
+    if (byte_budget > 0) options.byte_budget = byte_budget;
+    if (expiry_ms > 0) options.expiry = std::chrono::milliseconds(expiry_ms);
+    return to_c(handle->player.preload(url, options));
+  });
+}
+
+int abrplay_cancel_preload(abrplay_handle* handle, const char* url) {
+  return guard<int>(ABRPLAY_ERROR_INTERNAL, [&]() -> int {
+    if (!handle || !url) return ABRPLAY_ERROR_INVALID_ARGUMENT;
+    handle->player.cancel_preload(url);
+    return ABRPLAY_OK;
+  });
+}
+
 int abrplay_load_playback(abrplay_handle* handle, const char* api_url, const char* token, const char* content) {
   return guard<int>(ABRPLAY_ERROR_INTERNAL, [&]() -> int {
     if (!handle || !api_url) return ABRPLAY_ERROR_INVALID_ARGUMENT;
@@ -379,6 +400,8 @@ int abrplay_get_stats(abrplay_handle* handle, abrplay_stats* out) {
     out->throughput_kbps = s.throughput_kbps.value_or(-1.0);
     out->startup_time_us = s.startup_time ? s.startup_time->count() : -1;
     out->first_frame_time_us = s.first_frame_time ? s.first_frame_time->count() : -1;
+    out->press_to_first_frame_us = s.press_to_first_frame ? s.press_to_first_frame->count() : -1;
+    out->preload_responses_used = s.preload_responses_used;
     out->stalls = s.stalls;
     out->switches = s.switches;
     out->stall_time_us = s.stall_time.count();
@@ -418,6 +441,11 @@ int abrplay_wait_event(abrplay_handle* handle, double timeout, abrplay_event* ou
     const abrplay::PlayerEvent& e = handle->current;
     handle->current_message = e.error.code == abrplay::ErrorCode::kOk ? std::string() : e.error.describe();
     if (e.kind == abrplay::PlayerEvent::Kind::kCdnChanged) handle->current_message = e.cdn + " (" + e.reason + ")";
+    const bool preload = e.kind == abrplay::PlayerEvent::Kind::kPreloadReady ||
+                         e.kind == abrplay::PlayerEvent::Kind::kPreloadFailed ||
+                         e.kind == abrplay::PlayerEvent::Kind::kPreloadDiscarded;
+    if (preload)
+      handle->current_message = e.url + (handle->current_message.empty() ? "" : ": " + handle->current_message);
     out->type = to_c(e.kind);
     out->state = to_c(e.state);
     out->previous_state = to_c(e.previous_state);
@@ -426,7 +454,7 @@ int abrplay_wait_event(abrplay_handle* handle, double timeout, abrplay_event* ou
     out->message = handle->current_message.c_str();
     out->track = e.track.c_str();
     out->representation_id = e.representation_id.c_str();
-    out->bandwidth_bps = e.bandwidth_bps;
+    out->bandwidth_bps = preload ? e.bytes : e.bandwidth_bps;
     return ABRPLAY_OK;
   });
 }

@@ -197,6 +197,10 @@ void Player::Impl::on_tick() {
     if (ms.first_video_frame_time && !first_frame_seen_) {
       first_frame_seen_ = true;
       stats_.first_frame_time = std::chrono::duration_cast<microseconds>(*ms.first_video_frame_time - load_time_);
+      if (press_time_) {
+        stats_.press_to_first_frame = std::chrono::duration_cast<microseconds>(*ms.first_video_frame_time -
+                                                                               *press_time_);
+      }
     }
   }
   update_on_screen(ms);

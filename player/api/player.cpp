@@ -48,6 +48,12 @@ Player::Impl::Impl(PlayerConfig config)
   http_options.ca_file = config_.ca_file;
   http_ = std::make_unique<net::HttpClient>(std::move(http_options));
   loop_ = std::make_unique<engine::EventLoop>(clock_, engine::EventLoop::Mode::kOwnThread);
+  preload_pool_ = std::make_unique<player_impl::PreloadPool>(
+      *loop_, *http_,
+      [this](net::Transport& transport, engine::SegmentConsumer& consumer) {
+        return make_preload_engine(transport, consumer);
+      },
+      [this](const player_impl::PreloadReport& report) { on_preload(report); });
   if (config_.sinks.kind != SinkKind::kExternal) present_thread_ = std::thread([this] { present_main(); });
 }
 
@@ -57,6 +63,7 @@ void Player::Impl::shutdown() {
   loop_->run_sync([this] {
     end_session(telemetry::EndReason::kDestroyed);
     teardown_engine();
+    preload_pool_.reset();  // unplayed preloads: kPreloadDiscarded
   });
   {
     std::lock_guard lock(present_mu_);
@@ -82,7 +89,11 @@ Error Player::Impl::load(std::string url) {
     visible_state_ = PlayerState::kLoading;
     visible_position_ = microseconds{0};
   }
-  command([this, url = std::move(url)]() mutable { do_load(std::move(url)); });
+  const SteadyTime called = clock_.steady();
+  command([this, called, url = std::move(url)]() mutable {
+    do_load(std::move(url));
+    press_time_ = play_when_ready_ ? std::optional<SteadyTime>(called) : std::nullopt;
+  });
   return {};
 }
 
@@ -93,7 +104,11 @@ Error Player::Impl::load_playback(PlaybackRequest request) {
     visible_state_ = PlayerState::kLoading;
     visible_position_ = microseconds{0};
   }
-  command([this, request = std::move(request)]() mutable { do_load_playback(std::move(request)); });
+  const SteadyTime called = clock_.steady();
+  command([this, called, request = std::move(request)]() mutable {
+    do_load_playback(std::move(request));
+    press_time_ = play_when_ready_ ? std::optional<SteadyTime>(called) : std::nullopt;
+  });
   return {};
 }
 
@@ -103,8 +118,10 @@ void Player::Impl::api_play() {
     visible_pwr_ = true;
     if (visible_state_ == PlayerState::kPaused) visible_state_ = PlayerState::kBuffering;
   }
-  command([this] {
+  const SteadyTime called = clock_.steady();
+  command([this, called] {
     play_when_ready_ = true;
+    if (!press_time_ && !first_frame_seen_) press_time_ = called;
     if (engine_) engine_->play();
   });
 }
@@ -157,6 +174,7 @@ void Player::Impl::stop() {
   command([this] {
     end_session(telemetry::EndReason::kStopped);
     teardown_engine();
+    press_time_.reset();
     ++generation_;  // an answer of the playback API still in flight is ignored
     api_state_.reset();
   });
@@ -314,6 +332,10 @@ void Player::thumbnail_at(microseconds time, std::function<void(ThumbnailResult)
 }
 Error Player::load(std::string mpd_url) { return impl_->load(std::move(mpd_url)); }
 Error Player::load(PlaybackRequest request) { return impl_->load_playback(std::move(request)); }
+Error Player::preload(std::string mpd_url, PreloadOptions options) {
+  return impl_->preload(std::move(mpd_url), options);
+}
+void Player::cancel_preload(std::string mpd_url) { impl_->cancel_preload(std::move(mpd_url)); }
 void Player::play() { impl_->api_play(); }
 void Player::pause() { impl_->api_pause(); }
 Error Player::seek(std::chrono::microseconds target) { return impl_->seek(target); }

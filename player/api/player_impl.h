@@ -9,6 +9,7 @@
 //   session_telemetry.cpp  the telemetry session: recorder, reporter, heartbeats, final report
 //   presentation.cpp       the presentation thread, and pump() for external sinks
 //   thumbnails.cpp         thumbnail_at(): tile lookup, image fetch and decode, the image cache
+//   preload.cpp            preload(): the preload pool (preload_pool.h) and its events
 //
 // Threads:
 //  - caller threads: commands update the visible (cached) state under visible_mu_ and post to the loop;
@@ -44,6 +45,7 @@
 #include "abrplay/player/telemetry/engine_telemetry.h"
 #include "abrplay/player/telemetry/reporter.h"
 #include "abrplay/player/telemetry/session_recorder.h"
+#include "preload_pool.h"
 #include "thumbnail_cache.h"
 
 namespace abrplay {
@@ -120,6 +122,8 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   void set_listener(PlayerListener* listener);
   Error load(std::string url);
   Error load_playback(PlaybackRequest request);
+  Error preload(std::string url, PreloadOptions options);
+  void cancel_preload(std::string url);
   void api_play();
   void api_pause();
   Error seek(microseconds target);
@@ -204,6 +208,17 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   void do_load_playback(PlaybackRequest request);
   void on_playback_answer(net::Result result);
   void do_load(std::string url, std::optional<ApiSession> api = std::nullopt);
+  // The engine configuration of a session (do_load) and of a preload (preload.cpp).
+  engine::EngineConfig engine_config();
+
+  // ---- preload (player thread; preload.cpp) -----------------------------------------------------
+
+  // The preload's engine: a session's configuration, paused, loading only the startup buffer.
+  std::unique_ptr<engine::StreamingEngine> make_preload_engine(net::Transport& transport,
+                                                               engine::SegmentConsumer& consumer);
+  void on_preload(const player_impl::PreloadReport& report);
+  // The transport of a new session on `url`: answers from its preload when there is one.
+  net::Transport& session_transport(const std::string& url);
 
   // Player thread, before every engine request: request headers, then CMCD (CTA-5004).
   void decorate(net::Request& req, const engine::RequestInfo& info);
@@ -278,6 +293,13 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   ApiSession api_;                        // what the playback API said for this session
   std::optional<PlayerState> api_state_;  // loading / error while no engine exists (playback API)
   std::uint64_t generation_ = 0;          // bumped by every load() and stop()
+  // The preloaded titles; the current session's transport when it plays a preload (it must outlive
+  // engine_: teardown_engine() resets it after the engine).
+  std::unique_ptr<player_impl::PreloadPool> preload_pool_;
+  std::unique_ptr<player_impl::PooledTransport> pooled_transport_;
+  // The press (PlayerStats::press_to_first_frame): the load() call with play_when_ready, else the
+  // first play() after it. Set on the caller's thread, carried in the command.
+  std::optional<SteadyTime> press_time_;
   milliseconds telemetry_interval_{10'000};
   std::string session_id_;  // per load(): telemetry session_id and CMCD sid
   std::string content_id_;

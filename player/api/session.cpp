@@ -129,6 +129,21 @@ void Player::Impl::do_load(std::string url, std::optional<ApiSession> api) {
     stats_ = PlayerStats{};
     stats_.abr = std::string(abr::resolve_algorithm_name(abr_spec_));
   }
+  const engine::EngineConfig ec = engine_config();
+  auto algo = player_impl::make_abr(abr_spec_, config_.abr_pensieve_compat);
+  if (!algo) algo = abr::make_algorithm(abr::kDefaultAlgorithm);
+  auto switchable = std::make_unique<SwitchableAbr>(std::move(algo));
+  abr_ = switchable.get();
+  engine::EngineDeps deps{*loop_, session_transport(url), *this, std::move(switchable), nullptr, nullptr};
+  engine_state_ = PlayerState::kIdle;
+  engine_ = std::make_unique<engine::StreamingEngine>(std::move(deps), ec);
+  engine_->add_observer(*this);
+  start_session(url);
+  const Error e = engine_->load(url);
+  if (e.code != ErrorCode::kOk) on_error(e);
+}
+
+engine::EngineConfig Player::Impl::engine_config() {
   engine::EngineConfig ec;
   ec.load.min_buffer = config_.min_buffer;
   ec.load.max_buffer = config_.max_buffer;
@@ -144,17 +159,7 @@ void Player::Impl::do_load(std::string url, std::optional<ApiSession> api) {
   ec.live_catchup = config_.live_catchup;
   ec.content_steering = config_.content_steering;
   ec.decorate_request = [this](net::Request& req, const engine::RequestInfo& info) { decorate(req, info); };
-  auto algo = player_impl::make_abr(abr_spec_, config_.abr_pensieve_compat);
-  if (!algo) algo = abr::make_algorithm(abr::kDefaultAlgorithm);
-  auto switchable = std::make_unique<SwitchableAbr>(std::move(algo));
-  abr_ = switchable.get();
-  engine::EngineDeps deps{*loop_, *http_, *this, std::move(switchable), nullptr, nullptr};
-  engine_state_ = PlayerState::kIdle;
-  engine_ = std::make_unique<engine::StreamingEngine>(std::move(deps), ec);
-  engine_->add_observer(*this);
-  start_session(url);
-  const Error e = engine_->load(url);
-  if (e.code != ErrorCode::kOk) on_error(e);
+  return ec;
 }
 
 // Player thread, before every engine request: request headers, then CMCD (CTA-5004).
@@ -208,6 +213,7 @@ void Player::Impl::teardown_engine() {
     engine_->stop();
     engine_.reset();
   }
+  pooled_transport_.reset();  // after the engine that used it
   abr_ = nullptr;
   source_ = nullptr;
   tracks_.clear();

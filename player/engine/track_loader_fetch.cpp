@@ -316,6 +316,7 @@ void TrackLoader::on_complete(std::uint64_t seq, net::FetchOutcome outcome) {
   ev.bytes = DataSize::bytes(f.received);
   ev.attempts = r.attempts;
   ev.sample = sample_of(f);
+  ev.from_memory = r.response.from_memory;
   if (f.kind == DownloadKind::kMedia && f.chunks_buffered > 0) {
     // Chunked: what is left is the last chunk (or a chunk cut short, which the pipeline reports
     // and skips like a truncated segment).
@@ -351,7 +352,8 @@ void TrackLoader::on_complete(std::uint64_t seq, net::FetchOutcome outcome) {
     case DownloadKind::kMedia: {
       ev.segment_start = f.segment->start;
       ev.segment_duration = f.segment->duration;
-      host_.record_sample(ev.sample);
+      // A body answered from memory (a preload) took no time on the link: no throughput sample.
+      if (!ev.from_memory) host_.record_sample(ev.sample);
       host_.emit(ev);
       if (!buffer_segment(f, rep, bytes)) return;
       break;

@@ -88,7 +88,12 @@ typedef enum abrplay_event_type {
   ABRPLAY_EVENT_WARNING,                /* error (negative), message */
   ABRPLAY_EVENT_ENDED,
   ABRPLAY_EVENT_TELEMETRY_SENT, /* error 0 when the final report was delivered */
-  ABRPLAY_EVENT_CDN_CHANGED     /* message: "<base URL> (<reason>: <why>)" */
+  ABRPLAY_EVENT_CDN_CHANGED,    /* message: "<base URL> (<reason>: <why>)" */
+  /* abrplay_preload (abrplay::PlayerEvent::Kind::kPreload*): message is the title's URL (FAILED:
+   * then ": " and the error, also in `error`), bandwidth_bps the body bytes kept. */
+  ABRPLAY_EVENT_PRELOAD_READY,
+  ABRPLAY_EVENT_PRELOAD_FAILED,
+  ABRPLAY_EVENT_PRELOAD_DISCARDED
 } abrplay_event_type;
 
 typedef struct abrplay_event {
@@ -114,8 +119,10 @@ typedef struct abrplay_stats {
   int stalls, switches;
   int64_t stall_time_us;
   uint64_t frames_presented, frames_dropped, segments_downloaded;
-  int64_t first_frame_time_us; /* < 0 before the first video frame presented */
-  int64_t live_latency_us;     /* behind the live edge; < 0 unless live with a target latency */
+  int64_t first_frame_time_us;     /* < 0 before the first video frame presented */
+  int64_t live_latency_us;         /* behind the live edge; < 0 unless live with a target latency */
+  int64_t press_to_first_frame_us; /* the press (load, or play) to the first frame; < 0 before it */
+  uint64_t preload_responses_used; /* requests of this session answered from a preload */
 } abrplay_stats;
 
 ABRPLAY_EXPORT const char* abrplay_error_string(int error);
@@ -168,6 +175,12 @@ ABRPLAY_EXPORT int abrplay_load(abrplay_handle* handle, const char* url);
  * (NULL or "": the service chooses), then loads it; see abrplay::Player::load(PlaybackRequest). */
 ABRPLAY_EXPORT int abrplay_load_playback(abrplay_handle* handle, const char* api_url, const char* token,
                                          const char* content);
+/* Preloads `url` for an instant start (abrplay::Player::preload): at most `byte_budget` body bytes
+ * (0: the default, 8 MiB), freed after `expiry_ms` unplayed (0: the default, 5 minutes). Ends with
+ * ABRPLAY_EVENT_PRELOAD_READY or _FAILED; an unplayed one ends with _DISCARDED. */
+ABRPLAY_EXPORT int abrplay_preload(abrplay_handle* handle, const char* url, uint64_t byte_budget, int64_t expiry_ms);
+/* Frees the preload of `url` (ABRPLAY_EVENT_PRELOAD_DISCARDED); nothing when there is none. */
+ABRPLAY_EXPORT int abrplay_cancel_preload(abrplay_handle* handle, const char* url);
 ABRPLAY_EXPORT int abrplay_play(abrplay_handle* handle);
 ABRPLAY_EXPORT int abrplay_pause(abrplay_handle* handle);
 ABRPLAY_EXPORT int abrplay_seek(abrplay_handle* handle, int64_t position_us);

@@ -17,7 +17,7 @@
 //  - Every public method may be called from any thread, including from inside a listener callback or
 //    a frame callback, EXCEPT the destructor and set_listener(): never destroy the Player or change the
 //    listener from inside one of its callbacks (it would wait for itself).
-//  - Commands (load, play, pause, seek, stop, set_abr, pin_representation, set_volume,
+//  - Commands (load, preload, cancel_preload, play, pause, seek, stop, set_abr, pin_representation, set_volume,
 //    select_audio_language, select_text_language) never block: they are queued to the player thread in call order.
 //  - State is visible immediately after each call (ExoPlayer's promise): state(), position() and
 //    play_when_ready() return what the command asked for (e.g. kPaused right after pause(), kSeeking
@@ -160,6 +160,11 @@ struct PlayerStats {
   std::optional<double> throughput_kbps;                      // the estimator's value at the last ABR decision
   std::optional<std::chrono::microseconds> startup_time;      // load() to the first playing state
   std::optional<std::chrono::microseconds> first_frame_time;  // load() to the first video frame presented
+  // The press to the first video frame presented: from the load() call (with play_when_ready) or
+  // else the first play() call after it, to that frame. For a preloaded title this is what the
+  // viewer waits; first_frame_time and startup_time count from load() too (docs/embedding.md).
+  std::optional<std::chrono::microseconds> press_to_first_frame;
+  std::uint64_t preload_responses_used = 0;  // requests of this session answered from a preload
   int stalls = 0;
   std::chrono::microseconds stall_time{0};
   int switches = 0;                    // changes of the video rendition on screen
@@ -204,6 +209,10 @@ struct PlayerEvent {
     kEnded,                  // played to the end (after kStateChanged to kEnded)
     kTelemetrySent,          // the final report was delivered (error.code kOk) or not (kNetworkTimeout)
     kCdnChanged,             // cdn (base URL, redacted) now serves, for reason (why, in words)
+    // Player::preload (url = the title, bytes = body bytes kept; not tied to the current session):
+    kPreloadReady,      // manifest, init and first segment(s) are in memory (reason: why it stopped)
+    kPreloadFailed,     // the preload failed (error names what and where); nothing is kept
+    kPreloadDiscarded,  // freed unplayed: cancel_preload(), expiry or destruction (reason says which)
   };
   Kind kind = Kind::kStateChanged;
   PlayerState state = PlayerState::kIdle;
@@ -213,7 +222,21 @@ struct PlayerEvent {
   std::string representation_id;
   std::uint64_t bandwidth_bps = 0;
   Error error;
-  std::string cdn, reason;  // kCdnChanged
+  std::string cdn, reason;  // kCdnChanged; reason also for kPreloadReady / kPreloadDiscarded
+  std::string url;          // kPreload*: the preloaded title's URL
+  std::uint64_t bytes = 0;  // kPreload*: body bytes kept
+};
+
+// Player::preload: how much of a title may be kept in memory, and for how long.
+struct PreloadOptions {
+  // Body bytes kept at most (manifest, index, init and media): 8 MiB holds the startup segments
+  // of a 1080p title (two 4 s segments at 6 Mbit/s are 6 MB); a response that does not fit ends
+  // the preload with what it has. 0: kInvalidArgument.
+  std::uint64_t byte_budget = 8ull << 20;
+  // An unplayed preload is freed after this long (kPreloadDiscarded). 5 minutes: a viewer still
+  // browsing after that is not about to press Play on this title, and a CDN token in its URLs may
+  // expire soon after.
+  std::chrono::milliseconds expiry{300'000};
 };
 
 // A playback-API request (abrplay-origin's POST /play, docs in demo/origin/src/playback_api.h): the
@@ -251,6 +274,17 @@ class Player {
   // sets no telemetry_url. A refused request (401, 404, ...) is a kError event (kNetworkHttpStatus,
   // with the service's message); an answer without manifest_url is kManifestInvalidValue.
   Error load(PlaybackRequest request);
+  // Preloads `mpd_url` for an instant start, without decoding (docs/embedding.md, "Preload"):
+  // fetches and parses the manifest, picks the tracks and the first rung as a session would, and
+  // keeps the init segments and the first media segment(s) in memory within options.byte_budget.
+  // A later load() of the same URL answers those requests from memory. Several titles may be
+  // preloaded at once, each within its own budget; the current session is not touched. Ends with
+  // kPreloadReady or kPreloadFailed; an unplayed one is freed with kPreloadDiscarded (expiry,
+  // cancel_preload, destruction). kInvalidArgument for an empty URL or a zero budget; a URL already
+  // preloading or preloaded keeps its entry.
+  Error preload(std::string mpd_url, PreloadOptions options = {});
+  // Frees the preload of `mpd_url` (kPreloadDiscarded); nothing when there is none.
+  void cancel_preload(std::string mpd_url);
   void play();
   void pause();
   // kInvalidState when nothing is loaded (idle, loading, error).

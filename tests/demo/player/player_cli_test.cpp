@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -202,6 +203,33 @@ TEST_CASE("abrplay --headless decodes the real test stream to the end: every fra
   const Run missing = run_player(origin->url(0) + "number/none.mpd --headless --speed max");
   CHECK(missing.exit_code == 1);
   CHECK(missing.out.find("error        network.http_status") != std::string::npos);
+}
+
+TEST_CASE("abrplay --preload-wait preloads, waits, presses Play and reports press to first frame apart",
+          "[demo][player][content][preload]") {
+  auto config = abrplay::test::origin_serving();
+  config.added_latency = std::chrono::milliseconds(100);  // a cold start pays it at least three times
+  auto origin = abrplay::test::start_origin(std::move(config));
+  const auto json = std::filesystem::path(ABRPLAY_BINARY_DIR) / "abrplay-preload-summary.json";
+  std::filesystem::remove(json);
+  const Run run = run_player(origin->url(0) + "number/manifest.mpd --headless --duration 1 --preload-wait 1.5 " +
+                             "--json-summary " + json.string());
+  INFO(run.out);
+  CHECK(run.exit_code == 0);
+  CHECK(run.out.find("press->frame") != std::string::npos);
+  CHECK(run.out.find("preload      ready, 5 responses used") != std::string::npos);
+  const auto j = read_json(json);
+  REQUIRE(j.contains("press_to_first_frame_s"));
+  REQUIRE(j.contains("startup_s"));
+  CHECK(j["preload"]["outcome"] == "ready");
+  CHECK(j["preload"]["wait_s"] == 1.5);
+  CHECK(j["preload"]["responses_used"] == 5);  // manifest, two init segments, two media segments
+  CHECK(j["preload"]["bytes"].get<std::uint64_t>() > 0);
+  // Manifest, init and first segment from memory: no 100 ms round trip before the first frame.
+  CHECK(j["press_to_first_frame_s"].get<double>() < 0.3);
+  // --preload-wait plays through the Player API: not with the download-only mode.
+  const Run refused = run_player(origin->url(0) + "number/manifest.mpd --no-decode --preload-wait 1");
+  CHECK(refused.exit_code == 2);
 }
 
 }  // namespace abrplay::engine::test

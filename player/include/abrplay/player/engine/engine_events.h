@@ -54,6 +54,7 @@ struct DownloadEvent {
   DataSize bytes;
   int attempts = 1;
   bool abandoned = false;        // given up for a lower representation (the sample is of the partial body)
+  bool from_memory = false;      // answered from a preload (net::Response::from_memory): no sample recorded
   abr::ThroughputSample sample;  // the engine's session clock (seconds since the engine started)
 };
 
