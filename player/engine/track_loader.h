@@ -97,6 +97,12 @@ class TrackLoader {
     bool chunked = false;
     int chunks_buffered = 0;
     MediaTime chunks_end{0};  // where the chunks buffered so far end (MPD time)
+    // The link's busy time and bytes over the chunks (sample_of): each chunk from when the packager
+    // published it (or the previous chunk arrived, if later) to its last byte; the waits for the
+    // encoder in between are left out.
+    std::optional<SteadyTime> last_chunk_done;
+    Seconds busy{0};
+    std::uint64_t busy_bytes = 0;
     SteadyTime sent{};
     std::optional<SteadyTime> first_byte;
     abr::AbrInput context;  // the state when the download started (for should_abandon)
@@ -110,6 +116,8 @@ class TrackLoader {
   // Chunked media download: buffers the complete CMAF chunks that arrived in `f` (cmaf_chunks.h);
   // false when the buffer refused one (the session has failed).
   bool buffer_chunks(InFlight& f);
+  // The link time of a chunk of `bytes` that ends at `chunk_end` (MPD time) and has just arrived.
+  void note_chunk_burst(InFlight& f, MediaTime chunk_end, std::uint64_t bytes);
   // Buffers [start, end) of the in-flight segment (a chunk, the rest of a failed one as a gap).
   bool buffer_part(const InFlight& f, const Rep& rep, MediaTime start, MediaTime end, Bytes media);
   void on_complete(std::uint64_t seq, net::FetchOutcome outcome);

@@ -134,6 +134,7 @@ bool TrackLoader::buffer_chunks(InFlight& f) {
     if (end > limit) end = std::max<MediaTime>(limit, f.chunks_end + std::chrono::milliseconds(1));
     auto part = std::make_shared<const std::vector<std::uint8_t>>(f.body.begin() + static_cast<std::ptrdiff_t>(used),
                                                                   f.body.begin() + static_cast<std::ptrdiff_t>(c.end));
+    note_chunk_burst(f, end, c.end - used);
     if (!buffer_part(f, rep, f.chunks_end, end, std::move(part))) return false;
     used = c.end;
     f.chunks_end = end;
@@ -142,6 +143,22 @@ bool TrackLoader::buffer_chunks(InFlight& f) {
   // Memory stays at one chunk: what is buffered leaves the download's body.
   f.body.erase(f.body.begin(), f.body.begin() + static_cast<std::ptrdiff_t>(used));
   return true;
+}
+
+void TrackLoader::note_chunk_burst(InFlight& f, MediaTime chunk_end, std::uint64_t bytes) {
+  const SteadyTime now = host_.loop().clock().steady();
+  SteadyTime began = f.last_chunk_done.value_or(f.sent);
+  if (const auto& ast = host_.mpd().availability_start_time) {
+    // The packager publishes a chunk when the live clock passes its end (MPD time).
+    const auto published = *ast + chunk_end;
+    const SteadyTime at = now + std::chrono::duration_cast<SteadyTime::duration>(published - host_.live_now());
+    began = std::max(began, at);
+  }
+  // A chunk that came in one piece right after its publication took under a millisecond of link:
+  // count one, so a fast link reads as fast, never as infinite.
+  f.busy += std::max(Seconds(now - began), Seconds(1e-3));
+  f.busy_bytes += bytes;
+  f.last_chunk_done = now;
 }
 
 bool TrackLoader::buffer_part(const InFlight& f, const Rep& rep, MediaTime start, MediaTime end, Bytes media) {
@@ -172,6 +189,11 @@ abr::ThroughputSample TrackLoader::sample_of(const InFlight& f) const {
   s.bytes = DataSize::bytes(f.received);
   s.duration = std::max(Seconds(now - f.sent), Seconds(1e-6));
   s.ttfb = f.first_byte ? Seconds(*f.first_byte - f.sent) : s.duration;
+  if (f.busy_bytes > 0) {
+    // Chunked at the live edge: bytes / time is the encoder's pace; the link's is over its bursts.
+    s.bytes = DataSize::bytes(f.busy_bytes);
+    s.duration = std::max(f.busy, Seconds(1e-3));
+  }
   return s;
 }
 

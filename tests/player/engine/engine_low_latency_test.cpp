@@ -77,6 +77,32 @@ TEST_CASE("low-latency live: each CMAF chunk is buffered as it arrives and playb
 
 namespace abrplay::engine::test {
 
+TEST_CASE("low-latency live: a chunked download's throughput sample measures the link's bursts, not the encoder",
+          "[engine][live][ll]") {
+  origin::OriginConfig oc = low_latency_origin();
+  oc.cdns[0].trace = abr::Trace{"4M", {abr::TraceSegment{seconds(1000), 4000, std::chrono::microseconds(0)}}};
+  OriginSession h(std::move(oc), 1.0);
+  h.start({}, std::make_unique<abr::FixedAlgorithm>(0));  // 240p: about 0.3 Mbit/s
+  h.open("ll/manifest.mpd");
+  // The first video segment arrives chunk by chunk over about 3 s: 0.1 Mbit/s by bytes over time.
+  REQUIRE(h.rec.wait([&] { return !h.rec.media(TrackType::kVideo).empty(); }, kLimit));
+  h.on_loop([&] { h.engine->stop(); });
+  auto lock = h.rec.lock();
+  const DownloadEvent first = h.rec.media(TrackType::kVideo).front();
+  const double naive_kbps = static_cast<double>(first.bytes.bytes()) * 8 / 1000 /
+                            std::chrono::duration<double>(seconds(3)).count();
+  const double measured_kbps = first.sample.bytes.bytes() * 8.0 / 1000 / first.sample.duration.count();
+  CAPTURE(first.bytes.bytes(), naive_kbps, measured_kbps, first.sample.duration.count());
+  CHECK(first.sample.bytes == first.bytes);  // every chunk counted
+  CHECK(measured_kbps > 2000);               // the 4 Mbit/s link (less the round trip and slack)
+  CHECK(measured_kbps < 4800);
+  CHECK(measured_kbps > 5 * naive_kbps);
+}
+
+}  // namespace abrplay::engine::test
+
+namespace abrplay::engine::test {
+
 namespace {
 
 // 60 one-second segments, live from 20 s before the origin started, and an engine told to start
