@@ -10,6 +10,8 @@
 # anyway, after the others.
 set(_abrplay_test_costs
   "abrplay_soak_tool_tests:a short soak with faults" 16
+  "abrplay_engine_tests:low-latency live on a step-down link" 12
+  "abrplay_player_tool_tests:abrplay --target-latency plays low-latency live" 9
   "abrplay_api_tests:fault matrix: a stalled response hits the stall timeout" 10
   "abrplay_engine_tests:a bad steering server gives a warning" 10
   "abrplay_api_tests:heartbeats arrive on time" 9
@@ -18,6 +20,9 @@ set(_abrplay_test_costs
   "abrplay_player_tool_tests:the summary reports what was played" 8
   "abrplay_engine_tests:live: a jump of the local wall clock" 8
   "abrplay_engine_tests:a steering server that swaps the CDNs" 8
+  "abrplay_engine_tests:low-latency live: each CMAF chunk is buffered" 5
+  "abrplay_engine_tests:live catch-up: playback speeds up" 4
+  "abrplay_engine_tests:live catch-up: beyond the max latency" 3
   "abrplay_sim_tests:abrplay-sim: table, JSON and CSV" 7
   "abrplay_api_tests:fault matrix: recovered faults lose nothing" 6
   "abrplay_abr_tests:ScenarioMPC beats RobustMPC and BB" 6

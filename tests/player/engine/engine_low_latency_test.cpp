@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <thread>
 #include <vector>
 
 #include "abrplay/abr/algorithm/fixed.h"
@@ -181,6 +182,52 @@ TEST_CASE("live catch-up: beyond the max latency the engine seeks to the target 
   h.on_loop([&] { h.engine->stop(); });
   auto lock = h.rec.lock();
   CHECK(h.rec.errors.empty());
+}
+
+}  // namespace abrplay::engine::test
+
+namespace abrplay::engine::test {
+
+TEST_CASE("low-latency live on a step-down link: the default ABR switches down without a stall", "[engine][live][ll]") {
+  ContentSpec spec;
+  spec.video = {{"v400", 400'000}, {"v1200", 1'200'000}, {"v2500", 2'500'000}};
+  spec.segment_ms = 2000;
+  spec.segments = 30;
+  spec.cmaf_chunks = 4;  // 0.5 s chunks
+  SyntheticContent content(spec);
+  origin::OriginConfig oc = serving(content);
+  oc.live = true;
+  oc.live_preroll = seconds(10);
+  oc.live_window = seconds(30);
+  oc.low_latency.enabled = true;
+  oc.low_latency.chunk = milliseconds(500);
+  // 8 Mbit/s for 5 s, then 2 Mbit/s: the top rung no longer fits, the middle one does.
+  oc.cdns[0].trace = abr::Trace{"step",
+                                {abr::TraceSegment{seconds(5), 8000, std::chrono::microseconds(0)},
+                                 abr::TraceSegment{seconds(1000), 2000, std::chrono::microseconds(0)}}};
+  OriginSession h(std::move(oc), 1.0);
+  EngineConfig ec;
+  ec.target_latency = seconds(3);
+  h.start(std::move(ec));  // the default algorithm
+  h.open_until(EngineState::kPlaying);
+  std::this_thread::sleep_for(seconds(11));
+  h.on_loop([&] { h.engine->stop(); });
+  auto lock = h.rec.lock();
+  CHECK(h.rec.errors.empty());
+  std::vector<std::string> chosen;
+  for (const auto& d : h.rec.decisions)
+    if (d.track == TrackType::kVideo) chosen.push_back(d.representation_id);
+  CAPTURE(chosen);
+  REQUIRE(chosen.size() >= 4);
+  // Up to the top while the link is fast, and down once it is not.
+  const auto top = std::find(chosen.begin(), chosen.end(), "v2500");
+  CHECK(top != chosen.end());
+  CHECK(std::find_if(top, chosen.end(), [](const std::string& id) { return id != "v2500"; }) != chosen.end());
+  int stalls = 0;
+  for (const auto& s : h.rec.states) stalls += s.from == EngineState::kPlaying && s.to == EngineState::kBuffering;
+  CHECK(stalls == 0);
+  REQUIRE_FALSE(h.rec.latencies.empty());
+  CHECK(h.rec.latencies.back().latency < seconds(5));
 }
 
 }  // namespace abrplay::engine::test

@@ -20,6 +20,37 @@ std::string pattern(std::size_t n, char seed) {
   return s;
 }
 
+std::string be32(std::uint64_t v) {
+  return {static_cast<char>((v >> 24) & 0xff), static_cast<char>((v >> 16) & 0xff), static_cast<char>((v >> 8) & 0xff),
+          static_cast<char>(v & 0xff)};
+}
+
+std::string box(const std::string& type, const std::string& payload) {
+  return be32(8 + payload.size()) + type + payload;
+}
+
+// An init segment whose mdhd gives timescale 1000 (the pipeline is not involved: only the engine's
+// chunk parser reads it).
+std::string cmaf_init() {
+  const std::string mdhd = box("mdhd", be32(0) + be32(0) + be32(0) + be32(1000) + be32(0) + be32(0));
+  return box("ftyp", "iso6") + box("moov", box("trak", box("mdia", mdhd)));
+}
+
+// `chunks` moof+mdat pairs of one sample each, `duration_ms` in all, `bytes` in all (at least the boxes).
+std::string cmaf_segment(int chunks, int duration_ms, std::uint64_t start_ms, std::uint64_t bytes, char seed) {
+  std::string out;
+  const std::uint64_t per = bytes / static_cast<std::uint64_t>(chunks);
+  for (int i = 0; i < chunks; ++i) {
+    const std::uint64_t d = static_cast<std::uint64_t>(duration_ms / chunks);
+    const std::string moof = box("moof", box("traf", box("tfhd", be32(0) + be32(1)) +
+                                                         box("tfdt", be32(0) + be32(start_ms + d * i)) +
+                                                         box("trun", be32(0x100) + be32(1) + be32(d))));
+    const std::uint64_t data = per > moof.size() + 8 ? per - moof.size() - 8 : 1;
+    out += moof + box("mdat", pattern(data, static_cast<char>(seed + i)));
+  }
+  return out;
+}
+
 std::string rep_id(const RepSpec& r, int period, int periods) {
   return periods > 1 ? r.id + "-p" + std::to_string(period) : r.id;
 }
@@ -47,9 +78,13 @@ SyntheticContent::SyntheticContent(ContentSpec spec) : spec_(std::move(spec)) {
           for (int n = 0; n < spec_.segments; ++n) file += pattern(seg, static_cast<char>(n));
           write(id + ".mp4", file);
         } else {
-          write("init-" + id + ".m4s", init);
+          write("init-" + id + ".m4s", spec_.cmaf_chunks > 0 ? cmaf_init() : init);
           for (int n = 1; n <= spec_.segments; ++n) {
-            write("seg-" + id + "-" + std::to_string(n) + ".m4s", pattern(seg, static_cast<char>(n)));
+            write("seg-" + id + "-" + std::to_string(n) + ".m4s",
+                  spec_.cmaf_chunks > 0
+                      ? cmaf_segment(spec_.cmaf_chunks, spec_.segment_ms,
+                                     static_cast<std::uint64_t>((n - 1) * spec_.segment_ms), seg, static_cast<char>(n))
+                      : pattern(seg, static_cast<char>(n)));
           }
         }
       }

@@ -30,6 +30,10 @@ struct ContentSpec {
   int periods = 1;
   bool segment_base = false;
   bool timeline = false;  // SegmentTemplate with a SegmentTimeline instead of @duration
+  // > 0: each media segment is that many CMAF chunks (moof with tfdt and a one-sample trun, then
+  // mdat), and the init a moov whose mdhd says timescale 1000: what low-latency live needs to
+  // buffer chunk by chunk. The bytes still add up to bandwidth x duration.
+  int cmaf_chunks = 0;
 };
 
 class SyntheticContent {
