@@ -178,7 +178,16 @@ void StreamingEngine::Impl::check_ready() {
              (!l->buffer().end() || *l->buffer().end() <= position_ + a + kContinuityTolerance);
   }
   if (!ahead) return;
-  if (!ready_to_play(config_.load, {*ahead, after_stall_, to_end})) return;
+  LoadControlParams load = config_.load;
+  if (const auto catchup = catchup_params()) {
+    // Holding a target latency: the buffer can never exceed it, so waiting for the usual 2 s (4 s
+    // after a stall) would add seconds of latency, or wait forever behind a 3 s target. A third of
+    // the target (at least half a second) is enough to start or resume.
+    const MediaTime cap = std::max<MediaTime>(std::chrono::milliseconds(500), catchup->target / 3);
+    load.startup_buffer = std::min(load.startup_buffer, cap);
+    load.rebuffer_buffer = std::min(load.rebuffer_buffer, cap);
+  }
+  if (!ready_to_play(load, {*ahead, after_stall_, to_end})) return;
   if (play_when_ready_) {
     set_state(EngineState::kPlaying);
     consumer_.play();

@@ -2,7 +2,9 @@
 // dash.js or Shaka Player (default settings) in headless Chromium and writes what page.js measured.
 //
 //   node drive.mjs --player dashjs|shaka --url MPD_URL --seconds 60 --ladder '[{"bandwidth":..,"height":..}]'
-//                  --out result.json [--timeout S] [--chromium /usr/bin/chromium]
+//                  --out result.json [--timeout S] [--chromium /usr/bin/chromium] [--live 1]
+// --live 1: a live stream: the page plays S seconds of wall time (not up to media time S) and samples
+// the player's live latency four times a second.
 //
 // Serves this folder (page.html, page.js, node_modules) from a static server on 127.0.0.1 (an
 // ephemeral port), so the page and abrplay-origin are both loopback origins. The result JSON always
@@ -50,7 +52,8 @@ try {
   const page = ctx.pages()[0] || await ctx.newPage();
   page.on('console', (m) => { if (m.type() === 'error' && result.console.length < 20) result.console.push(m.text().slice(0, 300)); });
   page.on('pageerror', (e) => result.errors.push('pageerror: ' + e.message));
-  const q = new URLSearchParams({ player, url, seconds: String(seconds), ladder: args.ladder || '[]' });
+  const q = new URLSearchParams({ player, url, seconds: String(seconds), ladder: args.ladder || '[]',
+    live: args.live ? '1' : '0' });
   await page.goto(`${pageBase}/page.html?${q}`);
   result.mse_h264 = await page.evaluate(() => window.MediaSource ? MediaSource.isTypeSupported('video/mp4; codecs="avc1.640028"') : false);
   let b = null;

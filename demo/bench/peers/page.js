@@ -8,19 +8,24 @@
 //                  after the first 'playing' (the startup is not a stall); buffered_ahead_s: media
 //                  buffered ahead of the playhead when the stall was detected (underrun if ~0)
 //   dropped_frames, total_frames (video.getVideoPlaybackQuality()), errors, played_s, done
+//   live=1: played_s is wall time since the first 'playing' (the session ends after `seconds` of
+//   it), latencies_s the player's own live latency (dash.js getCurrentLiveLatency, Shaka
+//   getStats().liveLatency) every 250 ms while playing, and rates_playback the playback rate then
 'use strict';
 (function () {
   const q = new URLSearchParams(location.search);
   const playerName = q.get('player');
   const url = q.get('url');
   const seconds = parseFloat(q.get('seconds') || '60');
+  const live = q.get('live') === '1';
   const ladder = JSON.parse(q.get('ladder') || '[]');  // [{bandwidth, height}] from the MPD
   const video = document.getElementById('v');
   const B = window.__bench = {
     player: playerName, version: null, t_load_ms: null, ttff_ms: null, first_frame_ms: null,
     seconds_kbps: [], seconds_height: [], stalls: [], stalled_now_ms: 0, dropped_frames: 0,
-    total_frames: 0, errors: [], played_s: 0, done: false, ended: false,
+    total_frames: 0, errors: [], played_s: 0, done: false, ended: false, latencies_s: [], rates_playback: [],
   };
+  let latencyOf = () => null;  // the player's live latency (s), set in start()
   const err = (m) => { B.errors.push(String(m).slice(0, 500)); };
   window.addEventListener('error', (e) => err('page: ' + e.message));
   window.addEventListener('unhandledrejection', (e) => err('page: ' + (e.reason && (e.reason.message || e.reason))));
@@ -71,9 +76,11 @@
     for (let i = 0; i < b.length; i++) if (b.start(i) <= t + 0.05 && t < b.end(i)) return b.end(i) - t;
     return 0;
   }
+  let playingSince = null;
   video.addEventListener('playing', () => {
     if (!started) {
       started = true;
+      playingSince = performance.now();
       B.ttff_ms = performance.now() - B.t_load_ms;
       lastT = video.currentTime; lastAdvance = performance.now();
     }
@@ -83,7 +90,7 @@
     if (B.done) return;
     const now = performance.now();
     const t = video.currentTime;
-    B.played_s = t;
+    B.played_s = live ? (playingSince === null ? 0 : (now - playingSince) / 1000) : t;
     if (started) {
       if (t !== lastT) {
         // A stall needs a tick that saw the clock stopped (stallAhead set): a late timer alone (the
@@ -99,15 +106,20 @@
     }
     const pq = video.getVideoPlaybackQuality();
     B.dropped_frames = pq.droppedVideoFrames; B.total_frames = pq.totalVideoFrames;
-    if (t >= seconds || B.ended) finish();
+    if ((live ? B.played_s : t) >= seconds || B.ended) finish();
   }, 10);
+  setInterval(() => {
+    if (!live || B.done || !started || video.paused) return;
+    const l = latencyOf();
+    if (typeof l === 'number' && isFinite(l) && l >= 0) { B.latencies_s.push(l); B.rates_playback.push(video.playbackRate); }
+  }, 250);
 
   function finish() {
     if (B.done) return;
     if (B.stalled_now_ms > 60) B.stalls.push({ at_s: lastT, dur_ms: B.stalled_now_ms, buffered_ahead_s: stallAhead, open: true });
     B.stalled_now_ms = 0;
     video.pause();
-    B.played_s = video.currentTime;
+    if (!live) B.played_s = video.currentTime;
     B.done = true;
   }
   window.__benchFinish = finish;  // drive.mjs calls it on its timeout
@@ -127,6 +139,9 @@
         if (renderedBw) return renderedBw;
         try { const r = p.getCurrentRepresentationForType('video'); return r ? r.bandwidth : null; } catch (e) { return null; }
       };
+      latencyOf = () => p.getCurrentLiveLatency();
+      // Live: catch-up on (the target comes from the MPD's ServiceDescription, as for abrplay).
+      if (live) p.updateSettings({ streaming: { liveCatchup: { enabled: true } } });
       window.__player = p;
       B.t_load_ms = performance.now();
       p.initialize(video, url, true);
@@ -139,6 +154,8 @@
       activeBandwidth = () => {
         try { const t = p.getVariantTracks().find((x) => x.active); return t ? (t.videoBandwidth || t.bandwidth) : null; } catch (e) { return null; }
       };
+      latencyOf = () => p.getStats().liveLatency;
+      if (live) p.configure({ streaming: { lowLatencyMode: true } });
       window.__player = p;
       await p.attach(video);
       B.t_load_ms = performance.now();
