@@ -223,7 +223,10 @@ int run_decoded(const DecodeOptions& o) {
   // Seek-bar thumbnails: each arrow key asks for the target's thumbnail (answered on the player
   // thread into `thumb`); the window shows it until 1 s after the last seek key.
   auto thumb = std::make_shared<ThumbnailSlot>();
-  std::optional<std::chrono::steady_clock::time_point> thumb_until;
+  // When the seek thumbnail goes away; max() while none is shown. (Not an optional: GCC 12 at -O2
+  // warns that the optional's time point may be used uninitialized.)
+  constexpr auto kNoThumb = std::chrono::steady_clock::time_point::max();
+  auto thumb_until = kNoThumb;
   while (!listener.done()) {
     if (o.window) {
       player.pump(10ms);
@@ -237,14 +240,14 @@ int run_decoded(const DecodeOptions& o) {
         player.thumbnail_at(at, [thumb](ThumbnailResult r) { thumb->put(std::move(r)); });
         thumb_until = std::chrono::steady_clock::now() + 1s;
       }
-      if (auto r = thumb->take(); r && thumb_until) {
+      if (auto r = thumb->take(); r && thumb_until != kNoThumb) {
         if (*r) {
           (void)video->set_thumbnail(media::SdlThumbnail{r->value().image, r->value().tile_x, r->value().tile_y,
                                                          r->value().tile_width, r->value().tile_height});
         }
       }
-      if (thumb_until && std::chrono::steady_clock::now() >= *thumb_until) {
-        thumb_until.reset();
+      if (thumb_until != kNoThumb && std::chrono::steady_clock::now() >= thumb_until) {
+        thumb_until = kNoThumb;
         (void)video->set_thumbnail(std::nullopt);
       }
       if (in.pin) player.pin_representation(*in.pin);
