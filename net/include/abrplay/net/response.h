@@ -36,6 +36,9 @@ struct Response {
   int http_version = 0;                      // 1 (1.x), 2 or 3; 0 if unknown
   int pause_count = 0;                       // times back-pressure paused the transfer
   std::uint64_t peak_undelivered_bytes = 0;  // most bytes posted but not yet consumed
+  // The body came from CachingTransport's cache (a fresh hit, or a 304 to a revalidation): no
+  // transfer measured the link, so it makes no throughput sample.
+  bool from_cache = false;
 
   // The first header with this name (case-insensitive), if any.
   std::optional<std::string_view> header(std::string_view name) const;
