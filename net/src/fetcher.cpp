@@ -123,7 +123,7 @@ struct Fetcher::State : std::enable_shared_from_this<Fetcher::State> {
       op->received += resp.bytes_received;
     }
     if (r.ok()) {
-      if (op->host) {
+      if (op->host && !resp.from_cache) {  // a body from a cache says nothing of the host's link
         // Transfer time, or the whole time when the body came in one read (transfer time 0).
         const auto timed = resp.timing.transfer.count() > 0 ? resp.timing.transfer : resp.timing.total;
         const double seconds = std::chrono::duration<double>(timed).count();

@@ -128,6 +128,10 @@ void Player::Impl::do_load(std::string url, std::optional<ApiSession> api) {
     std::lock_guard lock(visible_mu_);
     stats_ = PlayerStats{};
     stats_.abr = std::string(abr::resolve_algorithm_name(abr_spec_));
+    if (cache_) {
+      cache_->set_enabled(true);  // until the manifest says live (apply_cache_policy)
+      cache_base_ = cache_->stats();
+    }
   }
   engine::EngineConfig ec;
   ec.load.min_buffer = config_.min_buffer;
@@ -145,7 +149,7 @@ void Player::Impl::do_load(std::string url, std::optional<ApiSession> api) {
   if (!algo) algo = abr::make_algorithm(abr::kDefaultAlgorithm);
   auto switchable = std::make_unique<SwitchableAbr>(std::move(algo));
   abr_ = switchable.get();
-  engine::EngineDeps deps{*loop_, *http_, *this, std::move(switchable), nullptr, nullptr};
+  engine::EngineDeps deps{*loop_, transport(), *this, std::move(switchable), nullptr, nullptr};
   engine_state_ = PlayerState::kIdle;
   engine_ = std::make_unique<engine::StreamingEngine>(std::move(deps), ec);
   engine_->add_observer(*this);

@@ -255,7 +255,8 @@ void TrackLoader::on_complete(std::uint64_t seq, net::FetchOutcome outcome) {
     case DownloadKind::kMedia: {
       ev.segment_start = f.segment->start;
       ev.segment_duration = f.segment->duration;
-      host_.record_sample(ev.sample);
+      // A body from the HTTP cache took no time on the link: no throughput sample for the ABR.
+      if (!r.response.from_cache) host_.record_sample(ev.sample);
       host_.emit(ev);
       if (!buffer_segment(f, rep, bytes)) return;
       break;
