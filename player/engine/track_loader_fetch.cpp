@@ -236,6 +236,7 @@ void TrackLoader::on_complete(std::uint64_t seq, net::FetchOutcome outcome) {
   ev.bandwidth = rep.bandwidth;
   ev.bytes = DataSize::bytes(f.body.size());
   ev.attempts = r.attempts;
+  ev.from_cache = r.response.from_cache;
   ev.sample = sample_of(f);
   auto bytes = std::make_shared<const std::vector<std::uint8_t>>(std::move(f.body));
   switch (f.kind) {

@@ -56,11 +56,17 @@ struct CachingTransport::Revalidation {
   WallTime request_time;
   bool streaming = false;
   std::vector<std::uint8_t> streamed;  // the streamed chunks, copied as they pass (executor only)
+  std::uint64_t limit = 0;             // CacheOptions::max_entry_bytes: beyond it, no copy is kept
+  bool too_large = false;
 };
 
 CachingTransport::CachingTransport(Transport& inner, const Clock& clock, CacheOptions options,
                                    std::function<void(const CacheProblem&)> on_problem)
-    : inner_(inner), clock_(clock), on_problem_(std::move(on_problem)), cache_(std::move(options)) {}
+    : inner_(inner),
+      clock_(clock),
+      on_problem_(std::move(on_problem)),
+      max_entry_bytes_(options.max_entry_bytes),
+      cache_(std::move(options)) {}
 
 CachingTransport::~CachingTransport() = default;
 
@@ -88,6 +94,7 @@ RequestId CachingTransport::submit(Request request, Executor& executor, RequestC
   tee->url = request.url;
   tee->request_time = now;
   tee->streaming = static_cast<bool>(callbacks.on_chunk);
+  tee->limit = max_entry_bytes_;
   std::shared_ptr<const CacheEntry> hit;
   std::vector<CacheProblem> problems;
   {
@@ -155,7 +162,14 @@ RequestId CachingTransport::forward(RequestId id, Request request, Executor& exe
   RequestCallbacks wrapped;
   if (callbacks.on_chunk) {
     wrapped.on_chunk = [tee, user = callbacks.on_chunk](BodyChunk chunk) {
-      if (tee) tee->streamed.insert(tee->streamed.end(), chunk.begin(), chunk.end());
+      if (tee && !tee->too_large) {
+        if (tee->streamed.size() + chunk.size() > tee->limit) {
+          tee->too_large = true;  // it will not be stored: stop copying
+          std::vector<std::uint8_t>().swap(tee->streamed);
+        } else {
+          tee->streamed.insert(tee->streamed.end(), chunk.begin(), chunk.end());
+        }
+      }
       user(std::move(chunk));
     };
   }
@@ -206,7 +220,7 @@ void CachingTransport::complete(RequestId id, const std::shared_ptr<Revalidation
   {
     std::lock_guard lock(mu_);
     if (tee->stale) cache_.record_miss();  // revalidated, and a new body came
-    if (result.ok() && (status == 200 || status == 206)) {
+    if (result.ok() && (status == 200 || status == 206) && !tee->too_large) {
       auto entry = cacheable_entry(tee->key, status, result.response.headers, tee->request_time, now);
       if (entry) {
         entry->body = std::make_shared<const std::vector<std::uint8_t>>(tee->streaming ? std::move(tee->streamed)

@@ -49,10 +49,11 @@ Result through_ok(Transport& t, Request request) {
 }
 
 struct Rig {
+  explicit Rig(CacheOptions options = {}) : cache(http, clock, std::move(options)) {}
   TestServer server;
   HttpClient http;
   StepClock clock;
-  CachingTransport cache{http, clock, CacheOptions{}};
+  CachingTransport cache;
 };
 
 }  // namespace
@@ -210,6 +211,25 @@ TEST_CASE("a transfer cancelled half-way is not stored", "[net][cache][http]") {
   REQUIRE(got);
   CHECK(got->error);
   CHECK(rig.cache.stats().bytes_stored == 0);
+}
+
+TEST_CASE("a body over the entry limit is passed on but not stored, collected or streamed", "[net][cache][http]") {
+  CacheOptions options;
+  options.max_entry_bytes = 10'000;
+  Rig rig(options);
+  const std::string url = rig.server.url("/cacheable/50000?cc=max-age%3D60");
+  std::vector<std::uint8_t> chunks;
+  auto streamed = through(rig.cache, get(url), true, &chunks);
+  REQUIRE((streamed && streamed->ok()));
+  CHECK(chunks.size() == 50000);
+  auto collected = through_ok(rig.cache, get(url));
+  CHECK(collected.response.body.size() == 50000);
+  CHECK_FALSE(collected.response.from_cache);
+  CHECK(rig.server.hits("/cacheable/50000") == 2);
+  CHECK(rig.cache.stats().bytes_stored == 0);
+  // Within the limit, the same route is stored.
+  (void)through_ok(rig.cache, get(rig.server.url("/cacheable/5000?cc=max-age%3D60")));
+  CHECK(through_ok(rig.cache, get(rig.server.url("/cacheable/5000?cc=max-age%3D60"))).response.from_cache);
 }
 
 }  // namespace abrplay::net::test

@@ -80,6 +80,8 @@ TEST_CASE("a seek back beyond the back buffer is served by the HTTP cache: no se
     auto lock = h.rec.lock();
     const auto media = h.rec.media(TrackType::kVideo);
     CHECK(media[before].segment_start == seconds(1));
+    CHECK(media[before].from_cache);  // no throughput sample from it
+    CHECK_FALSE(media.front().from_cache);
     CHECK(h.rec.errors.empty());
   }
   // Both tracks refetched [1, 2) and on from the cache; the origin saw every path once.

@@ -65,6 +65,7 @@ class CachingTransport final : public Transport {
   const Clock& clock_;
   std::function<void(const CacheProblem&)> on_problem_;
   std::atomic<bool> enabled_{true};
+  const std::uint64_t max_entry_bytes_;
   mutable std::mutex mu_;
   HttpCache cache_;                                 // guarded by mu_
   std::unordered_map<RequestId, Pending> pending_;  // guarded by mu_

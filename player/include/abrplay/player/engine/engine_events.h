@@ -54,6 +54,7 @@ struct DownloadEvent {
   DataSize bytes;
   int attempts = 1;
   bool abandoned = false;        // given up for a lower representation (the sample is of the partial body)
+  bool from_cache = false;       // served by the HTTP cache (net::Response::from_cache): `sample` timed no link
   abr::ThroughputSample sample;  // the engine's session clock (seconds since the engine started)
 };
 
