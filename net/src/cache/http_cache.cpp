@@ -89,15 +89,23 @@ std::shared_ptr<const CacheEntry> HttpCache::refresh(const std::string& key, con
                                                      WallTime request_time, WallTime response_time) {
   auto old = find(key, response_time);
   if (!old) return nullptr;
-  // RFC 9111 4.3.4: the stored headers are updated with those of the 304 (the body stays).
-  Headers merged = headers;
-  for (const auto& [k, v] : old->headers) {
-    const bool replaced = std::any_of(merged.begin(), merged.end(), [&](const auto& h) {
-      return h.first.size() == k.size() && std::equal(k.begin(), k.end(), h.first.begin(), [](char a, char b) {
-               return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-             });
-    });
-    if (!replaced) merged.emplace_back(k, v);
+  // RFC 9111 4.3.4: the stored headers are updated with those of the 304 (the body stays), but
+  // not the ones that describe the body (RFC 9111 3.2: a 304 has none of its own; some servers
+  // send "Content-Length: 0" on it).
+  auto lower = [](std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  Headers merged;
+  std::vector<std::string> names;  // lower-cased, of `merged`
+  for (const auto& h : headers) {
+    std::string name = lower(h.first);
+    if (name == "content-length" || name == "content-range" || name == "content-type") continue;
+    merged.push_back(h);
+    names.push_back(std::move(name));
+  }
+  for (const auto& h : old->headers) {
+    if (std::find(names.begin(), names.end(), lower(h.first)) == names.end()) merged.push_back(h);
   }
   auto fresh = cacheable_entry(key, old->status, merged, request_time, response_time);
   if (!fresh) {  // the 304 said no-store now
