@@ -50,6 +50,9 @@ Result through_ok(Transport& t, Request request) {
 
 struct Rig {
   explicit Rig(CacheOptions options = {}) : cache(http, clock, std::move(options)) {}
+  ~Rig() { http.shutdown(); }  // the cache outlives every completion (caching_transport.h)
+  Rig(const Rig&) = delete;
+  Rig& operator=(const Rig&) = delete;
   TestServer server;
   HttpClient http;
   StepClock clock;

@@ -16,6 +16,10 @@
 // the table of requests are guarded by one mutex (disk reads and writes happen under it, on the
 // submitting thread or the completing executor). `on_problem` (a disk that cannot be used, a
 // corrupted entry) is called without the lock held, on that same thread, once per problem.
+//
+// Lifetime: the tasks it posts (cache hits) and the completions it wraps call into it, so it must
+// outlive them: destroy it after the inner transport has shut down and the executors it was given
+// have stopped running tasks (the Player: HttpClient::shutdown, EventLoop::stop, then this).
 #pragma once
 
 #include <atomic>

@@ -87,9 +87,9 @@ Harness::~Harness() {
     engine.reset();
     consumer.reset();
   });
-  http.reset();   // cancelled completions still reach the loop, and find nothing to call
-  cache.reset();  // after http: its cancelled completions pass through the cache
+  http.reset();  // cancelled completions still reach the loop, and find nothing to call
   loop.stop();
+  cache.reset();  // after the loop: its tasks (cache hits, completions passing through) call into it
 }
 
 void Harness::start(EngineConfig config, std::unique_ptr<abr::AbrAlgorithm> algorithm) {
