@@ -8,10 +8,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <string>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -188,6 +190,58 @@ TEST_CASE("with the cache off every request goes to the network and the stats st
   CHECK(s.cache_bytes == 0);
   CHECK(s.frames_presented == 200);
   p.player.set_listener(nullptr);
+}
+
+TEST_CASE("live: the cache is off by default (MPD refreshes go out whole), on with cache.live (refreshes get 304)",
+          "[api][cache][live]") {
+  // Two origins serving the test content live (4 s segments: the MPD is refreshed every 4 s), one
+  // player each, side by side, so the two sessions share the few seconds of real time.
+  CacheScratch scratch("live");
+  auto live_origin = [&](const std::string& name) {
+    origin::OriginConfig oc = origin_serving();
+    oc.live = true;
+    // The content is 8 s: the edge starts at 1 s, so the refresh 4 s later still finds the event
+    // running and the MPD unchanged (at 8 s it ends, and the MPD changes).
+    oc.live_preroll = 1s;
+    oc.log_path = (scratch.dir / (name + ".jsonl")).string();
+    return start_origin(std::move(oc));
+  };
+  auto plain_origin = live_origin("default");
+  auto cached_origin = live_origin("live");
+  PlayerConfig plain;  // real-time null sinks: a live session plays at the pace of the edge
+  plain.abr = "fixed:0";
+  PlayerConfig cached = plain;
+  cached.cache.live = true;
+  PlayerStats plain_stats, cached_stats;
+  {
+    PlayerSession a(plain);
+    PlayerSession b(cached);
+    a.load(manifest_url(*plain_origin));
+    b.load(manifest_url(*cached_origin));
+    REQUIRE(a.rec.wait_state(PlayerState::kPlaying));
+    REQUIRE(b.rec.wait_state(PlayerState::kPlaying));
+    // No event marks an MPD refresh: the stats are looked at every 100 ms, for at most 10 s.
+    const auto until = std::chrono::steady_clock::now() + 10s;
+    while (b.player.stats().cache_revalidations == 0 && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(100ms);
+    }
+    plain_stats = a.player.stats();
+    cached_stats = b.player.stats();
+    CHECK(Recorder::first_error(a.rec.events()) == nullptr);
+    CHECK(Recorder::first_error(b.rec.events()) == nullptr);
+    a.player.set_listener(nullptr);
+    b.player.set_listener(nullptr);
+  }
+  plain_origin.reset();
+  cached_origin.reset();
+  CHECK(cached_stats.cache_revalidations >= 1);
+  CHECK(plain_stats.cache_revalidations == 0);
+  CHECK(plain_stats.cache_hits == 0);
+  const auto plain_mpd = requests_by_path(scratch.dir / "default.jsonl")["/number/manifest.mpd"];
+  const auto cached_mpd = requests_by_path(scratch.dir / "live.jsonl")["/number/manifest.mpd"];
+  CHECK(std::count(cached_mpd.begin(), cached_mpd.end(), 304) >= 1);
+  CHECK(std::count(plain_mpd.begin(), plain_mpd.end(), 304) == 0);
+  CHECK(plain_mpd.size() >= 2);  // refreshed too, but never as a conditional request
 }
 
 }  // namespace abrplay::test
