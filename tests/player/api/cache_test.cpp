@@ -1,7 +1,7 @@
 // The Player's HTTP cache (PlayerConfig::cache) end to end against abrplay-origin: replaying a
 // title makes no second request (the origin's log), the stats count the hits; a corrupted disk entry
 // is detected and fetched again; a cache directory that cannot be made is a warning and playback
-// goes on. (A seek back beyond the engine's back buffer, and a live MPD revalidated with a 304:
+// goes on; live, the cache is off unless cache.live (then an MPD refresh is answered 304). (A seek back beyond the engine's back buffer, and a live MPD revalidated with a 304:
 // tests/player/engine/engine_cache_test.cpp; the test content here is 8 s, all of it within the
 // 10 s the engine keeps behind the position.)
 #include <catch2/catch.hpp>
