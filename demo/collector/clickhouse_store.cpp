@@ -6,18 +6,19 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
-#include <ctime>
 #include <map>
 #include <set>
 #include <sstream>
 
 #include "payload_rows.h"
 #include "session_rules.h"
+#include "utc_time.h"
 
 namespace abrplay::collector {
 namespace {
 
 using Json = nlohmann::json;
+using demo::utc_day;
 
 // What the store holds of one session (and, as the batch goes on, what the batch adds).
 struct Known {
@@ -25,16 +26,6 @@ struct Known {
   std::optional<long long> final_seq;  // the final report's seq
   std::set<long long> seqs;            // of the batch's seqs, those stored
 };
-
-// "YYYY-MM-DD", the UTC day of a Unix time.
-std::string utc_day(double unix_s) {
-  const std::time_t t = static_cast<std::time_t>(std::floor(unix_s));
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
 
 void append_row(std::string& out, Table t, const Row& row, const std::string& day) {
   Json obj = Json::object();

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "abrplay/player.h"
+#include "abrplay/player/engine/session_metrics.h"
 #include "abrplay/player/media/sdl_sinks.h"
 #include "abrplay/player/telemetry/cmcd.h"
 #include "screenshot.h"
@@ -149,6 +150,9 @@ int run_decoded(const DecodeOptions& o) {
   PlayerConfig config;
   config.abr = o.abr;
   config.measured_cdn_choice = o.measured_cdn_choice;
+  if (o.target_latency_s)
+    config.target_latency = std::chrono::milliseconds(static_cast<long long>(std::llround(*o.target_latency_s * 1000)));
+  config.live_catchup = o.live_catchup;
   config.ca_file = o.ca_file;
   config.cache.enabled = o.cache;
   config.cache.disk_dir = o.cache_dir;
@@ -186,6 +190,7 @@ int run_decoded(const DecodeOptions& o) {
     return 1;
   }
   QoeSampler qoe;
+  std::vector<double> live_latencies;  // s, while playing live with a target latency
   bool started = false;
   bool screenshot_taken = false;
   bool screenshot_failed = false;
@@ -260,6 +265,8 @@ int run_decoded(const DecodeOptions& o) {
     }
     const PlayerStats s = player.stats();
     qoe.sample(s);
+    if (s.live_latency && s.state == PlayerState::kPlaying)
+      live_latencies.push_back(std::chrono::duration<double>(*s.live_latency).count());
     if (o.window && overlay.sample(s, std::chrono::steady_clock::now()) && show_stats)
       video->set_overlay(overlay.overlay());
     if (!started && o.start_s && (s.state == PlayerState::kPlaying || s.state == PlayerState::kBuffering)) {
@@ -302,6 +309,13 @@ int run_decoded(const DecodeOptions& o) {
   if (s.startup_time) j["startup_s"] = std::chrono::duration<double>(*s.startup_time).count();
   if (s.first_frame_time) j["first_frame_s"] = std::chrono::duration<double>(*s.first_frame_time).count();
   if (!error.empty()) j["error"] = error;
+  // Live with a target latency: the latency behind the live edge while playing, over the session.
+  if (!live_latencies.empty()) {
+    const auto l = engine::median_and_sd(live_latencies);
+    j["live_latency_s"] = l->median;
+    j["live_latency_sd_s"] = l->sd;
+    std::printf("latency      %.2f s median behind the live edge (sd %.2f s)\n", l->median, l->sd);
+  }
   // Not fatal: ignored manifest attributes, remote elements left out, skipped segments...
   j["warnings"] = listener.warnings();
   std::printf("startup      %s\n",

@@ -74,7 +74,8 @@ int main(int argc, char** argv) {
   CLI::App app{"abrplay: plays an MPEG-DASH stream with adaptive bitrate"};
   std::string url, abr_spec = "default", json_path, speed_text = "realtime", telemetry, cmcd, log_level = "warning";
   bool no_decode = false, headless = false, stats_overlay = false;
-  std::optional<double> duration, start, screenshot_at;
+  std::optional<double> duration, start, screenshot_at, target_latency;
+  bool no_catchup = false;
   std::string screenshot_path, cdn_choice = "measured", ca_file;
   unsigned max_height = 0;
   bool no_cache = false;
@@ -93,6 +94,11 @@ int main(int argc, char** argv) {
                  "between the MPD's CDNs: measured (default: move to one measured twice as fast) or first "
                  "(keep the DVB-weighted first choice; failover only)")
       ->check(CLI::IsMember({"measured", "first"}));
+  app.add_option("--target-latency", target_latency,
+                 "live: hold playback this many seconds behind the live edge (default: the MPD's "
+                 "ServiceDescription target, if any), by playing up to 10 % faster or slower")
+      ->check(CLI::Range(0.1, 3600.0));
+  app.add_flag("--no-catchup", no_catchup, "live: no playback-rate catch-up to the target latency");
   app.add_option("--duration", duration, "stop after this many seconds of media")->check(CLI::PositiveNumber);
   app.add_option("--start", start, "start at this position (seconds)")->check(CLI::NonNegativeNumber);
   app.add_option("--max-height", max_height, "play no representation taller than this");
@@ -149,6 +155,8 @@ int main(int argc, char** argv) {
     o.url = url;
     o.abr = abr_spec;
     o.measured_cdn_choice = cdn_choice == "measured";
+    o.target_latency_s = target_latency;
+    o.live_catchup = !no_catchup;
     o.ca_file = ca_file;
     o.cache = !no_cache;
     o.cache_dir = cache_dir;
@@ -188,6 +196,10 @@ int main(int argc, char** argv) {
     abrplay::engine::EngineDeps deps{loop, *http, *consumer, std::move(algorithm), nullptr, nullptr};
     abrplay::engine::EngineConfig ec;
     ec.hosts.measured_choice = cdn_choice == "measured";
+    if (target_latency)
+      ec.target_latency = std::chrono::duration_cast<abrplay::MediaTime>(
+          std::chrono::duration<double>(*target_latency));
+    ec.live_catchup = !no_catchup;
     engine = std::make_unique<abrplay::engine::StreamingEngine>(std::move(deps), ec);
     engine->add_observer(stats);
     load_error = engine->load(url);
@@ -218,6 +230,9 @@ int main(int argc, char** argv) {
   std::printf("stalls       %d (%.2f s)\n", f.stalls, f.stall_s);
   std::printf("QoE_lin      %.2f (Pensieve weights, sampled every second)\n", f.qoe_lin);
   std::printf("downloaded   %d segments, %.1f MB\n", f.media_segments, static_cast<double>(f.bytes.bytes()) / 1e6);
+  if (f.live_latency_s)
+    std::printf("latency      %.2f s median behind the live edge (sd %.2f s)\n", *f.live_latency_s,
+                f.live_latency_sd_s.value_or(0));
   if (!f.error.empty()) std::printf("error        %s\n", f.error.c_str());
   if (!json_path.empty()) {
     std::ofstream out(json_path);

@@ -36,6 +36,11 @@ void SessionStats::on_buffer(const engine::BufferLevelEvent& e) {
   cv_.notify_all();
 }
 
+void SessionStats::on_live_latency(const engine::LiveLatencyEvent& e) {
+  std::lock_guard l(mu_);
+  metrics_.on_live_latency(e);
+}
+
 void SessionStats::on_error(const Error& e) {
   {
     std::lock_guard l(mu_);
@@ -81,6 +86,10 @@ std::string to_json(const SessionSummary& s, const std::string& url) {
   for (const auto& seg : f.video_segments) reps.push_back(seg.representation_id);
   j["video_representations"] = reps;
   j["error"] = f.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(f.error);
+  if (f.live_latency_s) {
+    j["live_latency_s"] = *f.live_latency_s;
+    j["live_latency_sd_s"] = f.live_latency_sd_s.value_or(0);
+  }
   return j.dump(2);
 }
 

@@ -38,6 +38,7 @@ class SessionStats final : public engine::EngineObserver {
   void on_download(const engine::DownloadEvent& e) override;
   void on_buffer(const engine::BufferLevelEvent& e) override;
   void on_error(const Error& e) override;
+  void on_live_latency(const engine::LiveLatencyEvent& e) override;
 
   SessionSummary snapshot() const;
   // Waits until the session ended, failed, or played `until_s` of media; false after `limit`.

@@ -218,6 +218,8 @@ int abrplay_config_set_int(abrplay_config* config, const char* key, int64_t valu
     else if (k == "cache-live" && value <= 1) c.cache.live = value == 1;
     else if (k == "cache-memory-bytes") c.cache.memory_bytes = static_cast<std::uint64_t>(value);
     else if (k == "cache-disk-bytes") c.cache.disk_bytes = static_cast<std::uint64_t>(value);
+    else if (k == "target-latency-ms" && value > 0) c.target_latency = ms;
+    else if (k == "live-catchup" && value <= 1) c.live_catchup = value == 1;
     else return ABRPLAY_ERROR_INVALID_ARGUMENT;
     return ABRPLAY_OK;
   });
@@ -393,6 +395,7 @@ int abrplay_get_stats(abrplay_handle* handle, abrplay_stats* out) {
     out->cache_revalidations = s.cache_revalidations;
     out->cache_misses = s.cache_misses;
     out->cache_bytes = s.cache_bytes;
+    out->live_latency_us = s.live_latency ? s.live_latency->count() : -1;
     return ABRPLAY_OK;
   });
 }

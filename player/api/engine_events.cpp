@@ -90,6 +90,12 @@ void Player::Impl::on_cdn_change(const engine::CdnChangeEvent& ev) {
   emit(e);
 }
 
+void Player::Impl::on_live_latency(const engine::LiveLatencyEvent& ev) {
+  std::lock_guard lock(visible_mu_);
+  stats_.live_latency = ev.latency;
+  stats_.live_playback_rate = ev.rate;
+}
+
 void Player::Impl::on_download(const engine::DownloadEvent& ev) {
   if (engine_telemetry_) engine_telemetry_->on_download(ev);
   if (ev.kind != engine::DownloadKind::kMedia || ev.abandoned) return;

@@ -151,6 +151,7 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   void pause() override;
   void flush(MediaTime position) override;
   void splice(TrackType track, MediaTime at) override;
+  void set_rate(double rate) override;
   MediaTime position() const override;
 
   // ---- EngineObserver (player thread; engine_events.cpp) ----------------------------------------
@@ -161,6 +162,7 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   void on_error(const Error& error) override;
   void on_warning(const Error& error) override;
   void on_cdn_change(const engine::CdnChangeEvent& ev) override;
+  void on_live_latency(const engine::LiveLatencyEvent& ev) override;
 
  private:
   static double seconds(microseconds t) { return static_cast<double>(t.count()) / 1e6; }
@@ -306,6 +308,7 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   std::map<TrackType, bool> eos_;
   std::map<TrackType, bool> gap_after_;  // a skipped segment came before the next one
   bool consumer_playing_ = false;
+  double consumer_rate_ = 1.0;  // the engine's set_rate (live catch-up), kept for a new pipeline
   std::uint64_t last_rebuffers_ = 0, last_dropped_ = 0;
   microseconds start_position_{0};
   // Video segments fed to the pipeline whose start the screen has not reached yet, and the rendition

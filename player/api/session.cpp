@@ -144,6 +144,8 @@ void Player::Impl::do_load(std::string url, std::optional<ApiSession> api) {
   ec.tracks.text_languages = text_languages_;
   ec.play_when_ready = play_when_ready_;
   ec.hosts.measured_choice = config_.measured_cdn_choice;
+  if (config_.target_latency) ec.target_latency = std::chrono::duration_cast<MediaTime>(*config_.target_latency);
+  ec.live_catchup = config_.live_catchup;
   ec.decorate_request = [this](net::Request& req, const engine::RequestInfo& info) { decorate(req, info); };
   auto algo = player_impl::make_abr(abr_spec_, config_.abr_pensieve_compat);
   if (!algo) algo = abr::make_algorithm(abr::kDefaultAlgorithm);

@@ -63,6 +63,10 @@ telemetry::Snapshot Player::Impl::snapshot() const {
     s.cache = telemetry::Snapshot::CacheFigures{figures.cache_hits, figures.cache_revalidations, figures.cache_misses,
                                                 figures.cache_bytes};
   }
+  {
+    std::lock_guard lock(visible_mu_);
+    if (stats_.live_latency) s.live_latency_s = seconds(*stats_.live_latency);
+  }
   s.buffer_s.clear();  // the engine's buffers now, rather than at their last event
   if (engine_) {
     for (TrackType t : tracks_) {

@@ -93,6 +93,9 @@ class StreamingEngine::Impl final : public LoaderHost, public SegmentSource {
   const TrackSelection* selection(std::size_t period);
   std::size_t period_at(MediaTime t) const;
   void enter(TrackLoader& loader, std::size_t period, MediaTime from);
+  // engine_latency.cpp: live latency control (live_catchup.h)
+  std::optional<CatchupParams> catchup_params() const;  // none: no target latency, or not live
+  void control_latency();                               // at every position report
   // track_switch.cpp
   void switch_track(TrackType type);
   MediaTime audio_cut(const TrackBuffer& buffer) const;
@@ -140,6 +143,7 @@ class StreamingEngine::Impl final : public LoaderHost, public SegmentSource {
   std::optional<LiveAnchor> live_anchor_;
   void anchor_live_time();  // after clock_offset_ is set (or known to stay 0)
   MediaTime position_{0};
+  double rate_ = 1.0;  // the playback rate given to the consumer (live catch-up)
   EventLoop::TimerId refresh_timer_ = 0;
 
   // Whether this session's requests may read file: URLs: decided once per load() from the

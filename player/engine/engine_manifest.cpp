@@ -208,8 +208,13 @@ void StreamingEngine::Impl::enter(TrackLoader& l, std::size_t period, MediaTime 
 void StreamingEngine::Impl::start_presentation() {
   MediaTime start = mpd_->periods.empty() ? MediaTime{0} : mpd_->periods.front().start;
   if (mpd_->is_dynamic() && mpd_->availability_start_time) {
+    // The distance behind the edge: live_delay, else the target latency, else the MPD's
+    // suggestedPresentationDelay, else 3 segments.
+    const auto catchup = catchup_params();
     const MediaTime delay = config_.live_delay.value_or(
-        mpd_->suggested_presentation_delay.value_or(3 * mpd_->max_segment_duration.value_or(std::chrono::seconds(2))));
+        catchup ? catchup->target
+                : mpd_->suggested_presentation_delay.value_or(
+                      3 * mpd_->max_segment_duration.value_or(std::chrono::seconds(2))));
     const MediaTime edge = std::chrono::duration_cast<MediaTime>(live_now() - *mpd_->availability_start_time);
     start = std::max(start, edge - delay);
   }
@@ -223,6 +228,10 @@ void StreamingEngine::Impl::start_presentation() {
     types.push_back(t.type);
   }
   position_ = start;
+  if (rate_ != 1.0) {  // a new presentation starts at normal speed
+    rate_ = 1.0;
+    consumer_.set_rate(rate_);
+  }
   consumer_.attach(*this, types, start);
   set_state(EngineState::kBuffering);
   schedule_refresh();

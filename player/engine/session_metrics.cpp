@@ -1,5 +1,6 @@
 #include "abrplay/player/engine/session_metrics.h"
 
+#include <algorithm>
 #include <cmath>
 #include <iterator>
 
@@ -89,7 +90,29 @@ SessionFigures SessionMetrics::figures() const {
   f.qoe_lin = utility_ - kStallPenalty * f.stall_s - smoothness_;
   f.video_segments.reserve(video_.size());
   for (const auto& [start, seg] : video_) f.video_segments.push_back(seg);
+  if (const auto spread = median_and_sd(latencies_s_)) {
+    f.live_latency_s = spread->median;
+    f.live_latency_sd_s = spread->sd;
+  }
   return f;
+}
+
+std::optional<Spread> median_and_sd(std::vector<double> values) {
+  if (values.empty()) return std::nullopt;
+  std::sort(values.begin(), values.end());
+  const std::size_t n = values.size();
+  Spread s;
+  s.median = n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+  double mean = 0, var = 0;
+  for (double v : values) mean += v / static_cast<double>(n);
+  for (double v : values) var += (v - mean) * (v - mean) / static_cast<double>(n);
+  s.sd = std::sqrt(var);
+  return s;
+}
+
+void SessionMetrics::on_live_latency(const LiveLatencyEvent& e) {
+  if (f_.state != EngineState::kPlaying) return;
+  latencies_s_.push_back(seconds_double(e.latency));
 }
 
 }  // namespace abrplay::engine

@@ -182,7 +182,7 @@ void StreamingEngine::Impl::check_ready() {
 
 bool StreamingEngine::Impl::may_start_media(TrackType track, MediaTime level) const {
   for (const auto& l : loaders_) {
-    if (l->type() == track || l->type() == TrackType::kText) continue;
+    if (l->type() == track || l->type() == TrackType::kText || l->chunked()) continue;
     if (l->media_in_flight()) return false;
     // The hungrier track first; on a tie video, whose stall is the one that shows. A track whose
     // init segment is still on its way keeps its turn: otherwise whichever init arrives first
@@ -242,6 +242,7 @@ void StreamingEngine::Impl::report_position(MediaTime position) {
   emit_buffer_levels();
   pump_all();
   check_ready();
+  control_latency();
 }
 
 void StreamingEngine::Impl::report_starved() {

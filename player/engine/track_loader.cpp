@@ -180,7 +180,8 @@ void TrackLoader::pump() {
   loading_burst_ = true;
   // One media download at a time over the audio and video tracks (EngineConfig::serial_media):
   // init and index fetches are small and go in parallel, media segments wait their turn.
-  if (type_ != TrackType::kText && host_.config().serial_media && next_is_media() &&
+  // Chunked (low-latency) downloads last as long as the segment takes to encode: tracks load side by side.
+  if (type_ != TrackType::kText && host_.config().serial_media && !chunked() && next_is_media() &&
       !host_.may_start_media(type_, level())) {
     return;
   }

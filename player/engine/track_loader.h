@@ -61,6 +61,8 @@ class TrackLoader {
     return reps_.empty() ? std::nullopt : std::optional<std::size_t>(reps_.front().adaptation_set);
   }
   MediaTime next_time() const { return next_time_; }
+  // Low-latency live: segments arrive in CMAF chunks, buffered (and decoded) as they come.
+  bool chunked() const { return !reps_.empty() && reps_.front().index && reps_.front().index->chunked(); }
   // Media loaded ahead of the play position (what the hysteresis and ABR see).
   MediaTime level() const;
   // A media segment download is in flight.
@@ -88,8 +90,13 @@ class TrackLoader {
     std::size_t rep = 0;
     std::optional<manifest::Segment> segment;
     std::string url;
-    std::vector<std::uint8_t> body;
+    std::vector<std::uint8_t> body;    // what has arrived and is not yet buffered as CMAF chunks
+    std::uint64_t received = 0;        // body bytes that arrived (those buffered as chunks included)
     std::uint64_t expected_bytes = 0;  // reserved for `body` at the first byte
+    // Low-latency live (SegmentIndex::chunked): complete CMAF chunks are buffered as they arrive.
+    bool chunked = false;
+    int chunks_buffered = 0;
+    MediaTime chunks_end{0};  // where the chunks buffered so far end (MPD time)
     SteadyTime sent{};
     std::optional<SteadyTime> first_byte;
     abr::AbrInput context;  // the state when the download started (for should_abandon)
@@ -100,6 +107,11 @@ class TrackLoader {
   void start_fetch(DownloadKind kind, std::size_t rep, const std::string& url,
                    const std::optional<manifest::ByteRange>& range, std::optional<manifest::Segment> segment);
   void on_chunk(std::uint64_t seq, std::vector<std::uint8_t> chunk);
+  // Chunked media download: buffers the complete CMAF chunks that arrived in `f` (cmaf_chunks.h);
+  // false when the buffer refused one (the session has failed).
+  bool buffer_chunks(InFlight& f);
+  // Buffers [start, end) of the in-flight segment (a chunk, the rest of a failed one as a gap).
+  bool buffer_part(const InFlight& f, const Rep& rep, MediaTime start, MediaTime end, Bytes media);
   void on_complete(std::uint64_t seq, net::FetchOutcome outcome);
   void check_abandon();
   void schedule_abandon_check();

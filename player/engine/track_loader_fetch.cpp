@@ -1,6 +1,7 @@
 // TrackLoader, downloading: starting a fetch, chunks, completion, throughput samples, abandonment.
 #include <algorithm>
 
+#include "cmaf_chunks.h"
 #include "net_error_code.h"
 #include "track_loader.h"
 
@@ -56,6 +57,8 @@ void TrackLoader::start_fetch(DownloadKind kind, std::size_t rep, const std::str
   f.rep = rep;
   f.segment = std::move(segment);
   f.url = url;
+  f.chunked = kind == DownloadKind::kMedia && reps_[rep].index->chunked() && reps_[rep].init;
+  if (f.segment) f.chunks_end = f.segment->start;
   f.sent = host_.loop().clock().steady();
   {
     const double declared = f.segment ? bytes_in(reps_[rep].bandwidth, seconds_of(f.segment->duration)) : 0.0;
@@ -96,14 +99,77 @@ void TrackLoader::on_chunk(std::uint64_t seq, std::vector<std::uint8_t> chunk) {
     in_flight_->body.reserve(static_cast<std::size_t>(in_flight_->expected_bytes));
   }
   in_flight_->body.insert(in_flight_->body.end(), chunk.begin(), chunk.end());
-  if (in_flight_->kind == DownloadKind::kMedia && type_ == TrackType::kVideo) check_abandon();
+  in_flight_->received += chunk.size();
+  if (in_flight_->chunked) {
+    buffer_chunks(*in_flight_);
+  } else if (in_flight_->kind == DownloadKind::kMedia && type_ == TrackType::kVideo) {
+    check_abandon();
+  }
+}
+
+bool TrackLoader::buffer_chunks(InFlight& f) {
+  const Rep& rep = reps_[f.rep];
+  const auto timing = detail::init_timing(*rep.init);
+  auto chunks = detail::complete_chunks(f.body, 0, timing.default_sample_duration);
+  auto stop = [&](const std::string& why) {
+    f.chunked = false;  // the rest is buffered when the download completes, as one piece
+    host_.warn(Error{ErrorCode::kMediaDemux, std::string(to_string(type_)) + " segment " + f.url +
+                                                 ": CMAF chunks cannot be buffered as they arrive (" + why +
+                                                 "); waiting for the whole segment"});
+    return true;
+  };
+  if (!timing.timescale) return stop("the init segment gives no media timescale");
+  if (!chunks) return stop(chunks.error());
+  std::size_t used = 0;
+  for (const detail::CmafChunk& c : *chunks) {
+    if (!c.duration) return stop("a chunk's samples carry no durations");
+    const MediaTime length = std::chrono::duration_cast<MediaTime>(
+        std::chrono::duration<double>(static_cast<double>(*c.duration) / *timing.timescale));
+    // Chunks tile the segment from its start. Media time need not match the MPD's to the sample
+    // (AAC frames straddle a 4 s boundary): a chunk may end a little past the segment's end, within
+    // what the buffer takes as contiguous with the next segment; a chunk beyond that gets a token
+    // millisecond (the pipeline places its samples by their own timestamps).
+    MediaTime end = f.chunks_end + length;
+    const MediaTime limit = f.segment->end() + kContinuityTolerance / 2;
+    if (end > limit) end = std::max<MediaTime>(limit, f.chunks_end + std::chrono::milliseconds(1));
+    auto part = std::make_shared<const std::vector<std::uint8_t>>(f.body.begin() + static_cast<std::ptrdiff_t>(used),
+                                                                  f.body.begin() + static_cast<std::ptrdiff_t>(c.end));
+    if (!buffer_part(f, rep, f.chunks_end, end, std::move(part))) return false;
+    used = c.end;
+    f.chunks_end = end;
+    ++f.chunks_buffered;
+  }
+  // Memory stays at one chunk: what is buffered leaves the download's body.
+  f.body.erase(f.body.begin(), f.body.begin() + static_cast<std::ptrdiff_t>(used));
+  return true;
+}
+
+bool TrackLoader::buffer_part(const InFlight& f, const Rep& rep, MediaTime start, MediaTime end, Bytes media) {
+  BufferedSegment s;
+  s.start = start;
+  s.duration = end - start;
+  s.period = period_;
+  s.representation_id = rep.id;
+  s.bandwidth = rep.bandwidth;
+  s.init = rep.init;
+  s.media = std::move(media);
+  // Low-latency buffers are a few seconds: a chunk is never parked for room, the oldest media goes.
+  buffer_.evict(host_.play_position(), limits_, s.bytes());
+  if (!buffer_.push(std::move(s))) {
+    host_.fatal(Error{ErrorCode::kInternal, std::string(to_string(type_)) + " loader: chunk of " + f.url +
+                                                " out of presentation order was refused"});
+    return false;
+  }
+  next_time_ = end;
+  host_.segment_buffered(type_);
+  return true;
 }
 
 abr::ThroughputSample TrackLoader::sample_of(const InFlight& f) const {
   const SteadyTime now = host_.loop().clock().steady();
   abr::ThroughputSample s;
   s.end_time = host_.session_time();
-  s.bytes = DataSize::bytes(f.body.size());
+  s.bytes = DataSize::bytes(f.received);
   s.duration = std::max(Seconds(now - f.sent), Seconds(1e-6));
   s.ttfb = f.first_byte ? Seconds(*f.first_byte - f.sent) : s.duration;
   return s;
@@ -120,7 +186,8 @@ void TrackLoader::schedule_abandon_check() {
 }
 
 void TrackLoader::check_abandon() {
-  if (!in_flight_ || in_flight_->rep == 0) return;  // the lowest is never abandoned
+  // The lowest is never abandoned; nor is a chunked download, which comes at the encoder's pace.
+  if (!in_flight_ || in_flight_->rep == 0 || in_flight_->chunked) return;
   InFlight& f = *in_flight_;
   const SteadyTime now = host_.loop().clock().steady();
   // The context's buffer level is refreshed: the decision is about running out from now on.
@@ -130,7 +197,7 @@ void TrackLoader::check_abandon() {
   in.index = f.rep;
   const double declared = bytes_in(reps_[f.rep].bandwidth, f.context.segment_duration);
   in.bytes_total = f.segment && f.segment->range ? static_cast<double>(f.segment->range->size()) : declared;
-  in.bytes_loaded = static_cast<double>(f.body.size());
+  in.bytes_loaded = static_cast<double>(f.received);
   in.elapsed = Seconds(now - f.sent);
   in.ttfb = f.first_byte ? Seconds(*f.first_byte - f.sent) : Seconds(0);
   const abr::AbandonDecision d = host_.abr().should_abandon(in);
@@ -149,10 +216,10 @@ void TrackLoader::check_abandon() {
   ev.url = gone.url;
   ev.representation_id = reps_[gone.rep].id;
   ev.segment_start = gone.segment->start;
-  ev.bytes = DataSize::bytes(gone.body.size());
+  ev.bytes = DataSize::bytes(gone.received);
   ev.abandoned = true;
   ev.sample = sample_of(gone);
-  if (!gone.body.empty()) host_.record_sample(ev.sample);
+  if (gone.received > 0) host_.record_sample(ev.sample);
   host_.emit(ev);
   AbrDecisionEvent dec;
   dec.track = type_;
@@ -194,6 +261,18 @@ void TrackLoader::on_complete(std::uint64_t seq, net::FetchOutcome outcome) {
     }
     Error error{code_of(e.code), std::string(to_string(type_)) + " " + std::string(to_string(f.kind)) +
                                      " of representation '" + rep.id + "': " + e.describe()};
+    if (f.chunks_buffered > 0) {
+      // Part of the segment is buffered (and maybe playing): the rest becomes a gap to step over.
+      error.message += " (after " + std::to_string(f.chunks_buffered) +
+                       " CMAF chunks: the rest of the segment skipped)";
+      host_.warn(error);
+      if (f.chunks_end + kContinuityTolerance < f.segment->end() &&
+          !buffer_part(f, rep, f.chunks_end, f.segment->end(), std::make_shared<const std::vector<std::uint8_t>>()))
+        return;
+      next_time_ = f.segment->end();
+      pump();
+      return;
+    }
     if (f.kind == DownloadKind::kMedia || f.kind == DownloadKind::kInit) {
       // The fetcher has retried and failed over already. Another rendition may be intact: try the
       // lowest; if that fails too, skip the segment (a gap playback steps over). Only a run of
@@ -234,10 +313,27 @@ void TrackLoader::on_complete(std::uint64_t seq, net::FetchOutcome outcome) {
   ev.base_url = r.base_url;
   ev.representation_id = rep.id;
   ev.bandwidth = rep.bandwidth;
-  ev.bytes = DataSize::bytes(f.body.size());
+  ev.bytes = DataSize::bytes(f.received);
   ev.attempts = r.attempts;
   ev.from_cache = r.response.from_cache;
   ev.sample = sample_of(f);
+  if (f.kind == DownloadKind::kMedia && f.chunks_buffered > 0) {
+    // Chunked: what is left is the last chunk (or a chunk cut short, which the pipeline reports
+    // and skips like a truncated segment).
+    InFlight& last = f;
+    if (last.chunked && !buffer_chunks(last)) return;  // the session failed
+    ev.segment_start = last.segment->start;
+    ev.segment_duration = last.segment->duration;
+    host_.record_sample(ev.sample);
+    host_.emit(ev);
+    if (!last.body.empty() && last.chunks_end + kContinuityTolerance < last.segment->end()) {
+      auto rest = std::make_shared<const std::vector<std::uint8_t>>(std::move(last.body));
+      if (!buffer_part(last, rep, last.chunks_end, last.segment->end(), std::move(rest))) return;
+    }
+    next_time_ = last.segment->end();
+    pump();
+    return;
+  }
   auto bytes = std::make_shared<const std::vector<std::uint8_t>>(std::move(f.body));
   switch (f.kind) {
     case DownloadKind::kIndex: {

@@ -79,7 +79,7 @@ bool VirtualConsumer::all_ended() const {
 MediaTime VirtualConsumer::position() const {
   if (!playing_) return anchor_position_;
   const auto elapsed = loop_.clock().steady() - anchor_time_;
-  MediaTime p = anchor_position_ + duration_cast<microseconds>(elapsed * speed_);
+  MediaTime p = anchor_position_ + duration_cast<microseconds>(elapsed * (speed_ * rate_));
   if (source_ != nullptr) {
     if (auto lim = limit()) p = std::min(p, std::max(*lim, anchor_position_));
   }
@@ -133,6 +133,16 @@ void VirtualConsumer::stop_advancing() {
   playing_ = false;
   if (timer_ != 0) loop_.cancel(timer_);
   timer_ = 0;
+}
+
+void VirtualConsumer::set_rate(double rate) {
+  if (!(rate > 0) || rate == rate_) return;
+  if (playing_) {
+    anchor_position_ = position();
+    anchor_time_ = loop_.clock().steady();
+  }
+  rate_ = rate;
+  if (playing_) reschedule();
 }
 
 void VirtualConsumer::pause() {
@@ -192,7 +202,8 @@ void VirtualConsumer::reschedule() {
   }
   MediaTime step = report_every_;
   if (lim) step = std::min(step, *lim - anchor_position_);
-  const auto real = duration_cast<microseconds>(std::chrono::duration<double, std::micro>(step.count() / speed_));
+  const auto real = duration_cast<microseconds>(
+      std::chrono::duration<double, std::micro>(step.count() / (speed_ * rate_)));
   timer_ = loop_.post_after(std::max(real, microseconds(1)), [this] {
     timer_ = 0;
     on_tick();

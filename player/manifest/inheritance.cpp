@@ -31,6 +31,7 @@ SegmentInfo merge_levels(const std::vector<const SegmentInfo*>& deep_first) {
   m.start_number = pick(&SegmentInfo::start_number);
   m.end_number = pick(&SegmentInfo::end_number);
   m.availability_time_offset_s = pick(&SegmentInfo::availability_time_offset_s);
+  m.availability_time_complete = pick(&SegmentInfo::availability_time_complete);
   m.index_range = pick(&SegmentInfo::index_range);
   m.initialization = pick(&SegmentInfo::initialization);
   m.representation_index = pick(&SegmentInfo::representation_index);

@@ -192,6 +192,7 @@ Expected<Mpd, Error> parse_mpd(std::string_view xml, const ParseOptions& options
   for (pugi::xml_node l : ParseContext::children(root, "Location")) mpd.locations.emplace_back(l.text().get());
   for (pugi::xml_node u : ParseContext::children(root, "UTCTiming"))
     mpd.utc_timings.push_back(UtcTiming{ctx.str(u, "schemeIdUri"), ctx.str(u, "value")});
+  detail::parse_service_description(ctx, root, mpd);
   mpd.essential_properties = ctx.descriptors(root, "EssentialProperty");
   mpd.supplemental_properties = ctx.descriptors(root, "SupplementalProperty");
   std::size_t i = 0;

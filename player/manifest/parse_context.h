@@ -102,6 +102,8 @@ class ParseContext {
 // Parsers of the element kinds, each in its own file.
 SegmentInfoSet parse_segment_info_set(ParseContext& ctx, pugi::xml_node parent, const std::string& path);
 AdaptationSet parse_adaptation_set(ParseContext& ctx, pugi::xml_node node, const std::string& path);
+// MPD/ServiceDescription into mpd.service_description (after timeShiftBufferDepth is read).
+void parse_service_description(ParseContext& ctx, pugi::xml_node root, Mpd& mpd);
 // Unknown EssentialProperty scheme among `props`, as an exclusion reason ("" when all are known).
 std::string essential_exclusion(const std::vector<Descriptor>& props);
 

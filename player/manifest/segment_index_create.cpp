@@ -239,6 +239,7 @@ Expected<SegmentIndex, Error> SegmentIndexBuilder::build() {
   }
   if (mpd_.availability_start_time) ix_.period_available_from_ = *mpd_.availability_start_time + period_.start;
   ix_.availability_offset_ = base_url_offset_ + detail::availability_offset(info_.availability_time_offset_s);
+  ix_.chunked_ = ix_.dynamic_ && info_.availability_time_complete == false;
 
   std::optional<Error> err;
   switch (kind) {

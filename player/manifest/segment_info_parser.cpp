@@ -13,6 +13,7 @@ void parse_common(ParseContext& ctx, pugi::xml_node n, const std::string& path, 
   info.presentation_time_offset = ctx.u64(n, "presentationTimeOffset", path);
   // Early availability (low latency) only lets requests go out sooner; without it they wait.
   info.availability_time_offset_s = ctx.real(n, "availabilityTimeOffset", path, Need::kOptional);
+  info.availability_time_complete = ctx.boolean(n, "availabilityTimeComplete", path, Need::kOptional);
   info.index_range = ctx.range(n, "indexRange", path);
   if (pugi::xml_node init = ParseContext::child(n, "Initialization")) {
     std::string p = path + "/Initialization";

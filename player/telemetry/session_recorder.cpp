@@ -226,6 +226,7 @@ Json common_fields(const SessionInfo& info, std::uint64_t seq, double session_ti
   if (s.video) j["video"] = rep_json(*s.video);
   if (s.audio) j["audio"] = rep_json(*s.audio);
   if (s.throughput) j["throughput_kbps"] = std::round(s.throughput->kbps());
+  if (s.live_latency_s) j["live_latency_s"] = round3(*s.live_latency_s);
   if (!s.cdn.empty()) j["cdn"] = net::redact_url(s.cdn);
   if (!s.cdn.empty() && !s.cdn_reason.empty()) j["cdn_reason"] = s.cdn_reason;
   if (s.cache) {

@@ -57,7 +57,7 @@ TEST_CASE("a dead host fails over to a live one, which serves from then on", "[n
   CHECK(choices[2].base_url == live.url("/"));
 }
 
-TEST_CASE("a 503 is retried and then succeeds; a 404 is not retried", "[net][fetcher]") {
+TEST_CASE("a 503 is retried and then succeeds: a 404 is not retried", "[net][fetcher]") {
   TestServer server;
   Harness h(fast_config({{server.url("/"), 1, 1}}));
   auto flaky = h.run(get("flaky/a?fail=2&code=503"));

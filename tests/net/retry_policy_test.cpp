@@ -80,7 +80,7 @@ TEST_CASE("jitter shortens the delay by up to its fraction, driven by the inject
   CHECK(policy.decide(in).delay == std::chrono::milliseconds(200));
 }
 
-TEST_CASE("Retry-After longer than the backoff is honoured; beyond the cap it ends the retries", "[net][retry]") {
+TEST_CASE("Retry-After longer than the backoff is honoured: beyond the cap it ends the retries", "[net][retry]") {
   RetryParams p = no_jitter();
   p.max_retry_after = std::chrono::seconds(10);
   const RetryPolicy policy(p);

@@ -65,7 +65,7 @@ TEST_CASE("resolve_reference errors name both strings, cut at 200 characters", "
                                       0) == 0);
 }
 
-TEST_CASE("file_url makes an absolute, percent-encoded file URL; file_url_path reads it back", "[net][url]") {
+TEST_CASE("file_url makes an absolute, percent-encoded file URL: file_url_path reads it back", "[net][url]") {
   auto url = file_url("dir with space/a.mpd");
   REQUIRE(url.has_value());
   CHECK(url->rfind("file:///", 0) == 0);
@@ -80,7 +80,7 @@ TEST_CASE("file_url makes an absolute, percent-encoded file URL; file_url_path r
   CHECK(http.error().message.find("http://h/a.mpd") != std::string::npos);
 }
 
-TEST_CASE("redact_url drops user info, query and fragment; non-URLs are cut at '?' or '#'", "[net][url][privacy]") {
+TEST_CASE("redact_url drops user info, query and fragment: non-URLs are cut at '?' or '#'", "[net][url][privacy]") {
   CHECK(redact_url("https://u:p@cdn.example:8443/a/b.m4s?token=abc&x=1#frag") == "https://cdn.example:8443/a/b.m4s");
   CHECK(redact_url("not a url?token=abc") == "not a url");
   CHECK(redact_url("") == "");
@@ -110,7 +110,7 @@ TEST_CASE("append_query keeps the fragment, encodes a space as '+', and refuses 
   CHECK_FALSE(append_query("http://h/a", "", "v").has_value());
 }
 
-TEST_CASE("check_request_url allows file: only with FileAccess::kAllowed; file_access_for follows the document",
+TEST_CASE("check_request_url allows file: only with FileAccess::kAllowed: file_access_for follows the document",
           "[net][url][file]") {
   CHECK(check_request_url("https://cdn/a.m4s", FileAccess::kRefused).value() == "https");
   CHECK(check_request_url("http://cdn/a.m4s", FileAccess::kAllowed).value() == "http");

@@ -204,18 +204,27 @@ void CdnServer::serve_content(const httplib::Request& req, httplib::Response& re
     etag = mpd_etag(served);
     res.set_header("Cache-Control", std::string(ctx_.live ? kLiveMpdCacheControl : kVodMpdCacheControl));
   } else {
+    std::optional<LiveIndex::Span> encoding;  // low-latency live: the segment is still being encoded
     if (ctx_.live) {
       if (auto idx = ctx_.live_cache.index_for_dir(file->parent_path())) {
-        switch (idx->check(file->filename().string(), ctx_.live_params, ctx_.wall_clock())) {
+        const WallTime now_wall = ctx_.wall_clock();
+        switch (idx->check(file->filename().string(), ctx_.live_params, now_wall)) {
           case LiveAvailability::kNotYet: return text(res, 404, req.path + ": not yet available (live)");
           case LiveAvailability::kExpired: return text(res, 404, req.path + ": left the time-shift window (live)");
           case LiveAvailability::kAvailable:
           case LiveAvailability::kNotASegment: break;
         }
+        const auto span = idx->span(file->filename().string());
+        if (ctx_.live_params.low_latency.enabled && span && now_wall < ctx_.live_params.availability_start + span->end)
+          encoding = span;
       }
     }
     body = file_body(*file);
     if (!body) return text(res, 404, req.path + ": cannot be read");
+    if (encoding && !(t->body.fault && t->body.fault->kind == FaultKind::kOversize)) {
+      // Still being encoded: sent as it grows, with no validator or lifetime yet (not cacheable).
+      return send_encoding(req, res, std::move(body), *encoding, content_type_for(file->string()), std::move(t));
+    }
     etag = file_etag(*file);
     res.set_header("Cache-Control", std::string(kSegmentCacheControl));
   }
@@ -315,6 +324,21 @@ std::shared_ptr<Body> CdnServer::mpd_body(const httplib::Request& req, httplib::
     mpd = std::move(*split_mpd);
   }
   return memory_body(std::move(mpd));
+}
+
+void CdnServer::send_encoding(const httplib::Request& req, httplib::Response& res, std::shared_ptr<Body> body,
+                              LiveIndex::Span span, const std::string& content_type, std::shared_ptr<Transfer> t) {
+  auto ends = cmaf_chunk_ends(*body);
+  if (!ends) return text(res, 500, "low-latency live: " + req.path + ": " + ends.error());
+  const WallTime ast = ctx_.live_params.availability_start;
+  auto times = chunk_availability(ast + span.start, ast + span.end, ends->size());
+  // The fault plan's fractions are of the whole segment, not of the first chunk written.
+  t->body.started = true;
+  t->body.window_len = body->size();
+  auto paced = paced_body(body, std::shared_ptr<BodyProgress>(t, &t->body), link_, ctx_.stop,
+                          ConnectionEnds{port_, req.remote_addr, req.remote_port});
+  res.set_chunked_content_provider(content_type, chunked_live_body(body, std::move(*ends), std::move(times),
+                                                                   ctx_.wall_clock, ctx_.stop, std::move(paced)));
 }
 
 void CdnServer::send_body(const httplib::Request& req, httplib::Response& res, std::shared_ptr<Body> body,

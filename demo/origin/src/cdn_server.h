@@ -52,6 +52,10 @@ class CdnServer {
   void serve_content(const httplib::Request& req, httplib::Response& res);
   void send_body(const httplib::Request& req, httplib::Response& res, std::shared_ptr<Body> body,
                  const std::string& content_type, std::shared_ptr<Transfer> t);
+  // A low-latency live segment still being encoded: chunked transfer, each CMAF chunk when it is
+  // available (low_latency.h).
+  void send_encoding(const httplib::Request& req, httplib::Response& res, std::shared_ptr<Body> body,
+                     LiveIndex::Span span, const std::string& content_type, std::shared_ptr<Transfer> t);
   // Body of an MPD as served: live rendering, CDN BaseURLs, device filter. Sets an error status on failure.
   std::shared_ptr<Body> mpd_body(const httplib::Request& req, httplib::Response& res,
                                  const std::filesystem::path& file);

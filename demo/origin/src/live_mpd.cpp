@@ -1,5 +1,6 @@
 #include "live_mpd.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -200,15 +201,33 @@ Expected<LiveIndex, std::string> LiveIndex::parse(const std::string& mpd_text, c
   return index;
 }
 
+microseconds LiveIndex::availability_offset(const LiveParams& params) const {
+  if (!params.low_latency.enabled) return microseconds(0);
+  return std::max(microseconds(0), max_segment_ - std::chrono::duration_cast<microseconds>(params.low_latency.chunk));
+}
+
+std::optional<LiveIndex::Span> LiveIndex::span(const std::string& relative_path) const {
+  for (const Track& track : tracks_) {
+    std::smatch m;
+    if (!std::regex_match(relative_path, m, track.media)) continue;
+    const auto value = std::strtoull(m[1].str().c_str(), nullptr, 10);
+    for (const Segment& s : track.segments)
+      if ((track.by_time ? static_cast<std::uint64_t>(s.media_time) : s.number) == value) return Span{s.start, s.end};
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 LiveAvailability LiveIndex::check(const std::string& relative_path, const LiveParams& params, WallTime now) const {
   const auto elapsed = std::chrono::duration_cast<microseconds>(now - params.availability_start);
+  const microseconds early = availability_offset(params);
   for (const Track& track : tracks_) {
     std::smatch m;
     if (!std::regex_match(relative_path, m, track.media)) continue;
     const auto value = std::strtoull(m[1].str().c_str(), nullptr, 10);
     for (const Segment& s : track.segments) {
       if ((track.by_time ? static_cast<std::uint64_t>(s.media_time) : s.number) != value) continue;
-      if (elapsed < s.end) return LiveAvailability::kNotYet;
+      if (elapsed < s.end - early) return LiveAvailability::kNotYet;
       if (elapsed > s.end + params.time_shift_buffer + (s.end - s.start)) return LiveAvailability::kExpired;
       return LiveAvailability::kAvailable;
     }
@@ -224,6 +243,7 @@ Expected<std::string, std::string> LiveIndex::render(const std::string& mpd_text
   pugi::xml_node mpd = doc.child("MPD");
   const auto elapsed = std::chrono::duration_cast<microseconds>(now - params.availability_start);
   const bool ended = elapsed >= content_duration_;
+  const microseconds early = availability_offset(params);
   auto set = [&](const char* name, const std::string& value) {
     pugi::xml_attribute a = mpd.attribute(name);
     if (!a) a = mpd.append_attribute(name);
@@ -258,7 +278,7 @@ Expected<std::string, std::string> LiveIndex::render(const std::string& mpd_text
         ++expired;
         continue;
       }
-      if (elapsed < en) continue;
+      if (elapsed + early < en) continue;
       pugi::xml_node node = tl.append_child("S");
       node.append_attribute("t").set_value(static_cast<long long>(e.t));
       node.append_attribute("d").set_value(static_cast<long long>(e.d));
@@ -268,6 +288,7 @@ Expected<std::string, std::string> LiveIndex::render(const std::string& mpd_text
     if (!tmpl.attribute("startNumber")) tmpl.append_attribute("startNumber");
     tmpl.attribute("startNumber").set_value(start_number);
   }
+  if (params.low_latency.enabled) describe_low_latency(mpd, params.low_latency, max_segment_);
   pugi::xml_node utc = mpd.append_child("UTCTiming");
   utc.append_attribute("schemeIdUri").set_value("urn:mpeg:dash:utc:http-iso:2014");
   utc.append_attribute("value").set_value(params.utc_timing_url.c_str());

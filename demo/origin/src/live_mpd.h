@@ -15,11 +15,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <regex>
 #include <string>
 #include <vector>
 
 #include "abrplay/core/expected.h"
+#include "low_latency.h"
 
 namespace abrplay::origin {
 
@@ -29,6 +31,9 @@ struct LiveParams {
   WallTime availability_start;                 // AST
   std::chrono::seconds time_shift_buffer{30};  // the DVR window a client may seek in
   std::string utc_timing_url;                  // absolute URL of the UTCTiming endpoint
+  // Low-latency mode (low_latency.h): a segment is published when its first chunk is, at
+  // AST + end - availability_offset(), and the MPD says so.
+  LowLatencyParams low_latency;
 };
 
 enum class LiveAvailability { kAvailable, kNotYet, kExpired, kNotASegment };
@@ -43,6 +48,15 @@ class LiveIndex {
 
   // The dynamic MPD at `now` (SegmentTimelines trimmed to the segments available at `now`).
   Expected<std::string, std::string> render(const std::string& mpd_text, const LiveParams& params, WallTime now) const;
+
+  // The period time a media segment covers, given its path relative to the MPD's folder; nullopt
+  // for anything else (an init segment, a path no template matches, a number beyond the content).
+  struct Span {
+    std::chrono::microseconds start, end;
+  };
+  std::optional<Span> span(const std::string& relative_path) const;
+  // How long before its end a segment is published: max segment - chunk in low-latency mode, else 0.
+  std::chrono::microseconds availability_offset(const LiveParams& params) const;
 
   std::chrono::microseconds content_duration() const { return content_duration_; }
   std::chrono::microseconds max_segment_duration() const { return max_segment_; }

@@ -58,13 +58,16 @@ std::optional<std::string> apply_profile(const std::string& path, const CLI::App
     if (key == "root" || key == "trace" || key == "faults") {
       auto& target = key == "root" ? o.roots : key == "trace" ? o.traces : o.faults;
       if (!given(opt.c_str())) err = strings(key, target);
-    } else if (key == "port" || key == "rtt_ms" || key == "cdn" || key == "live_window_s" || key == "live_preroll_s") {
+    } else if (key == "port" || key == "rtt_ms" || key == "cdn" || key == "live_window_s" || key == "live_preroll_s" ||
+               key == "chunk_ms" || key == "target_latency_ms") {
       if (!value.is_number_integer()) return path + ": '" + key + "' must be an integer";
-      int& target = key == "port"            ? o.port
-                    : key == "rtt_ms"        ? o.rtt_ms
-                    : key == "cdn"           ? o.cdn
-                    : key == "live_window_s" ? o.live_window_s
-                                             : o.live_preroll_s;
+      int& target = key == "port"                ? o.port
+                    : key == "rtt_ms"            ? o.rtt_ms
+                    : key == "cdn"               ? o.cdn
+                    : key == "live_window_s"     ? o.live_window_s
+                    : key == "chunk_ms"          ? o.chunk_ms
+                    : key == "target_latency_ms" ? o.target_latency_ms
+                                                 : o.live_preroll_s;
       if (!given(opt.c_str())) target = value.get<int>();
     } else if (key == "cdn_priority" || key == "cdn_weight") {
       auto& target = key == "cdn_priority" ? o.cdn_priority : o.cdn_weight;
@@ -76,9 +79,9 @@ std::optional<std::string> apply_profile(const std::string& path, const CLI::App
           target.push_back(e.get<int>());
         }
       }
-    } else if (key == "live" || key == "trace_from_start") {
+    } else if (key == "live" || key == "trace_from_start" || key == "low_latency") {
       if (!value.is_boolean()) return path + ": '" + key + "' must be true or false";
-      bool& target = key == "live" ? o.live : o.trace_from_start;
+      bool& target = key == "live" ? o.live : key == "low_latency" ? o.low_latency : o.trace_from_start;
       if (!given(opt.c_str())) target = value.get<bool>();
     } else if (key == "log" || key == "telemetry_out" || key == "token") {
       if (!value.is_string()) return path + ": '" + key + "' must be a string";
@@ -114,6 +117,11 @@ std::optional<std::string> validate(const OriginOptions& o) {
   }
   if (o.live_window_s < 1 || o.live_window_s > 86400) return "--live-window-s must be 1..86400";
   if (o.live_preroll_s < 0 || o.live_preroll_s > 86400) return "--live-preroll-s must be 0..86400";
+  if (o.low_latency && !o.live) return "--low-latency needs --live";
+  if (o.chunk_ms < 100 || o.chunk_ms > 10000) return "--chunk-ms must be 100..10000, got " + std::to_string(o.chunk_ms);
+  if (o.target_latency_ms < 500 || o.target_latency_ms > 1000 * o.live_window_s)
+    return "--target-latency-ms must be 500.." + std::to_string(1000 * o.live_window_s) +
+           " (at most the live window), got " + std::to_string(o.target_latency_ms);
   if (o.token.empty()) return "--token must not be empty";
   return std::nullopt;
 }
@@ -147,6 +155,12 @@ Expected<OriginOptions, CliExit> parse_options(int argc, const char* const* argv
   app.add_option("--live-window-s", o.live_window_s, "Live timeShiftBufferDepth in seconds (default 30)");
   app.add_option("--live-preroll-s", o.live_preroll_s,
                  "Live: seconds of content already published at start (default 8)");
+  app.add_flag("--low-latency", o.low_latency,
+               "Live: low-latency DASH: segments served with chunked transfer as their CMAF chunks are "
+               "encoded, availabilityTimeOffset and a ServiceDescription in the MPD (needs --live)");
+  app.add_option("--chunk-ms", o.chunk_ms, "Low latency: the content's CMAF chunk duration in ms (default 1000)");
+  app.add_option("--target-latency-ms", o.target_latency_ms,
+                 "Low latency: the target latency the MPD's ServiceDescription names, in ms (default 3000)");
   app.add_option("--log", o.log, "JSONL request log file (appended)");
   app.add_option("--telemetry-out", o.telemetry_out, "JSONL file of received telemetry heartbeats (appended)");
   app.add_option("--token", o.token, "Token the playback API accepts (default abrplay-demo)");

@@ -27,6 +27,9 @@ struct OriginOptions {
   bool live = false;
   int live_window_s = 30;              // timeShiftBufferDepth
   int live_preroll_s = 8;              // AST is this long before the start: segments exist at once
+  bool low_latency = false;            // live: chunked CMAF served as it is encoded (low_latency.h)
+  int chunk_ms = 1000;                 // low latency: the content's CMAF chunk duration
+  int target_latency_ms = 3000;        // low latency: ServiceDescription Latency@target
   bool trace_from_start = false;       // trace time 0 = server start (default: first request)
   std::string log;                     // JSONL request log
   std::string telemetry_out;           // JSONL of received heartbeats

@@ -1,5 +1,7 @@
 #include "origin.h"
 
+#include <algorithm>
+
 #include "abrplay/abr/traceio/load_trace.h"
 
 namespace abrplay::origin {
@@ -30,6 +32,12 @@ Expected<OriginConfig, std::string> config_from_options(const OriginOptions& o) 
   c.live = o.live;
   c.live_window = std::chrono::seconds(o.live_window_s);
   c.live_preroll = std::chrono::seconds(o.live_preroll_s);
+  c.low_latency.enabled = o.low_latency;
+  c.low_latency.chunk = std::chrono::milliseconds(o.chunk_ms);
+  c.low_latency.target_latency = std::chrono::milliseconds(o.target_latency_ms);
+  // The catch-up band around the target: from 2/3 of it (at least one chunk) to twice it.
+  c.low_latency.min_latency = std::max(c.low_latency.chunk, c.low_latency.target_latency * 2 / 3);
+  c.low_latency.max_latency = c.low_latency.target_latency * 2;
   c.log_path = o.log;
   c.telemetry_out = o.telemetry_out;
   c.token = o.token;
@@ -60,6 +68,8 @@ Expected<std::unique_ptr<Origin>, std::string> Origin::start(OriginConfig config
   ctx.live_params.availability_start = std::chrono::time_point_cast<std::chrono::seconds>(ctx.started_wall) -
                                        config.live_preroll;
   ctx.live_params.time_shift_buffer = config.live_window;
+  ctx.live_params.low_latency = config.low_latency;
+  ctx.live_params.low_latency.enabled = config.live && config.low_latency.enabled;
 
   for (std::size_t i = 0; i < config.cdns.size(); ++i) {
     LinkParams link{config.cdns[i].trace, !config.trace_from_start, config.added_latency};

@@ -38,6 +38,7 @@ struct OriginConfig {
   bool live = false;
   std::chrono::seconds live_window{30};
   std::chrono::seconds live_preroll{8};  // AST = start - preroll
+  LowLatencyParams low_latency;          // live only
   std::string log_path, telemetry_out;   // empty: off
   std::string token = "abrplay-demo";
   std::function<WallTime()> wall_clock;  // null: std::chrono::system_clock::now

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -11,11 +10,13 @@
 
 #include "gnuplot.h"
 #include "render.h"
+#include "utc_time.h"
 
 namespace abrplay::fleet {
 namespace {
 
 using Json = nlohmann::json;
+using demo::utc_text;
 using report::html_escape;
 
 Json opt(const std::optional<double>& v) { return v ? Json(*v) : Json(); }
@@ -179,15 +180,6 @@ std::optional<std::string> comparison_chart(const Comparison& c, const std::stri
 }
 
 }  // namespace
-
-std::string utc_text(double unix_s) {
-  const std::time_t t = static_cast<std::time_t>(std::floor(unix_s));
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 Json to_json(const FleetReport& r) {
   Json periods = Json::array();

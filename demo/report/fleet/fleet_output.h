@@ -33,7 +33,4 @@ struct WrittenFiles {
 };
 Expected<WrittenFiles, std::string> write_fleet_html(const FleetReport& report, const std::string& prefix);
 
-// "2026-12-07T01:00:00Z" for Unix seconds.
-std::string utc_text(double unix_s);
-
 }  // namespace abrplay::fleet

@@ -116,6 +116,7 @@ typedef struct abrplay_stats {
   int64_t stall_time_us;
   uint64_t frames_presented, frames_dropped, segments_downloaded;
   int64_t first_frame_time_us; /* < 0 before the first video frame presented */
+  int64_t live_latency_us;     /* behind the live edge; < 0 unless live with a target latency */
   /* The HTTP cache since the last load: hits, 304 revalidations, misses, body bytes it served. */
   uint64_t cache_hits, cache_revalidations, cache_misses, cache_bytes;
 } abrplay_stats;
@@ -153,9 +154,10 @@ typedef void (*abrplay_cue_callback)(void* data, const abrplay_cue* cue);
  * are loaded only when a text language is set), "content-id", "cache-dir" (the HTTP cache on disk
  * too, in this directory).
  * Keys (int64): "max-width", "max-height", "min-buffer-ms", "max-buffer-ms", "startup-buffer-ms",
- * "rebuffer-buffer-ms", "telemetry-interval-ms", "play-when-ready" (0/1), "cache" (0/1, the HTTP
- * cache; 1 by default), "cache-live" (0/1, also for live presentations), "cache-memory-bytes",
- * "cache-disk-bytes".
+ * "rebuffer-buffer-ms", "telemetry-interval-ms", "play-when-ready" (0/1), "target-latency-ms" (live:
+ * the latency to hold behind the live edge), "live-catchup" (0/1: play faster or slower to hold it),
+ * "cache" (0/1, the HTTP cache; 1 by default), "cache-live" (0/1, also for live presentations),
+ * "cache-memory-bytes", "cache-disk-bytes".
  * Unknown keys or bad values: ABRPLAY_ERROR_INVALID_ARGUMENT. */
 ABRPLAY_EXPORT abrplay_config* abrplay_config_create(void);
 ABRPLAY_EXPORT void abrplay_config_destroy(abrplay_config* config);

@@ -114,6 +114,13 @@ struct PlayerConfig {
   std::chrono::milliseconds max_buffer{20'000};
   std::chrono::milliseconds startup_buffer{2'000};
   std::chrono::milliseconds rebuffer_buffer{4'000};
+  // Live: the latency to hold behind the live edge (low-latency live). Empty: the MPD's
+  // ServiceDescription Latency@target, if any, else no control (suggestedPresentationDelay). With a
+  // target the player starts that far behind the edge and, with live_catchup, plays up to the MPD's
+  // PlaybackRate bounds (default 0.9 .. 1.1) faster or slower to hold it (pitch kept), seeking to
+  // the edge beyond the ServiceDescription's max latency (default: twice the target).
+  std::optional<std::chrono::milliseconds> target_latency;
+  bool live_catchup = true;
   // Representations larger than this are not played (0 = no limit).
   std::uint32_t max_width = 0;
   std::uint32_t max_height = 0;
@@ -175,6 +182,10 @@ struct PlayerStats {
   // without a transfer, conditional requests answered 304 (then served from it), requests that went
   // to the network, and the body bytes it served (hits and 304s).
   std::uint64_t cache_hits = 0, cache_revalidations = 0, cache_misses = 0, cache_bytes = 0;
+  // Live with a target latency (PlayerConfig::target_latency or the MPD's ServiceDescription): how
+  // far behind the live edge playback is, and the catch-up's playback rate; empty otherwise.
+  std::optional<std::chrono::microseconds> live_latency;
+  std::optional<double> live_playback_rate;
 };
 
 // The languages a session offers (Player::languages()): the @lang of the audio and text adaptation

@@ -75,7 +75,7 @@ TEST_CASE("ScenarioMPC plans against prior scenarios, then its own forecast erro
   CHECK(def.choose(b.get()).index == 0);
 }
 
-TEST_CASE("ScenarioMPC: plenty of bandwidth and buffer gives the top; none gives the lowest", "[algorithm][default]") {
+TEST_CASE("ScenarioMPC: plenty of bandwidth and buffer gives the top: none gives the lowest", "[algorithm][default]") {
   InputBuilder b;
   ScenarioMpc def;
   for (int i = 0; i < 5; ++i) b.add_sample(50000, 1, 0.08);

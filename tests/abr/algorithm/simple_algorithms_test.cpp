@@ -12,7 +12,7 @@ using namespace abrplay::abr;  // NOLINT: test file
 using abrplay::DataRate;
 using abrplay::abr::test::InputBuilder;
 
-TEST_CASE("Fixed and lowest ignore the network; fixed clamps to the ladder", "[algorithm]") {
+TEST_CASE("Fixed and lowest ignore the network: fixed clamps to the ladder", "[algorithm]") {
   InputBuilder b;
   b.input.throughput = DataRate::kilobits_per_second(1e6);
   CHECK(LowestAlgorithm().choose(b.get()).index == 0);

@@ -30,6 +30,7 @@
 #include "json_schema.h"
 #include "telemetry_schema.h"
 #include "telemetry_schema_text.h"
+#include "video_rep.h"
 
 namespace fs = std::filesystem;
 namespace tel = abrplay::telemetry;
@@ -43,7 +44,7 @@ namespace {
 fs::path scratch(const std::string& name) { return abrplay::test::process_scratch("collector_test", name); }
 
 tel::RepresentationInfo rep(const char* id, double kbps, int h) {
-  return {id, abrplay::DataRate::kilobits_per_second(kbps), h * 16 / 9, h, "avc1"};
+  return abrplay::test::video_rep(id, abrplay::DataRate::kilobits_per_second(kbps), h);
 }
 
 // A session of `beats` heartbeats (one switch, one stall, one error) and a final report, as the

@@ -196,7 +196,7 @@ TEST_CASE("inspect: malformed optional attributes are warnings, in text and in -
   CHECK(text.err.empty());
 }
 
-TEST_CASE("inspect: remote Periods are fetched and shown in place; unusable ones are warnings", "[inspect][xlink]") {
+TEST_CASE("inspect: remote Periods are fetched and shown in place: unusable ones are warnings", "[inspect][xlink]") {
   fs::path dir = scratch("xlink");
   std::ofstream(dir / "remote.mpd") << R"(<MPD xmlns:xlink="http://www.w3.org/1999/xlink" type="static"
     mediaPresentationDuration="PT8S"><Period xlink:href="ads/pre.xml" xlink:actuate="onLoad"/>

@@ -31,7 +31,7 @@ LiveIndex index_of(const std::string& text) {
 
 const WallTime kAst = WallTime(seconds(1'800'000'000));  // 2027-01-15T08:00:00Z
 
-LiveParams params() { return LiveParams{kAst, seconds(4), "http://127.0.0.1:1/utc"}; }
+LiveParams params() { return LiveParams{kAst, seconds(4), "http://127.0.0.1:1/utc", {}}; }
 
 }  // namespace
 

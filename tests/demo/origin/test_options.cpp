@@ -42,6 +42,13 @@ TEST_CASE("a JSON profile gives options, the command line wins over it", "[origi
   CHECK(o->live);
   CHECK(o->traces == std::vector<std::string>{(dir.dir() / "p.txt").string()});
   CHECK(o->token == "tok");
+  dir.write("ll.json",
+            R"({"root": "x", "live": true, "low_latency": true, "chunk_ms": 500, "target_latency_ms": 2000})");
+  auto ll = parse({"--profile", dir.file("ll.json").string()});
+  REQUIRE(ll);
+  CHECK(ll->low_latency);
+  CHECK(ll->chunk_ms == 500);
+  CHECK(ll->target_latency_ms == 2000);
 }
 
 TEST_CASE("bad options and profiles get a clear message and exit code 2, --help exits 0", "[origin][options]") {
@@ -60,6 +67,12 @@ TEST_CASE("bad options and profiles get a clear message and exit code 2, --help 
         "abrplay-origin: --faults given 2 times for 1 CDN(s)\n");
   CHECK(message(parse({"--root", "x", "--rtt-ms", "fast"})).find("--rtt-ms") != std::string::npos);
   CHECK(message(parse({"--bogus"})).find("--bogus") != std::string::npos);
+  CHECK(message(parse({"--root", "x", "--low-latency"})) == "abrplay-origin: --low-latency needs --live\n");
+  CHECK(message(parse({"--root", "x", "--live", "--low-latency", "--chunk-ms", "0"})) ==
+        "abrplay-origin: --chunk-ms must be 100..10000, got 0\n");
+  CHECK(message(
+            parse({"--root", "x", "--live", "--live-window-s", "4", "--low-latency", "--target-latency-ms", "5000"})) ==
+        "abrplay-origin: --target-latency-ms must be 500..4000 (at most the live window), got 5000\n");
   CHECK(message(parse({"--profile", dir.file("typo.json").string()})).find("typo.json: unknown key 'rtt'") !=
         std::string::npos);
   CHECK(message(parse({"--profile", dir.file("wrongtype.json").string()})).find("'cdn' must be an integer") !=
@@ -68,8 +81,8 @@ TEST_CASE("bad options and profiles get a clear message and exit code 2, --help 
   auto help = parse({"--help"});
   REQUIRE_FALSE(help);
   CHECK(help.error().code == 0);
-  for (const char* opt : {"--root", "--port", "--trace", "--rtt-ms", "--cdn", "--faults", "--live", "--log",
-                          "--telemetry-out", "--profile"}) {
+  for (const char* opt : {"--root", "--port", "--trace", "--rtt-ms", "--cdn", "--faults", "--live", "--low-latency",
+                          "--chunk-ms", "--target-latency-ms", "--log", "--telemetry-out", "--profile"}) {
     CHECK(help.error().text.find(opt) != std::string::npos);
   }
 }

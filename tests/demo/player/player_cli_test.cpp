@@ -256,3 +256,35 @@ TEST_CASE("abrplay --cache-dir: a second run of the title comes from the disk ca
 }
 
 }  // namespace abrplay::engine::test
+
+namespace abrplay::engine::test {
+
+TEST_CASE("abrplay --target-latency plays low-latency live chunk by chunk and reports the latency",
+          "[demo][player][content][ll]") {
+  origin::OriginConfig oc = abrplay::test::origin_serving();
+  oc.live = true;
+  oc.live_preroll = std::chrono::seconds(1);
+  oc.low_latency.enabled = true;
+  oc.low_latency.chunk = std::chrono::milliseconds(1000);
+  auto origin = abrplay::test::start_origin(std::move(oc));
+  const auto json = std::filesystem::path(ABRPLAY_BINARY_DIR) / "abrplay-ll-summary.json";
+  std::filesystem::remove(json);
+  const Run run = run_player(origin->url(0) + "ll/manifest.mpd --headless --target-latency 3 --json-summary " +
+                             json.string());
+  INFO(run.out);
+  CHECK(run.exit_code == 0);
+  CHECK(run.out.find("behind the live edge") != std::string::npos);
+  const auto j = read_json(json);
+  CHECK(j["state"] == "ended");
+  CHECK(j["stalls"] == 0);
+  CHECK(j["frames_dropped"] == 0);
+  // Started under a chunk behind the encoder (the 8 s event began a second ago) and slowed down
+  // toward 3 s; never more than the target.
+  REQUIRE(j.contains("live_latency_s"));
+  CHECK(j["live_latency_s"].get<double>() > 0.5);
+  CHECK(j["live_latency_s"].get<double>() < 3.2);
+  CHECK(j["live_latency_sd_s"].get<double>() < 1.0);
+  CHECK(j["warnings"] == nlohmann::json::array());
+}
+
+}  // namespace abrplay::engine::test

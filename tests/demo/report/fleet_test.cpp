@@ -14,6 +14,7 @@
 #include "fleet_stats.h"
 #include "run_tool.h"
 #include "sqlite_store.h"
+#include "video_rep.h"
 
 namespace fs = std::filesystem;
 namespace tel = abrplay::telemetry;
@@ -42,7 +43,7 @@ fl::SessionRecord ended(const std::string& abr, std::optional<double> startup, d
 
 tel::RepresentationInfo fleet_rep(int kbps) {
   const int h = kbps >= 2000 ? 720 : kbps >= 1000 ? 480 : 360;
-  return {"v" + std::to_string(h), abrplay::DataRate::kilobits_per_second(kbps), h * 16 / 9, h, "avc1"};
+  return abrplay::test::video_rep("v" + std::to_string(h), abrplay::DataRate::kilobits_per_second(kbps), h);
 }
 
 // A fleet of `n` sessions written by the real SessionRecorder, one after another on one fake clock

@@ -6,6 +6,7 @@
 #include "abrplay/player/telemetry/session_recorder.h"
 #include "fake_clock.h"
 #include "run_tool.h"
+#include "video_rep.h"
 
 namespace fs = std::filesystem;
 namespace tel = abrplay::telemetry;
@@ -18,7 +19,7 @@ namespace {
 fs::path scratch(const std::string& tag) { return abrplay::test::scratch_dir("report", tag); }
 
 tel::RepresentationInfo rep(const char* id, double bps, int h) {
-  return {id, abrplay::DataRate::bits_per_second(bps), h * 16 / 9, h, "avc1"};
+  return abrplay::test::video_rep(id, abrplay::DataRate::bits_per_second(bps), h);
 }
 
 // A 40 s session written by the real SessionRecorder: heartbeats every 10 s, one switch, one stall,

@@ -97,6 +97,8 @@ TEST_CASE("C API: create, load, events to the end, stats, destroy", "[api][c]") 
   CHECK(abrplay_config_set_int(cfg, "cache-live", 0) == ABRPLAY_OK);
   CHECK(abrplay_config_set_int(cfg, "cache-memory-bytes", 32 << 20) == ABRPLAY_OK);
   CHECK(abrplay_config_set_int(cfg, "cache-disk-bytes", -1) == ABRPLAY_ERROR_INVALID_ARGUMENT);
+  CHECK(abrplay_config_set_int(cfg, "target-latency-ms", 3000) == ABRPLAY_OK);  // VOD: no effect
+  CHECK(abrplay_config_set_int(cfg, "live-catchup", 2) == ABRPLAY_ERROR_INVALID_ARGUMENT);
   abrplay_handle* p = abrplay_create(cfg);
   abrplay_config_destroy(cfg);
   REQUIRE(p != nullptr);
@@ -119,6 +121,7 @@ TEST_CASE("C API: create, load, events to the end, stats, destroy", "[api][c]") 
   CHECK(s.frames_presented == 200);
   CHECK(s.cache_misses >= 5);  // the MPD, two init and at least two media segments went to the network
   CHECK(abrplay_error_string(ABRPLAY_ERROR_NETWORK_CACHE) == std::string("network.cache"));
+  CHECK(s.live_latency_us < 0);  // not live
   // Track switches in place: a language the presentation does not offer is refused at once.
   CHECK(abrplay_select_audio_language(p, "de") == ABRPLAY_ERROR_INVALID_ARGUMENT);
   CHECK(abrplay_select_text_language(p, "fr") == ABRPLAY_ERROR_INVALID_ARGUMENT);  // subtitles: en only

@@ -92,7 +92,7 @@ TEST_CASE("fault matrix: recovered faults lose nothing: 404 or redirect loop on 
   CHECK(o.stats.frames_presented == kAllFrames);
 }
 
-TEST_CASE("fault matrix: a segment missing everywhere is skipped with a warning naming it; playback goes on",
+TEST_CASE("fault matrix: a segment missing everywhere is skipped with a warning naming it: playback goes on",
           "[api][faults]") {
   auto origin = faulty_origin(
       R"({"rules": [{"match": "*chunk-stream[0-5]-00002.m4s", "fault": "status", "status": 404}]})");
@@ -114,7 +114,7 @@ TEST_CASE("fault matrix: a segment missing everywhere is skipped with a warning 
   CHECK(report["error_count"].get<int>() >= 1);
 }
 
-TEST_CASE("fault matrix: a slow first byte delays, never fails; the stall stays bounded", "[api][faults]") {
+TEST_CASE("fault matrix: a slow first byte delays, never fails: the stall stays bounded", "[api][faults]") {
   auto origin = faulty_origin(
       R"({"rules": [{"match": "*.m4s", "every_nth": 3, "fault": "slow_first_byte", "delay_ms": 1500}]})");
   PlayerConfig c;  // real time: stalls are measured against the clock
@@ -137,7 +137,7 @@ TEST_CASE("fault matrix: a stalled response hits the stall timeout, is fetched a
   CHECK(o.stats.frames_presented >= kAllFrames / 2);
 }
 
-TEST_CASE("fault matrix: a corrupted segment is a contained decoder error; playback goes on", "[api][faults]") {
+TEST_CASE("fault matrix: a corrupted segment is a contained decoder error: playback goes on", "[api][faults]") {
   auto origin = faulty_origin(
       R"({"rules": [{"match": "*chunk-stream*-00001.m4s", "fault": "corrupt", "bytes": 200}]})");
   const Outcome o = play(manifest_url(*origin));
@@ -147,7 +147,7 @@ TEST_CASE("fault matrix: a corrupted segment is a contained decoder error; playb
   CHECK(o.stats.frames_presented >= kAllFrames / 2);  // the second segment at least
 }
 
-TEST_CASE("fault matrix: a segment answered with an HTML page is contained; playback goes on", "[api][faults]") {
+TEST_CASE("fault matrix: a segment answered with an HTML page is contained: playback goes on", "[api][faults]") {
   auto origin = faulty_origin(R"({"rules": [{"match": "*chunk-stream*-00001.m4s", "fault": "wrong_type"}]})");
   const Outcome o = play(manifest_url(*origin));
   INFO(trail(o));

@@ -161,7 +161,7 @@ TEST_CASE("thumbnail_at: no presentation, no thumbnail track", "[api][thumbnails
   CHECK(r.error().message == "thumbnail_at: the presentation has no thumbnail track");
 }
 
-TEST_CASE("thumbnail_at: HTTP 404 names the status and the image; playback goes on", "[api][thumbnails][faults]") {
+TEST_CASE("thumbnail_at: HTTP 404 names the status and the image: playback goes on", "[api][thumbnails][faults]") {
   auto config = origin_serving();
   config.cdns[0].faults = fault_plan(
       R"({"rules": [{"match": "*thumb_2.jpg", "every_nth": 1, "fault": "status", "status": 404}]})");
@@ -205,7 +205,7 @@ TEST_CASE("thumbnail_at: a body that is no image, a JPEG that does not decode, a
   REQUIRE(s.session.rec.wait_state(PlayerState::kEnded));
 }
 
-TEST_CASE("a malformed thumbnail grid is a warning at load; the presentation still plays", "[api][thumbnails]") {
+TEST_CASE("a malformed thumbnail grid is a warning at load: the presentation still plays", "[api][thumbnails]") {
   const fs::path dir = fs::path(ABRPLAY_BINARY_DIR) / "api_thumbnail_grid" / std::to_string(::getpid());
   fs::remove_all(dir);
   fs::create_directories(dir / "number");

@@ -264,7 +264,7 @@ TEST_CASE("switch audio en -> fr while playing: video goes on, fr from the next 
   CHECK(req.count("/number/chunk-stream7-00002.m4s") == 1);
 }
 
-TEST_CASE("switch audio while paused, while seeking, twice quickly, at the end; unknown languages refused",
+TEST_CASE("switch audio while paused, while seeking, twice quickly, at the end: unknown languages refused",
           "[api][tracks][switch]") {
   SECTION("paused at the start: fr from the first sample") {
     SwitchRun run("paused", false);

@@ -137,7 +137,7 @@ TEST_CASE("live with a SegmentTimeline: the loader waits for each MPD refresh to
   CHECK(stalls == 0);
 }
 
-TEST_CASE("live: MPD refreshes that fail are warnings; playback goes on with the segments the template gives",
+TEST_CASE("live: MPD refreshes that fail are warnings: playback goes on with the segments the template gives",
           "[engine][live][errors]") {
   SyntheticContent content(live_spec());
   origin::OriginConfig oc = live_config(content, seconds(8), seconds(30));

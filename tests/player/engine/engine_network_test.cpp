@@ -28,7 +28,7 @@ TEST_CASE("with two CDNs of which one answers 503, every segment comes from the 
   CHECK(media >= 16 + 2);
 }
 
-TEST_CASE("a segment that fails on every CDN and rendition is skipped with warnings naming it; playback ends",
+TEST_CASE("a segment that fails on every CDN and rendition is skipped with warnings naming it: playback ends",
           "[engine][network][errors]") {
   SyntheticContent content({});
   origin::OriginConfig oc = serving(content);

@@ -103,7 +103,7 @@ TEST_CASE("track switch: audio en -> fr while playing keeps video, cuts at the f
   CHECK(fr == std::vector<MediaTime>{seconds(4), seconds(5), seconds(6), seconds(7)});
 }
 
-TEST_CASE("track switch: twice in a row, the last wins; the set already playing changes nothing",
+TEST_CASE("track switch: twice in a row, the last wins: the set already playing changes nothing",
           "[engine][switch][virtual]") {
   SyntheticContent content(two_languages());
   VirtualHarness h(content, fast_link());
@@ -123,7 +123,7 @@ TEST_CASE("track switch: twice in a row, the last wins; the set already playing 
   CHECK(layout(h.engine->buffer(TrackType::kAudio)) == "a1@2 a1@3 a1@4 a1@5 a1@6 a1@7");
 }
 
-TEST_CASE("track switch: paused, the audio switches at the position; play resumes with the new set",
+TEST_CASE("track switch: paused, the audio switches at the position: play resumes with the new set",
           "[engine][switch][virtual]") {
   SyntheticContent content(two_languages());
   VirtualHarness h(content, fast_link());

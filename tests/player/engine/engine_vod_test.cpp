@@ -129,7 +129,7 @@ TEST_CASE("load() twice without stop() is refused with kInvalidState", "[engine]
 
 namespace abrplay::engine::test {
 
-TEST_CASE("without play_when_ready the engine waits in paused; play() starts it, pause() holds the position",
+TEST_CASE("without play_when_ready the engine waits in paused: play() starts it, pause() holds the position",
           "[engine][vod][pause]") {
   ContentSpec spec;
   spec.segments = 20;

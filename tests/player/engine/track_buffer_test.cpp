@@ -25,7 +25,7 @@ BufferedSegment seg(int start_s, int dur_s, std::size_t size = 1000, std::string
 
 }  // namespace
 
-TEST_CASE("segments keep presentation order; one starting before the previous end is refused", "[engine][buffer]") {
+TEST_CASE("segments keep presentation order: one starting before the previous end is refused", "[engine][buffer]") {
   TrackBuffer b;
   CHECK(b.push(seg(0, 2)));
   CHECK(b.push(seg(2, 2)));
@@ -48,7 +48,7 @@ TEST_CASE("ahead counts contiguous media from the play position and stops at a g
   CHECK(b.ahead(seconds(9)) == seconds(0));
 }
 
-TEST_CASE("discontinuity is flagged after a gap, at a period boundary and first; switches flag a new init",
+TEST_CASE("discontinuity is flagged after a gap, at a period boundary and first: switches flag a new init",
           "[engine][buffer]") {
   TrackBuffer b;
   auto init_a = bytes(10), init_b = bytes(10);

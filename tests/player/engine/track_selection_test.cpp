@@ -91,7 +91,7 @@ TEST_CASE("the maximum resolution removes larger video, keeping the smallest whe
   CHECK(sel->find(TrackType::kVideo)->representations == std::vector<std::size_t>{3});
 }
 
-TEST_CASE("audio follows the language preference, then the main role; en matches en-US", "[engine][tracks]") {
+TEST_CASE("audio follows the language preference, then the main role: en matches en-US", "[engine][tracks]") {
   const auto mpd = parse(kMpd);
   const FamilySupport all({"avc1", "mp4a", "wvtt"});
   TrackPreferences prefs;
@@ -109,7 +109,7 @@ TEST_CASE("audio follows the language preference, then the main role; en matches
   CHECK(sel->find(TrackType::kAudio)->adaptation_set == 2);
 }
 
-TEST_CASE("subtitles in a preferred language are selected; a side-loaded VTT counts as wvtt", "[engine][tracks]") {
+TEST_CASE("subtitles in a preferred language are selected: a side-loaded VTT counts as wvtt", "[engine][tracks]") {
   const auto mpd = parse(kMpd);
   TrackPreferences prefs;
   prefs.text_languages = {"de"};
@@ -134,7 +134,7 @@ TEST_CASE("a period with nothing decodable is kManifestNoPlayableContent naming 
   CHECK(sel.error().message.find("codec 'ec-3'") != std::string::npos);
 }
 
-TEST_CASE("FFmpeg decoder names follow RFC 6381 families; this build decodes H.264, AAC, wvtt and stpp",
+TEST_CASE("FFmpeg decoder names follow RFC 6381 families: this build decodes H.264, AAC, wvtt and stpp",
           "[engine][tracks]") {
   CHECK(ffmpeg_decoder_name("avc1.64001f") == "h264");
   CHECK(ffmpeg_decoder_name("hev1.1.6.L93.B0") == "hevc");

@@ -7,7 +7,7 @@ namespace abrplay::engine::test {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-TEST_CASE("UTCTiming schemes are recognised in their 2012 and 2014 spellings; ntp is unsupported", "[engine][utc]") {
+TEST_CASE("UTCTiming schemes are recognised in their 2012 and 2014 spellings: ntp is unsupported", "[engine][utc]") {
   CHECK(utc_scheme("urn:mpeg:dash:utc:http-iso:2014") == UtcScheme::kHttpIso);
   CHECK(utc_scheme("urn:mpeg:dash:utc:http-xsdate:2012") == UtcScheme::kHttpXsDate);
   CHECK(utc_scheme("urn:mpeg:dash:utc:direct:2014") == UtcScheme::kDirect);
@@ -15,7 +15,7 @@ TEST_CASE("UTCTiming schemes are recognised in their 2012 and 2014 spellings; nt
   CHECK(utc_scheme("urn:mpeg:dash:utc:ntp:2014") == UtcScheme::kUnsupported);
 }
 
-TEST_CASE("a time response body is an xs:dateTime, whitespace around it ignored; garbage is named", "[engine][utc]") {
+TEST_CASE("a time response body is an xs:dateTime, whitespace around it ignored: garbage is named", "[engine][utc]") {
   auto t = parse_utc_body(" 2024-01-01T00:00:01.5Z\r\n");
   REQUIRE(t);
   CHECK(t->time_since_epoch() == seconds(1'704'067'201) + milliseconds(500));

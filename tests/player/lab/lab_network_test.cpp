@@ -104,7 +104,7 @@ std::vector<std::uint8_t> pattern(std::size_t n) {
 }  // namespace
 
 TEST_CASE(
-    "a 1 MB body on an 8 Mbit/s trace with 40 ms rtt takes 40 ms + 1 s; chunks 10 ms after the first byte, then every 20 ms",
+    "a 1 MB body on an 8 Mbit/s trace with 40 ms rtt takes 40 ms + 1 s: chunks 10 ms after the first byte, then every 20 ms",
     "[lab][network]") {
   LabLinkParams p;
   p.trace = flat_trace(8000);
@@ -218,7 +218,7 @@ TEST_CASE("the per-request overhead adds to the rtt before every first byte, not
   CHECK(y.result->response.timing.ttfb == milliseconds(43));
 }
 
-TEST_CASE("a missing path is a 404 after the round trip; a URL that is not http(s) is kBadUrl at once",
+TEST_CASE("a missing path is a 404 after the round trip: a URL that is not http(s) is kBadUrl at once",
           "[lab][network]") {
   LabLinkParams p;
   p.rtt = milliseconds(40);
@@ -241,7 +241,7 @@ TEST_CASE("a missing path is a 404 after the round trip; a URL that is not http(
   CHECK(bad->result->error->code == net::NetErrorCode::kBadUrl);
 }
 
-TEST_CASE("a byte range returns exactly those bytes with 206; a range past the end is a 416", "[lab][network]") {
+TEST_CASE("a byte range returns exactly those bytes with 206: a range past the end is a 416", "[lab][network]") {
   auto content = std::make_shared<LabContent>();
   content->add("/f.mp4", pattern(1000));
   Bench b(LabLinkParams{}, content);
@@ -258,7 +258,7 @@ TEST_CASE("a byte range returns exactly those bytes with 206; a range past the e
   CHECK(past.result->error->http_status == 416);
 }
 
-TEST_CASE("faults: a status answer, a reset after N bytes, a stall until the stall timeout; each only `times` times",
+TEST_CASE("faults: a status answer, a reset after N bytes, a stall until the stall timeout: each only `times` times",
           "[lab][network]") {
   LabLinkParams p;
   p.trace = flat_trace(8000);

@@ -85,7 +85,7 @@ TEST_CASE("MPD-level attributes are parsed", "[manifest][parser]") {
   CHECK(m.utc_timings[0].scheme_id_uri == "urn:mpeg:dash:utc:http-iso:2014");
 }
 
-TEST_CASE("Period, AdaptationSet and Representation attributes; common attributes inherit", "[manifest][parser]") {
+TEST_CASE("Period, AdaptationSet and Representation attributes: common attributes inherit", "[manifest][parser]") {
   auto r = parse_mpd(kFull);
   REQUIRE(r);
   const Period& p = r->periods[0];
@@ -129,7 +129,7 @@ TEST_CASE("Period, AdaptationSet and Representation attributes; common attribute
   CHECK(r->periods[1].xlink_actuate == "onLoad");
 }
 
-TEST_CASE("period timeline: start from @start, previous @duration, or 0; duration from the next start",
+TEST_CASE("period timeline: start from @start, previous @duration, or 0: duration from the next start",
           "[manifest][parser]") {
   auto r = parse_mpd(R"(<MPD type="static" mediaPresentationDuration="PT100S">
     <Period duration="PT30S"/><Period/><Period start="PT70S"/></MPD>)");
@@ -307,4 +307,55 @@ TEST_CASE("external entities and DTDs are neither loaded nor expanded", "[manife
 <MPD><Period id="&x;&y;"/></MPD>)");
   REQUIRE(r);
   CHECK(r->periods[0].id == "&x;&y;");
+}
+
+TEST_CASE("ServiceDescription: the latency target and rate bounds, absurd values dropped with a warning",
+          "[manifest][parser][live]") {
+  auto sd_mpd = [](const std::string& sd) {
+    return parse_mpd(
+        R"(<MPD type="dynamic" availabilityStartTime="2024-01-01T00:00:00Z" timeShiftBufferDepth="PT10S">)" + sd +
+        R"(<Period start="PT0S"><AdaptationSet mimeType="video/mp4">)" +
+        R"(<SegmentTemplate media="$Number$.m4s" duration="2"/><Representation id="v" bandwidth="1"/>)" +
+        R"(</AdaptationSet></Period></MPD>)");
+  };
+  auto good = sd_mpd(R"(<ServiceDescription id="0"><Latency referenceId="0" target="3000" min="2000" max="6000"/>)"
+                     R"(<PlaybackRate min="0.96" max="1.04"/></ServiceDescription>)");
+  REQUIRE(good);
+  REQUIRE(good->service_description);
+  CHECK(good->service_description->target_latency == std::chrono::milliseconds(3000));
+  CHECK(good->service_description->min_latency == std::chrono::milliseconds(2000));
+  CHECK(good->service_description->max_latency == std::chrono::milliseconds(6000));
+  CHECK(good->service_description->min_playback_rate == Approx(0.96));
+  CHECK(good->service_description->max_playback_rate == Approx(1.04));
+  CHECK(good->warnings.empty());
+
+  auto absurd = sd_mpd(R"(<ServiceDescription><Latency target="-5" min="9000" max="1000"/>)"
+                       R"(<PlaybackRate min="0" max="7"/></ServiceDescription>)");
+  REQUIRE(absurd);  // playback goes on as normal live
+  const ServiceDescription& d = *absurd->service_description;
+  CHECK_FALSE(d.target_latency);
+  CHECK_FALSE(d.min_latency);
+  CHECK_FALSE(d.max_latency);
+  CHECK_FALSE(d.min_playback_rate);
+  CHECK_FALSE(d.max_playback_rate);
+  const std::vector<std::string> expected = {"MPD/ServiceDescription[0]/Latency@target: -5",
+                                             "MPD/ServiceDescription[0]/Latency: min is above max",
+                                             "MPD/ServiceDescription[0]/PlaybackRate@min: 0",
+                                             "MPD/ServiceDescription[0]/PlaybackRate@max: 7"};
+  CHECK(absurd->warnings.size() == expected.size());
+  for (const std::string& start : expected) {
+    INFO(start);
+    CHECK(std::count_if(absurd->warnings.begin(), absurd->warnings.end(),
+                        [&](const std::string& w) { return w.rfind(start, 0) == 0; }) == 1);
+  }
+  // A target beyond the 10 s time-shift window cannot be held.
+  auto beyond = sd_mpd(R"(<ServiceDescription><Latency target="30000"/></ServiceDescription>)");
+  REQUIRE(beyond);
+  CHECK_FALSE(beyond->service_description->target_latency);
+  REQUIRE(beyond->warnings.size() == 1);
+  CHECK(beyond->warnings[0].find("beyond the time-shift window") != std::string::npos);
+  // No ServiceDescription: none.
+  auto none = sd_mpd("");
+  REQUIRE(none);
+  CHECK_FALSE(none->service_description);
 }

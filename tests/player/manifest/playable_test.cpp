@@ -14,7 +14,7 @@ Mpd parse_ok(const std::string& xml) {
 }
 }  // namespace
 
-TEST_CASE("unknown EssentialProperty excludes its element; known ones do not", "[manifest][playable]") {
+TEST_CASE("unknown EssentialProperty excludes its element: known ones do not", "[manifest][playable]") {
   Mpd mpd = parse_ok(R"(<MPD mediaPresentationDuration="PT4S"><Period>
     <AdaptationSet id="trick"><EssentialProperty schemeIdUri="http://dashif.org/guidelines/trickmode" value="1"/>
       <Representation id="t" bandwidth="1"/></AdaptationSet>
@@ -45,7 +45,7 @@ TEST_CASE("encrypted content is parsed, then refused by make_playable", "[manife
         std::string::npos);
 }
 
-TEST_CASE("remote xlink periods are refused; resolve-to-zero is dropped", "[manifest][playable]") {
+TEST_CASE("remote xlink periods are refused: resolve-to-zero is dropped", "[manifest][playable]") {
   std::string head = R"(<MPD xmlns:xlink="http://www.w3.org/1999/xlink" mediaPresentationDuration="PT4S">
     <Period duration="PT4S"><AdaptationSet><Representation id="v" bandwidth="1"/></AdaptationSet></Period>)";
   auto p = make_playable(parse_ok(head + R"(<Period xlink:href="urn:mpeg:dash:resolve-to-zero:2013"/></MPD>)"));

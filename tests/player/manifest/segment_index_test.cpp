@@ -114,7 +114,7 @@ TEST_CASE("S@r=-1 last in a static MPD without a period end is an error naming t
   CHECK(e.message.find("SegmentTimeline/S[0]@r") != std::string::npos);
 }
 
-TEST_CASE("S@n renumbers; endNumber truncates a timeline", "[manifest][index]") {
+TEST_CASE("S@n renumbers: endNumber truncates a timeline", "[manifest][index]") {
   auto ix = index_of(vod(timeline(R"(<S t="0" d="10" r="1"/><S n="50" d="10" r="4"/>)", R"(endNumber="52")")));
   REQUIRE(ix.count() == 5u);
   CHECK(ix.segment(1)->number == 2);
@@ -162,7 +162,7 @@ TEST_CASE("segment information inherits attribute by attribute across levels", "
   CHECK(ix.init()->url == "https://cdn.example/live/r.mp4");
 }
 
-TEST_CASE("BaseURL at every level resolves per RFC 3986; alternatives sorted by dvb:priority", "[manifest][index]") {
+TEST_CASE("BaseURL at every level resolves per RFC 3986: alternatives sorted by dvb:priority", "[manifest][index]") {
   auto ix = index_of(R"(<MPD type="static" mediaPresentationDuration="PT4S" xmlns:dvb="urn:dvb">
     <BaseURL dvb:priority="5">https://slow.example/a/b/</BaseURL>
     <BaseURL dvb:priority="1">https://fast.example/a/b/</BaseURL>
@@ -176,7 +176,7 @@ TEST_CASE("BaseURL at every level resolves per RFC 3986; alternatives sorted by 
   CHECK_FALSE(ix.segment(0, 2));
 }
 
-TEST_CASE("absolute BaseURL replaces the document URL; none keeps it", "[manifest][index]") {
+TEST_CASE("absolute BaseURL replaces the document URL: none keeps it", "[manifest][index]") {
   auto ix = index_of(
       vod(R"(<BaseURL>http://other.example/x/</BaseURL><SegmentTemplate duration="5" media="$Number$.ts"/>)"));
   CHECK(ix.segment(1)->url == "http://other.example/x/2.ts");
@@ -271,6 +271,25 @@ TEST_CASE("live @duration template: availability window from the wall clock", "[
   CHECK(w->last == 29);   // ends at 60 s
   CHECK(w->first == 25);  // ends at 52 s (the one ending at 50 s left the window)
   CHECK(ix.segment(w->last)->url == "https://cdn.example/live/30.m4s");
+}
+
+TEST_CASE("low-latency live: availabilityTimeComplete=false marks chunked segments, published early by the offset",
+          "[manifest][index][live]") {
+  auto live = [](const std::string& mpd_type, const std::string& attrs) {
+    return index_of(R"(<MPD type=")" + mpd_type + R"(" availabilityStartTime="2024-01-01T00:00:00Z" )" +
+                    R"(mediaPresentationDuration="PT60S"><Period start="PT0S"><AdaptationSet>)" +
+                    R"(<SegmentTemplate timescale="1" duration="4" startNumber="1" media="$Number$.m4s" )" + attrs +
+                    R"(/><Representation id="v" bandwidth="1"/></AdaptationSet></Period></MPD>)");
+  };
+  const auto ll = live("dynamic", R"(availabilityTimeOffset="3" availabilityTimeComplete="false")");
+  CHECK(ll.chunked());
+  const WallTime ast = *parse_xs_datetime("2024-01-01T00:00:00Z");
+  CHECK_FALSE(ll.available(ast + milliseconds(999)));
+  REQUIRE(ll.available(ast + seconds(1)));  // segment [0, 4) with its first 1 s chunk
+  CHECK(ll.available(ast + seconds(1))->last == 0);
+  CHECK_FALSE(live("dynamic", R"(availabilityTimeOffset="3")").chunked());  // complete by default
+  CHECK_FALSE(live("dynamic", R"(availabilityTimeComplete="true")").chunked());
+  CHECK_FALSE(live("static", R"(availabilityTimeComplete="false")").chunked());  // VOD: nothing is in progress
 }
 
 TEST_CASE("live SegmentTimeline with a trailing r=-1 grows with the clock", "[manifest][index][live]") {

@@ -24,7 +24,7 @@ TEST_CASE("sidx version 0 gives absolute offsets after the box plus first_offset
   CHECK(r->entries[2].duration == 90000);
 }
 
-TEST_CASE("sidx version 1 reads 64-bit fields; leading boxes are skipped", "[manifest][sidx]") {
+TEST_CASE("sidx version 1 reads 64-bit fields: leading boxes are skipped", "[manifest][sidx]") {
   auto bytes = make_box("styp", 12);
   auto box = make_sidx(1, 1000, 0x100000000ULL, 0, {{100, 2000}});
   bytes.insert(bytes.end(), box.begin(), box.end());

@@ -95,7 +95,7 @@ TEST_CASE("xlink: a remote Period (onLoad) and one with two Periods are put in p
   CHECK(mpd.periods[1].adaptation_sets[0].representations[0].id == "ad");
 }
 
-TEST_CASE("xlink: remote AdaptationSets and SegmentLists; nested links resolve against their own document",
+TEST_CASE("xlink: remote AdaptationSets and SegmentLists: nested links resolve against their own document",
           "[manifest][xlink]") {
   XlinkResolver r(mpd_with(R"(<Period duration="PT4S">
       <AdaptationSet xlink:href="https://sets.example/p/video.xml"/>
@@ -201,7 +201,7 @@ TEST_CASE("xlink: every remote element unusable leaves an MPD without a Period, 
   CHECK(mpd.error().message.find("the MPD has no Period") != std::string::npos);
 }
 
-TEST_CASE("xlink: a local MPD's relative references read local files; an absolute file: URL never",
+TEST_CASE("xlink: a local MPD's relative references read local files: an absolute file: URL never",
           "[manifest][xlink][security]") {
   const std::string text = mpd_with(R"(<Period xlink:href="ads/pre.xml"/><Period xlink:href="file:///etc/x.xml"/>)");
   XlinkResolver local(text, "file:///media/show/manifest.mpd", net::FileAccess::kAllowed);

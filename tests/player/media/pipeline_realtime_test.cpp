@@ -125,7 +125,7 @@ TEST_CASE("Coarse ticks make frames late: they are dropped and counted, order is
   for (std::size_t i = 1; i < run.frames.size(); ++i) CHECK(run.frames[i].code > run.frames[i - 1].code);
 }
 
-TEST_CASE("Pause freezes the clock and the picture; resume continues from the same point", "[media][controls]") {
+TEST_CASE("Pause freezes the clock and the picture: resume continues from the same point", "[media][controls]") {
   RealTimeRun run;
   REQUIRE_FALSE(run.pipeline.start());
   run.feed_all();
@@ -144,7 +144,7 @@ TEST_CASE("Pause freezes the clock and the picture; resume continues from the sa
   CHECK(run.frames[shown].code == run.frames[shown - 1].code + 1);  // no frame skipped over the pause
 }
 
-TEST_CASE("Rate 2.0 moves the clock twice as fast as time; rates outside 0.5..2.0 are refused", "[media][controls]") {
+TEST_CASE("Rate 2.0 moves the clock twice as fast as time: rates outside 0.5..2.0 are refused", "[media][controls]") {
   RealTimeRun run;
   REQUIRE_FALSE(run.pipeline.start());
   run.feed_all();

@@ -32,7 +32,7 @@ TEST_CASE("a CMCD payload has sorted keys, rounded values, quoted strings and ba
                                           R"(sid="6e2fb550-c457-11e9-bb97-0800200c9a66",st=v,tb=6000)");
 }
 
-TEST_CASE("CMCD booleans: true is the bare key, false is omitted; v=1 and pr=1 are omitted", "[cmcd]") {
+TEST_CASE("CMCD booleans: true is the bare key, false is omitted: v=1 and pr=1 are omitted", "[cmcd]") {
   CmcdData d;
   d.sf_dash = false;
   CHECK(tel::encode(d).empty());

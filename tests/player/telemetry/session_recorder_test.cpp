@@ -8,6 +8,7 @@
 #include "abrplay/player/telemetry/session_recorder.h"
 #include "fake_clock.h"
 #include "telemetry_schema.h"
+#include "video_rep.h"
 
 namespace tel = abrplay::telemetry;
 using Json = nlohmann::json;
@@ -17,7 +18,7 @@ namespace {
 using abrplay::test::validate_telemetry;
 
 tel::RepresentationInfo rep(const char* id, double bps, int height) {
-  return {id, abrplay::DataRate::bits_per_second(bps), height * 16 / 9, height, "avc1.64001f"};
+  return abrplay::test::video_rep(id, abrplay::DataRate::bits_per_second(bps), height, "avc1.64001f");
 }
 
 tel::Snapshot snapshot() {
@@ -145,7 +146,7 @@ TEST_CASE("waiting for the first frame is startup time, not a stall", "[telemetr
   CHECK(fin["rebuffer_s"] == 0.0);
 }
 
-TEST_CASE("each heartbeat list is bounded; what does not fit is counted", "[telemetry]") {
+TEST_CASE("each heartbeat list is bounded: what does not fit is counted", "[telemetry]") {
   abrplay::test::FakeClock clock;
   auto r = recorder();
   r.on_load(clock.steady());
@@ -197,7 +198,7 @@ TEST_CASE("the final report sums the session: bitrate, time per representation, 
   CHECK(fin["abr"] == "robust_mpc");  // every payload names the algorithm, for A/B analytics
 }
 
-TEST_CASE("downloads are reported per representation in the next payload only; the final report sums the bytes",
+TEST_CASE("downloads are reported per representation in the next payload only: the final report sums the bytes",
           "[telemetry]") {
   abrplay::test::FakeClock clock;
   auto r = recorder();

@@ -49,6 +49,14 @@ void Recorder::on_cdn_change(const CdnChangeEvent& e) {
   changed();
 }
 
+void Recorder::on_live_latency(const LiveLatencyEvent& e) {
+  {
+    std::lock_guard l(mu_);
+    latencies.push_back(e);
+  }
+  changed();
+}
+
 void Recorder::on_warning(const Error& e) {
   {
     std::lock_guard l(mu_);

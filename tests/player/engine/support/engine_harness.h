@@ -34,6 +34,7 @@ class Recorder final : public EngineObserver {
   void on_error(const Error& e) override;
   void on_warning(const Error& e) override;
   void on_cdn_change(const CdnChangeEvent& e) override;
+  void on_live_latency(const LiveLatencyEvent& e) override;
 
   // Waits until `pred` (run under the recorder's lock) holds, or `limit` of real time passed.
   bool wait(const std::function<bool()>& pred, std::chrono::milliseconds limit);
@@ -49,6 +50,7 @@ class Recorder final : public EngineObserver {
   std::vector<Error> errors;
   std::vector<Error> warnings;
   std::vector<CdnChangeEvent> cdn_changes;
+  std::vector<LiveLatencyEvent> latencies;
   std::vector<std::chrono::steady_clock::time_point> state_times;  // parallel to states
 
   // Media downloads of one track, in order.

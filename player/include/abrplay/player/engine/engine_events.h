@@ -75,6 +75,14 @@ struct BufferLevelEvent {
   std::size_t segments = 0;
 };
 
+// Live with a target latency: at every position report, how far behind the live edge playback is
+// and the playback rate the catch-up chose (live_catchup.h).
+struct LiveLatencyEvent {
+  MediaTime latency{0};
+  MediaTime target{0};
+  double rate = 1.0;
+};
+
 class EngineObserver {
  public:
   virtual ~EngineObserver() = default;
@@ -83,6 +91,7 @@ class EngineObserver {
   virtual void on_download(const DownloadEvent&) {}
   virtual void on_buffer(const BufferLevelEvent&) {}
   virtual void on_cdn_change(const CdnChangeEvent&) {}
+  virtual void on_live_latency(const LiveLatencyEvent&) {}
   // Fatal: the engine is now in kError.
   virtual void on_error(const Error&) {}
   // Not fatal: something was worked around (a clock sync failed, a live jump forward, a retry).

@@ -6,6 +6,8 @@
 //                        on_data()                 new segments (or an end of stream) to pull
 //                        play() / pause()          advance the playback position, or hold it
 //                        flush(position)           a seek: drop everything read, restart there
+//                        set_rate(rate)            play `rate` x media time per real time (live
+//                                                  catch-up: 0.5 .. 2, pitch kept by the pipeline)
 //                        splice(track, at)         a track switch in place: for `track` only,
 //                                                  drop what was read from `at` on; read(track)
 //                                                  then gives the new track's segments, the first
@@ -55,6 +57,7 @@ class SegmentConsumer {
   virtual void pause() = 0;
   virtual void flush(MediaTime position) = 0;
   virtual void splice(TrackType track, MediaTime at) = 0;
+  virtual void set_rate(double rate) = 0;
   virtual MediaTime position() const = 0;
 };
 

@@ -11,6 +11,8 @@
 //   qoe_lin          Pensieve's QoE_lin on that 1 s sampling: each second adds a quarter of its Mbps
 //                    (Pensieve's 4 s chunk counts its Mbps once), each stall second costs 4.3, each
 //                    switch the |change| in Mbps
+//   live_latency_s   live with a target latency: the median of the latency at each position report
+//   live_latency_sd_s and its standard deviation (both empty for other sessions)
 // The rendition of a second is that of the downloaded (not abandoned) video segment covering the
 // second's start; a segment downloaded again (after a failure) replaces the earlier one.
 //
@@ -49,9 +51,17 @@ struct SessionFigures {
   DataSize bytes;  // every download's body
   EngineState state = EngineState::kIdle;
   std::string error;  // describe() of the fatal error, if any
+  std::optional<double> live_latency_s, live_latency_sd_s;
   // The video segments in media order, with the rendition finally downloaded for each.
   std::vector<PlayedSegment> video_segments;
 };
+
+// The median and the standard deviation of a series (live latency samples); nullopt when empty.
+struct Spread {
+  double median = 0;
+  double sd = 0;
+};
+std::optional<Spread> median_and_sd(std::vector<double> values);
 
 class SessionMetrics final : public EngineObserver {
  public:
@@ -61,6 +71,7 @@ class SessionMetrics final : public EngineObserver {
   void on_download(const DownloadEvent& e) override;
   void on_buffer(const BufferLevelEvent& e) override;
   void on_error(const Error& e) override;
+  void on_live_latency(const LiveLatencyEvent& e) override;
 
   // The figures so far; a stall in progress counts up to now.
   SessionFigures figures() const;
@@ -81,6 +92,7 @@ class SessionMetrics final : public EngineObserver {
   int seconds_ = 0;
   std::optional<DataRate> last_bitrate_;
   std::string last_rep_;
+  std::vector<double> latencies_s_;  // live latency at each report, while playing
 };
 
 }  // namespace abrplay::engine

@@ -67,6 +67,7 @@
 #include "abrplay/net/host_selector.h"
 #include "abrplay/net/retry_policy.h"
 #include "abrplay/player/engine/engine_events.h"
+#include "abrplay/player/engine/live_catchup.h"
 #include "abrplay/player/engine/load_control.h"
 #include "abrplay/player/engine/rate_rules.h"
 #include "abrplay/player/engine/segment_consumer.h"
@@ -112,6 +113,13 @@ struct EngineConfig {
   // Live: the distance behind the live edge; empty = the MPD's suggestedPresentationDelay, else
   // 3 x the longest segment (DASH-IF IOP's default for a missing SPD is similar).
   std::optional<MediaTime> live_delay;
+  // Live: the latency to hold (live_catchup.h). Empty: the MPD's ServiceDescription Latency@target,
+  // if any. With a target the session starts that far behind the live edge (live_delay still wins)
+  // and, with live_catchup, plays faster or slower within the ServiceDescription's PlaybackRate
+  // bounds (else catchup's) to hold it, seeking to the edge beyond its max latency.
+  std::optional<MediaTime> target_latency;
+  bool live_catchup = true;
+  CatchupParams catchup;  // the defaults; the ServiceDescription's values replace them
   bool play_when_ready = true;
   // Audio track switch: the old audio plays on to the first segment boundary at least this far
   // ahead of the play position while the new track's first segment loads and decodes there. 1 s:

@@ -36,6 +36,7 @@ class VirtualConsumer final : public SegmentConsumer {
   void pause() override;
   void flush(MediaTime position) override;
   void splice(TrackType track, MediaTime at) override;
+  void set_rate(double rate) override;
   MediaTime position() const override;
 
   bool playing() const { return playing_; }
@@ -58,6 +59,7 @@ class VirtualConsumer final : public SegmentConsumer {
 
   EventLoop& loop_;
   const double speed_;
+  double rate_ = 1.0;  // set_rate(): media time per speed_-scaled real time
   const MediaTime report_every_;
   SegmentSource* source_ = nullptr;  // not owned; set by attach()
   std::vector<Track> tracks_;

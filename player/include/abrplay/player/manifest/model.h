@@ -117,6 +117,8 @@ struct SegmentInfo {
   std::optional<uint64_t> start_number;
   std::optional<uint64_t> end_number;
   std::optional<double> availability_time_offset_s;  // may be +infinity ("INF")
+  // false: a segment is served while it is being produced (low-latency chunked CMAF)
+  std::optional<bool> availability_time_complete;
   std::optional<ByteRange> index_range;
   std::optional<UrlAndRange> initialization;        // Initialization element
   std::optional<UrlAndRange> representation_index;  // RepresentationIndex element
@@ -229,6 +231,14 @@ struct Period {
 
 enum class PresentationType { kStatic, kDynamic };
 
+// ServiceDescription (ISO/IEC 23009-1 Annex K; DASH-IF IOP low latency): what the service asks of
+// a live client's latency (Latency@target/min/max, in ms in the MPD) and the playback-rate bounds
+// for catch-up (PlaybackRate@min/max). Values the parser found absurd are dropped with a warning.
+struct ServiceDescription {
+  std::optional<MediaTime> target_latency, min_latency, max_latency;
+  std::optional<double> min_playback_rate, max_playback_rate;
+};
+
 struct Mpd {
   std::string document_url;  // where the MPD came from; the root for relative BaseURLs
   PresentationType type = PresentationType::kStatic;
@@ -245,6 +255,7 @@ struct Mpd {
   std::vector<BaseUrl> base_urls;
   std::vector<std::string> locations;
   std::vector<UtcTiming> utc_timings;
+  std::optional<ServiceDescription> service_description;  // the first one
   std::vector<Descriptor> essential_properties;
   std::vector<Descriptor> supplemental_properties;
   std::vector<Period> periods;

@@ -151,6 +151,10 @@ class SegmentIndex {
   std::optional<Segment> segment_at(MediaTime t, std::size_t base = 0) const;
   std::optional<Segment> next(const Segment& s, std::size_t base = 0) const;
 
+  // Low-latency live: the segments are served while they are produced (availabilityTimeComplete
+  // false in a dynamic MPD), in CMAF chunks worth decoding as they arrive.
+  bool chunked() const { return chunked_; }
+
   // Positions available at wall-clock `now`. Static: all segments. Dynamic: see the file comment;
   // empty when nothing is available yet (or any more), or without availabilityStartTime.
   std::optional<PositionRange> available(WallTime now) const;
@@ -178,6 +182,7 @@ class SegmentIndex {
   std::optional<uint64_t> period_end_tick_;        // pto + period duration, when known
   std::optional<WallTime> period_available_from_;  // availabilityStartTime + period start
   MediaTime availability_offset_{0};
+  bool chunked_ = false;
   std::optional<MediaTime> time_shift_buffer_depth_;
   std::optional<uint64_t> end_number_;
   uint64_t max_segments_ = 0;

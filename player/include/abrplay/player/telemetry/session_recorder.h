@@ -67,8 +67,9 @@ struct Snapshot {
   std::map<std::string, double> buffer_s;  // per track type: "video", "audio", "text"
   std::optional<RepresentationInfo> video, audio;
   std::optional<DataRate> throughput;
-  std::string cdn;         // base URL in use, redacted on the way in
-  std::string cdn_reason;  // why it is in use: net::to_string(HostChoiceReason), "" when unknown
+  std::string cdn;                       // base URL in use, redacted on the way in
+  std::string cdn_reason;                // why it is in use: net::to_string(HostChoiceReason), "" when unknown
+  std::optional<double> live_latency_s;  // live with a target latency: behind the live edge
   // The HTTP cache since the session's load (PlayerStats::cache_*); absent when there is none.
   struct CacheFigures {
     std::uint64_t hits = 0, revalidations = 0, misses = 0, bytes = 0;

@@ -1,0 +1,160 @@
+// Low-latency live: the engine buffers each CMAF chunk of a segment as it arrives (chunked transfer
+// from abrplay-origin's --low-latency mode, on the real ll/ test content), so playback starts
+// before the first segment has finished arriving.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <map>
+#include <vector>
+
+#include "abrplay/abr/algorithm/fixed.h"
+#include "support/origin_session.h"
+
+namespace abrplay::engine::test {
+
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+origin::OriginConfig low_latency_origin() {
+  origin::OriginConfig oc = abrplay::test::origin_serving();
+  oc.live = true;
+  oc.live_preroll = seconds(1);  // the first 4 s segment is being encoded when the engine arrives
+  oc.live_window = seconds(30);
+  oc.low_latency.enabled = true;
+  oc.low_latency.chunk = milliseconds(1000);
+  return oc;
+}
+
+}  // namespace
+
+TEST_CASE("low-latency live: each CMAF chunk is buffered as it arrives and playback starts before the segment ends",
+          "[engine][live][ll]") {
+  OriginSession h(low_latency_origin(), 1.0);
+  h.start({}, std::make_unique<abr::FixedAlgorithm>(0));
+  h.open("ll/manifest.mpd");
+  REQUIRE(h.rec.wait_state(EngineState::kPlaying, kLimit));
+  // Playing now; the first video segment is still arriving (its last chunk is published 4 s after
+  // availabilityStartTime, about 2 s from now).
+  bool first_segment_done = false;
+  {
+    auto lock = h.rec.lock();
+    first_segment_done = !h.rec.media(TrackType::kVideo).empty();
+  }
+  CHECK_FALSE(first_segment_done);
+  REQUIRE(h.rec.wait([&] { return h.rec.media(TrackType::kVideo).size() >= 1; }, kLimit));
+
+  std::map<TrackType, std::vector<BufferedSegment>> kept;
+  h.on_loop([&] {
+    for (TrackType t : {TrackType::kVideo, TrackType::kAudio})
+      if (const TrackBuffer* b = h.engine->buffer(t)) kept[t] = {b->segments().begin(), b->segments().end()};
+    h.engine->stop();
+  });
+  // The first video segment [0, 4) is in the buffer as its four 1 s chunks, contiguous, each one
+  // moof + mdat (the first with the segment's styp/sidx before it).
+  const auto& video = kept[TrackType::kVideo];
+  REQUIRE(video.size() >= 4);
+  for (std::size_t i = 0; i < 4; ++i) {
+    CAPTURE(i, video[i].start.count(), video[i].duration.count());
+    CHECK(std::chrono::abs(video[i].start - milliseconds(1000 * static_cast<int>(i))) < milliseconds(50));
+    CHECK(std::chrono::abs(video[i].duration - milliseconds(1000)) < milliseconds(50));
+    const std::string first_box(video[i].media->begin() + 4, video[i].media->begin() + 8);
+    CHECK((i == 0 ? (first_box == "styp" || first_box == "sidx") : (first_box == "sidx" || first_box == "moof")));
+  }
+  CHECK_FALSE(kept[TrackType::kAudio].empty());
+  auto lock = h.rec.lock();
+  CHECK(h.rec.errors.empty());
+  for (const auto& w : h.rec.warnings) CHECK(w.message.find("CMAF") == std::string::npos);
+  // One download per segment, whatever the number of chunks.
+  const auto media = h.rec.media(TrackType::kVideo);
+  REQUIRE_FALSE(media.empty());
+  CHECK(media.front().segment_start == MediaTime{0});
+  CHECK(media.front().segment_duration == seconds(4));
+}
+
+}  // namespace abrplay::engine::test
+
+namespace abrplay::engine::test {
+
+namespace {
+
+// 60 one-second segments, live from 20 s before the origin started, and an engine told to start
+// `delay` behind the edge while holding `target`.
+struct CatchupSetup {
+  SyntheticContent content{[] {
+    ContentSpec spec;
+    spec.segments = 60;
+    return spec;
+  }()};
+};
+
+origin::OriginConfig catchup_origin(const SyntheticContent& content) {
+  origin::OriginConfig oc = serving(content);
+  oc.live = true;
+  oc.live_preroll = seconds(20);
+  oc.live_window = seconds(30);
+  return oc;
+}
+
+EngineConfig catchup_config(MediaTime target, MediaTime delay) {
+  EngineConfig ec;
+  ec.target_latency = target;
+  ec.live_delay = delay;
+  ec.catchup.min_rate = 0.5;  // wide bounds, so a test second closes on the target fast
+  ec.catchup.max_rate = 2.0;
+  return ec;
+}
+
+}  // namespace
+
+TEST_CASE("live catch-up: playback speeds up to the target latency, then releases to 1.0", "[engine][live][catchup]") {
+  CatchupSetup s;
+  OriginSession h(catchup_origin(s.content), 1.0);
+  h.start(catchup_config(seconds(3), seconds(5)), std::make_unique<abr::FixedAlgorithm>(0));
+  h.open_until(EngineState::kPlaying);
+  // 2 s behind the target at up to 2x: closed within a few seconds, then held.
+  REQUIRE(h.rec.wait(
+      [&] {
+        if (h.rec.latencies.size() < 4) return false;
+        const auto& last = h.rec.latencies.back();
+        return last.rate == 1.0 && std::chrono::abs(last.latency - seconds(3)) < milliseconds(150);
+      },
+      seconds(10)));
+  h.on_loop([&] { h.engine->stop(); });
+  auto lock = h.rec.lock();
+  REQUIRE_FALSE(h.rec.latencies.empty());
+  const auto& first = h.rec.latencies.front();
+  CHECK(first.target == seconds(3));
+  CHECK(first.latency > milliseconds(4500));  // started 5 s behind
+  double top = 0;
+  for (const auto& e : h.rec.latencies) top = std::max(top, e.rate);
+  CHECK(top > 1.5);  // it engaged
+  CHECK(h.rec.errors.empty());
+  for (const auto& w : h.rec.warnings) CHECK(w.message.find("seeking") == std::string::npos);
+}
+
+TEST_CASE("live catch-up: beyond the max latency the engine seeks to the target behind the edge",
+          "[engine][live][catchup]") {
+  CatchupSetup s;
+  OriginSession h(catchup_origin(s.content), 1.0);
+  h.start(catchup_config(seconds(2), seconds(12)), std::make_unique<abr::FixedAlgorithm>(0));  // max: 4 s
+  h.open();
+  REQUIRE(h.rec.wait(
+      [&] {
+        return std::any_of(h.rec.warnings.begin(), h.rec.warnings.end(),
+                           [](const Error& w) { return w.message.find("seeking to") != std::string::npos; });
+      },
+      seconds(10)));
+  REQUIRE(h.rec.wait(
+      [&] {
+        return !h.rec.latencies.empty() &&
+               std::chrono::abs(h.rec.latencies.back().latency - seconds(2)) < milliseconds(600);
+      },
+      seconds(10)));
+  h.on_loop([&] { h.engine->stop(); });
+  auto lock = h.rec.lock();
+  CHECK(h.rec.errors.empty());
+}
+
+}  // namespace abrplay::engine::test
