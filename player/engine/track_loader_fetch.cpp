@@ -324,7 +324,7 @@ void TrackLoader::on_complete(std::uint64_t seq, net::FetchOutcome outcome) {
     if (last.chunked && !buffer_chunks(last)) return;  // the session failed
     ev.segment_start = last.segment->start;
     ev.segment_duration = last.segment->duration;
-    host_.record_sample(ev.sample);
+    if (!r.response.from_cache) host_.record_sample(ev.sample);  // as below: no link was timed
     host_.emit(ev);
     if (!last.body.empty() && last.chunks_end + kContinuityTolerance < last.segment->end()) {
       auto rest = std::make_shared<const std::vector<std::uint8_t>>(std::move(last.body));
