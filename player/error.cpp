@@ -18,6 +18,7 @@ std::string_view to_string(ErrorCode code) {
     case ErrorCode::kNetworkTls: return "network.tls";
     case ErrorCode::kNetworkRedirect: return "network.redirect";
     case ErrorCode::kNetworkFile: return "network.file";
+    case ErrorCode::kNetworkCache: return "network.cache";
     case ErrorCode::kManifestMalformedXml: return "manifest.malformed_xml";
     case ErrorCode::kManifestMissingAttribute: return "manifest.missing_attribute";
     case ErrorCode::kManifestInvalidValue: return "manifest.invalid_value";

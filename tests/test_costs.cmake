@@ -28,6 +28,7 @@ set(_abrplay_test_costs
   "abrplay_abr_tests:ScenarioMPC beats RobustMPC and BB" 6
   "abrplay_abr_tests:Offline optimum: its schedule replays" 6
   "abrplay_engine_tests:real content in every addressing variant" 4
+  "abrplay_api_tests:live: the cache is off by default" 4
   "abrplay_api_tests:telemetry: heartbeats and the final report" 3
   "abrplay_engine_tests:live: syncs the clock by UTCTiming" 3
   "abrplay_engine_tests:live with a SegmentTimeline" 3

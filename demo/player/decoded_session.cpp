@@ -167,6 +167,9 @@ int run_decoded(const DecodeOptions& o) {
     config.target_latency = std::chrono::milliseconds(static_cast<long long>(std::llround(*o.target_latency_s * 1000)));
   config.live_catchup = o.live_catchup;
   config.ca_file = o.ca_file;
+  config.cache.enabled = o.cache;
+  config.cache.disk_dir = o.cache_dir;
+  config.cache.memory_bytes = std::uint64_t{o.cache_mb} << 20;
   config.max_height = o.max_height;
   config.telemetry_url = o.telemetry_url;
   config.cmcd = telemetry::parse_cmcd_mode(o.cmcd).value_or(CmcdMode::kOff);  // "" (no --cmcd): off
@@ -321,6 +324,11 @@ int run_decoded(const DecodeOptions& o) {
                       {"frames_presented", s.frames_presented},
                       {"frames_dropped", s.frames_dropped},
                       {"segments", s.segments_downloaded},
+                      {"cache",
+                       {{"hits", s.cache_hits},
+                        {"revalidations", s.cache_revalidations},
+                        {"misses", s.cache_misses},
+                        {"bytes", s.cache_bytes}}},
                       {"qoe_lin", std::round(qoe.qoe(stall_s) * 1000) / 1000},
                       {"audio_language", audio_language},
                       {"text_language", text_language}};
@@ -373,6 +381,11 @@ int run_decoded(const DecodeOptions& o) {
   std::printf("stalls       %d (%.2f s)\n", s.stalls, stall_s);
   std::printf("frames       %llu presented, %llu dropped\n", static_cast<unsigned long long>(s.frames_presented),
               static_cast<unsigned long long>(s.frames_dropped));
+  if (o.cache) {
+    std::printf("cache        %llu hits, %llu revalidated, %llu misses, %llu bytes served\n",
+                static_cast<unsigned long long>(s.cache_hits), static_cast<unsigned long long>(s.cache_revalidations),
+                static_cast<unsigned long long>(s.cache_misses), static_cast<unsigned long long>(s.cache_bytes));
+  }
   std::printf("QoE_lin      %.2f (Pensieve weights, 4 s segments, sampled every second)\n", qoe.qoe(stall_s));
   if (!error.empty()) std::printf("error        %s\n", error.c_str());
   if (!o.json_summary.empty()) {

@@ -27,6 +27,9 @@ struct DecodeOptions {
   std::optional<double> target_latency_s;  // --target-latency
   bool live_catchup = true;                // --no-catchup
   std::string ca_file;                     // --cacert
+  bool cache = true;                       // --no-cache turns the HTTP cache off
+  std::string cache_dir;                   // --cache-dir: the HTTP cache on disk too
+  unsigned cache_mb = 64;                  // --cache-mb: its memory budget
   std::string json_summary;
   std::string log_level = "warning";  // debug, info, warning, error
   // Window only: once the position reaches screenshot_at_s while playing, the window is read back

@@ -81,6 +81,9 @@ int main(int argc, char** argv) {
   bool no_catchup = false;
   std::string screenshot_path, cdn_choice = "measured", ca_file;
   unsigned max_height = 0;
+  bool no_cache = false;
+  std::string cache_dir;
+  unsigned cache_mb = 64;
   app.add_option("url", url,
                  "the MPD: an http://, https:// or file:// URL, or a local path (relative or absolute); "
                  "a local MPD may name local or http(s) media, a remote one only http(s)")
@@ -106,6 +109,10 @@ int main(int argc, char** argv) {
                  "realtime (default) or max (decode as fast as possible); with --no-decode a factor 0.1-64");
   app.add_option("--telemetry", telemetry, "POST telemetry heartbeats and the final report to this URL");
   app.add_option("--cmcd", cmcd, "send CMCD on every request")->check(CLI::IsMember({"query", "header"}));
+  app.add_flag("--no-cache", no_cache, "decoded playback: no HTTP cache of manifests and segments");
+  app.add_option("--cache-dir", cache_dir, "decoded playback: keep the HTTP cache on disk too, in this directory");
+  app.add_option("--cache-mb", cache_mb, "decoded playback: the HTTP cache's memory budget in MiB (default 64)")
+      ->check(CLI::Range(1u, 65536u));
   app.add_option("--json-summary", json_path, "write the summary as JSON to this file");
   app.add_option("--log-level", log_level, "debug, info, warning (default) or error");
   app.add_flag("--stats", stats_overlay, "window: start with the statistics overlay shown (key s toggles it)");
@@ -158,6 +165,9 @@ int main(int argc, char** argv) {
     o.target_latency_s = target_latency;
     o.live_catchup = !no_catchup;
     o.ca_file = ca_file;
+    o.cache = !no_cache;
+    o.cache_dir = cache_dir;
+    o.cache_mb = cache_mb;
     o.window = !headless && (std::getenv("DISPLAY") != nullptr || std::getenv("WAYLAND_DISPLAY") != nullptr);
     o.max_speed = speed_text == "max";
     o.max_height = max_height;

@@ -127,7 +127,8 @@ struct Fetcher::State : std::enable_shared_from_this<Fetcher::State> {
       op->received += resp.bytes_received;
     }
     if (r.ok()) {
-      if (op->host && !resp.from_memory) {  // a body from memory says nothing about the host
+      // A body from a preload or a cache took no time on the link: it says nothing of the host.
+      if (op->host && !resp.from_memory && !resp.from_cache) {
         // Transfer time, or the whole time when the body came in one read (transfer time 0).
         const auto timed = resp.timing.transfer.count() > 0 ? resp.timing.transfer : resp.timing.total;
         const double seconds = std::chrono::duration<double>(timed).count();

@@ -194,6 +194,8 @@ int abrplay_config_set_string(abrplay_config* config, const char* key, const cha
       c.preferred_text_languages.push_back(v);
     } else if (k == "content-id") {
       c.content_id = v;
+    } else if (k == "cache-dir") {
+      c.cache.disk_dir = v;
     } else {
       return ABRPLAY_ERROR_INVALID_ARGUMENT;
     }
@@ -215,6 +217,10 @@ int abrplay_config_set_int(abrplay_config* config, const char* key, int64_t valu
     else if (k == "rebuffer-buffer-ms") c.rebuffer_buffer = ms;
     else if (k == "telemetry-interval-ms" && value > 0) c.telemetry_interval = ms;
     else if (k == "play-when-ready" && value <= 1) c.play_when_ready = value == 1;
+    else if (k == "cache" && value <= 1) c.cache.enabled = value == 1;
+    else if (k == "cache-live" && value <= 1) c.cache.live = value == 1;
+    else if (k == "cache-memory-bytes") c.cache.memory_bytes = static_cast<std::uint64_t>(value);
+    else if (k == "cache-disk-bytes") c.cache.disk_bytes = static_cast<std::uint64_t>(value);
     else if (k == "target-latency-ms" && value > 0) c.target_latency = ms;
     else if (k == "live-catchup" && value <= 1) c.live_catchup = value == 1;
     else return ABRPLAY_ERROR_INVALID_ARGUMENT;
@@ -408,6 +414,10 @@ int abrplay_get_stats(abrplay_handle* handle, abrplay_stats* out) {
     out->frames_presented = s.frames_presented;
     out->frames_dropped = s.frames_dropped;
     out->segments_downloaded = s.segments_downloaded;
+    out->cache_hits = s.cache_hits;
+    out->cache_revalidations = s.cache_revalidations;
+    out->cache_misses = s.cache_misses;
+    out->cache_bytes = s.cache_bytes;
     out->live_latency_us = s.live_latency ? s.live_latency->count() : -1;
     return ABRPLAY_OK;
   });

@@ -15,6 +15,7 @@ void Player::Impl::on_state(const engine::StateChange& change) {
   if (from == PlayerState::kLoading) {
     capture_languages();
     report_thumbnail_problems();
+    apply_cache_policy();
   }
   if (to == PlayerState::kPlaying && !first_playing_) {
     first_playing_ = true;

@@ -48,8 +48,19 @@ Player::Impl::Impl(PlayerConfig config)
   http_options.ca_file = config_.ca_file;
   http_ = std::make_unique<net::HttpClient>(std::move(http_options));
   loop_ = std::make_unique<engine::EventLoop>(clock_, engine::EventLoop::Mode::kOwnThread);
+  if (config_.cache.enabled) {
+    net::CacheOptions co;
+    co.memory_bytes = config_.cache.memory_bytes;
+    co.disk_dir = config_.cache.disk_dir;
+    co.disk_bytes = config_.cache.disk_bytes;
+    // A problem is found on the thread that submits or completes a request (the player thread in
+    // practice); the warning goes through the loop, so no listener runs inside the transport.
+    cache_ = std::make_unique<net::CachingTransport>(*http_, clock_, co, [this](const net::CacheProblem& p) {
+      loop_->post([this, message = p.message] { emit_warning(Error{ErrorCode::kNetworkCache, "cache: " + message}); });
+    });
+  }
   preload_pool_ = std::make_unique<player_impl::PreloadPool>(
-      *loop_, *http_,
+      *loop_, transport(),
       [this](net::Transport& transport, engine::SegmentConsumer& consumer) {
         return make_preload_engine(transport, consumer);
       },
@@ -73,6 +84,8 @@ void Player::Impl::shutdown() {
   if (present_thread_.joinable()) present_thread_.join();
   http_->shutdown();
   loop_->stop();
+  pooled_transport_.reset();  // it sits in front of the cache (or the client)
+  cache_.reset();
   http_.reset();
   loop_.reset();
 }
@@ -321,7 +334,27 @@ PlayerStats Player::Impl::stats() const {
   PlayerStats s = stats_;
   s.state = visible_state_;
   s.position = visible_position_;
+  fill_cache_stats(s);
   return s;
+}
+
+// Any thread (the cache's figures are behind its own lock; cache_base_ is written by the player
+// thread under visible_mu_, which the caller holds).
+void Player::Impl::fill_cache_stats(PlayerStats& s) const {
+  if (!cache_) return;
+  const net::CacheStats now = cache_->stats();
+  s.cache_hits = now.hits - cache_base_.hits;
+  s.cache_revalidations = now.revalidations - cache_base_.revalidations;
+  s.cache_misses = now.misses - cache_base_.misses;
+  s.cache_bytes = now.bytes_served - cache_base_.bytes_served;
+}
+
+// Player thread, once the manifest is in: a live presentation bypasses the cache unless
+// CacheConfig::live says otherwise.
+void Player::Impl::apply_cache_policy() {
+  if (!cache_) return;
+  const manifest::Mpd* mpd = engine_ ? engine_->manifest() : nullptr;
+  cache_->set_enabled(!(mpd && mpd->is_dynamic() && !config_.cache.live));
 }
 
 Player::Player(PlayerConfig config) : impl_(std::make_shared<Impl>(std::move(config))) {}

@@ -34,6 +34,7 @@
 
 #include "abrplay/abr/algorithm/abr_algorithm.h"
 #include "abrplay/core/clock.h"
+#include "abrplay/net/caching_transport.h"
 #include "abrplay/net/http_client.h"
 #include "abrplay/net/request.h"
 #include "abrplay/player.h"
@@ -199,6 +200,11 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   void sync_visible();
   void emit(const PlayerEvent& e);
   void emit_warning(const Error& error);
+  // What the engine and thumbnails fetch through: the cache, or the HTTP client without one.
+  net::Transport& transport() { return cache_ ? static_cast<net::Transport&>(*cache_) : *http_; }
+  // Player thread: the cache on for this presentation, or off (a live one, unless configured).
+  void apply_cache_policy();
+  void fill_cache_stats(PlayerStats& s) const;
   // Player thread: hands the language preferences of `track` to the engine (a switch in place).
   void apply_languages(TrackType track);
   telemetry::RepresentationInfo rep_info(const std::string& id, DataRate bandwidth) const;
@@ -279,6 +285,10 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   const Clock& clock_;
   std::unique_ptr<net::HttpClient> http_;
   std::unique_ptr<engine::EventLoop> loop_;  // after http_ in code order; destroyed explicitly
+  // The HTTP cache in front of http_ (null when PlayerConfig::cache is off); destroyed after
+  // http_->shutdown() (its completions call into it) and before http_.
+  std::unique_ptr<net::CachingTransport> cache_;
+  net::CacheStats cache_base_;  // player thread: the cache's figures at the last load()
   bool shut_down_ = false;
 
   // Player thread.

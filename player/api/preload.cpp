@@ -64,13 +64,14 @@ void Player::Impl::on_preload(const player_impl::PreloadReport& report) {
 net::Transport& Player::Impl::session_transport(const std::string& url) {
   pooled_transport_.reset();
   std::shared_ptr<player_impl::PreloadStore> store = preload_pool_ ? preload_pool_->take(url) : nullptr;
-  if (!store) return *http_;
+  if (!store) return transport();
   log(LogLevel::kInfo, "starting " + url + " from its preload (" + std::to_string(store->responses()) + " responses)");
-  pooled_transport_ = std::make_unique<player_impl::PooledTransport>(*http_, std::move(store), [this, g = generation_] {
-    if (g != generation_) return;  // an answer delivered after its session ended
-    std::lock_guard lock(visible_mu_);
-    ++stats_.preload_responses_used;
-  });
+  pooled_transport_ =
+      std::make_unique<player_impl::PooledTransport>(transport(), std::move(store), [this, g = generation_] {
+        if (g != generation_) return;  // an answer delivered after its session ended
+        std::lock_guard lock(visible_mu_);
+        ++stats_.preload_responses_used;
+      });
   return *pooled_transport_;
 }
 

@@ -128,6 +128,10 @@ void Player::Impl::do_load(std::string url, std::optional<ApiSession> api) {
     std::lock_guard lock(visible_mu_);
     stats_ = PlayerStats{};
     stats_.abr = std::string(abr::resolve_algorithm_name(abr_spec_));
+    if (cache_) {
+      cache_->set_enabled(true);  // until the manifest says live (apply_cache_policy)
+      cache_base_ = cache_->stats();
+    }
   }
   const engine::EngineConfig ec = engine_config();
   auto algo = player_impl::make_abr(abr_spec_, config_.abr_pensieve_compat);

@@ -57,6 +57,12 @@ telemetry::Snapshot Player::Impl::snapshot() const {
   telemetry::Snapshot s = engine_telemetry_ ? engine_telemetry_->snapshot() : telemetry::Snapshot{};
   s.position_s = seconds(position_);
   s.state = std::string(to_string(engine_state_));
+  if (cache_) {
+    PlayerStats figures;
+    fill_cache_stats(figures);  // cache_base_ is the player thread's own: no lock needed here
+    s.cache = telemetry::Snapshot::CacheFigures{figures.cache_hits, figures.cache_revalidations, figures.cache_misses,
+                                                figures.cache_bytes};
+  }
   {
     std::lock_guard lock(visible_mu_);
     if (stats_.live_latency) s.live_latency_s = seconds(*stats_.live_latency);

@@ -337,6 +337,7 @@ void TrackLoader::on_complete(std::uint64_t seq, net::FetchOutcome outcome) {
   ev.bandwidth = rep.bandwidth;
   ev.bytes = DataSize::bytes(f.received);
   ev.attempts = r.attempts;
+  ev.from_cache = r.response.from_cache;
   ev.sample = sample_of(f);
   ev.from_memory = r.response.from_memory;
   if (f.kind == DownloadKind::kMedia && f.chunks_buffered > 0) {
@@ -346,7 +347,7 @@ void TrackLoader::on_complete(std::uint64_t seq, net::FetchOutcome outcome) {
     if (last.chunked && !buffer_chunks(last)) return;  // the session failed
     ev.segment_start = last.segment->start;
     ev.segment_duration = last.segment->duration;
-    host_.record_sample(ev.sample);
+    if (!ev.from_memory && !ev.from_cache) host_.record_sample(ev.sample);  // as below: no link was timed
     host_.emit(ev);
     if (!last.body.empty() && last.chunks_end + kContinuityTolerance < last.segment->end()) {
       auto rest = std::make_shared<const std::vector<std::uint8_t>>(std::move(last.body));
@@ -374,8 +375,8 @@ void TrackLoader::on_complete(std::uint64_t seq, net::FetchOutcome outcome) {
     case DownloadKind::kMedia: {
       ev.segment_start = f.segment->start;
       ev.segment_duration = f.segment->duration;
-      // A body answered from memory (a preload) took no time on the link: no throughput sample.
-      if (!ev.from_memory) host_.record_sample(ev.sample);
+      // A body from a preload or the HTTP cache took no time on the link: no throughput sample.
+      if (!ev.from_memory && !ev.from_cache) host_.record_sample(ev.sample);
       host_.emit(ev);
       if (!buffer_segment(f, rep, bytes)) return;
       break;

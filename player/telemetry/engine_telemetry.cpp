@@ -86,7 +86,8 @@ void EngineTelemetry::on_download(const engine::DownloadEvent& ev) {
   const bool init = ev.kind == engine::DownloadKind::kInit || ev.kind == engine::DownloadKind::kIndex;
   if (!init && ev.kind != engine::DownloadKind::kMedia) return;
   deps_.recorder.on_download(abrplay::to_string(ev.track), ev.representation_id, init, ev.bytes);
-  if (ev.kind == engine::DownloadKind::kMedia)
+  // A segment from the HTTP cache took no time on the link: its "throughput" would mislead.
+  if (ev.kind == engine::DownloadKind::kMedia && !ev.from_cache)
     deps_.recorder.on_segment(deps_.clock.steady(),
                               {std::string(abrplay::to_string(ev.track)), ev.representation_id, ev.bandwidth,
                                to_seconds(ev.segment_start), to_seconds(ev.segment_duration), ev.bytes,

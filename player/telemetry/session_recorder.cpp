@@ -229,6 +229,12 @@ Json common_fields(const SessionInfo& info, std::uint64_t seq, double session_ti
   if (s.live_latency_s) j["live_latency_s"] = round3(*s.live_latency_s);
   if (!s.cdn.empty()) j["cdn"] = net::redact_url(s.cdn);
   if (!s.cdn.empty() && !s.cdn_reason.empty()) j["cdn_reason"] = s.cdn_reason;
+  if (s.cache) {
+    j["cache"] = {{"hits", s.cache->hits},
+                  {"revalidations", s.cache->revalidations},
+                  {"misses", s.cache->misses},
+                  {"bytes", s.cache->bytes}};
+  }
   // Every payload names its device, so a collector can tell a session id reused elsewhere.
   if (!info.device.empty()) j["device"] = info.device;
   if (!info.abr.empty()) j["abr"] = info.abr;  // so a fleet can compare algorithms (A/B)

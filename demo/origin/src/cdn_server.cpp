@@ -6,6 +6,7 @@
 
 #include "mpd_rewrite.h"
 #include "paced_body.h"
+#include "validators.h"
 
 namespace abrplay::origin {
 
@@ -203,10 +204,14 @@ void CdnServer::serve_content(const httplib::Request& req, httplib::Response& re
                                             : text(res, 404, req.path + ": not found");
   }
   std::shared_ptr<Body> body;
+  std::string etag;
   if (file->extension() == ".mpd") {
     body = mpd_body(req, res, *file);
     if (!body) return;  // status and message set
-    res.set_header("Cache-Control", ctx_.live ? "no-cache" : "max-age=60");
+    std::string served(body->size(), '\0');
+    served.resize(body->read(0, served.size(), served.data()));
+    etag = mpd_etag(served);
+    res.set_header("Cache-Control", std::string(ctx_.live ? kLiveMpdCacheControl : kVodMpdCacheControl));
   } else {
     std::optional<LiveIndex::Span> encoding;  // low-latency live: the segment is still being encoded
     if (ctx_.live) {
@@ -226,7 +231,17 @@ void CdnServer::serve_content(const httplib::Request& req, httplib::Response& re
     body = file_body(*file);
     if (!body) return text(res, 404, req.path + ": cannot be read");
     if (encoding && !(t->body.fault && t->body.fault->kind == FaultKind::kOversize)) {
+      // Still being encoded: sent as it grows, with no validator or lifetime yet (not cacheable).
       return send_encoding(req, res, std::move(body), *encoding, content_type_for(file->string()), std::move(t));
+    }
+    etag = file_etag(*file);
+    res.set_header("Cache-Control", std::string(kSegmentCacheControl));
+  }
+  if (!etag.empty()) {
+    res.set_header("ETag", etag);
+    if (req.has_header("If-None-Match") && etag_matches(req.get_header_value("If-None-Match"), etag)) {
+      res.status = 304;  // Not Modified: no body; the client's copy stays valid
+      return;
     }
   }
   if (t->body.fault && t->body.fault->kind == FaultKind::kOversize) {

@@ -62,7 +62,8 @@ enum {
   ABRPLAY_ERROR_NETWORK_TOO_LARGE = -2004,
   ABRPLAY_ERROR_NETWORK_CANCELLED = -2005,
   ABRPLAY_ERROR_NETWORK_BAD_URL = -2006,
-  ABRPLAY_ERROR_NETWORK_FILE = -2009, /* a file:// URL names no readable file */
+  ABRPLAY_ERROR_NETWORK_FILE = -2009,  /* a file:// URL names no readable file */
+  ABRPLAY_ERROR_NETWORK_CACHE = -2010, /* warnings: the cache directory or an entry in it failed */
   ABRPLAY_ERROR_MANIFEST_MALFORMED_XML = -3001,
   ABRPLAY_ERROR_MANIFEST_NO_PLAYABLE_CONTENT = -3007,
   ABRPLAY_ERROR_MEDIA_DECODE = -4002,
@@ -123,6 +124,8 @@ typedef struct abrplay_stats {
   int64_t live_latency_us;         /* behind the live edge; < 0 unless live with a target latency */
   int64_t press_to_first_frame_us; /* the press (load, or play) to the first frame; < 0 before it */
   uint64_t preload_responses_used; /* requests of this session answered from a preload */
+  /* The HTTP cache since the last load: hits, 304 revalidations, misses, body bytes it served. */
+  uint64_t cache_hits, cache_revalidations, cache_misses, cache_bytes;
 } abrplay_stats;
 
 ABRPLAY_EXPORT const char* abrplay_error_string(int error);
@@ -155,10 +158,13 @@ typedef void (*abrplay_cue_callback)(void* data, const abrplay_cue* cue);
  * "null-max-speed", "frame-callback": every presented frame goes to the frame callback at the
  * wall clock's pace, "frame-callback-max-speed": every frame as soon as decoded, none dropped),
  * "telemetry-url", "audio-language" and "text-language" (each appends a preference; subtitles
- * are loaded only when a text language is set), "content-id".
+ * are loaded only when a text language is set), "content-id", "cache-dir" (the HTTP cache on disk
+ * too, in this directory).
  * Keys (int64): "max-width", "max-height", "min-buffer-ms", "max-buffer-ms", "startup-buffer-ms",
  * "rebuffer-buffer-ms", "telemetry-interval-ms", "play-when-ready" (0/1), "target-latency-ms" (live:
- * the latency to hold behind the live edge), "live-catchup" (0/1: play faster or slower to hold it).
+ * the latency to hold behind the live edge), "live-catchup" (0/1: play faster or slower to hold it),
+ * "cache" (0/1, the HTTP cache; 1 by default), "cache-live" (0/1, also for live presentations),
+ * "cache-memory-bytes", "cache-disk-bytes".
  * Unknown keys or bad values: ABRPLAY_ERROR_INVALID_ARGUMENT. */
 ABRPLAY_EXPORT abrplay_config* abrplay_config_create(void);
 ABRPLAY_EXPORT void abrplay_config_destroy(abrplay_config* config);

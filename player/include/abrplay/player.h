@@ -89,6 +89,20 @@ struct SinkConfig {
 
 enum class LogLevel { kDebug, kInfo, kWarning, kError };
 
+// The HTTP cache of manifests and segments (docs/net.md, "Cache"): responses are reused as their
+// Cache-Control, ETag and Age allow, so seeking back into played content and playing a title again
+// come from it. On by default for on-demand presentations, in memory only; off for live (dynamic)
+// ones unless `live` is set (a live edge is new bytes every time, and a stored MPD must be
+// revalidated at every refresh anyway). A cache directory that cannot be used, a failed write or a
+// corrupted entry is a kWarning event (kNetworkCache); playback goes on (from memory, or the network).
+struct CacheConfig {
+  bool enabled = true;
+  std::uint64_t memory_bytes = 64ull << 20;  // bodies kept in memory (LRU)
+  std::string disk_dir;                      // non-empty: also on disk, in this directory (created)
+  std::uint64_t disk_bytes = 512ull << 20;   // bodies kept on disk (LRU by last use)
+  bool live = false;                         // also for live presentations
+};
+
 struct PlayerConfig {
   // ABR: a name accepted by abr::make_algorithm() ("default" = abr::kDefaultAlgorithm, the one the
   // player ships; "dynamic", "scenario-mpc", "bb", "bola", "robustmpc", ...) or
@@ -135,6 +149,7 @@ struct PlayerConfig {
   // Added to every manifest, segment and telemetry request (e.g. an API key or a token).
   std::vector<std::pair<std::string, std::string>> request_headers;
   std::function<void(LogLevel, std::string_view)> log;
+  CacheConfig cache;
   SinkConfig sinks;
   bool play_when_ready = true;  // start playing once loaded (else stays paused until play())
   float volume = 1.0F;
@@ -172,6 +187,10 @@ struct PlayerStats {
   std::uint64_t frames_dropped = 0;    // late video frames
   std::uint64_t segments_downloaded = 0;
   std::string abr;  // the algorithm in use
+  // The HTTP cache since the last load() (zeros with the cache off): requests answered from it
+  // without a transfer, conditional requests answered 304 (then served from it), requests that went
+  // to the network, and the body bytes it served (hits and 304s).
+  std::uint64_t cache_hits = 0, cache_revalidations = 0, cache_misses = 0, cache_bytes = 0;
   // Live with a target latency (PlayerConfig::target_latency or the MPD's ServiceDescription): how
   // far behind the live edge playback is, and the catch-up's playback rate; empty otherwise.
   std::optional<std::chrono::microseconds> live_latency;

@@ -36,6 +36,39 @@ TEST_CASE("files are served whole with their content type", "[origin][content]")
   CHECK(blob.header("content-type") == "application/octet-stream");
 }
 
+TEST_CASE("media files and MPDs carry Cache-Control and an ETag, and a matching If-None-Match gets 304",
+          "[origin][content][cache]") {
+  Served s;
+  const HttpResult seg = http_get(s.url("vod/seg-v240-3.m4s"));
+  CHECK(seg.status == 200);
+  CHECK(seg.header("cache-control") == "max-age=86400");
+  const std::string etag = seg.header("etag");
+  REQUIRE(etag.size() > 2);
+  CHECK(etag.front() == '"');
+  CHECK(etag != http_get(s.url("vod/seg-v240-4.m4s")).header("etag"));
+
+  HttpRequest again{s.url("vod/seg-v240-3.m4s")};
+  again.headers = {"If-None-Match: \"other\", " + etag};
+  const HttpResult not_modified = http(again);
+  CHECK(not_modified.status == 304);
+  CHECK(not_modified.body.empty());
+  CHECK(not_modified.header("etag") == etag);
+  again.headers = {"If-None-Match: \"other\""};
+  const HttpResult modified = http(again);
+  CHECK(modified.status == 200);
+  CHECK(modified.body == "segment v240 3");
+
+  const HttpResult mpd = http_get(s.url("vod/manifest.mpd"));
+  CHECK(mpd.header("cache-control") == "max-age=60");
+  const std::string mpd_etag = mpd.header("etag");
+  CHECK(mpd_etag.rfind("W/\"", 0) == 0);
+  HttpRequest mpd_again{s.url("vod/manifest.mpd")};
+  mpd_again.headers = {"If-None-Match: " + mpd_etag};
+  CHECK(http(mpd_again).status == 304);
+  // Another rendering (a device filter) is another document.
+  CHECK(http_get(s.url("vod/manifest.mpd?max_height=240")).header("etag") != mpd_etag);
+}
+
 TEST_CASE("byte ranges get 206 with Content-Range and exactly the bytes asked for", "[origin][content]") {
   Served s;
   const std::string blob = s.content.blob();

@@ -147,4 +147,34 @@ TEST_CASE("the live origin answers by the injected clock: 404 before publication
   CHECK(http_get(origin->url(0) + "sb/manifest.mpd").status == 500);    // SegmentBase cannot go live
 }
 
+TEST_CASE("a live MPD is no-cache, and its ETag changes only when a segment is published", "[origin][live][cache]") {
+  ContentFixture content;
+  FakeWallClock clock(kAst + seconds(3));
+  OriginConfig config;
+  config.roots = {content.dir().string()};
+  config.live = true;
+  config.live_window = seconds(30);
+  config.live_preroll = seconds(0);
+  config.wall_clock = clock.function();
+  auto origin = start_origin(config);
+  const std::string url = origin->url(0) + "tl/manifest.mpd";  // a SegmentTimeline: grows with time
+
+  const HttpResult first = http_get(url);
+  REQUIRE(first.status == 200);
+  CHECK(first.header("cache-control") == "no-cache");
+  const std::string etag = first.header("etag");
+  REQUIRE_FALSE(etag.empty());
+  HttpRequest refresh{url};
+  refresh.headers = {"If-None-Match: " + etag};
+  clock.advance(milliseconds(500));  // publishTime moves, the segments do not
+  const HttpResult same = http(refresh);
+  CHECK(same.status == 304);
+  CHECK(same.body.empty());
+  clock.advance(seconds(2));  // AST + 5.5 s: the segment [2, 4) is published
+  const HttpResult grown = http(refresh);
+  CHECK(grown.status == 200);
+  CHECK(grown.header("etag") != etag);
+  CHECK(grown.body != first.body);
+}
+
 }  // namespace abrplay::origin::test

@@ -232,6 +232,57 @@ TEST_CASE("abrplay --preload-wait preloads, waits, presses Play and reports pres
   CHECK(refused.exit_code == 2);
 }
 
+TEST_CASE("abrplay --cache-dir: a second run of the title comes from the disk cache, not the origin",
+          "[demo][player][content][cache]") {
+  const auto scratch = abrplay::test::process_scratch("player_cli_cache");
+  std::filesystem::remove_all(scratch / "cache");
+  const auto log = scratch / "requests.jsonl";
+  std::filesystem::remove(log);
+  origin::OriginConfig oc = abrplay::test::origin_serving();
+  oc.log_path = log.string();
+  auto origin = abrplay::test::start_origin(std::move(oc));
+  const std::string args = origin->url(0) + "number/manifest.mpd --headless --speed max --abr fixed:0 --cache-dir " +
+                           (scratch / "cache").string() + " --json-summary ";
+  const Run first = run_player(args + (scratch / "first.json").string());
+  INFO(first.out << first.err);
+  REQUIRE(first.exit_code == 0);
+  CHECK(first.out.find("cache        0 hits") != std::string::npos);
+  const auto a = read_json(scratch / "first.json");
+  CHECK(a["cache"]["hits"] == 0);
+  CHECK(a["cache"]["misses"].get<int>() >= 5);
+  const Run second = run_player(args + (scratch / "second.json").string());
+  INFO(second.out << second.err);
+  REQUIRE(second.exit_code == 0);
+  const auto b = read_json(scratch / "second.json");
+  CHECK(b["frames_presented"] == 200);
+  CHECK(b["cache"]["misses"] == 0);
+  CHECK(b["cache"]["hits"] == a["cache"]["misses"]);
+  CHECK(b["cache"]["bytes"].get<std::uint64_t>() > 100'000);
+  CHECK(b["warnings"] == nlohmann::json::array());
+  // --no-cache: the figures stay zero.
+  const Run off = run_player(origin->url(0) + "number/manifest.mpd --headless --speed max --no-cache --json-summary " +
+                             (scratch / "off.json").string());
+  REQUIRE(off.exit_code == 0);
+  CHECK(read_json(scratch / "off.json")["cache"]["misses"] == 0);
+  // A cache directory that cannot be made: a warning in the summary, and the title still plays.
+  std::ofstream(scratch / "a-file") << "x";
+  const Run bad = run_player(origin->url(0) + "number/manifest.mpd --headless --speed max --cache-dir " +
+                             (scratch / "a-file" / "cache").string() + " --json-summary " +
+                             (scratch / "bad.json").string());
+  REQUIRE(bad.exit_code == 0);
+  const auto c = read_json(scratch / "bad.json");
+  CHECK(c["frames_presented"] == 200);
+  REQUIRE(c["warnings"].size() == 1);
+  CHECK(c["warnings"][0].get<std::string>().find("network.cache") != std::string::npos);
+  origin.reset();
+  // The origin saw the first run and the runs without a usable cache; the second run made no request.
+  std::map<std::string, int> per_path;
+  std::ifstream in(log);
+  for (std::string line; std::getline(in, line);) ++per_path[nlohmann::json::parse(line)["path"].get<std::string>()];
+  CHECK(per_path["/number/manifest.mpd"] == 3);
+  std::filesystem::remove_all(scratch / "cache");
+}
+
 }  // namespace abrplay::engine::test
 
 namespace abrplay::engine::test {

@@ -53,6 +53,24 @@ TestServer::TestServer() : server_(std::make_unique<httplib::Server>()) {
                                        return true;
                                      });
   });
+  // HTTP caching: N pattern bytes with the Cache-Control (cc), ETag (etag, quoted here), Last-Modified
+  // (lm) and Age (age) of the query; a matching If-None-Match is answered 304 (counted apart).
+  s.Get(R"(/cacheable/(\d+))", [this](const httplib::Request& req, httplib::Response& res) {
+    count(req.path);
+    if (req.has_param("cc")) res.set_header("Cache-Control", req.get_param_value("cc"));
+    if (req.has_param("age")) res.set_header("Age", req.get_param_value("age"));
+    if (req.has_param("lm")) res.set_header("Last-Modified", req.get_param_value("lm"));
+    if (req.has_param("etag")) {
+      const std::string etag = "\"" + req.get_param_value("etag") + "\"";
+      res.set_header("ETag", etag);
+      if (req.get_header_value("If-None-Match") == etag) {
+        count(req.path + " 304");
+        res.status = 304;
+        return;
+      }
+    }
+    serve_bytes(res, number(req.matches[1]));
+  });
   s.Get(R"(/status/(\d+))", [this](const httplib::Request& req, httplib::Response& res) {
     count(req.path);
     res.status = static_cast<int>(number(req.matches[1]));
@@ -90,6 +108,7 @@ TestServer::TestServer() : server_(std::make_unique<httplib::Server>()) {
   s.Get(R"(/stall/(\d+))", [this](const httplib::Request& req, httplib::Response& res) {
     count(req.path);
     const std::uint64_t before = number(req.matches[1]);
+    if (req.has_param("cc")) res.set_header("Cache-Control", req.get_param_value("cc"));
     res.set_chunked_content_provider("application/octet-stream",
                                      [this, before](std::size_t offset, httplib::DataSink& sink) {
                                        if (offset < before) {

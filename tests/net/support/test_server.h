@@ -9,12 +9,15 @@
 //   /echo?h=NAME            the value of request header NAME, as the body
 //   /loop                   302 to itself, forever
 //   /to?url=U               302 to U (any scheme)
-//   /stall/N                sends N bytes of a larger chunked body, then blocks on the gate
+//   /stall/N[?cc=V]         sends N bytes of a larger chunked body (Cache-Control V), then blocks on the gate
 //   /flaky/KEY?fail=K&code=C&retry_after=S  the first K requests for KEY answer C (default 503),
 //                           later ones answer like /bytes/100000
 //   /drop/KEY/N             first request for KEY: Content-Length N, half the bytes, then closes the
 //                           connection; later requests behave like /bytes/N (ranges honoured)
 //   /chunked/N              N bytes, chunked transfer encoding (no Content-Length)
+//   /cacheable/N?cc=V&etag=E&lm=D&age=S  N bytes with Cache-Control V, ETag "E", Last-Modified D and
+//                           Age S (each only when given); If-None-Match "E" gets a 304, counted as
+//                           hits("/cacheable/N 304") besides hits("/cacheable/N")
 //
 // The gate holds stalled handlers until release_gate() or destruction, so tests never sleep.
 #pragma once

@@ -92,6 +92,11 @@ TEST_CASE("C API: create, load, events to the end, stats, destroy", "[api][c]") 
   CHECK(abrplay_config_set_string(cfg, "sinks", "window") == ABRPLAY_ERROR_INVALID_ARGUMENT);
   CHECK(abrplay_config_set_string(cfg, "no-such-key", "x") == ABRPLAY_ERROR_INVALID_ARGUMENT);
   CHECK(abrplay_config_set_int(cfg, "max-height", 720) == ABRPLAY_OK);
+  CHECK(abrplay_config_set_int(cfg, "cache", 2) == ABRPLAY_ERROR_INVALID_ARGUMENT);
+  CHECK(abrplay_config_set_int(cfg, "cache", 1) == ABRPLAY_OK);
+  CHECK(abrplay_config_set_int(cfg, "cache-live", 0) == ABRPLAY_OK);
+  CHECK(abrplay_config_set_int(cfg, "cache-memory-bytes", 32 << 20) == ABRPLAY_OK);
+  CHECK(abrplay_config_set_int(cfg, "cache-disk-bytes", -1) == ABRPLAY_ERROR_INVALID_ARGUMENT);
   CHECK(abrplay_config_set_int(cfg, "target-latency-ms", 3000) == ABRPLAY_OK);  // VOD: no effect
   CHECK(abrplay_config_set_int(cfg, "live-catchup", 2) == ABRPLAY_ERROR_INVALID_ARGUMENT);
   abrplay_handle* p = abrplay_create(cfg);
@@ -114,6 +119,8 @@ TEST_CASE("C API: create, load, events to the end, stats, destroy", "[api][c]") 
   CHECK(s.startup_time_us >= 0);
   CHECK(s.video_height <= 720);
   CHECK(s.frames_presented == 200);
+  CHECK(s.cache_misses >= 5);  // the MPD, two init and at least two media segments went to the network
+  CHECK(abrplay_error_string(ABRPLAY_ERROR_NETWORK_CACHE) == std::string("network.cache"));
   CHECK(s.live_latency_us < 0);  // not live
   // Track switches in place: a language the presentation does not offer is refused at once.
   CHECK(abrplay_select_audio_language(p, "de") == ABRPLAY_ERROR_INVALID_ARGUMENT);

@@ -111,6 +111,9 @@ TEST_CASE("heartbeats arrive on time, validate, and add up to the origin's reque
   std::vector<std::string> texts;
   for (const auto& p : payloads) texts.push_back(p.dump());
   CHECK(validate_telemetry(texts, "api-telemetry-samples") == 0);
+  // The HTTP cache's figures (on by default): every payload has them, the session's requests missed.
+  for (const auto& p : payloads) CHECK(p.contains("cache"));
+  CHECK(payloads.back()["cache"]["misses"].get<std::uint64_t>() > 0);
 
   // The payloads' downloads, summed per representation, against the origin's request log.
   std::map<std::string, RepTotals> reported, logged;

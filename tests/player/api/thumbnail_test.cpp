@@ -50,10 +50,13 @@ int frame_code(const Thumbnail& t) {
 
 // A session on the number variant, paused, with the manifest loaded.
 struct LoadedSession {
-  explicit LoadedSession(const std::string& url)
-      : session([] {
+  // `http_cache` false: every image request reaches the origin (a test that rewrites a file under
+  // the same URL, which the origin's max-age says never happens, and the HTTP cache believes).
+  explicit LoadedSession(const std::string& url, bool http_cache = true)
+      : session([http_cache] {
           PlayerConfig c = max_speed();
           c.play_when_ready = false;
+          c.cache.enabled = http_cache;
           return c;
         }()) {
     session.load_until(url, PlayerState::kBuffering);
@@ -179,7 +182,7 @@ TEST_CASE("thumbnail_at: a body that is no image, a JPEG that does not decode, a
           "[api][thumbnails][faults]") {
   BadImages bad;
   auto origin = serve({bad.dir.string(), ABRPLAY_TEST_CONTENT_DIR});
-  LoadedSession s(manifest_url(*origin));
+  LoadedSession s(manifest_url(*origin), false);  // thumb_2.jpg changes below, under the same URL
   Player& player = s.session.player;
   const auto not_image = thumbnail(player, seconds(1));
   REQUIRE_FALSE(not_image);

@@ -361,7 +361,8 @@ TEST_CASE("subtitles turned on, off and on again in place while playing, nothing
   CHECK(starts == std::vector<std::int64_t>{0, 2, 4, 6, 6});
   const auto req = run.finish();
   check_not_reloaded(req);
-  CHECK(req.at("/number/subs_en.vtt") == 2);  // once per time turned on
+  // Turned on twice, fetched once: the second time it came from the player's HTTP cache.
+  CHECK(req.at("/number/subs_en.vtt") == 1);
 }
 
 }  // namespace abrplay::test

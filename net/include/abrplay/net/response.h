@@ -39,6 +39,9 @@ struct Response {
   // Answered from memory (the player's preload pool), not over the network: its timing says nothing
   // about the link now, so it yields no throughput sample.
   bool from_memory = false;
+  // The body came from CachingTransport's cache (a fresh hit, or a 304 to a revalidation): no
+  // transfer measured the link, so it makes no throughput sample.
+  bool from_cache = false;
 
   // The first header with this name (case-insensitive), if any.
   std::optional<std::string_view> header(std::string_view name) const;

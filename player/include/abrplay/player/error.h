@@ -34,6 +34,8 @@ enum class ErrorCode : int {
   kNetworkTls = 2007,         // TLS handshake or certificate verification failed
   kNetworkRedirect = 2008,    // too many redirects, or a redirect to another scheme
   kNetworkFile = 2009,        // a file: URL names no readable file (missing, a directory, no permission)
+  kNetworkCache = 2010,       // the HTTP cache: its directory is unusable, a write failed, an entry was
+                              // corrupted (warnings only: the player goes on from memory or the network)
 
   // 3xxx manifest
   kManifestMalformedXml = 3001,       // not well-formed XML (message carries the byte offset)

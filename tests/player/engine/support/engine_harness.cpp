@@ -97,11 +97,13 @@ Harness::~Harness() {
   });
   http.reset();  // cancelled completions still reach the loop, and find nothing to call
   loop.stop();
+  cache.reset();  // after the loop: its tasks (cache hits, completions passing through) call into it
 }
 
 void Harness::start(EngineConfig config, std::unique_ptr<abr::AbrAlgorithm> algorithm) {
   loop.run_sync([&] {
-    EngineDeps deps{loop, *http, *consumer, std::move(algorithm), nullptr, nullptr};
+    net::Transport& transport = cache ? static_cast<net::Transport&>(*cache) : *http;
+    EngineDeps deps{loop, transport, *consumer, std::move(algorithm), nullptr, nullptr};
     engine = std::make_unique<StreamingEngine>(std::move(deps), std::move(config));
     engine->add_observer(rec);
   });

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "abrplay/core/clock.h"
+#include "abrplay/net/caching_transport.h"
 #include "abrplay/net/http_client.h"
 #include "abrplay/player/engine/event_loop.h"
 #include "abrplay/player/engine/streaming_engine.h"
@@ -85,6 +86,8 @@ class Harness {
   SteppableClock clock;
   EventLoop loop{clock, EventLoop::Mode::kOwnThread};
   std::unique_ptr<net::HttpClient> http = std::make_unique<net::HttpClient>();
+  // Set before start(): the engine fetches through this HTTP cache over `http` (engine_cache_test).
+  std::unique_ptr<net::CachingTransport> cache;
   std::unique_ptr<VirtualConsumer> consumer;
   std::unique_ptr<StreamingEngine> engine;
   Recorder rec;

@@ -55,6 +55,7 @@ struct DownloadEvent {
   int attempts = 1;
   bool abandoned = false;        // given up for a lower representation (the sample is of the partial body)
   bool from_memory = false;      // answered from a preload (net::Response::from_memory): no sample recorded
+  bool from_cache = false;       // served by the HTTP cache (net::Response::from_cache): `sample` timed no link
   abr::ThroughputSample sample;  // the engine's session clock (seconds since the engine started)
 };
 

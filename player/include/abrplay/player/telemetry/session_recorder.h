@@ -70,6 +70,11 @@ struct Snapshot {
   std::string cdn;                       // base URL in use, redacted on the way in
   std::string cdn_reason;                // why it is in use: net::to_string(HostChoiceReason), "" when unknown
   std::optional<double> live_latency_s;  // live with a target latency: behind the live edge
+  // The HTTP cache since the session's load (PlayerStats::cache_*); absent when there is none.
+  struct CacheFigures {
+    std::uint64_t hits = 0, revalidations = 0, misses = 0, bytes = 0;
+  };
+  std::optional<CacheFigures> cache;
 };
 
 // One completed media-segment download (see SessionRecorder::on_segment).
