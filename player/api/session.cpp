@@ -128,6 +128,7 @@ void Player::Impl::do_load(std::string url, std::optional<ApiSession> api) {
     std::lock_guard lock(visible_mu_);
     stats_ = PlayerStats{};
     stats_.abr = std::string(abr::resolve_algorithm_name(abr_spec_));
+    stats_.playback_rate = playback_rate_;
   }
   const engine::EngineConfig ec = engine_config();
   auto algo = player_impl::make_abr(abr_spec_, config_.abr_pensieve_compat);

@@ -123,6 +123,7 @@ typedef struct abrplay_stats {
   int64_t live_latency_us;         /* behind the live edge; < 0 unless live with a target latency */
   int64_t press_to_first_frame_us; /* the press (load, or play) to the first frame; < 0 before it */
   uint64_t preload_responses_used; /* requests of this session answered from a preload */
+  double playback_rate;            /* abrplay_set_playback_rate, once applied (1.0 by default) */
 } abrplay_stats;
 
 ABRPLAY_EXPORT const char* abrplay_error_string(int error);
@@ -188,6 +189,9 @@ ABRPLAY_EXPORT int abrplay_stop(abrplay_handle* handle);
 ABRPLAY_EXPORT int abrplay_set_abr(abrplay_handle* handle, const char* name);
 ABRPLAY_EXPORT int abrplay_pin_representation(abrplay_handle* handle, int index);
 ABRPLAY_EXPORT int abrplay_set_volume(abrplay_handle* handle, double volume);
+/* Playback speed 0.5 .. 2.0 with the pitch kept (see abrplay::Player::set_playback_rate);
+ * ABRPLAY_ERROR_INVALID_ARGUMENT outside (nothing changes then). */
+ABRPLAY_EXPORT int abrplay_set_playback_rate(abrplay_handle* handle, double rate);
 /* Switches audio to `language` in place (video goes on, no reload; see
  * abrplay::Player::select_audio_language). ABRPLAY_ERROR_INVALID_ARGUMENT for NULL, "" or a language
  * the loaded presentation does not offer (nothing changes then). */

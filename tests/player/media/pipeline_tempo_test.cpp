@@ -1,0 +1,268 @@
+// Playback rate with the pitch kept (FFmpeg's atempo through libavfilter): the real content's
+// 440 Hz tone (audio en) played at 1.1x and 0.9x into a capturing sink stays at 440 Hz, media is
+// consumed at the rate asked (samples and clock), video follows the audio clock, a change back to
+// 1.0 takes the filter out of the path, and rates outside 0.5..2.0 are refused.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+#include "abrplay/player/media/pipeline.h"
+#include "fake_clock.h"
+#include "media_test_support.h"
+
+namespace abrplay::media::test {
+namespace {
+
+using std::chrono::microseconds;
+using std::chrono::milliseconds;
+
+// Reads the source at the injected clock's pace (like NullAudioSink kWallClock) and keeps every
+// sample frame read (first channel), silence included, so output time = samples / rate.
+struct CaptureAudioSink final : AudioSink {
+  explicit CaptureAudioSink(const Clock& c) : clock(c) {}
+  Expected<AudioFormat, Error> open(const AudioFormat& preferred, AudioSource& s) override {
+    source = &s;
+    format = preferred;
+    return preferred;
+  }
+  void set_paused(bool p) override {
+    if (paused && !p) last = clock.steady();
+    paused = p;
+  }
+  void pump() override {
+    if (source == nullptr || paused) return;
+    const auto ch = static_cast<std::size_t>(format.channels);
+    const SteadyTime now = clock.steady();
+    auto owed = static_cast<std::size_t>(
+        std::llround(std::chrono::duration<double>(now - last).count() * format.sample_rate));
+    last = now;
+    std::vector<float> block;
+    while (owed > 0) {
+      const std::size_t n = std::min<std::size_t>(owed, 480);
+      block.assign(n * ch, 0.0F);
+      media_frames += source->read(block);
+      for (std::size_t i = 0; i < n; ++i) mono.push_back(block[i * ch]);
+      owed -= n;
+    }
+  }
+  microseconds latency() const override { return microseconds{0}; }
+  void close() override { source = nullptr; }
+
+  const Clock& clock;
+  AudioSource* source = nullptr;
+  AudioFormat format;
+  bool paused = true;
+  SteadyTime last{};
+  std::vector<float> mono;       // every frame read, silence included
+  std::size_t media_frames = 0;  // frames that carried media
+};
+
+// What the old path (linear-interpolation resampling at `rate`) would play: shows the measure can
+// tell 484 Hz from 440 Hz.
+std::vector<float> resampled(const std::vector<float>& in, double rate) {
+  std::vector<float> out;
+  for (double x = 0; x + 1 < static_cast<double>(in.size()); x += rate) {
+    const auto i = static_cast<std::size_t>(x);
+    out.push_back(static_cast<float>(in[i] + (in[i + 1] - in[i]) * (x - static_cast<double>(i))));
+  }
+  return out;
+}
+
+struct TempoRun {
+  bool with_video = false;
+  abrplay::test::FakeClock clock;
+  CaptureAudioSink audio{clock};
+  std::vector<microseconds> drift;  // presented pts minus the master clock
+  MediaPipeline* self = nullptr;
+  FrameCallbackVideoSink video{[this](const VideoFrame& f) { drift.push_back(f.pts - self->position()); }};
+  MediaPipeline pipeline;
+  explicit TempoRun(bool video_too)
+      : with_video(video_too),
+        pipeline(clock, config(video_too), PipelineSinks{video_too ? &video : nullptr, &audio, nullptr}) {
+    self = &pipeline;
+  }
+  // Queues that hold all of the content and playback that starts only once all the audio is
+  // decoded: the fake clock runs faster than real time, and a decode thread falling behind it would
+  // make rebuffers (stopped clock, silence) that these measurements are not about.
+  static PipelineConfig config(bool video_too) {
+    PipelineConfig c;
+    c.video = video_too;
+    c.video_queue_frames = 256;
+    c.audio_queue = std::chrono::seconds(10);
+    c.prebuffer = milliseconds(7900);
+    return c;
+  }
+  void wait_for_video() {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (pipeline.stats().video_frames_decoded < 200 && std::chrono::steady_clock::now() < deadline) {
+      pipeline.wait(milliseconds(50));
+    }
+  }
+  // Audio en (440 Hz) and, with video, the 240p rendition (cheap to decode).
+  void feed_all() {
+    for (int n = 1; n <= kSegments; ++n) {
+      if (with_video) pipeline.feed(TrackType::kVideo).push(load_segment(0, n));
+      pipeline.feed(TrackType::kAudio).push(load_segment(6, n));
+    }
+    if (with_video) pipeline.feed(TrackType::kVideo).end_of_stream();
+    pipeline.feed(TrackType::kAudio).end_of_stream();
+  }
+  // One 10 ms tick of fake time; while buffering, waits (real time) for the decode threads.
+  void tick() {
+    if (pipeline.state() == PipelineState::kBuffering) {
+      pipeline.pump();
+      if (pipeline.state() == PipelineState::kBuffering) {
+        pipeline.wait(milliseconds(20));
+        return;
+      }
+    }
+    clock.advance(milliseconds(10));
+    pipeline.pump();
+  }
+  void play_until(microseconds media_time) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (pipeline.state() != PipelineState::kEnded && pipeline.position() < media_time &&
+           std::chrono::steady_clock::now() < deadline) {
+      tick();
+    }
+  }
+};
+
+// Plays the en track from 0.5 s of media at `rate` for 3 s of media; returns the tone heard.
+double tone_at(double rate, std::size_t* frames_out = nullptr) {
+  TempoRun run(false);
+  REQUIRE_FALSE(run.pipeline.start());
+  run.feed_all();
+  run.play_until(milliseconds(500));
+  REQUIRE_FALSE(run.pipeline.set_rate(rate));
+  const std::size_t from = run.audio.mono.size() + 4800;  // 100 ms after the change
+  run.play_until(milliseconds(3500));
+  REQUIRE(run.pipeline.position() >= milliseconds(3500));
+  if (frames_out != nullptr) *frames_out = run.audio.mono.size() - from;
+  CHECK(run.pipeline.stats().audio_time_stretch == (rate != 1.0));
+  return dominant_hz(run.audio.mono, from, run.audio.mono.size(), run.audio.format.sample_rate);
+}
+
+}  // namespace
+
+TEST_CASE("At 1.1x and 0.9x the 440 Hz tone stays at 440 Hz within 2 percent (pitch kept)", "[media][tempo]") {
+  const double at_1 = tone_at(1.0);
+  INFO("1.0x: " << at_1 << " Hz");
+  CHECK(std::abs(at_1 - 440) < 440 * 0.02);
+  const double fast = tone_at(1.1);
+  const double slow = tone_at(0.9);
+  INFO("1.1x: " << fast << " Hz, 0.9x: " << slow << " Hz");
+  CHECK(std::abs(fast - 440) < 440 * 0.02);
+  CHECK(std::abs(slow - 440) < 440 * 0.02);
+}
+
+TEST_CASE("The measure tells resampled audio apart: linear resampling at 1.1x gives 484 Hz", "[media][tempo]") {
+  // The 1.0x output resampled the way the pipeline did before the time-stretch: the pitch follows.
+  TempoRun run(false);
+  REQUIRE_FALSE(run.pipeline.start());
+  run.feed_all();
+  run.play_until(milliseconds(3000));
+  const auto up = resampled(run.audio.mono, 1.1);
+  const double hz = dominant_hz(up, 4800, up.size(), 48'000);
+  INFO(hz << " Hz");
+  CHECK(std::abs(hz - 484) < 484 * 0.02);
+}
+
+TEST_CASE("At 1.1x and 0.9x media is consumed at the rate: samples, clock and video agree", "[media][tempo][sync]") {
+  const double rate = GENERATE(1.1, 0.9);
+  TempoRun run(true);
+  REQUIRE_FALSE(run.pipeline.start());
+  run.feed_all();
+  run.wait_for_video();
+  run.play_until(milliseconds(1000));
+  REQUIRE_FALSE(run.pipeline.set_rate(rate));
+  run.play_until(milliseconds(1200));  // past the change (filter window and what was ready)
+  const auto pos0 = run.pipeline.position();
+  const auto t0 = run.clock.elapsed();
+  const auto frames0 = run.audio.mono.size();
+  const auto drift0 = run.drift.size();
+  const auto media0 = run.audio.media_frames;
+  run.play_until(pos0 + milliseconds(3000));
+  const auto media = run.pipeline.position() - pos0;
+  const auto wall = run.clock.elapsed() - t0;
+  const double out_s = static_cast<double>(run.audio.mono.size() - frames0) / 48'000;
+  const MediaStats s = run.pipeline.stats();
+  INFO("rate " << rate << " media " << media.count() << " us, wall " << wall.count() << " us, output " << out_s
+               << " s, rebuffers " << s.rebuffers);
+  CHECK(s.playback_rate == rate);
+  // N s of media in N/rate s of wall time and of output samples.
+  const double by_clock = static_cast<double>(media.count()) / static_cast<double>(wall.count());
+  const double by_samples = std::chrono::duration<double>(media).count() / out_s;
+  CHECK(std::abs(by_clock - rate) < rate * 0.01);
+  CHECK(std::abs(by_samples - rate) < rate * 0.01);
+  CHECK(s.rebuffers == 0);
+  CHECK(run.audio.media_frames - media0 == run.audio.mono.size() - frames0);  // no gap
+  // Video shown against the audio clock: never early, never more than a frame late.
+  REQUIRE(run.drift.size() > drift0 + 50);
+  for (std::size_t i = drift0; i < run.drift.size(); ++i) {
+    CHECK(run.drift[i] <= microseconds{0});
+    CHECK(run.drift[i] >= -milliseconds(40));
+  }
+}
+
+TEST_CASE("A rate change mid-play is heard at once, and back at 1.0 the filter leaves the path", "[media][tempo]") {
+  TempoRun run(false);
+  REQUIRE_FALSE(run.pipeline.start());
+  run.feed_all();
+  run.play_until(milliseconds(1000));
+  CHECK_FALSE(run.pipeline.stats().audio_time_stretch);
+  REQUIRE_FALSE(run.pipeline.set_rate(1.25));
+  CHECK(run.pipeline.stats().audio_time_stretch);
+  // Within 100 ms of wall time the clock runs at the new rate.
+  const auto t_change = run.clock.elapsed();
+  run.play_until(run.pipeline.position() + milliseconds(125));
+  const auto p1 = run.pipeline.position();
+  const auto t1 = run.clock.elapsed();
+  CHECK(t1 - t_change <= milliseconds(100 + 10));
+  const std::size_t from = run.audio.mono.size();
+  run.play_until(p1 + milliseconds(1250));
+  const double rate = static_cast<double>((run.pipeline.position() - p1).count()) /
+                      static_cast<double>((run.clock.elapsed() - t1).count());
+  const double hz = dominant_hz(run.audio.mono, from, run.audio.mono.size(), 48'000);
+  INFO("rate " << rate << ", tone " << hz << " Hz");
+  CHECK(std::abs(rate - 1.25) < 0.02);
+  CHECK(std::abs(hz - 440) < 440 * 0.02);
+
+  REQUIRE_FALSE(run.pipeline.set_rate(1.0));
+  run.play_until(run.pipeline.position() + milliseconds(200));  // the stretched audio ready plays out
+  CHECK_FALSE(run.pipeline.stats().audio_time_stretch);
+  const auto p2 = run.pipeline.position();
+  const auto t2 = run.clock.elapsed();
+  const std::size_t from2 = run.audio.mono.size();
+  run.play_until(p2 + milliseconds(1000));
+  // A plain copy: exactly 1.0 (up to the rounding of sample times to microseconds).
+  CHECK(std::chrono::abs((run.pipeline.position() - p2) - (run.clock.elapsed() - t2)) < microseconds{100});
+  CHECK_FALSE(run.pipeline.stats().audio_time_stretch);
+  CHECK(std::abs(dominant_hz(run.audio.mono, from2, run.audio.mono.size(), 48'000) - 440) < 440 * 0.02);
+
+  // Refused rates change nothing.
+  CHECK(run.pipeline.set_rate(2.01)->code == ErrorCode::kInvalidArgument);
+  CHECK(run.pipeline.set_rate(0.49)->code == ErrorCode::kInvalidArgument);
+  CHECK(run.pipeline.set_rate(std::nan(""))->code == ErrorCode::kInvalidArgument);
+  CHECK(run.pipeline.stats().playback_rate == 1.0);
+  CHECK_FALSE(run.pipeline.stats().audio_time_stretch);
+  // The bounds themselves are accepted.
+  CHECK_FALSE(run.pipeline.set_rate(0.5));
+  CHECK_FALSE(run.pipeline.set_rate(2.0));
+}
+
+TEST_CASE("Playback at 1.5x plays the whole track to its end with no media lost", "[media][tempo]") {
+  TempoRun run(false);
+  REQUIRE_FALSE(run.pipeline.set_rate(1.5));
+  REQUIRE_FALSE(run.pipeline.start());
+  run.feed_all();
+  run.play_until(std::chrono::seconds(20));
+  REQUIRE(run.pipeline.state() == PipelineState::kEnded);
+  // 8 s of media in 8/1.5 s of output, within the filter's window at the end (a few ms).
+  const double out_s = static_cast<double>(run.audio.media_frames) / 48'000;
+  INFO("output " << out_s << " s");
+  CHECK(std::abs(out_s - 8.0 / 1.5) < 0.05);
+}
+
+}  // namespace abrplay::media::test
