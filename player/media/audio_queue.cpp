@@ -20,6 +20,7 @@ std::chrono::microseconds AudioQueue::frames_to_us(double frames) const {
 
 bool AudioQueue::push(std::chrono::microseconds pts, std::vector<float> samples, std::uint64_t epoch,
                       std::uint64_t splice) {
+  bool stretching = false;
   {
     std::unique_lock lock(mu_);
     const auto spliced_away = [&] { return splice != splice_ && pts >= cut_; };
@@ -36,14 +37,16 @@ bool AudioQueue::push(std::chrono::microseconds pts, std::vector<float> samples,
     }
     queued_frames_ += samples.size() / static_cast<std::size_t>(channels_);
     q_.push_back(Chunk{pts, std::move(samples)});
+    stretching = tempo_ != 1.0;
   }
-  stretch_cv_.notify_one();
+  if (stretching) stretch_cv_.notify_one();  // at 1.0 the tempo thread has nothing to do
   if (notify_) notify_();
   return true;
 }
 
 std::size_t AudioQueue::read(std::span<float> out, float gain) {
   std::size_t i = 0;
+  bool stretching = false;
   {
     std::lock_guard lock(mu_);
     if (requested_ != tempo_) stretch_step_locked();  // a rate change is applied at once
@@ -87,9 +90,10 @@ std::size_t AudioQueue::read(std::span<float> out, float gain) {
       }
     }
     std::fill(out.begin() + static_cast<std::ptrdiff_t>(i * ch), out.end(), 0.0f);
+    stretching = tempo_ != 1.0;
   }
   space_.notify_all();
-  stretch_cv_.notify_one();
+  if (stretching) stretch_cv_.notify_one();  // at 1.0 the tempo thread stays asleep
   return i;
 }
 
