@@ -37,6 +37,7 @@ bool AudioQueue::push(std::chrono::microseconds pts, std::vector<float> samples,
     }
     queued_frames_ += samples.size() / static_cast<std::size_t>(channels_);
     q_.push_back(Chunk{pts, std::move(samples)});
+    input_ended_ = false;
     stretching = tempo_ != 1.0;
   }
   if (stretching) stretch_cv_.notify_one();  // at 1.0 the tempo thread has nothing to do
@@ -83,7 +84,7 @@ std::size_t AudioQueue::read(std::span<float> out, float gain) {
           cursor_ = 0;
           if (!q_.empty()) position_ = q_.front().pts;
         }
-      } else if (tempo_ != 1.0 && (!q_.empty() || filter_)) {
+      } else if (tempo_ != 1.0 && (!q_.empty() || (filter_ && input_ended_))) {
         stretch_step_locked();  // the tempo thread fell behind: stretch the shortfall here
       } else {
         break;
@@ -133,21 +134,34 @@ double AudioQueue::position_rate() const {
 bool AudioQueue::stretch_work_locked() const {
   if (requested_ != tempo_) return true;
   if (tempo_ == 1.0) return false;
-  if (q_.empty() && !filter_) return false;
-  return frames_to_us(stretched_frames_locked()) < kStretchAhead;
+  if (frames_to_us(stretched_frames_locked()) >= kStretchAhead) return false;
+  return !q_.empty() || (filter_ && input_ended_);
 }
 
 // One bounded step: apply a rate change, or feed one block (at most kStretchBlock frames, never
-// across chunks) to the filter, or flush the filter when the decoded audio has run out.
+// across chunks) to the filter, or flush the filter once the track's last sample was fed. (A
+// momentary shortage does not flush it: the filter waits for the next samples, so an underrun
+// costs no restart.)
 void AudioQueue::stretch_step_locked() {
   if (requested_ != tempo_) {
+    if (filter_ && requested_ != 1.0 && !filter_->set_tempo(requested_)) {
+      map_base_ = mapped_frames_locked();  // the output from here on is at the new tempo
+      map_out_ = 0;
+      tempo_ = requested_;
+      return;
+    }
+    if (filter_ && requested_ == 1.0 && !filter_->set_tempo(1.0)) {
+      map_base_ = mapped_frames_locked();  // what it holds is played at 1.0, then no filter
+      map_out_ = 0;
+      tempo_ = 1.0;
+    }
     finish_stretch_locked();
     tempo_ = requested_;
     return;
   }
   if (tempo_ == 1.0) return;
   if (q_.empty()) {
-    finish_stretch_locked();  // starved or at the end: what the filter holds must be heard
+    if (input_ended_) finish_stretch_locked();  // the end: what the filter holds must be heard
     return;
   }
   const auto ch = static_cast<std::size_t>(channels_);
@@ -169,7 +183,8 @@ void AudioQueue::stretch_step_locked() {
     filter_ = std::move(*made);
     in_pts_ = at;
     in_frames_ = 0;
-    out_frames_ = 0;
+    map_base_ = 0;
+    map_out_ = 0;
   }
   scratch_.clear();
   auto e = filter_->push(std::span<const float>(c.samples).subspan(cursor_ * ch, n * ch), scratch_);
@@ -205,9 +220,9 @@ void AudioQueue::finish_stretch_locked() {
 void AudioQueue::append_stretched_locked(std::vector<float>& samples, double step) {
   const auto frames = samples.size() / static_cast<std::size_t>(channels_);
   if (frames == 0) return;
-  const auto pts = in_pts_ + frames_to_us(static_cast<double>(out_frames_) * tempo_);
+  const auto pts = in_pts_ + frames_to_us(mapped_frames_locked());
   out_.push_back(Stretched{pts, step, samples});
-  out_frames_ += frames;
+  map_out_ += frames;
 }
 
 double AudioQueue::stretched_frames_locked() const {
@@ -218,12 +233,26 @@ double AudioQueue::stretched_frames_locked() const {
 
 double AudioQueue::held_media_frames_locked() const {
   if (!filter_) return 0;
-  return std::max(0.0, static_cast<double>(in_frames_) - static_cast<double>(out_frames_) * tempo_);
+  return std::max(0.0, static_cast<double>(in_frames_) - mapped_frames_locked());
+}
+
+double AudioQueue::mapped_frames_locked() const { return map_base_ + static_cast<double>(map_out_) * tempo_; }
+
+void AudioQueue::end_of_input() {
+  {
+    std::lock_guard lock(mu_);
+    if (input_ended_) return;
+    input_ended_ = true;
+  }
+  stretch_cv_.notify_one();
 }
 
 std::chrono::microseconds AudioQueue::buffered() const {
   std::lock_guard lock(mu_);
-  double media = static_cast<double>(queued_frames_) - static_cast<double>(cursor_) + held_media_frames_locked();
+  // What the filter holds counts only at the end (it will be flushed); before, it cannot be played
+  // until more samples come, so a shortage shows as an underrun.
+  double media = static_cast<double>(queued_frames_) - static_cast<double>(cursor_) +
+                 (input_ended_ ? held_media_frames_locked() : 0.0);
   for (std::size_t k = 0; k < out_.size(); ++k) {
     const auto frames = out_[k].samples.size() / static_cast<std::size_t>(channels_);
     media += static_cast<double>(frames - (k == 0 ? out_cursor_ : 0)) * out_[k].step;
@@ -234,7 +263,7 @@ std::chrono::microseconds AudioQueue::buffered() const {
 std::optional<std::chrono::microseconds> AudioQueue::front_pts() const {
   std::lock_guard lock(mu_);
   if (!out_.empty()) return out_.front().pts + frames_to_us(static_cast<double>(out_cursor_) * out_.front().step);
-  if (filter_) return in_pts_ + frames_to_us(static_cast<double>(out_frames_) * tempo_);
+  if (filter_) return in_pts_ + frames_to_us(mapped_frames_locked());
   if (q_.empty()) return std::nullopt;
   return q_.front().pts + frames_to_us(static_cast<double>(cursor_));
 }
@@ -258,6 +287,7 @@ void AudioQueue::clear(std::uint64_t new_epoch) {
     out_.clear();
     out_cursor_ = 0;
     filter_.reset();  // what it holds is from before the seek
+    input_ended_ = false;
     has_position_ = false;
     epoch_ = new_epoch;
   }

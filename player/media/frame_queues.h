@@ -58,8 +58,10 @@ class VideoQueue {
 // into a short queue of stretched chunks, which read() plays. Each stretched chunk carries the media
 // time of its first frame and `step`, the media frames per output frame (the tempo), so the master
 // clock's input (the media time just after the last frame read) advances by exactly the media
-// consumed. When a filter instance ends (rate change, discontinuity, starvation, track switch) its
-// tail chunk gets the step that makes the media it covers add up to exactly what was fed.
+// consumed. A change between two rates other than 1.0 is atempo's `tempo` command on the running
+// instance (what it holds is played at the new rate). When an instance ends (a change to 1.0,
+// discontinuity, end of track, track switch) its tail chunk gets the step that makes the media it
+// covers add up to exactly what was fed.
 //
 // Who stretches: the tempo thread (MediaPipeline) keeps kStretchAhead of stretched audio ready, so
 // the audio device's read() normally only copies. read() itself applies a rate change and, if the
@@ -93,7 +95,11 @@ class AudioQueue {
   bool stretching() const;
   // Media time per output time of the last frame read (the tempo it was played at).
   double position_rate() const;
-  // Media time still to be played: decoded, inside the filter and stretched.
+  // The track's last sample was pushed (until the next push or clear): the filter is flushed once
+  // the decoded samples are all fed. Presentation thread.
+  void end_of_input();
+  // Media time still to be played: decoded and stretched (and, after end_of_input(), what the
+  // filter holds).
   std::chrono::microseconds buffered() const;
   std::optional<std::chrono::microseconds> front_pts() const;
   // Media time after the last sample read; nullopt before the first read since the last clear.
@@ -122,6 +128,7 @@ class AudioQueue {
   void stretch_step_locked();
   void finish_stretch_locked();
   void append_stretched_locked(std::vector<float>& samples, double step);
+  double mapped_frames_locked() const;      // media frames since in_pts_ of the next output frame
   double stretched_frames_locked() const;   // output frames ready in out_
   double held_media_frames_locked() const;  // media frames inside the filter
 
@@ -146,10 +153,14 @@ class AudioQueue {
   // The stretch stage, guarded by mu_.
   double requested_ = 1.0;               // the rate asked
   double tempo_ = 1.0;                   // the rate the stage runs at; 1.0 = no filter in the path
+  bool input_ended_ = false;             // end_of_input() since the last push or clear
   std::unique_ptr<TimeStretch> filter_;  // null at 1.0, and between instances
   std::chrono::microseconds in_pts_{0};  // media time of the filter instance's first input frame
   std::size_t in_frames_ = 0;            // frames fed to the instance
-  std::size_t out_frames_ = 0;           // frames it gave back
+  // The media time of the output: frame k since the last tempo change is at in_pts_ + map_base_ +
+  // k x tempo_ (media frames); a change re-bases it, as WSOLA goes on from where it is.
+  double map_base_ = 0;
+  std::size_t map_out_ = 0;
   std::deque<Stretched> out_;
   std::size_t out_cursor_ = 0;  // read position in out_.front(), in output frames
   std::vector<float> scratch_;  // filter output, reused

@@ -99,6 +99,7 @@ microseconds MediaPipeline::Impl::pump() {
   }
   if (clear_text && sinks_.text != nullptr) sinks_.text->clear();
   AudioSink* audio = config_.audio ? sinks_.audio : nullptr;
+  if (audio != nullptr && ended(TrackType::kAudio)) audio_q_.end_of_input();  // flush the time-stretch
   if (st == PipelineState::kIdle || st == PipelineState::kPaused || st == PipelineState::kEnded) {
     if (audio != nullptr && st != PipelineState::kIdle) audio->set_paused(true);
     return kIdlePoll;

@@ -94,6 +94,13 @@ std::optional<Error> TimeStretch::push(std::span<const float> in, std::vector<fl
   return drain(out);
 }
 
+std::optional<Error> TimeStretch::set_tempo(double tempo) {
+  const std::string arg = std::to_string(tempo);
+  const int rc = avfilter_graph_send_command(g_->graph.get(), "atempo", "tempo", arg.c_str(), nullptr, 0, 0);
+  if (rc < 0) return fail("tempo command " + arg, rc).error;
+  return std::nullopt;
+}
+
 std::optional<Error> TimeStretch::finish(std::vector<float>& out) {
   const int rc = av_buffersrc_add_frame_flags(g_->src, nullptr, 0);
   if (rc < 0 && rc != AVERROR_EOF) return fail("end of input", rc).error;

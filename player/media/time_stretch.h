@@ -25,6 +25,9 @@ class TimeStretch {
   // Feeds `in` (whole sample frames) and appends to `out` every output frame the filter has ready.
   // atempo holds back about one window (2048 frames at 48 kHz) until more input or finish().
   std::optional<Error> push(std::span<const float> in, std::vector<float>& out);
+  // Changes the tempo of the running instance (atempo's `tempo` command): the frames it holds and
+  // all that follow are played at the new tempo.
+  std::optional<Error> set_tempo(double tempo);
   // End of input: appends what the filter still holds. The instance takes no input afterwards.
   std::optional<Error> finish(std::vector<float>& out);
 

@@ -17,6 +17,10 @@ namespace {
 using std::chrono::microseconds;
 using std::chrono::milliseconds;
 
+// The en track decodes to 385024 sample frames (376 AAC frames of 1024: 8 s and the encoder's
+// padding), 8.021 s.
+constexpr double kEnAudioSeconds = 385'024 / 48'000.0;
+
 // Reads the source at the injected clock's pace (like NullAudioSink kWallClock) and keeps every
 // sample frame read (first channel), silence included, so output time = samples / rate.
 struct CaptureAudioSink final : AudioSink {
@@ -206,7 +210,8 @@ TEST_CASE("At 1.1x and 0.9x media is consumed at the rate: samples, clock and vi
   }
 }
 
-TEST_CASE("A rate change mid-play is heard at once, and back at 1.0 the filter leaves the path", "[media][tempo]") {
+TEST_CASE("Rate changes mid-play take effect within 100 ms, and back at 1.0 the filter leaves the path",
+          "[media][tempo]") {
   TempoRun run(false);
   REQUIRE_FALSE(run.pipeline.start());
   run.feed_all();
@@ -228,6 +233,21 @@ TEST_CASE("A rate change mid-play is heard at once, and back at 1.0 the filter l
   INFO("rate " << rate << ", tone " << hz << " Hz");
   CHECK(std::abs(rate - 1.25) < 0.02);
   CHECK(std::abs(hz - 440) < 440 * 0.02);
+
+  // From one stretched rate to another: atempo's tempo command on the running filter. 100 ms after
+  // the change the clock runs at the new rate, and the tone is still 440 Hz.
+  REQUIRE_FALSE(run.pipeline.set_rate(0.8));
+  for (int i = 0; i < 10; ++i) run.tick();
+  const auto p3 = run.pipeline.position();
+  const auto t3 = run.clock.elapsed();
+  const std::size_t from3 = run.audio.mono.size();
+  for (int i = 0; i < 90; ++i) run.tick();
+  const double slow = static_cast<double>((run.pipeline.position() - p3).count()) /
+                      static_cast<double>((run.clock.elapsed() - t3).count());
+  const double slow_hz = dominant_hz(run.audio.mono, from3, run.audio.mono.size(), 48'000);
+  INFO("after 0.8: rate " << slow << ", tone " << slow_hz << " Hz");
+  CHECK(std::abs(slow - 0.8) < 0.02);
+  CHECK(std::abs(slow_hz - 440) < 440 * 0.02);
 
   REQUIRE_FALSE(run.pipeline.set_rate(1.0));
   run.play_until(run.pipeline.position() + milliseconds(200));  // the stretched audio ready plays out
@@ -252,6 +272,46 @@ TEST_CASE("A rate change mid-play is heard at once, and back at 1.0 the filter l
   CHECK_FALSE(run.pipeline.set_rate(2.0));
 }
 
+TEST_CASE("At 1.1x audio running dry is a rebuffer: playback resumes in tune with no media lost", "[media][tempo]") {
+  abrplay::test::FakeClock clock;
+  CaptureAudioSink audio{clock};
+  PipelineConfig c;
+  c.video = false;
+  // Each segment decoded whole before playback (re)starts, so that the only underrun is the missing
+  // second segment, not a decode thread behind the fake clock.
+  c.audio_queue = std::chrono::seconds(10);
+  c.prebuffer = milliseconds(3900);
+  MediaPipeline p(clock, c, PipelineSinks{nullptr, &audio, nullptr});
+  REQUIRE_FALSE(p.set_rate(1.1));
+  REQUIRE_FALSE(p.start());
+  p.feed(TrackType::kAudio).push(load_segment(6, 1));  // the second segment comes late
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  const auto tick = [&] {
+    if (p.state() == PipelineState::kBuffering) {
+      p.pump();
+      if (p.state() == PipelineState::kBuffering) return p.wait(milliseconds(20));
+    }
+    clock.advance(milliseconds(10));
+    p.pump();
+  };
+  while (p.stats().rebuffers == 0 && std::chrono::steady_clock::now() < deadline) tick();
+  REQUIRE(p.stats().rebuffers == 1);
+  const auto stalled_at = p.position();
+  // The first segment (4.011 s of samples) played but for what atempo holds back for its next
+  // fragments: up to three 2048-frame windows (128 ms), played once the next samples come.
+  CHECK(stalled_at > milliseconds(3850));
+  CHECK(stalled_at <= milliseconds(4011));
+  p.feed(TrackType::kAudio).push(load_segment(6, 2));
+  p.feed(TrackType::kAudio).end_of_stream();
+  while (p.state() != PipelineState::kEnded && std::chrono::steady_clock::now() < deadline) tick();
+  REQUIRE(p.state() == PipelineState::kEnded);
+  const double out_s = static_cast<double>(audio.media_frames) / 48'000;
+  INFO("output " << out_s << " s");
+  CHECK(std::abs(out_s - kEnAudioSeconds / 1.1) < 0.015);
+  CHECK(std::abs(dominant_hz(audio.mono, 4800, audio.mono.size(), 48'000) - 440) < 440 * 0.02);
+  CHECK(p.stats().rebuffers == 1);
+}
+
 TEST_CASE("Playback at 1.5x plays the whole track to its end with no media lost", "[media][tempo]") {
   TempoRun run(false);
   REQUIRE_FALSE(run.pipeline.set_rate(1.5));
@@ -259,10 +319,11 @@ TEST_CASE("Playback at 1.5x plays the whole track to its end with no media lost"
   run.feed_all();
   run.play_until(std::chrono::seconds(20));
   REQUIRE(run.pipeline.state() == PipelineState::kEnded);
-  // 8 s of media in 8/1.5 s of output, within the filter's window at the end (a few ms).
+  // The track's media in media/1.5 of output, within what atempo itself adds (ffmpeg's own
+  // -af atempo=1.5 gives 294 frames, 6 ms, more).
   const double out_s = static_cast<double>(run.audio.media_frames) / 48'000;
   INFO("output " << out_s << " s");
-  CHECK(std::abs(out_s - 8.0 / 1.5) < 0.05);
+  CHECK(std::abs(out_s - kEnAudioSeconds / 1.5) < 0.015);
 }
 
 }  // namespace abrplay::media::test
