@@ -6,10 +6,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 
 #include "abrplay/player/media/pipeline.h"
 #include "fake_clock.h"
 #include "media_test_support.h"
+#include "time_stretch.h"
 
 namespace abrplay::media::test {
 namespace {
@@ -324,6 +326,34 @@ TEST_CASE("Playback at 1.5x plays the whole track to its end with no media lost"
   const double out_s = static_cast<double>(run.audio.media_frames) / 48'000;
   INFO("output " << out_s << " s");
   CHECK(std::abs(out_s - kEnAudioSeconds / 1.5) < 0.015);
+}
+
+TEST_CASE("TimeStretch: 1 s of 440 Hz at 1.1x is 0.909 s of 440 Hz, bad parameters are errors", "[media][tempo]") {
+  std::vector<float> sine(48'000);
+  for (std::size_t i = 0; i < sine.size(); ++i)
+    sine[i] = 0.5F * static_cast<float>(std::sin(2 * std::numbers::pi * 440 * static_cast<double>(i) / 48'000.0));
+  auto made = TimeStretch::create(48'000, 1, 1.1);
+  REQUIRE(made.has_value());
+  auto& ts = **made;
+  std::vector<float> out;
+  for (std::size_t at = 0; at < sine.size(); at += 1000) {
+    REQUIRE_FALSE(ts.push(std::span<const float>(sine).subspan(at, 1000), out));
+  }
+  CHECK(out.size() < sine.size() / 1.1);  // the filter holds some back until finish()
+  REQUIRE_FALSE(ts.finish(out));
+  CHECK(std::abs(static_cast<double>(out.size()) - 48'000 / 1.1) < 48'000 * 0.01);
+  CHECK(std::abs(dominant_hz(out, 0, out.size(), 48'000) - 440) < 440 * 0.02);
+  // atempo takes 0.5 .. 100 in FFmpeg 5.1: 0.1 is refused, by create() and by the tempo command.
+  auto bad = TimeStretch::create(48'000, 1, 0.1);
+  REQUIRE_FALSE(bad.has_value());
+  CHECK(bad.error().code == ErrorCode::kMediaDecode);
+  CHECK(bad.error().message.find("atempo") != std::string::npos);
+  auto other = TimeStretch::create(48'000, 2, 0.9);
+  REQUIRE(other.has_value());
+  const auto e = (*other)->set_tempo(0.1);
+  REQUIRE(e);
+  CHECK(e->code == ErrorCode::kMediaDecode);
+  CHECK_FALSE((*other)->set_tempo(1.3));
 }
 
 }  // namespace abrplay::media::test
