@@ -298,7 +298,8 @@ class Player {
   void set_volume(float volume);  // 0 .. 1
   // Playback speed, 0.5 .. 2.0 (kInvalidArgument outside; nothing changes then), pitch kept (FFmpeg's
   // atempo time-stretch; docs/media.md "Controls"). Any thread; queued like the other commands, heard
-  // within ~100 ms; kept across load() and seek(). PlayerStats::playback_rate says what is in effect.
+  // within ~100 ms; kept across load() and seek(); PlayerStats::playback_rate shows it once applied.
+  // On live with latency control the pipeline plays at this times the catch-up's rate (0.5 .. 2).
   Error set_playback_rate(double rate);
   // Prefers `language` for audio and switches the audio track in place: video goes on untouched
   // (no reload, no second manifest or video request, no stall); the old audio plays on to a segment
