@@ -2,7 +2,8 @@
 #
 # Every dependency is looked up first; if any is missing, configuration stops with ONE message that
 # names the Debian packages to install. Targets made available:
-#   abrplay_dep::ffmpeg   libavformat, libavcodec, libavutil, libswresample, libswscale (pkg-config)
+#   abrplay_dep::ffmpeg   libavformat, libavcodec, libavutil, libswresample, libswscale, libavfilter
+#                         (pkg-config; libavfilter for the atempo time-stretch, docs/media.md)
 #   CURL::libcurl         libcurl
 #   SDL2::SDL2            SDL2
 #   pugixml::pugixml      pugixml (XML)
@@ -23,7 +24,7 @@ endmacro()
 
 if(PkgConfig_FOUND)
   pkg_check_modules(ABRPLAY_FFMPEG QUIET IMPORTED_TARGET
-    libavformat libavcodec libavutil libswresample libswscale)
+    libavformat libavcodec libavutil libswresample libswscale libavfilter)
   pkg_check_modules(ABRPLAY_HTTPLIB QUIET IMPORTED_TARGET cpp-httplib)
   if(ABRPLAY_BUILD_DEMO)
     pkg_check_modules(ABRPLAY_SQLITE QUIET IMPORTED_TARGET sqlite3)
@@ -33,7 +34,7 @@ else()
   list(APPEND _abrplay_missing pkg-config)
 endif()
 _abrplay_need(ABRPLAY_FFMPEG_FOUND
-  "libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libswscale-dev")
+  "libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libswscale-dev libavfilter-dev")
 _abrplay_need(ABRPLAY_HTTPLIB_FOUND libcpp-httplib-dev)
 
 find_package(CURL QUIET)

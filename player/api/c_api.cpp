@@ -328,6 +328,13 @@ int abrplay_set_volume(abrplay_handle* handle, double volume) {
   });
 }
 
+int abrplay_set_playback_rate(abrplay_handle* handle, double rate) {
+  return guard<int>(ABRPLAY_ERROR_INTERNAL, [&]() -> int {
+    if (!handle) return ABRPLAY_ERROR_INVALID_ARGUMENT;
+    return to_c(handle->player.set_playback_rate(rate));
+  });
+}
+
 int abrplay_select_audio_language(abrplay_handle* handle, const char* language) {
   return guard<int>(ABRPLAY_ERROR_INTERNAL, [&]() -> int {
     if (!handle || !language || !*language) return ABRPLAY_ERROR_INVALID_ARGUMENT;
@@ -419,6 +426,7 @@ int abrplay_get_stats(abrplay_handle* handle, abrplay_stats* out) {
     out->cache_misses = s.cache_misses;
     out->cache_bytes = s.cache_bytes;
     out->live_latency_us = s.live_latency ? s.live_latency->count() : -1;
+    out->playback_rate = s.playback_rate;
     return ABRPLAY_OK;
   });
 }

@@ -78,7 +78,7 @@ void Player::Impl::attach(engine::SegmentSource& source, std::span<const TrackTy
   }
   out->pipeline->pause();
   out->pipeline->set_volume(volume_);
-  if (consumer_rate_ != 1.0) (void)out->pipeline->set_rate(consumer_rate_);
+  apply_rate(*out->pipeline);
   if (start > microseconds{0}) out->pipeline->seek(start);
   set_output(std::move(out));
   schedule_tick();
@@ -135,9 +135,12 @@ void Player::Impl::pause() {
 // Live catch-up (player thread): the engine's rate, 0.5 .. 2 (the pipeline refuses others).
 void Player::Impl::set_rate(double rate) {
   consumer_rate_ = rate;
-  if (auto out = output()) {
-    if (auto e = out->pipeline->set_rate(rate)) log(LogLevel::kWarning, "playback rate: " + e->describe());
-  }
+  if (auto out = output()) apply_rate(*out->pipeline);
+}
+
+void Player::Impl::apply_rate(media::MediaPipeline& pipeline) {
+  const double rate = std::clamp(playback_rate_ * consumer_rate_, 0.5, 2.0);
+  if (auto e = pipeline.set_rate(rate)) log(LogLevel::kWarning, "playback rate: " + e->describe());
 }
 
 void Player::Impl::flush(MediaTime position) {

@@ -211,6 +211,19 @@ Error Player::Impl::set_abr(std::string_view name) {
   return {};
 }
 
+Error Player::Impl::set_playback_rate(double rate) {
+  if (!(rate >= 0.5 && rate <= 2.0)) {
+    return {ErrorCode::kInvalidArgument, "set_playback_rate: " + std::to_string(rate) + " is outside 0.5..2.0"};
+  }
+  command([this, rate] {
+    playback_rate_ = rate;
+    if (auto out = output()) apply_rate(*out->pipeline);
+    std::lock_guard lock(visible_mu_);
+    stats_.playback_rate = rate;
+  });
+  return {};
+}
+
 void Player::Impl::set_volume(float volume) {
   volume = std::clamp(volume, 0.0F, 1.0F);
   command([this, volume] {
@@ -376,6 +389,7 @@ void Player::stop() { impl_->stop(); }
 Error Player::set_abr(std::string_view name) { return impl_->set_abr(name); }
 void Player::pin_representation(std::size_t index) { (void)impl_->set_abr("fixed:" + std::to_string(index)); }
 void Player::set_volume(float volume) { impl_->set_volume(volume); }
+Error Player::set_playback_rate(double rate) { return impl_->set_playback_rate(rate); }
 Error Player::select_audio_language(std::string language) { return impl_->select_audio_language(std::move(language)); }
 Error Player::select_text_language(std::string language) { return impl_->select_text_language(std::move(language)); }
 void Player::pump(std::chrono::microseconds max_wait) { impl_->pump(max_wait); }

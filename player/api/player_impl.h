@@ -131,6 +131,7 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   void stop();
   Error set_abr(std::string_view name);
   void set_volume(float volume);
+  Error set_playback_rate(double rate);
   Error select_audio_language(std::string language);
   Error select_text_language(std::string language);
   PlayerState state() const;
@@ -157,6 +158,8 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   void splice(TrackType track, MediaTime at) override;
   void set_rate(double rate) override;
   MediaTime position() const override;
+  // The pipeline plays at set_playback_rate() x the engine's catch-up rate, within 0.5 .. 2.
+  void apply_rate(media::MediaPipeline& pipeline);
 
   // ---- EngineObserver (player thread; engine_events.cpp) ----------------------------------------
 
@@ -297,6 +300,7 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   std::string abr_spec_;
   bool play_when_ready_;
   float volume_;
+  double playback_rate_ = 1.0;  // set_playback_rate() (the viewer's speed)
   std::vector<std::string> audio_languages_;
   std::vector<std::string> text_languages_;
   std::string url_;

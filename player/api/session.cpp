@@ -132,6 +132,7 @@ void Player::Impl::do_load(std::string url, std::optional<ApiSession> api) {
       cache_->set_enabled(true);  // until the manifest says live (apply_cache_policy)
       cache_base_ = cache_->stats();
     }
+    stats_.playback_rate = playback_rate_;
   }
   const engine::EngineConfig ec = engine_config();
   auto algo = player_impl::make_abr(abr_spec_, config_.abr_pensieve_compat);

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <thread>
 
 #include "pipeline_impl.h"
 
@@ -32,6 +33,7 @@ MediaPipeline::Impl::Impl(const Clock& clock, PipelineConfig config, PipelineSin
 MediaPipeline::Impl::~Impl() {
   video_q_.close();
   audio_q_.close();
+  if (tempo_thread_.joinable()) tempo_thread_.join();
   workers_.clear();  // each closes its feed and joins
   if (sinks_.audio != nullptr && state_ != PipelineState::kIdle) sinks_.audio->close();
 }
@@ -51,6 +53,7 @@ std::optional<Error> MediaPipeline::Impl::start() {
     if (!opened) return opened.error();
     format = *opened;
     audio_q_.set_format(format.sample_rate, format.channels);
+    tempo_thread_ = std::thread([this] { run_tempo_thread(); });
   }
   DecoderOptions options{config_.video_decode_threads, config_.hw_device};
   for (auto& t : tracks_) {
@@ -111,9 +114,15 @@ bool MediaPipeline::Impl::all_ended() const {
          audio_q_.buffered() <= microseconds{0};
 }
 
+void MediaPipeline::Impl::run_tempo_thread() {
+  while (audio_q_.stretch_next()) {
+    if (auto e = audio_q_.take_stretch_error()) post(MediaEvent{MediaEvent::Kind::kError, TrackType::kAudio, *e});
+  }
+}
+
 std::size_t MediaPipeline::Impl::read(std::span<float> out) {
   const float gain = muted_.load() ? 0.0f : volume_.load();
-  const std::size_t got = audio_q_.read(out, rate_.load(), gain);
+  const std::size_t got = audio_q_.read(out, gain);
   audio_frames_played_.fetch_add(got, std::memory_order_relaxed);
   last_read_ns_.store(std::chrono::duration_cast<std::chrono::nanoseconds>(clock_.steady().time_since_epoch()).count());
   return got;
@@ -125,8 +134,10 @@ microseconds MediaPipeline::Impl::master_locked(SteadyTime now) const {
     const microseconds latency = sinks_.audio->latency();
     const SteadyTime read_at{std::chrono::nanoseconds{last_read_ns_.load()}};
     const auto since = std::clamp(std::chrono::duration_cast<microseconds>(now - read_at), microseconds{0}, latency);
-    return audio_q_.position() - latency +
-           microseconds{static_cast<std::int64_t>(static_cast<double>(since.count()) * rate_.load())};
+    // The device plays the last `latency` of output at the tempo it was read at.
+    const double tempo = audio_q_.position_rate();
+    return audio_q_.position() -
+           microseconds{static_cast<std::int64_t>(static_cast<double>((latency - since).count()) * tempo)};
   }
   // As fast as possible there is no clock: the position is the end of the last frame presented.
   if (config_.mode == PresentMode::kAsFastAsPossible) return last_video_end_.value_or(anchor_pos_);
@@ -211,6 +222,7 @@ std::optional<Error> MediaPipeline::Impl::set_rate(double rate) {
   anchor_pos_ = master_locked(now);  // the wall-clock anchor restarts at the new speed
   anchor_time_ = now;
   rate_.store(rate);
+  audio_q_.set_rate(rate);
   return std::nullopt;
 }
 
@@ -238,6 +250,8 @@ MediaStats MediaPipeline::Impl::stats() const {
   s.decoder_reinits = counters_.decoder_reinits.load();
   s.errors = counters_.errors.load();
   s.hardware_decoding = counters_.hardware_decoding.load();
+  s.playback_rate = rate_.load();
+  s.audio_time_stretch = audio_q_.stretching();
   return s;
 }
 

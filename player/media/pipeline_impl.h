@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "abrplay/player/media/pipeline.h"
@@ -44,6 +45,7 @@ class MediaPipeline::Impl final : public AudioSource {
 
   // AudioSource: the audio device thread.
   std::size_t read(std::span<float> out) override;
+  double rate() const { return rate_.load(); }
 
  private:
   bool ended(TrackType t) const;
@@ -58,6 +60,7 @@ class MediaPipeline::Impl final : public AudioSource {
   void drop_frames_before_clock();
   void present(const VideoFrame& f, std::optional<std::chrono::microseconds> pos);
   void deliver_cues(std::chrono::microseconds pos, bool all);
+  void run_tempo_thread();
 
   // Immutable after construction.
   const Clock& clock_;
@@ -99,6 +102,9 @@ class MediaPipeline::Impl final : public AudioSource {
 
   // Decode threads; last, so they stop before anything they use is destroyed.
   std::vector<std::unique_ptr<TrackWorker>> workers_;
+  // The tempo thread (with an audio track): keeps stretched audio ready while the rate is not 1.0
+  // (AudioQueue::stretch_next); joined once audio_q_ is closed.
+  std::thread tempo_thread_;
 };
 
 }  // namespace abrplay::media

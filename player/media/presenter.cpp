@@ -99,6 +99,9 @@ microseconds MediaPipeline::Impl::pump() {
   }
   if (clear_text && sinks_.text != nullptr) sinks_.text->clear();
   AudioSink* audio = config_.audio ? sinks_.audio : nullptr;
+  if (audio != nullptr && ended(TrackType::kAudio)) audio_q_.end_of_input();  // flush the time-stretch
+  // A filter failure met by the device read (the tempo thread reports its own).
+  if (auto e = audio_q_.take_stretch_error()) post(MediaEvent{MediaEvent::Kind::kError, TrackType::kAudio, *e});
   if (st == PipelineState::kIdle || st == PipelineState::kPaused || st == PipelineState::kEnded) {
     if (audio != nullptr && st != PipelineState::kIdle) audio->set_paused(true);
     return kIdlePoll;

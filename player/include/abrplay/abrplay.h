@@ -126,6 +126,7 @@ typedef struct abrplay_stats {
   uint64_t preload_responses_used; /* requests of this session answered from a preload */
   /* The HTTP cache since the last load: hits, 304 revalidations, misses, body bytes it served. */
   uint64_t cache_hits, cache_revalidations, cache_misses, cache_bytes;
+  double playback_rate; /* abrplay_set_playback_rate, once applied (1.0 by default) */
 } abrplay_stats;
 
 ABRPLAY_EXPORT const char* abrplay_error_string(int error);
@@ -194,6 +195,9 @@ ABRPLAY_EXPORT int abrplay_stop(abrplay_handle* handle);
 ABRPLAY_EXPORT int abrplay_set_abr(abrplay_handle* handle, const char* name);
 ABRPLAY_EXPORT int abrplay_pin_representation(abrplay_handle* handle, int index);
 ABRPLAY_EXPORT int abrplay_set_volume(abrplay_handle* handle, double volume);
+/* Playback speed 0.5 .. 2.0 with the pitch kept (see abrplay::Player::set_playback_rate);
+ * ABRPLAY_ERROR_INVALID_ARGUMENT outside (nothing changes then). */
+ABRPLAY_EXPORT int abrplay_set_playback_rate(abrplay_handle* handle, double rate);
 /* Switches audio to `language` in place (video goes on, no reload; see
  * abrplay::Player::select_audio_language). ABRPLAY_ERROR_INVALID_ARGUMENT for NULL, "" or a language
  * the loaded presentation does not offer (nothing changes then). */

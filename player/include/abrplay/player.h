@@ -195,6 +195,7 @@ struct PlayerStats {
   // far behind the live edge playback is, and the catch-up's playback rate; empty otherwise.
   std::optional<std::chrono::microseconds> live_latency;
   std::optional<double> live_playback_rate;
+  double playback_rate = 1.0;  // set_playback_rate(), once the player thread applied it
 };
 
 // The languages a session offers (Player::languages()): the @lang of the audio and text adaptation
@@ -314,6 +315,11 @@ class Player {
   // Pins video representation `index` of the ladder (0 = lowest); set_abr() unpins.
   void pin_representation(std::size_t index);
   void set_volume(float volume);  // 0 .. 1
+  // Playback speed, 0.5 .. 2.0 (kInvalidArgument outside; nothing changes then), pitch kept (FFmpeg's
+  // atempo time-stretch; docs/media.md "Controls"). Any thread; queued like the other commands, heard
+  // within ~100 ms; kept across load() and seek(); PlayerStats::playback_rate shows it once applied.
+  // On live with latency control the pipeline plays at this times the catch-up's rate (0.5 .. 2).
+  Error set_playback_rate(double rate);
   // Prefers `language` for audio and switches the audio track in place: video goes on untouched
   // (no reload, no second manifest or video request, no stall); the old audio plays on to a segment
   // boundary at least a second ahead, then the new language's audio follows without a gap (it may

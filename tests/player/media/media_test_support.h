@@ -2,6 +2,7 @@
 // to a MediaPipeline, and reading the frame code (docs/test-bench.md, "Frame code") from pixels.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -67,6 +68,30 @@ inline int read_frame_code(const VideoFrame& f) {
     if (n > 0 && sum / n > 128) code |= 1 << k;
   }
   return code;
+}
+
+// The dominant frequency of mono[from, to): the median over 100 ms windows of the period between
+// upward zero crossings (interpolated to a fraction of a sample), so the once-a-second beep and
+// window edges do not move it.
+inline double dominant_hz(const std::vector<float>& mono, std::size_t from, std::size_t to, int rate) {
+  const auto win = static_cast<std::size_t>(rate / 10);
+  std::vector<double> hz;
+  for (std::size_t w = from; w + win <= to; w += win) {
+    double first = -1, last = -1;
+    int n = 0;
+    for (std::size_t i = w + 1; i < w + win; ++i) {
+      if (mono[i - 1] < 0 && mono[i] >= 0) {
+        const double t = static_cast<double>(i - 1) + mono[i - 1] / (mono[i - 1] - mono[i]);
+        if (first < 0) first = t;
+        last = t;
+        ++n;
+      }
+    }
+    if (n >= 3) hz.push_back((n - 1) * rate / (last - first));
+  }
+  if (hz.empty()) return 0;
+  std::nth_element(hz.begin(), hz.begin() + static_cast<std::ptrdiff_t>(hz.size() / 2), hz.end());
+  return hz[hz.size() / 2];
 }
 
 // What a test sees of each presented frame.

@@ -138,7 +138,7 @@ TEST_CASE("AudioQueue::trim cuts at the exact sample and refuses the old generat
   REQUIRE(q.push(milliseconds(1500), std::vector<float>(500, 0.4F), 0, 1));  // the new track
   CHECK(q.buffered() == seconds(2));
   std::vector<float> out(2000);
-  CHECK(q.read(out, 1.0, 1.0F) == 2000);
+  CHECK(q.read(out, 1.0F) == 2000);
   CHECK(out[1499] == Approx(0.2F));
   CHECK(out[1500] == Approx(0.4F));
   // A cut behind what was read keeps what the reader is in.
@@ -146,7 +146,7 @@ TEST_CASE("AudioQueue::trim cuts at the exact sample and refuses the old generat
   r.set_format(1000, 1);
   REQUIRE(r.push(microseconds{0}, std::vector<float>(1000, 0.1F), 0));
   std::vector<float> some(300);
-  CHECK(r.read(some, 1.0, 1.0F) == 300);
+  CHECK(r.read(some, 1.0F) == 300);
   r.trim(milliseconds(100), 1);
   CHECK(r.buffered() == microseconds{0});
   CHECK_FALSE(r.push(milliseconds(1000), std::vector<float>(10, 0.5F), 0));

@@ -102,6 +102,10 @@ struct MediaStats {
   std::uint64_t decoder_reinits = 0;   // codec parameters changed (not counting the first open)
   std::uint64_t errors = 0;
   bool hardware_decoding = false;
+  double playback_rate = 1.0;  // set_rate()
+  // Audio goes through the time-stretch filter (atempo): the rate is not 1.0, or stretched audio
+  // from before a change back to 1.0 is still being played. False means no filter in the path.
+  bool audio_time_stretch = false;
   // A/V drift: presented frame pts minus the master clock when it was shown (positive: early).
   std::chrono::microseconds av_drift_last{0};
   std::chrono::microseconds av_drift_max_abs{0};
@@ -148,7 +152,9 @@ class MediaPipeline {
   // and what follows, usually with another init segment; codec or sample rate may differ). Text:
   // every cue not shown yet is dropped and the one on screen cleared. A seek supersedes a splice.
   void splice(TrackType track, std::chrono::microseconds at);
-  // 0.5 .. 2.0. Audio is resampled (pitch changes with speed: see docs/media.md).
+  // 0.5 .. 2.0 (kInvalidArgument outside). Pitch is kept: at any rate but 1.0 audio goes through
+  // FFmpeg's atempo time-stretch; the clock advances by the media consumed, at this rate. Heard
+  // within ~100 ms (docs/media.md, "Controls").
   [[nodiscard]] std::optional<Error> set_rate(double rate);
   void set_volume(float volume);  // 0 .. 1 (values above 1 are clamped)
   void set_muted(bool muted);
