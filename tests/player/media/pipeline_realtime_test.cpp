@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <thread>
 
 #include "abrplay/player/media/pipeline.h"
 #include "fake_clock.h"
@@ -115,6 +116,12 @@ TEST_CASE("Coarse ticks make frames late: they are dropped and counted, order is
   while (run.pipeline.stats().video_frames_decoded < 200 && std::chrono::steady_clock::now() < deadline) {
     run.pipeline.wait(milliseconds(50));
   }
+  // Audio too: its decode thread has taken every segment (then a moment for the last one), or a
+  // busy machine could leave the audio queue short when the clock starts and make a rebuffer.
+  while (run.pipeline.feed(TrackType::kAudio).queued() > 0 && std::chrono::steady_clock::now() < deadline) {
+    run.pipeline.wait(milliseconds(50));
+  }
+  std::this_thread::sleep_for(milliseconds(300));
   while (run.pipeline.state() != PipelineState::kEnded && std::chrono::steady_clock::now() < deadline) {
     run.tick(milliseconds(100));  // 100 ms between presentations: 2 or 3 frames due each time
   }
