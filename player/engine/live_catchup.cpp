@@ -16,11 +16,7 @@ CatchupDecision decide_catchup(MediaTime latency, MediaTime buffer_ahead, const 
     const double s = 2.0 / (1.0 + std::exp(-5.0 * delta_s)) - 1.0;
     d.rate = 1.0 + s * (s > 0 ? p.max_rate - 1.0 : 1.0 - p.min_rate);
   }
-  if (buffer_ahead < p.min_buffer / 2) {
-    d.rate = p.min_rate;
-  } else if (buffer_ahead < p.min_buffer) {
-    d.rate = std::min(d.rate, 1.0);
-  }
+  if (buffer_ahead < p.min_buffer) d.rate = std::min(d.rate, 1.0);
   d.rate = std::clamp(std::round(d.rate * 100.0) / 100.0, p.min_rate, p.max_rate);
   return d;
 }
