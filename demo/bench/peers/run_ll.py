@@ -32,7 +32,7 @@ sys.path.insert(0, os.path.join(REPO, "demo", "bench"))
 sys.path.insert(0, HERE)
 import content  # noqa: E402
 from procs import Origin  # noqa: E402
-from run_peers import LOADED, missing_deps  # noqa: E402
+from run_peers import LOADED, default_traces_root, missing_deps  # noqa: E402
 
 PLAYERS = ["abrplay", "dashjs"]
 PREROLL_S = 8
@@ -151,8 +151,7 @@ def main():
     ap.add_argument("--splice-into", default=None, help="put the '## Low-latency live' section into this file")
     args = ap.parse_args()
     if args.traces_root is None:
-        shared = os.path.join(REPO, "..", "shared", "traces")
-        args.traces_root = shared if os.path.isdir(shared) else os.path.join(REPO, "tests", "data", "traces")
+        args.traces_root = default_traces_root()
     args.origin = os.path.join(args.bin, "origin", "abrplay-origin")
     args.abrplay = os.path.join(args.bin, "player", "abrplay")
     miss = missing_deps(args.chromium)

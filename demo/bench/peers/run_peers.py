@@ -56,6 +56,12 @@ def missing_deps(chromium):
     return missing
 
 
+def default_traces_root():
+    """../shared/traces next to the checkout when it is there, else the copies in tests/data."""
+    shared = os.path.join(REPO, "..", "shared", "traces")
+    return shared if os.path.isdir(shared) else os.path.join(REPO, "tests", "data", "traces")
+
+
 def write_trace(path, segments, total_s=600):
     """Pensieve-format trace from [(until_s, mbps), ...] (the last rate holds until total_s)."""
     with open(path, "w") as f:
@@ -370,8 +376,7 @@ def main():
     if args.quick:
         args.runs, args.seconds = 1, 20
     if args.traces_root is None:
-        shared = os.path.join(REPO, "..", "shared", "traces")
-        args.traces_root = shared if os.path.isdir(shared) else os.path.join(REPO, "tests", "data", "traces")
+        args.traces_root = default_traces_root()
     args.origin = os.path.join(args.bin, "origin", "abrplay-origin")
     args.abrplay = os.path.join(args.bin, "player", "abrplay")
     miss = missing_deps(args.chromium)
