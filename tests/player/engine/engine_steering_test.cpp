@@ -205,13 +205,17 @@ TEST_CASE("with queryBeforeStart the first segment already comes from the pathwa
     for (const auto& d : h.rec.downloads)
       if (d.kind == DownloadKind::kMedia || d.kind == DownloadKind::kInit) CHECK(d.base_url == h.server().url(1));
   }
+  // By arrival time (t_ms), not by log order: a line is written when its response has gone out, so
+  // a short segment can be logged before the steering answer that came first.
   const auto records = log.records();
-  std::size_t steering = records.size(), first_segment = records.size();
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    if (records[i]["path"] == "/steering" && steering == records.size()) steering = i;
-    if (is_segment(records[i]) && first_segment == records.size()) first_segment = i;
+  double steering = -1, first_segment = -1;
+  for (const auto& r : records) {
+    const double t = r["t_ms"].get<double>();
+    if (r["path"] == "/steering" && (steering < 0 || t < steering)) steering = t;
+    if (is_segment(r) && (first_segment < 0 || t < first_segment)) first_segment = t;
   }
-  REQUIRE(steering < records.size());
+  REQUIRE(steering >= 0);
+  REQUIRE(first_segment >= 0);
   CHECK(steering < first_segment);
 }
 
