@@ -32,9 +32,19 @@ AbandonDecision AbrAlgorithm::should_abandon(const AbandonInput& in) const {
   const double projected_s = in.elapsed.count() + (in.bytes_total - in.bytes_loaded) / rate_Bps;
   const double segment_s = in.context->segment_duration.count();
   if (projected_s <= params.max_duration_multiplier * segment_s) return {false, in.index, "keep: on time"};
+  // Abandoning throws the bytes away and refetches: worth it only when waiting would stall. A
+  // download that completes with a segment's worth of media still buffered is kept.
+  const double remaining_s = (in.bytes_total - in.bytes_loaded) / rate_Bps;
+  if (remaining_s + params.reserve_segments * segment_s < in.context->buffer_level.count()) {
+    return {false, in.index, "keep: slow, but done before the buffer runs low"};
+  }
   std::size_t target = 0;
   for (std::size_t i = 0; i < in.index; ++i) {
     if (in.context->segment_bytes(i, in.context->next_segment) / rate_Bps <= segment_s) target = i;
+  }
+  // At the same rate, a refetch no smaller than what is left of this download only takes longer.
+  if (in.context->segment_bytes(target, in.context->next_segment) >= in.bytes_total - in.bytes_loaded) {
+    return {false, in.index, "keep: less is left of it than a lower rung's whole segment"};
   }
   return {true, target, "abandon: projected download exceeds 1.8 segment durations"};
 }

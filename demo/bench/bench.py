@@ -529,6 +529,18 @@ init segments and the first segment of each track then come from memory (docs/ne
                              f"median QoE_lin `default` {dflt.fmt(2)}, best `{best}` "
                              f"{Dist([x['qoe'] for x in res[best]]).fmt(2)}")
         bad = sum(1 for a in algos for x in res[a] if x["rc"] != 0)
+        # Where the default ranks on each trace (1 = highest QoE_lin), and whether it is ever last.
+        ranks = []
+        if "default" in algos:
+            for ti in range(len(picked)):
+                q = {a: res[a][ti]["qoe"] for a in algos if res[a][ti]["qoe"] is not None}
+                if "default" in q:
+                    ranks.append(1 + sum(1 for a in q if q[a] > q["default"]))
+        rank_line = ""
+        if ranks:
+            last = sum(1 for r in ranks if r == len(algos))
+            rank_line = (f"The default's rank per trace (1 = highest of {len(algos)}): {', '.join(map(str, ranks))}; "
+                         f"last on {last} trace(s). Highest median QoE_lin: `{best}`.")
         png = bar_chart(os.path.join(self.plots, "e2e.png"), "End to end QoE_lin per algorithm (median over traces, min-max)",
                         "QoE_lin", bars, self.work)
         dur = f"--duration {secs}" if secs else "the whole 60 s stream"
@@ -548,6 +560,8 @@ rebuffer ratio = stall time / (played + stall time), switches. Cells: median ove
 QoE_lin per trace:
 
 {table(["trace"] + algos, per_trace)}
+
+{rank_line}
 
 {"Sessions with a non-zero exit status: " + str(bad) + "." if bad else "Every session exited with status 0."}
 
@@ -604,7 +618,7 @@ def main():
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--realtime-runs", type=int, default=3)
     p.add_argument("--realtime-s", type=int, default=60)
-    p.add_argument("--e2e-traces", type=int, default=3)
+    p.add_argument("--e2e-traces", type=int, default=6)
     p.add_argument("--e2e-s", type=int, default=0, help="0: the whole stream")
     p.add_argument("--e2e-algos", default=",".join(E2E_ALGOS))
     p.add_argument("--only", default="startup,efficiency,fetch,sim,lab,e2e,cdn,http2,preload")

@@ -172,15 +172,17 @@ void StreamingEngine::Impl::check_ready() {
   bool to_end = true;
   for (const auto& l : loaders_) {
     if (l->type() == TrackType::kText) continue;  // subtitles never hold playback
-    const MediaTime a = l->buffer().ahead(position_);
+    // A track held back by its byte cap counts as ready: waiting for it would wait forever.
+    const MediaTime held = l->buffer().ahead(position_);
+    const MediaTime a = l->capped() ? MediaTime::max() : held;
     ahead = ahead ? std::min(*ahead, a) : a;
     to_end = to_end && l->finished() &&
-             (!l->buffer().end() || *l->buffer().end() <= position_ + a + kContinuityTolerance);
+             (!l->buffer().end() || *l->buffer().end() <= position_ + held + kContinuityTolerance);
   }
   if (!ahead) return;
   LoadControlParams load = config_.load;
   if (const auto catchup = catchup_params()) {
-    // Holding a target latency: the buffer can never exceed it, so waiting for the usual 2 s (4 s
+    // Holding a target latency: the buffer can never exceed it, so waiting for the usual 3.5 s (4 s
     // after a stall) would add seconds of latency, or wait forever behind a 3 s target. A third of
     // the target (at least half a second) is enough to start or resume.
     const MediaTime cap = std::max<MediaTime>(std::chrono::milliseconds(500), catchup->target / 3);

@@ -137,6 +137,7 @@ std::size_t TrackLoader::choose() {
     in.segment_duration = seconds_of(last_duration_);
     in.rebuffering = host_.rebuffering();
     in.now = host_.session_time();
+    locate_next_segment(in);
     const abr::Decision d = host_.abr().choose(in);
     index = std::min(d.index, reps_.size() - 1);
     ev.reason = d.reason;
@@ -146,6 +147,38 @@ std::size_t TrackLoader::choose() {
   ev.bandwidth = reps_[index].bandwidth;
   host_.emit(ev);
   return index;
+}
+
+const manifest::SegmentIndex* TrackLoader::static_index() const {
+  const std::size_t at = last_index_.value_or(0);
+  const Rep* rep = at < reps_.size() && reps_[at].index ? &reps_[at] : nullptr;
+  for (const Rep& r : reps_) {
+    if (!rep && r.index) rep = &r;
+  }
+  return rep && !rep->index->is_dynamic() ? &*rep->index : nullptr;
+}
+
+std::optional<manifest::Segment> TrackLoader::next_segment_in(const manifest::SegmentIndex& index) const {
+  std::optional<manifest::Segment> seg = index.segment_at(next_time_);
+  while (seg && seg->end() <= next_time_ + kEdge) seg = index.next(*seg);
+  return seg;
+}
+
+bool TrackLoader::at_end() const {
+  const manifest::SegmentIndex* index = static_index();
+  return index && index->count() && !next_segment_in(*index);
+}
+
+void TrackLoader::locate_next_segment(abr::AbrInput& in) const {
+  // The position of the segment to choose and, on demand (a static MPD), how many there are: MPC-style
+  // algorithms plan no further than the end of the video, where buffered media is worth nothing.
+  const manifest::SegmentIndex* index = static_index();
+  if (!index) return;
+  const std::optional<manifest::Segment> seg = next_segment_in(*index);
+  const std::optional<std::uint64_t> count = index->count();
+  if (!seg || !count) return;
+  in.next_segment = static_cast<std::size_t>(seg->position);
+  in.segment_count = static_cast<std::size_t>(*count);
 }
 
 bool TrackLoader::push_or_park(BufferedSegment segment) {
@@ -187,7 +220,9 @@ void TrackLoader::pump() {
   }
 
   // The representation: kept for the init/index fetches that precede its media segment.
-  const std::size_t idx = pending_choice_ ? *pending_choice_ : choose();
+  // Past the last segment of a static period no choice is made: the last representation finds no
+  // segment below and ends the period (a choice here would fetch an init for nothing).
+  const std::size_t idx = pending_choice_ ? *pending_choice_ : last_index_ && at_end() ? *last_index_ : choose();
   pending_choice_ = idx;
   Rep& rep = reps_[idx];
   if (!ensure_index(rep)) return;
@@ -202,8 +237,7 @@ void TrackLoader::pump() {
     return;
   }
 
-  std::optional<manifest::Segment> seg = index.segment_at(next_time_);
-  while (seg && seg->end() <= next_time_ + kEdge) seg = index.next(*seg);
+  std::optional<manifest::Segment> seg = next_segment_in(index);
   const auto& mpd = host_.mpd();
   if (index.is_dynamic()) {
     const WallTime now = host_.live_now();
@@ -243,14 +277,21 @@ void TrackLoader::pump() {
   }
   last_duration_ = seg->duration;
   const auto expected = static_cast<std::uint64_t>(bytes_in(rep.bandwidth, seconds_of(seg->duration)));
-  if (!buffer_.has_room(expected, host_.play_position(), limits_)) return;  // a position report retries
+  if (!buffer_.has_room(expected, host_.play_position(), limits_)) {  // a position report retries
+    if (!capped_) {
+      capped_ = true;
+      host_.segment_buffered(type_);  // playback may be waiting for more than the cap holds
+    }
+    return;
+  }
+  capped_ = false;
   pending_choice_.reset();
   last_index_ = idx;
   start_fetch(DownloadKind::kMedia, idx, seg->url, seg->range, seg);
 }
 
 bool TrackLoader::wants_to_load() const {
-  if (in_flight_ || wait_timer_ != 0 || reps_.empty() || parked_ || finished_) return false;
+  if (in_flight_ || wait_timer_ != 0 || reps_.empty() || parked_ || capped_ || finished_) return false;
   return should_load(host_.config().load, {level(), loading_burst_});
 }
 

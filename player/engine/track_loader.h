@@ -55,6 +55,9 @@ class TrackLoader {
   const BufferLimits& limits() const { return limits_; }
   // Nothing more will be buffered.
   bool finished() const { return finished_ && !parked_; }
+  // The byte cap holds back the next segment: this track's buffer cannot grow before playback
+  // moves on, so playback must not wait for it to reach the startup buffer.
+  bool capped() const { return capped_ || parked_.has_value(); }
   std::size_t period() const { return period_; }
   // The adaptation set being loaded (index in the period), empty before enter_period().
   std::optional<std::size_t> adaptation_set() const {
@@ -109,6 +112,11 @@ class TrackLoader {
   };
 
   std::size_t choose();  // the representation for the next media segment (emits the decision)
+  // The index of the representation last chosen (else any loaded one) when the MPD is static.
+  const manifest::SegmentIndex* static_index() const;
+  std::optional<manifest::Segment> next_segment_in(const manifest::SegmentIndex& index) const;
+  bool at_end() const;                                // no segment left at next_time_ (static)
+  void locate_next_segment(abr::AbrInput& in) const;  // AbrInput::next_segment, segment_count
   bool ensure_index(Rep& rep);
   void start_fetch(DownloadKind kind, std::size_t rep, const std::string& url,
                    const std::optional<manifest::ByteRange>& range, std::optional<manifest::Segment> segment);
@@ -152,6 +160,7 @@ class TrackLoader {
   int consecutive_failures_ = 0;
   std::optional<InFlight> in_flight_;
   std::optional<BufferedSegment> parked_;  // downloaded, waiting for room under the byte cap
+  bool capped_ = false;                    // the last pump found no room for the next segment
   std::uint64_t seq_ = 0;
   EventLoop::TimerId wait_timer_ = 0;
   EventLoop::TimerId abandon_timer_ = 0;

@@ -399,7 +399,7 @@ bool TrackLoader::buffer_segment(const InFlight& f, const Rep& rep, Bytes media)
   s.media = std::move(media);
   next_time_ = f.segment->end();
   if (!push_or_park(std::move(s))) return false;
-  if (!parked_) host_.segment_buffered(type_);
+  host_.segment_buffered(type_);  // parked too: playback may be waiting for more than the cap holds
   return true;
 }
 

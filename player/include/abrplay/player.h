@@ -112,7 +112,7 @@ struct PlayerConfig {
   // Buffer goals (engine/load_control.h).
   std::chrono::milliseconds min_buffer{12'000};
   std::chrono::milliseconds max_buffer{20'000};
-  std::chrono::milliseconds startup_buffer{2'000};
+  std::chrono::milliseconds startup_buffer{3'500};
   std::chrono::milliseconds rebuffer_buffer{4'000};
   // Live: the latency to hold behind the live edge (low-latency live). Empty: the MPD's
   // ServiceDescription Latency@target, if any, else no control (suggestedPresentationDelay). With a

@@ -98,3 +98,30 @@ TEST_CASE("Abandon hook: dash.js rule, grace period and projected duration", "[a
   in.bytes_loaded = 1;
   CHECK_FALSE(any.should_abandon(in).abandon);  // never abandons the lowest
 }
+
+TEST_CASE("Abandon hook: a slow download is kept when it ends before the buffer runs low, or when less of it is left "
+          "than the lower rung's whole segment",
+          "[algorithm]") {
+  InputBuilder b;
+  b.input.segment_duration = Seconds{4};
+  LowestAlgorithm any;
+  AbrInput& ctx = b.at_buffer(0);
+  const double top_bytes = ctx.segment_bytes(5, 0);  // 2.15 MB
+  // 10 % in 2 s: 100 kB/s, 18 s left (projected 20 s > 7.2 s).
+  AbandonInput in{&ctx, 5, top_bytes, top_bytes * 0.1, Seconds{2.0}, Seconds{0.0}};
+  CHECK(any.should_abandon(in).abandon);  // nothing buffered: abandon
+  ctx.buffer_level = Seconds{21.0};       // 18 s left + one 4 s segment > 21 s: still abandon
+  CHECK(any.should_abandon(in).abandon);
+  ctx.buffer_level = Seconds{23.0};  // it completes with 5 s still buffered: kept
+  const AbandonDecision kept = any.should_abandon(in);
+  CHECK_FALSE(kept.abandon);
+  CHECK(kept.reason == "keep: slow, but done before the buffer runs low");
+  // Nothing buffered, 90 % loaded in 9 s: 215 kB left, but the rung it would switch to (the
+  // highest whose segment 100 kB/s delivers in 4 s: 750k, 375 kB) is larger: finishing is quicker.
+  ctx.buffer_level = Seconds{0};
+  in.bytes_loaded = top_bytes * 0.9;
+  in.elapsed = Seconds{19.35};
+  const AbandonDecision finish = any.should_abandon(in);
+  CHECK_FALSE(finish.abandon);
+  CHECK(finish.reason == "keep: less is left of it than a lower rung's whole segment");
+}

@@ -47,11 +47,12 @@ TEST_CASE("virtual time: VOD loads, starts after the startup buffer, fetches eve
   REQUIRE(h.run_until_state(EngineState::kEnded));
   CHECK(state_path(h.rec) == std::vector<EngineState>{EngineState::kLoading, EngineState::kBuffering,
                                                       EngineState::kPlaying, EngineState::kEnded});
-  // Startup: the MPD, then per track an init and the first media segment, each one 40 ms round trip
-  // on a fast link (the tracks load in parallel or one after the other, so 3 to 5 round trips).
+  // Startup: the MPD, the inits, then 3.5 s of each track (four 1 s media segments per track, one
+  // download at a time), each one 40 ms round trip on a fast link: 3 + 8 round trips at least, and
+  // at most the inits one after the other as well.
   const auto startup = h.state_at[2] - h.state_at[0];
-  CHECK(startup >= milliseconds(120));
-  CHECK(startup < milliseconds(400));
+  CHECK(startup >= milliseconds(400));
+  CHECK(startup < milliseconds(520));
   // Playback takes the media's 8 s after startup, and no longer: there is no stall.
   CHECK((h.state_at[3] - h.state_at[2]).count() == Approx(8'000'000).margin(50'000));
   for (TrackType t : {TrackType::kVideo, TrackType::kAudio}) {
@@ -164,12 +165,57 @@ TEST_CASE("virtual time: xlink: a remote Period that cannot be fetched is left o
   CHECK(h.rec.errors.empty());
 }
 
+namespace {
+
+// Picks representation 1 and keeps what it was told about the video's position.
+class PositionProbe final : public abr::AbrAlgorithm {
+ public:
+  abr::Decision choose(const abr::AbrInput& in) override {
+    seen.emplace_back(in.next_segment, in.segment_count);
+    return {1, "probe"};
+  }
+  std::string_view name() const override { return "probe"; }
+  std::vector<std::pair<std::size_t, std::optional<std::size_t>>> seen;
+};
+
+}  // namespace
+
+TEST_CASE("virtual time: the algorithm is told which segment it chooses and how many there are, and is not asked "
+          "past the last one",
+          "[engine][vod][abr][virtual]") {
+  SyntheticContent content({});  // 8 x 1 s
+  VirtualHarness h(content);
+  auto probe = std::make_unique<PositionProbe>();
+  const PositionProbe& seen = *probe;
+  h.start(EngineConfig{}, std::move(probe));
+  REQUIRE(h.load("manifest.mpd").code == ErrorCode::kOk);
+  REQUIRE(h.run_until_state(EngineState::kEnded));
+  // Fast start takes the first segment (until two media samples); the algorithm every later one,
+  // each exactly once, in order, out of 8.
+  REQUIRE(seen.seen.size() == 7);
+  for (std::size_t i = 0; i < seen.seen.size(); ++i) {
+    CAPTURE(i);
+    CHECK(seen.seen[i].first == i + 1);
+    CHECK(seen.seen[i].second == std::optional<std::size_t>(8));
+  }
+  // Every init fetched was for a representation whose media followed.
+  std::map<std::string, int> inits, media;
+  for (const auto& d : h.rec.downloads) {
+    if (d.track != TrackType::kVideo) continue;
+    ++(d.kind == DownloadKind::kInit ? inits : media)[d.representation_id];
+  }
+  for (const auto& [id, n] : inits) {
+    CAPTURE(id);
+    CHECK(media[id] > 0);
+  }
+}
+
 TEST_CASE("virtual time: the video buffer never holds more than its byte cap, and playback still reaches the end",
           "[engine][vod][buffer][virtual]") {
   SyntheticContent content({});  // v2 segments are 100,000 bytes
   VirtualHarness h(content);
   EngineConfig cfg;
-  cfg.video_limits.max_bytes = 250'000;  // two v2 segments and a half
+  cfg.video_limits.max_bytes = 250'000;  // two v2 segments and a half: less than the startup buffer
   cfg.video_limits.max_behind = milliseconds(500);
   h.start(cfg, std::make_unique<abr::FixedAlgorithm>(1));
   REQUIRE(h.load("manifest.mpd").code == ErrorCode::kOk);

@@ -25,9 +25,9 @@ TEST_CASE("loading rests between the marks: starts below min_buffer, stops at ma
 
 TEST_CASE("playback starts at the startup buffer and resumes after a stall only at the rebuffer mark",
           "[engine][load_control]") {
-  const LoadControlParams p;  // 2 s / 4 s
-  CHECK_FALSE(ready_to_play(p, {milliseconds(1'999), false, false}));
-  CHECK(ready_to_play(p, {seconds(2), false, false}));
+  const LoadControlParams p;  // 3.5 s / 4 s
+  CHECK_FALSE(ready_to_play(p, {milliseconds(3'499), false, false}));
+  CHECK(ready_to_play(p, {milliseconds(3'500), false, false}));
   CHECK_FALSE(ready_to_play(p, {seconds(3), true, false}));
   CHECK(ready_to_play(p, {seconds(4), true, false}));
   CHECK(ready_to_play(p, {milliseconds(500), true, true}));  // everything to the end is there
@@ -43,13 +43,13 @@ TEST_CASE("inconsistent load-control parameters are named", "[engine][load_contr
   CHECK(std::string(validate(p)) == "startup_buffer must be positive");
 }
 
-TEST_CASE("fast start picks the highest rung under 70 % of the estimate, 1 Mbit/s before any sample",
+TEST_CASE("fast start picks the highest rung under 90 % of the estimate, 1 Mbit/s before any sample",
           "[engine][rate_rules]") {
-  const std::array ladder{300_kbps, 690_kbps, 1500_kbps, 4000_kbps};
+  const std::array ladder{300_kbps, 890_kbps, 1500_kbps, 4000_kbps};
   const RateRuleParams p;
-  CHECK(fast_start_index(ladder, std::nullopt, p) == 1);  // 690 <= 1000 * 0.7
-  CHECK(fast_start_index(ladder, 2200_kbps, p) == 2);     // 1500 <= 1540
-  CHECK(fast_start_index(ladder, 2100_kbps, p) == 1);     // 1500 > 1470
+  CHECK(fast_start_index(ladder, std::nullopt, p) == 1);  // 890 <= 1000 * 0.9
+  CHECK(fast_start_index(ladder, 1700_kbps, p) == 2);     // 1500 <= 1530
+  CHECK(fast_start_index(ladder, 1650_kbps, p) == 1);     // 1500 > 1485
   CHECK(fast_start_index(ladder, 10_kbps, p) == 0);       // nothing fits: the lowest
 }
 

@@ -70,18 +70,24 @@ struct [[nodiscard]] AbandonDecision {
 };
 
 // dash.js AbandonRequestsRule constants: do not judge a download in its first 500 ms (grace), and
-// abandon when it is projected to take more than 1.8 segment durations.
+// abandon when it is projected to take more than 1.8 segment durations. Unlike dash.js, a download
+// that will complete with `reserve_segments` segment durations still buffered is kept whatever it
+// takes: abandoning it would throw its bytes away to avoid a stall that is not coming (in the ABR
+// lab, the dash.js rule alone abandoned top-rung segments with 14 s buffered; docs/abr.md); so is
+// one with fewer bytes left than the lower rung's whole segment (finishing it is quicker).
 struct AbandonParams {
   Seconds grace{0.5};
   double max_duration_multiplier = 1.8;
+  double reserve_segments = 1.0;
 };
 
 class AbrAlgorithm {
  public:
   virtual ~AbrAlgorithm() = default;
   [[nodiscard]] virtual Decision choose(const AbrInput& input) = 0;
-  // Default: the dash.js rule above, switching to the highest representation whose segment the
-  // measured rate delivers within one segment duration. Never abandons the lowest one.
+  // Default: the rule above (AbandonInput::context->buffer_level is the buffer now), switching to
+  // the highest representation whose segment the measured rate delivers within one segment
+  // duration. Never abandons the lowest one.
   [[nodiscard]] virtual AbandonDecision should_abandon(const AbandonInput& input) const;
   virtual void reset() {}
   virtual std::string_view name() const = 0;

@@ -15,8 +15,10 @@
 //     ride out a 5 s throughput dip at the top rung on home networks; ExoPlayer's 50 s costs
 //     memory (tens of MB at 8 Mbit/s) and wastes bandwidth when viewers leave early, which they
 //     mostly do in the first minute. 20 s at 8 Mbit/s is 20 MB, under the default byte cap.
-//   startup_buffer 2 s: one typical segment. Shaka starts at 2 s, ExoPlayer at 2.5 s; smaller is
-//     unsafe because the second segment has to arrive before the first has played out.
+//   startup_buffer 3.5 s: one 4 s segment, or two 2 s ones (0.5 s of slack for a segment a few
+//     frames short). Shaka starts at 2 s, ExoPlayer at 2.5 s. One 2 s segment was measured too
+//     thin in the ABR lab: the next one must arrive within 2 s, and with 2 s segments the default
+//     stalled on most recorded traces (docs/abr.md, "Startup"); a 4 s segment already holds 4 s.
 //   rebuffer_buffer 4 s: after a stall the network has proven itself weaker than hoped, so ask
 //     for twice the startup amount (ExoPlayer 5 s, Shaka 2 s) to avoid a second stall at once.
 #pragma once
@@ -29,7 +31,7 @@ namespace abrplay::engine {
 struct LoadControlParams {
   MediaTime min_buffer = std::chrono::seconds(12);
   MediaTime max_buffer = std::chrono::seconds(20);
-  MediaTime startup_buffer = std::chrono::seconds(2);
+  MediaTime startup_buffer = std::chrono::milliseconds(3500);
   MediaTime rebuffer_buffer = std::chrono::seconds(4);
 };
 

@@ -4,9 +4,11 @@
 // Fast start (video, until the estimator has `min_samples` media samples): the highest rung whose
 // bitrate fits `safety` x the estimate, where the estimate before any sample is
 // `initial_estimate_kbps`. 1000 kbps matches dash.js's and Shaka's default initial estimates
-// (ExoPlayer uses a per-country table around 1-3 Mbit/s); the 0.7 safety is dash.js's
-// bandwidthSafetyFactor (0.9) lowered because the first sample is also the least reliable one
-// (slow start, a cold connection). Two samples: the first is usually inflated by TCP slow start
+// (ExoPlayer uses a per-country table around 1-3 Mbit/s); the 0.9 safety is dash.js's
+// bandwidthSafetyFactor, so the first segment is dash.js's first choice. A lower safety (0.7, the
+// lowest rung on the test ladder) started faster but cost QoE on every trace set in the ABR lab
+// (docs/abr.md, "Startup"); abandonment stops a first segment the link cannot carry.
+// Two samples: the first is usually inflated by TCP slow start
 // being absent on a warm connection or deflated by the handshake; two cover one of each.
 //
 // Audio: the highest audio rung costing at most `audio_share` of the estimate (10 %: audio ladders
@@ -24,7 +26,7 @@ namespace abrplay::engine {
 
 struct RateRuleParams {
   DataRate initial_estimate = DataRate::kilobits_per_second(1000);
-  double safety = 0.7;
+  double safety = 0.9;
   int min_samples = 2;
   double audio_share = 0.10;
 };
