@@ -10,6 +10,7 @@
 
 #include "abrplay/abr/algorithm/fixed.h"
 #include "support/origin_session.h"
+#include "test_origin.h"
 
 namespace abrplay::engine::test {
 
@@ -228,6 +229,44 @@ TEST_CASE("low-latency live on a step-down link: the default ABR switches down w
   CHECK(stalls == 0);
   REQUIRE_FALSE(h.rec.latencies.empty());
   CHECK(h.rec.latencies.back().latency < seconds(5));
+}
+
+}  // namespace abrplay::engine::test
+
+namespace abrplay::engine::test {
+
+TEST_CASE("low-latency live: a chunked segment that stops arriving fails on the stall timeout with a warning naming "
+          "it, the latency control jumps to the live edge, and the stream plays to its end",
+          "[engine][live][ll][faults]") {
+  origin::OriginConfig oc = low_latency_origin();
+  // The second (and last) video segment [4, 8) pauses for a minute after half of its bytes: its
+  // last chunks never come on that response.
+  oc.cdns[0].faults = abrplay::test::fault_plan(
+      R"({"rules": [{"match": "*chunk-stream0-00002.m4s", "fault": "stall", "stall_s": 60, "at_fraction": 0.5}]})");
+  OriginSession h(std::move(oc), 1.0);
+  EngineConfig ec;
+  ec.target_latency = seconds(3);
+  h.start(std::move(ec), std::make_unique<abr::FixedAlgorithm>(0));
+  h.open_until(EngineState::kPlaying, kLimit, "ll/manifest.mpd");
+  // The stall timeout (10 s) fails the response; by then the latency is beyond its maximum (twice
+  // the target), so the engine seeks to the target behind the live edge, and the live stream (8 s
+  // long) ends: no hang, no error.
+  REQUIRE(h.rec.wait_state(EngineState::kEnded, seconds(40)));
+  auto lock = h.rec.lock();
+  CHECK(h.rec.errors.empty());
+  bool timeout_named = false, jumped = false;
+  for (const auto& w : h.rec.warnings) {
+    CAPTURE(w.message);
+    timeout_named = timeout_named || (w.message.find("network.timeout") != std::string::npos &&
+                                      w.message.find("chunk-stream0-00002.m4s") != std::string::npos);
+    jumped = jumped || w.message.find("seeking to 3s behind the live edge") != std::string::npos;
+  }
+  CHECK(timeout_named);
+  CHECK(jumped);
+  // The first segment played whole, chunk by chunk.
+  const auto video = h.rec.media(TrackType::kVideo);
+  REQUIRE_FALSE(video.empty());
+  CHECK(video.front().segment_start == MediaTime{0});
 }
 
 }  // namespace abrplay::engine::test
