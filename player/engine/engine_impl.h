@@ -61,6 +61,7 @@ class StreamingEngine::Impl final : public LoaderHost, public SegmentSource {
   void emit(const AbrDecisionEvent& event) override;
   void emit(const DownloadEvent& event) override;
   void warn(Error error) override;
+  void chunked_first_byte(TrackType track, const std::string& url, bool whole) override;
   void fatal(Error error) override;
   void segment_buffered(TrackType track) override;
   bool may_start_media(TrackType track, MediaTime level) const override;
@@ -152,6 +153,10 @@ class StreamingEngine::Impl final : public LoaderHost, public SegmentSource {
   void anchor_live_time();  // after clock_offset_ is set (or known to stay 0)
   MediaTime position_{0};
   double rate_ = 1.0;  // the playback rate given to the consumer (live catch-up)
+  // Low-latency live fallback: the server sent whole segments twice in a row, so there is no target
+  // latency to hold; the stream plays as plain live (catchup_params() gives none).
+  int whole_segments_in_a_row_ = 0;
+  bool low_latency_off_ = false;
   EventLoop::TimerId refresh_timer_ = 0;
 
   // Whether this session's requests may read file: URLs: decided once per load() from the

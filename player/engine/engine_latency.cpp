@@ -7,7 +7,7 @@
 namespace abrplay::engine {
 
 std::optional<CatchupParams> StreamingEngine::Impl::catchup_params() const {
-  if (!mpd_ || !mpd_->is_dynamic() || !mpd_->availability_start_time) return std::nullopt;
+  if (!mpd_ || !mpd_->is_dynamic() || !mpd_->availability_start_time || low_latency_off_) return std::nullopt;
   const manifest::ServiceDescription* sd = mpd_->service_description ? &*mpd_->service_description : nullptr;
   std::optional<MediaTime> target = config_.target_latency;
   if (!target && sd) target = sd->target_latency;
@@ -22,6 +22,24 @@ std::optional<CatchupParams> StreamingEngine::Impl::catchup_params() const {
   if (sd && sd->min_playback_rate) p.min_rate = *sd->min_playback_rate;
   if (sd && sd->max_playback_rate) p.max_rate = *sd->max_playback_rate;
   return p;
+}
+
+void StreamingEngine::Impl::chunked_first_byte(TrackType, const std::string& url, bool whole) {
+  if (low_latency_off_) return;
+  whole_segments_in_a_row_ = whole ? whole_segments_in_a_row_ + 1 : 0;
+  if (whole_segments_in_a_row_ < 2) return;
+  // A server (or CDN) that buffers whole segments: a segment arrives only once it is complete, so the
+  // buffer can never hold the target latency; catching up would only run it dry. Plain live from here:
+  // no target, normal start and resume thresholds, playback at 1x.
+  low_latency_off_ = true;
+  warn(Error{ErrorCode::kUnsupported,
+             "low-latency live off: the server sent " + url +
+                 " only once it was complete, twice in a row, not chunk by chunk; playing as plain live "
+                 "(no target latency, no catch-up)"});
+  if (rate_ != 1.0) {
+    rate_ = 1.0;
+    consumer_.set_rate(rate_);
+  }
 }
 
 void StreamingEngine::Impl::control_latency() {

@@ -51,6 +51,9 @@ class LoaderHost {
   virtual void download_ended(TrackType track) = 0;
   // The loader reached the end of `period`: the engine moves it on (enter_period) or finishes it.
   virtual void period_ended(TrackType track, std::size_t period) = 0;
+  // Low-latency live: the first byte of a chunked segment requested while it was being encoded came
+  // only when the segment was complete (`whole`: the server ignores chunking), or before.
+  virtual void chunked_first_byte(TrackType track, const std::string& url, bool whole) = 0;
 };
 
 }  // namespace abrplay::engine

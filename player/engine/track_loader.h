@@ -117,6 +117,7 @@ class TrackLoader {
   std::optional<manifest::Segment> next_segment_in(const manifest::SegmentIndex& index) const;
   bool at_end() const;                                // no segment left at next_time_ (static)
   void locate_next_segment(abr::AbrInput& in) const;  // AbrInput::next_segment, segment_count
+  void judge_chunked_first_byte(const InFlight& f);   // LoaderHost::chunked_first_byte
   bool ensure_index(Rep& rep);
   void start_fetch(DownloadKind kind, std::size_t rep, const std::string& url,
                    const std::optional<manifest::ByteRange>& range, std::optional<manifest::Segment> segment);

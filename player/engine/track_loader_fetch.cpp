@@ -94,6 +94,7 @@ void TrackLoader::on_chunk(std::uint64_t seq, std::vector<std::uint8_t> chunk) {
   if (!in_flight_ || in_flight_->seq != seq) return;
   if (!in_flight_->first_byte) {
     in_flight_->first_byte = host_.loop().clock().steady();
+    if (in_flight_->chunked) judge_chunked_first_byte(*in_flight_);
     // One allocation for the expected body instead of a doubling series of copies: the range's
     // length, else the declared size (bandwidth x duration) with VBR headroom, within the cap.
     in_flight_->body.reserve(static_cast<std::size_t>(in_flight_->expected_bytes));
@@ -105,6 +106,19 @@ void TrackLoader::on_chunk(std::uint64_t seq, std::vector<std::uint8_t> chunk) {
   } else if (in_flight_->kind == DownloadKind::kMedia && type_ == TrackType::kVideo) {
     check_abandon();
   }
+}
+
+void TrackLoader::judge_chunked_first_byte(const InFlight& f) {
+  // Requested at least half a second before the segment's end on the live clock, a chunked segment's
+  // first bytes come with its first chunk; when they come only within 250 ms of its end or later,
+  // the server waited for the whole segment.
+  const auto& ast = host_.mpd().availability_start_time;
+  if (!f.segment || !ast) return;
+  const WallTime now = host_.live_now();
+  const WallTime end = *ast + std::chrono::duration_cast<WallTime::duration>(f.segment->end());
+  const WallTime sent = now - std::chrono::duration_cast<WallTime::duration>(*f.first_byte - f.sent);
+  if (sent + std::chrono::milliseconds(500) > end) return;  // asked for late: nothing to judge
+  host_.chunked_first_byte(type_, f.url, now + std::chrono::milliseconds(250) >= end);
 }
 
 bool TrackLoader::buffer_chunks(InFlight& f) {

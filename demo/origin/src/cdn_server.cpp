@@ -228,6 +228,14 @@ void CdnServer::serve_content(const httplib::Request& req, httplib::Response& re
           encoding = span;
       }
     }
+    if (encoding && !ctx_.live_params.low_latency.chunked_transfer) {
+      // A CDN that ignores chunking: the request waits for the whole segment, then gets it whole.
+      const auto until_complete = ctx_.live_params.availability_start + encoding->end - ctx_.wall_clock();
+      if (!ctx_.stop.wait_for(std::chrono::duration_cast<std::chrono::steady_clock::duration>(until_complete))) {
+        return text(res, 503, req.path + ": the server is stopping");
+      }
+      encoding.reset();
+    }
     body = file_body(*file);
     if (!body) return text(res, 404, req.path + ": cannot be read");
     if (encoding && !(t->body.fault && t->body.fault->kind == FaultKind::kOversize)) {

@@ -46,6 +46,10 @@ struct LowLatencyParams {
   std::chrono::milliseconds max_latency{6'000};
   double min_playback_rate = 0.9;
   double max_playback_rate = 1.1;
+  // false: a CDN that ignores chunking (store and forward): the MPD still announces low latency,
+  // but a request for a segment being encoded waits until the segment is complete and gets it
+  // whole. The player must notice and fall back to plain live (docs/engine.md).
+  bool chunked_transfer = true;
 };
 
 // Where each CMAF chunk of a segment ends (byte offsets, ascending, the last = the body's size):

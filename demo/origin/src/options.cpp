@@ -121,6 +121,7 @@ std::optional<std::string> validate(const OriginOptions& o) {
   if (o.live_window_s < 1 || o.live_window_s > 86400) return "--live-window-s must be 1..86400";
   if (o.live_preroll_s < 0 || o.live_preroll_s > 86400) return "--live-preroll-s must be 0..86400";
   if (o.low_latency && !o.live) return "--low-latency needs --live";
+  if (o.no_chunked_transfer && !o.low_latency) return "--no-chunked-transfer needs --low-latency";
   if (o.chunk_ms < 100 || o.chunk_ms > 10000) return "--chunk-ms must be 100..10000, got " + std::to_string(o.chunk_ms);
   if (o.target_latency_ms < 500 || o.target_latency_ms > 1000 * o.live_window_s)
     return "--target-latency-ms must be 500.." + std::to_string(1000 * o.live_window_s) +
@@ -163,6 +164,9 @@ Expected<OriginOptions, CliExit> parse_options(int argc, const char* const* argv
                "Live: low-latency DASH: segments served with chunked transfer as their CMAF chunks are "
                "encoded, availabilityTimeOffset and a ServiceDescription in the MPD (needs --live)");
   app.add_option("--chunk-ms", o.chunk_ms, "Low latency: the content's CMAF chunk duration in ms (default 1000)");
+  app.add_flag("--no-chunked-transfer", o.no_chunked_transfer,
+               "Low latency: act as a CDN that ignores chunking: a segment still being encoded is sent whole "
+               "once complete (the MPD still announces low latency)");
   app.add_option("--target-latency-ms", o.target_latency_ms,
                  "Low latency: the target latency the MPD's ServiceDescription names, in ms (default 3000)");
   app.add_option("--steering", o.steering,

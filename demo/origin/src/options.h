@@ -31,6 +31,7 @@ struct OriginOptions {
   bool low_latency = false;            // live: chunked CMAF served as it is encoded (low_latency.h)
   int chunk_ms = 1000;                 // low latency: the content's CMAF chunk duration
   int target_latency_ms = 3000;        // low latency: ServiceDescription Latency@target
+  bool no_chunked_transfer = false;    // low latency: segments being encoded are sent whole once complete
   bool trace_from_start = false;       // trace time 0 = server start (default: first request)
   std::string log;                     // JSONL request log
   std::string telemetry_out;           // JSONL of received heartbeats

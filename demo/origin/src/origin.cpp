@@ -35,6 +35,7 @@ Expected<OriginConfig, std::string> config_from_options(const OriginOptions& o) 
   c.low_latency.enabled = o.low_latency;
   c.low_latency.chunk = std::chrono::milliseconds(o.chunk_ms);
   c.low_latency.target_latency = std::chrono::milliseconds(o.target_latency_ms);
+  c.low_latency.chunked_transfer = !o.no_chunked_transfer;
   // The catch-up band around the target: from 2/3 of it (at least one chunk) to twice it.
   c.low_latency.min_latency = std::max(c.low_latency.chunk, c.low_latency.target_latency * 2 / 3);
   c.low_latency.max_latency = c.low_latency.target_latency * 2;

@@ -270,3 +270,58 @@ TEST_CASE("low-latency live: a chunked segment that stops arriving fails on the 
 }
 
 }  // namespace abrplay::engine::test
+
+namespace abrplay::engine::test {
+
+TEST_CASE("low-latency live from a server that ignores chunking: a warning, then plain live without catch-up",
+          "[engine][live][ll][faults]") {
+  ContentSpec spec;
+  spec.video = {{"v400", 400'000}};
+  spec.segment_ms = 4000;
+  spec.segments = 15;
+  spec.cmaf_chunks = 4;  // 1 s chunks
+  SyntheticContent content(spec);
+  origin::OriginConfig oc = serving(content);
+  oc.live = true;
+  oc.live_preroll = seconds(10);
+  oc.live_window = seconds(30);
+  oc.low_latency.enabled = true;
+  oc.low_latency.chunk = milliseconds(1000);
+  oc.low_latency.chunked_transfer = false;  // the MPD says low latency; segments come whole, once complete
+  OriginSession h(std::move(oc), 1.0);
+  EngineConfig ec;
+  ec.target_latency = seconds(3);
+  h.start(std::move(ec), std::make_unique<abr::FixedAlgorithm>(0));
+  h.open_until(EngineState::kPlaying);
+  // Two segments requested while being encoded, each answered only once complete: low latency off.
+  REQUIRE(h.rec.wait(
+      [&] {
+        for (const auto& w : h.rec.warnings)
+          if (w.message.find("low-latency live off") != std::string::npos) return true;
+        return false;
+      },
+      seconds(20)));
+  std::this_thread::sleep_for(seconds(10));
+  EngineState before_stop = EngineState::kIdle;
+  h.on_loop([&] {
+    before_stop = h.engine->state();
+    h.engine->stop();
+  });
+  auto lock = h.rec.lock();
+  CHECK(h.rec.errors.empty());
+  std::string off;
+  for (const auto& w : h.rec.warnings)
+    if (w.message.find("low-latency live off") != std::string::npos) off = w.message;
+  CAPTURE(off);
+  CHECK(off.find("/seg-") != std::string::npos);  // names the segment (video or audio)
+  CHECK(off.find("plain live") != std::string::npos);
+  // From then on no latency control: no catch-up rate, no jump to the edge.
+  for (const auto& w : h.rec.warnings) CHECK(w.message.find("behind the live edge") == std::string::npos);
+  // Still playing, with at most one stall after the start (the buffer settling at plain live).
+  int stalls = 0;
+  for (const auto& s : h.rec.states) stalls += s.from == EngineState::kPlaying && s.to == EngineState::kBuffering;
+  CHECK(stalls <= 1);
+  CHECK(before_stop == EngineState::kPlaying);
+}
+
+}  // namespace abrplay::engine::test
