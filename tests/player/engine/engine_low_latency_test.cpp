@@ -29,6 +29,17 @@ origin::OriginConfig low_latency_origin() {
   return oc;
 }
 
+// Synthetic CMAF content live in low-latency mode: 10 s published at the start, a 30 s window.
+origin::OriginConfig ll_synthetic_origin(const SyntheticContent& content, milliseconds chunk) {
+  origin::OriginConfig oc = serving(content);
+  oc.live = true;
+  oc.live_preroll = seconds(10);
+  oc.live_window = seconds(30);
+  oc.low_latency.enabled = true;
+  oc.low_latency.chunk = chunk;
+  return oc;
+}
+
 }  // namespace
 
 TEST_CASE("low-latency live: each CMAF chunk is buffered as it arrives and playback starts before the segment ends",
@@ -196,12 +207,7 @@ TEST_CASE("low-latency live on a step-down link: the default ABR switches down w
   spec.segments = 30;
   spec.cmaf_chunks = 4;  // 0.5 s chunks
   SyntheticContent content(spec);
-  origin::OriginConfig oc = serving(content);
-  oc.live = true;
-  oc.live_preroll = seconds(10);
-  oc.live_window = seconds(30);
-  oc.low_latency.enabled = true;
-  oc.low_latency.chunk = milliseconds(500);
+  origin::OriginConfig oc = ll_synthetic_origin(content, milliseconds(500));
   // 8 Mbit/s for 5 s, then 2 Mbit/s: the top rung no longer fits, the middle one does.
   oc.cdns[0].trace = abr::Trace{"step",
                                 {abr::TraceSegment{seconds(5), 8000, std::chrono::microseconds(0)},
@@ -281,12 +287,7 @@ TEST_CASE("low-latency live from a server that ignores chunking: a warning, then
   spec.segments = 15;
   spec.cmaf_chunks = 4;  // 1 s chunks
   SyntheticContent content(spec);
-  origin::OriginConfig oc = serving(content);
-  oc.live = true;
-  oc.live_preroll = seconds(10);
-  oc.live_window = seconds(30);
-  oc.low_latency.enabled = true;
-  oc.low_latency.chunk = milliseconds(1000);
+  origin::OriginConfig oc = ll_synthetic_origin(content, milliseconds(1000));
   oc.low_latency.chunked_transfer = false;  // the MPD says low latency; segments come whole, once complete
   OriginSession h(std::move(oc), 1.0);
   EngineConfig ec;
