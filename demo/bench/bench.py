@@ -587,13 +587,36 @@ def machine():
     return f"{cpu}, {os.cpu_count()} cores{mem}, Linux {platform.release()}"
 
 
-def splice(path, sections):
+def headline_key(line):
+    """What a headline bullet is about: its text before the first colon, numbers left out."""
+    return re.sub(r"\d+", "N", line.lstrip("- ").split(":", 1)[0])
+
+
+def splice_headline(text, headline):
+    """Each new headline bullet replaces the bullet of `text`'s "## Headline" about the same thing,
+    or joins the list."""
+    m = re.search(r"^## Headline\n(.*?)(?=^## |\Z)", text, re.S | re.M)
+    if not m or not headline:
+        return text
+    lines = [ln for ln in m.group(1).strip().split("\n") if ln.strip()]
+    for h in headline:
+        key = headline_key(h)
+        at = [i for i, ln in enumerate(lines) if headline_key(ln) == key]
+        if at:
+            lines[at[0]] = f"- {h}"
+        else:
+            lines.append(f"- {h}")
+    return text[:m.start(1)] + "\n" + "\n".join(lines) + "\n\n" + text[m.end(1):]
+
+
+def splice(path, sections, headline=()):
     """Each section ("## Title" and what follows up to the next "## ") replaces the one of the
-    same title in `path`, or is appended."""
+    same title in `path`, or is appended; the sections' headline bullets replace theirs."""
     try:
         text = open(path).read()
     except FileNotFoundError:
         text = ""
+    text = splice_headline(text, headline)
     for md in sections:
         title = md.lstrip().split("\n", 1)[0]
         pattern = re.compile("^" + re.escape(title) + r"\n.*?(?=^## |\Z)", re.S | re.M)
@@ -647,7 +670,16 @@ def main():
     load1 = os.getloadavg()
     minutes = (time.monotonic() - t_start) / 60
     if a.splice_into:
-        splice(a.splice_into, sections)
+        commit = subprocess.run(["git", "-C", a.repo, "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True).stdout.strip()
+        stamp = (f"*This section alone came from `{a.command} --only {{}} --splice` on "
+                 f"{started.strftime('%Y-%m-%d %H:%M UTC')} at commit {commit} (load average {load0[0]:.1f} "
+                 f"at the start, {load1[0]:.1f} at the end); the rest of the file may be older.*")
+        stamped = []
+        for name, md in zip(a.only.split(","), sections):
+            title, _, rest = md.lstrip().partition("\n")
+            stamped.append(f"{title}\n\n{stamp.format(name)}\n{rest}")
+        splice(a.splice_into, stamped, b.headline)
         log(f"spliced {a.only} into {a.splice_into} in {minutes:.1f} min")
         return
     commit = subprocess.run(["git", "-C", a.repo, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
