@@ -56,6 +56,7 @@ void TrackLoader::enter_period(std::size_t period, const SelectedTrack& selectio
   pending_choice_.reset();
   finished_ = false;
   loading_burst_ = false;
+  capped_ = false;
   live_retries_ = 0;
 }
 
