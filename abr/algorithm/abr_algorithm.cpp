@@ -29,12 +29,12 @@ AbandonDecision AbrAlgorithm::should_abandon(const AbandonInput& in) const {
   const double flowing_s = in.elapsed.count() - in.ttfb.count();
   if (flowing_s <= 0) return {false, in.index, "keep: no bytes flowing yet"};
   const double rate_Bps = in.bytes_loaded / flowing_s;
-  const double projected_s = in.elapsed.count() + (in.bytes_total - in.bytes_loaded) / rate_Bps;
+  const double remaining_s = (in.bytes_total - in.bytes_loaded) / rate_Bps;
+  const double projected_s = in.elapsed.count() + remaining_s;
   const double segment_s = in.context->segment_duration.count();
   if (projected_s <= params.max_duration_multiplier * segment_s) return {false, in.index, "keep: on time"};
   // Abandoning throws the bytes away and refetches: worth it only when waiting would stall. A
   // download that completes with a segment's worth of media still buffered is kept.
-  const double remaining_s = (in.bytes_total - in.bytes_loaded) / rate_Bps;
   if (remaining_s + params.reserve_segments * segment_s < in.context->buffer_level.count()) {
     return {false, in.index, "keep: slow, but done before the buffer runs low"};
   }

@@ -49,6 +49,10 @@ TEST_CASE("a JSON profile gives options, the command line wins over it", "[origi
   CHECK(ll->low_latency);
   CHECK(ll->chunk_ms == 500);
   CHECK(ll->target_latency_ms == 2000);
+  CHECK_FALSE(ll->no_chunked_transfer);
+  auto whole = parse({"--root", "x", "--live", "--low-latency", "--no-chunked-transfer"});
+  REQUIRE(whole);
+  CHECK(whole->no_chunked_transfer);
 }
 
 TEST_CASE("bad options and profiles get a clear message and exit code 2, --help exits 0", "[origin][options]") {
@@ -68,6 +72,8 @@ TEST_CASE("bad options and profiles get a clear message and exit code 2, --help 
   CHECK(message(parse({"--root", "x", "--rtt-ms", "fast"})).find("--rtt-ms") != std::string::npos);
   CHECK(message(parse({"--bogus"})).find("--bogus") != std::string::npos);
   CHECK(message(parse({"--root", "x", "--low-latency"})) == "abrplay-origin: --low-latency needs --live\n");
+  CHECK(message(parse({"--root", "x", "--live", "--no-chunked-transfer"})) ==
+        "abrplay-origin: --no-chunked-transfer needs --low-latency\n");
   CHECK(message(parse({"--root", "x", "--live", "--low-latency", "--chunk-ms", "0"})) ==
         "abrplay-origin: --chunk-ms must be 100..10000, got 0\n");
   CHECK(message(
