@@ -7,7 +7,14 @@ namespace abrplay::abr {
 
 namespace {
 
-// Depth-first search over plans; each node carries one (buffer, rebuffer) state per scenario.
+// Where one scenario stands before a segment: buffer, and (low-latency live) when the segment's
+// last chunk is encoded.
+struct PlanState {
+  double buffer = 0;
+  double encode_left = 0;
+};
+
+// Depth-first search over plans; each node carries one state per scenario.
 class ScenarioSearch {
  public:
   ScenarioSearch(const AbrInput& in, const ScenarioMpcParams& p, const std::vector<double>& bytes_per_s,
@@ -17,16 +24,51 @@ class ScenarioSearch {
         rate_(bytes_per_s),
         latency_s_(latency_s),
         depth_(depth),
-        buffer_(depth + 1, std::vector<double>(bytes_per_s.size())),
+        state_(depth + 1, std::vector<PlanState>(bytes_per_s.size())),
         rebuffer_(depth + 1, std::vector<double>(bytes_per_s.size(), 0.0)) {}
 
   std::size_t best(std::size_t last) {
-    std::fill(buffer_[0].begin(), buffer_[0].end(), in_.buffer_level.count());
+    // An encode time that is not a finite number of seconds ahead counts as none left.
+    const double encode_left = in_.live_chunks ? in_.live_chunks->encode_left.count() : 0.0;
+    const PlanState now{in_.buffer_level.count(), std::isfinite(encode_left) ? std::clamp(encode_left, 0.0, 1e6) : 0.0};
+    std::fill(state_[0].begin(), state_[0].end(), now);
     visit(0, 0, last, 0);
     return best_first_;
   }
 
  private:
+  double gain(std::size_t q, std::size_t last) const {
+    const double kbps = in_.ladder[q].bitrate.kbps();
+    return kbps / 1000 * in_.segment_duration.count() / p_.bitrate_reference_s -
+           p_.smoothness_penalty * std::abs(kbps - in_.ladder[last].bitrate.kbps()) / 1000;
+  }
+
+  // One segment of `bytes` at `bytes_per_s`: the state after it, and the stall it causes.
+  PlanState advance(const PlanState& s, double bytes, double bytes_per_s, double& stall) const {
+    const double seg_s = in_.segment_duration.count();
+    const double transfer = bytes / bytes_per_s;
+    if (!in_.live_chunks) {
+      const double download = latency_s_ + transfer;
+      stall = std::max(download - s.buffer, 0.0);
+      return {std::max(s.buffer - download, 0.0) + seg_s, 0.0};
+    }
+    // Low-latency live: each chunk plays as soon as it has arrived, and none arrives before it is
+    // encoded. The first chunk is encoded `wait` from now; a link slower than the encoder falls
+    // behind by the excess of the transfer over the segment's duration. The stall is the decisive
+    // chunk's lateness (latency + wait + the larger of one chunk's transfer and the transfer less
+    // all but one chunk's duration) past the buffer. The next decision comes when the last chunk
+    // has arrived; the next segment's last chunk is encoded one segment duration after this one's.
+    const double d = std::max(seg_s, 0.001);
+    const double chunk = in_.live_chunks->chunk.count();
+    const double chunk_s = std::isfinite(chunk) ? std::clamp(chunk, 0.001, d) : d;
+    const double one_chunk = transfer * chunk_s / d;
+    const double wait = std::max(s.encode_left - d + chunk_s, 0.0);
+    const double late = latency_s_ + wait + std::max(one_chunk, transfer - d + chunk_s);
+    stall = std::max(late - s.buffer, 0.0);
+    const double elapsed = latency_s_ + std::max(wait + transfer, s.encode_left + one_chunk);
+    return {std::max(s.buffer - elapsed + stall + d, 0.0), std::max(s.encode_left + d - elapsed, 0.0)};
+  }
+
   void visit(std::size_t pos, double score, std::size_t last, std::size_t first) {
     if (pos == depth_) {
       double rebuffer = 0;
@@ -39,19 +81,14 @@ class ScenarioSearch {
       return;
     }
     const std::size_t segment = in_.next_segment + pos;
-    const double seg_s = in_.segment_duration.count();
     for (std::size_t q = 0; q < in_.ladder.size(); ++q) {
       const double bytes = in_.segment_bytes(q, segment);
       for (std::size_t k = 0; k < rate_.size(); ++k) {
-        const double download = latency_s_ + bytes / rate_[k];
-        const double b = buffer_[pos][k];
-        rebuffer_[pos + 1][k] = rebuffer_[pos][k] + std::max(download - b, 0.0);
-        buffer_[pos + 1][k] = std::max(b - download, 0.0) + seg_s;
+        double stall = 0;
+        state_[pos + 1][k] = advance(state_[pos][k], bytes, rate_[k], stall);
+        rebuffer_[pos + 1][k] = rebuffer_[pos][k] + stall;
       }
-      const double kbps = in_.ladder[q].bitrate.kbps();
-      const double gain = kbps / 1000 * seg_s / p_.bitrate_reference_s -
-                          p_.smoothness_penalty * std::abs(kbps - in_.ladder[last].bitrate.kbps()) / 1000;
-      visit(pos + 1, score + gain, q, pos == 0 ? q : first);
+      visit(pos + 1, score + gain(q, last), q, pos == 0 ? q : first);
     }
   }
 
@@ -60,7 +97,7 @@ class ScenarioSearch {
   const std::vector<double>& rate_;
   double latency_s_;
   std::size_t depth_;
-  std::vector<std::vector<double>> buffer_;
+  std::vector<std::vector<PlanState>> state_;
   std::vector<std::vector<double>> rebuffer_;
   double best_score_ = -1e300;
   std::size_t best_first_ = 0;
@@ -94,7 +131,8 @@ Decision ScenarioMpc::choose(const AbrInput& in) {
   double latency_s = in.latency.count();
   if (!usable.empty()) {
     record_ratio(*usable.back());
-    const std::size_t n = std::min(params_.rate_window, usable.size());
+    const std::size_t window = in.live_chunks ? params_.live_rate_window : params_.rate_window;
+    const std::size_t n = std::min(std::max<std::size_t>(window, 1), usable.size());
     double inverse_sum = 0, ttfb_sum = 0;
     for (std::size_t i = usable.size() - n; i < usable.size(); ++i) {
       inverse_sum += 1 / (params_.separate_latency ? usable[i]->transfer_rate().kbps() : usable[i]->rate().kbps());
@@ -110,7 +148,9 @@ Decision ScenarioMpc::choose(const AbrInput& in) {
   }
   // Scenarios: the measured ratios, topped up with the prior while fewer than prior_until exist.
   std::vector<double> ratios(ratios_.begin(), ratios_.end());
-  for (std::size_t i = 0; ratios.size() < params_.prior_until && i < params_.prior_ratios.size(); ++i) {
+  // Low-latency live plans without the prior (ScenarioMpcParams::live_prior).
+  const std::size_t prior_until = in.live_chunks && !params_.live_prior ? 0 : params_.prior_until;
+  for (std::size_t i = 0; ratios.size() < prior_until && i < params_.prior_ratios.size(); ++i) {
     ratios.push_back(params_.prior_ratios[i]);
   }
   if (ratios.empty()) ratios.push_back(1.0);
@@ -128,6 +168,7 @@ Decision ScenarioMpc::choose(const AbrInput& in) {
   scenarios_kbps_.clear();
   std::vector<double> bytes_per_s;
   for (double r : quantiles) {
+    if (in.live_chunks) r = std::min(r, params_.live_max_ratio);
     scenarios_kbps_.push_back(predicted_kbps * r);
     bytes_per_s.push_back(predicted_kbps * r * 1000 / 8);
   }

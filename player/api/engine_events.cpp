@@ -3,6 +3,8 @@
 // (telemetry/engine_telemetry.h), which turns it into telemetry records.
 #include "player_impl.h"
 
+#include <cstdio>
+
 #include "abrplay/net/url.h"
 
 namespace abrplay {
@@ -12,6 +14,12 @@ void Player::Impl::on_state(const engine::StateChange& change) {
   if (engine_telemetry_) engine_telemetry_->on_state(change);
   const SteadyTime now = clock_.steady();
   engine_state_ = to;
+  if (config_.log) {
+    char line[96];
+    std::snprintf(line, sizeof line, " at %.3f s", seconds(change.position));
+    log(LogLevel::kDebug, "state " + std::string(engine::to_string(change.from)) + " -> " +
+                              std::string(engine::to_string(change.to)) + line);
+  }
   if (from == PlayerState::kLoading) {
     capture_languages();
     report_thumbnail_problems();
@@ -54,6 +62,14 @@ void Player::Impl::on_abr_decision(const engine::AbrDecisionEvent& ev) {
   if (engine_telemetry_) engine_telemetry_->on_abr_decision(ev);
   if (ev.track == TrackType::kText) return;
   const bool video = ev.track == TrackType::kVideo;
+  if (config_.log) {
+    char line[160];
+    std::snprintf(line, sizeof line,
+                  "abr %s %.3f s: %lld kbit/s (buffer %.2f s, throughput %.0f kbit/s): ", video ? "video" : "audio",
+                  seconds(ev.segment_start), static_cast<long long>(ev.bandwidth.kbps()), seconds(ev.buffer_ahead),
+                  ev.throughput ? ev.throughput->kbps() : 0.0);
+    log(LogLevel::kDebug, std::string(line) + std::string(ev.reason));
+  }
   std::string& current = video ? video_rep_.id : audio_rep_.id;
   if (ev.throughput) {
     std::lock_guard lock(visible_mu_);

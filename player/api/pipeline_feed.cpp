@@ -36,6 +36,7 @@ void Player::Impl::attach(engine::SegmentSource& source, std::span<const TrackTy
   eos_.clear();
   gap_after_.clear();
   last_rebuffers_ = 0;
+  last_underruns_ = 0;
   last_dropped_ = 0;
   consumer_playing_ = false;
   start_position_ = start;
@@ -152,6 +153,7 @@ void Player::Impl::flush(MediaTime position) {
   if (auto out = output()) {
     out->pipeline->seek(position);
     last_rebuffers_ = out->pipeline->stats().rebuffers;
+    last_underruns_ = out->pipeline->stats().audio_underruns;
   }
 }
 
@@ -216,9 +218,14 @@ void Player::Impl::on_tick() {
     // The pipeline ran dry before the end: the engine rebuffers and calls play() when ready.
     consumer_playing_ = false;
     out->pipeline->pause();
+    if (config_.log) {
+      const bool audio = ms.audio_underruns > last_underruns_;
+      log(LogLevel::kDebug, std::string("the pipeline ran dry (") + (audio ? "audio" : "video") + ")");
+    }
     source_->report_starved();
   }
   last_rebuffers_ = ms.rebuffers;
+  last_underruns_ = ms.audio_underruns;
   sync_visible();
 }
 

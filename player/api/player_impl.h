@@ -335,7 +335,7 @@ class Player::Impl final : public engine::EngineObserver, public engine::Segment
   std::map<TrackType, bool> gap_after_;  // a skipped segment came before the next one
   bool consumer_playing_ = false;
   double consumer_rate_ = 1.0;  // the engine's set_rate (live catch-up), kept for a new pipeline
-  std::uint64_t last_rebuffers_ = 0, last_dropped_ = 0;
+  std::uint64_t last_rebuffers_ = 0, last_dropped_ = 0, last_underruns_ = 0;
   microseconds start_position_{0};
   // Video segments fed to the pipeline whose start the screen has not reached yet, and the rendition
   // on screen (PlayerStats' video fields follow the screen, not the ABR's downloads).

@@ -57,7 +57,7 @@ class StreamingEngine::Impl final : public LoaderHost, public SegmentSource {
   Seconds latency() const override { return latency_.estimate(); }
   std::span<const abr::ThroughputSample> recent_samples() const override { return recent_; }
   Seconds session_time() const override;
-  void record_sample(const abr::ThroughputSample& sample) override;
+  void record_sample(TrackType track, const abr::ThroughputSample& sample) override;
   void emit(const AbrDecisionEvent& event) override;
   void emit(const DownloadEvent& event) override;
   void warn(Error error) override;

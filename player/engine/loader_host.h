@@ -36,7 +36,8 @@ class LoaderHost {
   virtual Seconds latency() const = 0;
   virtual std::span<const abr::ThroughputSample> recent_samples() const = 0;
   virtual Seconds session_time() const = 0;  // seconds since the engine was created
-  virtual void record_sample(const abr::ThroughputSample& sample) = 0;
+  // A media download's sample, for the estimator and the ABR.
+  virtual void record_sample(TrackType track, const abr::ThroughputSample& sample) = 0;
 
   virtual void emit(const AbrDecisionEvent& event) = 0;
   virtual void emit(const DownloadEvent& event) = 0;

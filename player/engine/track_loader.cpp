@@ -139,6 +139,7 @@ std::size_t TrackLoader::choose() {
     in.rebuffering = host_.rebuffering();
     in.now = host_.session_time();
     locate_next_segment(in);
+    in.live_chunks = live_chunks();
     const abr::Decision d = host_.abr().choose(in);
     index = std::min(d.index, reps_.size() - 1);
     ev.reason = d.reason;
@@ -180,6 +181,28 @@ void TrackLoader::locate_next_segment(abr::AbrInput& in) const {
   if (!seg || !count) return;
   in.next_segment = static_cast<std::size_t>(seg->position);
   in.segment_count = static_cast<std::size_t>(*count);
+}
+
+bool TrackLoader::chunked() const {
+  // Indexes are made as representations are first chosen: any made says it for all.
+  for (const Rep& r : reps_) {
+    if (r.index) return r.index->chunked();
+  }
+  return false;
+}
+
+std::optional<abr::LiveChunks> TrackLoader::live_chunks() const {
+  // Low-latency live: when the next segment's last chunk is encoded, on the live clock, and how long
+  // a chunk is (the last one seen; before any, what availabilityTimeOffset leaves of a segment).
+  const auto& ast = host_.mpd().availability_start_time;
+  if (!chunked() || !ast) return std::nullopt;
+  const auto& index = reps_[std::min(last_index_.value_or(0), reps_.size() - 1)].index;
+  const std::optional<manifest::Segment> seg = index ? next_segment_in(*index) : std::nullopt;
+  if (!seg) return std::nullopt;
+  const WallTime end = *ast + std::chrono::duration_cast<WallTime::duration>(seg->end());
+  const auto left = std::chrono::duration_cast<MediaTime>(end - host_.live_now());
+  const MediaTime chunk = last_chunk_.value_or(seg->duration - std::min(index->availability_offset(), seg->duration));
+  return abr::LiveChunks{seconds_of(std::max(left, MediaTime{0})), seconds_of(chunk)};
 }
 
 bool TrackLoader::push_or_park(BufferedSegment segment) {
@@ -252,8 +275,11 @@ void TrackLoader::pump() {
       if (seg) next_time_ = seg->start;
     }
     if (seg && (!avail || seg->position > avail->last) && mpd.availability_start_time) {
-      // Not published yet: wait for its availability time (it is complete at its end).
-      wait_until(*mpd.availability_start_time + seg->end());
+      // Not published yet: wait for its availability time, its end less availabilityTimeOffset (a
+      // low-latency segment is available from its first chunk). Waiting for its end instead made
+      // low-latency requests late whenever no MPD refresh came between: the whole segment then
+      // came at once, seconds behind the edge, and playback stalled for its first chunk.
+      wait_until(*mpd.availability_start_time + seg->end() - std::min(index.availability_offset(), seg->duration));
       loading_burst_ = true;
       return;
     }

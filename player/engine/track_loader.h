@@ -65,7 +65,7 @@ class TrackLoader {
   }
   MediaTime next_time() const { return next_time_; }
   // Low-latency live: segments arrive in CMAF chunks, buffered (and decoded) as they come.
-  bool chunked() const { return !reps_.empty() && reps_.front().index && reps_.front().index->chunked(); }
+  bool chunked() const;
   // Media loaded ahead of the play position (what the hysteresis and ABR see).
   MediaTime level() const;
   // A media segment download is in flight.
@@ -100,10 +100,11 @@ class TrackLoader {
     bool chunked = false;
     int chunks_buffered = 0;
     MediaTime chunks_end{0};  // where the chunks buffered so far end (MPD time)
-    // The link's busy time and bytes over the chunks (sample_of): each chunk from when the packager
-    // published it (or the previous chunk arrived, if later) to its last byte; the waits for the
-    // encoder in between are left out.
+    // The link's busy time and bytes over the chunks (sample_of, note_chunk_burst); the waits for
+    // the encoder in between are left out.
     std::optional<SteadyTime> last_chunk_done;
+    std::optional<SteadyTime> chunk_began;  // when the first piece of the chunk now arriving came
+    std::uint64_t chunk_first_piece = 0;    // and its bytes
     Seconds busy{0};
     std::uint64_t busy_bytes = 0;
     SteadyTime sent{};
@@ -115,9 +116,10 @@ class TrackLoader {
   // The index of the representation last chosen (else any loaded one) when the MPD is static.
   const manifest::SegmentIndex* static_index() const;
   std::optional<manifest::Segment> next_segment_in(const manifest::SegmentIndex& index) const;
-  bool at_end() const;                                // no segment left at next_time_ (static)
-  void locate_next_segment(abr::AbrInput& in) const;  // AbrInput::next_segment, segment_count
-  void judge_chunked_first_byte(const InFlight& f);   // LoaderHost::chunked_first_byte
+  bool at_end() const;  // no segment left at next_time_ (static)
+  void locate_next_segment(abr::AbrInput& in) const;
+  std::optional<abr::LiveChunks> live_chunks() const;  // AbrInput::next_segment, segment_count
+  void judge_chunked_first_byte(const InFlight& f);    // LoaderHost::chunked_first_byte
   bool ensure_index(Rep& rep);
   void start_fetch(DownloadKind kind, std::size_t rep, const std::string& url,
                    const std::optional<manifest::ByteRange>& range, std::optional<manifest::Segment> segment);
@@ -149,6 +151,7 @@ class TrackLoader {
   std::size_t period_ = 0;
   MediaTime next_time_{0};
   MediaTime last_duration_ = std::chrono::seconds(2);  // of the last segment seen: ABR's hint
+  std::optional<MediaTime> last_chunk_;                // low-latency live: the last whole CMAF chunk's length
   std::optional<std::size_t> last_index_;
   std::optional<std::size_t> forced_index_;    // after an abandonment or a failed download
   std::string forced_reason_;                  // the ABR decision's reason for forced_index_

@@ -3,17 +3,16 @@
 // conditional request that the origin answers 304.
 #include <catch2/catch.hpp>
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
 #include <map>
+#include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "abrplay/abr/algorithm/fixed.h"
 #include "support/origin_session.h"
+#include "support/request_log_file.h"
 
 namespace abrplay::engine::test {
 
@@ -22,29 +21,12 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-// The origin's request log, in a file of this process's own.
-struct CacheTestLog {
-  explicit CacheTestLog(const std::string& name)
-      : path(std::filesystem::temp_directory_path() /
-             ("abrplay-engine-cache-" + name + "-" + std::to_string(::getpid()) + ".jsonl")) {
-    std::filesystem::remove(path);
-  }
-  ~CacheTestLog() {
-    std::error_code ec;
-    std::filesystem::remove(path, ec);
-  }
-  // Statuses per path, in order.
-  std::map<std::string, std::vector<int>> by_path() const {
-    std::map<std::string, std::vector<int>> out;
-    std::ifstream in(path);
-    for (std::string line; std::getline(in, line);) {
-      const auto j = nlohmann::json::parse(line);
-      out[j["path"].get<std::string>()].push_back(j["status"].get<int>());
-    }
-    return out;
-  }
-  std::filesystem::path path;
-};
+// The origin's request log: statuses per path, in order.
+std::map<std::string, std::vector<int>> by_path(const RequestLogFile& log) {
+  std::map<std::string, std::vector<int>> out;
+  for (const auto& j : log.records()) out[j["path"].get<std::string>()].push_back(j["status"].get<int>());
+  return out;
+}
 
 }  // namespace
 
@@ -53,7 +35,7 @@ TEST_CASE("a seek back beyond the back buffer is served by the HTTP cache: no se
   ContentSpec spec;
   spec.segments = 30;
   SyntheticContent content(spec);
-  CacheTestLog log("seek");
+  RequestLogFile log("cache-seek");
   origin::OriginConfig oc = serving(content);
   oc.log_path = log.path.string();
   net::CacheStats stats;
@@ -86,7 +68,7 @@ TEST_CASE("a seek back beyond the back buffer is served by the HTTP cache: no se
   }
   // Both tracks refetched [1, 2) and on from the cache; the origin saw every path once.
   CHECK(stats.hits >= 6);
-  const auto requests = log.by_path();
+  const auto requests = by_path(log);
   for (const auto& [path, statuses] : requests) {
     INFO(path);
     CHECK(statuses.size() == 1);
@@ -99,7 +81,7 @@ TEST_CASE("a live MPD refresh through the cache is revalidated with If-None-Matc
   ContentSpec spec;
   spec.segments = 60;
   SyntheticContent content(spec);
-  CacheTestLog log("live");
+  RequestLogFile log("cache-live");
   origin::OriginConfig oc = serving(content);
   oc.live = true;
   oc.live_preroll = seconds(8);
@@ -118,7 +100,7 @@ TEST_CASE("a live MPD refresh through the cache is revalidated with If-None-Matc
     auto lock = h.rec.lock();
     CHECK(h.rec.errors.empty());
   }
-  const auto requests = log.by_path();
+  const auto requests = by_path(log);
   const auto mpd = requests.find("/manifest.mpd");
   REQUIRE(mpd != requests.end());
   REQUIRE(mpd->second.size() >= 3);

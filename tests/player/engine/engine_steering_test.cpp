@@ -3,36 +3,16 @@
 // origin's request log says which CDN served each segment and what each steering request carried.
 #include <catch2/catch.hpp>
 
-#include <unistd.h>
-
-#include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "free_port.h"
 #include "support/origin_session.h"
+#include "support/request_log_file.h"
 
 namespace abrplay::engine::test {
 namespace {
 
 using Json = nlohmann::json;
-
-// A temporary request log, removed with the object.
-struct RequestLogFile {
-  explicit RequestLogFile(const std::string& name)
-      : path(std::filesystem::temp_directory_path() /
-             ("abrplay-steering-" + name + "-" + std::to_string(::getpid()) + ".jsonl")) {
-    std::filesystem::remove(path);
-  }
-  ~RequestLogFile() { std::filesystem::remove(path); }
-  std::vector<Json> records() const {
-    std::vector<Json> out;
-    std::ifstream in(path);
-    for (std::string line; std::getline(in, line);) out.push_back(Json::parse(line));
-    return out;
-  }
-  std::filesystem::path path;
-};
 
 // Two CDNs serving `content`, steered by `script` (steering_script.h), requests logged.
 origin::OriginConfig steered(const SyntheticContent& content, const std::string& script, const RequestLogFile& log) {

@@ -26,6 +26,13 @@ struct Representation {
   std::span<const std::int64_t> segment_bytes;  // size of each segment when known (may be empty)
 };
 
+// A low-latency live segment: its last chunk is encoded `encode_left` after the decision (on the
+// live clock); each chunk holds `chunk` of media.
+struct LiveChunks {
+  Seconds encode_left{0};
+  Seconds chunk{1};
+};
+
 struct AbrInput {
   std::span<const Representation> ladder;            // ascending bitrate, at least one entry
   Seconds buffer_level{0};                           // media ahead of the playhead
@@ -40,6 +47,9 @@ struct AbrInput {
   Seconds now{0};                            // caller's clock
   std::size_t next_segment = 0;              // index of the segment to be chosen
   std::optional<std::size_t> segment_count;  // total segments (nullopt: live or unknown)
+  // Low-latency live: the next segment is fetched while it is being encoded, in CMAF chunks that
+  // play as they arrive (nullopt: whole segments). Algorithms that plan downloads use it.
+  std::optional<LiveChunks> live_chunks;
 
   // Bytes of segment `segment` of representation `index`: the known size, else bitrate × duration.
   double segment_bytes(std::size_t index, std::size_t segment) const;

@@ -12,6 +12,9 @@
 //  2. Latency. Each request pays its time to first byte before bytes flow. The rate is measured
 //     without it (ThroughputSample::transfer_kbps) and the plan adds the latency estimate per segment,
 //     so small segments are not mistaken for slow links and the fixed cost is not scaled by bitrate.
+// At the low-latency live edge (AbrInput::live_chunks) the plan models a segment that arrives in
+// chunks as they are encoded, each playable on arrival: a rung the link carries costs no buffer,
+// one it does not falls behind by the excess (docs/abr.md, "Low-latency live").
 // The search is exhaustive over the horizon (depth-first, sharing prefixes: ~9,300 nodes × scenarios
 // for 6 levels and 5 segments, times up to 45 scenarios: about 2 ms). `scenarios` > 0 summarises the
 // ratios by that many equally likely quantiles instead, trading some QoE for speed (measured in
@@ -42,6 +45,17 @@ struct ScenarioMpcParams {
   // media, scaled to this reference: otherwise a 2 s segment would weigh bitrate twice as much
   // against a stall second (docs/abr.md, "Per second of media, not per segment").
   double bitrate_reference_s = 4.0;
+  // Low-latency live (AbrInput::live_chunks), where a stall is at most a segment away:
+  //  - no stand-in ratios: the measured ones alone, or the prediction itself before any. The
+  //    prior's one-in-five halving kept the LL benchmark's sessions a rung or two under the link
+  //    for all of their 30 s (0.62-0.93 x dash.js's bitrate, docs/abr.md);
+  //  - no scenario faster than the prediction: without the prior, one early ratio above 1 (a
+  //    predictor still averaging the slow first segments) sent a session to the top and into stalls;
+  //  - the harmonic mean of the last 3 rates, not 5: after a step down, 5 kept the old rate in the
+  //    prediction until the buffer ran out.
+  bool live_prior = false;
+  double live_max_ratio = 1.0;
+  std::size_t live_rate_window = 3;
 };
 
 class ScenarioMpc final : public AbrAlgorithm {

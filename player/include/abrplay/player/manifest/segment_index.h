@@ -154,6 +154,8 @@ class SegmentIndex {
   // Low-latency live: the segments are served while they are produced (availabilityTimeComplete
   // false in a dynamic MPD), in CMAF chunks worth decoding as they arrive.
   bool chunked() const { return chunked_; }
+  // availabilityTimeOffset (with the BaseURL's): how long before its end a segment may be requested.
+  MediaTime availability_offset() const { return availability_offset_; }
 
   // Positions available at wall-clock `now`. Static: all segments. Dynamic: see the file comment;
   // empty when nothing is available yet (or any more), or without availabilityStartTime.
