@@ -8,10 +8,11 @@ namespace abrplay::abr {
 namespace {
 
 // Where one scenario stands before a segment: buffer, and (low-latency live) when the segment's
-// last chunk is encoded.
+// last chunk is encoded and the lowest buffer the plan has reached so far.
 struct PlanState {
   double buffer = 0;
   double encode_left = 0;
+  double lowest = 0;
 };
 
 // Depth-first search over plans; each node carries one state per scenario.
@@ -30,7 +31,8 @@ class ScenarioSearch {
   std::size_t best(std::size_t last) {
     // An encode time that is not a finite number of seconds ahead counts as none left.
     const double encode_left = in_.live_chunks ? in_.live_chunks->encode_left.count() : 0.0;
-    const PlanState now{in_.buffer_level.count(), std::isfinite(encode_left) ? std::clamp(encode_left, 0.0, 1e6) : 0.0};
+    const PlanState now{in_.buffer_level.count(), std::isfinite(encode_left) ? std::clamp(encode_left, 0.0, 1e6) : 0.0,
+                        in_.buffer_level.count()};
     std::fill(state_[0].begin(), state_[0].end(), now);
     visit(0, 0, last, 0);
     return best_first_;
@@ -66,13 +68,19 @@ class ScenarioSearch {
     const double late = latency_s_ + wait + std::max(one_chunk, transfer - d + chunk_s);
     stall = std::max(late - s.buffer, 0.0);
     const double elapsed = latency_s_ + std::max(wait + transfer, s.encode_left + one_chunk);
-    return {std::max(s.buffer - elapsed + stall + d, 0.0), std::max(s.encode_left + d - elapsed, 0.0)};
+    const double buffer = std::max(s.buffer - elapsed + stall + d, 0.0);
+    return {buffer, std::max(s.encode_left + d - elapsed, 0.0), std::min(s.lowest, buffer)};
   }
 
   void visit(std::size_t pos, double score, std::size_t last, std::size_t first) {
     if (pos == depth_) {
       double rebuffer = 0;
       for (double r : rebuffer_[pos]) rebuffer += r;
+      if (in_.live_chunks) {
+        // Low-latency live: the buffer a plan spends is latency at risk (ScenarioMpcParams).
+        for (std::size_t k = 0; k < rate_.size(); ++k)
+          rebuffer += p_.live_spent_buffer_weight * std::max(state_[0][k].buffer - state_[pos][k].lowest, 0.0);
+      }
       const double total = score - p_.rebuffer_penalty * rebuffer / static_cast<double>(rate_.size());
       if (total > best_score_) {  // strict: ties keep the earlier (lower) plan
         best_score_ = total;

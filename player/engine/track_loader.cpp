@@ -123,7 +123,11 @@ std::size_t TrackLoader::choose() {
   } else if (type_ == TrackType::kText) {
     index = 0;
     ev.reason = "text: the lowest";
-  } else if (host_.media_samples() < host_.config().rates.min_samples && !host_.abr().pinned()) {
+  } else if (host_.media_samples() < host_.config().rates.min_samples && !host_.abr().pinned() &&
+             !(chunked() && host_.media_samples() > 0)) {
+    // Fast start. Low-latency live keeps it for the first segment only: with a second or less
+    // buffered, 0.9 x one sample sent the second segment over a slow link and playback stalled
+    // within seconds of its start; from one sample on the algorithm plans with the live model.
     index = fast_start_index(rates, ev.throughput, host_.config().rates);
     ev.reason = "fast start";
   } else {

@@ -14,11 +14,17 @@ each position report while playing; dash.js: getCurrentLiveLatency every 250 ms 
 median and standard deviation; stalls and stall seconds; the average bitrate of the rendition on
 screen per played second; startup (load to playing).
 
-Usage: run_ll.py [--runs 2] [--seconds 30] [--traces 3] [--splice-into docs/benchmarks.md]
+Several contents (--content DIR[:CHUNK_MS], repeated) each get their table: the test stream's ll/
+(4 s segments of 1 s chunks, the default) and make-2s-stream's (2 s segments of 0.5 s chunks, the
+issue's target configuration).
+
+Usage: run_ll.py [--runs 2] [--seconds 30] [--traces 3] [--content DIR[:CHUNK_MS] ...]
+                 [--splice-into docs/benchmarks.md]
 """
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -38,15 +44,15 @@ PLAYERS = ["abrplay", "dashjs"]
 PREROLL_S = 8
 
 
-def run_one(args, player, trace, work, tag):
-    rec = {"player": player, "trace": trace[0], "tag": tag, "status": "error", "errors": [],
+def run_one(args, variant, player, trace, work, tag):
+    rec = {"player": player, "trace": trace[0], "content": variant["name"], "tag": tag, "status": "error", "errors": [],
            "load_before": os.getloadavg()[0]}
     out = os.path.join(work, f"{tag}.json")
     timeout = args.seconds * 2 + 60
-    extra = ["--live", "--low-latency", "--chunk-ms", "1000", "--target-latency-ms", "3000",
+    extra = ["--live", "--low-latency", "--chunk-ms", str(variant["chunk_ms"]), "--target-latency-ms", "3000",
              "--live-preroll-s", str(PREROLL_S)]
     try:
-        with Origin(args.origin, args.content, trace=trace[1], rtt_ms=args.rtt_ms, extra=extra) as o:
+        with Origin(args.origin, variant["dir"], trace=trace[1], rtt_ms=args.rtt_ms, extra=extra) as o:
             url = o.url("ll/manifest.mpd")
             if player == "abrplay":
                 # --duration counts media time from the MPD's zero: playback starts about
@@ -66,7 +72,7 @@ def run_one(args, player, trace, work, tag):
                     rec["status"] = "ok" if rec["lat_med"] is not None and not s.get("error") else "error"
             else:
                 subprocess.run(["node", os.path.join(HERE, "drive.mjs"), "--player", player, "--url", url, "--seconds",
-                                str(args.seconds), "--ladder", json.dumps(args.ladder), "--out", out, "--timeout",
+                                str(args.seconds), "--ladder", json.dumps(variant["ladder"]), "--out", out, "--timeout",
                                 str(timeout), "--chromium", args.chromium, "--live", "1"],
                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                timeout=timeout + 60, cwd=HERE)
@@ -103,13 +109,54 @@ def cell(vals, spec):
     return spec.format(med) + (f" ({spec.format(min(vals))}-{spec.format(max(vals))})" if len(vals) > 1 else "")
 
 
-def section(args, traces, records, minutes):
+def segment_seconds(mpd_path):
+    """The first SegmentTemplate's @duration / @timescale in `mpd_path` (None when absent)."""
+    text = open(mpd_path).read()
+    m = re.search(r"<SegmentTemplate[^>]*>", text)
+    if not m:
+        return None
+    d = re.search(r'\bduration="(\d+)"', m.group(0))
+    t = re.search(r'\btimescale="(\d+)"', m.group(0))
+    return int(d.group(1)) / int(t.group(1) if t else 1) if d else None
+
+
+def median_of(records, trace, player, key):
+    vals = [r[key] for r in records if r["trace"] == trace and r["player"] == player and r["status"] == "ok"
+            and r.get(key) is not None]
+    return statistics.median(vals) if vals else None
+
+
+def summary(traces, records):
+    """The issue's targets on one content: bitrate against dash.js and stall seconds on the traces,
+    the latency and stalls on the unshaped link."""
+    shaped = [name for name, path, _ in traces if path]
+    a = [median_of(records, t, "abrplay", "avg_kbps") for t in shaped]
+    d = [median_of(records, t, "dashjs", "avg_kbps") for t in shaped]
+    sa = [median_of(records, t, "abrplay", "stall_s") for t in shaped]
+    sd = [median_of(records, t, "dashjs", "stall_s") for t in shaped]
+    parts = []
+    if all(v is not None for v in a + d) and d and sum(d) > 0:
+        per = ", ".join(f"{x / y:.2f}" for x, y in zip(a, d))
+        parts.append(f"on the traces abrplay's bitrate is **{statistics.mean(a) / statistics.mean(d):.2f} x dash.js's** "
+                     f"(mean {statistics.mean(a):.0f} against {statistics.mean(d):.0f} kbit/s; per trace {per})")
+    if all(v is not None for v in sa + sd):
+        parts.append(f"stall seconds summed over the traces {sum(sa):.2f} (abrplay) against {sum(sd):.2f} (dash.js)")
+    lat = median_of(records, "unshaped", "abrplay", "lat_med")
+    stalls = median_of(records, "unshaped", "abrplay", "stalls")
+    start = median_of(records, "unshaped", "abrplay", "startup_s")
+    if lat is not None:
+        parts.append(f"unshaped: abrplay's latency median {lat:.2f} s, {stalls:.0f} stalls, startup {start:.2f} s")
+    return "; ".join(parts) + "." if parts else ""
+
+
+def section(args, variants, traces, records, minutes):
     dash_version = next((r.get("version") for r in records if r.get("version")), "?")
+    contents = " ".join(f"--content {v['arg']}" for v in variants)
     L = ["## Low-latency live", "",
-         f"`demo/bench/peers/run_ll.py --runs {args.runs} --seconds {args.seconds:g} --traces {args.traces}` "
+         f"`demo/bench/peers/run_ll.py --runs {args.runs} --seconds {args.seconds:g} --traces {args.traces} {contents}` "
          f"({minutes:.0f} min): abrplay against dash.js {dash_version} (default settings, liveCatchup on, "
-         f"headless Chromium) on the same abrplay-origin serving the test stream's `ll/` variant as low-latency "
-         f"live (4 s segments of 1 s CMAF chunks sent as they are \"encoded\", availabilityTimeOffset 3 s; "
+         f"headless Chromium) on the same abrplay-origin serving each content's `ll/` variant as low-latency "
+         f"live (segments of CMAF chunks sent as they are \"encoded\", availabilityTimeOffset = segment - chunk; "
          f"ServiceDescription: target 3 s, min 2 s, max 6 s, playback rate 0.9-1.1; both players take the target "
          f"from it), {args.rtt_ms} ms added RTT on the traces, {args.seconds:g} s of playback per run, a fresh origin "
          f"per run, runs interleaved. Latency: how far behind the live edge playback is, sampled while playing "
@@ -118,18 +165,26 @@ def section(args, traces, records, minutes):
          f"buffering after the first frame; dash.js: the media clock stopped > 60 ms while playing. Bitrate: the "
          f"rendition on screen per played second. Runs marked loaded (1-min load average > {LOADED}) are counted "
          f"but flagged.", ""]
-    L.append("| link | player | runs (loaded) | latency median s | latency sd s | stalls | stall s | bitrate kbit/s "
-             "| startup s |")
-    L.append("|---|---|---|---|---|---|---|---|---|")
-    for name, _, note in traces:
-        for p in PLAYERS:
-            rs = [r for r in records if r["trace"] == name and r["player"] == p]
-            ok = [r for r in rs if r["status"] == "ok"]
-            L.append(f"| {name} | {p} | {len(ok)}/{len(rs)} ({sum(r['loaded'] for r in rs)}) | "
-                     f"{cell([r['lat_med'] for r in ok], '{:.2f}')} | {cell([r['lat_sd'] for r in ok], '{:.2f}')} | "
-                     f"{cell([r['stalls'] for r in ok], '{:.0f}')} | {cell([r['stall_s'] for r in ok], '{:.2f}')} | "
-                     f"{cell([r['avg_kbps'] for r in ok], '{:.0f}')} | {cell([r['startup_s'] for r in ok], '{:.2f}')} |")
-    L.append("")
+    for v in variants:
+        seg = v["segment_s"]
+        L += [f"### {v['name']}: {seg:g} s segments of {v['chunk_ms'] / 1000:g} s chunks" if seg else f"### {v['name']}",
+              ""]
+        rs_v = [r for r in records if r["content"] == v["name"]]
+        head = summary(traces, rs_v)
+        if head:
+            L += [head[0].upper() + head[1:], ""]
+        L.append("| link | player | runs (loaded) | latency median s | latency sd s | stalls | stall s | bitrate kbit/s "
+                 "| startup s |")
+        L.append("|---|---|---|---|---|---|---|---|---|")
+        for name, _, note in traces:
+            for p in PLAYERS:
+                rs = [r for r in rs_v if r["trace"] == name and r["player"] == p]
+                ok = [r for r in rs if r["status"] == "ok"]
+                L.append(f"| {name} | {p} | {len(ok)}/{len(rs)} ({sum(r['loaded'] for r in rs)}) | "
+                         f"{cell([r['lat_med'] for r in ok], '{:.2f}')} | {cell([r['lat_sd'] for r in ok], '{:.2f}')} | "
+                         f"{cell([r['stalls'] for r in ok], '{:.0f}')} | {cell([r['stall_s'] for r in ok], '{:.2f}')} | "
+                         f"{cell([r['avg_kbps'] for r in ok], '{:.0f}')} | {cell([r['startup_s'] for r in ok], '{:.2f}')} |")
+        L.append("")
     L.append("Links: " + "; ".join(f"`{name}`: {note}" for name, _, note in traces) + ".")
     errs = [f"{r['tag']}: {'; '.join(r['errors'])[:200]}" for r in records if r["status"] != "ok"]
     if errs:
@@ -140,7 +195,8 @@ def section(args, traces, records, minutes):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bin", default=os.path.join(REPO, "build", "release", "demo"))
-    ap.add_argument("--content", default=os.path.join(REPO, "build", "content60"))
+    ap.add_argument("--content", action="append", default=None,
+                    help="DIR[:CHUNK_MS]: a content whose ll/ is played (default build/content60:1000); repeatable")
     ap.add_argument("--traces-root", default=None)
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--seconds", type=float, default=30)
@@ -158,30 +214,39 @@ def main():
     for b in (args.origin, args.abrplay):
         if not os.access(b, os.X_OK):
             miss.append(f"{b} (build the release preset)")
-    if not os.path.isfile(os.path.join(args.content, "ll", "manifest.mpd")):
-        miss.append(f"{args.content}/ll/manifest.mpd (demo/content/make-test-stream {args.content} --duration 60)")
+    variants = []
+    for arg in args.content or [os.path.join("build", "content60") + ":1000"]:
+        path, _, chunk = arg.partition(":")
+        d = path if os.path.isabs(path) else os.path.join(REPO, path)
+        mpd = os.path.join(d, "ll", "manifest.mpd")
+        if not os.path.isfile(mpd):
+            miss.append(f"{mpd} (demo/content/make-test-stream DIR --duration 60, or demo/bench/peers/make-2s-stream)")
+            continue
+        video, _ = content.representations(mpd)
+        variants.append({"arg": arg, "dir": d, "name": os.path.basename(os.path.normpath(d)),
+                         "chunk_ms": int(chunk or 1000), "segment_s": segment_seconds(mpd),
+                         "ladder": [{"bandwidth": r["bandwidth"], "height": r["height"]} for r in video]})
     if miss:
         print("run_ll.py: missing: " + "; ".join(miss), file=sys.stderr)
         return 2
-    video, _ = content.representations(os.path.join(args.content, "ll", "manifest.mpd"))
-    args.ladder = [{"bandwidth": r["bandwidth"], "height": r["height"]} for r in video]
     picked = content.pick_traces(os.path.join(args.traces_root, "pensieve_train"), args.traces)
     traces = [("unshaped", None, "loopback, no shaping")] + \
         [(os.path.basename(p), p, f"recorded (Pensieve FCC/HSDPA set), 80 s mean {m:.2f} Mbit/s") for p, m in picked]
     work = tempfile.mkdtemp(prefix="abrplay-ll-")
     records, t0 = [], time.monotonic()
     for r in range(args.runs):
-        for i, trace in enumerate(traces):
-            order = PLAYERS if (r + i) % 2 == 0 else PLAYERS[::-1]
-            for p in order:
-                rec = run_one(args, p, trace, work, f"{trace[0]}-{p}-{r}")
-                print(f"run_ll: {rec['tag']}: {rec['status']} latency {rec.get('lat_med')} stalls {rec.get('stalls')} "
-                      f"kbps {rec.get('avg_kbps')}", file=sys.stderr)
-                records.append(rec)
+        for v in variants:
+            for i, trace in enumerate(traces):
+                order = PLAYERS if (r + i) % 2 == 0 else PLAYERS[::-1]
+                for p in order:
+                    rec = run_one(args, v, p, trace, work, f"{v['name']}-{trace[0]}-{p}-{r}")
+                    print(f"run_ll: {rec['tag']}: {rec['status']} latency {rec.get('lat_med')} stalls "
+                          f"{rec.get('stalls')} stall_s {rec.get('stall_s')} kbps {rec.get('avg_kbps')}", file=sys.stderr)
+                    records.append(rec)
     minutes = (time.monotonic() - t0) / 60
     os.makedirs(os.path.dirname(args.json), exist_ok=True)
     json.dump(records, open(args.json, "w"), indent=1)
-    md = section(args, traces, records, minutes)
+    md = section(args, variants, traces, records, minutes)
     print(md)
     if args.splice_into:
         from bench import splice  # noqa: E402

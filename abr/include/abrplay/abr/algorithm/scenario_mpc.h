@@ -52,10 +52,15 @@ struct ScenarioMpcParams {
   //  - no scenario faster than the prediction: without the prior, one early ratio above 1 (a
   //    predictor still averaging the slow first segments) sent a session to the top and into stalls;
   //  - the harmonic mean of the last 3 rates, not 5: after a step down, 5 kept the old rate in the
-  //    prediction until the buffer ran out.
+  //    prediction until the buffer ran out;
+  //  - a plan pays for the deepest it takes the buffer below where it is now as for that many stall
+  //    seconds (x live_spent_buffer_weight): at the live edge the buffer is the only reserve. Without
+  //    it a plan borrowed a second of buffer for three segments above the link, to repay it later,
+  //    and a dip meanwhile stalled (the yahoo trace, 2 s segments).
   bool live_prior = false;
   double live_max_ratio = 1.0;
   std::size_t live_rate_window = 3;
+  double live_spent_buffer_weight = 1.0;
 };
 
 class ScenarioMpc final : public AbrAlgorithm {
