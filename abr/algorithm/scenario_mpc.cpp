@@ -156,10 +156,12 @@ Decision ScenarioMpc::choose(const AbrInput& in) {
   }
   // Scenarios: the measured ratios, topped up with the prior while fewer than prior_until exist.
   std::vector<double> ratios(ratios_.begin(), ratios_.end());
-  // Low-latency live plans without the prior (ScenarioMpcParams::live_prior).
-  const std::size_t prior_until = in.live_chunks && !params_.live_prior ? 0 : params_.prior_until;
-  for (std::size_t i = 0; ratios.size() < prior_until && i < params_.prior_ratios.size(); ++i) {
-    ratios.push_back(params_.prior_ratios[i]);
+  if (!in.live_chunks) {
+    for (std::size_t i = 0; ratios.size() < params_.prior_until && i < params_.prior_ratios.size(); ++i) {
+      ratios.push_back(params_.prior_ratios[i]);
+    }
+  } else if (ratios.size() < params_.live_prior_until) {  // low-latency live: the whole prior, briefly
+    ratios.insert(ratios.end(), params_.prior_ratios.begin(), params_.prior_ratios.end());
   }
   if (ratios.empty()) ratios.push_back(1.0);
   std::sort(ratios.begin(), ratios.end());

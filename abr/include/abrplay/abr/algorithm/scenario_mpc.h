@@ -46,9 +46,10 @@ struct ScenarioMpcParams {
   // against a stall second (docs/abr.md, "Per second of media, not per segment").
   double bitrate_reference_s = 4.0;
   // Low-latency live (AbrInput::live_chunks), where a stall is at most a segment away:
-  //  - no stand-in ratios: the measured ones alone, or the prediction itself before any. The
-  //    prior's one-in-five halving kept the LL benchmark's sessions a rung or two under the link
-  //    for all of their 30 s (0.62-0.93 x dash.js's bitrate, docs/abr.md);
+  //  - the prior only until live_prior_until ratios are measured, not 40: its one-in-five halving
+  //    kept the LL benchmark's sessions a rung or two under the link for all of their 30 s
+  //    (0.62-0.93 x dash.js's bitrate, docs/abr.md); without it at all, the second segment was
+  //    planned on one sample alone and stalled where the link started slower than that sample;
   //  - no scenario faster than the prediction: without the prior, one early ratio above 1 (a
   //    predictor still averaging the slow first segments) sent a session to the top and into stalls;
   //  - the harmonic mean of the last 3 rates, not 5: after a step down, 5 kept the old rate in the
@@ -57,7 +58,7 @@ struct ScenarioMpcParams {
   //    seconds (x live_spent_buffer_weight): at the live edge the buffer is the only reserve. Without
   //    it a plan borrowed a second of buffer for three segments above the link, to repay it later,
   //    and a dip meanwhile stalled (the yahoo trace, 2 s segments).
-  bool live_prior = false;
+  std::size_t live_prior_until = 1;
   double live_max_ratio = 1.0;
   std::size_t live_rate_window = 3;
   double live_spent_buffer_weight = 1.0;
