@@ -126,9 +126,9 @@ def median_of(records, trace, player, key):
     return statistics.median(vals) if vals else None
 
 
-def summary(traces, records):
+def summary(traces, records, variant=None):
     """The issue's targets on one content: bitrate against dash.js and stall seconds on the traces,
-    the latency and stalls on the unshaped link."""
+    the latency and stalls on the unshaped link. With `variant`: a headline bullet instead."""
     shaped = [name for name, path, _ in traces if path]
     a = [median_of(records, t, "abrplay", "avg_kbps") for t in shaped]
     d = [median_of(records, t, "dashjs", "avg_kbps") for t in shaped]
@@ -144,6 +144,13 @@ def summary(traces, records):
     lat = median_of(records, "unshaped", "abrplay", "lat_med")
     stalls = median_of(records, "unshaped", "abrplay", "stalls")
     start = median_of(records, "unshaped", "abrplay", "startup_s")
+    if variant is not None:
+        if not (all(v is not None for v in a + d + sa + sd) and d and sum(d) > 0 and lat is not None):
+            return None
+        seg = f"{variant['segment_s']:g} s segments of {variant['chunk_ms'] / 1000:g} s chunks"
+        return (f"Low-latency live, {variant['name']} ({seg}), {len(shaped)} recorded traces: bitrate abrplay / "
+                f"dash.js = **{statistics.mean(a) / statistics.mean(d):.2f}x**, stall s {sum(sa):.2f} against "
+                f"{sum(sd):.2f}; unshaped latency median {lat:.2f} s, {stalls:.0f} stalls")
     if lat is not None:
         parts.append(f"unshaped: abrplay's latency median {lat:.2f} s, {stalls:.0f} stalls, startup {start:.2f} s")
     return "; ".join(parts) + "." if parts else ""
@@ -250,7 +257,9 @@ def main():
     print(md)
     if args.splice_into:
         from bench import splice  # noqa: E402
-        splice(args.splice_into, [md])
+        headline = [h for h in (summary(traces, [r for r in records if r["content"] == v["name"]], v)
+                                for v in variants) if h]
+        splice(args.splice_into, [md], headline)
     return 0
 
 
