@@ -43,6 +43,16 @@ origin::OriginConfig ll_synthetic_origin(const SyntheticContent& content, millis
   return oc;
 }
 
+// One 400 kbit/s video representation of `segments` segments of `segment_ms`, each 4 CMAF chunks.
+ContentSpec one_rendition_in_chunks(int segment_ms, int segments) {
+  ContentSpec spec;
+  spec.video = {{"v400", 400'000}};
+  spec.segment_ms = segment_ms;
+  spec.segments = segments;
+  spec.cmaf_chunks = 4;
+  return spec;
+}
+
 }  // namespace
 
 TEST_CASE("low-latency live: each CMAF chunk is buffered as it arrives and playback starts before the segment ends",
@@ -286,12 +296,7 @@ namespace abrplay::engine::test {
 
 TEST_CASE("low-latency live from a server that ignores chunking: a warning, then plain live without catch-up",
           "[engine][live][ll][faults]") {
-  ContentSpec spec;
-  spec.video = {{"v400", 400'000}};
-  spec.segment_ms = 4000;
-  spec.segments = 15;
-  spec.cmaf_chunks = 4;  // 1 s chunks
-  SyntheticContent content(spec);
+  SyntheticContent content(one_rendition_in_chunks(4000, 15));  // 1 s chunks
   origin::OriginConfig oc = ll_synthetic_origin(content, milliseconds(1000));
   oc.low_latency.chunked_transfer = false;  // the MPD says low latency; segments come whole, once complete
   OriginSession h(std::move(oc), 1.0);
@@ -339,12 +344,7 @@ TEST_CASE("low-latency live: each segment is requested once its first chunk is o
   // 2 s segments of 0.5 s chunks: availabilityTimeOffset 1.5 s. A request sent at the segment's
   // availability lasts until its last chunk is encoded, about 1.5 s; one sent at its end (the
   // engine used to wait for that unless an MPD refresh came in between) is answered at once.
-  ContentSpec spec;
-  spec.video = {{"v400", 400'000}};
-  spec.segment_ms = 2000;
-  spec.segments = 30;
-  spec.cmaf_chunks = 4;
-  SyntheticContent content(spec);
+  SyntheticContent content(one_rendition_in_chunks(2000, 30));
   RequestLogFile log("ll-requests");
   origin::OriginConfig oc = ll_synthetic_origin(content, milliseconds(500));
   oc.log_path = log.path.string();
