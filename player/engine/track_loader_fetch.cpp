@@ -311,10 +311,13 @@ void TrackLoader::on_complete(std::uint64_t seq, net::FetchOutcome outcome) {
     const net::NetError& e = outcome.error();
     if (e.code == net::NetErrorCode::kCancelled) return;
     if (host_.mpd().is_dynamic() && e.http_status == 404 && live_retries_ < 5) {
-      // Published a little later than our synced clock expected: look again shortly.
-      ++live_retries_;
-      host_.warn(Error{ErrorCode::kNetworkHttpStatus,
-                       std::string(to_string(type_)) + ": " + e.describe() + " (live: not published yet? retrying)"});
+      // Published a little later than our synced clock expected: look again shortly. The first two
+      // look again quietly: a segment asked for at its availability time (a low-latency one, a
+      // second into its encoding) may be a moment early, or lie past the end of an event whose MPD
+      // does not say so until its next refresh.
+      if (++live_retries_ > 2)
+        host_.warn(Error{ErrorCode::kNetworkHttpStatus,
+                         std::string(to_string(type_)) + ": " + e.describe() + " (live: not published yet? retrying)"});
       wait_for(std::chrono::milliseconds(500));
       return;
     }
