@@ -25,6 +25,10 @@ class ScenarioSearch {
         rate_(bytes_per_s),
         latency_s_(latency_s),
         depth_(depth),
+        live_d_(std::max(in.segment_duration.count(), 0.001)),
+        live_chunk_(in.live_chunks && std::isfinite(in.live_chunks->chunk.count())
+                        ? std::clamp(in.live_chunks->chunk.count(), 0.001, live_d_)
+                        : live_d_),
         state_(depth + 1, std::vector<PlanState>(bytes_per_s.size())),
         rebuffer_(depth + 1, std::vector<double>(bytes_per_s.size(), 0.0)) {}
 
@@ -47,12 +51,11 @@ class ScenarioSearch {
 
   // One segment of `bytes` at `bytes_per_s`: the state after it, and the stall it causes.
   PlanState advance(const PlanState& s, double bytes, double bytes_per_s, double& stall) const {
-    const double seg_s = in_.segment_duration.count();
     const double transfer = bytes / bytes_per_s;
     if (!in_.live_chunks) {
       const double download = latency_s_ + transfer;
       stall = std::max(download - s.buffer, 0.0);
-      return {std::max(s.buffer - download, 0.0) + seg_s, 0.0};
+      return {std::max(s.buffer - download, 0.0) + in_.segment_duration.count(), 0.0};
     }
     // Low-latency live: each chunk plays as soon as it has arrived, and none arrives before it is
     // encoded. The first chunk is encoded `wait` from now; a link slower than the encoder falls
@@ -60,9 +63,7 @@ class ScenarioSearch {
     // chunk's lateness (latency + wait + the larger of one chunk's transfer and the transfer less
     // all but one chunk's duration) past the buffer. The next decision comes when the last chunk
     // has arrived; the next segment's last chunk is encoded one segment duration after this one's.
-    const double d = std::max(seg_s, 0.001);
-    const double chunk = in_.live_chunks->chunk.count();
-    const double chunk_s = std::isfinite(chunk) ? std::clamp(chunk, 0.001, d) : d;
+    const double d = live_d_, chunk_s = live_chunk_;
     const double one_chunk = transfer * chunk_s / d;
     const double wait = std::max(s.encode_left - d + chunk_s, 0.0);
     const double late = latency_s_ + wait + std::max(one_chunk, transfer - d + chunk_s);
@@ -105,6 +106,8 @@ class ScenarioSearch {
   const std::vector<double>& rate_;
   double latency_s_;
   std::size_t depth_;
+  double live_d_;      // low-latency live: the segment duration (at least 1 ms)
+  double live_chunk_;  // and the chunk's, within it
   std::vector<std::vector<PlanState>> state_;
   std::vector<std::vector<double>> rebuffer_;
   double best_score_ = -1e300;

@@ -116,9 +116,9 @@ class TrackLoader {
   // The index of the representation last chosen (else any loaded one) when the MPD is static.
   const manifest::SegmentIndex* static_index() const;
   std::optional<manifest::Segment> next_segment_in(const manifest::SegmentIndex& index) const;
-  bool at_end() const;  // no segment left at next_time_ (static)
-  void locate_next_segment(abr::AbrInput& in) const;
-  std::optional<abr::LiveChunks> live_chunks() const;  // AbrInput::next_segment, segment_count
+  bool at_end() const;                                 // no segment left at next_time_ (static)
+  void locate_next_segment(abr::AbrInput& in) const;   // AbrInput::next_segment, segment_count
+  std::optional<abr::LiveChunks> live_chunks() const;  // AbrInput::live_chunks
   void judge_chunked_first_byte(const InFlight& f);    // LoaderHost::chunked_first_byte
   bool ensure_index(Rep& rep);
   void start_fetch(DownloadKind kind, std::size_t rep, const std::string& url,
