@@ -261,14 +261,24 @@ its segments concatenated into one file (ffmpeg's DASH demuxer also opens every 
             return f"## Fetch\n\nabrplay-fetch-bench failed:\n\n```\n{r.stdout}{r.stderr}\n```\n"
         j = json.load(open(out))
         rows, bars = [], []
+
+        def per_round(ours_s, curl_s):  # throughput ratios paired by round: tighter than the extremes
+            rs = sorted(c / o for o, c in zip(ours_s, curl_s) if o > 0)
+            return f"{rs[0]:.2f}–{rs[-1]:.2f}" if rs else "n/a"
+
         for c in j["cases"]:
             mb = c["bytes"] / 1e6
             o = Dist([mb / s for s in c["abrplay_s"]])
             k = Dist([mb / s for s in c["curl_s"]])
-            rows.append([c["name"], o.fmt(0, " MB/s"), k.fmt(0, " MB/s"), ratio(o, k)])
+            r = f"**{o.median / k.median:.2f}×**" if k.samples and k.median else "n/a"
+            rows.append([c["name"], o.fmt(0, " MB/s"), k.fmt(0, " MB/s"), r, per_round(c["abrplay_s"], c["curl_s"])])
             bars += [(f"abrplay {c['name']}", o), (f"curl {c['name']}", k)]
             if "inline" not in c["name"]:
-                self.headline.append(f"Fetch {c['name']} over loopback: throughput abrplay / curl = {ratio(o, k)} (n={runs})")
+                self.headline.append(f"Fetch {c['name']} over loopback: throughput abrplay / curl = {r} "
+                                     f"(per round {rows[-1][4]}, n={runs})")
+        noise = j.get("curl_against_itself")
+        if noise and noise["first_s"]:
+            rows.append([f"curl against itself, {noise['name']}", "", "", "", per_round(noise["second_s"], noise["first_s"])])
         log("fetch: " + "; ".join(f"{r_[0]} {r_[3]}" for r_ in rows))
         png = bar_chart(os.path.join(self.plots, "fetch.png"), "Fetch throughput over loopback (median, min-max)",
                         "MB/s", bars, self.work)
@@ -276,10 +286,12 @@ its segments concatenated into one file (ffmpeg's DASH demuxer also opens every 
 
 `abrplay-fetch-bench --runs {runs}`: net/ against the curl command-line tool, from the same in-process
 cpp-httplib server on loopback, interleaved: one large body streamed and discarded, and many small
-segments one after another over one connection (curl: one invocation with all URLs). curl's times
-include its process start. "inline" consumes chunks on the net thread instead of a consumer thread.
+segments one after another over one connection (curl: one invocation with all URLs; abrplay: each
+request from the previous one's completion). Transfer times: curl's own `time_total`, without its
+process start. "inline" consumes chunks on the net thread instead of a consumer thread. The ratio is
+of the medians; "per round" pairs the runs of one round; curl against itself is the noise floor.
 
-{table(["case", "abrplay", "curl", "abrplay / curl"], rows)}
+{table(["case", "abrplay", "curl", "abrplay / curl", "per round"], rows)}
 
 {"![fetch](benchmarks/fetch.png)" if png else ""}
 """

@@ -153,7 +153,7 @@ int main(int argc, char** argv) {
     req.max_body_bytes = 1ull << 40;  // a tool for people: no practical limit
     abrplay::net::FetchCallbacks cbs;
     // Bodies are streamed, to the file or nowhere, so memory stays flat for any size.
-    cbs.on_chunk = [f = out.get()](abrplay::net::BodyChunk chunk) {
+    cbs.on_chunk = [f = out.get()](const abrplay::net::BodyChunk& chunk) {
       if (f != nullptr) std::fwrite(chunk.data(), 1, chunk.size(), f);
     };
     cbs.on_complete = [&, i](abrplay::net::FetchOutcome outcome) {

@@ -100,10 +100,10 @@ struct Fetcher::State : std::enable_shared_from_this<Fetcher::State> {
     ++op->attempts;
     RequestCallbacks cbs;
     if (op->callbacks.on_chunk) {
-      cbs.on_chunk = [op](BodyChunk chunk) {
+      cbs.on_chunk = [op](const BodyChunk& chunk) {
         if (op->finished) return;
         op->delivered_chunks = true;
-        op->callbacks.on_chunk(std::move(chunk));
+        op->callbacks.on_chunk(chunk);
       };
     }
     cbs.on_complete = [self = shared_from_this(), op](Result r) { self->on_result(op, std::move(r)); };

@@ -47,6 +47,11 @@ class HttpClient::Impl {
     curl_multi_setopt(multi_.get(), CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
     curl_multi_setopt(multi_.get(), CURLMOPT_MAX_HOST_CONNECTIONS, options_.max_host_connections);
     mailbox_ = std::make_shared<detail::Mailbox>(multi_.get());
+    // As many buffers as fill the window before a pause, the one being gathered, and one spare
+    // (6, 1.5 MiB, with the defaults), but no more than 16.
+    const std::size_t chunk = std::max<std::size_t>(1, options_.chunk_bytes);
+    pool_ = std::make_shared<detail::ChunkPool>(
+        chunk, std::min<std::size_t>(16, static_cast<std::size_t>(options_.stream_window_bytes / chunk) + 2));
     thread_ = std::thread([this] {
 #if defined(__linux__)
       pthread_setname_np(pthread_self(), "abrplay-net");
@@ -70,6 +75,7 @@ class HttpClient::Impl {
     t->executor = &executor;
     t->options = &options_;
     t->mailbox = mailbox_;
+    t->pool = pool_;
     t->stopping = &stopping_;
     t->submitted_at = SteadyClock::now();
     t->not_before = t->submitted_at + t->request.start_delay;
@@ -259,6 +265,7 @@ class HttpClient::Impl {
   const std::string user_agent_;
   detail::MultiPtr multi_;
   std::shared_ptr<detail::Mailbox> mailbox_;
+  std::shared_ptr<detail::ChunkPool> pool_;
   std::atomic<RequestId> next_id_{1};
   std::atomic<std::size_t> in_flight_{0};
   std::atomic<bool> stopping_{false};

@@ -49,13 +49,21 @@ void check_status(Transfer& t) {
   }
 }
 
+// Fills buffers of exactly chunk_bytes (the last of a body may be shorter), so that a buffer never
+// grows and goes back to the pool as it came.
 void gather_chunk(Transfer& t, const char* data, std::size_t n) {
   const auto* bytes = reinterpret_cast<const std::uint8_t*>(data);
-  if (t.pending_chunk.empty()) t.pending_chunk.reserve(static_cast<std::size_t>(t.options->receive_buffer_bytes));
-  t.pending_chunk.insert(t.pending_chunk.end(), bytes, bytes + n);
   const std::uint64_t undelivered = t.flow->undelivered.fetch_add(n) + n;
   t.response.peak_undelivered_bytes = std::max(t.response.peak_undelivered_bytes, undelivered);
-  if (t.pending_chunk.size() >= static_cast<std::size_t>(t.options->receive_buffer_bytes)) flush_chunk(t);
+  const std::size_t chunk_bytes = std::max<std::size_t>(1, t.options->chunk_bytes);
+  while (n > 0) {
+    if (t.pending_chunk.capacity() == 0) t.pending_chunk = t.pool->take();
+    const std::size_t take = std::min(n, chunk_bytes - std::min(chunk_bytes, t.pending_chunk.size()));
+    t.pending_chunk.insert(t.pending_chunk.end(), bytes, bytes + take);
+    bytes += take;
+    n -= take;
+    if (t.pending_chunk.size() >= chunk_bytes) flush_chunk(t);
+  }
 }
 
 }  // namespace
@@ -64,10 +72,11 @@ void flush_chunk(Transfer& t) {
   if (t.pending_chunk.empty()) return;
   BodyChunk chunk;
   chunk.swap(t.pending_chunk);
-  t.executor->post([callbacks = t.callbacks, mailbox = t.mailbox, flow = t.flow, id = t.id,
+  t.executor->post([callbacks = t.callbacks, mailbox = t.mailbox, flow = t.flow, pool = t.pool, id = t.id,
                     resume_at = t.options->stream_window_bytes / 2, chunk = std::move(chunk)]() mutable {
     const std::uint64_t bytes = chunk.size();
-    callbacks->on_chunk(std::move(chunk));
+    callbacks->on_chunk(chunk);
+    pool->give(std::move(chunk));
     // Consumed. Only when the net thread paused and the backlog is down to half the window does
     // this cost a message (and a wakeup) to the net thread.
     const std::uint64_t left = flow->undelivered.fetch_sub(bytes) - bytes;

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "abrplay/net/http_client.h"
+#include "chunk_pool.h"
 #include "curl_handles.h"
 
 namespace abrplay::net::detail {
@@ -53,7 +54,8 @@ struct Transfer {
   bool connected = false;
   bool paused = false;  // curl_easy_pause is in effect (net thread's view)
   std::shared_ptr<Flow> flow = std::make_shared<Flow>();
-  BodyChunk pending_chunk;  // streamed bytes gathered for the next post (see flush_chunk)
+  BodyChunk pending_chunk;          // streamed bytes gathered for the next post (see flush_chunk)
+  std::shared_ptr<ChunkPool> pool;  // the client's; chunk tasks give their buffer back to it
 
   Response response;
   bool status_known = false;

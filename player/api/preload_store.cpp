@@ -87,9 +87,9 @@ net::RequestId RecordingTransport::submit(net::Request request, net::Executor& e
   const bool streaming = static_cast<bool>(callbacks.on_chunk);
   net::RequestCallbacks cbs;
   if (streaming) {
-    cbs.on_chunk = [streamed, inner = std::move(callbacks.on_chunk)](net::BodyChunk chunk) {
+    cbs.on_chunk = [streamed, inner = std::move(callbacks.on_chunk)](const net::BodyChunk& chunk) {
       streamed->insert(streamed->end(), chunk.begin(), chunk.end());
-      inner(std::move(chunk));
+      inner(chunk);
     };
   }
   cbs.on_complete = [store = store_, on_full = on_full_, streamed, streaming, request,

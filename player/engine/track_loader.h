@@ -123,7 +123,7 @@ class TrackLoader {
   bool ensure_index(Rep& rep);
   void start_fetch(DownloadKind kind, std::size_t rep, const std::string& url,
                    const std::optional<manifest::ByteRange>& range, std::optional<manifest::Segment> segment);
-  void on_chunk(std::uint64_t seq, std::vector<std::uint8_t> chunk);
+  void on_chunk(std::uint64_t seq, const std::vector<std::uint8_t>& chunk);
   // Chunked media download: buffers the complete CMAF chunks that arrived in `f` (cmaf_chunks.h);
   // false when the buffer refused one (the session has failed).
   bool buffer_chunks(InFlight& f);

@@ -78,8 +78,8 @@ void TrackLoader::start_fetch(DownloadKind kind, std::size_t rep, const std::str
   const std::uint64_t seq = f.seq;
   const Liveness::Watch alive = alive_.watch();
   net::FetchCallbacks cbs;
-  cbs.on_chunk = [this, alive, seq](net::BodyChunk chunk) {
-    if (!alive.expired()) on_chunk(seq, std::move(chunk));
+  cbs.on_chunk = [this, alive, seq](const net::BodyChunk& chunk) {
+    if (!alive.expired()) on_chunk(seq, chunk);
   };
   cbs.on_complete = [this, alive, seq](net::FetchOutcome outcome) {
     if (!alive.expired()) on_complete(seq, std::move(outcome));
@@ -90,7 +90,7 @@ void TrackLoader::start_fetch(DownloadKind kind, std::size_t rep, const std::str
   if (in_flight_ && in_flight_->kind == DownloadKind::kMedia && type_ == TrackType::kVideo) schedule_abandon_check();
 }
 
-void TrackLoader::on_chunk(std::uint64_t seq, std::vector<std::uint8_t> chunk) {
+void TrackLoader::on_chunk(std::uint64_t seq, const std::vector<std::uint8_t>& chunk) {
   if (!in_flight_ || in_flight_->seq != seq) return;
   if (!in_flight_->first_byte) {
     in_flight_->first_byte = host_.loop().clock().steady();

@@ -209,7 +209,7 @@ void LabNetwork::flush_chunk(Transfer& t) {
   t.delivered = to;
   stats_.body_bytes += to - from;
   if (t.callbacks.on_chunk) {
-    t.executor->post([cb = t.callbacks.on_chunk, c = std::move(chunk)]() mutable { cb(std::move(c)); });
+    t.executor->post([cb = t.callbacks.on_chunk, c = std::move(chunk)] { cb(c); });
   } else {
     t.body.insert(t.body.end(), chunk.begin(), chunk.end());
   }

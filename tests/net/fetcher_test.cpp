@@ -21,7 +21,7 @@ FetcherConfig fast_config(std::vector<HostCandidate> hosts = {}) {
 struct Harness {
   explicit Harness(FetcherConfig config) : fetcher(client, owner, std::move(config)) {}
 
-  FetchOutcome run(Request req, std::function<void(BodyChunk)> on_chunk = {}) {
+  FetchOutcome run(Request req, std::function<void(const BodyChunk&)> on_chunk = {}) {
     auto promise = std::make_shared<std::promise<FetchOutcome>>();
     auto future = promise->get_future();
     fetcher.fetch(std::move(req),
@@ -120,7 +120,8 @@ TEST_CASE("a body cut half way resumes with a Range request, buffered and stream
   CHECK(buffered->response.status == 206);  // the second attempt asked for the rest only
 
   std::vector<std::uint8_t> streamed;
-  auto r = h.run(get("drop/two/300000"), [&](BodyChunk c) { streamed.insert(streamed.end(), c.begin(), c.end()); });
+  auto r = h.run(get("drop/two/300000"),
+                 [&](const BodyChunk& c) { streamed.insert(streamed.end(), c.begin(), c.end()); });
   REQUIRE(r);
   REQUIRE(streamed.size() == 300000);  // no byte repeated or lost
   CHECK(matches_pattern(streamed, 0));

@@ -2,6 +2,7 @@
 // Synchronisation is by futures and condition variables only.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <future>
@@ -104,7 +105,7 @@ TEST_CASE("a request cancelled in flight completes once with network.cancelled",
   std::promise<RequestId> id_promise;
   auto id_future = id_promise.get_future().share();
   id = client.submit(req, exec,
-                     RequestCallbacks{[&](BodyChunk) {
+                     RequestCallbacks{[&](const BodyChunk&) {
                                         if (!got_chunk.exchange(true)) first_chunk.set_value();
                                       },
                                       [&](Result res) {
@@ -130,6 +131,7 @@ TEST_CASE("a slow consumer pauses the transfer and the body still arrives intact
   ClientOptions opts;
   opts.stream_window_bytes = 64 * 1024;
   opts.receive_buffer_bytes = 16 * 1024;
+  opts.chunk_bytes = 16 * 1024;
   opts.log = [&](LogLevel, std::string_view text) {
     if (text.find("pausing transfer") != std::string_view::npos) paused.open();
   };
@@ -141,7 +143,7 @@ TEST_CASE("a slow consumer pauses the transfer and the body still arrives intact
   bool saw_pause_before_consuming = false;
   std::promise<Result> done;
   client.submit(get(server.url("/bytes/" + std::to_string(kSize))), consumer,
-                RequestCallbacks{[&](BodyChunk chunk) {
+                RequestCallbacks{[&](const BodyChunk& chunk) {
                                    if (first) {  // a consumer that is busy until the net thread pauses
                                      first = false;
                                      saw_pause_before_consuming = paused.wait();
@@ -157,6 +159,35 @@ TEST_CASE("a slow consumer pauses the transfer and the body still arrives intact
   CHECK(r.response.pause_count >= 1);
   CHECK(r.response.body.empty());  // streamed, not collected
   CHECK(r.response.peak_undelivered_bytes <= opts.stream_window_bytes + 16 * 1024);
+  REQUIRE(received.size() == kSize);
+  CHECK(matches_pattern(received, 0));
+}
+
+TEST_CASE("a streamed body comes in pieces of at most chunk_bytes even when curl reads more at once, intact",
+          "[net][flow]") {
+  TestServer server;
+  ClientOptions opts;
+  opts.receive_buffer_bytes = 64 * 1024;  // curl hands over up to 64 KiB per read...
+  opts.chunk_bytes = 10'000;              // ...which is cut into pieces of 10,000 bytes
+  ThreadExecutor consumer("test-consumer");
+  HttpClient client(opts);
+  constexpr std::uint64_t kSize = 4u << 20;
+  std::vector<std::uint8_t> received;
+  std::size_t largest = 0;
+  int full_pieces = 0;
+  std::promise<Result> done;
+  client.submit(get(server.url("/bytes/" + std::to_string(kSize))), consumer,
+                RequestCallbacks{[&](const BodyChunk& chunk) {
+                                   largest = std::max(largest, chunk.size());
+                                   if (chunk.size() == opts.chunk_bytes) ++full_pieces;
+                                   received.insert(received.end(), chunk.begin(), chunk.end());
+                                 },
+                                 [&](Result r) { done.set_value(std::move(r)); }});
+  auto fut = done.get_future();
+  REQUIRE(fut.wait_for(kWaitBound) == std::future_status::ready);
+  REQUIRE(fut.get().ok());
+  CHECK(largest == opts.chunk_bytes);
+  CHECK(full_pieces >= 300);  // 419 fit in 4 MiB; pieces are cut short only at a flush
   REQUIRE(received.size() == kSize);
   CHECK(matches_pattern(received, 0));
 }
@@ -207,7 +238,7 @@ TEST_CASE("shutdown with transfers in flight cancels each exactly once and retur
       Request req = get(server.url(path));
       req.max_body_bytes = 128u << 20;
       client.submit(req, exec,
-                    RequestCallbacks{[&, got = std::make_shared<bool>(false)](BodyChunk) {
+                    RequestCallbacks{[&, got = std::make_shared<bool>(false)](const BodyChunk&) {
                                        if (!*got && (*got = true, ++first_bytes == kCount)) all_started.open();
                                      },
                                      [&](Result r) {
@@ -257,7 +288,7 @@ TEST_CASE("higher priority requests start first when transfers queue for a slot"
   // A blocker holds the only slot (the server stalls it) while the others queue behind it.
   std::promise<void> blocking;
   client.submit(get(server.url("/stall/10")), exec,
-                RequestCallbacks{[&, once = std::make_shared<bool>(false)](BodyChunk) {
+                RequestCallbacks{[&, once = std::make_shared<bool>(false)](const BodyChunk&) {
                                    if (!std::exchange(*once, true)) blocking.set_value();
                                  },
                                  [&](Result) { record("blocker"); }});

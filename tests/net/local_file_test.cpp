@@ -78,7 +78,7 @@ TEST_CASE("a file: URL allowed to read files arrives whole, by range and streame
   auto done = std::make_shared<std::promise<Result>>();
   auto result = done->get_future();
   client.submit(local(url), consumer,
-                RequestCallbacks{[chunks](BodyChunk c) { chunks->insert(chunks->end(), c.begin(), c.end()); },
+                RequestCallbacks{[chunks](const BodyChunk& c) { chunks->insert(chunks->end(), c.begin(), c.end()); },
                                  [done](Result r) { done->set_value(std::move(r)); }});
   REQUIRE(result.wait_for(kWaitBound) == std::future_status::ready);
   CHECK(result.get().ok());
@@ -96,7 +96,9 @@ TEST_CASE("a streamed file larger than the back-pressure window arrives whole: f
   auto done = std::make_shared<std::promise<Result>>();
   auto result = done->get_future();
   client.submit(local(files.url("data.bin")), consumer,
-                RequestCallbacks{[received](BodyChunk c) { received->insert(received->end(), c.begin(), c.end()); },
+                RequestCallbacks{[received](const BodyChunk& c) {
+                                   received->insert(received->end(), c.begin(), c.end());
+                                 },
                                  [done](Result r) { done->set_value(std::move(r)); }});
   REQUIRE(result.wait_for(kWaitBound) == std::future_status::ready);
   const Result r = result.get();

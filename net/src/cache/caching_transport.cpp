@@ -39,7 +39,7 @@ void deliver(const CacheEntry& entry, std::string url, RequestCallbacks& callbac
   r.response.accepts_ranges = entry.status == 206 || entry.header("accept-ranges") == std::string_view("bytes");
   r.response.from_cache = true;
   if (callbacks.on_chunk) {
-    if (size_of(entry) > 0) callbacks.on_chunk(BodyChunk(*entry.body));
+    if (size_of(entry) > 0) callbacks.on_chunk(*entry.body);
   } else if (entry.body) {
     r.response.body = *entry.body;
   }
@@ -161,7 +161,7 @@ RequestId CachingTransport::forward(RequestId id, Request request, Executor& exe
   }
   RequestCallbacks wrapped;
   if (callbacks.on_chunk) {
-    wrapped.on_chunk = [tee, user = callbacks.on_chunk](BodyChunk chunk) {
+    wrapped.on_chunk = [tee, user = callbacks.on_chunk](const BodyChunk& chunk) {
       if (tee && !tee->too_large) {
         if (tee->streamed.size() + chunk.size() > tee->limit) {
           tee->too_large = true;  // it will not be stored: stop copying

@@ -32,7 +32,7 @@ std::optional<Result> through(Transport& t, Request request, bool streamed = fal
   auto future = promise->get_future();
   RequestCallbacks cbs;
   if (streamed) {
-    cbs.on_chunk = [chunks](BodyChunk c) { chunks->insert(chunks->end(), c.begin(), c.end()); };
+    cbs.on_chunk = [chunks](const BodyChunk& c) { chunks->insert(chunks->end(), c.begin(), c.end()); };
   }
   cbs.on_complete = [promise](Result r) { promise->set_value(std::move(r)); };
   t.submit(std::move(request), inline_executor, std::move(cbs));
@@ -204,7 +204,7 @@ TEST_CASE("a transfer cancelled half-way is not stored", "[net][cache][http]") {
   std::atomic<int> chunks{0};
   std::optional<Result> got;
   RequestCallbacks cbs;
-  cbs.on_chunk = [&](BodyChunk) { ++chunks; };
+  cbs.on_chunk = [&](const BodyChunk&) { ++chunks; };
   cbs.on_complete = [&](Result r) { got = std::move(r); };
   const RequestId id = rig.cache.submit(get(url), queue, std::move(cbs));
   const auto limit = std::chrono::steady_clock::now() + kWaitBound;

@@ -80,7 +80,7 @@ TEST_CASE("pooled transport: an answer from memory comes once, marked, and a can
   std::vector<std::size_t> chunks;
   std::vector<net::Result> done;
   net::RequestCallbacks streamed;
-  streamed.on_chunk = [&](net::BodyChunk c) { chunks.push_back(c.size()); };
+  streamed.on_chunk = [&](const net::BodyChunk& c) { chunks.push_back(c.size()); };
   streamed.on_complete = [&](net::Result r) { done.push_back(std::move(r)); };
   pooled.submit(get("http://127.0.0.1:1/a.m4s"), loop, streamed);
   net::RequestCallbacks cancelled;
@@ -128,7 +128,7 @@ TEST_CASE("recording transport: keeps a real transfer's body, streamed or not, a
   // A streamed request: the caller gets the chunks, the store the whole body.
   std::size_t streamed_bytes = 0;
   net::RequestCallbacks streamed;
-  streamed.on_chunk = [&](net::BodyChunk c) { streamed_bytes += c.size(); };
+  streamed.on_chunk = [&](const net::BodyChunk& c) { streamed_bytes += c.size(); };
   streamed.on_complete = [&](net::Result r) { done.push_back(std::move(r)); };
   recording.submit(get(mpd, net::ByteRange{0, 99}), loop, streamed);
   REQUIRE(loop.run_until([&] { return done.size() == 2; }, std::chrono::seconds(10)));

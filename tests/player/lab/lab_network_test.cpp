@@ -44,7 +44,7 @@ struct Bench {
     r.timeouts = timeouts;
     net::RequestCallbacks cb;
     if (stream) {
-      cb.on_chunk = [o, this](net::BodyChunk c) {
+      cb.on_chunk = [o, this](const net::BodyChunk& c) {
         o->chunk_sizes.push_back(c.size());
         o->chunk_at.push_back(clock.steady());
         o->bytes.insert(o->bytes.end(), c.begin(), c.end());

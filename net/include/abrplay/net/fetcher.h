@@ -42,7 +42,8 @@ struct FetchResult {
 using FetchOutcome = Expected<FetchResult, NetError>;
 
 struct FetchCallbacks {
-  std::function<void(BodyChunk)> on_chunk;  // optional: stream the body (never repeats bytes)
+  // Optional: stream the body (never repeats bytes). Each piece is valid only during the call.
+  std::function<void(const BodyChunk&)> on_chunk;
   std::function<void(FetchOutcome)> on_complete;
 };
 

@@ -28,7 +28,8 @@ using RequestId = std::uint64_t;
 
 struct RequestCallbacks {
   // If set, the body is streamed here instead of collected in Response::body.
-  std::function<void(BodyChunk)> on_chunk;
+  // The piece is valid only during the call (the client reuses its buffer): copy what you keep.
+  std::function<void(const BodyChunk&)> on_chunk;
   std::function<void(Result)> on_complete;
 };
 
