@@ -79,7 +79,7 @@ std::vector<abrplay::DataRate> ladder_of(const std::vector<double>& kbps) {
 
 int main(int argc, char** argv) {
   CLI::App app{"abrplay-sim: chunk-level ABR simulator (Pensieve mode) over recorded traces"};
-  std::string traces_dir, sizes_dir, qoe = "lin", json_path, csv_path, plot_path = "qoe-cdf.png";
+  std::string traces_dir, sizes_dir, qoe = "lin", json_path, csv_path, plot_path;
   std::vector<double> ladder_kbps;
   double segment_s = 4;
   std::size_t chunks = abrplay::abr::kPensieveSegmentCount;
@@ -106,8 +106,8 @@ int main(int argc, char** argv) {
   app.add_option("--json", json_path, "write the summary as JSON");
   app.add_option("--csv", csv_path, "write one row per trace and algorithm");
   app.add_option("--jobs", jobs, "worker threads (default: all cores)")->check(CLI::Range(1, 1024));
-  app.add_option("--plot", plot_path, "PNG for the QoE CDF (drawn when gnuplot is installed)");
-  app.add_flag("--no-plot", no_plot, "do not draw the CDF");
+  app.add_option("--plot", plot_path, "PNG for the QoE CDF (drawn when gnuplot is installed; none without it)");
+  app.add_flag("--no-plot", no_plot, "do not draw the CDF (the default without --plot; kept for scripts)");
   app.add_flag("--paper", paper, "papers' bb/mpc/robustmpc instead of Pensieve's code (see docs/abr.md)");
   app.add_flag("--bench", run_bench, "measure simulator speed (traces/s/core) instead of reporting QoE");
   app.add_flag("--engine", engine_mode, "run the real streaming engine on virtual time (the ABR lab)");
@@ -213,7 +213,7 @@ int main(int argc, char** argv) {
     if (!csv_path.empty()) {
       if (auto err = abrplay::sim::write_csv(csv_path, results, *traces)) return fail(*err);
     }
-    if (!no_plot) {
+    if (!no_plot && !plot_path.empty()) {
       if (auto err = abrplay::sim::plot_cdf(plot_path, results, "lin")) {
         std::cerr << "abrplay-sim: note: " << *err << "\n";
       } else {
@@ -255,7 +255,7 @@ int main(int argc, char** argv) {
   if (!csv_path.empty()) {
     if (auto err = abrplay::sim::write_csv(csv_path, results, *traces)) return fail(*err);
   }
-  if (!no_plot) {
+  if (!no_plot && !plot_path.empty()) {
     if (auto err = abrplay::sim::plot_cdf(plot_path, results, qoe)) {
       std::cerr << "abrplay-sim: note: " << *err << "\n";
     } else {

@@ -83,6 +83,20 @@ TEST_CASE("abrplay-sim: a CBR ladder on Mahimahi and Sabre traces", "[demo][sim]
   }
 }
 
+TEST_CASE("abrplay-sim draws the QoE CDF only when asked with --plot", "[demo][sim]") {
+  const fs::path dir = scratch("plot");
+  Run r = run_sim({"--traces", kData + "/traces/mahimahi", "--algo", "bb"}, dir);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, !Catch::Contains("QoE CDF"));  // it used to write qoe-cdf.png into the working directory
+  CHECK_THAT(r.err, !Catch::Contains("note:"));
+  const fs::path png = dir / "cdf.png";
+  r = run_sim({"--traces", kData + "/traces/mahimahi", "--algo", "bb", "--plot", png.string()}, dir);
+  REQUIRE(r.exit_code == 0);
+  if (r.out.find("QoE CDF: " + png.string()) != std::string::npos) CHECK(fs::file_size(png) > 0);
+  else CHECK_THAT(r.err, Catch::Contains("note:"));  // no gnuplot: a note, not a failure
+}
+
 TEST_CASE("abrplay-sim: bad traces and options exit non-zero with a message naming the problem", "[demo][sim]") {
   const fs::path dir = scratch("bad");
   const fs::path traces = dir / "traces";
