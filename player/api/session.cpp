@@ -178,7 +178,8 @@ void Player::Impl::decorate(net::Request& req, const engine::RequestInfo& info) 
   switch (info.kind) {
     case K::kManifest: d.ot = telemetry::CmcdObject::kManifest; break;
     case K::kClockSync:
-    case K::kThumbnail: d.ot = telemetry::CmcdObject::kOther; break;
+    case K::kThumbnail:
+    case K::kSteering: d.ot = telemetry::CmcdObject::kOther; break;
     case K::kIndex:
     case K::kInit: d.ot = telemetry::CmcdObject::kInit; break;
     case K::kMedia:

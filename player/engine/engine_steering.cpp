@@ -75,6 +75,8 @@ void StreamingEngine::Impl::fetch_steering(std::uint64_t generation, std::functi
   req.priority = net::Priority::kHigh;
   req.max_body_bytes = kMaxSteeringManifestBytes;
   req.timeouts.total = kSteeringRequestLimit;
+  // The application's headers (a token the steering server checks as the CDNs do) and CMCD.
+  if (config_.decorate_request) config_.decorate_request(req, RequestInfo{DownloadKind::kSteering});
   const Liveness::Watch alive = alive_.watch();
   net::FetchCallbacks cbs;
   cbs.on_complete = [this, alive, generation, then = std::move(then), requested = *url](net::FetchOutcome outcome) {

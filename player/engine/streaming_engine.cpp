@@ -31,6 +31,7 @@ std::string_view to_string(DownloadKind k) {
     case DownloadKind::kInit: return "init segment";
     case DownloadKind::kMedia: return "media segment";
     case DownloadKind::kThumbnail: return "thumbnail image";
+    case DownloadKind::kSteering: return "steering manifest";
   }
   return "?";
 }

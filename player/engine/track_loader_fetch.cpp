@@ -423,7 +423,8 @@ void TrackLoader::on_complete(std::uint64_t seq, net::FetchOutcome outcome) {
     }
     case DownloadKind::kManifest:
     case DownloadKind::kClockSync:
-    case DownloadKind::kThumbnail: break;
+    case DownloadKind::kThumbnail:
+    case DownloadKind::kSteering: break;
   }
   pump();
 }

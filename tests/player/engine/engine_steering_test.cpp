@@ -5,6 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
+#include <memory>
+
 #include "free_port.h"
 #include "support/origin_session.h"
 #include "support/request_log_file.h"
@@ -51,7 +54,13 @@ TEST_CASE("a steering server that swaps the CDNs mid-session moves the segment t
       {"at_s": 0, "priority": ["cdn-0", "cdn-1"], "ttl_s": 1},
       {"at_s": 3, "priority": ["cdn-1", "cdn-0"], "ttl_s": 1}]})",
                           log));
-  h.start(paced());
+  // The application's request hook sees the steering requests too (its headers, CMCD), by their kind.
+  EngineConfig cfg = paced();
+  auto hooked = std::make_shared<std::atomic<int>>(0);
+  cfg.decorate_request = [hooked](net::Request& req, const RequestInfo& info) {
+    if (info.kind == DownloadKind::kSteering && req.url.find("/steering") != std::string::npos) ++*hooked;
+  };
+  h.start(cfg);
   h.open_until(EngineState::kEnded);
   {
     auto lock = h.rec.lock();
@@ -92,6 +101,8 @@ TEST_CASE("a steering server that swaps the CDNs mid-session moves the segment t
   CHECK(before >= 4);
   CHECK(after >= 8);
   CHECK(steering_requests >= 4);  // one at start, then every TTL
+  CHECK(*hooked >= 4);            // each steering request went through the hook (one may end unsent with the session)
+  CHECK(*hooked <= steering_requests + 1);
   CHECK(pathway_1);
   CHECK(throughput);
 }

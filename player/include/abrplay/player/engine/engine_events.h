@@ -39,7 +39,7 @@ struct AbrDecisionEvent {
   std::optional<DataRate> throughput;
 };
 
-enum class DownloadKind { kManifest, kClockSync, kIndex, kInit, kMedia, kThumbnail };
+enum class DownloadKind { kManifest, kClockSync, kIndex, kInit, kMedia, kThumbnail, kSteering };
 std::string_view to_string(DownloadKind kind);
 
 struct DownloadEvent {
