@@ -152,6 +152,9 @@ class StreamingEngine::Impl final : public LoaderHost, public SegmentSource {
   std::optional<LiveAnchor> live_anchor_;
   void anchor_live_time();  // after clock_offset_ is set (or known to stay 0)
   MediaTime position_{0};
+  // A seek's target until playback has moved past it: nothing of what the consumer read there has
+  // been heard yet, so an audio switch cuts at the position (audio_cut).
+  std::optional<MediaTime> seek_target_;
   double rate_ = 1.0;  // the playback rate given to the consumer (live catch-up)
   // Low-latency live fallback: the server sent whole segments twice in a row, so there is no target
   // latency to hold; the stream plays as plain live (catchup_params() gives none).

@@ -231,6 +231,7 @@ void StreamingEngine::Impl::start_presentation() {
     types.push_back(t.type);
   }
   position_ = start;
+  seek_target_.reset();
   if (rate_ != 1.0) {  // a new presentation starts at normal speed
     rate_ = 1.0;
     consumer_.set_rate(rate_);

@@ -265,6 +265,7 @@ bool StreamingEngine::Impl::end_of_stream(TrackType track) const {
 
 void StreamingEngine::Impl::report_position(MediaTime position) {
   position_ = position;
+  if (seek_target_ && position_ > *seek_target_) seek_target_.reset();
   for (auto& l : loaders_) l->buffer().evict(position_, l->limits());
   emit_buffer_levels();
   pump_all();
@@ -314,6 +315,7 @@ Error StreamingEngine::Impl::seek(MediaTime target) {
   }
   consumer_.pause();
   position_ = target;
+  seek_target_ = target;
   after_stall_ = false;
   set_state(EngineState::kSeeking);
   for (auto& l : loaders_) {
@@ -323,6 +325,10 @@ Error StreamingEngine::Impl::seek(MediaTime target) {
     if (state_ == EngineState::kError) return Error{};
   }
   consumer_.flush(target);
+  // What stayed buffered past the target is there to read now: the consumer takes it at once
+  // rather than at the next download's end, which never comes once every segment is loaded (a seek
+  // back after the end sat at the target).
+  consumer_.on_data();
   pump_all();
   check_ready();
   return Error{};
@@ -343,6 +349,7 @@ void StreamingEngine::Impl::stop() {
   clock_offset_ = std::chrono::microseconds{0};
   selections_.clear();
   position_ = MediaTime{0};
+  seek_target_.reset();
   set_state(EngineState::kIdle);
 }
 

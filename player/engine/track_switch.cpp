@@ -29,11 +29,13 @@ Error StreamingEngine::Impl::select_languages(TrackType track, std::vector<std::
 // Where the old audio ends: while playing, the end of the first buffered segment at least
 // switch_margin ahead of the position (or the end of what is buffered without a gap, when less is);
 // paused, seeking or ended, nothing is audible before the next start: the position itself. So is
-// a segment at the position the consumer has not read yet (just after a seek inside the buffer):
-// nothing of the old track is decoded there to play on.
+// a segment at the position the consumer has not read yet, and a seek's target before playback has
+// moved past it (the consumer reads what is buffered there at once, but none of it was heard): the
+// pipeline drops the old track's audio from the cut.
 MediaTime StreamingEngine::Impl::audio_cut(const TrackBuffer& buffer) const {
   MediaTime cut = position_;
   if (state_ != EngineState::kPlaying && state_ != EngineState::kBuffering) return cut;
+  if (seek_target_ && position_ <= *seek_target_) return cut;
   const auto& segments = buffer.segments();
   for (std::size_t i = 0; i < segments.size(); ++i) {
     const BufferedSegment& s = segments[i];

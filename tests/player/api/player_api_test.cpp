@@ -178,6 +178,24 @@ TEST_CASE("pause and seek: the requested state is visible at once, then the engi
   CHECK(Recorder::first_error(p.rec.events()) == nullptr);
 }
 
+TEST_CASE("a seek after the end plays again from the target to the end", "[api]") {
+  auto origin = serve();
+  PlayerConfig c;
+  c.sinks.kind = abrplay::SinkKind::kFrameCallback;  // decoded as fast as possible
+  c.sinks.max_speed = true;
+  c.sinks.on_frame = [](const abrplay::media::VideoFrame&) {};
+  PlayerSession p(c);
+  p.load_until(manifest_url(*origin), PlayerState::kEnded);
+  p.rec.clear();
+  REQUIRE(p.player.seek(4s).code == ErrorCode::kOk);
+  REQUIRE(p.rec.wait_state(PlayerState::kPlaying, 20s));
+  // Every segment was loaded before the end: the seek lands in the buffer, and what is buffered
+  // past the target must reach the pipeline without another download to trigger it.
+  REQUIRE(p.rec.wait_state(PlayerState::kEnded, 20s));
+  CHECK(p.player.stats().position >= std::chrono::microseconds(7s));
+  CHECK(Recorder::first_error(p.rec.events()) == nullptr);
+}
+
 TEST_CASE("stop works in every state and the player loads again afterwards", "[api]") {
   auto origin = serve();
   const std::string url = manifest_url(*origin);
