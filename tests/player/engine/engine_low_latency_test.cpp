@@ -236,11 +236,17 @@ TEST_CASE("low-latency live on a step-down link: the default ABR switches down w
   h.on_loop([&] { h.engine->stop(); });
   auto lock = h.rec.lock();
   CHECK(h.rec.errors.empty());
-  std::vector<std::string> chosen;
-  for (const auto& d : h.rec.decisions)
-    if (d.track == TrackType::kVideo) chosen.push_back(d.representation_id);
-  CAPTURE(chosen);
+  std::vector<std::string> chosen, reasons;
+  for (const auto& d : h.rec.decisions) {
+    if (d.track != TrackType::kVideo) continue;
+    chosen.push_back(d.representation_id);
+    reasons.emplace_back(d.reason);
+  }
+  CAPTURE(chosen, reasons);
   REQUIRE(chosen.size() >= 4);
+  // Fast start for the first segment only: from one sample on the algorithm's live model decides.
+  CHECK(reasons[0] == "fast start");
+  CHECK(std::count(reasons.begin(), reasons.end(), "fast start") == 1);
   // Up to the top while the link is fast, and down once it is not.
   const auto top = std::find(chosen.begin(), chosen.end(), "v2500");
   CHECK(top != chosen.end());
