@@ -14,6 +14,7 @@ set(_abrplay_test_costs
   "abrplay_engine_tests:low-latency live from a server that ignores chunking" 12
   "abrplay_engine_tests:low-latency live on a step-down link" 12
   "abrplay_engine_tests:low-latency live: each segment is requested once" 10
+  "abrplay_engine_tests:low-latency live: the ABR is given video's samples only" 9
   "abrplay_player_tool_tests:abrplay --target-latency plays low-latency live" 9
   "abrplay_api_tests:fault matrix: a stalled response hits the stall timeout" 10
   "abrplay_engine_tests:a bad steering server gives a warning" 10

@@ -4,10 +4,14 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "abrplay/abr/algorithm/fixed.h"
@@ -374,6 +378,77 @@ TEST_CASE("low-latency live: each segment is requested once its first chunk is o
     ++checked;
   }
   CHECK(checked >= 4);  // audio and video, 2 s each, over the last 4 s or so
+}
+
+}  // namespace abrplay::engine::test
+
+namespace abrplay::engine::test {
+
+namespace {
+
+// Always one rung, keeping what each decision was given: the throughput samples, and whether the
+// live-chunk model was on.
+class InputWatcher final : public abr::AbrAlgorithm {
+ public:
+  struct Seen {
+    std::mutex mu;
+    std::vector<std::vector<abr::ThroughputSample>> samples;  // guarded by mu
+    std::vector<bool> live_chunks;                            // guarded by mu
+  };
+  InputWatcher(std::size_t index, std::shared_ptr<Seen> seen) : index_(index), seen_(std::move(seen)) {}
+  [[nodiscard]] abr::Decision choose(const abr::AbrInput& in) override {
+    std::lock_guard lock(seen_->mu);
+    seen_->samples.emplace_back(in.recent_samples.begin(), in.recent_samples.end());
+    seen_->live_chunks.push_back(in.live_chunks.has_value());
+    return {std::min(index_, in.ladder.size() - 1), "fixed"};
+  }
+  std::string_view name() const override { return "input-watcher"; }
+  bool pinned() const override { return true; }
+
+ private:
+  std::size_t index_;
+  std::shared_ptr<Seen> seen_;
+};
+
+}  // namespace
+
+TEST_CASE("low-latency live: the ABR is given video's samples only, also when the lowest rung was never chosen",
+          "[engine][live][ll]") {
+  // Audio's chunks are a few kilobytes each and time mostly the link's latency: at the live edge
+  // they are left out of the estimate. The loader knows it is chunked from whichever
+  // representation's index it has made; here only the upper rung's.
+  ContentSpec spec;
+  spec.video = {{"v400", 400'000}, {"v1200", 1'200'000}};
+  spec.segment_ms = 2000;
+  spec.segments = 30;
+  spec.cmaf_chunks = 4;
+  SyntheticContent content(spec);
+  OriginSession h(ll_synthetic_origin(content, milliseconds(500)), 1.0);
+  auto seen = std::make_shared<InputWatcher::Seen>();
+  EngineConfig ec;
+  ec.target_latency = seconds(3);
+  h.start(std::move(ec), std::make_unique<InputWatcher>(1, seen));
+  h.open_until(EngineState::kPlaying);
+  std::this_thread::sleep_for(seconds(6));
+  h.on_loop([&] { h.engine->stop(); });
+  auto lock = h.rec.lock();
+  CHECK(h.rec.errors.empty());
+  const auto key = [](const abr::ThroughputSample& s) { return std::make_pair(s.end_time.count(), s.bytes.bytes()); };
+  std::vector<std::pair<double, std::int64_t>> video, audio;
+  for (const auto& d : h.rec.media(TrackType::kVideo)) video.push_back(key(d.sample));
+  for (const auto& d : h.rec.media(TrackType::kAudio)) audio.push_back(key(d.sample));
+  REQUIRE(video.size() >= 2);
+  REQUIRE(audio.size() >= 2);
+  std::lock_guard seen_lock(seen->mu);
+  REQUIRE(seen->samples.size() >= 3);
+  CHECK(seen->live_chunks.back());
+  const auto& last = seen->samples.back();
+  CHECK_FALSE(last.empty());
+  for (const auto& s : last) {
+    CAPTURE(s.end_time.count(), s.bytes.bytes());
+    CHECK(std::find(video.begin(), video.end(), key(s)) != video.end());
+    CHECK(std::find(audio.begin(), audio.end(), key(s)) == audio.end());
+  }
 }
 
 }  // namespace abrplay::engine::test
