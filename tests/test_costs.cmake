@@ -22,6 +22,7 @@ set(_abrplay_test_costs
   "abrplay_api_tests:fault matrix: a whole CDN dying mid-playback" 8
   "abrplay_api_tests:a collector that answers 500" 8
   "abrplay_player_tool_tests:the summary reports what was played" 8
+  "abrplay_player_tool_tests:abrplay --headless counts the seconds played" 5
   "abrplay_engine_tests:live: a jump of the local wall clock" 8
   "abrplay_engine_tests:a steering server that swaps the CDNs" 8
   "abrplay_engine_tests:low-latency live: each CMAF chunk is buffered" 5

@@ -94,12 +94,24 @@ class ThumbnailSlot {
   std::optional<ThumbnailResult> result_;
 };
 
+// QoE_lin and the average bitrate from what is on screen, sampled once per second of media played.
+// The slots run from where playback began, and again from where a seek (the session's own, or the
+// engine's jump to the live edge) landed: media never played is not counted (a live session used to
+// count every second from the stream's zero at the first rendition shown).
 class QoeSampler {
  public:
+  void seeked() { from_here_ = true; }
   void sample(const PlayerStats& s) {
     const double pos = std::chrono::duration<double>(s.position).count();
     const double mbps = static_cast<double>(s.video_bitrate_bps) / 1e6;
-    while (s.state == PlayerState::kPlaying && mbps > 0 && pos >= next_slot_) {
+    if (s.state == PlayerState::kSeeking) from_here_ = true;
+    if (s.state == PlayerState::kPlaying && mbps > 0 && from_here_) {
+      next_slot_ = pos + 0.5;
+      from_here_ = false;
+    }
+    // At the end, the seconds since the last sample while playing were played too.
+    const bool played = s.state == PlayerState::kPlaying || (s.state == PlayerState::kEnded && !from_here_);
+    while (played && mbps > 0 && pos >= next_slot_) {
       utility_ += mbps / 4.0;
       weighted_kbps_ += mbps * 1000;
       ++slots_;
@@ -112,6 +124,7 @@ class QoeSampler {
   double average_kbps() const { return slots_ ? weighted_kbps_ / slots_ : 0; }
 
  private:
+  bool from_here_ = true;  // the next sample while playing starts the slots
   double next_slot_ = 0.5, utility_ = 0, smooth_ = 0, last_mbps_ = 0, weighted_kbps_ = 0;
   int slots_ = 0;
 };
@@ -240,6 +253,7 @@ int run_decoded(const DecodeOptions& o) {
         const auto target = player.position() + std::chrono::microseconds(static_cast<long long>(in.seek_s * 1e6));
         const auto at = std::max(target, std::chrono::microseconds(0));
         (void)player.seek(at);
+        qoe.seeked();
         player.thumbnail_at(at, [thumb](ThumbnailResult r) { thumb->put(std::move(r)); });
         thumb_until = std::chrono::steady_clock::now() + 1s;
       }
@@ -297,6 +311,7 @@ int run_decoded(const DecodeOptions& o) {
       video->set_overlay(overlay.overlay());
     if (!started && o.start_s && (s.state == PlayerState::kPlaying || s.state == PlayerState::kBuffering)) {
       started = player.seek(std::chrono::microseconds(static_cast<long long>(*o.start_s * 1e6))).code == ErrorCode::kOk;
+      qoe.seeked();
     }
     if (o.duration_s && std::chrono::duration<double>(s.position).count() >= *o.duration_s + o.start_s.value_or(0))
       break;

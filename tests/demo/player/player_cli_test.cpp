@@ -205,6 +205,28 @@ TEST_CASE("abrplay --headless decodes the real test stream to the end: every fra
   CHECK(missing.out.find("error        network.http_status") != std::string::npos);
 }
 
+TEST_CASE("abrplay --headless counts the seconds played, not the media before where playback began",
+          "[demo][player][content]") {
+  // One rendition from 4 s to the end of the 8 s stream: QoE_lin is its bitrate / 4 per second on
+  // screen, about 4 of them (a second before the seek lands at most). Counted from the stream's
+  // zero, as a live session's summary used to be, it would be 8.
+  auto origin = abrplay::test::start_origin(abrplay::test::origin_serving());
+  const auto json = std::filesystem::path(ABRPLAY_BINARY_DIR) / "abrplay-start-summary.json";
+  std::filesystem::remove(json);
+  const Run run = run_player(origin->url(0) + "number/manifest.mpd --headless --abr fixed:1 --start 4 " +
+                             "--json-summary " + json.string());
+  INFO(run.out);
+  REQUIRE(run.exit_code == 0);
+  const auto j = read_json(json);
+  CHECK(j["state"] == "ended");
+  CHECK(j["switches"] == 0);
+  const double mbps = j["average_bitrate_kbps"].get<double>() / 1000;
+  REQUIRE(mbps > 0);
+  const double seconds_counted = (j["qoe_lin"].get<double>() + 4.3 * j["stall_s"].get<double>()) / (mbps / 4);
+  CHECK(seconds_counted > 3.5);
+  CHECK(seconds_counted < 5.5);
+}
+
 TEST_CASE("abrplay --preload-wait preloads, waits, presses Play and reports press to first frame apart",
           "[demo][player][content][preload]") {
   auto config = abrplay::test::origin_serving();
