@@ -122,6 +122,13 @@ void ScenarioMpc::reset() {
   last_seen_sample_.reset();
 }
 
+std::size_t ScenarioMpc::live_rate_window(Seconds segment) const {
+  // The rates of the last live_rate_window_s of media, at least two: 3 of 2 s segments, 2 of 4 s.
+  const double per_segment = std::max(segment.count(), 0.001);
+  const double n = std::ceil(std::clamp(params_.live_rate_window_s, 0.0, 1e6) / per_segment - 1e-9);
+  return static_cast<std::size_t>(std::clamp(n, 2.0, 1000.0));
+}
+
 void ScenarioMpc::record_ratio(const ThroughputSample& newest) {
   if (last_seen_sample_ && *last_seen_sample_ == newest.end_time) return;
   last_seen_sample_ = newest.end_time;
@@ -142,7 +149,7 @@ Decision ScenarioMpc::choose(const AbrInput& in) {
   double latency_s = in.latency.count();
   if (!usable.empty()) {
     record_ratio(*usable.back());
-    const std::size_t window = in.live_chunks ? params_.live_rate_window : params_.rate_window;
+    const std::size_t window = in.live_chunks ? live_rate_window(in.segment_duration) : params_.rate_window;
     const std::size_t n = std::min(std::max<std::size_t>(window, 1), usable.size());
     double inverse_sum = 0, ttfb_sum = 0;
     for (std::size_t i = usable.size() - n; i < usable.size(); ++i) {

@@ -81,9 +81,27 @@ TEST_CASE("ScenarioMPC at the live edge: the prior until one error is measured, 
   (void)def.choose(b.get());
   const auto& s = def.last_scenarios_kbps();
   REQUIRE(s.size() == 2);
-  const double hm = 3 / (1 / 2000.0 + 1 / 3000.0 + 1 / 1000.0);  // of the last 3 rates
+  const double hm = 2 / (1 / 3000.0 + 1 / 1000.0);  // of the last 2 rates: 8 s of media
   CHECK(s.front() < hm);
   CHECK(s.back() == Approx(hm));
+}
+
+TEST_CASE("ScenarioMPC at the live edge predicts from the rates of the last 6 s of media", "[algorithm][default][ll]") {
+  // A link that climbed from 1000 to 3000 kbit/s two segments ago. With 4 s segments the two
+  // newest rates cover the window and the 1000 kbit/s of 8 s ago is out of it (3 segments, 12 s,
+  // lagged such a link on the LL benchmark's ferry trace); with 2 s segments the newest three
+  // cover it, one of them from before the climb.
+  for (const double segment : {4.0, 2.0}) {
+    CAPTURE(segment);
+    InputBuilder b = live_link(1000, 1);
+    b.samples.clear();
+    for (const double kbps : {1000.0, 1000.0, 1000.0, 1000.0, 3000.0, 3000.0}) b.add_sample(kbps, segment, 0.05);
+    b.input.segment_duration = Seconds{segment};
+    ScenarioMpc mpc(measured_only());
+    (void)mpc.choose(b.at_buffer(2.5));
+    REQUIRE(mpc.last_scenarios_kbps().size() == 1);
+    CHECK(mpc.last_scenarios_kbps().front() == Approx(segment == 4.0 ? 3000.0 : 3 / (1 / 1000.0 + 2 / 3000.0)));
+  }
 }
 
 TEST_CASE("ScenarioMPC at the live edge: absurd chunk timings give a valid rung, not a crash",

@@ -52,15 +52,16 @@ struct ScenarioMpcParams {
   //    planned on one sample alone and stalled where the link started slower than that sample;
   //  - no scenario faster than the prediction: without the prior, one early ratio above 1 (a
   //    predictor still averaging the slow first segments) sent a session to the top and into stalls;
-  //  - the harmonic mean of the last 3 rates, not 5: after a step down, 5 kept the old rate in the
-  //    prediction until the buffer ran out;
+  //  - the harmonic mean of the rates of the last 6 s of media (at least 2), not of 5 segments:
+  //    after a step down, 5 of 2 s kept the old rate in the prediction until the buffer ran out;
+  //    3 of 4 s (12 s) lagged a link that climbed;
   //  - a plan pays for the deepest it takes the buffer below where it is now as for that many stall
   //    seconds (x live_spent_buffer_weight): at the live edge the buffer is the only reserve. Without
   //    it a plan borrowed a second of buffer for three segments above the link, to repay it later,
   //    and a dip meanwhile stalled (the yahoo trace, 2 s segments).
   std::size_t live_prior_until = 1;
   double live_max_ratio = 1.0;
-  std::size_t live_rate_window = 3;
+  double live_rate_window_s = 6.0;
   double live_spent_buffer_weight = 1.0;
 };
 
@@ -76,6 +77,7 @@ class ScenarioMpc final : public AbrAlgorithm {
 
  private:
   void record_ratio(const ThroughputSample& newest);
+  std::size_t live_rate_window(Seconds segment) const;
   ScenarioMpcParams params_;
   std::deque<double> ratios_;
   std::optional<double> last_prediction_kbps_;
