@@ -124,8 +124,10 @@ void ScenarioMpc::reset() {
 
 std::size_t ScenarioMpc::live_rate_window(Seconds segment) const {
   // The rates of the last live_rate_window_s of media, at least two: 3 of 2 s segments, 2 of 4 s.
-  const double per_segment = std::max(segment.count(), 0.001);
-  const double n = std::ceil(std::clamp(params_.live_rate_window_s, 0.0, 1e6) / per_segment - 1e-9);
+  // A duration or window that is not a finite positive number of seconds gives the two.
+  const double d = segment.count(), window = params_.live_rate_window_s;
+  if (!std::isfinite(d) || !std::isfinite(window) || d <= 0 || window <= 0) return 2;
+  const double n = std::ceil(window / std::max(d, 0.001) - 1e-9);
   return static_cast<std::size_t>(std::clamp(n, 2.0, 1000.0));
 }
 

@@ -107,11 +107,12 @@ TEST_CASE("ScenarioMPC at the live edge predicts from the rates of the last 6 s 
 TEST_CASE("ScenarioMPC at the live edge: absurd chunk timings give a valid rung, not a crash",
           "[algorithm][default][ll][bad-input]") {
   const double inf = std::numeric_limits<double>::infinity();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
   struct Case {
     double encode_left, chunk, segment;
   };
-  for (const Case c :
-       {Case{0, 0, 4}, Case{-5, -1, 4}, Case{1e9, 1e9, 4}, Case{3, 1, 0}, Case{inf, inf, 4}, Case{3, 1, 1e-9}}) {
+  for (const Case c : {Case{0, 0, 4}, Case{-5, -1, 4}, Case{1e9, 1e9, 4}, Case{3, 1, 0}, Case{inf, inf, 4},
+                       Case{3, 1, 1e-9}, Case{3, 1, inf}, Case{3, 1, nan}, Case{3, 1, -4}}) {
     CAPTURE(c.encode_left, c.chunk, c.segment);
     InputBuilder b = live_link(2000, 2);
     b.input.live_chunks = LiveChunks{Seconds{c.encode_left}, Seconds{c.chunk}};
