@@ -100,7 +100,12 @@ class ThumbnailSlot {
 // count every second from the stream's zero at the first rendition shown).
 class QoeSampler {
  public:
-  void seeked() { from_here_ = true; }
+  // The session's own seek: the slots start at its target, or where the next sample while playing
+  // finds the position.
+  void seeked(std::chrono::microseconds target) {
+    from_here_ = true;
+    next_slot_ = std::chrono::duration<double>(target).count() + 0.5;
+  }
   void sample(const PlayerStats& s) {
     const double pos = std::chrono::duration<double>(s.position).count();
     const double mbps = static_cast<double>(s.video_bitrate_bps) / 1e6;
@@ -109,8 +114,10 @@ class QoeSampler {
       next_slot_ = pos + 0.5;
       from_here_ = false;
     }
-    // At the end, the seconds since the last sample while playing were played too.
-    const bool played = s.state == PlayerState::kPlaying || (s.state == PlayerState::kEnded && !from_here_);
+    // At the end, the seconds since the last sample were played too. A session that ended between
+    // two samples (--speed max) never showed one while playing: its slots run from the start of the
+    // stream, or from its own seek's target.
+    const bool played = s.state == PlayerState::kPlaying || s.state == PlayerState::kEnded;
     while (played && mbps > 0 && pos >= next_slot_) {
       utility_ += mbps / 4.0;
       weighted_kbps_ += mbps * 1000;
@@ -253,7 +260,7 @@ int run_decoded(const DecodeOptions& o) {
         const auto target = player.position() + std::chrono::microseconds(static_cast<long long>(in.seek_s * 1e6));
         const auto at = std::max(target, std::chrono::microseconds(0));
         (void)player.seek(at);
-        qoe.seeked();
+        qoe.seeked(at);
         player.thumbnail_at(at, [thumb](ThumbnailResult r) { thumb->put(std::move(r)); });
         thumb_until = std::chrono::steady_clock::now() + 1s;
       }
@@ -310,8 +317,9 @@ int run_decoded(const DecodeOptions& o) {
     if (o.window && overlay.sample(s, std::chrono::steady_clock::now()) && show_stats)
       video->set_overlay(overlay.overlay());
     if (!started && o.start_s && (s.state == PlayerState::kPlaying || s.state == PlayerState::kBuffering)) {
-      started = player.seek(std::chrono::microseconds(static_cast<long long>(*o.start_s * 1e6))).code == ErrorCode::kOk;
-      qoe.seeked();
+      const std::chrono::microseconds target(static_cast<long long>(*o.start_s * 1e6));
+      started = player.seek(target).code == ErrorCode::kOk;
+      qoe.seeked(target);
     }
     if (o.duration_s && std::chrono::duration<double>(s.position).count() >= *o.duration_s + o.start_s.value_or(0))
       break;
