@@ -5,16 +5,14 @@
 #include <cstdint>
 #include <unordered_map>
 
-#include "abrplay/abr/sim/pensieve_link.h"
+#include "chunk_step.h"
 
 namespace abrplay::abr {
 
 namespace {
 
 struct State {
-  PensieveLink::Position link;
-  double clock_s = 0;
-  double buffer_ms = 0;
+  detail::ChunkState at;
   double qoe = 0;
   std::size_t index = 0;
   std::uint32_t parent = 0;  // index into the previous layer
@@ -26,10 +24,7 @@ OptimalResult offline_optimal(const Trace& trace, const Video& video, const SimP
                               const OptimalParams& params) {
   OptimalResult result;
   if (video.segment_count == 0 || video.bitrates.empty()) return result;
-  PensieveLink link(trace, sim.payload_portion);
-  const double segment_ms = video.segment_duration.count() * 1000;
-  const double threshold_ms = sim.buffer_threshold.count() * 1000;
-  const double step_ms = sim.drain_step.count() * 1000;
+  detail::ChunkStepper stepper(trace, video, sim);
   const double mu = qoe_rebuffer_penalty(params.metric);
   const DataRate min_bitrate = video.bitrates.front();
   const std::size_t levels = video.bitrates.size();
@@ -38,28 +33,14 @@ OptimalResult offline_optimal(const Trace& trace, const Video& video, const SimP
 
   // One segment download from a state, exactly as simulate_session() does it.
   const auto advance = [&](const State& from, std::size_t q, std::size_t segment, State& to) {
-    link.set_position(from.link);
-    const double latency_s = sim.link_rtt.count() + link.latency_s();
-    const double bytes = static_cast<double>(video.segment_bytes[q][segment]);
-    const double delay_ms = link.download(bytes) * 1000 + latency_s * 1000;
-    const double rebuffer_ms = std::max(delay_ms - from.buffer_ms, 0.0);
-    to.buffer_ms = std::max(from.buffer_ms - delay_ms, 0.0) + segment_ms;
-    double sleep_ms = 0;
-    if (to.buffer_ms > threshold_ms) {
-      sleep_ms = std::ceil((to.buffer_ms - threshold_ms) / step_ms) * step_ms;
-      to.buffer_ms -= sleep_ms;
-      link.sleep_ms(sleep_ms);
-    }
-    to.link = link.position();
-    to.clock_s = from.clock_s + (delay_ms + sleep_ms) / 1000;
     to.index = q;
-    return rebuffer_ms / 1000;
+    return stepper.advance(from.at, q, segment, to.at);
   };
 
   std::vector<std::vector<State>> layers(video.segment_count);
   const std::size_t start = std::min(sim.startup_index, levels - 1);
   State origin;
-  origin.link = link.position();
+  origin.at = stepper.origin();
   State first;
   advance(origin, start, 0, first);  // segment 0: not scored
   layers[0].push_back(first);
@@ -68,7 +49,7 @@ OptimalResult offline_optimal(const Trace& trace, const Video& video, const SimP
   // time, one more second of buffer can save at most one second of rebuffering, worth mu; so S is
   // useless when some E has E.qoe >= S.qoe + mu * max(0, S.buffer - E.buffer).
   const auto beats = [mu](const State& e, const State& s) {
-    return e.qoe >= s.qoe + mu * std::max(0.0, (s.buffer_ms - e.buffer_ms) / 1000);
+    return e.qoe >= s.qoe + mu * std::max(0.0, (s.at.buffer_ms - e.at.buffer_ms) / 1000);
   };
   std::unordered_map<std::uint64_t, std::vector<State>> cells;
   for (std::size_t segment = 1; segment < video.segment_count; ++segment) {
@@ -82,7 +63,7 @@ OptimalResult offline_optimal(const Trace& trace, const Video& video, const SimP
         to.qoe = from.qoe + utility[q] - mu * rebuffer_s - std::abs(utility[q] - utility[from.index]);
         to.parent = i;
         ++result.states_expanded;
-        const auto t_cell = static_cast<std::uint64_t>(to.clock_s / params.time_cell.count());
+        const auto t_cell = static_cast<std::uint64_t>(to.at.clock_s / params.time_cell.count());
         std::vector<State>& cell = cells[(t_cell << 8) | q];
         if (std::any_of(cell.begin(), cell.end(), [&](const State& e) { return beats(e, to); })) continue;
         std::erase_if(cell, [&](const State& e) { return beats(to, e); });

@@ -85,6 +85,8 @@ std::optional<std::string> write_sessions_json(const std::string& path, const st
            {"switches", f.switches},
            {"qoe_lin", f.qoe_lin},
            {"virtual_s", std::chrono::duration<double>(r.virtual_time).count()},
+           {"requests", r.link.requests},
+           {"body_bytes", r.link.body_bytes},
            {"video_representations", reps}});
     }
   }

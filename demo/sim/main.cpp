@@ -14,6 +14,7 @@
 
 #include "abrplay/abr/algorithm/registry.h"
 #include "abrplay/abr/traceio/load_trace.h"
+#include "abrplay/player/engine/load_control.h"
 #include "abrplay/player/lab/lab_session.h"
 #include "engine_runner.h"
 #include "report.h"
@@ -40,7 +41,7 @@ void bench(const std::vector<abrplay::abr::Trace>& traces, const abrplay::abr::V
       (void)abrplay::sim::run_all(traces, video, one);
       runs += traces.size();
       elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    } while (elapsed < 0.5 && name != "optimal");
+    } while (elapsed < 0.5 && name != "optimal" && name != "oracle-mpc");
     std::cout << name << ": " << static_cast<double>(runs) / elapsed << " traces/s/core (" << runs << " sessions in "
               << elapsed << " s)\n";
   }
@@ -99,7 +100,8 @@ int main(int argc, char** argv) {
   app.add_option("--algo", algos,
                  "algorithms, comma separated (" +
                      std::string("lowest,fixed,throughput,bb,bba0,"
-                                 "bola,bola-e,mpc,robustmpc,dynamic,scenario-mpc,default,optimal; default = ") +
+                                 "bola,bola-e,mpc,robustmpc,dynamic,scenario-mpc,default,optimal,oracle-mpc; "
+                                 "default = ") +
                      std::string(abrplay::abr::kDefaultAlgorithm) + ")")
       ->delimiter(',');
   app.add_option("--qoe", qoe, "QoE metric")->check(CLI::IsMember({"lin", "log", "hd"}));
@@ -136,11 +138,20 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1.0, 86400.0));
   app.add_option("--sessions-json", sessions_path, "--engine: write every session's figures and renditions as JSON");
   app.add_flag("--sizes-only", sizes_only, "--engine --mpd: serve media segments as zeros of their size");
+  std::size_t oracle_horizon = 5;
+  app.add_option("--oracle-horizon", oracle_horizon,
+                 "'oracle-mpc': segments it plans ahead with the true future link (default 5, MPC's)")
+      ->check(CLI::Range(1, 8));
+  double min_buffer_s = 0, max_buffer_s = 0;
+  app.add_option("--min-buffer-s", min_buffer_s, "--engine: LoadControlParams::min_buffer (0: the engine's)")
+      ->check(CLI::Range(0.0, 3600.0));
+  app.add_option("--max-buffer-s", max_buffer_s, "--engine: LoadControlParams::max_buffer (0: the engine's)")
+      ->check(CLI::Range(0.0, 3600.0));
   CLI11_PARSE(app, argc, argv);
 
   for (const std::string& name : algos) {
     const auto& known = abrplay::abr::algorithm_names();
-    if (name != "optimal" && std::find(known.begin(), known.end(), name) == known.end()) {
+    if (name != "optimal" && name != "oracle-mpc" && std::find(known.begin(), known.end(), name) == known.end()) {
       return fail("unknown algorithm '" + name + "'");
     }
   }
@@ -151,9 +162,11 @@ int main(int argc, char** argv) {
     // large block back to the kernel (mmap/trim) and fault it in again: keep them in the heap.
     mallopt(M_MMAP_THRESHOLD, 256 << 20);
     mallopt(M_TRIM_THRESHOLD, 512 << 20);
-    if (std::find(algos.begin(), algos.end(), "optimal") != algos.end()) {
-      algos.erase(std::remove(algos.begin(), algos.end(), "optimal"), algos.end());
-      std::cerr << "abrplay-sim: note: 'optimal' is left out in --engine mode (no offline optimum of the engine)\n";
+    for (const char* offline : {"optimal", "oracle-mpc"}) {
+      if (std::find(algos.begin(), algos.end(), offline) == algos.end()) continue;
+      algos.erase(std::remove(algos.begin(), algos.end(), offline), algos.end());
+      std::cerr << "abrplay-sim: note: '" << offline
+                << "' is left out in --engine mode (it plans on Pensieve mode's link model)\n";
     }
     if (qoe != "lin")
       return fail("--engine reports QoE_lin, the player's own metric (--qoe " + qoe + " is for Pensieve mode)");
@@ -166,6 +179,12 @@ int main(int argc, char** argv) {
     ec.session.duration = std::chrono::microseconds(static_cast<long long>(duration_s * 1e6));
     ec.session.registry.pensieve_compat = !paper;
     ec.session.engine.serial_media = !parallel_media;
+    if (min_buffer_s > 0)
+      ec.session.engine.load.min_buffer = std::chrono::microseconds(std::llround(min_buffer_s * 1e6));
+    if (max_buffer_s > 0)
+      ec.session.engine.load.max_buffer = std::chrono::microseconds(std::llround(max_buffer_s * 1e6));
+    if (const std::string bad = abrplay::engine::validate(ec.session.engine.load); !bad.empty())
+      return fail("--min-buffer-s / --max-buffer-s: " + bad);
     ec.session.max_virtual_time = std::chrono::microseconds(static_cast<long long>(max_virtual_s * 1e6));
     std::string shown = mpd_path;
     if (!mpd_path.empty()) {
@@ -242,6 +261,7 @@ int main(int argc, char** argv) {
   config.metric = *abrplay::abr::parse_qoe_metric(qoe);
   config.jobs = jobs;
   config.pensieve_compat = !paper;
+  config.oracle_horizon = oracle_horizon;
   if (run_bench) {
     bench(*traces, video, config);
     return 0;

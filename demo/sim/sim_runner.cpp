@@ -8,6 +8,7 @@
 #include "abrplay/abr/algorithm/registry.h"
 #include "abrplay/abr/estimator/estimators.h"
 #include "abrplay/abr/optimal/offline_optimal.h"
+#include "abrplay/abr/optimal/oracle_mpc.h"
 
 namespace abrplay::sim {
 
@@ -40,11 +41,14 @@ std::vector<AlgorithmResult> run_all(const std::vector<abr::Trace>& traces, cons
     results[a].name = config.algorithms[a];
     results[a].per_trace.resize(traces.size());
     AlgorithmResult* out = &results[a];
-    if (config.algorithms[a] == "optimal") {
+    if (config.algorithms[a] == "optimal" || config.algorithms[a] == "oracle-mpc") {
+      const bool oracle = config.algorithms[a] == "oracle-mpc";
       for (std::size_t t = 0; t < traces.size(); ++t) {
-        tasks.push_back([&, out, t] {
-          const abr::OptimalResult best = abr::offline_optimal(traces[t], video, {},
-                                                               abr::OptimalParams{.metric = config.metric});
+        tasks.push_back([&, out, t, oracle] {
+          const abr::OracleMpcParams op{.horizon = config.oracle_horizon, .metric = config.metric};
+          const abr::OptimalResult best = oracle ? abr::oracle_mpc(traces[t], video, {}, op)
+                                                 : abr::offline_optimal(traces[t], video, {},
+                                                                        abr::OptimalParams{.metric = config.metric});
           ScheduleAlgorithm replay(best.schedule);
           abr::FixedEstimator unused(DataRate::zero());
           out->per_trace[t] = abr::score_session(abr::simulate_session(traces[t], video, replay, unused), config.metric,

@@ -2,8 +2,8 @@
 //
 // Each named algorithm runs over the traces in order with ONE instance, so history that an algorithm
 // keeps across streams (Pensieve's RobustMPC) carries over exactly as in the reference run. Work is
-// split per algorithm, except "optimal", which is independent per trace and split per trace. Threads
-// only share read-only inputs; each writes its own result slots.
+// split per algorithm, except "optimal" and "oracle-mpc", which are independent per trace and split
+// per trace. Threads only share read-only inputs; each writes its own result slots.
 #pragma once
 
 #include <string>
@@ -16,8 +16,9 @@
 namespace abrplay::sim {
 
 struct RunConfig {
-  std::vector<std::string> algorithms;  // registry names and/or "optimal"
+  std::vector<std::string> algorithms;  // registry names and/or "optimal", "oracle-mpc"
   abr::QoeMetric metric = abr::QoeMetric::kLin;
+  std::size_t oracle_horizon = 5;  // "oracle-mpc": segments planned with the true future link
   unsigned jobs = 1;
   bool pensieve_compat = true;
 };

@@ -110,8 +110,8 @@ struct PlayerConfig {
   std::string abr = "default";
   bool abr_pensieve_compat = true;  // abr::RegistryOptions::pensieve_compat
   // Buffer goals (engine/load_control.h).
-  std::chrono::milliseconds min_buffer{12'000};
-  std::chrono::milliseconds max_buffer{20'000};
+  std::chrono::milliseconds min_buffer{40'000};
+  std::chrono::milliseconds max_buffer{50'000};
   std::chrono::milliseconds startup_buffer{3'500};
   std::chrono::milliseconds rebuffer_buffer{4'000};
   // Live: the latency to hold behind the live edge (low-latency live). Empty: the MPD's

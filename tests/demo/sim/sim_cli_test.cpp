@@ -54,11 +54,12 @@ TEST_CASE("abrplay-sim: table, JSON and CSV on the copied Pensieve traces", "[de
 // The first test's paths (the chunk simulator on the Pensieve sizes, 'optimal' and its vs_optimal
 // column, JSON and CSV, two jobs) on one short trace: small enough for the ASan stage of tests/run,
 // which leaves the first test out (its run is mostly the offline optimum of five long traces).
-TEST_CASE("abrplay-sim: 'optimal' and the Pensieve sizes on one trace, as table, JSON and CSV", "[demo][sim]") {
+TEST_CASE("abrplay-sim: 'optimal', 'oracle-mpc' and the Pensieve sizes on one trace, as table, JSON and CSV",
+          "[demo][sim]") {
   const fs::path dir = scratch("optimal");
   const Run r = run_sim({"--traces", kData + "/traces/mahimahi", "--video-sizes", kData + "/reference/video_sizes",
-                         "--algo", "bb,optimal", "--json", (dir / "s.json").string(), "--csv", (dir / "s.csv").string(),
-                         "--jobs", "2", "--no-plot"},
+                         "--algo", "bb,oracle-mpc,optimal", "--json", (dir / "s.json").string(), "--csv",
+                         (dir / "s.csv").string(), "--jobs", "2", "--no-plot"},
                         dir);
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
@@ -67,9 +68,18 @@ TEST_CASE("abrplay-sim: 'optimal' and the Pensieve sizes on one trace, as table,
   CHECK(doc["traces"] == 1);
   CHECK(doc["algorithms"]["bb"]["vs_optimal"].get<double>() <= 1.0 + 1e-9);
   CHECK(doc["algorithms"]["optimal"]["vs_optimal"].get<double>() == Approx(1.0));
-  // Header + 2 algorithms x 1 trace.
+  // The oracle plans with the true link: above BB here, at most the optimum.
+  const double oracle = doc["algorithms"]["oracle-mpc"]["mean"].get<double>();
+  CHECK(oracle > doc["algorithms"]["bb"]["mean"].get<double>());
+  CHECK(doc["algorithms"]["oracle-mpc"]["vs_optimal"].get<double>() <= 1.0 + 1e-9);
+  // Header + 3 algorithms x 1 trace.
   const std::string csv = abrplay::test::slurp_file(dir / "s.csv");
-  CHECK(std::count(csv.begin(), csv.end(), '\n') == 3);
+  CHECK(std::count(csv.begin(), csv.end(), '\n') == 4);
+  // Its horizon is bounded: 6^9 plans per segment would take hours.
+  const Run bad = run_sim({"--traces", kData + "/traces/mahimahi", "--algo", "oracle-mpc", "--oracle-horizon", "9"},
+                          dir);
+  CHECK(bad.exit_code != 0);
+  CHECK_THAT(bad.err, Catch::Contains("--oracle-horizon"));
 }
 
 TEST_CASE("abrplay-sim: a CBR ladder on Mahimahi and Sabre traces", "[demo][sim]") {

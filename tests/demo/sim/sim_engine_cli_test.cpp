@@ -93,21 +93,50 @@ TEST_CASE("abrplay-sim --engine: a refused MPD, a missing one, an empty trace an
                               dir);
   CHECK(r.exit_code == 0);
   CHECK_THAT(r.err, Catch::Contains("'optimal' is left out"));
+
+  // Load-control marks that contradict each other are refused before any session runs.
+  r = abrplay::test::run_tool(ABRPLAY_SIM_EXE,
+                              {"--engine", "--traces", (dir / "traces").string(), "--video-sizes",
+                               kTestData + "/reference/video_sizes", "--algo", "bb", "--min-buffer-s", "30",
+                               "--max-buffer-s", "20", "--no-plot"},
+                              dir);
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("--min-buffer-s / --max-buffer-s: min_buffer must not exceed max_buffer"));
 }
 
-TEST_CASE("abrplay-sim --engine: a session that cannot play is counted as failed, not dropped", "[demo][sim][engine]") {
-  // The whole link is dead after the first second: the manifest and init arrive, then nothing; the
-  // lab cuts the session after --max-virtual-s and reports it failed.
-  const fs::path dir = engine_scratch("dead");
-  write(dir / "traces" / "dead.log", "0\t5.0\n1\t5.0\n2\t0.0\n1000\t0.0\n");
-  const auto r = abrplay::test::run_tool(ABRPLAY_SIM_EXE,
-                                         {"--engine", "--traces", (dir / "traces").string(), "--video-sizes",
-                                          kTestData + "/reference/video_sizes", "--algo", "bb", "--duration", "60",
-                                          "--max-virtual-s", "120", "--json", (dir / "e.json").string(), "--no-plot"},
-                                         dir);
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-  const auto doc = nlohmann::json::parse(abrplay::test::slurp_file(dir / "e.json"));
-  CHECK(doc["algorithms"]["bb"]["failed"] == 1);
-  CHECK_THAT(r.out, Catch::Contains("1 failed"));
+TEST_CASE("abrplay-sim --engine --max-buffer-s: loading stops at the mark", "[demo][sim][engine]") {
+  // A 2 Mbit/s link carries the lowest rung (300k) far faster than it plays, so the buffer fills to
+  // whatever the load control allows. The synthetic presentation is video only: the MPD, the init
+  // segment and 4 s media segments. With a 5 s mark, 30 s of playback fetch about 35 s of media (9
+  // segments); with the default 50 s mark, 70 to 80 s (18 to 20).
+  const fs::path dir = engine_scratch("marks");
+  write(dir / "traces" / "ok.log", "0\t2.0\n1000\t2.0\n");
+  std::vector<std::uint64_t> requests;
+  for (const std::vector<std::string>& marks :
+       {std::vector<std::string>{"--min-buffer-s", "4", "--max-buffer-s", "5"}, std::vector<std::string>{}}) {
+    std::vector<std::string> args = {"--engine",
+                                     "--traces",
+                                     (dir / "traces").string(),
+                                     "--video-sizes",
+                                     kTestData + "/reference/video_sizes",
+                                     "--algo",
+                                     "lowest",
+                                     "--duration",
+                                     "30",
+                                     "--sessions-json",
+                                     (dir / "s.json").string(),
+                                     "--no-plot"};
+    args.insert(args.end(), marks.begin(), marks.end());
+    const auto r = abrplay::test::run_tool(ABRPLAY_SIM_EXE, args, dir);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto sessions = nlohmann::json::parse(abrplay::test::slurp_file(dir / "s.json"));
+    REQUIRE(sessions.size() == 1);
+    CHECK(sessions[0]["body_bytes"].get<std::uint64_t>() > 0);
+    requests.push_back(sessions[0]["requests"].get<std::uint64_t>());
+  }
+  CAPTURE(requests);
+  CHECK(requests[0] >= 2 + 8);
+  CHECK(requests[0] <= 2 + 10);
+  CHECK(requests[1] >= 2 + 17);
 }

@@ -22,7 +22,7 @@ TEST_CASE("a seek inside the buffer keeps it: no segment is fetched again and pl
   OriginSession h(content);
   h.start();
   h.open();
-  // Unshaped localhost: all 20 s are buffered almost at once (max_buffer 20 s).
+  // Unshaped localhost: all 20 s are buffered almost at once (max_buffer 50 s).
   REQUIRE(h.rec.wait(
       [&] {
         return h.rec.media(TrackType::kVideo).size() == 20 && h.rec.media(TrackType::kAudio).size() == 20 &&

@@ -13,14 +13,14 @@ using std::chrono::seconds;
 using namespace abrplay::literals;
 
 TEST_CASE("loading rests between the marks: starts below min_buffer, stops at max_buffer", "[engine][load_control]") {
-  const LoadControlParams p;  // 12 s / 20 s
+  const LoadControlParams p;  // 40 s / 50 s
   CHECK(should_load(p, {seconds(0), false}));
-  CHECK(should_load(p, {milliseconds(11'999), false}));
-  CHECK_FALSE(should_load(p, {seconds(12), false}));  // resting at the low mark exactly
-  CHECK(should_load(p, {seconds(12), true}));         // inside a burst it continues
-  CHECK(should_load(p, {milliseconds(19'999), true}));
-  CHECK_FALSE(should_load(p, {seconds(20), true}));  // the high mark ends the burst
-  CHECK_FALSE(should_load(p, {seconds(25), false}));
+  CHECK(should_load(p, {milliseconds(39'999), false}));
+  CHECK_FALSE(should_load(p, {seconds(40), false}));  // resting at the low mark exactly
+  CHECK(should_load(p, {seconds(40), true}));         // inside a burst it continues
+  CHECK(should_load(p, {milliseconds(49'999), true}));
+  CHECK_FALSE(should_load(p, {seconds(50), true}));  // the high mark ends the burst
+  CHECK_FALSE(should_load(p, {seconds(55), false}));
 }
 
 TEST_CASE("playback starts at the startup buffer and resumes after a stall only at the rebuffer mark",
@@ -36,7 +36,7 @@ TEST_CASE("playback starts at the startup buffer and resumes after a stall only 
 TEST_CASE("inconsistent load-control parameters are named", "[engine][load_control]") {
   LoadControlParams p;
   CHECK(std::string(validate(p)).empty());
-  p.min_buffer = seconds(30);
+  p.min_buffer = seconds(51);
   CHECK(std::string(validate(p)) == "min_buffer must not exceed max_buffer");
   p = {};
   p.startup_buffer = seconds(0);

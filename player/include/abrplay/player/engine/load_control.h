@@ -9,12 +9,16 @@
 // Playback: starts when every track holds `startup_buffer` ahead (or everything up to the end of
 // the presentation), and resumes after a stall when it holds `rebuffer_buffer`.
 //
-// Defaults, against the anchors (dash.js stableBufferTime 12 s / bufferTimeAtTopQuality 30 s, so
-// about 18 s in practice; Shaka bufferingGoal 10 s; ExoPlayer min 50 s max 50 s):
-//   min_buffer 12 s, max_buffer 20 s: close to dash.js. Shaka's 10 s leaves too little room to
-//     ride out a 5 s throughput dip at the top rung on home networks; ExoPlayer's 50 s costs
-//     memory (tens of MB at 8 Mbit/s) and wastes bandwidth when viewers leave early, which they
-//     mostly do in the first minute. 20 s at 8 Mbit/s is 20 MB, under the default byte cap.
+// Defaults, against the anchors (dash.js stableBufferTime 12 s / bufferTimeAtTopQuality 30 s /
+// bufferTimeAtTopQualityLongForm 60 s; Shaka bufferingGoal 10 s; ExoPlayer min 50 s max 50 s):
+//   min_buffer 40 s, max_buffer 50 s: ExoPlayer's 50 s, with a 10 s gap for bursts. Measured in the
+//     ABR lab on 192 s sessions (docs/abr.md, "The buffer the engine keeps"): every algorithm but
+//     BB gains (ScenarioMPC's mean QoE_lin 28.2 with 12 s / 20 s, 34.1 with 20 s / 30 s, 36.1 with
+//     40 s / 50 s on pensieve_train; BOLA-E's and Dynamic's double), because an algorithm can only
+//     spend a reserve the load control lets it build; the gain flattens beyond 50 s. The cost: up
+//     to 50 s of media fetched that a viewer who leaves early never sees, and memory (50 s of
+//     4.3 Mbit/s is 27 MB; at higher rates the byte cap, BufferLimits::max_bytes, ends a burst
+//     before the time does).
 //   startup_buffer 3.5 s: one 4 s segment, or two 2 s ones (0.5 s of slack for a segment a few
 //     frames short). Shaka starts at 2 s, ExoPlayer at 2.5 s. One 2 s segment was measured too
 //     thin in the ABR lab: the next one must arrive within 2 s, and with 2 s segments the default
@@ -29,8 +33,8 @@
 namespace abrplay::engine {
 
 struct LoadControlParams {
-  MediaTime min_buffer = std::chrono::seconds(12);
-  MediaTime max_buffer = std::chrono::seconds(20);
+  MediaTime min_buffer = std::chrono::seconds(40);
+  MediaTime max_buffer = std::chrono::seconds(50);
   MediaTime startup_buffer = std::chrono::milliseconds(3500);
   MediaTime rebuffer_buffer = std::chrono::seconds(4);
 };

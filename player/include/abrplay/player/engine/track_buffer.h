@@ -53,8 +53,8 @@ struct BufferedSegment {
 };
 
 struct BufferLimits {
-  // 48 MiB holds the 20 s max_buffer of a 16 Mbit/s 4K rung with room to spare; it caps memory
-  // on a lying manifest (a rung far above its declared bandwidth).
+  // 48 MiB holds the 50 s max_buffer up to 7.5 Mbit/s (25 s of a 16 Mbit/s 4K rung); it caps
+  // memory at high rates and on a lying manifest (a rung far above its declared bandwidth).
   std::uint64_t max_bytes = 48ull << 20;
   // Kept behind the play position for short backward seeks: dash.js bufferToKeep is 20 s, Shaka's
   // bufferBehind 30 s. 10 s: backward seeks are rare, and the memory is better spent ahead.
