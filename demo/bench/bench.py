@@ -33,7 +33,7 @@ PRELOAD_WAIT_S = 3  # the preload section's browsing time: at 5 Mbit/s the prelo
 # End to end runs in real time, so it takes one of each family (bba0, bola and mpc, variants of bb,
 # bola-e and robustmpc, are in the simulator section); --e2e-algos changes the list.
 E2E_ALGOS = ["bb", "bola-e", "throughput", "robustmpc", "dynamic", "default"]
-SIM_ALGOS = "bb,bba0,bola,bola-e,throughput,dynamic,mpc,robustmpc,default,optimal"
+SIM_ALGOS = "bb,bba0,bola,bola-e,throughput,dynamic,mpc,robustmpc,default,oracle-mpc,optimal"
 
 
 class Bench:
@@ -318,12 +318,19 @@ of the medians; "per round" pairs the runs of one round; curl against itself is 
                     per.setdefault(row["algorithm"], []).append(float(row["qoe"]))
             rows = []
             algs = j["algorithms"]
-            real = {k: v for k, v in algs.items() if k != "optimal" and v.get("vs_optimal") is not None}
+            real = {k: v for k, v in algs.items()
+                    if k not in ("optimal", "oracle-mpc") and v.get("vs_optimal") is not None}
             if real and "default" in real:
                 best = max(real, key=lambda k: real[k]["vs_optimal"])
+                oracle = algs.get("oracle-mpc", {}).get("vs_optimal")
+                robust = algs.get("robustmpc", {}).get("mean")
+                vs_robust = (f"; `default` / `robustmpc` = **{real['default']['mean'] / robust:.2f}x**"
+                             if robust and robust > 0 and real["default"]["mean"] > 0 else "")
                 self.headline.append(f"ABR in simulation, {s} ({j['traces']} traces): mean QoE_lin / offline optimum = "
                                      f"**{real['default']['vs_optimal']:.2f}** for `default`, "
-                                     f"**{real[best]['vs_optimal']:.2f}** for the best, `{best}`")
+                                     f"**{real[best]['vs_optimal']:.2f}** for the best, `{best}`"
+                                     + (f" (`oracle-mpc`, a perfect 5-segment forecast: {oracle:.2f})"
+                                        if oracle is not None else "") + vs_robust)
             for name, v in j["algorithms"].items():
                 q = sorted(per.get(name, []))
                 iqr = statistics.quantiles(q, n=4) if len(q) >= 2 else [q[0], q[0], q[0]] if q else [0, 0, 0]
@@ -344,7 +351,10 @@ of the medians; "per round" pairs the runs of one round; curl against itself is 
 {os.path.relpath(self.a.video_sizes, self.a.repo)} --algo {SIM_ALGOS}` on every trace set: Pensieve mode
 (the Pensieve video, 48 segments of 4 s, QoE_lin per trace). Deterministic, so one run per set; the
 spread is over the traces (IQR = 25th–75th percentile, p10 = 10th percentile). `optimal` is the offline
-dynamic-programming optimum; "mean / optimal" is the headline ratio. The plots are abrplay-sim's CDFs.
+dynamic-programming optimum; "mean / optimal" is the headline ratio. `oracle-mpc` is MPC with a
+perfect forecast (it plans 5 segments ahead on the trace itself): the distance from it to the optimum
+is what a 5-segment horizon costs even without forecast error ([abr.md](abr.md#how-far-the-optimum-is-mpc-with-a-perfect-forecast)).
+The plots are abrplay-sim's CDFs.
 
 """ + "\n".join(parts)
 
