@@ -46,6 +46,7 @@ class OracleSearch {
       visit(to, q, segment + 1, left - 1, qoe + step, left == depth_ ? q : first);
     }
   }
+
   detail::ChunkStepper& stepper_;
   const std::vector<double>& utility_;
   double mu_;

@@ -14,16 +14,16 @@ namespace abrplay::sim {
 
 namespace {
 
-// Replays a precomputed schedule (the offline optimum) through the simulator, so the optimum is
-// scored by exactly the same code as every algorithm.
+// Replays a precomputed schedule (the offline optimum's or the oracle MPC's) through the simulator,
+// so it is scored by exactly the same code as every algorithm.
 class ScheduleAlgorithm final : public abr::AbrAlgorithm {
  public:
   explicit ScheduleAlgorithm(std::vector<std::size_t> schedule) : schedule_(std::move(schedule)) {}
   [[nodiscard]] abr::Decision choose(const abr::AbrInput& in) override {
     const std::size_t i = std::min(in.next_segment, schedule_.size() - 1);
-    return {schedule_[i], "offline optimum"};
+    return {schedule_[i], "precomputed schedule"};
   }
-  std::string_view name() const override { return "optimal"; }
+  std::string_view name() const override { return "schedule"; }
 
  private:
   std::vector<std::size_t> schedule_;
