@@ -32,6 +32,11 @@ void TrackLoader::cancel_in_flight() {
     in_flight_->fetcher->cancel(in_flight_->id);
     in_flight_.reset();
   }
+  if (init_beside_) {
+    init_beside_->fetcher->cancel(init_beside_->id);
+    init_beside_.reset();
+  }
+  awaiting_init_.reset();
   ++seq_;  // callbacks of what was in flight are now stale
   if (wait_timer_ != 0) host_.loop().cancel(wait_timer_);
   if (abandon_timer_ != 0) host_.loop().cancel(abandon_timer_);
@@ -225,7 +230,7 @@ bool TrackLoader::push_or_park(BufferedSegment segment) {
 }
 
 void TrackLoader::pump() {
-  if (in_flight_ || wait_timer_ != 0 || reps_.empty()) return;
+  if (in_flight_ || awaiting_init_ || wait_timer_ != 0 || reps_.empty()) return;
   if (parked_) {
     auto seg = std::move(*parked_);
     parked_.reset();
@@ -261,8 +266,17 @@ void TrackLoader::pump() {
     return;
   }
   if (index.init() && !rep.init) {
-    start_fetch(DownloadKind::kInit, idx, index.init()->url, index.init()->range, std::nullopt);
-    return;
+    if (!init_goes_beside(rep)) {
+      start_fetch(DownloadKind::kInit, idx, index.init()->url, index.init()->range, std::nullopt);
+      return;
+    }
+    // The init segment now, and its media segment beside it when this track's turn comes.
+    if (!init_beside_ || init_beside_->rep != idx) {
+      if (init_beside_) init_beside_->fetcher->cancel(init_beside_->id);
+      init_beside_.reset();
+      start_fetch(DownloadKind::kInit, idx, index.init()->url, index.init()->range, std::nullopt, true);
+    }
+    if (type_ != TrackType::kText && host_.config().serial_media && !host_.may_start_media(type_, level())) return;
   }
 
   std::optional<manifest::Segment> seg = next_segment_in(index);
@@ -322,7 +336,8 @@ void TrackLoader::pump() {
 }
 
 bool TrackLoader::wants_to_load() const {
-  if (in_flight_ || wait_timer_ != 0 || reps_.empty() || parked_ || capped_ || finished_) return false;
+  if (in_flight_ || awaiting_init_ || wait_timer_ != 0 || reps_.empty() || parked_ || capped_ || finished_)
+    return false;
   return should_load(host_.config().load, {level(), loading_burst_});
 }
 
@@ -331,8 +346,10 @@ bool TrackLoader::next_is_media() const {
   if (!idx || *idx >= reps_.size()) return false;
   const Rep& rep = reps_[*idx];
   if (!rep.index || rep.index->needs_index()) return false;
-  return !rep.index->init() || rep.init != nullptr;
+  return !rep.index->init() || rep.init != nullptr || (init_beside_ && init_beside_->rep == *idx);
 }
+
+bool TrackLoader::init_goes_beside(const Rep& rep) const { return rep.index && !rep.index->chunked(); }
 
 void TrackLoader::wait_until(WallTime when) {
   // 50 ms after the availability time: the origin's clock and ours agree to a round trip. At least

@@ -3,8 +3,12 @@
 // pump() is the loader's single step, called whenever something changed (a download finished, the
 // play position moved, a timer fired, the MPD was refreshed). It does at most one thing:
 //   hold back (end of stream, a download in flight, a timer pending, the hysteresis says rest, no
-//   room under the byte cap) or start one download: the sidx of a SegmentBase representation, the
-//   init segment of a representation not cached yet, or the next media segment.
+//   room under the byte cap) or start one download: the sidx of a SegmentBase representation, or
+//   the next media segment. The init segment of a representation not cached yet goes beside that
+//   media segment, requested at the same time (one round trip less at the start and at each switch
+//   to such a representation); a media segment that arrives first waits for it (awaiting_init_).
+//   Low-latency (chunked) representations fetch the init segment first: a chunk is buffered as it
+//   arrives and needs it then.
 // Loaded media time is contiguous from the (re)start point, so the buffer level the hysteresis and
 // ABR see is next_time() - play position.
 // Threads: player thread only. Callbacks of cancelled downloads are recognised by a sequence number
@@ -74,7 +78,10 @@ class TrackLoader {
   bool wants_to_load() const;
   // Will ask for the link for a media segment next: it wants to load, or an init or index fetch
   // is in flight, after which its media segment follows (serial media waits for it in its turn).
-  bool wants_media_next() const { return wants_to_load() || (in_flight_ && in_flight_->kind != DownloadKind::kMedia); }
+  bool wants_media_next() const {
+    return wants_to_load() || (in_flight_ && in_flight_->kind != DownloadKind::kMedia) ||
+           (init_beside_ && !in_flight_ && !awaiting_init_);
+  }
 
  private:
   struct Rep {
@@ -121,8 +128,15 @@ class TrackLoader {
   std::optional<abr::LiveChunks> live_chunks() const;  // AbrInput::live_chunks
   void judge_chunked_first_byte(const InFlight& f);    // LoaderHost::chunked_first_byte
   bool ensure_index(Rep& rep);
+  // `beside`: an init segment fetched beside the media segment that needs it (init_beside_).
   void start_fetch(DownloadKind kind, std::size_t rep, const std::string& url,
-                   const std::optional<manifest::ByteRange>& range, std::optional<manifest::Segment> segment);
+                   const std::optional<manifest::ByteRange>& range, std::optional<manifest::Segment> segment,
+                   bool beside = false);
+  // The media segment of `rep` may be requested together with its init segment (not chunked: a
+  // chunk is buffered as it arrives and needs the init then).
+  bool init_goes_beside(const Rep& rep) const;
+  // The init segment fetched beside failed: the media of its representation goes too.
+  void drop_media_of(std::size_t rep);
   void on_chunk(std::uint64_t seq, const std::vector<std::uint8_t>& chunk);
   // Chunked media download: buffers the complete CMAF chunks that arrived in `f` (cmaf_chunks.h);
   // false when the buffer refused one (the session has failed).
@@ -163,6 +177,15 @@ class TrackLoader {
   static constexpr int kMaxSegmentFailures = 3;
   int consecutive_failures_ = 0;
   std::optional<InFlight> in_flight_;
+  // The init segment of a representation whose first media segment is requested at the same time
+  // (one round trip less at the start and at each switch to a representation not cached yet), and
+  // a media segment that arrived before its init segment did.
+  std::optional<InFlight> init_beside_;
+  struct AwaitingInit {
+    InFlight fetch;
+    Bytes media;
+  };
+  std::optional<AwaitingInit> awaiting_init_;
   std::optional<BufferedSegment> parked_;  // downloaded, waiting for room under the byte cap
   bool capped_ = false;                    // the last pump found no room for the next segment
   std::uint64_t seq_ = 0;

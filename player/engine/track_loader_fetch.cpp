@@ -26,8 +26,8 @@ std::uint64_t body_limit(DownloadKind kind, const std::optional<manifest::ByteRa
 }  // namespace
 
 void TrackLoader::start_fetch(DownloadKind kind, std::size_t rep, const std::string& url,
-                              const std::optional<manifest::ByteRange>& range,
-                              std::optional<manifest::Segment> segment) {
+                              const std::optional<manifest::ByteRange>& range, std::optional<manifest::Segment> segment,
+                              bool beside) {
   const auto& bases = reps_[rep].index->base_urls();
   net::Request req;
   std::vector<std::string> hosts;
@@ -85,12 +85,31 @@ void TrackLoader::start_fetch(DownloadKind kind, std::size_t rep, const std::str
     if (!alive.expired()) on_complete(seq, std::move(outcome));
   };
   net::Fetcher* fetcher = f.fetcher;
-  in_flight_ = std::move(f);
-  in_flight_->id = fetcher->fetch(std::move(req), std::move(cbs));
-  if (in_flight_ && in_flight_->kind == DownloadKind::kMedia && type_ == TrackType::kVideo) schedule_abandon_check();
+  std::optional<InFlight>& slot = beside ? init_beside_ : in_flight_;
+  slot = std::move(f);
+  slot->id = fetcher->fetch(std::move(req), std::move(cbs));
+  if (!beside && in_flight_ && in_flight_->kind == DownloadKind::kMedia && type_ == TrackType::kVideo)
+    schedule_abandon_check();
+}
+
+void TrackLoader::drop_media_of(std::size_t rep) {
+  if (in_flight_ && in_flight_->rep == rep && in_flight_->kind == DownloadKind::kMedia) {
+    in_flight_->fetcher->cancel(in_flight_->id);
+    in_flight_.reset();
+    host_.download_ended(type_);
+    if (abandon_timer_ != 0) host_.loop().cancel(abandon_timer_);
+    abandon_timer_ = 0;
+  }
+  if (awaiting_init_ && awaiting_init_->fetch.rep == rep) awaiting_init_.reset();
 }
 
 void TrackLoader::on_chunk(std::uint64_t seq, const std::vector<std::uint8_t>& chunk) {
+  if (init_beside_ && init_beside_->seq == seq) {
+    if (!init_beside_->first_byte) init_beside_->first_byte = host_.loop().clock().steady();
+    init_beside_->body.insert(init_beside_->body.end(), chunk.begin(), chunk.end());
+    init_beside_->received += chunk.size();
+    return;
+  }
   if (!in_flight_ || in_flight_->seq != seq) return;
   if (!in_flight_->first_byte) {
     in_flight_->first_byte = host_.loop().clock().steady();
@@ -300,16 +319,19 @@ void TrackLoader::check_abandon() {
 }
 
 void TrackLoader::on_complete(std::uint64_t seq, net::FetchOutcome outcome) {
-  if (!in_flight_ || in_flight_->seq != seq) return;
-  InFlight f = std::move(*in_flight_);
-  in_flight_.reset();
+  const bool beside = init_beside_ && init_beside_->seq == seq;
+  if (!beside && (!in_flight_ || in_flight_->seq != seq)) return;
+  std::optional<InFlight>& slot = beside ? init_beside_ : in_flight_;
+  InFlight f = std::move(*slot);
+  slot.reset();
   if (f.kind == DownloadKind::kMedia) host_.download_ended(type_);
-  if (abandon_timer_ != 0) host_.loop().cancel(abandon_timer_);
-  abandon_timer_ = 0;
+  if (!beside && abandon_timer_ != 0) host_.loop().cancel(abandon_timer_);
+  if (!beside) abandon_timer_ = 0;
   Rep& rep = reps_[f.rep];
   if (!outcome) {
     const net::NetError& e = outcome.error();
     if (e.code == net::NetErrorCode::kCancelled) return;
+    if (beside) drop_media_of(f.rep);  // its media segment is refetched with the next choice
     if (host_.mpd().is_dynamic() && e.http_status == 404 && live_retries_ < 5) {
       // Published a little later than our synced clock expected: look again shortly. The first two
       // look again quietly: a segment asked for at its availability time (a low-latency one, a
@@ -349,8 +371,14 @@ void TrackLoader::on_complete(std::uint64_t seq, net::FetchOutcome outcome) {
           error.message += " (segment skipped: playback steps over the gap)";
           host_.warn(error);
           // An empty segment holds its place, so the buffer stays contiguous and consumers step
-          // over it (the media pipeline sees a discontinuity after it).
-          if (buffer_segment(f, rep, std::make_shared<const std::vector<std::uint8_t>>())) pump();
+          // over it (the media pipeline sees a discontinuity after it). Behind its init segment
+          // when that is still on its way.
+          auto gap = std::make_shared<const std::vector<std::uint8_t>>();
+          if (rep.index->init() && !rep.init && init_beside_ && init_beside_->rep == f.rep) {
+            awaiting_init_ = AwaitingInit{std::move(f), std::move(gap)};
+            return;
+          }
+          if (buffer_segment(f, rep, std::move(gap))) pump();
           return;
         } else {
           host_.fatal(error);
@@ -411,6 +439,11 @@ void TrackLoader::on_complete(std::uint64_t seq, net::FetchOutcome outcome) {
     case DownloadKind::kInit:
       rep.init = bytes;
       host_.emit(ev);
+      if (awaiting_init_ && awaiting_init_->fetch.rep == f.rep) {  // its media segment came first
+        AwaitingInit waiting = std::move(*awaiting_init_);
+        awaiting_init_.reset();
+        if (!buffer_segment(waiting.fetch, rep, std::move(waiting.media))) return;
+      }
       break;
     case DownloadKind::kMedia: {
       ev.segment_start = f.segment->start;
@@ -418,6 +451,18 @@ void TrackLoader::on_complete(std::uint64_t seq, net::FetchOutcome outcome) {
       // A body from a preload or the HTTP cache took no time on the link: no throughput sample.
       if (!ev.from_memory && !ev.from_cache) host_.record_sample(type_, ev.sample);
       host_.emit(ev);
+      if (rep.index->init() && !rep.init) {  // its init segment, fetched beside it, is still on its way
+        const std::size_t waiting = f.rep;
+        awaiting_init_ = AwaitingInit{std::move(f), std::move(bytes)};
+        if (init_beside_ && init_beside_->rep != waiting) {
+          init_beside_->fetcher->cancel(init_beside_->id);
+          init_beside_.reset();
+        }
+        if (!init_beside_)  // (cancelled meanwhile: ask again)
+          start_fetch(DownloadKind::kInit, waiting, rep.index->init()->url, rep.index->init()->range, std::nullopt,
+                      true);
+        break;
+      }
       if (!buffer_segment(f, rep, bytes)) return;
       break;
     }

@@ -99,6 +99,31 @@ TEST_CASE(
   CHECK_FALSE(r.startup_lower_bound_s);
 }
 
+TEST_CASE(
+    "the first media segment goes beside its init segment: on a fast link startup is one round trip over the bound",
+    "[lab][session][startup]") {
+  // 4 s segments: playback waits for the MPD, the init segments and one segment of each track.
+  // Requested one after the other that is four round trips; the bound has two (the MPD, then
+  // everything at once). The init segment and the first video segment now go together, and audio's
+  // init went at the start: three, so one round trip (40 ms + the lab's per-request overhead)
+  // separates startup from the bound where the bytes take little time.
+  ContentSpec spec = minute_of_content();
+  spec.segment_ms = 4000;
+  spec.segments = 15;
+  SyntheticContent c(spec);
+  const auto cfg = config_for(c, 20000);
+  const LabSessionResult r = run_lab_session(cfg);
+  INFO(r.error);
+  REQUIRE_FALSE(r.failed);
+  REQUIRE(r.figures.startup_s);
+  REQUIRE(r.startup_lower_bound_s);
+  const double extra = *r.figures.startup_s - *r.startup_lower_bound_s;
+  const double round_trip = 0.040 + std::chrono::duration<double>(cfg.link.request_overhead).count();
+  CAPTURE(*r.figures.startup_s, *r.startup_lower_bound_s, round_trip);
+  CHECK(extra > 0.5 * round_trip);
+  CHECK(extra < 1.5 * round_trip);
+}
+
 TEST_CASE("on a link below the lowest rung the session stalls, and the stall time counts on virtual time",
           "[lab][session]") {
   SyntheticContent c(minute_of_content());
