@@ -41,7 +41,7 @@ void bench(const std::vector<abrplay::abr::Trace>& traces, const abrplay::abr::V
       (void)abrplay::sim::run_all(traces, video, one);
       runs += traces.size();
       elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    } while (elapsed < 0.5 && name != "optimal" && name != "oracle-mpc");
+    } while (elapsed < 0.5 && !abrplay::sim::is_offline_planner(name));
     std::cout << name << ": " << static_cast<double>(runs) / elapsed << " traces/s/core (" << runs << " sessions in "
               << elapsed << " s)\n";
   }
@@ -151,7 +151,7 @@ int main(int argc, char** argv) {
 
   for (const std::string& name : algos) {
     const auto& known = abrplay::abr::algorithm_names();
-    if (name != "optimal" && name != "oracle-mpc" && std::find(known.begin(), known.end(), name) == known.end()) {
+    if (!abrplay::sim::is_offline_planner(name) && std::find(known.begin(), known.end(), name) == known.end()) {
       return fail("unknown algorithm '" + name + "'");
     }
   }
@@ -162,12 +162,12 @@ int main(int argc, char** argv) {
     // large block back to the kernel (mmap/trim) and fault it in again: keep them in the heap.
     mallopt(M_MMAP_THRESHOLD, 256 << 20);
     mallopt(M_TRIM_THRESHOLD, 512 << 20);
-    for (const char* offline : {"optimal", "oracle-mpc"}) {
-      if (std::find(algos.begin(), algos.end(), offline) == algos.end()) continue;
-      algos.erase(std::remove(algos.begin(), algos.end(), offline), algos.end());
-      std::cerr << "abrplay-sim: note: '" << offline
-                << "' is left out in --engine mode (it plans on Pensieve mode's link model)\n";
+    for (const std::string& name : algos) {
+      if (abrplay::sim::is_offline_planner(name))
+        std::cerr << "abrplay-sim: note: '" << name
+                  << "' is left out in --engine mode (it plans on Pensieve mode's link model)\n";
     }
+    std::erase_if(algos, [](const std::string& name) { return abrplay::sim::is_offline_planner(name); });
     if (qoe != "lin")
       return fail("--engine reports QoE_lin, the player's own metric (--qoe " + qoe + " is for Pensieve mode)");
     if (mpd_path.empty() && sizes_dir.empty()) return fail("--engine needs --mpd PATH_OR_DIR or --video-sizes DIR");

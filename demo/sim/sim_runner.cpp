@@ -41,7 +41,7 @@ std::vector<AlgorithmResult> run_all(const std::vector<abr::Trace>& traces, cons
     results[a].name = config.algorithms[a];
     results[a].per_trace.resize(traces.size());
     AlgorithmResult* out = &results[a];
-    if (config.algorithms[a] == "optimal" || config.algorithms[a] == "oracle-mpc") {
+    if (is_offline_planner(config.algorithms[a])) {
       const bool oracle = config.algorithms[a] == "oracle-mpc";
       for (std::size_t t = 0; t < traces.size(); ++t) {
         tasks.push_back([&, out, t, oracle] {

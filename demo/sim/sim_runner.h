@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "abrplay/abr/qoe/qoe.h"
@@ -14,6 +15,10 @@
 #include "abrplay/abr/trace/trace.h"
 
 namespace abrplay::sim {
+
+// "optimal" and "oracle-mpc": computed per trace from the trace itself (Pensieve mode only), not
+// registry algorithms.
+inline bool is_offline_planner(std::string_view name) { return name == "optimal" || name == "oracle-mpc"; }
 
 struct RunConfig {
   std::vector<std::string> algorithms;  // registry names and/or "optimal", "oracle-mpc"

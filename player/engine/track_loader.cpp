@@ -271,11 +271,7 @@ void TrackLoader::pump() {
       return;
     }
     // The init segment now, and its media segment beside it when this track's turn comes.
-    if (!init_beside_ || init_beside_->rep != idx) {
-      if (init_beside_) init_beside_->fetcher->cancel(init_beside_->id);
-      init_beside_.reset();
-      start_fetch(DownloadKind::kInit, idx, index.init()->url, index.init()->range, std::nullopt, true);
-    }
+    fetch_init_beside(idx);
     if (type_ != TrackType::kText && host_.config().serial_media && !host_.may_start_media(type_, level())) return;
   }
 
@@ -350,6 +346,14 @@ bool TrackLoader::next_is_media() const {
 }
 
 bool TrackLoader::init_goes_beside(const Rep& rep) const { return rep.index && !rep.index->chunked(); }
+
+void TrackLoader::fetch_init_beside(std::size_t rep) {
+  if (init_beside_ && init_beside_->rep == rep) return;  // on its way already
+  if (init_beside_) init_beside_->fetcher->cancel(init_beside_->id);
+  init_beside_.reset();
+  const auto& init = reps_[rep].index->init();
+  start_fetch(DownloadKind::kInit, rep, init->url, init->range, std::nullopt, true);
+}
 
 void TrackLoader::wait_until(WallTime when) {
   // 50 ms after the availability time: the origin's clock and ours agree to a round trip. At least

@@ -135,6 +135,9 @@ class TrackLoader {
   // The media segment of `rep` may be requested together with its init segment (not chunked: a
   // chunk is buffered as it arrives and needs the init then).
   bool init_goes_beside(const Rep& rep) const;
+  // Starts the init segment of `rep` beside its media segment, unless it is on its way already (one
+  // for another representation is cancelled).
+  void fetch_init_beside(std::size_t rep);
   // The init segment fetched beside failed: the media of its representation goes too.
   void drop_media_of(std::size_t rep);
   void on_chunk(std::uint64_t seq, const std::vector<std::uint8_t>& chunk);

@@ -454,13 +454,7 @@ void TrackLoader::on_complete(std::uint64_t seq, net::FetchOutcome outcome) {
       if (rep.index->init() && !rep.init) {  // its init segment, fetched beside it, is still on its way
         const std::size_t waiting = f.rep;
         awaiting_init_ = AwaitingInit{std::move(f), std::move(bytes)};
-        if (init_beside_ && init_beside_->rep != waiting) {
-          init_beside_->fetcher->cancel(init_beside_->id);
-          init_beside_.reset();
-        }
-        if (!init_beside_)  // (cancelled meanwhile: ask again)
-          start_fetch(DownloadKind::kInit, waiting, rep.index->init()->url, rep.index->init()->range, std::nullopt,
-                      true);
+        fetch_init_beside(waiting);  // on its way, or cancelled meanwhile: ask again
         break;
       }
       if (!buffer_segment(f, rep, bytes)) return;
